@@ -1,0 +1,187 @@
+/**
+ * Bento's typed errors. Every error a user can cause carries a stable `code`;
+ * the CLI maps codes to exit codes once (`src/cli/exit-codes.ts`) and the server
+ * maps them to HTTP statuses once (`src/server/errors.ts`).
+ */
+export type ErrorCode =
+  | 'invalid_key'
+  | 'invalid_input'
+  | 'invalid_options'
+  | 'not_found'
+  | 'conflict'
+  | 'refused'
+  | 'unsafe_path'
+  | 'corrupt_store'
+  | 'embedder_mismatch'
+  | 'unsupported_type'
+  | 'too_large'
+  | 'empty_file'
+  | 'unreadable_file'
+  | 'locked'
+  | 'busy'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'upstream_error'
+  | 'upstream_timeout'
+  | 'cancelled'
+  | 'io_error'
+  | 'internal'
+
+export class BentoError extends Error {
+  readonly code: ErrorCode
+  readonly details: Record<string, unknown> | undefined
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.code = code
+    this.details = options.details
+  }
+}
+
+export class InvalidKeyError extends BentoError {
+  constructor(message: string) {
+    super('invalid_key', message)
+  }
+}
+
+export class InvalidInputError extends BentoError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('invalid_input', message, { details })
+  }
+}
+
+export class InvalidOptionsError extends BentoError {
+  constructor(message: string) {
+    super('invalid_options', message)
+  }
+}
+
+export class NotFoundError extends BentoError {
+  constructor(message: string) {
+    super('not_found', message)
+  }
+}
+
+export class ConflictError extends BentoError {
+  constructor(message: string) {
+    super('conflict', message)
+  }
+}
+
+/** An operation that would be unsafe or that the target's state does not allow. */
+export class RefusedError extends BentoError {
+  constructor(message: string) {
+    super('refused', message)
+  }
+}
+
+/** A path that leaves the data root or passes through a symlink. */
+export class UnsafePathError extends BentoError {
+  constructor(message: string) {
+    super('unsafe_path', message)
+  }
+}
+
+export class CorruptStoreError extends BentoError {
+  constructor(message: string, cause?: unknown) {
+    super('corrupt_store', message, { cause })
+  }
+}
+
+export class EmbedderMismatchError extends BentoError {
+  constructor(message: string) {
+    super('embedder_mismatch', message)
+  }
+}
+
+export class UnsupportedTypeError extends BentoError {
+  constructor(message: string) {
+    super('unsupported_type', message)
+  }
+}
+
+export class TooLargeError extends BentoError {
+  constructor(message: string) {
+    super('too_large', message)
+  }
+}
+
+export class EmptyFileError extends BentoError {
+  constructor(message: string) {
+    super('empty_file', message)
+  }
+}
+
+export class UnreadableFileError extends BentoError {
+  constructor(message: string, cause?: unknown) {
+    super('unreadable_file', message, { cause })
+  }
+}
+
+/** Another process (or operation) holds the scope's lock. */
+export class LockedError extends BentoError {
+  constructor(message: string) {
+    super('locked', message)
+  }
+}
+
+/** Temporarily unavailable (e.g. a scope being migrated); retry later. */
+export class BusyError extends BentoError {
+  readonly retryAfterSeconds: number
+  constructor(message: string, retryAfterSeconds = 1) {
+    super('busy', message)
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
+export class UnauthorizedError extends BentoError {
+  constructor(message: string) {
+    super('unauthorized', message)
+  }
+}
+
+export class ForbiddenError extends BentoError {
+  constructor(message: string) {
+    super('forbidden', message)
+  }
+}
+
+export class UpstreamError extends BentoError {
+  constructor(message: string, cause?: unknown) {
+    super('upstream_error', message, { cause })
+  }
+}
+
+export class UpstreamTimeoutError extends BentoError {
+  constructor(message: string) {
+    super('upstream_timeout', message)
+  }
+}
+
+export class CancelledError extends BentoError {
+  constructor(message = 'Cancelled.') {
+    super('cancelled', message)
+  }
+}
+
+/** A filesystem failure (ENOSPC, EIO, EACCES…) wrapped with what Bento was doing. */
+export class IoError extends BentoError {
+  readonly syscallCode: string | undefined
+  constructor(message: string, cause?: unknown) {
+    super('io_error', message, { cause })
+    this.syscallCode = (cause as NodeJS.ErrnoException | undefined)?.code
+  }
+}
+
+export const isBentoError = (error: unknown): error is BentoError => error instanceof BentoError
+
+/** Wraps an unknown failure as a BentoError, keeping typed errors as they are. */
+export const toBentoError = (error: unknown, doing: string): BentoError => {
+  if (error instanceof BentoError) return error
+  const errno = error as NodeJS.ErrnoException | undefined
+  if (errno && typeof errno.code === 'string' && typeof errno.syscall === 'string') {
+    return new IoError(`${doing}: ${errno.code} (${errno.syscall})`, error)
+  }
+  return new BentoError('internal', `${doing}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+}

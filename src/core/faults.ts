@@ -1,0 +1,49 @@
+/**
+ * Fault injection for crash and I/O-error tests. Production code calls
+ * `checkFault(op, path)` through the fs facade and `crashPoint(name)` at named
+ * steps of multi-step commits; both are no-ops unless a test arms them.
+ *
+ * Child processes are armed by environment:
+ * - `BENTO_CRASH_AT=<step name>`: SIGKILL itself when that step is reached.
+ * - `BENTO_CRASH_AFTER_OPS=<n>`: SIGKILL itself at the n-th fs facade call.
+ * - `BENTO_FAULT=<op>:<errno>[:<n>]`: the n-th (default 1st) call of `op` fails with that errno.
+ */
+export type FaultInjector = (op: string, path: string) => NodeJS.ErrnoException | undefined
+
+let injector: FaultInjector | undefined
+let opCount = 0
+const crashAt = process.env.BENTO_CRASH_AT
+const crashAfterOps = Number(process.env.BENTO_CRASH_AFTER_OPS ?? 0)
+const envFault = parseEnvFault(process.env.BENTO_FAULT)
+
+export const setFaultInjector = (next: FaultInjector | undefined): void => {
+  injector = next
+}
+
+/** An errno-shaped error, as node's fs would throw it. */
+export const errnoError = (code: string, op: string, path: string): NodeJS.ErrnoException => {
+  const error = new Error(`${code}: injected fault, ${op} '${path}'`) as NodeJS.ErrnoException
+  error.code = code
+  error.syscall = op
+  error.path = path
+  return error
+}
+
+export const checkFault = (op: string, path: string): void => {
+  opCount++
+  if (crashAfterOps > 0 && opCount >= crashAfterOps) process.kill(process.pid, 'SIGKILL')
+  if (envFault && envFault.op === op && --envFault.remaining === 0) throw errnoError(envFault.errno, op, path)
+  const error = injector?.(op, path)
+  if (error) throw error
+}
+
+export const crashPoint = (name: string): void => {
+  if (crashAt !== undefined && crashAt === name) process.kill(process.pid, 'SIGKILL')
+}
+
+function parseEnvFault(spec: string | undefined): { op: string; errno: string; remaining: number } | undefined {
+  if (!spec) return undefined
+  const [op, errno, nth] = spec.split(':')
+  if (!op || !errno) return undefined
+  return { op, errno, remaining: Number(nth ?? 1) || 1 }
+}

@@ -1,0 +1,91 @@
+/**
+ * The vector store contract: one store per scope, on hnswlib-node, laid out so
+ * LangChain.js's `HNSWLib.load(dir)` can read it (hnswlib.index, docstore.json,
+ * args.json) plus Bento's manifest `bento.json`.
+ */
+export type Space = 'cosine' | 'l2' | 'ip'
+
+export interface StoreOpenOptions {
+  /** Directory holding the store's files (a scope's vectors dir, or its memory dir). */
+  dir: string
+  /** Needed to create a store; checked against the manifest when opening one. */
+  dimension?: number
+  space?: Space
+  /** e.g. `local-hash-v1:384` or `openai:openai/text-embedding-3-small:1536`. */
+  embedderId?: string
+  efSearch?: number
+  efConstruction?: number
+  m?: number
+  initialCapacity?: number
+  /** Create the store (in memory; nothing is written before the first change) if absent. Default true. */
+  create?: boolean
+}
+
+export interface ChunkInput {
+  documentId: string
+  title: string
+  text: string
+  chunkIndex: number
+  vector: ArrayLike<number>
+  /** Kept as is in docstore metadata (source, fileType, createdAt…). */
+  metadata?: Record<string, unknown>
+}
+
+export interface StoredChunk {
+  label: number
+  documentId: string
+  title: string
+  text: string
+  chunkIndex: number
+  metadata: Record<string, unknown>
+}
+
+export interface SearchHit extends StoredChunk {
+  /** Similarity, higher is closer: cosine and ip give 1 - distance, l2 gives 1 / (1 + distance). */
+  score: number
+  distance: number
+}
+
+export interface DocumentSummary {
+  id: string
+  title: string
+  chunks: number
+  /** UTF-8 bytes of the chunk texts. */
+  bytes: number
+  metadata: Record<string, unknown>
+}
+
+export interface StoreStats {
+  live: number
+  deleted: number
+  capacity: number
+  dimension: number | undefined
+  space: Space
+  embedderId: string | undefined
+  efSearch: number
+  revision: number
+}
+
+export interface ExportedChunk extends Omit<StoredChunk, 'label'> {
+  vector: Float32Array
+}
+
+export interface VectorStore {
+  readonly dir: string
+  stats(): StoreStats
+  /** Adds chunks and commits them durably before resolving. Grows capacity as needed. */
+  add(chunks: ChunkInput[]): Promise<void>
+  search(vector: ArrayLike<number>, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<SearchHit[]>
+  listDocuments(): DocumentSummary[]
+  /** Resolves to the number of chunks removed (0 when the document is unknown). */
+  deleteDocument(documentId: string): Promise<number>
+  deleteAll(): Promise<void>
+  /** Rebuilds the index without deleted points. */
+  compact(): Promise<void>
+  /** Every live chunk with its stored vector, for a merge without re-embedding. */
+  exportChunks(): Promise<ExportedChunk[]>
+  /** True when another process changed or removed the files since this object last read or wrote them. */
+  isStale(): Promise<boolean>
+  /** Waits for queued operations; afterwards every method throws. Memory is freed when unreferenced. */
+  close(): Promise<void>
+}
