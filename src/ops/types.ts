@@ -1,0 +1,120 @@
+/**
+ * Results of the operations shared by the CLI (`--json` prints them as is, the
+ * human renderer tables them) and the server's admin routes (served as JSON).
+ * Dates are ISO strings so a result is the same object in every form.
+ */
+import type { ScopeKind } from '../core/keys.js'
+
+export interface Progress {
+  done: number
+  total?: number
+  label?: string
+}
+export type OnProgress = (progress: Progress) => void
+
+export interface ScopeRef {
+  key: string
+  dir: string
+  kind: ScopeKind
+}
+
+export interface DiskUsageRow extends ScopeRef {
+  vectorBytes: number
+  uploadBytes: number
+  totalBytes: number
+  files: number
+  lastActiveAt: string | null
+}
+export interface DiskUsageGroup {
+  tenant: string
+  scopes: number
+  vectorBytes: number
+  uploadBytes: number
+  totalBytes: number
+  files: number
+}
+export interface DiskUsageResult {
+  scopes: DiskUsageRow[]
+  groups?: DiskUsageGroup[]
+  totalBytes: number
+  vectorBytes: number
+  uploadBytes: number
+  files: number
+  scopeCount: number
+}
+
+export interface CleanupRemoved extends ScopeRef {
+  bytes: number
+  lastActiveAt: string | null
+}
+export interface CleanupSkipped {
+  key: string
+  dir: string
+  reason: string
+}
+export interface CleanupResult {
+  dryRun: boolean
+  removed: CleanupRemoved[]
+  skipped: CleanupSkipped[]
+  freedBytes: number
+}
+
+export interface MigrateResult {
+  from: string
+  to: string
+  mode: 'rename' | 'merge'
+  copy: boolean
+  dryRun: boolean
+  documents: number
+  vectors: number
+  uploads: number
+  conversations: number
+  bytes: number
+}
+
+export interface InspectDocument {
+  id: string
+  title: string
+  chunks: number
+  bytes: number
+}
+export interface InspectResult extends ScopeRef {
+  exists: boolean
+  paths: { vectors: string; uploads: string }
+  vectors: { count: number; deleted: number; dimension: number | null; space: string | null; embedder: string | null; capacity: number | null }
+  documents: InspectDocument[]
+  uploads: { files: number; bytes: number }
+  conversations: number
+  memories: number
+  createdAt: string | null
+  lastActiveAt: string | null
+  expiresAt: string | null
+  healthy: boolean
+  problems: string[]
+}
+
+export interface LsRow extends ScopeRef {
+  documents: number
+  totalBytes: number
+  lastActiveAt: string | null
+}
+export interface LsResult {
+  scopes: LsRow[]
+}
+
+export interface AddResult {
+  key: string
+  documents: Array<{ id: string; title: string; chunks: number; source: string }>
+}
+
+export interface SearchResultRow {
+  id: string
+  title: string
+  content: string
+  score: number
+  metadata: Record<string, unknown>
+}
+export interface SearchResult {
+  query: string
+  results: SearchResultRow[]
+}
