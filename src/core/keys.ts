@@ -6,7 +6,8 @@
  * - `shared` is the shared scope (isolation `none`, and the seed's legacy key).
  * - A session id is 32 hex digits or a UUID, any case; it is normalized to 32
  *   lowercase hex. Its directory is `session-<32 hex>`.
- * - A custom key is 1–120 ASCII characters from `A-Z a-z 0-9 _ - . : | @ +`.
+ * - A custom key is 1–120 ASCII characters from `A-Z a-z 0-9 _ - . : | @ +`,
+ *   starting with a letter, digit, `_` or `-` (so `..` or `.hidden` is never a key).
  *   Unicode is rejected, not normalized: NFC/NFD and case folding make two
  *   different keys one directory on some filesystems. Keys are never "cleaned up".
  * - Directory names of custom keys: `[a-z0-9_-]` stand for themselves; an
@@ -38,7 +39,7 @@ export const MAX_CUSTOM_KEY_LENGTH = 120
 const SESSION_HEX = /^[0-9a-fA-F]{32}$/
 const SESSION_UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
 const SESSION_DIR = /^session-[0-9a-f]{32}$/
-const CUSTOM_KEY = /^[A-Za-z0-9_\-.:|@+]+$/
+const CUSTOM_KEY = /^[A-Za-z0-9_-][A-Za-z0-9_\-.:|@+]*$/
 const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\$|conout\$)$/i
 const RESERVED_PREFIX = '~-'
 
@@ -74,7 +75,9 @@ export const customScope = (raw: unknown): Scope => {
     throw new InvalidKeyError(`Invalid isolation key ${describe(raw)}: longer than ${MAX_CUSTOM_KEY_LENGTH} characters.`)
   }
   if (!CUSTOM_KEY.test(raw)) {
-    throw new InvalidKeyError(`Invalid isolation key ${describe(raw)}: only ASCII letters, digits and _ - . : | @ + are allowed.`)
+    throw new InvalidKeyError(
+      `Invalid isolation key ${describe(raw)}: only ASCII letters, digits and _ - . : | @ + are allowed, starting with a letter, digit, _ or -.`,
+    )
   }
   return makeScope('custom', raw, encodeCustomKey(raw))
 }

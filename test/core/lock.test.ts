@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process'
+import { mkdir, utimes } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { createLayout } from '../../src/core/layout.js'
+import { customScope } from '../../src/core/keys.js'
+import { STALE_MS, isLockedElsewhere, withScopeLock, withScopeLocks } from '../../src/core/lock.js'
+import { LockedError } from '../../src/core/errors.js'
+import { useTempDirs } from '../helpers/temp-dir.js'
+
+const tempDir = useTempDirs()
+
+describe('scope locks', () => {
+  it('lets one holder in and refuses a second one with a typed error', async () => {
+    const layout = createLayout(await tempDir())
+    const scope = customScope('user-1')
+    await withScopeLock(layout, scope, async () => {
+      await expect(withScopeLock(layout, scope, async () => 'second')).rejects.toThrow(LockedError)
+    })
+    expect(await withScopeLock(layout, scope, async () => 'after')).toBe('after')
+  })
+
+  it('waits for a held lock when asked to', async () => {
+    const layout = createLayout(await tempDir())
+    const scope = customScope('user-1')
+    const order: string[] = []
+    const first = withScopeLock(layout, scope, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      order.push('first')
+    })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await withScopeLock(layout, scope, async () => order.push('second'), { waitMs: 3000 })
+    await first
+    expect(order).toEqual(['first', 'second'])
+  })
+
+  it('locks several scopes in one fixed order', async () => {
+    const layout = createLayout(await tempDir())
+    const a = customScope('a')
+    const b = customScope('b')
+    const results = await Promise.allSettled([
+      withScopeLocks(layout, [a, b], async () => 'ab', { waitMs: 3000 }),
+      withScopeLocks(layout, [b, a], async () => 'ba', { waitMs: 3000 }),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled'])
+  })
+
+  it('sees a lock held by another process, and not its own', async () => {
+    const layout = createLayout(await tempDir())
+    const scope = customScope('user-1')
+    await withScopeLock(layout, scope, async () => {
+      expect(await isLockedElsewhere(layout, scope)).toBe(false)
+    })
+    await mkdir(`${layout.lockTarget(scope)}.lock`, { recursive: true })
+    expect(await isLockedElsewhere(layout, scope)).toBe(true)
+  })
+
+  it('recovers a lock left by a SIGKILLed process', async () => {
+    const root = await tempDir()
+    const layout = createLayout(root)
+    const scope = customScope('user-1')
+    // A child takes the lock with proper-lockfile and is killed while holding it.
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import lockfile from 'proper-lockfile'; import fs from 'node:fs';
+         fs.mkdirSync(${JSON.stringify(layout.locksDir)}, { recursive: true });
+         await lockfile.lock(${JSON.stringify(layout.lockTarget(scope))}, { realpath: false, stale: ${STALE_MS} });
+         console.log('locked'); setInterval(() => {}, 1000);`,
+      ],
+      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()))
+    child.kill('SIGKILL')
+    await new Promise((resolve) => child.once('exit', resolve))
+    await expect(withScopeLock(layout, scope, async () => 'too soon')).rejects.toThrow(LockedError)
+    // Age the dead holder's lock past the stale window instead of sleeping 10 s.
+    const old = new Date(Date.now() - STALE_MS - 1000)
+    await utimes(`${layout.lockTarget(scope)}.lock`, old, old)
+    expect(await withScopeLock(layout, scope, async () => 'recovered')).toBe('recovered')
+  })
+})
