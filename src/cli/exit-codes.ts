@@ -1,0 +1,40 @@
+/**
+ * The one map from Bento's error codes to process exit codes (docs/CLI.md
+ * "Exit codes"). A `Record` over every `ErrorCode`, so adding a code to
+ * `errors.ts` fails the build until it is given an exit code here.
+ */
+import type { ErrorCode } from '../core/errors.js'
+
+export const EXIT_OK = 0
+export const EXIT_FAILURE = 1
+export const EXIT_USAGE = 2
+export const EXIT_REFUSED = 3
+export const EXIT_LOCKED = 4
+export const EXIT_CANCELLED = 130
+
+export const EXIT_CODES: Record<ErrorCode, number> = {
+  invalid_key: EXIT_USAGE,
+  invalid_input: EXIT_USAGE,
+  invalid_options: EXIT_USAGE,
+  not_found: EXIT_REFUSED,
+  conflict: EXIT_REFUSED,
+  refused: EXIT_REFUSED,
+  unsafe_path: EXIT_REFUSED,
+  corrupt_store: EXIT_REFUSED,
+  embedder_mismatch: EXIT_REFUSED,
+  unsupported_type: EXIT_FAILURE,
+  too_large: EXIT_FAILURE,
+  empty_file: EXIT_FAILURE,
+  unreadable_file: EXIT_FAILURE,
+  locked: EXIT_LOCKED,
+  busy: EXIT_LOCKED,
+  unauthorized: EXIT_FAILURE,
+  forbidden: EXIT_FAILURE,
+  upstream_error: EXIT_FAILURE,
+  upstream_timeout: EXIT_FAILURE,
+  cancelled: EXIT_CANCELLED,
+  io_error: EXIT_FAILURE,
+  internal: EXIT_FAILURE,
+}
+
+export const exitCodeFor = (code: ErrorCode): number => EXIT_CODES[code] ?? EXIT_FAILURE

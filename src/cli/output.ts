@@ -1,0 +1,16 @@
+/**
+ * Writes a command's result: the op's result object as JSON with `--json`
+ * (the documented, stable shapes), otherwise the human rendering.
+ */
+import type { ChalkInstance } from 'chalk'
+import type { CliContext } from './context.js'
+
+export const printResult = <T>(ctx: CliContext, json: boolean, result: T, render: (result: T, paint: ChalkInstance) => string): void => {
+  if (json) ctx.out(`${JSON.stringify(result, null, 2)}\n`)
+  else ctx.out(render(result, ctx.terminal.paint))
+}
+
+/** A message for the operator on stderr (never with `--json`'s data). */
+export const note = (ctx: CliContext, text: string): void => {
+  ctx.err(`${text}\n`)
+}
