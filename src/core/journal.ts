@@ -1,0 +1,159 @@
+/**
+ * Operation intents: a multi-step operation (migrate, cleanup) writes what it is
+ * about to do to `.bento/journal/<id>.json` before its first change and removes
+ * it after its last, so a process killed in between leaves a note the next
+ * command reads to finish (or undo) the work. The replay logic lives with the
+ * operations (`src/ops/recover.ts`); this module only stores intents.
+ */
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import path from 'node:path'
+import * as fs from './fs.js'
+import { ensureDir } from './layout.js'
+import type { Layout } from './layout.js'
+import type { Scope, ScopeKind } from './keys.js'
+
+export interface IntentScope {
+  kind: ScopeKind
+  key: string
+  dir: string
+}
+
+export interface JournalIntent {
+  id: string
+  op: string
+  /** Every scope the operation changes: their reads answer busy until it is done. */
+  scopes: IntentScope[]
+  /** How far the operation got; each op names its own phases. */
+  phase: string
+  pid: number
+  host: string
+  createdAt: string
+  data: Record<string, unknown>
+}
+
+const INTENT_FILE = /^(op-[0-9a-z]+-[0-9a-f]{12})\.json$/
+
+/** Intents this process is executing right now: never replayed by this process's own recovery. */
+const activeHere = new Set<string>()
+
+export const newOperationId = (): string => `op-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`
+
+export const intentScope = (scope: Scope): IntentScope => ({ kind: scope.kind, key: scope.key, dir: scope.dir })
+
+const intentPath = (layout: Layout, id: string): string => path.join(layout.journalDir, `${id}.json`)
+
+/**
+ * Starts an intent: durable on disk (atomic write + directory fsync) before the
+ * caller's first change, and marked active in this process.
+ *
+ * @example
+ * const intent = await beginIntent(layout, { op: 'cleanup', scopes: [scope], phase: 'start', data: {} })
+ * // … steps, each followed by updateIntent(layout, intent, 'next-phase') …
+ * await endIntent(layout, intent)
+ */
+export const beginIntent = async (
+  layout: Layout,
+  fields: Pick<JournalIntent, 'op' | 'phase' | 'data'> & { scopes: Scope[]; id?: string },
+): Promise<JournalIntent> => {
+  const intent: JournalIntent = {
+    id: fields.id ?? newOperationId(),
+    op: fields.op,
+    scopes: fields.scopes.map(intentScope),
+    phase: fields.phase,
+    pid: process.pid,
+    host: hostname(),
+    createdAt: new Date().toISOString(),
+    data: fields.data,
+  }
+  await ensureDir(layout, layout.journalDir)
+  activeHere.add(intent.id)
+  try {
+    await fs.writeJsonAtomic(intentPath(layout, intent.id), intent)
+  } catch (error) {
+    activeHere.delete(intent.id)
+    throw error
+  }
+  return intent
+}
+
+/** Records the next phase durably. */
+export const updateIntent = async (layout: Layout, intent: JournalIntent, phase: string, data?: Record<string, unknown>): Promise<void> => {
+  intent.phase = phase
+  if (data) intent.data = { ...intent.data, ...data }
+  await fs.writeJsonAtomic(intentPath(layout, intent.id), intent)
+}
+
+/** The operation is complete: the intent is removed (durably) and no longer active. */
+export const endIntent = async (layout: Layout, intent: JournalIntent): Promise<void> => {
+  await fs.remove(intentPath(layout, intent.id))
+  await fs.fsyncDir(layout.journalDir).catch(() => {})
+  activeHere.delete(intent.id)
+}
+
+/** Stops treating an intent as running here (its operation failed); it stays on disk for recovery. */
+export const releaseIntent = (intent: JournalIntent): void => {
+  activeHere.delete(intent.id)
+}
+
+/** Claims an intent found on disk for replay by this process. */
+export const claimIntent = (intent: JournalIntent): boolean => {
+  if (activeHere.has(intent.id)) return false
+  activeHere.add(intent.id)
+  return true
+}
+
+export const isActiveHere = (id: string): boolean => activeHere.has(id)
+
+export interface ReadIntentsResult {
+  intents: JournalIntent[]
+  /** Files in the journal that are not readable intents (reported by inspect, never executed). */
+  unreadable: string[]
+}
+
+/** Every intent on disk (the journal holds a handful at most: one per running or crashed operation). */
+export const readIntents = async (layout: Layout): Promise<ReadIntentsResult> => {
+  const result: ReadIntentsResult = { intents: [], unreadable: [] }
+  let names: string[]
+  try {
+    names = await fs.readdir(layout.journalDir)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return result
+    throw error
+  }
+  for (const name of names.sort()) {
+    if (fs.isTempName(name)) continue
+    const match = INTENT_FILE.exec(name)
+    try {
+      if (!match) throw new Error('not an intent name')
+      const intent = await fs.readJson<JournalIntent>(path.join(layout.journalDir, name))
+      if (intent.id !== match[1] || !Array.isArray(intent.scopes) || typeof intent.op !== 'string') throw new Error('malformed')
+      result.intents.push(intent)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue // finished meanwhile
+      result.unreadable.push(name)
+    }
+  }
+  return result
+}
+
+/** Intents (running anywhere, or left by a crash) that involve the scope. */
+export const pendingIntentsFor = async (layout: Layout, scope: Scope): Promise<JournalIntent[]> => {
+  const { intents } = await readIntents(layout)
+  return intents.filter((intent) => intent.scopes.some((s) => s.kind === scope.kind && s.dir === scope.dir))
+}
+
+/**
+ * True when the intent's process is certainly gone (same host, no such pid).
+ * A live owner means the operation is still running: leave it alone.
+ */
+export const isOwnerGone = (intent: JournalIntent): boolean => {
+  if (intent.host !== hostname()) return false
+  if (intent.pid === process.pid) return !activeHere.has(intent.id)
+  try {
+    process.kill(intent.pid, 0)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
