@@ -20,7 +20,7 @@ export const addDataDirOption = (command: Command): Command =>
   command.addOption(new Option('--data-dir <dir>', 'the Bento data directory').env('BENTO_DATA_DIR').default(DEFAULT_DATA_DIR))
 
 export const addJsonOption = (command: Command): Command =>
-  command.option('--json', 'print the result as JSON on stdout (no color, no progress)', false)
+  command.option('--json', 'print the result as JSON on stdout (no color, no progress)')
 
 export const addCommonOptions = (command: Command): Command => addJsonOption(addDataDirOption(command))
 

@@ -3,7 +3,7 @@
  * and at which color level each stream is painted. Prompts and progress go to
  * stderr, so `bento … --json | jq` still prompts and stdout stays pure data.
  */
-import { Chalk, supportsColor, supportsColorStderr, type ChalkInstance } from 'chalk'
+import { Chalk, supportsColor, supportsColorStderr, type ChalkInstance, type ColorSupportLevel } from 'chalk'
 
 export interface Terminal {
   /** stdin and stderr are terminals: prompts may be shown. */
@@ -25,10 +25,16 @@ export interface TerminalStreams {
 /** no-color.org: present and not empty disables color, whatever else says. */
 export const isNoColor = (env: NodeJS.ProcessEnv): boolean => env.NO_COLOR !== undefined && env.NO_COLOR !== ''
 
+const levelFor = (stream: { isTTY?: boolean }, detected: typeof supportsColor, env: NodeJS.ProcessEnv): ColorSupportLevel => {
+  if (isNoColor(env)) return 0
+  // chalk's detection honors FORCE_COLOR for pipes; without it, a pipe gets no color.
+  if (!stream.isTTY && env.FORCE_COLOR === undefined) return 0
+  return detected ? detected.level : 0
+}
+
 export const detectTerminal = (streams: TerminalStreams, env: NodeJS.ProcessEnv): Terminal => {
-  const noColor = isNoColor(env)
-  const outLevel = noColor || !streams.stdout.isTTY ? 0 : supportsColor ? supportsColor.level : 0
-  const errLevel = noColor || !streams.stderr.isTTY ? 0 : supportsColorStderr ? supportsColorStderr.level : 0
+  const outLevel = levelFor(streams.stdout, supportsColor, env)
+  const errLevel = levelFor(streams.stderr, supportsColorStderr, env)
   return {
     interactive: Boolean(streams.stdin.isTTY && streams.stderr.isTTY),
     stderrIsTTY: Boolean(streams.stderr.isTTY),

@@ -1,0 +1,58 @@
+import type { Command } from 'commander'
+import { scopeFromArg } from '../../core/keys.js'
+import { loadOps } from '../ops.js'
+import { withBackend } from '../backend.js'
+import type { CliContext } from '../context.js'
+import { EXIT_REFUSED } from '../exit-codes.js'
+import { addCommonOptions, toCommonOptions, type CommonOptions } from '../options.js'
+import { note, printResult } from '../output.js'
+import { pickScope } from '../pick.js'
+import { renderInspect } from '../render/inspect.js'
+
+export interface InspectOptions extends CommonOptions {
+  /** A key or directory name; prompted for on a terminal when absent. */
+  scope: string | undefined
+  verify: boolean
+}
+
+const EXAMPLES = `
+Examples:
+  $ bento inspect session-abc123
+  $ bento inspect user-123 --verify        also load the index and check it against the docstore
+  $ bento inspect shared --json
+
+Exits 3 when the scope does not exist or is unhealthy (the report is still printed).`
+
+export const toInspectOptions = (scope: string | undefined, raw: Record<string, unknown>): InspectOptions => ({
+  ...toCommonOptions(raw),
+  scope,
+  verify: raw.verify === true,
+})
+
+export const runInspect = async (options: InspectOptions, ctx: CliContext): Promise<void> => {
+  const typed = options.scope === undefined ? undefined : scopeFromArg(options.scope)
+  const { inspectScope } = await loadOps()
+  await withBackend({ ...options, env: ctx.env }, async (backend) => {
+    const scope = typed ?? (await pickScope(ctx, backend, { message: 'Inspect which scope?', what: 'argument <key-or-dir>' }))
+    const result = await inspectScope(backend, scope, { verify: options.verify })
+    printResult(ctx, options.json, result, renderInspect)
+    if (!result.exists) {
+      note(ctx, `bento: scope ${result.key} does not exist.`)
+      ctx.exitCode = EXIT_REFUSED
+    } else if (!result.healthy) {
+      note(ctx, `bento: scope ${result.key} is unhealthy (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}).`)
+      ctx.exitCode = EXIT_REFUSED
+    }
+  })
+}
+
+export const registerInspect = (program: Command, ctx: CliContext): void => {
+  const command = program
+    .command('inspect')
+    .description("show a scope's documents, vector index, uploads, activity and health")
+    .argument('[key-or-dir]', 'the scope: a key or its directory name (shared, session-<32 hex>, user-123)')
+    .option('--verify', 'load the index and check it against the docstore and uploads (slower)')
+  addCommonOptions(command)
+    .addHelpText('after', EXAMPLES)
+    .action((scope: string | undefined, raw: Record<string, unknown>) => runInspect(toInspectOptions(scope, raw), ctx))
+}

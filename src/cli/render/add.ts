@@ -1,0 +1,17 @@
+import type { ChalkInstance } from 'chalk'
+import type { AddResult } from '../../ops/types.js'
+import { formatCount, plural } from './format.js'
+import { renderTable } from './table.js'
+
+/** `bento add`: the documents created, with their chunk counts and sources. */
+export const renderAdd = (result: AddResult, paint: ChalkInstance): string => {
+  const lines = [paint.bold(`Added ${plural(result.documents.length, 'document')} to ${result.key}.`)]
+  if (result.documents.length > 0) {
+    lines.push(...renderTable(
+      [{ header: 'DOCUMENT' }, { header: 'TITLE' }, { header: 'CHUNKS', align: 'right' }, { header: 'SOURCE' }],
+      result.documents.map((doc) => [doc.id, doc.title, formatCount(doc.chunks), { text: doc.source, paint: paint.dim }]),
+      { header: paint.bold },
+    ))
+  }
+  return `${lines.join('\n')}\n`
+}
