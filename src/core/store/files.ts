@@ -1,0 +1,32 @@
+/**
+ * The names a store owns inside its directory. Everything else there (activity.json,
+ * conversations/, memory/) belongs to other modules and is never read, swept or moved.
+ */
+import * as fs from '../fs.js'
+
+export const INDEX_FILE = 'hnswlib.index'
+export const DOCSTORE_FILE = 'docstore.json'
+export const ARGS_FILE = 'args.json'
+export const MANIFEST_FILE = 'bento.json'
+export const JOURNAL_FILE = 'commit.journal'
+
+/** The files a commit may replace, in the order it renames them: the manifest last. */
+export const DATA_FILES = [INDEX_FILE, DOCSTORE_FILE, ARGS_FILE] as const
+export const COMMITTED_FILES = [...DATA_FILES, MANIFEST_FILE] as const
+export type DataFile = (typeof DATA_FILES)[number]
+export type CommittedFile = (typeof COMMITTED_FILES)[number]
+
+const OWNED = new Set<string>([...COMMITTED_FILES, JOURNAL_FILE])
+
+/** True for a temp name `fs.tempPathFor` made for one of this store's own files. */
+export const isOwnTempName = (name: string): boolean => {
+  if (!fs.isTempName(name)) return false
+  const target = name.slice(1, name.lastIndexOf('.tmp-'))
+  return OWNED.has(target)
+}
+
+/** True when `temp` is a temp name made for `target` (journals name nothing else). */
+export const isTempNameFor = (temp: string, target: string): boolean =>
+  fs.isTempName(temp) && temp.startsWith(`.${target}.tmp-`) && temp.length === target.length + 18
+
+export const isCommittedFile = (name: string): name is CommittedFile => (COMMITTED_FILES as readonly string[]).includes(name)

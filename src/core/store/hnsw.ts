@@ -1,0 +1,68 @@
+/**
+ * The few things Bento does with hnswlib-node, each guarding one of its hazards:
+ * `ef` is not saved (set it after every load and build), an empty saved index reloads
+ * with capacity 0 (resize after load), writes are not checked (validate what was written).
+ */
+import path from 'node:path'
+import hnswlib from 'hnswlib-node'
+import type { HierarchicalNSW } from 'hnswlib-node'
+import * as fs from '../fs.js'
+import { INDEX_FILE } from './files.js'
+import { validateIndexFile, type IndexFileInfo } from './index-header.js'
+import type { StagedFile } from './commit.js'
+import { discardStaged } from './commit.js'
+import type { Space } from './types.js'
+
+export type Index = HierarchicalNSW
+
+export interface IndexParams {
+  space: Space
+  dimension: number
+  m: number
+  efConstruction: number
+  efSearch: number
+}
+
+const RANDOM_SEED = 100
+
+export const createIndex = (params: IndexParams, capacity: number): Index => {
+  const index = new hnswlib.HierarchicalNSW(params.space, params.dimension)
+  index.initIndex(Math.max(1, capacity), params.m, params.efConstruction, RANDOM_SEED)
+  index.setEf(params.efSearch)
+  return index
+}
+
+/** Loads a file `validateIndexFile` accepted; never call it on anything else. */
+export const loadIndex = async (file: string, params: IndexParams, capacity: number): Promise<Index> => {
+  const index = new hnswlib.HierarchicalNSW(params.space, params.dimension)
+  await index.readIndex(file)
+  if (index.getMaxElements() < Math.max(1, capacity)) index.resizeIndex(Math.max(1, capacity))
+  index.setEf(params.efSearch)
+  return index
+}
+
+/**
+ * Writes the index to a fresh temp name, fsyncs it, then reads it back through the
+ * validator: hnswlib's writer ignores write errors (ENOSPC gives a short file), and
+ * nothing unvalidated may ever be renamed into place.
+ */
+export const stageIndex = async (dir: string, index: Index, expected: { dimension: number; capacity: number }): Promise<StagedFile & { info: IndexFileInfo }> => {
+  const temp = fs.tempPathFor(path.join(dir, INDEX_FILE))
+  const staged: StagedFile = { name: INDEX_FILE, temp, bytes: 0 }
+  try {
+    await index.writeIndex(temp)
+    await fs.fsyncFile(temp)
+    const bytes = await fs.readFile(temp)
+    const info = validateIndexFile(bytes, { ...expected, file: `${INDEX_FILE} (as just written)` })
+    return { ...staged, bytes: bytes.length, info }
+  } catch (error) {
+    await discardStaged([staged])
+    throw error
+  }
+}
+
+/** hnswlib-node wants plain arrays. */
+export const toArray = (vector: ArrayLike<number>): number[] => Array.from(vector)
+
+/** Higher is closer: hnswlib's cosine and ip distances are 1 - dot; l2 is squared distance. */
+export const scoreOf = (space: Space, distance: number): number => (space === 'l2' ? 1 / (1 + distance) : 1 - distance)

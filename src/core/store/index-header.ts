@@ -1,0 +1,150 @@
+/**
+ * Checks an hnswlib index file in JS before hnswlib-node may read it. hnswlib trusts
+ * its header: a crafted count, size or neighbor id makes it allocate wildly or read
+ * out of bounds and take the process down. The layout is hnswlib's `saveIndex`:
+ *
+ *   header (96 bytes): offsetLevel0 u64, max_elements u64, cur_element_count u64,
+ *     size_data_per_element u64, label_offset u64, offsetData u64, maxlevel i32,
+ *     enterpoint_node u32, maxM u64, maxM0 u64, M u64, mult f64, ef_construction u64
+ *   level 0: count × [u32 linkcount (+ delete mark in byte 2), maxM0 × u32, dim × f32, u64 label]
+ *   upper levels: count × [u32 byte size, size bytes of maxM-sized link blocks]
+ *
+ * Tests: test/core/store/index-header.test.ts.
+ */
+import { CorruptStoreError } from '../errors.js'
+import { INDEX_FILE } from './files.js'
+import { MAX_LABEL } from './manifest.js'
+
+export const HEADER_BYTES = 96
+/** hnswlib allocates max_elements × size_data_per_element up front; refuse absurd requests. */
+export const MAX_INDEX_BYTES = 8 * 1024 ** 3
+
+export interface IndexFileInfo {
+  maxElements: number
+  count: number
+  m: number
+  efConstruction: number
+  maxLevel: number
+  /** Per internal id, in file order. */
+  labels: Uint32Array
+  /** 1 where the point is marked deleted. */
+  deleted: Uint8Array
+  deletedCount: number
+}
+
+export interface IndexExpectations {
+  dimension: number
+  /** The capacity the manifest records; when absent (an adopted LangChain store) a loose bound applies. */
+  capacity?: number
+  file?: string
+}
+
+/** Returns what the file holds, or throws `CorruptStoreError` saying what is wrong. */
+export const validateIndexFile = (bytes: Uint8Array, expected: IndexExpectations): IndexFileInfo => {
+  const file = expected.file ?? INDEX_FILE
+  const fail = (what: string): never => {
+    throw new CorruptStoreError(`${file}: ${what}.`)
+  }
+  if (bytes.length < HEADER_BYTES) fail(`truncated: ${bytes.length} bytes is shorter than the ${HEADER_BYTES}-byte header`)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const u64 = (offset: number, name: string): number => {
+    const value = view.getBigUint64(offset, true)
+    if (value > BigInt(Number.MAX_SAFE_INTEGER)) fail(`${name} ${value} is out of range`)
+    return Number(value)
+  }
+  const offsetLevel0 = u64(0, 'offsetLevel0')
+  const maxElements = u64(8, 'max_elements')
+  const count = u64(16, 'cur_element_count')
+  const sizePerElement = u64(24, 'size_data_per_element')
+  const labelOffset = u64(32, 'label_offset')
+  const offsetData = u64(40, 'offsetData')
+  const maxLevel = view.getInt32(48, true)
+  const enterpoint = view.getUint32(52, true)
+  const maxM = u64(56, 'maxM')
+  const maxM0 = u64(64, 'maxM0')
+  const m = u64(72, 'M')
+  const mult = view.getFloat64(80, true)
+  const efConstruction = u64(88, 'ef_construction')
+
+  if (offsetLevel0 !== 0) fail(`offsetLevel0 is ${offsetLevel0}, expected 0`)
+  if (m < 2 || m > 10_000 || maxM !== m || maxM0 !== 2 * m) fail(`M/maxM/maxM0 (${m}/${maxM}/${maxM0}) are inconsistent`)
+  if (!(Math.abs(mult - 1 / Math.log(m)) <= 1e-9)) fail(`mult ${mult} does not match M ${m}`)
+  if (efConstruction < 1 || efConstruction > 100_000) fail(`ef_construction ${efConstruction} is out of range`)
+  const dataSize = expected.dimension * 4
+  const sizeLinks0 = maxM0 * 4 + 4
+  if (offsetData !== sizeLinks0) fail(`offsetData ${offsetData} does not match maxM0 ${maxM0}`)
+  if (labelOffset !== sizeLinks0 + dataSize) fail(`label_offset ${labelOffset} does not match dimension ${expected.dimension}`)
+  if (sizePerElement !== sizeLinks0 + dataSize + 8) fail(`size_data_per_element ${sizePerElement} does not match dimension ${expected.dimension}`)
+  // Real levels stay near log(count)/log(M) (< 10); a huge maxlevel is a crafted header.
+  if (maxLevel > 64) fail(`maxlevel ${maxLevel} is out of range`)
+  if (count > maxElements) fail(`cur_element_count ${count} exceeds max_elements ${maxElements}`)
+  if (maxElements > MAX_LABEL + 1 || maxElements * sizePerElement > MAX_INDEX_BYTES) fail(`max_elements ${maxElements} is too large`)
+  if (count > 0) {
+    const limit = expected.capacity ?? Math.max(1024, 4 * count)
+    if (expected.capacity !== undefined ? maxElements !== limit : maxElements > limit) {
+      fail(`max_elements ${maxElements} disagrees with the capacity ${limit}`)
+    }
+    if (maxLevel < 0) fail(`maxlevel ${maxLevel} is negative with ${count} points`)
+    if (enterpoint >= count) fail(`enterpoint_node ${enterpoint} is not below cur_element_count ${count}`)
+  }
+  const level0End = HEADER_BYTES + count * sizePerElement
+  if (level0End > bytes.length) fail(`truncated: ${count} points need ${level0End} bytes of level-0 data, the file has ${bytes.length}`)
+
+  const sizeLinks = maxM * 4 + 4
+  const levels = new Uint8Array(count)
+  const linkStarts = new Float64Array(count)
+  let position = level0End
+  for (let id = 0; id < count; id++) {
+    if (position + 4 > bytes.length) fail(`truncated in the link lists (point ${id})`)
+    const size = view.getUint32(position, true)
+    position += 4
+    if (size % sizeLinks !== 0) fail(`point ${id}: link list size ${size} is not a multiple of ${sizeLinks}`)
+    const level = size / sizeLinks
+    if (level > maxLevel) fail(`point ${id}: level ${level} exceeds maxlevel ${maxLevel}`)
+    levels[id] = level
+    linkStarts[id] = position
+    position += size
+    if (position > bytes.length) fail(`truncated in the link lists (point ${id})`)
+  }
+  if (position !== bytes.length) fail(`size is ${bytes.length} bytes, expected ${position}`)
+  if (count > 0 && levels[enterpoint] !== maxLevel) fail(`enterpoint_node ${enterpoint} is not on maxlevel ${maxLevel}`)
+
+  const labels = new Uint32Array(count)
+  const deleted = new Uint8Array(count)
+  const seen = new Set<number>()
+  let deletedCount = 0
+  for (let id = 0; id < count; id++) {
+    const base = HEADER_BYTES + id * sizePerElement
+    const header = view.getUint32(base, true)
+    const links = header & 0xffff
+    const mark = (header >>> 16) & 0xff
+    if (mark > 1 || header >>> 24 !== 0) fail(`point ${id}: level-0 link header ${header} has unknown flags`)
+    if (links > maxM0) fail(`point ${id}: ${links} level-0 links exceed maxM0 ${maxM0}`)
+    for (let j = 0; j < links; j++) {
+      const neighbor = view.getUint32(base + 4 + j * 4, true)
+      if (neighbor >= count) fail(`point ${id}: level-0 neighbor ${neighbor} is not below cur_element_count ${count}`)
+    }
+    for (let d = 0; d < expected.dimension; d++) {
+      if (!Number.isFinite(view.getFloat32(base + offsetData + d * 4, true))) fail(`point ${id}: vector component ${d} is not finite`)
+    }
+    const label = view.getUint32(base + labelOffset, true)
+    if (view.getUint32(base + labelOffset + 4, true) !== 0) fail(`point ${id}: label exceeds uint32`)
+    if (seen.has(label)) fail(`label ${label} appears twice`)
+    seen.add(label)
+    labels[id] = label
+    deleted[id] = mark
+    deletedCount += mark
+    const level = levels[id]!
+    for (let l = 1; l <= level; l++) {
+      const block = linkStarts[id]! + (l - 1) * sizeLinks
+      const blockHeader = view.getUint32(block, true)
+      if (blockHeader > maxM) fail(`point ${id}: ${blockHeader} links on level ${l} exceed maxM ${maxM}`)
+      for (let j = 0; j < blockHeader; j++) {
+        const neighbor = view.getUint32(block + 4 + j * 4, true)
+        // hnswlib reads the neighbor's own list on this level: it must have one.
+        if (neighbor >= count || levels[neighbor]! < l) fail(`point ${id}: level-${l} neighbor ${neighbor} is invalid`)
+      }
+    }
+  }
+  return { maxElements, count, m, efConstruction, maxLevel, labels, deleted, deletedCount }
+}

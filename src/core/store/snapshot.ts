@@ -1,0 +1,130 @@
+/**
+ * Reads a store directory into memory as one consistent version, without writing
+ * anything (a reader must never touch files a writer in another process is
+ * committing). A pending journal is honoured by reading its temps. The read is
+ * bracketed by identity checks; if a commit landed meanwhile it is retried, and a
+ * mismatch in a stable directory is corruption.
+ */
+import path from 'node:path'
+import * as fs from '../fs.js'
+import { BusyError, CorruptStoreError, isBentoError, toBentoError } from '../errors.js'
+import { parseArgs, type StoreArgs } from './args.js'
+import { parseDocstore, type Docstore } from './docstore.js'
+import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, MANIFEST_FILE, type CommittedFile } from './files.js'
+import { loadIndex, type Index } from './hnsw.js'
+import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
+import { validateIndexFile, type IndexFileInfo } from './index-header.js'
+import { readJournal, resolveFiles } from './journal.js'
+import { parseManifest, type Manifest } from './manifest.js'
+
+export interface Snapshot {
+  identity: DirIdentity
+  /** False when the directory holds no store at all. */
+  found: boolean
+  /** Undefined for a store LangChain wrote (adopted at the next commit). */
+  manifest?: Manifest
+  args?: StoreArgs
+  docs: Docstore
+  info?: IndexFileInfo
+  /** Undefined when the index holds no points (nothing worth 2.5 MB to load). */
+  index?: Index
+  efSearch: number
+  /** Byte size of args.json as found. */
+  argsBytes?: number
+}
+
+const ATTEMPTS = 8
+
+const readRegular = async (file: string, name: CommittedFile): Promise<Buffer | undefined> => {
+  const stats = await fs.lstatOrUndefined(file)
+  if (stats === undefined) return undefined
+  // Threat: a planted symlink making the store read (and search results echo) a file elsewhere.
+  if (!stats.isFile()) throw new CorruptStoreError(`${name}: not a regular file.`)
+  return fs.readFile(file)
+}
+
+const readOnce = async (dir: string, efSearch: number | undefined, defaultEf: number): Promise<Omit<Snapshot, 'identity'>> => {
+  const resolved = await resolveFiles(dir, await readJournal(dir))
+  const read = (name: CommittedFile) => readRegular(resolved.get(name) ?? path.join(dir, name), name)
+  const manifestBytes = await read(MANIFEST_FILE)
+  const argsBytes = await read(ARGS_FILE)
+  const docstoreBytes = await read(DOCSTORE_FILE)
+  const indexBytes = await read(INDEX_FILE)
+  if (!manifestBytes && !argsBytes && !docstoreBytes && !indexBytes) return { found: false, docs: new Map(), efSearch: efSearch ?? defaultEf }
+
+  const missing = [
+    [ARGS_FILE, argsBytes],
+    [DOCSTORE_FILE, docstoreBytes],
+    [INDEX_FILE, indexBytes],
+  ].filter(([, bytes]) => bytes === undefined).map(([name]) => name)
+  if (missing.length > 0) {
+    throw new CorruptStoreError(`${missing.join(', ')} missing ${manifestBytes ? `though ${MANIFEST_FILE} records a store` : `beside the other store files`} in ${dir}.`)
+  }
+  const manifest = manifestBytes ? parseManifest(manifestBytes.toString('utf8')) : undefined
+  const args = parseArgs(argsBytes!.toString('utf8'))
+  if (manifest && (manifest.space !== args.space || manifest.dimension !== args.numDimensions)) {
+    throw new CorruptStoreError(`${ARGS_FILE}: ${args.space}/${args.numDimensions} disagrees with ${MANIFEST_FILE} (${manifest.space}/${manifest.dimension}).`)
+  }
+  const info = validateIndexFile(indexBytes!, { dimension: args.numDimensions, capacity: manifest?.capacity })
+  const docs = parseDocstore(docstoreBytes!.toString('utf8'))
+  checkAgreement(info, docs, manifest, { [INDEX_FILE]: indexBytes!.length, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length })
+
+  const ef = efSearch ?? manifest?.efSearch ?? defaultEf
+  let index: Index | undefined
+  if (info.count > 0) {
+    const params = { space: args.space, dimension: args.numDimensions, m: info.m, efConstruction: info.efConstruction, efSearch: ef }
+    try {
+      index = await loadIndex(resolved.get(INDEX_FILE) ?? path.join(dir, INDEX_FILE), params, manifest?.capacity ?? info.maxElements)
+    } catch (error) {
+      throw new CorruptStoreError(`${INDEX_FILE}: hnswlib could not load it (${error instanceof Error ? error.message : String(error)}).`, error)
+    }
+    if (index.getCurrentCount() !== info.count) throw new CorruptStoreError(`${INDEX_FILE}: changed while it was being loaded.`)
+  }
+  return { found: true, manifest, args, docs, info, index, efSearch: ef, argsBytes: argsBytes!.length }
+}
+
+/** The docstore, the index and the manifest must describe the same points. */
+const checkAgreement = (info: IndexFileInfo, docs: Docstore, manifest: Manifest | undefined, sizes: Record<string, number>): void => {
+  const live = info.count - info.deletedCount
+  for (let id = 0; id < info.count; id++) {
+    const label = info.labels[id]!
+    if (label >= info.maxElements) throw new CorruptStoreError(`${INDEX_FILE}: label ${label} is not below max_elements ${info.maxElements}.`)
+    if (manifest && label >= manifest.nextLabel) throw new CorruptStoreError(`${INDEX_FILE}: label ${label} is not below ${MANIFEST_FILE} nextLabel ${manifest.nextLabel}.`)
+    if (info.deleted[id] === 0 && !docs.has(label)) throw new CorruptStoreError(`${DOCSTORE_FILE}: no entry for live label ${label} of ${INDEX_FILE}.`)
+  }
+  if (docs.size !== live) {
+    throw new CorruptStoreError(`${DOCSTORE_FILE}: ${docs.size} entries but ${INDEX_FILE} holds ${live} live points.`)
+  }
+  if (!manifest) return
+  if (manifest.live !== live || manifest.deleted !== info.deletedCount) {
+    throw new CorruptStoreError(`${MANIFEST_FILE}: records ${manifest.live} live / ${manifest.deleted} deleted, ${INDEX_FILE} holds ${live} / ${info.deletedCount}.`)
+  }
+  if (info.count > 0 && (manifest.m !== info.m || manifest.efConstruction !== info.efConstruction)) {
+    throw new CorruptStoreError(`${MANIFEST_FILE}: M/efConstruction ${manifest.m}/${manifest.efConstruction} disagree with ${INDEX_FILE} (${info.m}/${info.efConstruction}).`)
+  }
+  for (const [name, bytes] of Object.entries(sizes)) {
+    const recorded = manifest.files[name as keyof Manifest['files']]
+    if (recorded !== bytes) throw new CorruptStoreError(`${name}: ${bytes} bytes, ${MANIFEST_FILE} records ${recorded}.`)
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** @throws CorruptStoreError for a damaged store, BusyError if commits keep landing during the read. */
+export const readSnapshot = async (dir: string, options: { efSearch?: number; defaultEfSearch: number }): Promise<Snapshot> => {
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const before = await readIdentity(dir)
+    let outcome: { value: Omit<Snapshot, 'identity'> } | { error: unknown }
+    try {
+      outcome = { value: await readOnce(dir, options.efSearch, options.defaultEfSearch) }
+    } catch (error) {
+      outcome = { error }
+    }
+    if (sameIdentity(before, await readIdentity(dir))) {
+      if ('value' in outcome) return { ...outcome.value, identity: before }
+      throw isBentoError(outcome.error) ? outcome.error : toBentoError(outcome.error, `Reading the store in ${dir}`)
+    }
+    await sleep(5 * attempt)
+  }
+  throw new BusyError(`The store in ${dir} kept changing while being read; try again shortly.`)
+}

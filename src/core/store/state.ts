@@ -1,0 +1,102 @@
+/**
+ * A store's in-memory version: what the last commit (or load) put on disk. Mutations
+ * build the next state beside it and swap it in only after the commit succeeds.
+ */
+import type { Docstore } from './docstore.js'
+import type { Index } from './hnsw.js'
+import { FORMAT, FORMAT_VERSION, type Manifest } from './manifest.js'
+import type { Snapshot } from './snapshot.js'
+import type { Space } from './types.js'
+
+export interface StoreState {
+  /** Undefined while no point was ever added (or after deleteAll/compact to nothing). */
+  index: Index | undefined
+  docs: Docstore
+  dimension: number | undefined
+  space: Space
+  embedderId: string | undefined
+  efSearch: number
+  efConstruction: number
+  m: number
+  capacity: number
+  live: number
+  deleted: number
+  nextLabel: number
+  revision: number
+  createdAt: string | undefined
+  /** Byte size of args.json on disk; undefined until it is written. */
+  argsBytes: number | undefined
+}
+
+export interface ResolvedOptions {
+  dimension: number | undefined
+  space: Space
+  embedderId: string | undefined
+  efSearch: number | undefined
+  efConstruction: number
+  m: number
+  initialCapacity: number
+  defaultEfSearch: number
+}
+
+export const emptyState = (options: ResolvedOptions): StoreState => ({
+  index: undefined,
+  docs: new Map(),
+  dimension: options.dimension,
+  space: options.space,
+  embedderId: options.embedderId,
+  efSearch: options.efSearch ?? options.defaultEfSearch,
+  efConstruction: options.efConstruction,
+  m: options.m,
+  capacity: options.initialCapacity,
+  live: 0,
+  deleted: 0,
+  nextLabel: 0,
+  revision: 0,
+  createdAt: undefined,
+  argsBytes: undefined,
+})
+
+/** A LangChain store (no manifest) keeps its own parameters; an explicit embedderId is adopted at the next commit. */
+export const stateFromSnapshot = (snapshot: Snapshot, options: ResolvedOptions): StoreState => {
+  const { manifest, info, args } = snapshot
+  if (!snapshot.found || !info || !args) return emptyState(options)
+  let nextLabel = manifest?.nextLabel ?? 0
+  if (!manifest) for (const label of info.labels) nextLabel = Math.max(nextLabel, label + 1)
+  return {
+    index: snapshot.index,
+    docs: snapshot.docs,
+    dimension: args.numDimensions,
+    space: args.space,
+    embedderId: manifest?.embedderId ?? options.embedderId,
+    efSearch: snapshot.efSearch,
+    efConstruction: manifest?.efConstruction ?? info.efConstruction,
+    m: manifest?.m ?? info.m,
+    capacity: manifest?.capacity ?? Math.max(info.maxElements, 1),
+    live: info.count - info.deletedCount,
+    deleted: info.deletedCount,
+    nextLabel,
+    revision: manifest?.revision ?? 0,
+    createdAt: manifest?.createdAt,
+    argsBytes: snapshot.argsBytes,
+  }
+}
+
+export const buildManifest = (state: StoreState, files: Manifest['files'], now: string): Manifest => ({
+  format: FORMAT,
+  formatVersion: FORMAT_VERSION,
+  dimension: state.dimension!,
+  space: state.space,
+  embedderId: state.embedderId ?? null,
+  efSearch: state.efSearch,
+  efConstruction: state.efConstruction,
+  m: state.m,
+  capacity: state.capacity,
+  live: state.live,
+  deleted: state.deleted,
+  nextLabel: state.nextLabel,
+  revision: state.revision + 1,
+  createdAt: state.createdAt ?? now,
+  updatedAt: now,
+  files,
+})

@@ -1,0 +1,301 @@
+/**
+ * The hnswlib-node vector store. Every operation runs on one serial queue; every
+ * mutation commits durably (commit.ts) before it resolves, and builds its next state
+ * beside the current one so a failed commit changes nothing in memory either.
+ */
+import * as fs from '../fs.js'
+import { BentoError, EmbedderMismatchError, RefusedError, TooLargeError, toBentoError } from '../errors.js'
+import { serializeArgs } from './args.js'
+import { applyCommit, discardStaged, stageText, type StagedFile } from './commit.js'
+import { chunkFromRecord, recordFromInput, serializeDocstore, type Docstore } from './docstore.js'
+import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, MANIFEST_FILE } from './files.js'
+import { createIndex, scoreOf, stageIndex, toArray, type Index, type IndexParams } from './hnsw.js'
+import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
+import { recoverStore } from './journal.js'
+import { MAX_LABEL, serializeManifest } from './manifest.js'
+import { createSerialQueue } from './queue.js'
+import { readSnapshot, type Snapshot } from './snapshot.js'
+import { buildManifest, emptyState, stateFromSnapshot, type ResolvedOptions, type StoreState } from './state.js'
+import { assertChunks, assertSearchInput } from './validate.js'
+import type { ChunkInput, DocumentSummary, ExportedChunk, SearchHit, StoreStats, StoredChunk, VectorStore } from './types.js'
+
+export class HnswVectorStore implements VectorStore {
+  readonly dir: string
+  private state: StoreState
+  private identity: DirIdentity
+  private readonly options: ResolvedOptions
+  private readonly queue = createSerialQueue()
+  private closed = false
+  private swept = false
+  /** True while a mutation has changed the live index in place and not yet committed. */
+  private dirty = false
+  /** Set when a failed commit could not be followed by a reload: the object no longer knows the disk. */
+  private broken: BentoError | undefined
+
+  constructor(dir: string, options: ResolvedOptions, snapshot: Snapshot) {
+    this.dir = dir
+    this.options = options
+    this.state = stateFromSnapshot(snapshot, options)
+    this.identity = snapshot.identity
+  }
+
+  stats(): StoreStats {
+    this.assertOpen()
+    const { live, deleted, capacity, dimension, space, embedderId, efSearch, revision } = this.state
+    return { live, deleted, capacity, dimension, space, embedderId, efSearch, revision }
+  }
+
+  listDocuments(): DocumentSummary[] {
+    this.assertOpen()
+    const documents = new Map<string, DocumentSummary & { firstIndex: number }>()
+    for (const [label, record] of this.state.docs) {
+      const chunk = chunkFromRecord(label, record)
+      const bytes = Buffer.byteLength(chunk.text, 'utf8')
+      const known = documents.get(chunk.documentId)
+      if (!known) {
+        documents.set(chunk.documentId, { id: chunk.documentId, title: chunk.title, chunks: 1, bytes, metadata: chunk.metadata, firstIndex: chunk.chunkIndex })
+        continue
+      }
+      known.chunks++
+      known.bytes += bytes
+      if (chunk.chunkIndex < known.firstIndex) Object.assign(known, { title: chunk.title, metadata: chunk.metadata, firstIndex: chunk.chunkIndex })
+    }
+    return [...documents.values()].map(({ firstIndex: _, ...summary }) => summary)
+  }
+
+  add(chunks: ChunkInput[]): Promise<void> {
+    return this.mutate(async () => {
+      this.assertCompatible()
+      const dimension = assertChunks(chunks, this.state.dimension ?? this.options.dimension)
+      if (chunks.length === 0) return
+      if (this.state.nextLabel + chunks.length > MAX_LABEL) await this.rebuild()
+      if (this.state.nextLabel + chunks.length > MAX_LABEL) throw new TooLargeError(`The store cannot hold ${chunks.length} more chunks (uint32 labels).`)
+      const current = this.state
+      const needed = (current.index?.getCurrentCount() ?? 0) + chunks.length
+      const capacity = growCapacity(current.capacity, needed)
+      const next: StoreState = { ...current, dimension, docs: new Map(current.docs), capacity }
+      // The index is changed in place (copying it per add would cost its whole size);
+      // if the commit fails, `mutate` reloads the committed version from disk.
+      this.dirty = current.index !== undefined
+      next.index = current.index ?? createIndex(this.paramsOf(next), capacity)
+      if (next.index.getMaxElements() < capacity) next.index.resizeIndex(capacity)
+      chunks.forEach((chunk, i) => {
+        const label = current.nextLabel + i
+        next.index!.addPoint(toArray(chunk.vector), label)
+        next.docs.set(label, recordFromInput(chunk))
+      })
+      next.live += chunks.length
+      next.nextLabel += chunks.length
+      await this.commit(next)
+    })
+  }
+
+  search(vector: ArrayLike<number>, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<SearchHit[]> {
+    return this.run(async () => {
+      this.assertCompatible()
+      const { index, docs, dimension, live, space } = this.state
+      const wanted = assertSearchInput(vector, k, dimension ?? this.options.dimension)
+      if (!index || live === 0 || wanted === 0) return []
+      let filterError: unknown
+      // An exception thrown back through hnswlib's native callback is not safe: keep it in JS.
+      const accept = filter && ((label: number) => {
+        if (filterError !== undefined) return false
+        const record = docs.get(label)
+        try {
+          return record !== undefined && filter(chunkFromRecord(label, record)) === true
+        } catch (error) {
+          filterError = error
+          return false
+        }
+      })
+      const result = index.searchKnn(toArray(vector), Math.min(wanted, live), accept)
+      if (filterError !== undefined) throw filterError
+      const hits: SearchHit[] = []
+      result.neighbors.forEach((label, i) => {
+        const record = docs.get(label)
+        const distance = result.distances[i]!
+        if (record) hits.push({ ...chunkFromRecord(label, record), distance, score: scoreOf(space, distance) })
+      })
+      return hits
+    })
+  }
+
+  deleteDocument(documentId: string): Promise<number> {
+    return this.mutate(async () => {
+      const current = this.state
+      const labels = [...current.docs].filter(([label, record]) => chunkFromRecord(label, record).documentId === documentId).map(([label]) => label)
+      if (labels.length === 0 || !current.index) return 0
+      const next: StoreState = { ...current, docs: new Map(current.docs), live: current.live - labels.length, deleted: current.deleted + labels.length }
+      this.dirty = true
+      for (const label of labels) {
+        next.index!.markDelete(label)
+        next.docs.delete(label)
+      }
+      await this.commit(next)
+      return labels.length
+    })
+  }
+
+  deleteAll(): Promise<void> {
+    return this.mutate(async () => {
+      const current = this.state
+      if (current.dimension === undefined || current.live + current.deleted + current.nextLabel === 0) return
+      await this.commit({ ...current, index: undefined, docs: new Map(), live: 0, deleted: 0, nextLabel: 0, capacity: this.options.initialCapacity })
+    })
+  }
+
+  compact(): Promise<void> {
+    return this.mutate(() => this.rebuild())
+  }
+
+  exportChunks(): Promise<ExportedChunk[]> {
+    return this.run(async () => {
+      const { index, docs } = this.state
+      if (!index) return []
+      return [...docs].sort(([a], [b]) => a - b).map(([label, record]) => {
+        const { label: _, ...chunk } = chunkFromRecord(label, record)
+        return { ...chunk, vector: Float32Array.from(index.getPoint(label)) }
+      })
+    })
+  }
+
+  isStale(): Promise<boolean> {
+    return this.run(async () => this.broken !== undefined || !sameIdentity(this.identity, await readIdentity(this.dir)))
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.queue.drain()
+    // hnswlib frees an index's memory only when the object is collected.
+    this.state = { ...this.state, index: undefined, docs: new Map() }
+  }
+
+  /** Rebuilds a fresh index from the live points, relabelled 0..live-1 (also the cure for labels near 2^32). */
+  private async rebuild(): Promise<void> {
+    const current = this.state
+    if (current.dimension === undefined || (current.deleted === 0 && current.nextLabel === current.live)) return
+    const docs: Docstore = new Map()
+    const capacity = Math.max(current.live, this.options.initialCapacity)
+    const next: StoreState = { ...current, docs, deleted: 0, nextLabel: current.live, capacity, index: undefined }
+    if (current.live > 0 && current.index) {
+      const index = createIndex(this.paramsOf(next), capacity)
+      const labels = [...current.docs.keys()].sort((a, b) => a - b)
+      labels.forEach((label, i) => {
+        index.addPoint(current.index!.getPoint(label), i)
+        docs.set(i, current.docs.get(label)!)
+      })
+      next.index = index
+    }
+    await this.commit(next)
+  }
+
+  private async commit(next: StoreState): Promise<void> {
+    const staged: StagedFile[] = []
+    let applying = false
+    try {
+      await fs.mkdir(this.dir)
+      const index = next.index ?? createIndex(this.paramsOf(next), 1)
+      const indexFile = await stageIndex(this.dir, index, { dimension: next.dimension!, capacity: index.getMaxElements() })
+      staged.push(indexFile)
+      staged.push(await stageText(this.dir, DOCSTORE_FILE, serializeDocstore(next.docs)))
+      let argsBytes = next.argsBytes
+      if (argsBytes === undefined) {
+        const args = await stageText(this.dir, ARGS_FILE, serializeArgs({ space: next.space, numDimensions: next.dimension! }))
+        staged.push(args)
+        argsBytes = args.bytes
+      }
+      const files = { [INDEX_FILE]: indexFile.bytes, [DOCSTORE_FILE]: staged[1]!.bytes, [ARGS_FILE]: argsBytes }
+      const capacity = next.index?.getMaxElements() ?? next.capacity
+      const manifest = buildManifest({ ...next, capacity, embedderId: next.embedderId ?? this.options.embedderId }, files, new Date().toISOString())
+      staged.push(await stageText(this.dir, MANIFEST_FILE, serializeManifest(manifest)))
+      applying = true
+      await applyCommit(this.dir, staged)
+      this.state = { ...next, capacity, argsBytes, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt }
+    } catch (error) {
+      // Once applying, the journal may already list these temps: they are the new version.
+      if (!applying) await discardStaged(staged)
+      throw error
+    }
+    this.identity = await readIdentity(this.dir)
+  }
+
+  private paramsOf(state: StoreState): IndexParams {
+    return { space: state.space, dimension: state.dimension!, m: state.m, efConstruction: state.efConstruction, efSearch: state.efSearch }
+  }
+
+  private run<T>(task: () => Promise<T>): Promise<T> {
+    this.assertOpen()
+    return this.queue.run(async () => {
+      if (this.broken) throw this.broken
+      return task()
+    })
+  }
+
+  /**
+   * Before changing anything: pick up another process's commit (so it is not
+   * overwritten), finish a crashed commit and sweep its temps. Callers hold the
+   * scope's lock while mutating, so no other commit is running now.
+   */
+  private mutate<T>(task: () => Promise<T>): Promise<T> {
+    return this.run(async () => {
+      const now = await readIdentity(this.dir)
+      if (!sameIdentity(now, this.identity)) this.replace(await this.load())
+      if (this.identity.journal !== undefined || !this.swept) {
+        await recoverStore(this.dir)
+        this.swept = true
+        this.identity = await readIdentity(this.dir)
+      }
+      try {
+        return await task()
+      } catch (error) {
+        if (this.dirty) await this.reloadAfterFailure()
+        throw toBentoError(error, `Updating the store in ${this.dir}`)
+      } finally {
+        this.dirty = false
+      }
+    })
+  }
+
+  private async reloadAfterFailure(): Promise<void> {
+    try {
+      this.replace(await this.load())
+    } catch (error) {
+      this.broken = toBentoError(error, `Reloading the store in ${this.dir} after a failed update`)
+    }
+  }
+
+  private load(): Promise<Snapshot> {
+    return readSnapshot(this.dir, { efSearch: this.options.efSearch, defaultEfSearch: this.options.defaultEfSearch })
+  }
+
+  private replace(snapshot: Snapshot): void {
+    this.state = stateFromSnapshot(snapshot, this.options)
+    this.identity = snapshot.identity
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new RefusedError(`The store in ${this.dir} is closed.`)
+  }
+
+  private assertCompatible(): void {
+    const { embedderId, dimension } = this.state
+    const wanted = this.options
+    const otherEmbedder = wanted.embedderId !== undefined && embedderId !== undefined && wanted.embedderId !== embedderId
+    const otherDimension = wanted.dimension !== undefined && dimension !== undefined && wanted.dimension !== dimension
+    if (!otherEmbedder && !otherDimension) return
+    const built = `embedder "${embedderId ?? 'unknown'}" (dimension ${dimension})`
+    const configured = `"${wanted.embedderId ?? 'unknown'}" (dimension ${wanted.dimension ?? dimension})`
+    throw new EmbedderMismatchError(
+      `This store was built with ${built}, but the configured embedder is ${configured}. ` +
+        `Configure embedder "${embedderId ?? `with dimension ${dimension}`}" to use it, or re-ingest the documents into a new scope.`,
+    )
+  }
+}
+
+/** Doubling keeps the number of resizes logarithmic; labels cap it at 2^32-1. */
+const growCapacity = (capacity: number, needed: number): number => {
+  let next = Math.max(capacity, 1)
+  while (next < needed) next *= 2
+  return Math.min(next, MAX_LABEL)
+}
