@@ -1,0 +1,13 @@
+import mammoth from 'mammoth'
+import { UnreadableFileError } from '../errors.js'
+import { describeFile } from './file-type.js'
+
+/** The paragraphs of a .docx as plain text (mammoth; no images, no styles). */
+export const extractDocxText = async (fileName: string, bytes: Uint8Array): Promise<string> => {
+  try {
+    const result = await mammoth.extractRawText({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) })
+    return result.value
+  } catch (error) {
+    throw new UnreadableFileError(`Cannot read ${describeFile(fileName)}: it is not a readable DOCX document.`, error)
+  }
+}
