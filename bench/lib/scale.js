@@ -1,0 +1,37 @@
+/**
+ * Sizes per scale. `full` (the default) is what docs/BENCHMARKS.md publishes;
+ * `small` (BENCH_SCALE=small) runs in a minute or two on a shared machine while
+ * developing. The figures named in the brief are the full ones.
+ */
+export const SCALES = {
+  full: {
+    pairs: 5,
+    du: { scopes: 10_000 },
+    cleanup: { scopes: 10_000, pairs: 3 },
+    search: { vectors: 10_000, dimension: 384, queries: 500, k: 10, recallQueries: 200 },
+    open: { sizes: [{ vectors: 10_000, dimension: 384 }, { vectors: 10_000, dimension: 1536 }] },
+    migrate: { sizes: [1_000, 10_000, 100_000], dimension: 384, repeats: 5, merge: { source: 10_000, target: 10_000 } },
+    http: { seconds: 8, connections: 16, scopes: 1_000, cap: 64, storeVectors: 64 },
+    rss: { scopes: 10_000, cap: 64, storeVectors: 64 },
+    ingest: { megabytes: 8, files: 64, dimension: 384 },
+    scaling: { counts: [1_000, 10_000, 100_000], repeats: 3 },
+  },
+  small: {
+    pairs: 3,
+    du: { scopes: 1_000 },
+    cleanup: { scopes: 1_000 },
+    search: { vectors: 2_000, dimension: 384, queries: 200, k: 10, recallQueries: 100 },
+    open: { sizes: [{ vectors: 2_000, dimension: 384 }] },
+    migrate: { sizes: [1_000, 2_000], dimension: 384, repeats: 3, merge: { source: 1_000, target: 1_000 } },
+    http: { seconds: 2, connections: 8, scopes: 200, cap: 64, storeVectors: 32 },
+    rss: { scopes: 500, cap: 64, storeVectors: 32 },
+    ingest: { megabytes: 1, files: 16, dimension: 384 },
+    scaling: { counts: [250, 500, 1_000], repeats: 2 },
+  },
+}
+
+export const resolveScale = (name) => {
+  const scale = SCALES[name]
+  if (!scale) throw new Error(`Unknown BENCH_SCALE "${name}": use ${Object.keys(SCALES).join(' or ')}.`)
+  return { name, ...scale }
+}

@@ -1,0 +1,100 @@
+/**
+ * HTTP: `POST /api/documents/search` on Bento's server against a bare Hono
+ * route answering the same JSON, both in child processes on 127.0.0.1, load
+ * from autocannon's programmatic API in this process (bounded by duration).
+ * Then 1,000 scopes hit round-robin with the store pool capped at 64.
+ */
+import path from 'node:path'
+import autocannon from 'autocannon'
+import fse from 'fs-extra'
+import { runPairs } from '../lib/pairs.js'
+import { readRss } from '../lib/proc.js'
+import { startServer } from '../lib/server-proc.js'
+import { comparison, figure } from '../lib/compare.js'
+import { requireDist } from '../lib/library.js'
+import { keyOf, sampleRss, SEARCH_BODY, writeHttpScopes } from './http-fixture.js'
+
+const MiB = 2 ** 20
+
+export const load = async ({ url, seconds, connections, keys, amount }) => {
+  let next = 0
+  const result = await autocannon({
+    url: `${url}/api/documents/search`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-isolation-key': keys[0] },
+    body: SEARCH_BODY,
+    connections,
+    ...(amount === undefined ? { duration: seconds } : { amount }),
+    ...(keys.length > 1
+      ? { requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'x-isolation-key': keys[next++ % keys.length] } }) }] }
+      : {}),
+  })
+  if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
+    throw new Error(`load on ${url}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts of ${result.requests.total}`)
+  }
+  return result
+}
+
+export const httpSuite = {
+  id: 'http',
+  title: 'HTTP search throughput vs a bare Hono route; 1,000 scopes round-robin at pool cap 64',
+  async run({ scale, seed, workDir, templatesDir, log }) {
+    await requireDist('index.js', ['createBentoServer'])
+    const { seconds, connections, scopes, cap, storeVectors } = scale.http
+    const root = path.join(workDir, 'data')
+    log(`  writing ${scopes} scopes of ${storeVectors} chunks…`)
+    await writeHttpScopes({ root, templatesDir, count: scopes, vectors: storeVectors, seed })
+
+    const bento = await startServer('bento-server.js', JSON.stringify({ dataDir: root, isolation: 'custom', maxOpenStores: cap }))
+    let bare
+    try {
+      const probe = await fetch(`${bento.url}/api/documents/search`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-isolation-key': keyOf(0) }, body: SEARCH_BODY })
+      const text = await probe.text()
+      if (!probe.ok) throw new Error(`Bento search answered ${probe.status}: ${text.slice(0, 300)}`)
+      const answer = JSON.parse(text)
+      if (!Array.isArray(answer.results) || answer.results.length === 0) throw new Error(`Bento search found nothing: ${text.slice(0, 300)}`)
+      const answerFile = path.join(workDir, 'answer.json')
+      await fse.writeFile(answerFile, text)
+      bare = await startServer('bare-server.js', answerFile)
+
+      const one = [keyOf(0)]
+      const pairs = await runPairs({
+        pairs: scale.pairs,
+        log,
+        a: async () => (await load({ url: bento.url, seconds, connections, keys: one })).requests.average,
+        b: async () => (await load({ url: bare.url, seconds, connections, keys: one })).requests.average,
+      })
+      await bare.stop()
+      bare = undefined
+
+      const keys = Array.from({ length: scopes }, (_, i) => keyOf(i))
+      const sampler = sampleRss(readRss, bento.pid)
+      const spread = await load({ url: bento.url, seconds: seconds * 2, connections, keys })
+      const rss = sampler.stop()
+      const peak = readRss(bento.pid).peak
+      log(`  ${scopes} scopes round-robin: ${spread.requests.average.toFixed(0)} req/s, p50 ${spread.latency.p50} ms, p99 ${spread.latency.p99} ms, RSS max ${(rss.max / MiB).toFixed(0)} MiB`)
+      return {
+        setup: `${scopes} scopes of ${storeVectors} chunks (384-d, local embedder); ${connections} connections, ${seconds} s per side per pair; request logging off in both`,
+        comparisons: [
+          comparison({
+            name: 'HTTP search, one scope',
+            bento: `POST /api/documents/search ${SEARCH_BODY} (x-isolation-key, isolation custom)`,
+            baseline: 'bare Hono route: parse the body, answer the same JSON',
+            unit: 'req/s',
+            better: 'higher',
+            target: 0.5,
+            pairs,
+            note: `${answer.results.length} results per answer`,
+          }),
+        ],
+        figures: [
+          figure({ name: `HTTP search, ${scopes} scopes round-robin, cap ${cap}: throughput`, value: spread.requests.average, unit: 'req/s', command: 'npm run bench -- --only http', note: `p50 ${spread.latency.p50} ms, p99 ${spread.latency.p99} ms, ${spread.requests.total} requests` }),
+          figure({ name: `HTTP search, ${scopes} scopes round-robin, cap ${cap}: server RSS`, value: rss.max / MiB, unit: 'MiB', better: 'lower', command: 'npm run bench -- --only http', note: `sampled every 100 ms; at end ${(rss.last / MiB).toFixed(0)} MiB; VmHWM ${(peak / MiB).toFixed(0)} MiB` }),
+        ],
+      }
+    } finally {
+      await bare?.stop()
+      await bento.stop()
+    }
+  },
+}

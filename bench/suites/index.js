@@ -1,0 +1,12 @@
+/** Every benchmark, in run order. `--only` selects by id. */
+import { duSuite } from './du.js'
+import { cleanupSuite } from './cleanup.js'
+import { searchSuite } from './search.js'
+import { openSuite } from './open.js'
+import { migrateSuite } from './migrate.js'
+import { httpSuite } from './http.js'
+import { rssSuite } from './rss.js'
+import { ingestSuite } from './ingest.js'
+import { scalingSuite } from './scaling.js'
+
+export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, ingestSuite, scalingSuite]

@@ -1,0 +1,55 @@
+/**
+ * Ingestion throughput with the local (offline) embedder: extract, chunk, embed
+ * and commit generated text files into one scope's store, in MB/s of text.
+ * The embedder alone is measured on the same text for context.
+ */
+import path from 'node:path'
+import fse from 'fs-extra'
+import { generateText } from '../gen/text.js'
+import { timeMs } from '../lib/pairs.js'
+import { figure } from '../lib/compare.js'
+import { requireDist } from '../lib/library.js'
+
+export const ingestSuite = {
+  id: 'ingest',
+  title: 'Ingestion throughput with the local embedder (MB/s of text)',
+  async run({ scale, seed, workDir, log }) {
+    const pipeline = await requireDist('core/ingest/pipeline.js', ['ingestDocument'])
+    const { createFsBackend } = await requireDist('core/backend/index.js', ['createFsBackend'])
+    const { customScope } = await requireDist('core/keys.js', ['customScope'])
+    const { createLocalEmbedder } = await requireDist('core/embeddings/index.js', ['createLocalEmbedder'])
+    const { megabytes, files: fileCount, dimension } = scale.ingest
+    const bytesPerFile = Math.floor((megabytes * 1e6) / fileCount)
+    const srcDir = path.join(workDir, 'src')
+    const files = []
+    for (let i = 0; i < fileCount; i++) {
+      const file = path.join(srcDir, `notes-${i}.${i % 2 ? 'md' : 'txt'}`)
+      await fse.outputFile(file, generateText(seed, `ingest-${i}`, bytesPerFile))
+      files.push(file)
+    }
+    const total = fileCount * bytesPerFile
+    const embedder = createLocalEmbedder({ dimension })
+    const backend = createFsBackend({ dataDir: path.join(workDir, 'data'), embedder })
+    const scope = customScope('ingest-bench')
+    let chunks = 0
+    const ms = await timeMs(async () => {
+      for (const file of files) {
+        const result = await pipeline.ingestDocument({ backend, scope, filePath: file, source: path.basename(file) })
+        chunks += result?.chunks ?? 0
+      }
+    })
+    await backend.close()
+    const texts = await Promise.all(files.slice(0, Math.min(8, files.length)).map((file) => fse.readFile(file, 'utf8')))
+    const sample = texts.flatMap((text) => text.match(/[\s\S]{1,1000}/g) ?? [])
+    const embedMs = await timeMs(() => embedder.embed(sample))
+    const embedBytes = sample.reduce((s, t) => s + t.length, 0)
+    log(`  ${(total / 1e6).toFixed(1)} MB in ${(ms / 1000).toFixed(2)} s; embedder alone ${(embedBytes / 1e6 / (embedMs / 1000)).toFixed(1)} MB/s`)
+    return {
+      setup: `${fileCount} generated .txt/.md files, ${(total / 1e6).toFixed(1)} MB of text, into one scope; local embedder ${embedder.id}`,
+      figures: [
+        figure({ name: 'ingestion throughput (extract + chunk + embed + commit)', value: total / 1e6 / (ms / 1000), unit: 'MB/s', command: 'npm run bench -- --only ingest', note: `${chunks || 'n/a'} chunks, ${(ms / 1000).toFixed(2)} s` }),
+        figure({ name: 'local embedder alone, 1000-char chunks', value: embedBytes / 1e6 / (embedMs / 1000), unit: 'MB/s', command: 'npm run bench -- --only ingest' }),
+      ],
+    }
+  },
+}
