@@ -224,7 +224,7 @@ export class HnswVectorStore implements VectorStore {
     return { space: state.space, dimension: state.dimension!, m: state.m, efConstruction: state.efConstruction, efSearch: state.efSearch }
   }
 
-  private run<T>(task: () => Promise<T>): Promise<T> {
+  private async run<T>(task: () => Promise<T>): Promise<T> {
     this.assertOpen()
     return this.queue.run(async () => {
       if (this.broken) throw this.broken

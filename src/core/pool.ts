@@ -1,0 +1,209 @@
+/**
+ * An LRU pool of open stores, keyed by whatever the caller opens by (a store dir).
+ * Each open hnswlib index costs ~2.5 MB even when empty, so a server keeps at most
+ * `maxOpen` of them and closes those idle for `idleMs`.
+ *
+ * - Two concurrent `use` of a key not yet open share one `open`; a failed open is
+ *   not cached (the next `use` tries again).
+ * - Evicting an entry waits for its running uses before `close()`. While it waits
+ *   the pool holds more than `maxOpen` stores for a moment: the alternative, making
+ *   the newcomer wait for a slot, deadlocks when a use opens another key.
+ * - Before each `fn`, a store another process changed (`isStale()`) is closed and
+ *   reopened; uses still running on the old object finish on it first.
+ */
+import { BusyError } from './errors.js'
+import type { VectorStore } from './store/types.js'
+
+export interface StorePoolOptions {
+  /** Most stores kept open. Default 64. */
+  maxOpen?: number
+  /** Close a store unused for this long. Default 300 000 ms; 0 = never. */
+  idleMs?: number
+  open: (key: string) => Promise<VectorStore>
+}
+
+interface Handle {
+  store: VectorStore
+  users: number
+  retired: boolean
+}
+
+interface Entry {
+  key: string
+  handle: Handle | undefined
+  opening: Promise<Handle> | undefined
+  /** Uses in progress (opening included): what eviction waits for. */
+  users: number
+  idleWaiters: Array<() => void>
+  timer: NodeJS.Timeout | undefined
+}
+
+export class StorePool {
+  private readonly maxOpen: number
+  private readonly idleMs: number
+  private readonly open: (key: string) => Promise<VectorStore>
+  /** Map order is recency order: the first entry is the least recently used. */
+  private readonly entries = new Map<string, Entry>()
+  private readonly closing = new Map<string, Promise<void>>()
+  /** Closes in flight, including stores retired as stale, so closeAll can wait for them. */
+  private readonly closes = new Set<Promise<void>>()
+  private closed = false
+
+  /**
+   * @example
+   * const pool = new StorePool({ maxOpen: 64, open: (dir) => openStore({ dir, dimension: 384 }) })
+   * const hits = await pool.use(dir, (store) => store.search(vector, 5))
+   * await pool.closeAll()
+   */
+  constructor(options: StorePoolOptions) {
+    this.maxOpen = Math.max(1, options.maxOpen ?? 64)
+    this.idleMs = Math.max(0, options.idleMs ?? 300_000)
+    this.open = options.open
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key)
+  }
+
+  isBusy(key: string): boolean {
+    return (this.entries.get(key)?.users ?? 0) > 0
+  }
+
+  /** Runs `fn` with the open store for `key`, opening it (and evicting the LRU store) if needed. */
+  async use<T>(key: string, fn: (store: VectorStore) => Promise<T>): Promise<T> {
+    // A key being evicted is reopened only after its old store is closed: never two objects on one dir here.
+    for (let pending = this.closing.get(key); pending; pending = this.closing.get(key)) await pending.catch(() => undefined)
+    if (this.closed) throw new BusyError('Shutting down: the store pool is closed.')
+    const entry = this.touch(key)
+    entry.users++
+    try {
+      this.enforceCap(key)
+      let handle = await this.acquire(entry)
+      handle.users++
+      try {
+        if (await handle.store.isStale()) {
+          this.release(handle)
+          void this.retire(entry, handle)
+          handle = await this.acquire(entry)
+          handle.users++
+        }
+        return await fn(handle.store)
+      } finally {
+        this.release(handle)
+      }
+    } finally {
+      entry.users--
+      if (entry.users === 0) this.settle(entry)
+    }
+  }
+
+  /** Removes `key` from the pool; waits for its running uses, then closes its store. */
+  async evict(key: string): Promise<void> {
+    const entry = this.entries.get(key)
+    if (!entry) return this.closing.get(key)
+    this.entries.delete(key)
+    clearTimeout(entry.timer)
+    const done = (async () => {
+      if (entry.users > 0) await new Promise<void>((resolve) => entry.idleWaiters.push(resolve))
+      const handle = entry.handle ?? (await entry.opening?.catch(() => undefined))
+      if (handle) await this.retire(entry, handle)
+    })().finally(() => {
+      if (this.closing.get(key) === done) this.closing.delete(key)
+    })
+    this.closing.set(key, done)
+    return done
+  }
+
+  /** Graceful shutdown: waits for running uses, closes every store; later `use` calls are refused. */
+  async closeAll(): Promise<void> {
+    this.closed = true
+    await Promise.all([...this.entries.keys()].map((key) => this.evict(key)))
+    await Promise.all([...this.closing.values()])
+    await Promise.all([...this.closes])
+  }
+
+  private touch(key: string): Entry {
+    let entry = this.entries.get(key)
+    if (entry) {
+      this.entries.delete(key)
+      clearTimeout(entry.timer)
+      entry.timer = undefined
+    } else {
+      entry = { key, handle: undefined, opening: undefined, users: 0, idleWaiters: [], timer: undefined }
+    }
+    this.entries.set(key, entry)
+    return entry
+  }
+
+  private acquire(entry: Entry): Promise<Handle> {
+    if (entry.handle) return Promise.resolve(entry.handle)
+    if (!entry.opening) {
+      const opening = this.open(entry.key).then(
+        (store): Handle => {
+          const handle = { store, users: 0, retired: false }
+          if (entry.opening === opening) {
+            entry.opening = undefined
+            entry.handle = handle
+          }
+          return handle
+        },
+        (error: unknown) => {
+          // Not cached: the next use opens again; `settle` drops the empty entry.
+          if (entry.opening === opening) entry.opening = undefined
+          throw error
+        },
+      )
+      entry.opening = opening
+    }
+    return entry.opening
+  }
+
+  private release(handle: Handle): void {
+    handle.users--
+    if (handle.retired && handle.users === 0) void this.closeStore(handle.store)
+  }
+
+  /** Takes a handle out of service; its store closes once its last use ends. */
+  private async retire(entry: Entry, handle: Handle): Promise<void> {
+    if (entry.handle === handle) entry.handle = undefined
+    if (handle.retired) return
+    handle.retired = true
+    if (handle.users === 0) await this.closeStore(handle.store)
+  }
+
+  private closeStore(store: VectorStore): Promise<void> {
+    // A store that fails to close is dropped all the same; its memory goes with the object.
+    const done = store.close().catch(() => undefined)
+    this.closes.add(done)
+    return done.finally(() => this.closes.delete(done))
+  }
+
+  private settle(entry: Entry): void {
+    for (const resolve of entry.idleWaiters.splice(0)) resolve()
+    if (this.entries.get(entry.key) !== entry) return
+    if (!entry.handle && !entry.opening) {
+      this.entries.delete(entry.key)
+      return
+    }
+    if (this.idleMs > 0) {
+      entry.timer = setTimeout(() => {
+        if (this.entries.get(entry.key) === entry && entry.users === 0) void this.evict(entry.key)
+      }, this.idleMs)
+      entry.timer.unref()
+    }
+  }
+
+  /** Evicts least recently used entries beyond the cap, idle ones first. */
+  private enforceCap(current: string): void {
+    while (this.entries.size > this.maxOpen) {
+      const candidates = [...this.entries.values()].filter((entry) => entry.key !== current)
+      const victim = candidates.find((entry) => entry.users === 0) ?? candidates[0]
+      if (!victim) return
+      void this.evict(victim.key)
+    }
+  }
+}
