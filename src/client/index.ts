@@ -1,0 +1,221 @@
+/**
+ * A typed client for Bento's HTTP API (public entry `bento-core/client`), the
+ * TypeScript counterpart of the MUXI page's SDK. Runs on Node 20+ and in
+ * browsers (only `fetch`).
+ *
+ * In session mode it sends the `x-session-id` it was given, or adopts the one
+ * the server issues on the first data call, so every later call stays in the
+ * same scope.
+ */
+import type {
+  ChatRequest, ChatResponse, ChatStreamEvent, CleanupResult, ConversationCreated, ConversationDetail, ConversationSummary,
+  DiskUsageResult, DocumentRow, HealthResponse, InspectResult, Memory, MigrateResult, ModelsResponse, SearchResponse, UploadResponse,
+} from './types.js'
+
+export type * from './types.js'
+
+export interface BentoClientOptions {
+  /** e.g. `http://127.0.0.1:3000`. */
+  baseUrl: string
+  /** Session mode: the session id to use (adopted from the server when absent). */
+  sessionId?: string
+  /** Custom mode without an auth middleware: sent as `x-isolation-key`. */
+  isolationKey?: string
+  /** Sent as `x-bento-client-key`. */
+  clientKey?: string
+  /** Sent as `x-bento-admin-key` (admin routes). */
+  adminKey?: string
+  headers?: Record<string, string>
+  fetch?: typeof fetch
+}
+
+/** An error answer from the server: its status and Bento's stable error code. */
+export class BentoClientError extends Error {
+  readonly status: number
+  readonly code: string
+  readonly retryAfterSeconds: number | undefined
+  constructor(status: number, code: string, message: string, retryAfterSeconds?: number) {
+    super(message)
+    this.name = 'BentoClientError'
+    this.status = status
+    this.code = code
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
+export interface UploadFile {
+  name: string
+  data: Blob | Uint8Array | string
+  type?: string
+}
+
+export interface CleanupRequest {
+  olderThanMs: number
+  kinds?: Array<'shared' | 'session' | 'custom'>
+  scopes?: string[]
+  dryRun?: boolean
+}
+
+export interface BentoClient {
+  /** The session id in use (session mode), once known. */
+  readonly sessionId: string | undefined
+  health(): Promise<HealthResponse>
+  upload(file: UploadFile): Promise<UploadResponse>
+  listDocuments(): Promise<DocumentRow[]>
+  search(query: string, limit?: number): Promise<SearchResponse>
+  deleteDocument(id: string): Promise<void>
+  deleteAllDocuments(): Promise<number>
+  chat(request: ChatRequest): Promise<ChatResponse>
+  /** Server-sent events, parsed; ends after `done` (or throws on `error`). */
+  chatStream(request: ChatRequest): AsyncGenerator<ChatStreamEvent>
+  models(): Promise<ModelsResponse>
+  readonly sessions: {
+    create(): Promise<ConversationCreated>
+    list(): Promise<ConversationSummary[]>
+    get(id: string): Promise<ConversationDetail>
+    delete(id: string): Promise<void>
+  }
+  readonly memories: {
+    list(): Promise<Memory[]>
+    add(content: string): Promise<Memory | null>
+    search(query: string, limit?: number): Promise<Array<Memory & { score: number }>>
+    delete(id: string): Promise<void>
+    clear(): Promise<void>
+  }
+  readonly admin: {
+    scopes(query?: { kind?: string; sort?: 'size' | 'name' | 'age'; top?: number; groupBy?: 'tenant' }): Promise<DiskUsageResult>
+    inspect(scope: string): Promise<InspectResult>
+    migrate(request: { from: string; to: string; copy?: boolean; dryRun?: boolean }): Promise<MigrateResult>
+    cleanup(request: CleanupRequest): Promise<CleanupResult>
+  }
+}
+
+const toBlob = (file: UploadFile): Blob =>
+  file.data instanceof Blob ? file.data : new Blob([typeof file.data === 'string' ? file.data : new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' })
+
+async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
+  let buffer = ''
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true })
+      let boundary = buffer.search(/\r?\n\r?\n/)
+      while (boundary >= 0) {
+        const block = buffer.slice(0, boundary)
+        buffer = buffer.slice(boundary).replace(/^\r?\n\r?\n/, '')
+        let event = 'message'
+        const data: string[] = []
+        for (const line of block.split(/\r?\n/)) {
+          if (line.startsWith('event:')) event = line.slice(6).trim()
+          else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''))
+        }
+        if (data.length > 0) yield { event, data: data.join('\n') }
+        boundary = buffer.search(/\r?\n\r?\n/)
+      }
+      if (done) return
+    }
+  } finally {
+    reader.releaseLock()
+  }
+}
+
+/**
+ * @example
+ * const bento = createBentoClient({ baseUrl: 'http://127.0.0.1:3000', isolationKey: 'user_123' })
+ * await bento.upload({ name: 'notes.md', data: '# Notes\nBento keeps users apart.' })
+ * const session = await bento.sessions.create()
+ * const reply = await bento.chat({ messages: [{ role: 'user', content: 'Hello' }], conversationId: session.id })
+ */
+export const createBentoClient = (options: BentoClientOptions): BentoClient => {
+  const base = options.baseUrl.replace(/\/+$/, '')
+  const doFetch = options.fetch ?? fetch
+  let sessionId = options.sessionId
+
+  const headersFor = (admin: boolean, extra: Record<string, string> = {}): Record<string, string> => ({
+    ...options.headers,
+    ...(sessionId ? { 'x-session-id': sessionId } : {}),
+    ...(options.isolationKey ? { 'x-isolation-key': options.isolationKey } : {}),
+    ...(options.clientKey && !admin ? { 'x-bento-client-key': options.clientKey } : {}),
+    ...(options.adminKey ? { 'x-bento-admin-key': options.adminKey } : {}),
+    ...extra,
+  })
+
+  const send = async (method: string, path: string, init: { json?: unknown; body?: FormData; admin?: boolean } = {}): Promise<Response> => {
+    const response = await doFetch(`${base}${path}`, {
+      method,
+      headers: headersFor(init.admin ?? false, init.json === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : init.body !== undefined ? { body: init.body } : {}),
+    })
+    const issued = response.headers.get('x-session-id')
+    if (issued) sessionId = issued
+    if (!response.ok) {
+      const text = await response.text()
+      let error: { code?: string; message?: string } = {}
+      try {
+        error = (JSON.parse(text) as { error?: typeof error }).error ?? {}
+      } catch {
+        // Not Bento's JSON (a proxy in between): keep the status text.
+      }
+      const retry = response.headers.get('retry-after')
+      throw new BentoClientError(response.status, error.code ?? 'http_error', error.message ?? `${response.status} ${response.statusText}`, retry ? Number(retry) : undefined)
+    }
+    return response
+  }
+  const json = async <T>(method: string, path: string, init?: { json?: unknown; body?: FormData; admin?: boolean }): Promise<T> =>
+    (await (await send(method, path, init)).json()) as T
+  const id = encodeURIComponent
+
+  return {
+    get sessionId() {
+      return sessionId
+    },
+    health: () => json('GET', '/api/health'),
+    upload: (file) => {
+      const form = new FormData()
+      form.append('file', toBlob(file), file.name)
+      return json('POST', '/api/documents/upload', { body: form })
+    },
+    listDocuments: async () => (await json<{ documents: DocumentRow[] }>('GET', '/api/documents/list')).documents,
+    search: (query, limit) => json('POST', '/api/documents/search', { json: { query, ...(limit === undefined ? {} : { limit }) } }),
+    deleteDocument: async (documentId) => void (await send('DELETE', `/api/documents/${id(documentId)}`)),
+    deleteAllDocuments: async () => (await json<{ deleted: number }>('DELETE', '/api/documents')).deleted,
+    chat: (request) => json('POST', '/api/chat', { json: request }),
+    async *chatStream(request) {
+      const response = await send('POST', '/api/chat/stream', { json: request })
+      if (response.body === null) throw new BentoClientError(502, 'upstream_error', 'The server sent an empty stream.')
+      for await (const { event, data } of parseSse(response.body)) {
+        const payload = JSON.parse(data) as Record<string, unknown>
+        const parsed = { type: event, ...payload } as ChatStreamEvent
+        if (parsed.type === 'error') throw new BentoClientError(502, parsed.error.code, parsed.error.message)
+        yield parsed
+        if (parsed.type === 'done') return
+      }
+    },
+    models: () => json('GET', '/api/chat/models'),
+    sessions: {
+      create: () => json('POST', '/v1/sessions'),
+      list: async () => (await json<{ sessions: ConversationSummary[] }>('GET', '/v1/sessions')).sessions,
+      get: (conversationId) => json('GET', `/v1/sessions/${id(conversationId)}`),
+      delete: async (conversationId) => void (await send('DELETE', `/v1/sessions/${id(conversationId)}`)),
+    },
+    memories: {
+      list: async () => (await json<{ memories: Memory[] }>('GET', '/v1/memories')).memories,
+      add: async (content) => (await json<{ memory: Memory | null }>('POST', '/v1/memories', { json: { content } })).memory,
+      search: async (query, limit) => (await json<{ results: Array<Memory & { score: number }> }>('POST', '/v1/memories/search', { json: { query, ...(limit === undefined ? {} : { limit }) } })).results,
+      delete: async (memoryId) => void (await send('DELETE', `/v1/memories/${id(memoryId)}`)),
+      clear: async () => void (await send('DELETE', '/v1/memories')),
+    },
+    admin: {
+      scopes: (query = {}) => {
+        const params = new URLSearchParams(Object.entries(query).filter(([, value]) => value !== undefined).map(([key, value]): [string, string] => [key, String(value)]))
+        const suffix = params.size > 0 ? `?${params}` : ''
+        return json('GET', `/api/admin/scopes${suffix}`, { admin: true })
+      },
+      inspect: (scope) => json('GET', `/api/admin/scopes/${id(scope)}`, { admin: true }),
+      migrate: (request) => json('POST', '/api/admin/migrate', { json: request, admin: true }),
+      cleanup: (request) => json('POST', '/api/admin/cleanup', { json: request, admin: true }),
+    },
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The wire shapes of Bento's HTTP API (docs/HTTP-API.md), shared by the typed
+ * client and the tests. Type-only: importing this pulls no server code.
+ */
+export type { CleanupResult, DiskUsageResult, InspectResult, MigrateResult, SearchResultRow } from '../ops/types.js'
+import type { SearchResultRow } from '../ops/types.js'
+
+export interface HealthResponse {
+  status: 'ok'
+  isolation: 'none' | 'session' | 'custom'
+  llm: boolean
+  memory: boolean
+}
+
+export interface UploadResponse {
+  message: string
+  documentId: string
+  chunks: number
+  title: string
+  fileType: string
+}
+
+export interface DocumentRow {
+  id: string
+  title: string
+  source: string
+  createdAt: string | null
+  fileType: string | null
+  chunks: number
+}
+
+export interface SearchResponse {
+  query: string
+  /** `score` is cosine similarity (1 - cosine distance): higher is closer, at most 1. */
+  results: SearchResultRow[]
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant'
+  content: string
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[]
+  model?: string
+  /** Give the model the scope's top passages. Default true. */
+  ragEnabled?: boolean
+  /** Append this turn to a conversation (`/v1/sessions`); send only the new messages. */
+  conversationId?: string
+}
+
+export interface ChatResponse {
+  content: string
+  /** The model that answered, or `retrieval-only` when no model is configured. */
+  model: string
+  sources: SearchResultRow[]
+  conversationId?: string
+}
+
+export type ChatStreamEvent =
+  | { type: 'sources'; sources: SearchResultRow[] }
+  | { type: 'delta'; content: string }
+  | { type: 'done'; content: string; model: string; conversationId?: string }
+  | { type: 'error'; error: { code: string; message: string } }
+
+export interface ModelsResponse {
+  models: Array<{ id: string }>
+  default: string | null
+  llm: boolean
+}
+
+export interface ConversationCreated {
+  id: string
+  user_id: string
+  created_at: string
+}
+
+export interface ConversationSummary extends ConversationCreated {
+  updated_at: string
+  message_count: number
+}
+
+export interface ConversationDetail extends ConversationSummary {
+  messages: Array<{ role: ChatMessage['role']; content: string; created_at: string }>
+}
+
+export interface Memory {
+  id: string
+  content: string
+  created_at: string
+  session_id: string | null
+}
+
+export interface ErrorResponse {
+  error: { code: string; message: string }
+}

@@ -1,0 +1,139 @@
+/**
+ * The isolation middleware (public entry `bento-core/middleware/isolation`):
+ * resolves the request's `Scope` once and sets it on the context. Route
+ * handlers read `c.get('scope')` and never an isolation header.
+ *
+ * - `none`: always the shared scope.
+ * - `session`: the `x-session-id` header or the `bento_session` cookie (32 hex or
+ *   a UUID). Missing, malformed or expired ids get a fresh 128-bit id, returned
+ *   in the `x-session-id` response header and the cookie. An `isolationKey` set
+ *   by the operator's middleware wins.
+ * - `custom`: `isolationKey` from the context, else the `x-isolation-key` header
+ *   (alias `x-muxi-user-id`). When the operator's middleware has set
+ *   `isolationKey` at all — even to undefined — the headers are ignored, so a
+ *   client can never pick the key. No key: 401; an invalid key: 400.
+ */
+import type { Context, MiddlewareHandler } from 'hono'
+import { getCookie, setCookie } from 'hono/cookie'
+import { createFsBackend } from '../core/backend/index.js'
+import { BentoError, InvalidKeyError, UnauthorizedError, toBentoError } from '../core/errors.js'
+import { customScope, isSessionId, sessionScope, sharedScope, type Scope } from '../core/keys.js'
+import { createSessionId } from '../core/sessions.js'
+import { cleanupExpiredSessions } from '../ops/index.js'
+import type { StorageBackend } from '../core/backend/types.js'
+import type { CleanupResult } from '../ops/types.js'
+import { backendForConfig } from '../server/config-registry.js'
+import type { BentoEnv } from '../server/context.js'
+
+export type IsolationMode = 'none' | 'session' | 'custom'
+
+export const SESSION_HEADER = 'x-session-id'
+export const SESSION_COOKIE = 'bento_session'
+export const ISOLATION_KEY_HEADER = 'x-isolation-key'
+export const MUXI_USER_HEADER = 'x-muxi-user-id'
+export const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60 * 1000
+
+export interface IsolationOptions {
+  mode: IsolationMode
+  /** Used in session mode to treat ids idle longer than `sessionTtlMs` as expired. */
+  backend?: StorageBackend
+  /** Default 24 h. */
+  sessionTtlMs?: number
+}
+
+const hasContextKey = (c: Context): boolean => Object.hasOwn(c.var as object, 'isolationKey')
+
+const contextKey = (c: Context): string | undefined => {
+  const value: unknown = c.get('isolationKey')
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value)
+  if (value === undefined || value === null || value === '') return undefined
+  if (typeof value !== 'string') throw new InvalidKeyError(`The isolationKey set by middleware must be a string, not ${typeof value}.`)
+  return value
+}
+
+const resolveCustomScope = (c: Context): Scope => {
+  const key = hasContextKey(c) ? contextKey(c) : (c.req.header(ISOLATION_KEY_HEADER) ?? c.req.header(MUXI_USER_HEADER))
+  if (key === undefined || key === '') {
+    throw new UnauthorizedError(`No isolation key: this server isolates users; send the ${ISOLATION_KEY_HEADER} header or set isolationKey in your middleware.`)
+  }
+  return customScope(key)
+}
+
+const isExpired = async (scope: Scope, options: IsolationOptions): Promise<boolean> => {
+  if (options.backend === undefined) return false
+  const lastActive = await options.backend.lastActiveAt(scope)
+  return lastActive !== undefined && Date.now() - lastActive.getTime() > (options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS)
+}
+
+const resolveSessionScope = async (c: Context, options: IsolationOptions): Promise<Scope> => {
+  const operatorKey = hasContextKey(c) ? contextKey(c) : undefined
+  if (operatorKey !== undefined) return customScope(operatorKey)
+  const cookie = getCookie(c, SESSION_COOKIE)
+  const presented = c.req.header(SESSION_HEADER) ?? cookie
+  let scope = presented !== undefined && isSessionId(presented) ? sessionScope(presented) : undefined
+  if (scope !== undefined && (await isExpired(scope, options))) scope = undefined
+  scope ??= sessionScope(createSessionId())
+  c.header(SESSION_HEADER, scope.key)
+  if (cookie !== scope.key) {
+    setCookie(c, SESSION_COOKIE, scope.key, { path: '/', httpOnly: true, sameSite: 'Lax', secure: c.req.url.startsWith('https:') })
+  }
+  return scope
+}
+
+/** The scope of this request under `options.mode`; throws `UnauthorizedError` or `InvalidKeyError`. */
+export const resolveScope = async (c: Context, options: IsolationOptions): Promise<Scope> => {
+  if (options.mode === 'none') return sharedScope()
+  if (options.mode === 'custom') return resolveCustomScope(c)
+  return resolveSessionScope(c, options)
+}
+
+/**
+ * Resolves the scope once per request and sets `c.get('scope')`.
+ *
+ * @example
+ * app.use('/api/documents/*', isolation({ mode: 'custom' }))
+ * app.get('/api/documents/list', (c) => c.json({ scope: c.get('scope').kind }))
+ */
+export const isolation = (options: IsolationOptions): MiddlewareHandler<BentoEnv> =>
+  async function isolation(c, next) {
+    const scope = await resolveScope(c, options)
+    c.set('scope', scope)
+    const state = c.get('bentoState')
+    if (state) state.scope = scope
+    await next()
+  }
+
+/** What `cleanupSessions` needs: a server's `config`, or a plain object naming the data dir. */
+export interface CleanupSessionsConfig {
+  dataDir: string
+  /** Default 24 h. */
+  sessionTtlMs?: number
+}
+
+export interface CleanupSessionsResult extends CleanupResult {
+  /** Set when the sweep failed; the promise itself never rejects (the seed calls it from setInterval). */
+  error?: { code: string; message: string }
+}
+
+/**
+ * Removes every session scope idle longer than the TTL, with its uploads,
+ * conversations and memory. Given a live server's `config`, it evicts the
+ * removed scopes from that server's store pool. Never rejects.
+ *
+ * @example
+ * import { cleanupSessions } from 'bento-core/middleware/isolation'
+ * setInterval(() => { cleanupSessions(server.config) }, 30 * 60 * 1000)
+ */
+export const cleanupSessions = async (config: CleanupSessionsConfig): Promise<CleanupSessionsResult> => {
+  const live = backendForConfig(config)
+  let backend: StorageBackend | undefined = live
+  try {
+    backend ??= createFsBackend({ dataDir: config.dataDir })
+    return await cleanupExpiredSessions(backend, { ttlMs: config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS })
+  } catch (error) {
+    const failure: BentoError = toBentoError(error, 'Cleaning up expired sessions')
+    return { dryRun: false, removed: [], skipped: [], freedBytes: 0, error: { code: failure.code, message: failure.message } }
+  } finally {
+    if (live === undefined) await backend?.close().catch(() => {})
+  }
+}

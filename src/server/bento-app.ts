@@ -1,0 +1,86 @@
+/**
+ * Bento's own routes as one Hono app. It is never what `getApp()` returns: the
+ * outer app (see `create-server.ts`) dispatches to it as its final handler, so
+ * middleware an operator adds to the outer app after creation still runs first
+ * and its `c.set('isolationKey', …)` reaches this app through the bridge.
+ */
+import { Hono, type MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { routePath } from 'hono/route'
+import { TooLargeError } from '../core/errors.js'
+import { isolation } from '../middleware/isolation.js'
+import type { BentoEnv, RequestState } from './context.js'
+import type { ServerDeps } from './deps.js'
+import { errorResponse, notFoundResponse } from './errors.js'
+import { adminRoutes } from './routes/admin.js'
+import { chatRoutes, modelRoutes } from './routes/chat.js'
+import { conversationRoutes } from './routes/conversations.js'
+import { documentRoutes } from './routes/documents.js'
+import { healthRoutes } from './routes/health.js'
+import { memoryRoutes } from './routes/memories.js'
+
+/** What the outer app hands over with each request. */
+export interface BridgeValue {
+  /** True when the operator's middleware called `c.set('isolationKey', …)`, even with undefined. */
+  hasIsolationKey: boolean
+  isolationKey: unknown
+  state: RequestState
+}
+
+export const BRIDGE = Symbol('bento.bridge')
+export type BridgeEnv = Record<string | symbol, unknown> & { [BRIDGE]?: BridgeValue }
+
+/** Routes that read or write a scope's data: access key, then isolation, then activity. */
+// '/api/documents/*' also matches '/api/documents' in Hono: listing both would resolve the scope twice.
+const DATA_PATHS = ['/api/documents/*', '/api/chat', '/api/chat/stream', '/v1/*'] as const
+const JSON_PATHS = ['/api/documents/search', '/api/chat', '/api/chat/stream', '/v1/*', '/api/admin/*'] as const
+
+const bridge: MiddlewareHandler<BentoEnv> = async function bridge(c, next) {
+  const value = (c.env as BridgeEnv | undefined)?.[BRIDGE]
+  c.set('bentoState', value?.state ?? {})
+  if (value?.hasIsolationKey) c.set('isolationKey', value.isolationKey)
+  await next()
+  c.get('bentoState').route ??= routePath(c, -1) || undefined
+}
+
+/** Records activity so a live session does not expire; a scope that was never written stays absent on disk. */
+const touchActivity = (deps: ServerDeps): MiddlewareHandler<BentoEnv> =>
+  async function touchActivity(c, next) {
+    await next()
+    const state = c.get('bentoState')
+    if (state.scope === undefined || c.res.status >= 400) return
+    if (state.wrote || (await deps.backend.scopeExists(state.scope))) deps.backend.touch(state.scope)
+  }
+
+export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
+  const app = new Hono<BentoEnv>()
+  app.onError((error, c) => {
+    if (!(error instanceof Error && 'code' in error)) deps.logger?.error({ err: error }, 'unhandled error')
+    return errorResponse(c, error)
+  })
+  app.notFound(notFoundResponse)
+  app.use('*', bridge)
+
+  const jsonLimit = bodyLimit({
+    maxSize: deps.config.maxJsonBytes,
+    onError: () => {
+      throw new TooLargeError(`The request body is larger than the ${deps.config.maxJsonBytes}-byte limit.`)
+    },
+  })
+  for (const path of JSON_PATHS) app.on(['POST', 'PUT', 'PATCH', 'DELETE'], path, jsonLimit)
+
+  const requireClient = deps.access.require('client')
+  const resolveScope = isolation({ mode: deps.config.isolation, backend: deps.backend, sessionTtlMs: deps.config.sessionTtlMs })
+  for (const path of DATA_PATHS) app.use(path, requireClient, resolveScope, touchActivity(deps))
+  app.use('/api/chat/models', requireClient)
+  app.use('/api/admin/*', deps.access.require('admin'))
+
+  app.route('/', healthRoutes(deps))
+  app.route('/', modelRoutes(deps))
+  app.route('/', documentRoutes(deps))
+  app.route('/', chatRoutes(deps))
+  app.route('/', conversationRoutes(deps))
+  app.route('/', memoryRoutes(deps))
+  app.route('/', adminRoutes(deps))
+  return app
+}

@@ -1,0 +1,28 @@
+/**
+ * What travels with a request: the `isolationKey` an operator's middleware may
+ * set, the `Scope` the isolation middleware resolves from it (handlers read only
+ * this), and bookkeeping for the request log.
+ */
+import type { Scope } from '../core/keys.js'
+
+/** Filled while a request runs, read by the request log after it. */
+export interface RequestState {
+  scope?: Scope
+  /** The matched route pattern (never the raw path: paths can hold keys). */
+  route?: string
+  /** True once a route changed the scope's data, so its activity is touched. */
+  wrote?: boolean
+}
+
+export interface BentoVariables {
+  /** Set by the operator's middleware to choose the scope (custom and session modes). */
+  isolationKey?: unknown
+  /** The resolved scope; set by the isolation middleware on data routes only. */
+  scope: Scope
+  bentoState: RequestState
+}
+
+export interface BentoEnv {
+  // Open to the operator's own variables (the seed's `c.set('user', …)` / `c.get('user')`).
+  Variables: BentoVariables & { [name: string]: unknown }
+}

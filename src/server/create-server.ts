@@ -1,0 +1,175 @@
+/**
+ * `createBentoServer`: Bento's HTTP API on Hono.
+ *
+ * Middleware order, the seed's main bug: the seed registered its routes before
+ * the operator's `server.getApp().use('*', …)`, so that middleware never ran
+ * for them and the client chose the key. Here `getApp()` is an outer app that
+ * holds no Bento route: Bento's app is its not-found handler, which Hono runs
+ * after every matching middleware — including middleware added after creation.
+ * Test: test/server/seed-examples.test.ts.
+ */
+import type { AddressInfo } from 'node:net'
+import { Hono, type Context } from 'hono'
+import { cors } from 'hono/cors'
+import { serve, type ServerType } from '@hono/node-server'
+import pino, { type Logger } from 'pino'
+import { createFsBackend } from '../core/backend/index.js'
+import type { StorageBackend } from '../core/backend/types.js'
+import { createLocalEmbedder } from '../core/embeddings/index.js'
+import { toBentoError } from '../core/errors.js'
+import { cleanupSessions, SESSION_HEADER } from '../middleware/isolation.js'
+import { createAccessChecker } from './access-keys.js'
+import { BRIDGE, createBentoApp, type BridgeEnv } from './bento-app.js'
+import { createChatUpstream } from './chat/upstream.js'
+import { bindConfigBackend, unbindConfigBackend } from './config-registry.js'
+import type { BentoEnv } from './context.js'
+import type { ServerDeps } from './deps.js'
+import { errorResponse } from './errors.js'
+import { parseServerOptions, resolveServerConfig, type BentoServerConfig, type BentoServerOptions } from './options.js'
+import { requestLog } from './request-log.js'
+
+export interface StartOptions {
+  /** Default 3000; 0 picks a free port. */
+  port?: number
+  /** Default `127.0.0.1`: reachable from this machine only unless told otherwise. */
+  hostname?: string
+}
+
+export interface ListeningAddress {
+  port: number
+  hostname: string
+  url: string
+}
+
+export interface BentoServer {
+  /** The Hono app to serve or to extend: middleware added here runs before Bento's routes. */
+  getApp(): Hono<BentoEnv>
+  /** Listens on `hostname:port` and resolves with the bound address. */
+  start(options?: StartOptions): Promise<ListeningAddress>
+  /** Stops listening, flushes activity and closes every open store. Safe to call twice. */
+  stop(): Promise<void>
+  /** The resolved options, without secrets; pass it to `cleanupSessions`. */
+  readonly config: BentoServerConfig
+  readonly backend: StorageBackend
+}
+
+const BENTO_PATH = /^\/(?:api|v1)(?:\/|$)/
+const SHUTDOWN_GRACE_MS = 5000
+
+/** A request Bento can read even when operator middleware already consumed the body. */
+const forwardable = async (c: Context, request: Request): Promise<Request> =>
+  request === c.req.raw && request.bodyUsed ? new Request(request, { body: await c.req.arrayBuffer() }) : request
+
+/**
+ * @example
+ * const server = createBentoServer({ isolation: 'custom', openRouterKey: process.env.OPENROUTER_API_KEY })
+ * server.getApp().use('*', async (c, next) => {
+ *   c.set('isolationKey', await getUserFromToken(c.req.header('Authorization')))
+ *   await next()
+ * })
+ * const { url } = await server.start({ port: 3000 })
+ */
+export const createBentoServer = (options: BentoServerOptions = {}): BentoServer => {
+  const parsed = parseServerOptions(options)
+  const config = resolveServerConfig(parsed)
+  const logger: Logger | undefined = parsed.logger === false ? undefined : (parsed.logger ?? pino({ name: 'bento' }, pino.destination(2)))
+  const backend = createFsBackend({
+    dataDir: config.dataDir,
+    embedder: parsed.embedder ?? createLocalEmbedder({ dimension: 384 }),
+    maxOpenStores: config.maxOpenStores,
+  })
+  bindConfigBackend(config, backend)
+  const deps: ServerDeps = {
+    backend,
+    config,
+    logger,
+    access: createAccessChecker(parsed.accessKeys),
+    upstream: parsed.openRouterKey === undefined
+      ? undefined
+      : createChatUpstream({ baseUrl: config.chat.baseUrl, apiKey: parsed.openRouterKey, timeoutMs: config.chat.timeoutMs }),
+  }
+  const bento = createBentoApp(deps)
+
+  const dispatch = async (c: Context<BentoEnv>, request: Request): Promise<Response> => {
+    const env: BridgeEnv = {
+      ...(c.env as Record<string, unknown> | undefined),
+      [BRIDGE]: { hasIsolationKey: Object.hasOwn(c.var, 'isolationKey'), isolationKey: c.get('isolationKey'), state: c.get('bentoState') },
+    }
+    return bento.fetch(await forwardable(c, request), env)
+  }
+
+  const app = new Hono<BentoEnv>()
+  app.onError((error, c) => errorResponse(c, error))
+  app.use('*', requestLog(logger))
+  if (parsed.cors !== false) {
+    const origin = parsed.cors?.origin ?? '*'
+    app.use('*', cors({ origin, credentials: origin !== '*', exposeHeaders: [SESSION_HEADER, 'Retry-After'] }))
+  }
+  // "Sharing Documents Between Users": a handler that sets isolationKey and redirects to a Bento
+  // route is served that route in the same request, so the override is not lost to a new request.
+  app.use('*', async function serveRedirectWithOverride(c, next) {
+    await next()
+    const status = c.res.status
+    if ((status !== 301 && status !== 302 && status !== 303) || !Object.hasOwn(c.var, 'isolationKey')) return
+    const location = c.res.headers.get('location')
+    if (location === null) return
+    const target = new URL(location, c.req.url)
+    if (target.origin !== new URL(c.req.url).origin || !BENTO_PATH.test(target.pathname)) return
+    const response = await dispatch(c, new Request(target, { method: 'GET', headers: c.req.raw.headers }))
+    c.res = undefined
+    c.res = response
+  })
+  app.notFound((c) => dispatch(c, c.req.raw))
+
+  let listener: ServerType | undefined
+  let sweeper: NodeJS.Timeout | undefined
+  let stopping: Promise<void> | undefined
+
+  const start = (startOptions: StartOptions = {}): Promise<ListeningAddress> => {
+    if (listener) return Promise.reject(toBentoError(new Error('already started'), 'Starting the server'))
+    const hostname = startOptions.hostname ?? '127.0.0.1'
+    return new Promise((resolve, reject) => {
+      const server = serve({ fetch: app.fetch, port: startOptions.port ?? 3000, hostname }, (info: AddressInfo) => {
+        server.off('error', reject)
+        const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
+        resolve({ port: info.port, hostname: info.address, url: `http://${host}:${info.port}` })
+      })
+      server.once('error', (error) => {
+        listener = undefined
+        reject(toBentoError(error, `Listening on ${hostname}:${startOptions.port ?? 3000}`))
+      })
+      listener = server
+      if (config.isolation === 'session') {
+        sweeper = setInterval(() => {
+          void cleanupSessions(config).then((result) => {
+            if (result.error) logger?.warn({ err: result.error }, 'session cleanup failed')
+            else if (result.removed.length > 0) logger?.info({ removed: result.removed.length, freedBytes: result.freedBytes }, 'expired sessions removed')
+          })
+        }, config.cleanupIntervalMs)
+        sweeper.unref()
+      }
+    })
+  }
+
+  const closeListener = async (server: ServerType): Promise<void> => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    const http = server as Partial<import('node:http').Server>
+    http.closeIdleConnections?.()
+    const force = setTimeout(() => http.closeAllConnections?.(), SHUTDOWN_GRACE_MS)
+    await closed
+    clearTimeout(force)
+  }
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (sweeper) clearInterval(sweeper)
+      if (listener) await closeListener(listener)
+      listener = undefined
+      unbindConfigBackend(config)
+      await backend.close()
+    })()
+    return stopping
+  }
+
+  return { getApp: () => app, start, stop, config, backend }
+}

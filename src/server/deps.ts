@@ -1,0 +1,15 @@
+/** What every route module is built from: one backend, the resolved config, the chat upstream. */
+import type { Logger } from 'pino'
+import type { StorageBackend } from '../core/backend/types.js'
+import type { AccessChecker } from './access-keys.js'
+import type { ChatUpstream } from './chat/upstream.js'
+import type { BentoServerConfig } from './options.js'
+
+export interface ServerDeps {
+  backend: StorageBackend
+  config: BentoServerConfig
+  access: AccessChecker
+  /** Present when an OpenRouter key is configured. */
+  upstream: ChatUpstream | undefined
+  logger: Logger | undefined
+}

@@ -1,0 +1,65 @@
+/**
+ * Server options from environment variables, for `bento serve` and for
+ * deployments that configure by env. The library never reads the env by
+ * itself: `createBentoServer` does only what its options say.
+ *
+ * `BENTO_DATA_DIR`, `BENTO_ISOLATION`, `BENTO_SESSION_TTL_MS`, `BENTO_CLEANUP_INTERVAL_MS`,
+ * `BENTO_MAX_OPEN_STORES`, `OPENROUTER_API_KEY`, `BENTO_CHAT_URL`, `BENTO_CHAT_MODEL`,
+ * `BENTO_CLIENT_KEYS`, `BENTO_ADMIN_KEYS` (comma-separated), `BENTO_CORS_ORIGIN`,
+ * `BENTO_MEMORY` (`1`/`true` enables persistent memory).
+ */
+import { InvalidOptionsError } from '../core/errors.js'
+import type { BentoServerOptions } from './options.js'
+
+type Env = Record<string, string | undefined>
+
+const text = (env: Env, name: string): string | undefined => {
+  const value = env[name]?.trim()
+  return value ? value : undefined
+}
+
+const integer = (env: Env, name: string): number | undefined => {
+  const value = text(env, name)
+  if (value === undefined) return undefined
+  if (!/^[0-9]+$/.test(value)) throw new InvalidOptionsError(`Invalid ${name} ${JSON.stringify(value)}: expected a whole number.`)
+  return Number(value)
+}
+
+const list = (env: Env, name: string): string[] | undefined => {
+  const items = text(env, name)?.split(',').map((item) => item.trim()).filter(Boolean)
+  return items && items.length > 0 ? items : undefined
+}
+
+/**
+ * @example
+ * const server = createBentoServer({ ...serverOptionsFromEnv(process.env), logger: false })
+ */
+export const serverOptionsFromEnv = (env: Env = process.env): BentoServerOptions => {
+  const isolation = text(env, 'BENTO_ISOLATION')
+  if (isolation !== undefined && isolation !== 'none' && isolation !== 'session' && isolation !== 'custom') {
+    throw new InvalidOptionsError(`Invalid BENTO_ISOLATION ${JSON.stringify(isolation)}: expected none, session or custom.`)
+  }
+  const client = list(env, 'BENTO_CLIENT_KEYS')
+  const admin = list(env, 'BENTO_ADMIN_KEYS')
+  const chatUrl = text(env, 'BENTO_CHAT_URL')
+  const chatModel = text(env, 'BENTO_CHAT_MODEL')
+  const corsOrigin = list(env, 'BENTO_CORS_ORIGIN')
+  const memory = text(env, 'BENTO_MEMORY')
+  const options: BentoServerOptions = {}
+  const dataDir = text(env, 'BENTO_DATA_DIR')
+  if (dataDir !== undefined) options.dataDir = dataDir
+  if (isolation !== undefined) options.isolation = isolation
+  const sessionTtlMs = integer(env, 'BENTO_SESSION_TTL_MS')
+  if (sessionTtlMs !== undefined) options.sessionTtlMs = sessionTtlMs
+  const cleanupIntervalMs = integer(env, 'BENTO_CLEANUP_INTERVAL_MS')
+  if (cleanupIntervalMs !== undefined) options.cleanupIntervalMs = cleanupIntervalMs
+  const maxOpenStores = integer(env, 'BENTO_MAX_OPEN_STORES')
+  if (maxOpenStores !== undefined) options.maxOpenStores = maxOpenStores
+  const openRouterKey = text(env, 'OPENROUTER_API_KEY')
+  if (openRouterKey !== undefined) options.openRouterKey = openRouterKey
+  if (chatUrl !== undefined || chatModel !== undefined) options.chat = { ...(chatUrl ? { baseUrl: chatUrl } : {}), ...(chatModel ? { model: chatModel } : {}) }
+  if (client || admin) options.accessKeys = { ...(client ? { client } : {}), ...(admin ? { admin } : {}) }
+  if (corsOrigin) options.cors = { origin: corsOrigin.length === 1 && corsOrigin[0] === '*' ? '*' : corsOrigin }
+  if (memory !== undefined) options.memory = { enabled: memory === '1' || memory.toLowerCase() === 'true' }
+  return options
+}

@@ -1,0 +1,72 @@
+/**
+ * The one map from Bento's error codes to HTTP statuses, and the one place an
+ * error becomes a response: JSON `{ error: { code, message } }`, never a stack.
+ * A `Record` over every `ErrorCode`, so a new code fails the build until it has a status.
+ */
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { BentoError, BusyError, toBentoError, type ErrorCode } from '../core/errors.js'
+
+export const HTTP_STATUSES: Record<ErrorCode, ContentfulStatusCode> = {
+  invalid_key: 400,
+  invalid_input: 400,
+  invalid_options: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  refused: 409,
+  embedder_mismatch: 409,
+  too_large: 413,
+  unsupported_type: 415,
+  empty_file: 422,
+  unreadable_file: 422,
+  unsafe_path: 500,
+  corrupt_store: 500,
+  locked: 503,
+  busy: 503,
+  upstream_error: 502,
+  upstream_timeout: 504,
+  // The client went away; nobody reads this status, but it must not look like a server fault.
+  cancelled: 400,
+  io_error: 500,
+  internal: 500,
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string }
+}
+
+const RETRY_AFTER_SECONDS = 1
+
+/** What a client may see of an error: its code and message; internals get a generic message. */
+export const describeError = (error: unknown): { status: ContentfulStatusCode; body: ErrorBody; retryAfter?: number } => {
+  // A raw errno error (ENOSPC, EIO…) is an io_error like any wrapped one.
+  if (!(error instanceof BentoError) && !(error instanceof HTTPException)) error = toBentoError(error, 'Handling the request')
+  if (error instanceof BentoError) {
+    const status = HTTP_STATUSES[error.code] ?? 500
+    const retryAfter = error instanceof BusyError ? error.retryAfterSeconds : error.code === 'locked' ? RETRY_AFTER_SECONDS : undefined
+    // io_error and internal messages can carry paths of the data dir, which hold isolation keys.
+    const message = error.code === 'internal' || error.code === 'io_error' || error.code === 'unsafe_path'
+      ? 'The server failed to complete the request.'
+      : error.message
+    return { status, body: { error: { code: error.code, message } }, ...(retryAfter !== undefined ? { retryAfter } : {}) }
+  }
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode
+    const code = status === 413 ? 'too_large' : status === 401 ? 'unauthorized' : status === 404 ? 'not_found' : status < 500 ? 'invalid_input' : 'internal'
+    const message = status === 413 ? 'The request body is too large.' : error.message || 'Request failed.'
+    return { status, body: { error: { code, message } } }
+  }
+  return { status: 500, body: { error: { code: 'internal', message: 'The server failed to complete the request.' } } }
+}
+
+export const errorResponse = (c: Context, error: unknown): Response => {
+  const { status, body, retryAfter } = describeError(error)
+  if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter))
+  return c.json(body, status)
+}
+
+export const notFoundResponse = (c: Context): Response =>
+  c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } } satisfies ErrorBody, 404)

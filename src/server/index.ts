@@ -1,0 +1,6 @@
+export { createBentoServer, type BentoServer, type ListeningAddress, type StartOptions } from './create-server.js'
+export type { BentoServerConfig, BentoServerOptions, ChatOptions, CorsOptions } from './options.js'
+export type { AccessKeys, AccessLevel } from './access-keys.js'
+export type { BentoEnv, BentoVariables } from './context.js'
+export { HTTP_STATUSES, type ErrorBody } from './errors.js'
+export { serverOptionsFromEnv } from './env.js'

@@ -1,0 +1,167 @@
+/**
+ * `createBentoServer` options, validated once at creation (unknown options are
+ * rejected, so a typo such as `isolaton` fails loudly instead of silently
+ * running a shared server), and the resolved `config` the server exposes.
+ * The config holds no secrets: it is what `cleanupSessions(server.config)` reads.
+ */
+import path from 'node:path'
+import { z } from 'zod'
+import type { Logger } from 'pino'
+import { InvalidOptionsError } from '../core/errors.js'
+import type { Embedder } from '../core/embeddings/types.js'
+import { DEFAULT_SESSION_TTL_MS, type IsolationMode } from '../middleware/isolation.js'
+import type { AccessKeys } from './access-keys.js'
+
+export interface ChatOptions {
+  /** OpenAI-compatible base URL. Default `https://openrouter.ai/api/v1`. */
+  baseUrl?: string
+  /** Model used when a request names none. Default `openai/gpt-4o-mini`. */
+  model?: string
+  /** Models a request may choose (listed by `GET /api/chat/models`). Default `[model]`. */
+  models?: string[]
+  /** Upstream timeout: whole answer, or first byte and each gap of a stream. Default 60 s. */
+  timeoutMs?: number
+  /** Passages of the scope's documents given to the model as context. Default 4. */
+  contextPassages?: number
+}
+
+export interface CorsOptions {
+  /** Allowed origins; `'*'` (the default) allows any origin without credentials. */
+  origin: string | string[]
+}
+
+export interface BentoServerOptions {
+  /** Default `./data` (resolved against the working directory). */
+  dataDir?: string
+  /** Default `none`. */
+  isolation?: IsolationMode
+  /** Enables LLM answers in chat; without it chat answers from retrieval only. */
+  openRouterKey?: string
+  chat?: ChatOptions
+  /** Default: the local hashing embedder (384 dimensions). */
+  embedder?: Embedder
+  /** Session scopes idle longer than this are expired and cleaned up. Default 24 h. */
+  sessionTtlMs?: number
+  /** How often `start()`ed servers in session mode sweep expired sessions. Default 30 min. */
+  cleanupIntervalMs?: number
+  /** Open stores kept in the LRU pool. Default 64. */
+  maxOpenStores?: number
+  uploadLimits?: { maxFileBytes?: number; maxTextChars?: number }
+  /** Largest JSON request body. Default 1 MiB. */
+  maxJsonBytes?: number
+  accessKeys?: AccessKeys
+  /** Default `{ origin: '*' }`; `false` sends no CORS headers. */
+  cors?: CorsOptions | false
+  /** Conversations idle longer than this expire (their memories stay). Default 24 h. */
+  conversationTtlMs?: number
+  /** Persistent memory: facts users state in chat are kept and recalled in their scope. Default off. */
+  memory?: { enabled: boolean; recall?: number }
+  /** A pino logger for request logs; `false` for none. Default: pino to stderr. */
+  logger?: Logger | false
+}
+
+export interface BentoServerConfig {
+  readonly dataDir: string
+  readonly isolation: IsolationMode
+  readonly sessionTtlMs: number
+  readonly cleanupIntervalMs: number
+  readonly maxOpenStores: number
+  readonly conversationTtlMs: number
+  readonly memory: { readonly enabled: boolean; readonly recall: number }
+  readonly chat: {
+    readonly llm: boolean
+    readonly baseUrl: string
+    readonly model: string
+    readonly models: readonly string[]
+    readonly timeoutMs: number
+    readonly contextPassages: number
+  }
+  readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number }
+  readonly maxJsonBytes: number
+  readonly accessKeys: boolean
+}
+
+export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
+export const DEFAULT_CHAT_MODEL = 'openai/gpt-4o-mini'
+export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+export const DEFAULT_MAX_TEXT_CHARS = 2_000_000
+
+const positiveMs = z.number().int().positive().max(10 * 365 * 24 * 3600 * 1000)
+const accessKey = z.string().min(16, 'access keys must be at least 16 characters').max(512)
+const embedderSchema = z.custom<Embedder>(
+  (value) => typeof value === 'object' && value !== null && typeof (value as Embedder).embed === 'function' &&
+    typeof (value as Embedder).id === 'string' && Number.isInteger((value as Embedder).dimension),
+  'must be an embedder ({ id, dimension, embed })',
+)
+const loggerSchema = z.custom<Logger>((value) => typeof value === 'object' && value !== null && typeof (value as Logger).info === 'function', 'must be a pino logger')
+
+const optionsSchema = z.strictObject({
+  dataDir: z.string().min(1).optional(),
+  isolation: z.enum(['none', 'session', 'custom']).optional(),
+  openRouterKey: z.string().min(1).optional(),
+  chat: z.strictObject({
+    baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    model: z.string().min(1).max(200).optional(),
+    models: z.array(z.string().min(1).max(200)).min(1).optional(),
+    timeoutMs: positiveMs.optional(),
+    contextPassages: z.number().int().min(0).max(50).optional(),
+  }).optional(),
+  embedder: embedderSchema.optional(),
+  sessionTtlMs: positiveMs.optional(),
+  cleanupIntervalMs: positiveMs.min(1000).optional(),
+  maxOpenStores: z.number().int().min(1).max(100_000).optional(),
+  uploadLimits: z.strictObject({
+    maxFileBytes: z.number().int().positive().optional(),
+    maxTextChars: z.number().int().positive().optional(),
+  }).optional(),
+  maxJsonBytes: z.number().int().min(1024).optional(),
+  accessKeys: z.strictObject({ client: z.array(accessKey).optional(), admin: z.array(accessKey).optional() }).optional(),
+  cors: z.union([z.literal(false), z.strictObject({ origin: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) })]).optional(),
+  conversationTtlMs: positiveMs.optional(),
+  memory: z.strictObject({ enabled: z.boolean(), recall: z.number().int().min(1).max(50).optional() }).optional(),
+  logger: z.union([z.literal(false), loggerSchema]).optional(),
+})
+
+/** Validates options; throws `InvalidOptionsError` naming each bad option. */
+export const parseServerOptions = (options: unknown): BentoServerOptions => {
+  const parsed = optionsSchema.safeParse(options ?? {})
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const where = issue.path.length > 0 ? issue.path.join('.') : 'options'
+      return issue.code === 'unrecognized_keys' ? `unknown option ${issue.keys.map((key) => [...issue.path, key].join('.')).join(', ')}` : `${where}: ${issue.message}`
+    })
+    throw new InvalidOptionsError(`Invalid createBentoServer options: ${problems.join('; ')}.`)
+  }
+  const chat = parsed.data.chat
+  if (chat?.model !== undefined && chat.models !== undefined && !chat.models.includes(chat.model)) {
+    throw new InvalidOptionsError('Invalid createBentoServer options: chat.model must be one of chat.models.')
+  }
+  return parsed.data as BentoServerOptions
+}
+
+export const resolveServerConfig = (options: BentoServerOptions): BentoServerConfig => {
+  const model = options.chat?.model ?? options.chat?.models?.[0] ?? DEFAULT_CHAT_MODEL
+  return Object.freeze({
+    dataDir: path.resolve(options.dataDir ?? 'data'),
+    isolation: options.isolation ?? 'none',
+    sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+    cleanupIntervalMs: options.cleanupIntervalMs ?? 30 * 60 * 1000,
+    maxOpenStores: options.maxOpenStores ?? 64,
+    conversationTtlMs: options.conversationTtlMs ?? 24 * 60 * 60 * 1000,
+    memory: Object.freeze({ enabled: options.memory?.enabled ?? false, recall: options.memory?.recall ?? 5 }),
+    chat: Object.freeze({
+      llm: options.openRouterKey !== undefined,
+      baseUrl: (options.chat?.baseUrl ?? DEFAULT_CHAT_BASE_URL).replace(/\/+$/, ''),
+      model,
+      models: Object.freeze([...(options.chat?.models ?? [model])]),
+      timeoutMs: options.chat?.timeoutMs ?? 60_000,
+      contextPassages: options.chat?.contextPassages ?? 4,
+    }),
+    uploadLimits: Object.freeze({
+      maxFileBytes: options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+      maxTextChars: options.uploadLimits?.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
+    }),
+    maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
+    accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
+  })
+}

@@ -1,0 +1,75 @@
+/**
+ * `/api/admin/*`: the CLI's operations over HTTP (the same op modules, the same
+ * JSON results as `--json`). Admin key only; disabled when none is configured.
+ * Scopes are named as the CLI names them (`scopeFromArg`): a key or a directory name.
+ */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { InvalidInputError } from '../../core/errors.js'
+import { scopeFromArg, type Scope, type ScopeKind } from '../../core/keys.js'
+import { applyCleanup, applyMigrate, diskUsage, inspectScope, planCleanup, planMigrate } from '../../ops/index.js'
+import { readJsonBody } from '../body.js'
+import type { BentoEnv } from '../context.js'
+import type { ServerDeps } from '../deps.js'
+
+const kindSchema = z.enum(['shared', 'session', 'custom'])
+const scopeArg = z.string().min(1).max(300).transform((raw, ctx): Scope => {
+  try {
+    return scopeFromArg(raw)
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : 'invalid scope' })
+    return z.NEVER
+  }
+})
+
+const duQuery = z.object({
+  kind: z.union([kindSchema, z.array(kindSchema)]).optional(),
+  sort: z.enum(['size', 'name', 'age']).optional(),
+  top: z.coerce.number().int().min(1).max(100_000).optional(),
+  groupBy: z.literal('tenant').optional(),
+})
+
+const migrateSchema = z.object({
+  from: scopeArg,
+  to: scopeArg,
+  copy: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+})
+
+const cleanupSchema = z.object({
+  olderThanMs: z.number().int().positive(),
+  kinds: z.array(kindSchema).min(1).optional(),
+  scopes: z.array(scopeArg).min(1).optional(),
+  dryRun: z.boolean().default(false),
+})
+
+export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
+  const { backend } = deps
+  return new Hono<BentoEnv>()
+    .get('/api/admin/scopes', async (c) => {
+      const parsed = duQuery.safeParse({ ...c.req.query(), kind: c.req.queries('kind') })
+      if (!parsed.success) throw new InvalidInputError(`Invalid query: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`)
+      const { kind, ...rest } = parsed.data
+      const kinds: ScopeKind[] | undefined = kind === undefined ? undefined : Array.isArray(kind) ? kind : [kind]
+      return c.json(await diskUsage(backend, { ...rest, ...(kinds ? { kinds } : {}) }))
+    })
+    .get('/api/admin/scopes/:scope', async (c) => {
+      const parsed = scopeArg.safeParse(c.req.param('scope'))
+      if (!parsed.success) throw new InvalidInputError(parsed.error.issues[0]?.message ?? 'Invalid scope.')
+      return c.json(await inspectScope(backend, parsed.data, { sessionTtlMs: deps.config.sessionTtlMs }))
+    })
+    .post('/api/admin/migrate', async (c) => {
+      const body = await readJsonBody(c, migrateSchema)
+      const plan = await planMigrate(backend, { from: body.from, to: body.to, copy: body.copy })
+      return c.json(await applyMigrate(backend, plan, { dryRun: body.dryRun }))
+    })
+    .post('/api/admin/cleanup', async (c) => {
+      const body = await readJsonBody(c, cleanupSchema)
+      const plan = await planCleanup(backend, {
+        olderThanMs: body.olderThanMs,
+        ...(body.kinds ? { kinds: body.kinds } : {}),
+        ...(body.scopes ? { scopes: body.scopes } : {}),
+      })
+      return c.json(await applyCleanup(backend, plan, { dryRun: body.dryRun }))
+    })
+}

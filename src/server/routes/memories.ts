@@ -1,0 +1,47 @@
+/**
+ * `/v1/memories`: the caller's persistent memory entries — listed, searched,
+ * added and deleted in the caller's scope only.
+ */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { MAX_MEMORY_CHARS, clearMemories, deleteMemory, listMemories, recallMemories, rememberMemories, type MemoryEntry } from '../../core/memory.js'
+import { readJsonBody } from '../body.js'
+import type { BentoEnv } from '../context.js'
+import type { ServerDeps } from '../deps.js'
+
+const addSchema = z.object({ content: z.string().trim().min(1).max(MAX_MEMORY_CHARS) })
+const searchSchema = z.object({ query: z.string().trim().min(1).max(4000), limit: z.number().int().min(1).max(50).default(5) })
+
+const toWire = (memory: MemoryEntry) => ({
+  id: memory.id,
+  content: memory.content,
+  created_at: memory.createdAt,
+  session_id: memory.conversationId,
+})
+
+export const memoryRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
+  const { backend } = deps
+  return new Hono<BentoEnv>()
+    .get('/v1/memories', async (c) => c.json({ memories: (await listMemories(backend, c.get('scope'))).map(toWire) }))
+    .post('/v1/memories', async (c) => {
+      const body = await readJsonBody(c, addSchema)
+      const [added] = await rememberMemories(backend, c.get('scope'), [body.content])
+      c.get('bentoState').wrote = true
+      return c.json({ memory: added ? toWire(added) : null, created: added !== undefined }, added ? 201 : 200)
+    })
+    .post('/v1/memories/search', async (c) => {
+      const body = await readJsonBody(c, searchSchema)
+      const results = await recallMemories(backend, c.get('scope'), body.query, body.limit)
+      return c.json({ query: body.query, results: results.map((memory) => ({ ...toWire(memory), score: memory.score })) })
+    })
+    .delete('/v1/memories/:id', async (c) => {
+      await deleteMemory(backend, c.get('scope'), c.req.param('id'))
+      c.get('bentoState').wrote = true
+      return c.json({ message: 'Memory deleted.', id: c.req.param('id') })
+    })
+    .delete('/v1/memories', async (c) => {
+      await clearMemories(backend, c.get('scope'))
+      c.get('bentoState').wrote = true
+      return c.json({ message: 'All memories deleted.' })
+    })
+}

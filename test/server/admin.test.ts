@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import { customScope } from '../../src/core/keys.js'
+import { createLayout } from '../../src/core/layout.js'
+import { jsonRequest, listTree, uploadForm, useServers } from './helpers.js'
+
+const makeServer = useServers()
+const ADMIN = 'fma_admin_key_0123456789ab'
+const admin = { 'x-bento-admin-key': ADMIN }
+
+describe('admin routes (same operations as the CLI)', () => {
+  it('lists scopes with sizes, inspects one, migrates it and cleans up', async () => {
+    const server = await makeServer({ isolation: 'custom', accessKeys: { admin: [ADMIN] } })
+    const app = server.getApp()
+    await app.request('/api/documents/upload', { method: 'POST', headers: { 'x-isolation-key': 'user-123', ...admin }, body: uploadForm('a.txt', 'alpha text for migration') })
+    await app.request('/v1/sessions', { method: 'POST', headers: { 'x-isolation-key': 'user-123', ...admin } })
+
+    const du = (await (await app.request('/api/admin/scopes', { headers: admin })).json()) as { scopes: Array<{ key: string; totalBytes: number }>; scopeCount: number }
+    expect(du.scopeCount).toBe(1)
+    expect(du.scopes[0]).toMatchObject({ key: 'user-123' })
+    expect(du.scopes[0]!.totalBytes).toBeGreaterThan(0)
+
+    const inspect = (await (await app.request('/api/admin/scopes/user-123', { headers: admin })).json()) as { exists: boolean; documents: unknown[]; conversations: number }
+    expect(inspect).toMatchObject({ exists: true, conversations: 1 })
+    expect(inspect.documents).toHaveLength(1)
+    expect((await app.request(`/api/admin/scopes/${encodeURIComponent('../etc')}`, { headers: admin })).status).toBe(400)
+
+    const dry = await app.request('/api/admin/migrate', jsonRequest('POST', { from: 'user-123', to: 'user-456', dryRun: true }, admin))
+    expect(dry.status).toBe(200)
+    expect(await dry.json()).toMatchObject({ dryRun: true, documents: 1 })
+    const moved = await app.request('/api/admin/migrate', jsonRequest('POST', { from: 'user-123', to: 'user-456' }, admin))
+    expect(moved.status).toBe(200)
+    const list = (await (await app.request('/api/documents/list', { headers: { 'x-isolation-key': 'user-456', ...admin } })).json()) as { documents: unknown[] }
+    expect(list.documents).toHaveLength(1)
+    expect(((await (await app.request('/api/documents/list', { headers: { 'x-isolation-key': 'user-123', ...admin } })).json()) as { documents: unknown[] }).documents).toEqual([])
+
+    const plan = await app.request('/api/admin/cleanup', jsonRequest('POST', { olderThanMs: 1, kinds: ['custom'], dryRun: true }, admin))
+    expect(await plan.json()).toMatchObject({ dryRun: true })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const cleaned = (await (await app.request('/api/admin/cleanup', jsonRequest('POST', { olderThanMs: 1, kinds: ['custom'] }, admin))).json()) as { removed: Array<{ key: string }> }
+    expect(cleaned.removed.map((r) => r.key)).toEqual(['user-456'])
+    expect(await listTree(createLayout(server.config.dataDir).vectorsDir(customScope('user-456')))).toEqual([])
+  })
+
+  it('validates admin bodies (400)', async () => {
+    const server = await makeServer({ accessKeys: { admin: [ADMIN] } })
+    const app = server.getApp()
+    expect((await app.request('/api/admin/migrate', jsonRequest('POST', { from: 'a' }, admin))).status).toBe(400)
+    expect((await app.request('/api/admin/cleanup', jsonRequest('POST', { olderThanMs: -1 }, admin))).status).toBe(400)
+  })
+})
