@@ -1,6 +1,14 @@
 /**
- * The operations, loaded when a command runs rather than at startup: they pull
- * in hnswlib-node, pdfjs and mammoth, which `--help`, `--version` and a usage
- * error should not pay for.
+ * The operations, each loaded when its command runs rather than at startup:
+ * `add` pulls in pdfjs and mammoth (over a second of module loading on a busy
+ * machine), the store pulls in hnswlib-node, and neither `--help`, a usage
+ * error nor `bento du` should pay for what it does not use. One loader per
+ * module of `src/ops/` (whose index re-exports them all).
  */
-export const loadOps = () => import('../ops/index.js')
+export const loadAddOp = () => import('../ops/add.js')
+export const loadCleanupOps = () => import('../ops/cleanup.js')
+export const loadDiskUsageOp = () => import('../ops/du.js')
+export const loadInspectOp = () => import('../ops/inspect.js')
+export const loadLsOp = () => import('../ops/ls.js')
+export const loadMigrateOps = () => import('../ops/migrate.js')
+export const loadSearchOp = () => import('../ops/search.js')

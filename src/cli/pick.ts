@@ -5,7 +5,7 @@
 import type { StorageBackend } from '../core/backend/types.js'
 import { InvalidOptionsError } from '../core/errors.js'
 import { scopeFromArg, type Scope, type ScopeKind } from '../core/keys.js'
-import { loadOps } from './ops.js'
+import { loadDiskUsageOp } from './ops.js'
 import type { CliContext } from './context.js'
 import { DURATION_HINT, tryParseDuration } from './duration.js'
 import { formatAge, formatBytes } from './render/format.js'
@@ -20,7 +20,7 @@ const requireTerminal = (ctx: CliContext, what: string): void => {
 /** `select` a scope from the data dir, largest first, with sizes and ages. */
 export const pickScope = async (ctx: CliContext, backend: StorageBackend, options: { message: string; what: string; kinds?: ScopeKind[] }): Promise<Scope> => {
   requireTerminal(ctx, options.what)
-  const { diskUsage } = await loadOps()
+  const { diskUsage } = await loadDiskUsageOp()
   const usage = await diskUsage(backend, { sort: 'size', top: MAX_CHOICES, ...(options.kinds ? { kinds: options.kinds } : {}) })
   if (usage.scopes.length === 0) throw new InvalidOptionsError(`Missing ${options.what}, and the data dir has no scopes to choose from.`)
   const key = await ctx.prompts.select(

@@ -15,6 +15,7 @@ import { registerInspect } from './commands/inspect.js'
 import { registerLs } from './commands/ls.js'
 import { registerMigrate } from './commands/migrate.js'
 import { registerSearch } from './commands/search.js'
+import { registerServe } from './commands/serve.js'
 
 /**
  * Declares one command on the program. The action must return a promise,
@@ -37,6 +38,7 @@ export const REGISTRARS: CommandRegistrar[] = [
   registerLs,
   registerAdd,
   registerSearch,
+  registerServe,
 ]
 
 const DESCRIPTION = `Manage a Bento data dir: per-scope vector stores and uploads.

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import { scopeFromArg } from '../../core/keys.js'
-import { loadOps } from '../ops.js'
+import { loadAddOp } from '../ops.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { addCommonOptions, toCommonOptions, type CommonOptions } from '../options.js'
@@ -32,7 +32,7 @@ export const toAddOptions = (key: string, paths: string[], raw: Record<string, u
 
 export const runAdd = async (options: AddOptions, ctx: CliContext): Promise<void> => {
   const scope = scopeFromArg(options.key)
-  const { addFiles } = await loadOps()
+  const { addFiles } = await loadAddOp()
   await withBackend({ dataDir: options.dataDir, create: true, env: ctx.env }, async (backend) => {
     const progress = createProgress(ctx, 'Adding', { json: options.json })
     try {

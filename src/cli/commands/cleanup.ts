@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { InvalidOptionsError } from '../../core/errors.js'
 import { scopeFromArg, type Scope, type ScopeKind } from '../../core/keys.js'
-import { loadOps } from '../ops.js'
+import { loadCleanupOps } from '../ops.js'
 import { withBackend } from '../backend.js'
 import { assertCanConfirm, confirmChange } from '../confirm.js'
 import type { CliContext } from '../context.js'
@@ -55,7 +55,7 @@ export const runCleanup = async (options: CleanupOptions, ctx: CliContext): Prom
   if (!options.dryRun) assertCanConfirm(ctx, { yes: options.yes, command: 'cleanup' })
   const olderThan = options.olderThan ?? (await askDuration(ctx, { message: 'Remove scopes inactive for longer than:', what: 'option --older-than <duration>', default: '24h' }))
   const olderThanMs = parseDuration(olderThan, '--older-than')
-  const { applyCleanup, planCleanup } = await loadOps()
+  const { applyCleanup, planCleanup } = await loadCleanupOps()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
     const plan = await planCleanup(backend, {
       olderThanMs,

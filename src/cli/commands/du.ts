@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import type { ScopeKind } from '../../core/keys.js'
-import { loadOps } from '../ops.js'
+import { loadDiskUsageOp } from '../ops.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { addCommonOptions, collectList, parseChoice, parseKinds, parsePositiveInt, toCommonOptions, type CommonOptions } from '../options.js'
@@ -34,7 +34,7 @@ export const toDuOptions = (raw: Record<string, unknown>): DuOptions => ({
 })
 
 export const runDu = async (options: DuOptions, ctx: CliContext): Promise<void> => {
-  const { diskUsage } = await loadOps()
+  const { diskUsage } = await loadDiskUsageOp()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
     const progress = createProgress(ctx, 'Scanning', { json: options.json })
     try {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { scopeFromArg } from '../../core/keys.js'
-import { loadOps } from '../ops.js'
+import { loadInspectOp } from '../ops.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { EXIT_REFUSED } from '../exit-codes.js'
@@ -31,7 +31,7 @@ export const toInspectOptions = (scope: string | undefined, raw: Record<string, 
 
 export const runInspect = async (options: InspectOptions, ctx: CliContext): Promise<void> => {
   const typed = options.scope === undefined ? undefined : scopeFromArg(options.scope)
-  const { inspectScope } = await loadOps()
+  const { inspectScope } = await loadInspectOp()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
     const scope = typed ?? (await pickScope(ctx, backend, { message: 'Inspect which scope?', what: 'argument <key-or-dir>' }))
     const result = await inspectScope(backend, scope, { verify: options.verify })

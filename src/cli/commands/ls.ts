@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import type { ScopeKind } from '../../core/keys.js'
-import { loadOps } from '../ops.js'
+import { loadLsOp } from '../ops.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { addCommonOptions, collectList, parseKinds, toCommonOptions, type CommonOptions } from '../options.js'
@@ -23,7 +23,7 @@ export const toLsOptions = (raw: Record<string, unknown>): LsOptions => ({
 })
 
 export const runLs = async (options: LsOptions, ctx: CliContext): Promise<void> => {
-  const { listScopeSummaries } = await loadOps()
+  const { listScopeSummaries } = await loadLsOp()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
     const result = await listScopeSummaries(backend, options.kinds ? { kinds: options.kinds } : {})
     printResult(ctx, options.json, result, renderScopeList)

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { scopeFromArg, type Scope } from '../../core/keys.js'
-import { loadOps } from '../ops.js'
+import { loadMigrateOps } from '../ops.js'
 import { withBackend } from '../backend.js'
 import { assertCanConfirm, confirmChange } from '../confirm.js'
 import type { CliContext } from '../context.js'
@@ -43,7 +43,7 @@ export const runMigrate = async (options: MigrateOptions, ctx: CliContext): Prom
   // Typos in the typed keys fail before the data dir is touched.
   const typedFrom = options.from === undefined ? undefined : scopeFromArg(options.from)
   const typedTo = options.to === undefined ? undefined : scopeFromArg(options.to)
-  const { applyMigrate, planMigrate } = await loadOps()
+  const { applyMigrate, planMigrate } = await loadMigrateOps()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
     const from = typedFrom ?? (await pickScope(ctx, backend, { message: 'Migrate which scope?', what: 'argument <from>' }))
     const to: Scope = typedTo ?? (await askKey(ctx, {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { InvalidOptionsError } from '../../core/errors.js'
 import { scopeFromArg } from '../../core/keys.js'
-import { loadOps } from '../ops.js'
+import { loadSearchOp } from '../ops.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { addCommonOptions, parsePositiveInt, toCommonOptions, type CommonOptions } from '../options.js'
@@ -30,7 +30,7 @@ export const toSearchOptions = (key: string, query: string, raw: Record<string, 
 
 export const runSearch = async (options: SearchOptions, ctx: CliContext): Promise<void> => {
   const scope = scopeFromArg(options.key)
-  const { searchScope } = await loadOps()
+  const { searchScope } = await loadSearchOp()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
     const result = await searchScope(backend, scope, options.query, { k: options.k })
     printResult(ctx, options.json, result, renderSearch)

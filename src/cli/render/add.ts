@@ -13,5 +13,10 @@ export const renderAdd = (result: AddResult, paint: ChalkInstance): string => {
       { header: paint.bold },
     ))
   }
+  const skipped = result.skipped ?? []
+  if (skipped.length > 0) {
+    lines.push(paint.yellow(`Skipped ${plural(skipped.length, 'file')}:`))
+    lines.push(...skipped.map((row) => `  ${row.source}: ${row.reason}`))
+  }
   return `${lines.join('\n')}\n`
 }

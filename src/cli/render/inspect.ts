@@ -24,7 +24,7 @@ export const renderInspect = (result: InspectResult, paint: ChalkInstance, now =
       ['Memories', formatCount(result.memories)],
       ['Created', when(result.createdAt, now)],
       ['Last active', when(result.lastActiveAt, now)],
-      ['Expires', when(result.expiresAt, now)],
+      ['Expires', result.kind === 'session' ? when(result.expiresAt, now) : 'never (only sessions expire)'],
     )
   }
   fields.push(['Vectors dir', result.paths.vectors], ['Uploads dir', result.paths.uploads])

@@ -1,0 +1,116 @@
+/**
+ * `bento cleanup` through the real binary: the seed's `--older-than 24h`,
+ * dry runs, the kind and scope rules (shared only when named), skipped
+ * scopes with reasons, and the --yes gate.
+ */
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { assertBuilt, makeTempDir, removeDir, runBento } from './support/bento.js'
+import { buildDataDir, DAY_MS, snapshotTree, text } from './support/fixture.js'
+import { holdScopeLock } from './support/lock.js'
+
+const OLD_SESSION = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
+const OLD_SESSION_2 = 'cccccccccccccccccccccccccccccccc'
+const FRESH_SESSION = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
+let tmp: string
+let counter = 0
+
+const freshDataDir = async (): Promise<string> => {
+  const dataDir = path.join(tmp, `data-${counter++}`)
+  const old = new Date(Date.now() - 3 * DAY_MS)
+  await buildDataDir(dataDir, [
+    { key: `session-${OLD_SESSION}`, files: { 'a.txt': text('weather', 4) }, lastActiveAt: old },
+    { key: `session-${OLD_SESSION_2}`, files: { 'c.txt': text('tides', 4) }, lastActiveAt: old },
+    { key: `session-${FRESH_SESSION}`, files: { 'b.txt': text('sports', 4) } },
+    { key: 'user-old', files: { 'u.txt': text('invoices', 4) }, lastActiveAt: old },
+    { key: 'shared', files: { 's.txt': text('handbook', 4) }, lastActiveAt: old },
+  ])
+  return dataDir
+}
+
+const json = <T>(stdout: string): T => JSON.parse(stdout) as T
+const keysIn = async (dataDir: string): Promise<string[]> =>
+  json<{ scopes: Array<{ key: string }> }>((await runBento(['ls', '--json', '--data-dir', dataDir])).stdout).scopes.map((row) => row.key).sort()
+
+beforeAll(async () => {
+  assertBuilt()
+  tmp = await makeTempDir()
+})
+afterAll(() => removeDir(tmp))
+
+describe('bento cleanup', () => {
+  it('the seed invocation: --dry-run --json lists the expired sessions with bytes; --yes removes exactly them', async () => {
+    const dataDir = await freshDataDir()
+    const before = await snapshotTree(dataDir)
+    const du = json<{ scopes: Array<{ key: string; totalBytes: number }> }>((await runBento(['du', '--json', '--data-dir', dataDir])).stdout)
+    const sizeOf = (key: string) => du.scopes.find((row) => row.key === key)!.totalBytes
+
+    const dry = await runBento(['cleanup', '--older-than', '24h', '--dry-run', '--json', '--data-dir', dataDir])
+    expect(dry.code).toBe(0)
+    const plan = json<{ dryRun: boolean; removed: Array<{ key: string; dir: string; kind: string; bytes: number }>; skipped: unknown[]; freedBytes: number }>(dry.stdout)
+    expect(plan.dryRun).toBe(true)
+    expect(plan.removed.map((row) => row.key).sort()).toEqual([OLD_SESSION, OLD_SESSION_2])
+    expect(plan.removed[0]).toMatchObject({ kind: 'session', dir: expect.stringMatching(/^session-/), bytes: sizeOf(plan.removed[0]!.key) })
+    expect(plan.freedBytes).toBe(sizeOf(OLD_SESSION) + sizeOf(OLD_SESSION_2))
+    expect(plan.skipped).toEqual([])
+    expect(await snapshotTree(dataDir)).toEqual(before)
+
+    const human = await runBento(['cleanup', '--older-than', '24h', '--dry-run', '--data-dir', dataDir])
+    expect(human.stdout).toMatch(/^Would remove 2 scopes, freeing [\d.]+ KiB:$/m)
+
+    const run = await runBento(['cleanup', '--older-than', '24h', '--yes', '--data-dir', dataDir])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^Removed 2 scopes, freed [\d.]+ KiB:$/m)
+    expect(run.stdout).toMatch(new RegExp(`^ {2}${OLD_SESSION}\\s+session\\s+3d ago`, 'm'))
+    expect(await keysIn(dataDir)).toEqual([FRESH_SESSION, 'shared', 'user-old'].sort())
+
+    const again = await runBento(['cleanup', '--older-than', '24h', '--yes', '--data-dir', dataDir])
+    expect([again.code, again.stdout]).toEqual([0, 'Nothing to clean up.\n'])
+  })
+
+  it('--include-users adds custom scopes; shared goes only when named with --scope shared', async () => {
+    const dataDir = await freshDataDir()
+    const users = await runBento(['cleanup', '--older-than', '2d', '--include-users', '--yes', '--json', '--data-dir', dataDir])
+    expect(users.code).toBe(0)
+    const result = json<{ dryRun: boolean; removed: Array<{ key: string }>; freedBytes: number }>(users.stdout)
+    expect(result.dryRun).toBe(false)
+    expect(result.removed.map((row) => row.key).sort()).toEqual([OLD_SESSION, OLD_SESSION_2, 'user-old'].sort())
+    expect(await keysIn(dataDir)).toEqual([FRESH_SESSION, 'shared'].sort())
+
+    const fresh = await runBento(['cleanup', '--older-than', '7d', '--scope', 'shared', '--yes', '--json', '--data-dir', dataDir])
+    expect(json<{ removed: unknown[] }>(fresh.stdout).removed).toEqual([])
+    const shared = await runBento(['cleanup', '--older-than', '1d', '--scope', 'shared', '--yes', '--json', '--data-dir', dataDir])
+    expect(json<{ removed: Array<{ key: string }> }>(shared.stdout).removed.map((row) => row.key)).toEqual(['shared'])
+    expect(await keysIn(dataDir)).toEqual([FRESH_SESSION])
+  })
+
+  it('--kind custom considers only users; a scope locked by another process is skipped with the reason', async () => {
+    const dataDir = await freshDataDir()
+    const kind = await runBento(['cleanup', '--older-than', '1d', '--kind', 'custom', '--dry-run', '--json', '--data-dir', dataDir])
+    expect(json<{ removed: Array<{ key: string }> }>(kind.stdout).removed.map((row) => row.key)).toEqual(['user-old'])
+
+    const lock = await holdScopeLock(dataDir, `session-${OLD_SESSION}`)
+    try {
+      const run = await runBento(['cleanup', '--older-than', '1d', '--yes', '--data-dir', dataDir])
+      expect(run.code).toBe(0)
+      expect(run.stdout).toMatch(/^Removed 1 scope, freed/m)
+      expect(run.stdout).toMatch(/^Skipped 1 scope:$/m)
+      expect(run.stdout).toMatch(new RegExp(`^ {2}${OLD_SESSION}\\s+locked by another process$`, 'm'))
+    } finally {
+      await lock.release()
+    }
+    expect(await keysIn(dataDir)).toContain(OLD_SESSION)
+    expect(await keysIn(dataDir)).not.toContain(OLD_SESSION_2)
+  })
+
+  it('without a terminal and without --yes: exit 2 before reading the data dir; nothing changed', async () => {
+    const dataDir = await freshDataDir()
+    const before = await snapshotTree(dataDir)
+    const run = await runBento(['cleanup', '--older-than', '24h', '--data-dir', dataDir])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe('bento: cleanup changes data and stdin is not a terminal: pass --yes to confirm (or --dry-run to preview).\n')
+    const missingDuration = await runBento(['cleanup', '--yes', '--data-dir', dataDir])
+    expect([missingDuration.code, missingDuration.stderr]).toEqual([2, 'bento: Missing option --older-than <duration>.\n'])
+    expect(await snapshotTree(dataDir)).toEqual(before)
+  })
+})
