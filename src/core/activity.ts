@@ -32,6 +32,8 @@ export interface ActivityOptions {
 
 export interface ActivityTracker {
   touch(scope: Scope): void
+  /** `touch`, resolving once the (coalesced) write is done: for callers holding the scope lock. */
+  record(scope: Scope): Promise<void>
   lastActiveAt(scope: Scope): Promise<Date | undefined>
   createdAt(scope: Scope): Promise<Date | undefined>
   /** Drops what this process remembers about a scope (after it was removed or moved). */
@@ -58,9 +60,10 @@ const parseTime = (value: unknown): number | undefined => {
 /** Reads `activity.json`; a missing or unreadable file is null (the mtime fallback then applies). */
 export const readActivityFile = async (layout: Layout, scope: Scope): Promise<{ createdAt: number; lastActiveAt: number } | null> => {
   try {
-    await assertNoSymlinks(layout, layout.activityFile(scope))
+    // Cheap first: most scopes listed by du have a file or no vectors dir at all.
     const stats = await fs.lstatOrUndefined(layout.activityFile(scope))
     if (!stats?.isFile()) return null
+    await assertNoSymlinks(layout, layout.activityFile(scope))
     const raw = await fs.readJson<Partial<ActivityRecord>>(layout.activityFile(scope))
     const lastActiveAt = parseTime(raw.lastActiveAt)
     if (lastActiveAt === undefined) return null
@@ -167,12 +170,17 @@ export const createActivityTracker = (options: ActivityOptions): ActivityTracker
     return entry.chain
   }
 
+  const touch = (scope: Scope): Promise<void> => {
+    const entry = entryFor(scope)
+    entry.touched = Math.max(entry.touched ?? 0, now())
+    return schedule(entry, false)
+  }
+
   return {
     touch(scope) {
-      const entry = entryFor(scope)
-      entry.touched = Math.max(entry.touched ?? 0, now())
-      void schedule(entry, false)
+      void touch(scope)
     },
+    record: touch,
     async lastActiveAt(scope) {
       // Always re-read: another process (a server) may have touched the scope since.
       const entry = entries.get(layout.vectorsDir(scope))

@@ -40,12 +40,11 @@ describe('activity', () => {
         advance(1000)
         tracker.touch(scope)
       }
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      await tracker.record(scope) // resolves after the queued touches too
       expect(writes.length).toBe(afterFirst) // 20 touches within the window: no write
       expect((await tracker.lastActiveAt(scope))?.getTime()).toBe(now()) // but this process knows
       advance(60_000)
-      tracker.touch(scope) // the persisted value is now older than the window
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      await tracker.record(scope) // the persisted value is now older than the window
       expect(writes.length).toBe(afterFirst + 1)
       expect(await read()).toEqual({ createdAt: new Date(first).toISOString(), lastActiveAt: new Date(now()).toISOString() })
     } finally {

@@ -18,6 +18,12 @@ export interface WithStoreOptions {
   part?: StorePart
   /** How long a write waits for the lock before `LockedError`. Default 2000 ms. */
   lockWaitMs?: number
+  /**
+   * The caller already holds the scope's lock (an operation locking several
+   * scopes at once, e.g. migrate): neither lock again nor answer busy for the
+   * caller's own journaled operation. With `write`, dirs are still created.
+   */
+  lockHeld?: boolean
 }
 
 export interface ScopeUsage {
@@ -31,6 +37,8 @@ export interface ScopeUsage {
 
 export interface ListScopesOptions {
   kinds?: ScopeKind[]
+  /** Told about entries that are not listed: symlinks, stray files, names that are not scope dirs. */
+  onSkip?: (skip: { path: string; reason: 'symlink' | 'not-a-scope' | 'not-a-directory' }) => void
 }
 
 export interface BackendOptions {

@@ -1,0 +1,2 @@
+export { createFsBackend, DEFAULT_LOCK_WAIT_MS } from './fs-backend.js'
+export type * from './types.js'

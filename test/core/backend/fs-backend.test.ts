@@ -1,0 +1,126 @@
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createFsBackend } from '../../../src/core/backend/index.js'
+import type { StorageBackend } from '../../../src/core/backend/types.js'
+import { createLocalEmbedder } from '../../../src/core/embeddings/index.js'
+import { beginIntent, endIntent, releaseIntent } from '../../../src/core/journal.js'
+import { customScope, sessionScope, sharedScope } from '../../../src/core/keys.js'
+import { measureTree } from '../../../src/core/scan.js'
+import { useTempDirs } from '../../helpers/temp-dir.js'
+
+const tempDir = useTempDirs()
+const open: StorageBackend[] = []
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((backend) => backend.close()))
+})
+
+const make = (dataDir: string, dimension = 64) => {
+  const backend = createFsBackend({ dataDir, embedder: createLocalEmbedder({ dimension }), activityCoalesceMs: 0 })
+  open.push(backend)
+  return backend
+}
+
+const addText = async (backend: StorageBackend, scope: ReturnType<typeof customScope>, documentId: string, text: string) => {
+  const [vector] = await backend.embedder.embed([text])
+  await backend.withStore(scope, (store) => store.add([{ documentId, title: documentId, text, chunkIndex: 0, vector: vector! }]), { write: true })
+}
+
+describe('createFsBackend', () => {
+  it('creates a scope on the first write only, and persists it for the next process', async () => {
+    const root = await tempDir()
+    const backend = make(root)
+    const scope = customScope('user-1')
+    expect(await backend.withStore(scope, async (store) => store.stats().live)).toBe(0)
+    expect(await backend.scopeExists(scope)).toBe(false) // a read creates nothing
+    await addText(backend, scope, 'doc_1', 'hello world')
+    expect(await backend.scopeExists(scope)).toBe(true)
+    expect(await backend.lastActiveAt(scope)).toBeInstanceOf(Date)
+    await backend.close()
+    const again = make(root)
+    expect(await again.withStore(scope, async (store) => store.listDocuments().map((d) => d.id))).toEqual(['doc_1'])
+    const activity = JSON.parse(await readFile(again.layout.activityFile(scope), 'utf8')) as Record<string, string>
+    expect(Object.keys(activity).sort()).toEqual(['createdAt', 'lastActiveAt'])
+  })
+
+  it('refuses a symlinked scope and never writes through it', async () => {
+    const root = await tempDir()
+    const outside = await tempDir('bento-outside-')
+    const backend = make(root)
+    await mkdir(backend.layout.isolatedDir('vectors'), { recursive: true })
+    await symlink(outside, path.join(backend.layout.isolatedDir('vectors'), 'evil'))
+    const evil = customScope('evil')
+    await expect(backend.withStore(evil, async () => 'read')).rejects.toMatchObject({ code: 'unsafe_path' })
+    await expect(addText(backend, evil, 'doc_1', 'x')).rejects.toMatchObject({ code: 'unsafe_path' })
+    expect(await readdir(outside)).toEqual([])
+    const skipped: string[] = []
+    const listed: string[] = []
+    for await (const scope of backend.listScopes({ onSkip: (skip) => skipped.push(skip.reason) })) listed.push(scope.key)
+    expect(listed).toEqual([])
+    expect(skipped).toEqual(['symlink'])
+  })
+
+  it('answers busy to reads of a scope locked elsewhere, and locked to writes after waiting', async () => {
+    const backend = make(await tempDir())
+    const scope = customScope('user-1')
+    await mkdir(`${backend.layout.lockTarget(scope)}.lock`, { recursive: true })
+    await expect(backend.withStore(scope, async () => 'read')).rejects.toMatchObject({ code: 'busy' })
+    const started = Date.now()
+    await expect(backend.withStore(scope, async () => 'write', { write: true, lockWaitMs: 300 })).rejects.toMatchObject({ code: 'locked' })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100) // it retried rather than failing at once
+  })
+
+  it('answers busy while a journaled operation involves the scope', async () => {
+    const backend = make(await tempDir())
+    const scope = customScope('user-1')
+    const intent = await beginIntent(backend.layout, { op: 'cleanup', scopes: [scope], phase: 'start', data: {} })
+    await expect(backend.withStore(scope, async () => 'read')).rejects.toMatchObject({ code: 'busy' })
+    expect(await backend.withStore(scope, async () => 'holder', { lockHeld: true })).toBe('holder')
+    expect(await backend.withStore(customScope('other'), async () => 'other')).toBe('other')
+    releaseIntent(intent)
+    await endIntent(backend.layout, intent)
+    expect(await backend.withStore(scope, async () => 'read')).toBe('read')
+  })
+
+  it('keeps the embedder: a store built with another dimension refuses adds and searches', async () => {
+    const root = await tempDir()
+    const scope = customScope('user-1')
+    const first = make(root, 64)
+    await addText(first, scope, 'doc_1', 'hello world')
+    await first.close()
+    const second = make(root, 32)
+    await expect(addText(second, scope, 'doc_2', 'other')).rejects.toMatchObject({ code: 'embedder_mismatch' })
+    const [vector] = await second.embedder.embed(['hello'])
+    await expect(second.withStore(scope, (store) => store.search(vector!, 1))).rejects.toMatchObject({ code: 'embedder_mismatch' })
+  })
+
+  it('sees changes made by another process (a stale open store is reloaded)', async () => {
+    const root = await tempDir()
+    const scope = sharedScope()
+    const server = make(root)
+    const cli = make(root)
+    await addText(server, scope, 'doc_1', 'first')
+    expect(await server.withStore(scope, async (store) => store.stats().live)).toBe(1)
+    await addText(cli, scope, 'doc_2', 'second')
+    expect(await server.withStore(scope, async (store) => store.listDocuments().map((d) => d.id).sort())).toEqual(['doc_1', 'doc_2'])
+  })
+
+  it('tracks in-use scopes, keeps memory in its own store, and measures usage like measureTree', async () => {
+    const backend = make(await tempDir())
+    const scope = sessionScope('f'.repeat(32))
+    await addText(backend, scope, 'doc_1', 'hello world')
+    await backend.withStore(scope, async (store) => {
+      expect(backend.isInUse(scope)).toBe(true)
+      expect(store.stats().live).toBe(0)
+    }, { part: 'memory' })
+    expect(backend.isInUse(scope)).toBe(false)
+    await mkdir(path.join(backend.layout.uploadsDir(scope), 'doc_1'), { recursive: true })
+    await writeFile(path.join(backend.layout.uploadsDir(scope), 'doc_1', 'a.txt'), 'abc')
+    const usage = await backend.usage(scope)
+    const vectors = await measureTree(backend.layout.vectorsDir(scope))
+    expect(usage).toMatchObject({ vectorBytes: vectors.bytes, uploadBytes: 3, totalBytes: vectors.bytes + 3, files: vectors.files + 1 })
+    const listed: string[] = []
+    for await (const s of backend.listScopes({ kinds: ['session'] })) listed.push(s.dir)
+    expect(listed).toEqual([scope.dir])
+  })
+})
