@@ -105,6 +105,8 @@ export interface LsResult {
 export interface AddResult {
   key: string
   documents: Array<{ id: string; title: string; chunks: number; source: string }>
+  /** Files found in a directory that were not added (symlinks, unsupported types, failures), with why. */
+  skipped?: Array<{ source: string; reason: string }>
 }
 
 export interface SearchResultRow {

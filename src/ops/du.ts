@@ -1,0 +1,155 @@
+/**
+ * `bento du`: disk use per scope. Sizes are apparent sizes: the sum of `lstat`
+ * sizes of every file and symlink (a link counts as itself, never its target;
+ * directories count 0). That equals
+ * `find <dir> ! -type d -printf '%s\n' | awk '{s+=$1} END {print s}'`.
+ */
+import { InvalidOptionsError } from '../core/errors.js'
+import { tenantOf } from '../core/keys.js'
+import type { Scope, ScopeKind } from '../core/keys.js'
+import type { StorageBackend } from '../core/backend/types.js'
+import { measureTree } from '../core/scan.js'
+import type { ScanSkip } from '../core/scan.js'
+import { forEachConcurrent } from './concurrent.js'
+import { recoverPendingOperations } from './recover.js'
+import { toIso, toRef } from './scope-ref.js'
+import type { DiskUsageGroup, DiskUsageResult, DiskUsageRow, OnProgress } from './types.js'
+
+/** Scopes measured at once: enough to overlap fs latency, few enough to keep handles and memory small. */
+export const SCAN_CONCURRENCY = 16
+
+export type DiskUsageSort = 'size' | 'name' | 'age'
+
+export interface DiskUsageOptions {
+  kinds?: ScopeKind[]
+  /** Default `size` (largest first); `name` ascending; `age` least recently active first. */
+  sort?: DiskUsageSort
+  /** Keep only the first N rows of the sort (held in a bounded heap, not a full list). */
+  top?: number
+  groupBy?: 'tenant'
+  onProgress?: OnProgress
+  /** Entries not counted as scopes, or links not descended into. */
+  onSkip?: (skip: ScanSkip) => void
+}
+
+type Compare = (a: DiskUsageRow, b: DiskUsageRow) => number
+
+const byName: Compare = (a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0)
+const COMPARE: Record<DiskUsageSort, Compare> = {
+  size: (a, b) => b.totalBytes - a.totalBytes || byName(a, b),
+  name: byName,
+  // Never-active (null) first: they are the likeliest garbage.
+  age: (a, b) => (a.lastActiveAt ?? '') .localeCompare(b.lastActiveAt ?? '') || byName(a, b),
+}
+
+/** Keeps the `limit` smallest rows under `compare`: a max-heap whose root is the worst kept row. */
+class TopRows {
+  private readonly heap: DiskUsageRow[] = []
+  constructor(private readonly limit: number, private readonly compare: Compare) {}
+
+  push(row: DiskUsageRow): void {
+    if (this.heap.length < this.limit) {
+      this.heap.push(row)
+      this.up(this.heap.length - 1)
+    } else if (this.limit > 0 && this.compare(row, this.heap[0]!) < 0) {
+      this.heap[0] = row
+      this.down(0)
+    }
+  }
+
+  sorted(): DiskUsageRow[] {
+    return [...this.heap].sort(this.compare)
+  }
+
+  private worse(i: number, j: number) {
+    return this.compare(this.heap[i]!, this.heap[j]!) > 0
+  }
+  private swap(i: number, j: number) {
+    const t = this.heap[i]!
+    this.heap[i] = this.heap[j]!
+    this.heap[j] = t
+  }
+  private up(i: number) {
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!this.worse(i, parent)) return
+      this.swap(i, parent)
+      i = parent
+    }
+  }
+  private down(i: number) {
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let worst = i
+      if (l < this.heap.length && this.worse(l, worst)) worst = l
+      if (r < this.heap.length && this.worse(r, worst)) worst = r
+      if (worst === i) return
+      this.swap(i, worst)
+      i = worst
+    }
+  }
+}
+
+const rowOf = async (backend: StorageBackend, scope: Scope, onSkip?: (skip: ScanSkip) => void): Promise<DiskUsageRow> => {
+  const options = onSkip ? { onSkip } : {}
+  const vectors = await measureTree(backend.layout.vectorsDir(scope), options)
+  const uploads = await measureTree(backend.layout.uploadsDir(scope), options)
+  return {
+    ...toRef(scope),
+    vectorBytes: vectors.bytes,
+    uploadBytes: uploads.bytes,
+    totalBytes: vectors.bytes + uploads.bytes,
+    files: vectors.files + uploads.files,
+    lastActiveAt: toIso(await backend.lastActiveAt(scope)),
+  }
+}
+
+/**
+ * Disk use of every scope, largest first. Streams the scopes; totals and tenant
+ * groups always cover every scope, even with `top`.
+ *
+ * @example
+ * const { scopes, totalBytes } = await diskUsage(backend, { top: 10 })
+ * const { groups } = await diskUsage(backend, { groupBy: 'tenant' })
+ */
+export const diskUsage = async (backend: StorageBackend, options: DiskUsageOptions = {}): Promise<DiskUsageResult> => {
+  const sort = options.sort ?? 'size'
+  if (!(sort in COMPARE)) throw new InvalidOptionsError(`Unknown sort "${String(sort)}": use size, name or age.`)
+  if (options.top !== undefined && (!Number.isInteger(options.top) || options.top < 1)) {
+    throw new InvalidOptionsError('--top must be a whole number of at least 1.')
+  }
+  await recoverPendingOperations(backend)
+  const compare = COMPARE[sort]
+  const top = options.top === undefined ? undefined : new TopRows(options.top, compare)
+  const rows: DiskUsageRow[] = []
+  const groups = new Map<string, DiskUsageGroup>()
+  const result: DiskUsageResult = { scopes: [], totalBytes: 0, vectorBytes: 0, uploadBytes: 0, files: 0, scopeCount: 0 }
+  const listOptions = { ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.onSkip ? { onSkip: options.onSkip } : {}) }
+  await forEachConcurrent(backend.listScopes(listOptions), SCAN_CONCURRENCY, async (scope) => {
+    const row = await rowOf(backend, scope, options.onSkip)
+    result.scopeCount++
+    result.totalBytes += row.totalBytes
+    result.vectorBytes += row.vectorBytes
+    result.uploadBytes += row.uploadBytes
+    result.files += row.files
+    if (options.groupBy === 'tenant') {
+      const tenant = tenantOf(scope)
+      const group = groups.get(tenant) ?? { tenant, scopes: 0, vectorBytes: 0, uploadBytes: 0, totalBytes: 0, files: 0 }
+      group.scopes++
+      group.vectorBytes += row.vectorBytes
+      group.uploadBytes += row.uploadBytes
+      group.totalBytes += row.totalBytes
+      group.files += row.files
+      groups.set(tenant, group)
+    }
+    if (top) top.push(row)
+    else rows.push(row)
+    options.onProgress?.({ done: result.scopeCount, label: scope.key })
+  })
+  result.scopes = top ? top.sorted() : rows.sort(compare)
+  if (options.groupBy === 'tenant') {
+    result.groups = [...groups.values()].sort((a, b) => b.totalBytes - a.totalBytes || (a.tenant < b.tenant ? -1 : 1))
+  }
+  return result
+}

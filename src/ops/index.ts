@@ -1,0 +1,24 @@
+/**
+ * The operations shared by the CLI and the server's admin routes: plan, then
+ * apply, returning the JSON-ready results of `./types.ts`.
+ */
+export { addFiles, type AddOptions } from './add.js'
+export {
+  applyCleanup,
+  cleanupExpiredSessions,
+  describeCleanup,
+  planCleanup,
+  type ApplyCleanupOptions,
+  type CleanupExpiredOptions,
+  type CleanupOptions,
+  type CleanupPlan,
+  type CleanupTarget,
+} from './cleanup.js'
+export { diskUsage, type DiskUsageOptions, type DiskUsageSort } from './du.js'
+export { DEFAULT_SESSION_TTL_MS, inspectScope, type InspectOptions } from './inspect.js'
+export { countDocuments, listScopeSummaries, type LsOptions } from './ls.js'
+export { deriveClashId } from './migrate-merge.js'
+export { applyMigrate, planMigrate, type ApplyMigrateOptions, type MigrateOptions, type MigrateOutcome, type MigratePlan } from './migrate.js'
+export { recoverPendingOperations, type RecoveryReport } from './recover.js'
+export { MAX_K, searchScope, type SearchOptions } from './search.js'
+export type * from './types.js'

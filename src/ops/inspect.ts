@@ -1,0 +1,137 @@
+/**
+ * `bento inspect <key>`: what a scope holds and whether it is healthy.
+ */
+import path from 'node:path'
+import { isBentoError } from '../core/errors.js'
+import * as fs from '../core/fs.js'
+import { pendingIntentsFor } from '../core/journal.js'
+import { measureTree } from '../core/scan.js'
+import type { StorageBackend } from '../core/backend/types.js'
+import type { Scope } from '../core/keys.js'
+import type { DocumentSummary, StoreStats, VectorStore } from '../core/store/types.js'
+import { recoverPendingOperations } from './recover.js'
+import { toIso, toRef } from './scope-ref.js'
+import type { InspectResult } from './types.js'
+
+export interface InspectOptions {
+  /** Also load the index and check that each document's first chunk finds itself. */
+  verify?: boolean
+  /** Session scopes expire this long after their last activity. Default 24 h. */
+  sessionTtlMs?: number
+}
+
+export const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60 * 1000
+
+const messageOf = (error: unknown) => (isBentoError(error) || error instanceof Error ? error.message : String(error))
+
+const isDir = async (p: string) => (await fs.lstatOrUndefined(p))?.isDirectory() === true
+
+const countJsonFiles = async (dir: string): Promise<number> => {
+  if (!(await isDir(dir))) return 0
+  let count = 0
+  for await (const entry of await fs.opendir(dir)) if (entry.isFile() && entry.name.endsWith('.json') && !fs.isTempName(entry.name)) count++
+  return count
+}
+
+/** Each document's first chunk must be among the nearest neighbours of its own vector. */
+const verifyIndex = async (store: VectorStore, problems: string[]): Promise<void> => {
+  const live = store.stats().live
+  if (live === 0) return
+  const firsts = new Map<string, { vector: Float32Array; chunkIndex: number }>()
+  for (const chunk of await store.exportChunks()) {
+    const known = firsts.get(chunk.documentId)
+    if (!known || chunk.chunkIndex < known.chunkIndex) firsts.set(chunk.documentId, { vector: chunk.vector, chunkIndex: chunk.chunkIndex })
+  }
+  const k = Math.min(10, live)
+  for (const [id, first] of firsts) {
+    const hits = await store.search(first.vector, k)
+    if (!hits.some((hit) => hit.documentId === id && hit.chunkIndex === first.chunkIndex)) {
+      problems.push(`index: the first chunk of document ${id} does not find itself among its ${k} nearest neighbours`)
+    }
+  }
+}
+
+/**
+ * @example
+ * const report = await inspectScope(backend, customScope('user-123'), { verify: true })
+ * if (!report.exists) … // the CLI exits 3
+ */
+export const inspectScope = async (backend: StorageBackend, scope: Scope, options: InspectOptions = {}): Promise<InspectResult> => {
+  const { layout } = backend
+  const recovery = await recoverPendingOperations(backend)
+  const result: InspectResult = {
+    ...toRef(scope),
+    exists: await backend.scopeExists(scope),
+    paths: { vectors: layout.vectorsDir(scope), uploads: layout.uploadsDir(scope) },
+    vectors: { count: 0, deleted: 0, dimension: null, space: null, embedder: null, capacity: null },
+    documents: [],
+    uploads: { files: 0, bytes: 0 },
+    conversations: 0,
+    memories: 0,
+    createdAt: null,
+    lastActiveAt: null,
+    expiresAt: null,
+    healthy: true,
+    problems: [],
+  }
+  if (!result.exists) return result
+  const problems = result.problems
+  for (const pending of await pendingIntentsFor(layout, scope)) {
+    const why = recovery.pending.find((item) => item.id === pending.id)?.reason
+    problems.push(`journal: ${pending.op} ${pending.id} is not finished${why ? ` (${why})` : ''}`)
+  }
+
+  let documents: DocumentSummary[] = []
+  if (await isDir(layout.vectorsDir(scope))) {
+    try {
+      const loaded = await backend.withStore(scope, async (store) => {
+        const stats: StoreStats = store.stats()
+        const docs = store.listDocuments()
+        if (options.verify) await verifyIndex(store, problems)
+        return { stats, docs }
+      }, { lockHeld: false })
+      documents = loaded.docs
+      const { stats } = loaded
+      result.vectors = {
+        count: stats.live,
+        deleted: stats.deleted,
+        dimension: stats.dimension ?? null,
+        space: stats.dimension === undefined ? null : stats.space,
+        embedder: stats.embedderId ?? null,
+        capacity: stats.dimension === undefined ? null : stats.capacity,
+      }
+      const chunks = documents.reduce((sum, doc) => sum + doc.chunks, 0)
+      if (chunks !== stats.live) problems.push(`store: the docstore lists ${chunks} chunks but the index holds ${stats.live} live points`)
+    } catch (error) {
+      problems.push(`store: ${messageOf(error)}`)
+    }
+  }
+  result.documents = documents.map((doc) => ({ id: doc.id, title: doc.title, chunks: doc.chunks, bytes: doc.bytes }))
+
+  const uploadsDir = layout.uploadsDir(scope)
+  const uploads = await measureTree(uploadsDir, { onSkip: (skip) => problems.push(`uploads: ${path.relative(layout.root, skip.path)} is a symlink`) })
+  result.uploads = { files: uploads.files, bytes: uploads.bytes }
+  if (await isDir(uploadsDir)) {
+    const ids = new Set(documents.map((doc) => doc.id))
+    for await (const entry of await fs.opendir(uploadsDir)) {
+      if (entry.isDirectory() && !ids.has(entry.name) && !fs.isTempName(entry.name)) problems.push(`uploads: ${entry.name}/ belongs to no document (orphan)`)
+    }
+  }
+
+  result.conversations = await countJsonFiles(layout.conversationsDir(scope))
+  if (await isDir(layout.memoryDir(scope))) {
+    try {
+      result.memories = await backend.withStore(scope, async (store) => store.stats().live, { part: 'memory' })
+    } catch (error) {
+      problems.push(`memory: ${messageOf(error)}`)
+    }
+  }
+
+  const created = await backend.createdAt(scope)
+  const last = await backend.lastActiveAt(scope)
+  result.createdAt = toIso(created)
+  result.lastActiveAt = toIso(last)
+  if (scope.kind === 'session' && last) result.expiresAt = new Date(last.getTime() + (options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS)).toISOString()
+  result.healthy = problems.length === 0
+  return result
+}

@@ -1,0 +1,222 @@
+/**
+ * `bento migrate <from> --to <to>`: move (or copy) a scope's data to another
+ * scope — shared to a user, a user to another, or back to shared — the job the
+ * seed's migration guide did with a hand `mv`.
+ */
+import { ConflictError, InvalidInputError, NotFoundError, RefusedError } from '../core/errors.js'
+import { crashPoint } from '../core/faults.js'
+import * as fs from '../core/fs.js'
+import { beginIntent, releaseIntent } from '../core/journal.js'
+import { assertNoSymlinks } from '../core/layout.js'
+import { withScopeLocks } from '../core/lock.js'
+import { measureTree } from '../core/scan.js'
+import type { StorageBackend, WithStoreOptions } from '../core/backend/types.js'
+import type { Scope } from '../core/keys.js'
+import type { StoreStats } from '../core/store/types.js'
+import { assertTreeHasNoLinks } from './copy-tree.js'
+import { runMergeMigration } from './migrate-merge.js'
+import { runRenameMigration } from './migrate-rename.js'
+import { recoverPendingOperations } from './recover.js'
+import { TREES } from './trash.js'
+import type { MigrateResult, OnProgress } from './types.js'
+
+export interface MigrateOptions {
+  from: Scope
+  to: Scope
+  /** Keep the source. Default false (the source is removed once its data is in the target). */
+  copy?: boolean
+  /** How long to wait for the two scope locks. Default 2000 ms. */
+  lockWaitMs?: number
+}
+
+export interface MigratePlan {
+  from: Scope
+  to: Scope
+  copy: boolean
+  /** `rename` when the target is missing or empty (constant time), else `merge`. */
+  mode: 'rename' | 'merge'
+  documents: number
+  vectors: number
+  uploads: number
+  conversations: number
+  memories: number
+  bytes: number
+  lockWaitMs: number
+  /** The dry-run answer (what `applyMigrate` would report). */
+  result: MigrateOutcome
+}
+
+export interface ApplyMigrateOptions {
+  onProgress?: OnProgress
+  dryRun?: boolean
+}
+
+export interface MigrateOutcome extends MigrateResult {
+  /** Documents, memories or conversations added under a new id because the target used theirs (never overwritten). */
+  renamed: Array<{ from: string; to: string }>
+  /** Source documents the target already held with identical content. */
+  alreadyPresent: number
+  memories: number
+}
+
+interface ScopeContent {
+  stats: StoreStats | undefined
+  documents: number
+  vectors: number
+  memories: number
+  uploads: number
+  conversations: number
+  bytes: number
+}
+
+const countFiles = async (dir: string): Promise<number> => {
+  let count = 0
+  try {
+    for await (const entry of await fs.opendir(dir)) if (entry.isFile() && entry.name.endsWith('.json') && !fs.isTempName(entry.name)) count++
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  return count
+}
+
+const readContent = async (backend: StorageBackend, scope: Scope, lockHeld: boolean): Promise<ScopeContent> => {
+  const { layout } = backend
+  const has = async (p: string) => (await fs.lstatOrUndefined(p))?.isDirectory() === true
+  const options: WithStoreOptions = { lockHeld }
+  const [stats, documents] = (await has(layout.vectorsDir(scope)))
+    ? await backend.withStore(scope, async (store) => [store.stats(), store.listDocuments().length] as const, options)
+    : [undefined, 0]
+  const memories = (await has(layout.memoryDir(scope)))
+    ? await backend.withStore(scope, async (store) => store.stats().live, { ...options, part: 'memory' })
+    : 0
+  const vectorsTree = await measureTree(layout.vectorsDir(scope))
+  const uploadsTree = await measureTree(layout.uploadsDir(scope))
+  return {
+    stats,
+    documents,
+    vectors: stats?.live ?? 0,
+    memories,
+    uploads: uploadsTree.files,
+    conversations: await countFiles(layout.conversationsDir(scope)),
+    bytes: vectorsTree.bytes + uploadsTree.bytes,
+  }
+}
+
+const isEmpty = (content: ScopeContent) =>
+  content.vectors === 0 && content.memories === 0 && content.uploads === 0 && content.conversations === 0
+
+/** Refuses a merge of stores whose vectors are not comparable, saying what to do instead. */
+const assertCompatible = (from: Scope, to: Scope, source: StoreStats | undefined, target: StoreStats | undefined): void => {
+  if (!source || !target || source.live === 0 || target.live === 0) return
+  const differences: string[] = []
+  if (source.embedderId && target.embedderId && source.embedderId !== target.embedderId) differences.push(`embedder ${source.embedderId} vs ${target.embedderId}`)
+  if (source.dimension !== undefined && target.dimension !== undefined && source.dimension !== target.dimension) differences.push(`dimension ${source.dimension} vs ${target.dimension}`)
+  if (source.space !== target.space) differences.push(`space ${source.space} vs ${target.space}`)
+  if (differences.length > 0) {
+    throw new RefusedError(
+      `Cannot merge "${from.key}" into "${to.key}": their vectors are not comparable (${differences.join(', ')}). ` +
+        `Migrate into an empty scope instead, or re-add the source's files to "${to.key}" with \`bento add\`.`,
+    )
+  }
+}
+
+/**
+ * What a migration would do. Changes nothing (except finishing an earlier crashed operation).
+ *
+ * @example
+ * const plan = await planMigrate(backend, { from: sharedScope(), to: customScope('user-123') })
+ * const result = await applyMigrate(backend, plan)
+ */
+export const planMigrate = async (backend: StorageBackend, options: MigrateOptions): Promise<MigratePlan> => {
+  const { from, to } = options
+  if (from.kind === to.kind && from.dir === to.dir) throw new InvalidInputError(`Source and target are the same scope ("${from.key}").`)
+  await recoverPendingOperations(backend)
+  if (!(await backend.scopeExists(from))) throw new NotFoundError(`Scope "${from.key}" does not exist.`)
+  for (const scope of [from, to]) for (const tree of TREES) await assertNoSymlinks(backend.layout, backend.layout.scopeDir(tree, scope))
+  const source = await readContent(backend, from, false)
+  const target = await readContent(backend, to, false)
+  const mode = isEmpty(target) ? 'rename' : 'merge'
+  if (mode === 'merge') assertCompatible(from, to, source.stats, target.stats)
+  const plan: Omit<MigratePlan, 'result'> = {
+    from,
+    to,
+    copy: options.copy === true,
+    mode,
+    documents: source.documents,
+    vectors: source.vectors,
+    uploads: source.uploads,
+    conversations: source.conversations,
+    memories: source.memories,
+    bytes: source.bytes,
+    lockWaitMs: options.lockWaitMs ?? 2000,
+  }
+  return { ...plan, result: resultOf(plan, true) }
+}
+
+const resultOf = (plan: Omit<MigratePlan, 'result'>, dryRun: boolean): MigrateOutcome => ({
+  from: plan.from.key,
+  to: plan.to.key,
+  mode: plan.mode,
+  copy: plan.copy,
+  dryRun,
+  documents: plan.documents,
+  vectors: plan.vectors,
+  uploads: plan.uploads,
+  conversations: plan.conversations,
+  bytes: plan.bytes,
+  memories: plan.memories,
+  renamed: [],
+  alreadyPresent: 0,
+})
+
+/**
+ * Carries out a plan under both scopes' locks. The plan is re-validated under
+ * the locks (a target filled since planning is a `ConflictError`, never a
+ * silent merge), and a journal intent is written before the first change so a
+ * crash at any step is completed by the next command.
+ */
+export const applyMigrate = async (backend: StorageBackend, plan: MigratePlan, options: ApplyMigrateOptions = {}): Promise<MigrateOutcome> => {
+  if (options.dryRun) return resultOf(plan, true)
+  const { layout } = backend
+  const { from, to } = plan
+  await recoverPendingOperations(backend)
+  return withScopeLocks(layout, [from, to], async () => {
+    if (!(await backend.scopeExists(from))) throw new NotFoundError(`Scope "${from.key}" does not exist.`)
+    for (const scope of [from, to]) for (const tree of TREES) await assertNoSymlinks(layout, layout.scopeDir(tree, scope))
+    // Threat: a link planted inside the source that a copy would follow; checked for the whole tree before the first change.
+    for (const tree of TREES) await assertTreeHasNoLinks(layout.scopeDir(tree, from))
+    const target = await readContent(backend, to, true)
+    const mode = isEmpty(target) ? 'rename' : 'merge'
+    if (mode !== plan.mode) throw new ConflictError(`Scope "${to.key}" changed since the migration was planned; plan it again.`)
+    const source = await readContent(backend, from, true)
+    if (mode === 'merge') assertCompatible(from, to, source.stats, target.stats)
+    await backend.evict(from)
+    await backend.evict(to)
+    const intent = await beginIntent(layout, { op: `migrate-${mode}`, scopes: [from, to], phase: 'start', data: { copy: plan.copy } })
+    try {
+      crashPoint('migrate:after-intent')
+      const result = resultOf(plan, false)
+      if (mode === 'rename') {
+        await runRenameMigration(layout, intent, from, to)
+        options.onProgress?.({ done: 1, total: 1, label: 'renamed' })
+      } else {
+        const counts = await runMergeMigration(backend, intent, from, to, options.onProgress)
+        Object.assign(result, {
+          documents: counts.documents,
+          vectors: counts.vectors,
+          uploads: counts.uploads,
+          conversations: counts.conversations,
+          memories: counts.memories,
+          renamed: counts.renamed,
+          alreadyPresent: counts.alreadyPresent,
+        })
+      }
+      return result
+    } catch (error) {
+      releaseIntent(intent)
+      throw error
+    } finally {
+      await backend.evict(to)
+    }
+  }, { waitMs: plan.lockWaitMs })
+}

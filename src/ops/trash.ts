@@ -1,0 +1,66 @@
+/**
+ * Removing a scope without ever leaving it half-present under its own name:
+ * both dirs are renamed (constant time, atomic each) into `.bento/trash/<id>/`,
+ * then the trash dir is deleted. A crash leaves either the scope or trash,
+ * and trash is swept by the next command.
+ */
+import path from 'node:path'
+import { crashPoint } from '../core/faults.js'
+import * as fs from '../core/fs.js'
+import { readIntents } from '../core/journal.js'
+import { assertInside, assertNoSymlinks, ensureDir } from '../core/layout.js'
+import type { Layout, Tree } from '../core/layout.js'
+import type { Scope } from '../core/keys.js'
+
+export const TREES: readonly Tree[] = ['vectors', 'uploads']
+
+export const trashDirOf = (layout: Layout, id: string): string => path.join(layout.trashDir, id)
+
+/**
+ * Renames the scope's dirs into trash. Idempotent: a dir already moved is
+ * skipped, so a replay after a crash finishes the job.
+ * Threat: a scope dir swapped for a symlink; the link itself is what moves, its target is never touched.
+ */
+export const moveScopeToTrash = async (layout: Layout, scope: Scope, id: string, crashPrefix: string, slot = ''): Promise<void> => {
+  const trash = trashDirOf(layout, id)
+  await ensureDir(layout, trash)
+  for (const tree of TREES) {
+    const dir = layout.scopeDir(tree, scope)
+    const target = path.join(trash, `${slot}${tree}`)
+    await assertNoSymlinks(layout, path.dirname(dir))
+    if ((await fs.lstatOrUndefined(dir)) === undefined) continue
+    if ((await fs.lstatOrUndefined(target)) !== undefined) throw new Error(`trash slot ${target} already taken`)
+    await fs.rename(dir, target)
+    crashPoint(`${crashPrefix}:after-trash-${tree}`)
+  }
+  await fs.fsyncDir(trash).catch(() => {})
+}
+
+/** Deletes one operation's trash (never follows links: `fs.remove` unlinks them). */
+export const emptyTrash = async (layout: Layout, id: string): Promise<void> => {
+  const trash = trashDirOf(layout, id)
+  assertInside(layout.trashDir, trash)
+  await assertNoSymlinks(layout, layout.trashDir)
+  await fs.remove(trash)
+}
+
+/**
+ * Trash left by operations that no longer have an intent. Names are read
+ * before intents: an operation writes its intent before making its trash dir
+ * and empties its trash before removing its intent, so a trash dir listed
+ * first and without an intent afterwards belongs to no running operation.
+ */
+export const sweepTrash = async (layout: Layout): Promise<void> => {
+  let names: string[]
+  try {
+    await assertNoSymlinks(layout, layout.trashDir)
+    names = await fs.readdir(layout.trashDir)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw error
+  }
+  if (names.length === 0) return
+  const { intents, unreadable } = await readIntents(layout)
+  const live = new Set([...intents.map((intent) => intent.id), ...unreadable.map((name) => name.replace(/\.json$/, ''))])
+  for (const name of names) if (!live.has(name)) await emptyTrash(layout, name)
+}

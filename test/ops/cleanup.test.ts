@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process'
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { StorageBackend } from '../../src/core/backend/types.js'
+import { STALE_MS } from '../../src/core/lock.js'
+import { customScope, sessionScope, sharedScope } from '../../src/core/keys.js'
+import type { Scope } from '../../src/core/keys.js'
+import type { Layout } from '../../src/core/layout.js'
+import { applyCleanup, cleanupExpiredSessions, planCleanup } from '../../src/ops/cleanup.js'
+import { useTempDirs } from '../helpers/temp-dir.js'
+import { openBackend } from './fixtures.js'
+
+const tempDir = useTempDirs()
+const open: StorageBackend[] = []
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((backend) => backend.close()))
+})
+
+const HOUR = 3600_000
+const NOW = Date.parse('2026-03-01T12:00:00Z')
+
+const backendAt = (root: string) => {
+  const backend = openBackend(root)
+  open.push(backend)
+  return backend
+}
+
+const session = (n: number) => sessionScope(n.toString(16).padStart(32, '0'))
+
+/** A scope with a file in each tree and an activity record `ageMs` before NOW. */
+const makeScope = async (layout: Layout, scope: Scope, ageMs: number) => {
+  await mkdir(layout.vectorsDir(scope), { recursive: true })
+  await mkdir(path.join(layout.uploadsDir(scope), 'doc_1'), { recursive: true })
+  await writeFile(path.join(layout.uploadsDir(scope), 'doc_1', 'a.txt'), 'uploaded')
+  const at = new Date(NOW - ageMs).toISOString()
+  await writeFile(layout.activityFile(scope), JSON.stringify({ createdAt: at, lastActiveAt: at }))
+}
+
+const exists = async (p: string) => readdir(path.dirname(p)).then((names) => names.includes(path.basename(p)), () => false)
+
+describe('cleanup', () => {
+  it('removes sessions inactive longer than the age, keeps younger ones, custom scopes and shared', async () => {
+    const root = await tempDir()
+    const backend = backendAt(root)
+    const { layout } = backend
+    await makeScope(layout, session(1), 48 * HOUR)
+    await makeScope(layout, session(2), 25 * HOUR)
+    await makeScope(layout, session(3), 1 * HOUR)
+    await makeScope(layout, customScope('user-old'), 90 * 24 * HOUR)
+    await makeScope(layout, sharedScope(), 365 * 24 * HOUR)
+    const plan = await planCleanup(backend, { olderThanMs: 24 * HOUR, now: NOW })
+    expect(plan.targets.map((t) => t.dir).sort()).toEqual([session(1).dir, session(2).dir])
+    expect(plan.result.dryRun).toBe(true)
+    expect(plan.result.freedBytes).toBe(plan.targets.reduce((sum, t) => sum + t.bytes, 0))
+    expect(plan.targets.every((t) => t.bytes > 0)).toBe(true)
+    const dry = await applyCleanup(backend, plan, { dryRun: true })
+    expect(dry).toEqual(plan.result)
+    expect(await exists(layout.vectorsDir(session(1)))).toBe(true) // a dry run changed nothing
+
+    const result = await applyCleanup(backend, plan)
+    expect(result.removed.map((r) => r.dir).sort()).toEqual(plan.result.removed.map((r) => r.dir).sort())
+    expect(result.freedBytes).toBe(plan.result.freedBytes)
+    for (const n of [1, 2]) {
+      expect(await exists(layout.vectorsDir(session(n)))).toBe(false)
+      expect(await exists(layout.uploadsDir(session(n)))).toBe(false)
+    }
+    expect(await exists(layout.vectorsDir(session(3)))).toBe(true)
+    expect(await exists(layout.vectorsDir(customScope('user-old')))).toBe(true)
+    expect(await exists(layout.vectorsDir(sharedScope()))).toBe(true)
+    expect(await readdir(layout.trashDir)).toEqual([])
+    expect(await readdir(layout.journalDir)).toEqual([])
+  })
+
+  it('adds custom scopes only when asked, and shared only when named', async () => {
+    const backend = backendAt(await tempDir())
+    const { layout } = backend
+    await makeScope(layout, customScope('user-old'), 90 * 24 * HOUR)
+    await makeScope(layout, sharedScope(), 90 * 24 * HOUR)
+    const withCustom = await planCleanup(backend, { olderThanMs: HOUR, kinds: ['session', 'custom'], now: NOW })
+    expect(withCustom.targets.map((t) => t.key)).toEqual(['user-old'])
+    const sharedByKind = await planCleanup(backend, { olderThanMs: HOUR, kinds: ['shared', 'session', 'custom'], now: NOW })
+    expect(sharedByKind.targets.map((t) => t.key)).toEqual(['user-old'])
+    const named = await planCleanup(backend, { olderThanMs: HOUR, scopes: [sharedScope()], now: NOW })
+    expect(named.targets.map((t) => t.key)).toEqual(['shared'])
+    await applyCleanup(backend, named)
+    expect(await exists(layout.vectorsDir(sharedScope()))).toBe(false)
+  })
+
+  it('re-checks inactivity under the lock: a scope used since planning is kept', async () => {
+    const backend = backendAt(await tempDir())
+    const scope = session(7)
+    await makeScope(backend.layout, scope, 48 * HOUR)
+    const plan = await planCleanup(backend, { olderThanMs: 24 * HOUR })
+    expect(plan.targets).toHaveLength(1)
+    backend.touch(scope)
+    const result = await applyCleanup(backend, plan)
+    expect(result.removed).toEqual([])
+    expect(result.skipped).toEqual([{ key: scope.key, dir: scope.dir, reason: 'active again since planning' }])
+    expect(await exists(backend.layout.vectorsDir(scope))).toBe(true)
+  })
+
+  it('skips a scope in use in this process and one locked by another process', async () => {
+    const root = await tempDir()
+    const backend = backendAt(root)
+    const busy = session(1)
+    const locked = session(2)
+    await makeScope(backend.layout, busy, 48 * HOUR)
+    await makeScope(backend.layout, locked, 48 * HOUR)
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `
+      import lockfile from 'proper-lockfile'; import fs from 'node:fs';
+      fs.mkdirSync(${JSON.stringify(backend.layout.locksDir)}, { recursive: true });
+      await lockfile.lock(${JSON.stringify(backend.layout.lockTarget(locked))}, { realpath: false, stale: ${STALE_MS} });
+      console.log('locked'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] })
+    try {
+      await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()))
+      const result = await backend.withStore(busy, async () => {
+        const plan = await planCleanup(backend, { olderThanMs: 24 * HOUR })
+        return applyCleanup(backend, plan)
+      })
+      expect(result.removed).toEqual([])
+      expect(result.skipped.map((s) => [s.dir, s.reason]).sort()).toEqual([
+        [busy.dir, 'in use in this process'],
+        [locked.dir, 'locked by another process'],
+      ].sort())
+    } finally {
+      child.kill('SIGKILL')
+    }
+    expect(await exists(backend.layout.vectorsDir(busy))).toBe(true)
+    const later = await cleanupExpiredSessions(backend, { ttlMs: 24 * HOUR })
+    expect(later.removed.map((r) => r.dir)).toContain(busy.dir)
+  })
+
+  it('never follows a symlinked scope dir or a link inside a scope', async () => {
+    const root = await tempDir()
+    const outside = await tempDir('bento-outside-')
+    const sentinel = path.join(outside, 'sentinel.txt')
+    await writeFile(sentinel, 'must survive')
+    const backend = backendAt(root)
+    const { layout } = backend
+    const victim = session(9)
+    await makeScope(layout, victim, 48 * HOUR)
+    await symlink(sentinel, path.join(layout.uploadsDir(victim), 'doc_1', 'link.txt'))
+    await symlink(outside, path.join(layout.isolatedDir('vectors'), `session-${'e'.repeat(32)}`))
+    await symlink(outside, path.join(layout.isolatedDir('uploads'), 'evil'))
+    const old = new Date(NOW - 48 * HOUR).toISOString()
+    await writeFile(path.join(outside, 'activity.json'), JSON.stringify({ createdAt: old, lastActiveAt: old }))
+    const result = await cleanupExpiredSessions(backend, { ttlMs: 24 * HOUR, now: NOW })
+    expect(result.removed.map((r) => r.dir)).toEqual([victim.dir])
+    expect(await readFile(sentinel, 'utf8')).toBe('must survive')
+    expect((await readdir(outside)).sort()).toEqual(['activity.json', 'sentinel.txt'])
+  })
+
+  it('rejects a negative age', async () => {
+    await expect(planCleanup(backendAt(await tempDir()), { olderThanMs: -1 })).rejects.toMatchObject({ code: 'invalid_options' })
+  })
+})

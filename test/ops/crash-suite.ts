@@ -1,0 +1,158 @@
+/**
+ * A SIGKILL at named steps of migrate and cleanup, in a real child process
+ * running the compiled `dist/` (`npm test` builds it first), then recovery by
+ * the next command: nothing lost, nothing duplicated, no journal or trash left.
+ * `crash.test.ts` runs one point per kind; `crash.stress.test.ts` runs them all.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { StorageBackend } from '../../src/core/backend/types.js'
+import { STALE_MS } from '../../src/core/lock.js'
+import { customScope, sessionScope } from '../../src/core/keys.js'
+import type { Scope } from '../../src/core/keys.js'
+import { recoverPendingOperations } from '../../src/ops/recover.js'
+import { useTempDirs } from '../helpers/temp-dir.js'
+import { addTexts, chunkTexts, documentIds, LONG_TEXT, openBackend, snapshotTree } from './fixtures.js'
+
+
+const DIST = path.resolve('dist')
+
+/** Runs one operation in a child on the compiled code, armed to SIGKILL itself at `crashAt`. */
+const runChild = (dataDir: string, crashAt: string, args: string[]) =>
+  spawnSync(process.execPath, ['--input-type=module', '-e', `
+    const { createFsBackend } = await import(${JSON.stringify(`${DIST}/core/backend/index.js`)})
+    const { createLocalEmbedder } = await import(${JSON.stringify(`${DIST}/core/embeddings/index.js`)})
+    const { scopeFromArg } = await import(${JSON.stringify(`${DIST}/core/keys.js`)})
+    const ops = await import(${JSON.stringify(`${DIST}/ops/index.js`)})
+    const [op, a, b, mode] = process.argv.slice(1)
+    const backend = createFsBackend({ dataDir: ${JSON.stringify(dataDir)}, embedder: createLocalEmbedder({ dimension: 64 }) })
+    if (op === 'migrate') {
+      const plan = await ops.planMigrate(backend, { from: scopeFromArg(a), to: scopeFromArg(b), copy: mode === 'copy' })
+      await ops.applyMigrate(backend, plan)
+    } else {
+      await ops.applyCleanup(backend, await ops.planCleanup(backend, { olderThanMs: 0, scopes: [scopeFromArg(a)] }))
+    }
+    await backend.close()
+    console.log('finished')`, ...args], { env: { ...process.env, BENTO_CRASH_AT: crashAt }, encoding: 'utf8', timeout: 60_000 })
+
+/** The dead child's locks are taken over once stale: age them instead of sleeping 10 s. */
+const ageLocks = async (locksDir: string) => {
+  const old = new Date(Date.now() - STALE_MS - 1000)
+  for (const name of await readdir(locksDir).catch(() => [] as string[])) await utimes(path.join(locksDir, name), old, old)
+}
+
+const expectClean = async (root: string) => {
+  expect(await readdir(path.join(root, '.bento', 'journal')).catch(() => [])).toEqual([])
+  expect(await readdir(path.join(root, '.bento', 'trash')).catch(() => [])).toEqual([])
+}
+
+export interface CrashPoints {
+  rename: Array<[string, 'move' | 'copy']>
+  merge: string[]
+  cleanup: string[]
+}
+
+export const ALL_CRASH_POINTS: CrashPoints = {
+  rename: [
+    ['migrate:after-intent', 'move'],
+    ['migrate:after-clear-vectors', 'move'],
+    ['migrate:after-rename-vectors', 'move'],
+    ['migrate:after-rename-uploads', 'move'],
+    ['migrate:after-stage-vectors', 'copy'],
+    ['migrate:after-rename-vectors', 'copy'],
+  ],
+  merge: ['migrate-merge:after-add-documents', 'migrate-merge:before-merged', 'migrate-merge:after-trash-vectors'],
+  cleanup: ['cleanup:after-intent', 'cleanup:after-trash-vectors', 'cleanup:after-trash'],
+}
+
+export const defineCrashSuite = (points: CrashPoints) => describe('crash recovery', () => {
+  const tempDir = useTempDirs()
+  const open: StorageBackend[] = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((backend) => backend.close()))
+  })
+
+  const setup = async () => {
+    const root = await tempDir()
+    const backend = openBackend(root)
+    open.push(backend)
+    const input = await tempDir('bento-input-')
+    let n = 0
+    const add = (scope: Scope, files: Record<string, string>) => addTexts(backend, scope, path.join(input, String(n++)), files)
+    return { root, backend, layout: backend.layout, add }
+  }
+
+  it.each(points.rename)('completes a rename migration killed at %s (%s)', async (crashAt, mode) => {
+    const { root, backend, layout, add } = await setup()
+    const from = customScope('user-1')
+    const to = customScope('user-2')
+    await add(from, { 'a.md': LONG_TEXT('alpha'), 'b.txt': 'bravo' })
+    // An empty target with an activity file: rename mode moves it aside first.
+    await mkdir(layout.vectorsDir(to), { recursive: true })
+    await writeFile(layout.activityFile(to), JSON.stringify({ createdAt: new Date().toISOString(), lastActiveAt: new Date().toISOString() }))
+    const expected = await chunkTexts(backend, from)
+    await backend.evict(from)
+    const uploads = await snapshotTree(layout.uploadsDir(from))
+
+    const child = runChild(root, crashAt, ['migrate', from.key, to.key, mode])
+    expect(child.signal, child.stderr).toBe('SIGKILL')
+    await ageLocks(layout.locksDir)
+    const report = await recoverPendingOperations(backend)
+    expect(report.pending).toEqual([])
+    expect(report.completed).toHaveLength(1)
+
+    expect(await chunkTexts(backend, to)).toEqual(expected)
+    expect(await snapshotTree(layout.uploadsDir(to))).toEqual(uploads)
+    expect(await backend.scopeExists(from)).toBe(mode === 'copy')
+    if (mode === 'copy') expect(await chunkTexts(backend, from)).toEqual(expected)
+    await expectClean(root)
+  })
+
+  it.each(points.merge)(
+    'completes a merge killed at %s with nothing lost or doubled',
+    async (crashAt) => {
+      const { root, backend, layout, add } = await setup()
+      const from = customScope('user-1')
+      const to = customScope('user-2')
+      await add(from, { 'a.md': LONG_TEXT('alpha'), 'b.txt': 'bravo', 'c.txt': 'charlie' })
+      await add(to, { 'd.md': LONG_TEXT('delta') })
+      const expected = [...(await chunkTexts(backend, from)), ...(await chunkTexts(backend, to))].sort()
+      const expectedIds = [...(await documentIds(backend, from)), ...(await documentIds(backend, to))].sort()
+      await backend.evict(from)
+      await backend.evict(to)
+
+      const child = runChild(root, crashAt, ['migrate', from.key, to.key, 'move'])
+      expect(child.signal, child.stderr).toBe('SIGKILL')
+      await expect(backend.withStore(to, async () => 'read')).rejects.toMatchObject({ code: 'busy' })
+      await ageLocks(layout.locksDir)
+      const report = await recoverPendingOperations(backend)
+      expect(report).toMatchObject({ pending: [], completed: [{ op: 'migrate-merge' }] })
+
+      expect(await documentIds(backend, to)).toEqual(expectedIds)
+      expect(await chunkTexts(backend, to)).toEqual(expected)
+      for (const id of expectedIds) expect(await readdir(path.join(layout.uploadsDir(to), id))).toHaveLength(1)
+      expect(await backend.scopeExists(from)).toBe(false)
+      await expectClean(root)
+    },
+  )
+
+  it.each(points.cleanup)('finishes a cleanup killed at %s', async (crashAt) => {
+    const { root, backend, layout, add } = await setup()
+    const victim = sessionScope('d'.repeat(32))
+    const keep = customScope('user-keep')
+    await add(victim, { 'a.txt': 'alpha' })
+    await add(keep, { 'k.txt': 'kept' })
+    await backend.evict(victim)
+    const kept = await snapshotTree(layout.vectorsDir(keep))
+    const child = runChild(root, crashAt, ['cleanup', victim.dir])
+    expect(child.signal, child.stderr).toBe('SIGKILL')
+    await ageLocks(layout.locksDir)
+    const report = await recoverPendingOperations(backend)
+    expect(report.pending).toEqual([])
+    expect(await backend.scopeExists(victim)).toBe(false)
+    expect(await snapshotTree(layout.vectorsDir(keep))).toEqual(kept)
+    await expectClean(root)
+  })
+})

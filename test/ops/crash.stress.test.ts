@@ -1,0 +1,3 @@
+import { ALL_CRASH_POINTS, defineCrashSuite } from './crash-suite.js'
+
+defineCrashSuite(ALL_CRASH_POINTS)

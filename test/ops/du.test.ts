@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { StorageBackend } from '../../src/core/backend/types.js'
+import { createLayout } from '../../src/core/layout.js'
+import type { Layout } from '../../src/core/layout.js'
+import { customScope, sessionScope } from '../../src/core/keys.js'
+import type { Scope } from '../../src/core/keys.js'
+import { diskUsage } from '../../src/ops/du.js'
+import { useTempDirs } from '../helpers/temp-dir.js'
+import { openBackend } from './fixtures.js'
+
+const tempDir = useTempDirs()
+const open: StorageBackend[] = []
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((backend) => backend.close()))
+})
+
+const backendAt = (root: string) => {
+  const backend = openBackend(root)
+  open.push(backend)
+  return backend
+}
+
+const put = async (layout: Layout, scope: Scope, tree: 'vectors' | 'uploads', rel: string, bytes: number) => {
+  const file = path.join(layout.scopeDir(tree, scope), rel)
+  await mkdir(path.dirname(file), { recursive: true })
+  await writeFile(file, Buffer.alloc(bytes, 1))
+}
+
+const findBytes = (dir: string): number =>
+  !existsSync(dir) ? 0 :
+  execFileSync('find', [dir, '!', '-type', 'd', '-printf', '%s\n'], { encoding: 'utf8' }).split('\n').filter(Boolean).reduce((sum, n) => sum + Number(n), 0)
+
+describe('diskUsage', () => {
+  it('matches GNU find per scope and in total, largest first, and never follows links', async () => {
+    const root = await tempDir()
+    const outside = await tempDir('bento-outside-')
+    const sentinel = path.join(outside, 'sentinel.bin')
+    await writeFile(sentinel, Buffer.alloc(1_000_000, 9))
+    const layout = createLayout(root)
+    const small = customScope('tenant_a:user_1')
+    const big = customScope('tenant_a:user_2')
+    const other = customScope('tenant_b:user_1')
+    const session = sessionScope('ab'.repeat(16))
+    await put(layout, small, 'vectors', 'hnswlib.index', 100)
+    await put(layout, small, 'uploads', 'doc_1/a.txt', 50)
+    await put(layout, big, 'vectors', 'docstore.json', 5000)
+    await put(layout, big, 'uploads', 'doc_2/b.pdf', 7000)
+    await put(layout, big, 'uploads', 'doc_3/nested/c.md', 3)
+    await put(layout, other, 'uploads', 'doc_4/d.txt', 10)
+    await put(layout, session, 'vectors', 'conversations/sess_x.json', 64)
+    await symlink(sentinel, path.join(layout.uploadsDir(other), 'link-to-outside'))
+    await symlink(outside, path.join(layout.isolatedDir('vectors'), 'evil'))
+
+    const skipped: string[] = []
+    const result = await diskUsage(backendAt(root), { onSkip: (skip) => skipped.push(path.basename(skip.path)) })
+    const totals = result.scopes.map((row) => row.totalBytes)
+    expect(totals).toEqual([...totals].sort((a, b) => b - a))
+    expect(result.scopes[0]!.key).toBe('tenant_a:user_2')
+    for (const row of result.scopes) {
+      const scope = [small, big, other, session].find((s) => s.key === row.key)!
+      expect(row.vectorBytes).toBe(findBytes(layout.vectorsDir(scope)))
+      expect(row.uploadBytes).toBe(findBytes(layout.uploadsDir(scope)))
+      expect(row.totalBytes).toBe(row.vectorBytes + row.uploadBytes)
+    }
+    expect(result.totalBytes).toBe(findBytes(layout.treeDir('vectors')) - findBytes(path.join(layout.isolatedDir('vectors'), 'evil')) + findBytes(layout.treeDir('uploads')))
+    expect(result.totalBytes).toBeLessThan(1_000_000) // the sentinel behind the link was never counted
+    expect(result.scopeCount).toBe(4)
+    expect(skipped.sort()).toEqual(['evil', 'link-to-outside'])
+    expect((await readFile(sentinel)).length).toBe(1_000_000)
+  })
+
+  it('sorts by name and age, keeps only the top N (totals still cover everything) and groups by tenant', async () => {
+    const root = await tempDir()
+    const layout = createLayout(root)
+    const sizes: Record<string, number> = { 'acme:alice': 300, 'acme:bob': 100, 'zeta:carol': 500, solo: 50, 'acme:dave': 200 }
+    for (const [key, bytes] of Object.entries(sizes)) await put(layout, customScope(key), 'uploads', 'doc/file.txt', bytes)
+    const backend = backendAt(root)
+    const full = await diskUsage(backend)
+    expect(full.scopes.map((row) => row.totalBytes)).toEqual([500, 300, 200, 100, 50])
+    const top = await diskUsage(backend, { top: 2 })
+    expect(top.scopes).toEqual(full.scopes.slice(0, 2))
+    expect(top.totalBytes).toBe(1150)
+    expect(top.scopeCount).toBe(5)
+    const byName = await diskUsage(backend, { sort: 'name', top: 3 })
+    expect(byName.scopes.map((row) => row.dir)).toEqual(['acme~calice', 'acme~cbob', 'acme~cdave'])
+    const grouped = await diskUsage(backend, { groupBy: 'tenant' })
+    expect(grouped.groups).toEqual([
+      { tenant: 'acme', scopes: 3, vectorBytes: 0, uploadBytes: 600, totalBytes: 600, files: 3 },
+      { tenant: 'zeta', scopes: 1, vectorBytes: 0, uploadBytes: 500, totalBytes: 500, files: 1 },
+      { tenant: 'solo', scopes: 1, vectorBytes: 0, uploadBytes: 50, totalBytes: 50, files: 1 },
+    ])
+    const byAge = await diskUsage(backend, { sort: 'age' })
+    const ages = byAge.scopes.map((row) => row.lastActiveAt!)
+    expect(ages).toEqual([...ages].sort())
+  })
+
+  it('streams 600 scopes with a bounded top list', async () => {
+    const root = await tempDir()
+    const layout = createLayout(root)
+    await mkdir(layout.isolatedDir('uploads'), { recursive: true })
+    const count = 600
+    // Sync calls: no promise queueing on libuv's 4 threads while building the fixture.
+    for (let i = 0; i < count; i++) {
+      const dir = path.join(layout.isolatedDir('uploads'), `user-${i}`)
+      mkdirSync(dir)
+      writeFileSync(path.join(dir, 'f'), Buffer.alloc(i % 97))
+    }
+    const progress: number[] = []
+    const started = Date.now()
+    const result = await diskUsage(backendAt(root), { top: 5, onProgress: (p) => progress.push(p.done) })
+    expect(result.scopeCount).toBe(count)
+    expect(result.scopes).toHaveLength(5)
+    expect(result.scopes.every((row) => row.totalBytes === 96)).toBe(true)
+    expect(result.totalBytes).toBe(Array.from({ length: count }, (_, i) => i % 97).reduce((a, b) => a + b, 0))
+    expect(progress.at(-1)).toBe(count)
+    expect(Date.now() - started).toBeLessThan(15_000)
+  })
+
+  it('rejects nonsense options before scanning', async () => {
+    const backend = backendAt(await tempDir())
+    await expect(diskUsage(backend, { top: 0 })).rejects.toMatchObject({ code: 'invalid_options' })
+    await expect(diskUsage(backend, { sort: 'weight' as never })).rejects.toMatchObject({ code: 'invalid_options' })
+  })
+})

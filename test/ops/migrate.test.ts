@@ -1,0 +1,192 @@
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { StorageBackend } from '../../src/core/backend/types.js'
+import { appendMessages, createConversation, listConversations } from '../../src/core/conversations.js'
+import { createLocalEmbedder } from '../../src/core/embeddings/index.js'
+import { customScope, sessionScope, sharedScope } from '../../src/core/keys.js'
+import type { Scope } from '../../src/core/keys.js'
+import { listMemories, rememberMemories } from '../../src/core/memory.js'
+import { applyMigrate, planMigrate } from '../../src/ops/migrate.js'
+import { deriveClashId } from '../../src/ops/migrate-merge.js'
+import { searchScope } from '../../src/ops/search.js'
+import { useTempDirs } from '../helpers/temp-dir.js'
+import { addTexts, chunkTexts, documentIds, LONG_TEXT, openBackend, snapshotTree } from './fixtures.js'
+
+const tempDir = useTempDirs()
+const open: StorageBackend[] = []
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((backend) => backend.close()))
+})
+
+const setup = async () => {
+  const root = await tempDir()
+  const backend = openBackend(root)
+  open.push(backend)
+  const input = await tempDir('bento-input-')
+  let n = 0
+  const add = (scope: Scope, files: Record<string, string>) => addTexts(backend, scope, path.join(input, String(n++)), files)
+  return { root, backend, layout: backend.layout, add }
+}
+
+const migrate = async (backend: StorageBackend, from: Scope, to: Scope, copy = false) =>
+  applyMigrate(backend, await planMigrate(backend, { from, to, copy }))
+
+const gone = async (p: string) => readdir(path.dirname(p)).then((names) => !names.includes(path.basename(p)), () => true)
+
+describe('migrate', () => {
+  it('renames shared into a new user scope: every byte moves, nothing is re-embedded', async () => {
+    const { backend, layout, add } = await setup()
+    const shared = sharedScope()
+    const user = customScope('user-123')
+    await add(shared, { 'whales.md': LONG_TEXT('whale'), 'notes.txt': 'Short note about lighthouses.' })
+    const conversation = await createConversation(layout, shared)
+    await appendMessages(layout, shared, conversation.id, [{ role: 'user', content: 'hi' }])
+    await rememberMemories(backend, shared, ['I like Python'])
+    await backend.evict(shared)
+    const before = { vectors: await snapshotTree(layout.vectorsDir(shared)), uploads: await snapshotTree(layout.uploadsDir(shared)) }
+
+    const plan = await planMigrate(backend, { from: shared, to: user })
+    expect(plan.mode).toBe('rename')
+    expect(plan.result).toMatchObject({ dryRun: true, documents: 2, conversations: 1, uploads: 2 })
+    const result = await applyMigrate(backend, plan)
+    expect(result).toMatchObject({ from: 'shared', to: 'user-123', mode: 'rename', copy: false, dryRun: false, documents: 2 })
+
+    expect(await snapshotTree(layout.vectorsDir(user))).toEqual(before.vectors)
+    expect(await snapshotTree(layout.uploadsDir(user))).toEqual(before.uploads)
+    expect(await gone(layout.vectorsDir(shared))).toBe(true)
+    expect(await gone(layout.uploadsDir(shared))).toBe(true)
+    const hits = await searchScope(backend, user, 'whale subsystem', { k: 1 })
+    expect(hits.results[0]?.title).toMatch(/whale/i)
+    expect((await listConversations(layout, user)).map((c) => c.id)).toEqual([conversation.id])
+    expect((await listMemories(backend, user)).map((m) => m.content)).toEqual(['I like Python'])
+    expect(await readdir(layout.journalDir)).toEqual([])
+  })
+
+  it('copies with --copy and leaves the source byte-identical', async () => {
+    const { backend, layout, add } = await setup()
+    const from = customScope('user-1')
+    const to = customScope('tenant_a:user_1')
+    await add(from, { 'a.md': LONG_TEXT('alpha') })
+    await backend.evict(from)
+    const before = await snapshotTree(layout.vectorsDir(from))
+    const result = await migrate(backend, from, to, true)
+    expect(result).toMatchObject({ mode: 'rename', copy: true })
+    expect(await snapshotTree(layout.vectorsDir(from))).toEqual(before)
+    expect(await snapshotTree(layout.vectorsDir(to))).toEqual(before)
+    expect(await chunkTexts(backend, to)).toEqual(await chunkTexts(backend, from))
+    expect(await readdir(layout.trashDir)).toEqual([])
+  })
+
+  it('merges into a non-empty target without re-embedding, copying uploads per document', async () => {
+    const { backend, layout, add } = await setup()
+    const from = sessionScope('c'.repeat(32))
+    const to = customScope('user-9')
+    const fromIds = await add(from, { 'a.md': LONG_TEXT('alpha'), 'c.txt': 'charlie text' })
+    const toIds = await add(to, { 'b.md': LONG_TEXT('bravo') })
+    const expected = [...(await chunkTexts(backend, from)), ...(await chunkTexts(backend, to))].sort()
+    const targetUploadBefore = await snapshotTree(path.join(layout.uploadsDir(to), toIds['b.md']!))
+    const plan = await planMigrate(backend, { from, to })
+    expect(plan.mode).toBe('merge')
+    const result = await migrate(backend, from, to)
+    expect(result).toMatchObject({ mode: 'merge', documents: 2, uploads: 2, renamed: [], alreadyPresent: 0 })
+    expect(await documentIds(backend, to)).toEqual([...Object.values(fromIds), ...Object.values(toIds)].sort())
+    expect(await chunkTexts(backend, to)).toEqual(expected)
+    for (const [name, id] of Object.entries(fromIds)) expect(await readdir(path.join(layout.uploadsDir(to), id))).toEqual([name])
+    expect(await snapshotTree(path.join(layout.uploadsDir(to), toIds['b.md']!))).toEqual(targetUploadBefore)
+    expect(await gone(layout.vectorsDir(from))).toBe(true)
+    expect(await gone(layout.uploadsDir(from))).toBe(true)
+    expect((await searchScope(backend, to, 'charlie', { k: 1 })).results[0]?.content).toBe('charlie text')
+  })
+
+  it('never overwrites on a name clash: identical documents are skipped, different ones get a new id', async () => {
+    const { backend, layout, add } = await setup()
+    const from = customScope('alice')
+    const to = customScope('bob')
+    await add(from, { 'same.txt': 'identical in both scopes' })
+    await add(to, { 'same.txt': 'identical in both scopes' })
+    const clash = `doc_${'a'.repeat(24)}`
+    const put = async (scope: Scope, text: string) => {
+      const [vector] = await backend.embedder.embed([text])
+      await backend.withStore(scope, (store) => store.add([{ documentId: clash, title: 'clash', text, chunkIndex: 0, vector: vector! }]), { write: true })
+      await mkdir(path.join(layout.uploadsDir(scope), clash), { recursive: true })
+      await writeFile(path.join(layout.uploadsDir(scope), clash, 'clash.txt'), text)
+    }
+    await put(from, 'the source version')
+    await put(to, 'the target version')
+    const convFrom = await createConversation(layout, from)
+    await mkdir(layout.conversationsDir(to), { recursive: true })
+    const clashingConversation = path.join(layout.conversationsDir(to), `${convFrom.id}.json`)
+    await writeFile(clashingConversation, JSON.stringify({ other: true }))
+
+    const result = await migrate(backend, from, to)
+    const newId = deriveClashId(clash, from.dir)
+    expect(newId).toMatch(/^doc_[0-9a-f]{24}$/)
+    expect(result.alreadyPresent).toBe(1)
+    expect(result.renamed).toContainEqual({ from: clash, to: newId })
+    expect(result.renamed.some((r) => r.from === `${convFrom.id}.json` && /^sess_[0-9a-f]{32}\.json$/.test(r.to))).toBe(true)
+    const texts = await chunkTexts(backend, to)
+    expect(texts).toContain(`${clash}#0:the target version`)
+    expect(texts).toContain(`${newId}#0:the source version`)
+    expect(texts.filter((t) => t.endsWith('identical in both scopes'))).toHaveLength(1)
+    expect(await readFile(path.join(layout.uploadsDir(to), clash, 'clash.txt'), 'utf8')).toBe('the target version')
+    expect(await readFile(path.join(layout.uploadsDir(to), newId, 'clash.txt'), 'utf8')).toBe('the source version')
+    expect(await readFile(clashingConversation, 'utf8')).toBe(JSON.stringify({ other: true }))
+    expect(await readdir(layout.conversationsDir(to))).toHaveLength(2)
+  })
+
+  it('refuses to merge stores built with different embedders, saying what to do', async () => {
+    const { root, backend, add } = await setup()
+    const from = customScope('user-a')
+    const to = customScope('user-b')
+    await add(from, { 'a.txt': 'alpha' })
+    const other = openBackend(root, createLocalEmbedder({ dimension: 32 }))
+    open.push(other)
+    await addTexts(other, to, path.join(await tempDir('bento-input-'), 'x'), { 'b.txt': 'bravo' })
+    await other.evict(to)
+    const failure = planMigrate(backend, { from, to })
+    await expect(failure).rejects.toMatchObject({ code: 'refused' })
+    await expect(planMigrate(backend, { from, to })).rejects.toThrow(/dimension 64 vs 32.*bento add/s)
+  })
+
+  it('moves a user back to shared, and rejects same-scope and missing sources', async () => {
+    const { backend, add } = await setup()
+    const user = customScope('user-1')
+    const ids = await add(user, { 'a.txt': 'alpha text' })
+    expect((await migrate(backend, user, sharedScope())).mode).toBe('rename')
+    expect(await documentIds(backend, sharedScope())).toEqual(Object.values(ids))
+    expect(await backend.scopeExists(user)).toBe(false)
+    await expect(planMigrate(backend, { from: sharedScope(), to: sharedScope() })).rejects.toMatchObject({ code: 'invalid_input' })
+    await expect(planMigrate(backend, { from: user, to: sharedScope() })).rejects.toMatchObject({ code: 'not_found' })
+  })
+
+  it('refuses to migrate a scope holding a symlink, before changing anything', async () => {
+    const { backend, layout, add } = await setup()
+    const outside = await tempDir('bento-outside-')
+    await writeFile(path.join(outside, 'secret'), 'secret')
+    const from = customScope('user-1')
+    const to = customScope('user-2')
+    const ids = await add(from, { 'a.txt': 'alpha text' })
+    await symlink(path.join(outside, 'secret'), path.join(layout.uploadsDir(from), ids['a.txt']!, 'link'))
+    const before = await snapshotTree(layout.root)
+    for (const copy of [false, true]) {
+      await expect(migrate(backend, from, to, copy)).rejects.toMatchObject({ code: 'unsafe_path' })
+    }
+    await backend.evict(from)
+    const after = await snapshotTree(layout.root)
+    const ignoreLocks = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).filter(([p]) => !p.startsWith('.bento')))
+    expect(ignoreLocks(after)).toEqual(ignoreLocks(before))
+    expect(await readFile(path.join(outside, 'secret'), 'utf8')).toBe('secret')
+  })
+
+  it('refuses to apply a plan whose target filled up since planning', async () => {
+    const { backend, add } = await setup()
+    const from = customScope('user-1')
+    const to = customScope('user-2')
+    await add(from, { 'a.txt': 'alpha text' })
+    const plan = await planMigrate(backend, { from, to })
+    await add(to, { 'b.txt': 'bravo text' })
+    await expect(applyMigrate(backend, plan)).rejects.toMatchObject({ code: 'conflict' })
+    expect(await backend.scopeExists(from)).toBe(true)
+  })
+})
