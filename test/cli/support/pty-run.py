@@ -85,11 +85,14 @@ def main() -> None:
     deadline = time.monotonic() + timeout
     while open_fds and time.monotonic() < deadline and timed_out_at is None:
         pump(0.05)
-    if child.poll() is None:
+    try:
+        # The pty and pipe close a moment before the exit status is ready.
+        code = child.wait(timeout=max(0.5, deadline - time.monotonic()) if timed_out_at is None else 0.01)
+    except subprocess.TimeoutExpired:
         if timed_out_at is None:
             timed_out_at = -1
         child.send_signal(signal.SIGKILL)
-    code = child.wait()
+        code = child.wait()
     print(json.dumps({"code": code, "stdout": out_raw.decode("utf8", "replace"), "tty": plain(), "ttyRaw": tty_raw.decode("utf8", "replace"), "timedOutAt": timed_out_at}))
 
 
