@@ -105,8 +105,22 @@ const readContent = async (backend: StorageBackend, scope: Scope, lockHeld: bool
 const isEmpty = (content: ScopeContent) =>
   content.vectors === 0 && content.memories === 0 && content.uploads === 0 && content.conversations === 0
 
-/** Refuses a merge of stores whose vectors are not comparable, saying what to do instead. */
-const assertCompatible = (from: Scope, to: Scope, source: StoreStats | undefined, target: StoreStats | undefined): void => {
+/**
+ * Refuses a merge of stores whose vectors are not comparable, saying what to do
+ * instead. The target must also match the configured embedder: the merge adds
+ * to it through the backend, which refuses writes from another embedder, and a
+ * merge that fails halfway would leave a journal entry that can never finish.
+ */
+const assertCompatible = (backend: StorageBackend, from: Scope, to: Scope, source: StoreStats | undefined, target: StoreStats | undefined): void => {
+  if (target && target.live > 0) {
+    const { id, dimension } = backend.embedder
+    if ((target.embedderId && target.embedderId !== id) || (target.dimension !== undefined && target.dimension !== dimension)) {
+      throw new RefusedError(
+        `Cannot merge into "${to.key}": it was built with embedder ${target.embedderId ?? `of dimension ${target.dimension}`}, ` +
+          `but the configured embedder is ${id}. Run the migration with that store's embedder configured, or migrate into an empty scope.`,
+      )
+    }
+  }
   if (!source || !target || source.live === 0 || target.live === 0) return
   const differences: string[] = []
   if (source.embedderId && target.embedderId && source.embedderId !== target.embedderId) differences.push(`embedder ${source.embedderId} vs ${target.embedderId}`)
@@ -136,7 +150,7 @@ export const planMigrate = async (backend: StorageBackend, options: MigrateOptio
   const source = await readContent(backend, from, false)
   const target = await readContent(backend, to, false)
   const mode = isEmpty(target) ? 'rename' : 'merge'
-  if (mode === 'merge') assertCompatible(from, to, source.stats, target.stats)
+  if (mode === 'merge') assertCompatible(backend, from, to, source.stats, target.stats)
   const plan: Omit<MigratePlan, 'result'> = {
     from,
     to,
@@ -189,7 +203,7 @@ export const applyMigrate = async (backend: StorageBackend, plan: MigratePlan, o
     const mode = isEmpty(target) ? 'rename' : 'merge'
     if (mode !== plan.mode) throw new ConflictError(`Scope "${to.key}" changed since the migration was planned; plan it again.`)
     const source = await readContent(backend, from, true)
-    if (mode === 'merge') assertCompatible(from, to, source.stats, target.stats)
+    if (mode === 'merge') assertCompatible(backend, from, to, source.stats, target.stats)
     await backend.evict(from)
     await backend.evict(to)
     const intent = await beginIntent(layout, { op: `migrate-${mode}`, scopes: [from, to], phase: 'start', data: { copy: plan.copy } })

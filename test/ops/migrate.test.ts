@@ -137,16 +137,19 @@ describe('migrate', () => {
 
   it('refuses to merge stores built with different embedders, saying what to do', async () => {
     const { root, backend, add } = await setup()
-    const from = customScope('user-a')
-    const to = customScope('user-b')
-    await add(from, { 'a.txt': 'alpha' })
+    const a64 = customScope('user-a')
+    const b32 = customScope('user-b')
+    await add(a64, { 'a.txt': 'alpha' })
     const other = openBackend(root, createLocalEmbedder({ dimension: 32 }))
     open.push(other)
-    await addTexts(other, to, path.join(await tempDir('bento-input-'), 'x'), { 'b.txt': 'bravo' })
-    await other.evict(to)
-    const failure = planMigrate(backend, { from, to })
-    await expect(failure).rejects.toMatchObject({ code: 'refused' })
-    await expect(planMigrate(backend, { from, to })).rejects.toThrow(/dimension 64 vs 32.*bento add/s)
+    await addTexts(other, b32, path.join(await tempDir('bento-input-'), 'x'), { 'b.txt': 'bravo' })
+    await other.evict(b32)
+    // Into a target the configured embedder cannot write to.
+    await expect(planMigrate(backend, { from: a64, to: b32 })).rejects.toMatchObject({ code: 'refused' })
+    await expect(planMigrate(backend, { from: a64, to: b32 })).rejects.toThrow(/configured embedder/)
+    // From a source whose vectors are not comparable with the target's.
+    await expect(planMigrate(backend, { from: b32, to: a64 })).rejects.toThrow(/dimension 32 vs 64.*bento add/s)
+    expect(await documentIds(backend, a64)).toHaveLength(1)
   })
 
   it('moves a user back to shared, and rejects same-scope and missing sources', async () => {
