@@ -15,7 +15,7 @@ import { serve, type ServerType } from '@hono/node-server'
 import pino, { type Logger } from 'pino'
 import { createFsBackend } from '../core/backend/index.js'
 import type { StorageBackend } from '../core/backend/types.js'
-import { createLocalEmbedder } from '../core/embeddings/index.js'
+import { embedderFromEnv } from '../core/embeddings/index.js'
 import { toBentoError } from '../core/errors.js'
 import { cleanupSessions, SESSION_HEADER } from '../middleware/isolation.js'
 import { createAccessChecker } from './access-keys.js'
@@ -26,6 +26,7 @@ import type { BentoEnv } from './context.js'
 import type { ServerDeps } from './deps.js'
 import { errorResponse } from './errors.js'
 import { parseServerOptions, resolveServerConfig, type BentoServerConfig, type BentoServerOptions } from './options.js'
+import { loadIngest } from './ingest-loader.js'
 import { requestLog } from './request-log.js'
 
 export interface StartOptions {
@@ -75,7 +76,8 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
   const logger: Logger | undefined = parsed.logger === false ? undefined : (parsed.logger ?? pino({ name: 'bento' }, pino.destination(2)))
   const backend = createFsBackend({
     dataDir: config.dataDir,
-    embedder: parsed.embedder ?? createLocalEmbedder({ dimension: 384 }),
+    // The same default as the CLI (BENTO_EMBEDDER…), so both open the stores with one embedder.
+    embedder: parsed.embedder ?? embedderFromEnv(process.env),
     maxOpenStores: config.maxOpenStores,
   })
   bindConfigBackend(config, backend)
@@ -131,6 +133,7 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
     return new Promise((resolve, reject) => {
       const server = serve({ fetch: app.fetch, port: startOptions.port ?? 3000, hostname }, (info: AddressInfo) => {
         server.off('error', reject)
+        void loadIngest().catch(() => {})
         const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
         resolve({ port: info.port, hostname: info.address, url: `http://${host}:${info.port}` })
       })

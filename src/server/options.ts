@@ -38,7 +38,7 @@ export interface BentoServerOptions {
   /** Enables LLM answers in chat; without it chat answers from retrieval only. */
   openRouterKey?: string
   chat?: ChatOptions
-  /** Default: the local hashing embedder (384 dimensions). */
+  /** Default: `embedderFromEnv(process.env)`, as the CLI (the local hashing embedder, 384 dimensions, unless BENTO_EMBEDDER says otherwise). */
   embedder?: Embedder
   /** Session scopes idle longer than this are expired and cleaned up. Default 24 h. */
   sessionTtlMs?: number

@@ -7,7 +7,6 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { InvalidInputError } from '../../core/errors.js'
 import { scopeFromArg, type Scope, type ScopeKind } from '../../core/keys.js'
-import { applyCleanup, applyMigrate, diskUsage, inspectScope, planCleanup, planMigrate } from '../../ops/index.js'
 import { readJsonBody } from '../body.js'
 import type { BentoEnv } from '../context.js'
 import type { ServerDeps } from '../deps.js'
@@ -43,6 +42,9 @@ const cleanupSchema = z.object({
   dryRun: z.boolean().default(false),
 })
 
+// Loaded on first use: the ops index pulls in the ingest pipeline (pdfjs, mammoth) for `add`.
+const loadOps = () => import('../../ops/index.js')
+
 export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   const { backend } = deps
   return new Hono<BentoEnv>()
@@ -50,21 +52,25 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       const parsed = duQuery.safeParse({ ...c.req.query(), kind: c.req.queries('kind') })
       if (!parsed.success) throw new InvalidInputError(`Invalid query: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`)
       const { kind, ...rest } = parsed.data
+      const { diskUsage } = await loadOps()
       const kinds: ScopeKind[] | undefined = kind === undefined ? undefined : Array.isArray(kind) ? kind : [kind]
       return c.json(await diskUsage(backend, { ...rest, ...(kinds ? { kinds } : {}) }))
     })
     .get('/api/admin/scopes/:scope', async (c) => {
       const parsed = scopeArg.safeParse(c.req.param('scope'))
       if (!parsed.success) throw new InvalidInputError(parsed.error.issues[0]?.message ?? 'Invalid scope.')
+      const { inspectScope } = await loadOps()
       return c.json(await inspectScope(backend, parsed.data, { sessionTtlMs: deps.config.sessionTtlMs }))
     })
     .post('/api/admin/migrate', async (c) => {
       const body = await readJsonBody(c, migrateSchema)
+      const { applyMigrate, planMigrate } = await loadOps()
       const plan = await planMigrate(backend, { from: body.from, to: body.to, copy: body.copy })
       return c.json(await applyMigrate(backend, plan, { dryRun: body.dryRun }))
     })
     .post('/api/admin/cleanup', async (c) => {
       const body = await readJsonBody(c, cleanupSchema)
+      const { applyCleanup, planCleanup } = await loadOps()
       const plan = await planCleanup(backend, {
         olderThanMs: body.olderThanMs,
         ...(body.kinds ? { kinds: body.kinds } : {}),

@@ -7,9 +7,9 @@ import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { InvalidInputError, NotFoundError, TooLargeError } from '../../core/errors.js'
 import * as fs from '../../core/fs.js'
-import { ingestDocument, removeDocumentFiles } from '../../core/ingest/pipeline.js'
 import { assertNoSymlinks } from '../../core/layout.js'
 import { readJsonBody } from '../body.js'
+import { loadIngest } from '../ingest-loader.js'
 import { searchPassages } from '../retrieval.js'
 import type { BentoEnv } from '../context.js'
 import type { ServerDeps } from '../deps.js'
@@ -45,6 +45,7 @@ export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       if (!(file instanceof File)) throw new InvalidInputError('Expected a multipart/form-data body with a "file" field.')
       if (file.size > config.uploadLimits.maxFileBytes) tooLarge()
       const bytes = new Uint8Array(await file.arrayBuffer())
+      const { ingestDocument } = await loadIngest()
       const result = await backend.withStore(scope, (store) =>
         ingestDocument({ store, embedder, uploadsDir: layout.uploadsDir(scope), limits: config.uploadLimits }, { fileName: file.name, bytes }), { write: true })
       c.get('bentoState').wrote = true
@@ -74,6 +75,7 @@ export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
     .delete('/api/documents/:id', async (c) => {
       const scope = c.get('scope')
       const id = c.req.param('id')
+      const { removeDocumentFiles } = await loadIngest()
       const removed = await backend.withStore(scope, async (store) => {
         const count = await store.deleteDocument(id)
         // Only an id the store knew reaches the uploads dir.

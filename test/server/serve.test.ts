@@ -1,0 +1,74 @@
+/**
+ * `bento serve` as a real child process of the compiled CLI (`npm test` builds
+ * dist/ first): prints its URL, serves, and shuts down cleanly on SIGTERM and
+ * SIGINT, flushing what it holds.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import { useTempDirs } from '../helpers/temp-dir.js'
+import { uploadForm } from './helpers.js'
+
+const BIN = fileURLToPath(new URL('../../bin/bento.js', import.meta.url))
+const tempDir = useTempDirs()
+const children: ChildProcess[] = []
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
+})
+
+const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('BENTO_') && name !== 'PORT' && name !== 'OPENROUTER_API_KEY'))
+
+const startServe = (args: string[], env: Record<string, string> = {}) => {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const url = new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', () => {
+      const match = /listening on (http:\/\/\S+)/.exec(stderr)
+      if (match?.[1]) resolve(match[1])
+    })
+    child.once('exit', (code) => reject(new Error(`bento serve exited with ${code}: ${stderr}`)))
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return { child, url, exited, stderr: () => stderr }
+}
+
+describe('bento serve', () => {
+  it('prints its URL on 127.0.0.1, serves the API, and stops cleanly on SIGTERM with the data flushed', async () => {
+    const dataDir = await tempDir()
+    const serve = startServe(['--port', '0', '--isolation', 'custom', '--data-dir', dataDir, '--session-ttl', '2h', '--max-open-stores', '8'])
+    const url = await serve.url
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(await (await fetch(`${url}/api/health`)).json()).toMatchObject({ status: 'ok', isolation: 'custom' })
+    const upload = await fetch(`${url}/api/documents/upload`, { method: 'POST', headers: { 'x-isolation-key': 'user-1' }, body: uploadForm('a.txt', 'served text') })
+    expect(upload.status).toBe(200)
+    serve.child.kill('SIGTERM')
+    expect(await serve.exited).toBe(0)
+    expect(serve.stderr()).toContain('stopped')
+    expect(serve.stderr()).not.toMatch(/at .*\.js:\d+/)
+    const files = await readdir(path.join(dataDir, 'vectors', 'isolated', 'user-1'))
+    expect(files).toEqual(expect.arrayContaining(['hnswlib.index', 'docstore.json', 'args.json']))
+  })
+
+  it('takes its settings from the environment and stops on SIGINT', async () => {
+    const dataDir = await tempDir()
+    const serve = startServe([], { PORT: '0', BENTO_ISOLATION: 'session', BENTO_DATA_DIR: dataDir })
+    const url = await serve.url
+    const response = await fetch(`${url}/api/documents/list`)
+    expect(response.headers.get('x-session-id')).toMatch(/^[0-9a-f]{32}$/)
+    serve.child.kill('SIGINT')
+    expect(await serve.exited).toBe(0)
+  })
+
+  it('refuses bad flags with exit code 2 and a one-line message', async () => {
+    const serve = startServe(['--isolation', 'everyone', '--data-dir', await tempDir()])
+    await expect(serve.url).rejects.toThrow()
+    expect(await serve.exited).toBe(2)
+    expect(serve.stderr().trim()).toBe('bento: Invalid --isolation "everyone": expected none, session or custom.')
+  })
+})
