@@ -41,3 +41,22 @@ describe('start and stop', () => {
     }
   })
 })
+
+describe('periodic session cleanup', () => {
+  it('a started session-mode server removes expired sessions on its own', async () => {
+    const { access } = await import('node:fs/promises')
+    const { createLayout } = await import('../../src/core/layout.js')
+    const { sessionScope } = await import('../../src/core/keys.js')
+    const server = createBentoServer({ dataDir: await tempDir(), logger: false, isolation: 'session', sessionTtlMs: 100, cleanupIntervalMs: 1000 })
+    try {
+      const { url } = await server.start({ port: 0 })
+      const id = crypto.randomUUID()
+      await fetch(`${url}/api/documents/upload`, { method: 'POST', headers: { 'x-session-id': id }, body: uploadForm('a.txt', 'short lived') })
+      const dir = createLayout(server.config.dataDir).vectorsDir(sessionScope(id))
+      await access(dir)
+      await expect.poll(() => access(dir).then(() => true, () => false), { timeout: 5000, interval: 200 }).toBe(false)
+    } finally {
+      await server.stop()
+    }
+  })
+})
