@@ -1,0 +1,155 @@
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { StorePool } from '../../src/core/pool.js'
+import { openStore } from '../../src/core/store/index.js'
+import type { VectorStore } from '../../src/core/store/types.js'
+import { axis, chunk, makeTempDir, removeDir } from './store/support.js'
+
+const DIM = 4
+let root: string
+let opens: string[]
+let closes: string[]
+let failNextOpen: boolean
+
+/** Real stores in real dirs, with opens and closes recorded. */
+const openCounted = async (key: string): Promise<VectorStore> => {
+  opens.push(key)
+  if (failNextOpen) {
+    failNextOpen = false
+    throw new Error(`cannot open ${key}`)
+  }
+  const store = await openStore({ dir: path.join(root, key), dimension: DIM })
+  const close = store.close.bind(store)
+  store.close = async () => {
+    closes.push(key)
+    await close()
+  }
+  return store
+}
+
+const gate = () => {
+  let open!: () => void
+  const promise = new Promise<void>((resolve) => (open = resolve))
+  return { promise, open }
+}
+const tick = () => new Promise((resolve) => setTimeout(resolve, 10))
+
+beforeEach(async () => {
+  root = await makeTempDir('bento-pool-')
+  opens = []
+  closes = []
+  failNextOpen = false
+})
+afterEach(() => removeDir(root))
+
+describe('StorePool', () => {
+  it('keeps at most maxOpen stores, evicting the least recently used', async () => {
+    const pool = new StorePool({ maxOpen: 2, idleMs: 0, open: openCounted })
+    for (const key of ['a', 'b', 'a', 'c', 'd']) {
+      await pool.use(key, async (store) => store.stats())
+      expect(pool.size).toBeLessThanOrEqual(2)
+    }
+    await pool.evict('none')
+    await tick()
+    expect(opens).toEqual(['a', 'b', 'c', 'd'])
+    expect(closes.sort()).toEqual(['a', 'b'])
+    expect([pool.has('a'), pool.has('b'), pool.has('c'), pool.has('d')]).toEqual([false, false, true, true])
+    await pool.closeAll()
+    expect(closes.sort()).toEqual(['a', 'b', 'c', 'd'])
+  })
+
+  it('shares one open between concurrent uses of a key not yet open', async () => {
+    const pool = new StorePool({ open: openCounted })
+    const stores = await Promise.all([1, 2, 3].map(() => pool.use('a', async (store) => store)))
+    expect(opens).toEqual(['a'])
+    expect(new Set(stores).size).toBe(1)
+    await pool.closeAll()
+  })
+
+  it('waits for running uses before closing an evicted store (exceeding the cap meanwhile)', async () => {
+    const pool = new StorePool({ maxOpen: 1, idleMs: 0, open: openCounted })
+    const held = gate()
+    const running = pool.use('a', async (store) => {
+      await held.promise
+      return store.search(axis(DIM, 0), 1)
+    })
+    await tick()
+    expect(pool.isBusy('a')).toBe(true)
+    await pool.use('b', async (store) => store.stats())
+    expect(pool.has('a')).toBe(false)
+    expect(closes).toEqual([])
+    const evicting = pool.evict('a')
+    held.open()
+    await expect(running).resolves.toEqual([])
+    await evicting
+    expect(closes).toEqual(['a'])
+    // Reusing an evicted key opens a fresh store.
+    await pool.use('a', async (store) => store.stats())
+    expect(opens).toEqual(['a', 'b', 'a'])
+    await pool.closeAll()
+  })
+
+  it('closes a store left idle for idleMs, and none when idleMs is 0', async () => {
+    const pool = new StorePool({ idleMs: 40, open: openCounted })
+    await pool.use('a', async (store) => store.stats())
+    expect(pool.has('a')).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 120))
+    expect(pool.has('a')).toBe(false)
+    expect(closes).toEqual(['a'])
+
+    const keep = new StorePool({ idleMs: 0, open: openCounted })
+    await keep.use('b', async (store) => store.stats())
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(keep.has('b')).toBe(true)
+    await keep.closeAll()
+  })
+
+  it('reopens a store another object changed on disk', async () => {
+    const pool = new StorePool({ idleMs: 0, open: openCounted })
+    expect(await pool.use('a', async (store) => store.stats().live)).toBe(0)
+    const other = await openStore({ dir: path.join(root, 'a'), dimension: DIM })
+    await other.add([chunk('x', 0, axis(DIM, 0))])
+    await other.close()
+    expect(await pool.use('a', async (store) => store.listDocuments().map((d) => d.id))).toEqual(['x'])
+    await tick()
+    expect(opens).toEqual(['a', 'a'])
+    expect(closes).toEqual(['a'])
+    await pool.closeAll()
+  })
+
+  it('does not cache a failed open', async () => {
+    const pool = new StorePool({ open: openCounted })
+    failNextOpen = true
+    await expect(pool.use('a', async (store) => store.stats())).rejects.toThrow('cannot open a')
+    expect(pool.has('a')).toBe(false)
+    expect(pool.size).toBe(0)
+    expect(await pool.use('a', async (store) => store.stats().live)).toBe(0)
+    expect(opens).toEqual(['a', 'a'])
+    await pool.closeAll()
+  })
+
+  it('closeAll waits for running uses, closes everything, then refuses new uses', async () => {
+    const pool = new StorePool({ open: openCounted })
+    const held = gate()
+    const running = pool.use('a', async () => held.promise.then(() => 'done'))
+    await pool.use('b', async (store) => store.stats())
+    await tick()
+    const closing = pool.closeAll()
+    await tick()
+    expect(closes).toEqual(['b'])
+    held.open()
+    await closing
+    await expect(running).resolves.toBe('done')
+    expect(closes.sort()).toEqual(['a', 'b'])
+    await expect(pool.use('a', async () => 1)).rejects.toMatchObject({ code: 'busy' })
+  })
+
+  it('passes fn errors through and stays usable', async () => {
+    const pool = new StorePool({ open: openCounted })
+    await expect(pool.use('a', async () => { throw new Error('fn failed') })).rejects.toThrow('fn failed')
+    expect(pool.isBusy('a')).toBe(false)
+    expect(await pool.use('a', async () => 'ok')).toBe('ok')
+    expect(opens).toEqual(['a'])
+    await pool.closeAll()
+  })
+})
