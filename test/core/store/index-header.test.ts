@@ -169,7 +169,7 @@ describe('openStore on flipped bits (fuzz)', () => {
         const out = Buffer.from(bytes)
         if (file === target) {
           const bit = Math.floor(random() * out.length * 8)
-          out[bit >> 3] ^= 1 << (bit & 7)
+          out[bit >> 3] = out[bit >> 3]! ^ (1 << (bit & 7))
         }
         await writeFile(path.join(dir, file), out)
       }
