@@ -3,7 +3,8 @@
  * second (a fast command should not flash a bar), nothing at all when stderr
  * is not a terminal or the output is `--json`.
  */
-import cliProgress from 'cli-progress'
+import { createRequire } from 'node:module'
+import type cliProgress from 'cli-progress'
 import type { OnProgress, Progress } from '../ops/types.js'
 import type { CliContext } from './context.js'
 
@@ -23,6 +24,9 @@ const delayFrom = (env: NodeJS.ProcessEnv): number => {
   return Number.isFinite(value) && value >= 0 ? value : DEFAULT_DELAY_MS
 }
 
+// Required only when a bar is drawn, so runs without a terminal never load it.
+const loadCliProgress = (): typeof cliProgress => createRequire(import.meta.url)('cli-progress') as typeof cliProgress
+
 const silent: ProgressReporter = { onProgress: () => {}, stop: () => {} }
 
 export const createProgress = (ctx: CliContext, label: string, options: { json?: boolean } = {}): ProgressReporter => {
@@ -37,6 +41,7 @@ export const createProgress = (ctx: CliContext, label: string, options: { json?:
     const text = progress.label ? ` ${progress.label}` : ''
     if (progress.total !== undefined && progress.total > 0) {
       if (!bar) {
+        const cliProgress = loadCliProgress()
         bar = new cliProgress.SingleBar(
           { stream: ctx.errStream, format: `${label} [{bar}] {value}/{total}{text}`, hideCursor: true, clearOnComplete: true, barsize: 30 },
           cliProgress.Presets.shades_classic,

@@ -3,7 +3,6 @@
  * knowing about inquirer, and a test can hand it scripted answers. Ctrl+C at
  * any prompt becomes `CancelledError` (exit 130) before anything has changed.
  */
-import { confirm, input, select } from '@inquirer/prompts'
 import { CancelledError } from '../core/errors.js'
 
 export interface Choice<T> {
@@ -22,9 +21,12 @@ export interface Prompter {
 const isPromptExit = (error: unknown): boolean =>
   error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')
 
-const cancellable = async <T>(ask: () => Promise<T>): Promise<T> => {
+// Loaded at the first prompt: inquirer costs ~100 ms of startup that scripted runs never use.
+const loadInquirer = () => import('@inquirer/prompts')
+
+const cancellable = async <T>(ask: (inquirer: Awaited<ReturnType<typeof loadInquirer>>) => Promise<T>): Promise<T> => {
   try {
-    return await ask()
+    return await ask(await loadInquirer())
   } catch (error) {
     if (isPromptExit(error)) throw new CancelledError('Cancelled at the prompt; nothing changed.')
     throw error
@@ -35,10 +37,10 @@ const cancellable = async <T>(ask: () => Promise<T>): Promise<T> => {
 export const createInquirerPrompter = (output: NodeJS.WritableStream): Prompter => {
   const context = { output, clearPromptOnDone: false }
   return {
-    confirm: (message, options = {}) => cancellable(() => confirm({ message, default: options.default ?? false }, context)),
+    confirm: (message, options = {}) => cancellable(({ confirm }) => confirm({ message, default: options.default ?? false }, context)),
     select: <T>(message: string, choices: Array<Choice<T>>) =>
-      cancellable(() => select<T>({ message, choices, pageSize: 12, loop: false }, context)),
+      cancellable(({ select }) => select<T>({ message, choices, pageSize: 12, loop: false }, context)),
     input: (message, options = {}) =>
-      cancellable(() => input({ message, required: true, ...(options.default === undefined ? {} : { default: options.default }), ...(options.validate ? { validate: options.validate } : {}) }, context)),
+      cancellable(({ input }) => input({ message, required: true, ...(options.default === undefined ? {} : { default: options.default }), ...(options.validate ? { validate: options.validate } : {}) }, context)),
   }
 }

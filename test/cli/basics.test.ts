@@ -3,6 +3,7 @@
  * contract (exit codes 0/2/3, `bento: <message>`, never a stack trace).
  */
 import { readFileSync } from 'node:fs'
+import * as fsp from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertBuilt, assertNoStack, makeTempDir, removeDir, REPO_ROOT, runBento } from './support/bento.js'
@@ -73,11 +74,12 @@ describe('bento', () => {
   })
 
   it('exits 2 for invalid keys, without touching the data dir', async () => {
-    for (const key of ['../etc', 'ünïcode', '.hidden', 'a/b', 'x'.repeat(121)]) {
-      const run = await runBento(['inspect', key, '--data-dir', path.join(tmp, 'never-created')])
-      expect(run.code, key).toBe(2)
+    const keys = ['../etc', 'ünïcode', '.hidden', 'a/b', 'x'.repeat(121)]
+    const runs = await Promise.all(keys.map((key) => runBento(['inspect', key, '--data-dir', path.join(tmp, 'never-created')])))
+    runs.forEach((run, index) => {
+      expect(run.code, keys[index]).toBe(2)
       expect(oneErrorLine(run.stderr)).toMatch(/^bento: Invalid isolation key/)
-    }
+    })
   })
 
   it('exits 2 for invalid option values, naming the flag', async () => {
@@ -103,12 +105,14 @@ describe('bento', () => {
 
   it('exits 3 when the data dir does not exist (a typo must not look like an empty, healthy dir)', async () => {
     const missing = path.join(tmp, 'no-such-dir')
-    for (const args of [['du'], ['ls', '--json'], ['inspect', 'shared'], ['cleanup', '--older-than', '1d', '--yes']]) {
-      const run = await runBento([...args, '--data-dir', missing])
-      expect(run.code, args.join(' ')).toBe(3)
+    const commands = [['du'], ['ls', '--json'], ['inspect', 'shared'], ['cleanup', '--older-than', '1d', '--yes'], ['migrate', 'shared', '--to', 'u', '--yes'], ['search', 'shared', 'q']]
+    const runs = await Promise.all(commands.map((args) => runBento([...args, '--data-dir', missing])))
+    runs.forEach((run, index) => {
+      expect(run.code, commands[index]!.join(' ')).toBe(3)
       expect(oneErrorLine(run.stderr)).toBe(`bento: No data dir at ${missing} (set --data-dir or BENTO_DATA_DIR).`)
       expect(run.stdout).toBe('')
-    }
+    })
+    await expect(fsp.lstat(missing)).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
   it('reads the data dir from BENTO_DATA_DIR, and --data-dir wins over it', async () => {

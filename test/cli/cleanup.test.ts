@@ -3,6 +3,7 @@
  * dry runs, the kind and scope rules (shared only when named), skipped
  * scopes with reasons, and the --yes gate.
  */
+import * as fsp from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertBuilt, makeTempDir, removeDir, runBento } from './support/bento.js'
@@ -14,9 +15,9 @@ const OLD_SESSION_2 = 'cccccccccccccccccccccccccccccccc'
 const FRESH_SESSION = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
 let tmp: string
 let counter = 0
+let template: string
 
-const freshDataDir = async (): Promise<string> => {
-  const dataDir = path.join(tmp, `data-${counter++}`)
+const buildTemplate = async (dataDir: string): Promise<void> => {
   const old = new Date(Date.now() - 3 * DAY_MS)
   await buildDataDir(dataDir, [
     { key: `session-${OLD_SESSION}`, files: { 'a.txt': text('weather', 4) }, lastActiveAt: old },
@@ -25,6 +26,12 @@ const freshDataDir = async (): Promise<string> => {
     { key: 'user-old', files: { 'u.txt': text('invoices', 4) }, lastActiveAt: old },
     { key: 'shared', files: { 's.txt': text('handbook', 4) }, lastActiveAt: old },
   ])
+}
+
+// Ingesting once and copying the tree per test keeps each test to its spawns.
+const freshDataDir = async (): Promise<string> => {
+  const dataDir = path.join(tmp, `data-${counter++}`)
+  await fsp.cp(template, dataDir, { recursive: true })
   return dataDir
 }
 
@@ -35,7 +42,9 @@ const keysIn = async (dataDir: string): Promise<string[]> =>
 beforeAll(async () => {
   assertBuilt()
   tmp = await makeTempDir()
-})
+  template = path.join(tmp, 'template')
+  await buildTemplate(template)
+}, 60_000)
 afterAll(() => removeDir(tmp))
 
 describe('bento cleanup', () => {

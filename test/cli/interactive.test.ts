@@ -4,6 +4,7 @@
  * nothing changed), choosing a missing scope, typing a key or a duration that
  * is validated as typed, and progress drawn only on a terminal.
  */
+import * as fsp from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertBuilt, makeTempDir, removeDir, runBento, runBentoPty } from './support/bento.js'
@@ -16,14 +17,20 @@ const DOWN = '\x1b[B'
 const BACKSPACE = '\x7f'
 let tmp: string
 let counter = 0
+let template: string
 
-const freshDataDir = async (): Promise<string> => {
-  const dataDir = path.join(tmp, `data-${counter++}`)
+const buildTemplate = async (dataDir: string): Promise<void> => {
   await buildDataDir(dataDir, [
     { key: 'shared', files: { 'handbook.md': text('onboarding', 40) } },
     { key: 'user-9', files: { 'notes.txt': text('invoices', 4) } },
     { key: `session-${OLD_SESSION}`, files: { 'chat.txt': text('weather', 2) }, lastActiveAt: new Date(Date.now() - 3 * DAY_MS) },
   ])
+}
+
+// Ingesting once and copying the tree per test keeps each test to its spawns.
+const freshDataDir = async (): Promise<string> => {
+  const dataDir = path.join(tmp, `data-${counter++}`)
+  await fsp.cp(template, dataDir, { recursive: true })
   return dataDir
 }
 
@@ -33,7 +40,9 @@ const keysIn = async (dataDir: string): Promise<string[]> =>
 beforeAll(async () => {
   assertBuilt()
   tmp = await makeTempDir()
-})
+  template = path.join(tmp, 'template')
+  await buildTemplate(template)
+}, 60_000)
 afterAll(() => removeDir(tmp))
 
 describe('on a terminal', () => {

@@ -3,6 +3,7 @@
  * ops: the seed's `bento migrate shared --to user-123`, dry runs that change
  * nothing, the --yes gate, merge and copy, and refusals with their exit codes.
  */
+import * as fsp from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertBuilt, assertNoStack, makeTempDir, removeDir, runBento } from './support/bento.js'
@@ -11,13 +12,19 @@ import { holdScopeLock } from './support/lock.js'
 
 let tmp: string
 let counter = 0
+let template: string
 
-const freshDataDir = async (): Promise<string> => {
-  const dataDir = path.join(tmp, `data-${counter++}`)
+const buildTemplate = async (dataDir: string): Promise<void> => {
   await buildDataDir(dataDir, [
     { key: 'shared', files: { 'handbook.md': text('onboarding', 30), 'faq.txt': text('vacation', 10) } },
     { key: 'user-9', files: { 'notes.txt': text('invoices', 6) } },
   ])
+}
+
+// Ingesting once and copying the tree per test keeps each test to its spawns.
+const freshDataDir = async (): Promise<string> => {
+  const dataDir = path.join(tmp, `data-${counter++}`)
+  await fsp.cp(template, dataDir, { recursive: true })
   return dataDir
 }
 
@@ -26,7 +33,9 @@ const json = <T>(stdout: string): T => JSON.parse(stdout) as T
 beforeAll(async () => {
   assertBuilt()
   tmp = await makeTempDir()
-})
+  template = path.join(tmp, 'template')
+  await buildTemplate(template)
+}, 60_000)
 afterAll(() => removeDir(tmp))
 
 describe('bento migrate', () => {
