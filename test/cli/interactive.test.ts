@@ -61,7 +61,7 @@ describe('on a terminal', () => {
   it('"n" at the confirmation and Ctrl+C at it both exit 130 and change nothing', async () => {
     const dataDir = await freshDataDir()
     const before = await snapshotTree(dataDir)
-    const declined = await runBentoPty(['cleanup', '--older-than', '1d', '--data-dir', dataDir], [{ expect: 'Remove 1 scope \\(', send: `n${ENTER}` }])
+    const declined = await runBentoPty(['cleanup', '--older-than', '24h', '--data-dir', dataDir], [{ expect: 'Remove 1 scope \\(', send: `n${ENTER}` }])
     expect([declined.timedOutAt, declined.code]).toEqual([null, 130])
     expect(declined.tty).toContain('bento: Not confirmed; nothing changed.')
     expect(declined.stdout).toBe('')

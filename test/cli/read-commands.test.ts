@@ -46,6 +46,7 @@ beforeAll(async () => {
     { key: 'tenant_a:user_2', files: { 'b.txt': text('invoices', 6) } },
     { key: `session-${SESSION}`, files: { 'chat.txt': text('weather', 3) }, lastActiveAt: new Date(Date.now() - 3 * DAY_MS) },
     { key: 'broken', files: { 'c.txt': text('misc', 2) } },
+    { key: 'session-abc123', files: { 'seed.md': text('isolation', 3) } },
   ])
   // An upload dir that belongs to no document: inspect must call the scope unhealthy.
   await fsp.mkdir(path.join(dataDir, 'uploads/isolated/broken/orphan-doc'), { recursive: true })
@@ -58,7 +59,7 @@ describe('bento du', () => {
     expect(run.code).toBe(0)
     expect(run.stderr).toBe('')
     const result = json<{ scopes: DuRow[]; totalBytes: number; vectorBytes: number; uploadBytes: number; files: number; scopeCount: number }>(run.stdout)
-    expect(result.scopes.map((row) => row.key).sort()).toEqual([SESSION, 'broken', 'shared', 'tenant_a:user_1', 'tenant_a:user_2', 'user-123'].sort())
+    expect(result.scopes.map((row) => row.key).sort()).toEqual([SESSION, 'broken', 'session-abc123', 'shared', 'tenant_a:user_1', 'tenant_a:user_2', 'user-123'].sort())
     for (const row of result.scopes) {
       expect(Object.keys(row).sort()).toEqual(['dir', 'files', 'key', 'kind', 'lastActiveAt', 'totalBytes', 'uploadBytes', 'vectorBytes'])
       const base = row.kind === 'shared' ? 'shared' : `isolated/${row.dir}`
@@ -71,7 +72,7 @@ describe('bento du', () => {
     expect(sizes).toEqual([...sizes].sort((a, b) => b - a))
     expect(result.scopes[0]!.key).toBe('shared')
     expect(result.totalBytes).toBe(sizes.reduce((a, b) => a + b, 0))
-    expect(result.scopeCount).toBe(6)
+    expect(result.scopeCount).toBe(7)
     expect(result.scopes.find((row) => row.key === SESSION)).toMatchObject({ kind: 'session', dir: `session-${SESSION}` })
     expect(Date.parse(result.scopes.find((row) => row.key === SESSION)!.lastActiveAt!)).toBeLessThan(Date.now() - 2 * DAY_MS)
   })
@@ -82,13 +83,13 @@ describe('bento du', () => {
     const lines = run.stdout.trimEnd().split('\n')
     expect(lines[0]).toMatch(/^SCOPE\s+KIND\s+VECTORS\s+UPLOADS\s+TOTAL\s+FILES\s+LAST ACTIVE$/)
     expect(lines[1]).toMatch(/^shared\s+shared\s+[\d.]+ KiB\s+[\d.]+ KiB\s+[\d.]+ KiB\s+\d+\s+(just now|\d+[sm] ago)\s+█+/)
-    const bars = lines.slice(1, 7).map((line) => (/([█▏▎▍▌▋▊▉]+)/.exec(line)?.[1] ?? '').length)
+    const bars = lines.slice(1, 8).map((line) => (/([█▏▎▍▌▋▊▉]+)/.exec(line)?.[1] ?? '').length)
     expect(bars).toEqual([...bars].sort((a, b) => b - a))
-    expect(bars[0]).toBeGreaterThan(bars[5]!)
+    expect(bars[0]).toBeGreaterThan(bars[6]!)
     expect(lines.find((line) => line.startsWith(SESSION))).toMatch(/3d ago/)
     const column = (line: string) => line.indexOf('KiB')
-    expect(new Set(lines.slice(1, 7).map(column)).size).toBeLessThanOrEqual(2)
-    expect(lines.at(-1)).toMatch(/^Total: [\d.]+ KiB in 6 scopes \(vectors [\d.]+ KiB, uploads [\d.]+ KiB, \d+ files\)$/)
+    expect(new Set(lines.slice(1, 8).map(column)).size).toBeLessThanOrEqual(2)
+    expect(lines.at(-1)).toMatch(/^Total: [\d.]+ KiB in 7 scopes \(vectors [\d.]+ KiB, uploads [\d.]+ KiB, \d+ files\)$/)
     expect(run.stdout).not.toContain('\x1b[')
   })
 
@@ -101,7 +102,7 @@ describe('bento du', () => {
       runBento(['du', '--sort', 'age', '--top', '1', '--json', '--data-dir', dataDir]),
     ])
     expect(top.stdout.trimEnd().split('\n').filter((line) => /█|▏/.test(line))).toHaveLength(2)
-    expect(top.stdout).toContain('… 4 more scopes not shown (--top)')
+    expect(top.stdout).toContain('… 5 more scopes not shown (--top)')
     const dirs = json<{ scopes: DuRow[] }>(byName.stdout).scopes.map((row) => row.dir)
     expect(dirs).toEqual([...dirs].sort())
     expect(json<{ scopes: DuRow[] }>(sessions.stdout).scopes.map((row) => row.key)).toEqual([SESSION])
@@ -127,11 +128,11 @@ describe('bento ls', () => {
     const rows = json<{ scopes: Array<{ key: string; kind: string; documents: number; totalBytes: number; lastActiveAt: string | null }> }>(asJson.stdout).scopes
     expect(rows.find((row) => row.key === 'shared')).toMatchObject({ kind: 'shared', documents: 2 })
     expect(rows.find((row) => row.key === 'user-123')).toMatchObject({ kind: 'custom', documents: 1 })
-    expect(rows).toHaveLength(6)
+    expect(rows).toHaveLength(7)
     expect(table.stdout).toMatch(/^SCOPE\s+KIND\s+DOCUMENTS\s+SIZE\s+LAST ACTIVE$/m)
     expect(table.stdout).toMatch(/^tenant_a:user_1\s+custom\s+1\s+[\d.]+ KiB\s+(just now|\d+[sm] ago)$/m)
     expect(table.stdout).toMatch(new RegExp(`^${SESSION}\\s+session\\s+1\\s+[\\d.]+ KiB\\s+3d ago$`, 'm'))
-    expect(table.stdout).toMatch(/^6 scopes$/m)
+    expect(table.stdout).toMatch(/^7 scopes$/m)
     expect(json<{ scopes: Array<{ kind: string }> }>(custom.stdout).scopes.every((row) => row.kind === 'custom')).toBe(true)
   })
 
@@ -184,11 +185,18 @@ describe('bento inspect', () => {
     expect(run.stdout).toContain('chat.txt')
   })
 
+  it('the seed invocation `bento inspect session-abc123` (a custom key that looks like a session dir)', async () => {
+    const run = await runBento(['inspect', 'session-abc123', '--data-dir', dataDir])
+    expect([run.code, run.stderr]).toEqual([0, ''])
+    expect(run.stdout).toMatch(/^Scope\s+session-abc123 \(custom, dir session-abc123\)$/m)
+    expect(run.stdout).toMatch(/^doc_\S+\s+seed\.md\s+1\s+\d+ B$/m)
+  })
+
   it('exits 3 for a missing scope and still prints the report', async () => {
-    const run = await runBento(['inspect', 'session-abc123', '--json', '--data-dir', dataDir])
+    const run = await runBento(['inspect', 'session-abc999', '--json', '--data-dir', dataDir])
     expect(run.code).toBe(3)
-    expect(json<{ exists: boolean; key: string }>(run.stdout)).toMatchObject({ exists: false, key: 'session-abc123' })
-    expect(run.stderr).toBe('bento: scope session-abc123 does not exist.\n')
+    expect(json<{ exists: boolean; key: string }>(run.stdout)).toMatchObject({ exists: false, key: 'session-abc999' })
+    expect(run.stderr).toBe('bento: scope session-abc999 does not exist.\n')
   })
 
   it('exits 3 for an unhealthy scope, listing the problems', async () => {
