@@ -50,12 +50,12 @@ describe('isolation: session mode', () => {
   })
 
   it('treats a session idle longer than the TTL as expired and issues a new one', async () => {
-    const server = await makeServer({ isolation: 'session', sessionTtlMs: 200 })
+    const server = await makeServer({ isolation: 'session', sessionTtlMs: 1000 })
     const app = server.getApp()
     const id = crypto.randomUUID().replaceAll('-', '')
     await app.request('/api/documents/upload', { method: 'POST', headers: { 'x-session-id': id }, body: uploadForm('e.txt', 'soon expired') })
     expect((await app.request('/api/documents/list', { headers: { 'x-session-id': id } })).headers.get('x-session-id')).toBe(id)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await new Promise((resolve) => setTimeout(resolve, 1100))
     const after = await app.request('/api/documents/list', { headers: { 'x-session-id': id } })
     expect(after.headers.get('x-session-id')).not.toBe(id)
     expect(((await after.json()) as { documents: unknown[] }).documents).toEqual([])
@@ -140,5 +140,25 @@ describe('isolation: custom mode', () => {
     expect(response.headers.get('x-session-id')).toBeNull()
     expect(await listTree(createLayout(server.config.dataDir).isolatedDir('vectors'))).toContain('staff-team')
     expect(sessionScope('0'.repeat(32)).kind).toBe('session')
+  })
+})
+
+describe('operator middleware that reads the body', () => {
+  it('still lets Bento read a JSON body the middleware already consumed', async () => {
+    const server = await makeServer({ isolation: 'custom' })
+    server.getApp().use('*', async (c, next) => {
+      if (c.req.method === 'POST') {
+        const body = (await c.req.json()) as { tenant?: string }
+        c.set('isolationKey', body.tenant ?? 'nobody')
+      }
+      await next()
+    })
+    const response = await server.getApp().request('/api/documents/search', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenant: 'acme', query: 'anything', limit: 2 }),
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ query: 'anything', results: [] })
   })
 })

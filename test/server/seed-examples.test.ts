@@ -93,13 +93,13 @@ describe('seed: User Isolation', () => {
   })
 
   it('Custom Session Expiry: cleanupSessions(server.config) on an interval removes expired sessions', async () => {
-    const server = await makeServer({ openRouterKey: 'your-key', isolation: 'session', sessionTtlMs: 300 })
+    const server = await makeServer({ openRouterKey: 'your-key', isolation: 'session', sessionTtlMs: 1000 })
     const app = server.getApp()
     const expired = crypto.randomUUID().replaceAll('-', '')
     await app.request('/api/documents/upload', { method: 'POST', headers: { 'x-session-id': expired }, body: uploadForm('old.txt', 'old session data') })
     const layout = createLayout(server.config.dataDir)
     expect(await exists(layout.vectorsDir(sessionScope(expired)))).toBe(true)
-    await new Promise((resolve) => setTimeout(resolve, 400))
+    await new Promise((resolve) => setTimeout(resolve, 1100))
     const fresh = crypto.randomUUID().replaceAll('-', '')
     await app.request('/api/documents/upload', { method: 'POST', headers: { 'x-session-id': fresh }, body: uploadForm('new.txt', 'new session data') })
 
