@@ -183,6 +183,12 @@ describe('bento inspect', () => {
     expect(run.stdout).toMatch(/^Expires\s+2d ago \(\d{4}-/m)
     expect(run.stdout).toMatch(/^DOCUMENT\s+TITLE\s+CHUNKS\s+SIZE$/m)
     expect(run.stdout).toContain('chat.txt')
+    const ttl = await runBento(['inspect', `session-${SESSION}`, '--session-ttl', '7d', '--json', '--data-dir', dataDir])
+    const report = json<{ lastActiveAt: string; expiresAt: string }>(ttl.stdout)
+    expect(Date.parse(report.expiresAt) - Date.parse(report.lastActiveAt)).toBe(7 * DAY_MS)
+    const fromEnv = await runBento(['inspect', `session-${SESSION}`, '--json', '--data-dir', dataDir], { env: { BENTO_SESSION_TTL_MS: '3600000' } })
+    const envReport = json<{ lastActiveAt: string; expiresAt: string }>(fromEnv.stdout)
+    expect(Date.parse(envReport.expiresAt) - Date.parse(envReport.lastActiveAt)).toBe(3_600_000)
   })
 
   it('the seed invocation `bento inspect session-abc123` (a custom key that looks like a session dir)', async () => {

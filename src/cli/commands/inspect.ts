@@ -3,6 +3,7 @@ import { scopeFromArg } from '../../core/keys.js'
 import { loadInspectOp } from '../ops.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
+import { parseDuration } from '../duration.js'
 import { EXIT_REFUSED } from '../exit-codes.js'
 import { addCommonOptions, toCommonOptions, type CommonOptions } from '../options.js'
 import { note, printResult } from '../output.js'
@@ -13,6 +14,8 @@ export interface InspectOptions extends CommonOptions {
   /** A key or directory name; prompted for on a terminal when absent. */
   scope: string | undefined
   verify: boolean
+  /** When a session expires after its last activity; undefined means the op's default (24 h). */
+  sessionTtlMs: number | undefined
 }
 
 const EXAMPLES = `
@@ -20,13 +23,21 @@ Examples:
   $ bento inspect session-abc123
   $ bento inspect user-123 --verify        also load the index and check it against the docstore
   $ bento inspect shared --json
+  $ bento inspect session-<32 hex> --session-ttl 1h
 
 Exits 3 when the scope does not exist or is unhealthy (the report is still printed).`
 
-export const toInspectOptions = (scope: string | undefined, raw: Record<string, unknown>): InspectOptions => ({
+// The server reads its TTL from BENTO_SESSION_TTL_MS; inspect follows it so both agree on `expiresAt`.
+const ttlFromEnv = (env: NodeJS.ProcessEnv): number | undefined => {
+  const raw = env.BENTO_SESSION_TTL_MS
+  return raw !== undefined && /^\d+$/.test(raw) && Number(raw) > 0 ? Number(raw) : undefined
+}
+
+export const toInspectOptions = (scope: string | undefined, raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): InspectOptions => ({
   ...toCommonOptions(raw),
   scope,
   verify: raw.verify === true,
+  sessionTtlMs: typeof raw.sessionTtl === 'string' ? parseDuration(raw.sessionTtl, '--session-ttl') : ttlFromEnv(env),
 })
 
 export const runInspect = async (options: InspectOptions, ctx: CliContext): Promise<void> => {
@@ -34,7 +45,7 @@ export const runInspect = async (options: InspectOptions, ctx: CliContext): Prom
   const { inspectScope } = await loadInspectOp()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
     const scope = typed ?? (await pickScope(ctx, backend, { message: 'Inspect which scope?', what: 'argument <key-or-dir>' }))
-    const result = await inspectScope(backend, scope, { verify: options.verify })
+    const result = await inspectScope(backend, scope, { verify: options.verify, ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }) })
     printResult(ctx, options.json, result, renderInspect)
     if (!result.exists) {
       note(ctx, `bento: scope ${result.key} does not exist.`)
@@ -52,7 +63,8 @@ export const registerInspect = (program: Command, ctx: CliContext): void => {
     .description("show a scope's documents, vector index, uploads, activity and health")
     .argument('[key-or-dir]', 'the scope: a key or its directory name (shared, session-<32 hex>, user-123)')
     .option('--verify', 'load the index and check it against the docstore and uploads (slower)')
+    .option('--session-ttl <duration>', 'session lifetime after last activity, for "expires" (default: 24h, or BENTO_SESSION_TTL_MS)')
   addCommonOptions(command)
     .addHelpText('after', EXAMPLES)
-    .action((scope: string | undefined, raw: Record<string, unknown>) => runInspect(toInspectOptions(scope, raw), ctx))
+    .action((scope: string | undefined, raw: Record<string, unknown>) => runInspect(toInspectOptions(scope, raw, ctx.env), ctx))
 }
