@@ -16,7 +16,7 @@ import pino, { type Logger } from 'pino'
 import { createFsBackend } from '../core/backend/index.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import { embedderFromEnv } from '../core/embeddings/index.js'
-import { toBentoError } from '../core/errors.js'
+import { ConflictError, toBentoError } from '../core/errors.js'
 import { cleanupSessions, SESSION_HEADER } from '../middleware/isolation.js'
 import { createAccessChecker } from './access-keys.js'
 import { BRIDGE, createBentoApp, type BridgeEnv } from './bento-app.js'
@@ -128,7 +128,8 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
   let stopping: Promise<void> | undefined
 
   const start = (startOptions: StartOptions = {}): Promise<ListeningAddress> => {
-    if (listener) return Promise.reject(toBentoError(new Error('already started'), 'Starting the server'))
+    if (listener) return Promise.reject(new ConflictError('This Bento server is already listening.'))
+    if (stopping) return Promise.reject(new ConflictError('This Bento server was stopped; create a new one.'))
     const hostname = startOptions.hostname ?? '127.0.0.1'
     return new Promise((resolve, reject) => {
       const server = serve({ fetch: app.fetch, port: startOptions.port ?? 3000, hostname }, (info: AddressInfo) => {

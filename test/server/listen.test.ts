@@ -60,3 +60,13 @@ describe('periodic session cleanup', () => {
     }
   })
 })
+
+describe('lifecycle errors', () => {
+  it('refuses to start twice or after stop', async () => {
+    const server = createBentoServer({ dataDir: await tempDir(), logger: false })
+    await server.start({ port: 0 })
+    await expect(server.start({ port: 0 })).rejects.toThrow(/already listening/)
+    await server.stop()
+    await expect(server.start({ port: 0 })).rejects.toThrow(/was stopped/)
+  })
+})
