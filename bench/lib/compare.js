@@ -14,6 +14,7 @@ export const comparison = ({ name, bento, baseline, unit, better = 'lower', targ
     target,
     met,
     ratio: pairs.ratio,
+    cpuRatio: pairs.cpuRatio,
     bentoValue: pairs.bento,
     baselineValue: pairs.baseline,
     samples: pairs.samples,

@@ -19,7 +19,7 @@ export const SCALES = {
   small: {
     pairs: 3,
     du: { scopes: 1_000 },
-    cleanup: { scopes: 1_000 },
+    cleanup: { scopes: 500 },
     search: { vectors: 2_000, dimension: 384, queries: 200, k: 10, recallQueries: 100 },
     open: { sizes: [{ vectors: 2_000, dimension: 384 }] },
     migrate: { sizes: [1_000, 2_000], dimension: 384, repeats: 3, merge: { source: 1_000, target: 1_000 } },

@@ -112,7 +112,9 @@ export const renderReports = async (results, { repoRoot, log = () => {} }) => {
     else md.push(`- **${suite.id}** — ${suite.title}: **${suite.status}**: ${suite.reason}`)
   }
   md.push('')
-  const notes = comparisons.filter((c) => c.note).map((c) => `- ${c.name}: ${c.note}`)
+  const notes = comparisons
+    .filter((c) => c.note || c.cpuRatio)
+    .map((c) => `- ${c.name}: ${[c.note, c.cpuRatio && `CPU-time ratio (user + system of this process, less disturbed by other load) ${ratioText(c.cpuRatio)}`].filter(Boolean).join('; ')}`)
   if (notes.length > 0) md.push('Notes:', '', ...notes, '')
   if (findings) md.push(findings.trim(), '')
   await fse.writeFile(path.join(docsDir, 'BENCHMARKS.md'), `${md.join('\n')}\n`)

@@ -9,7 +9,7 @@ import fsp from 'node:fs/promises'
 import hnswlib from 'hnswlib-node'
 import { buildStore, loadStoreModule } from '../gen/store.js'
 import { generateVectors } from '../gen/vectors.js'
-import { runPairs, timeMs } from '../lib/pairs.js'
+import { measure, runPairs } from '../lib/pairs.js'
 import { collectGarbage } from '../lib/gc.js'
 import { comparison } from '../lib/compare.js'
 import { SkipError } from '../lib/library.js'
@@ -34,7 +34,7 @@ export const openSuite = {
         a: async () => {
           collectGarbage()
           let store
-          const ms = await timeMs(async () => {
+          const ms = await measure(async () => {
             store = await openStore({ dir, create: false })
             store.stats()
             await store.search(query, 1)
@@ -44,7 +44,7 @@ export const openSuite = {
         },
         b: async () => {
           collectGarbage()
-          return timeMs(async () => {
+          return measure(async () => {
             const index = new HierarchicalNSW('cosine', dimension)
             await index.readIndex(path.join(dir, 'hnswlib.index'))
             JSON.parse(await fsp.readFile(path.join(dir, 'docstore.json'), 'utf8'))

@@ -9,7 +9,7 @@ import path from 'node:path'
 import hnswlib from 'hnswlib-node'
 import { buildStore, loadStoreModule } from '../gen/store.js'
 import { bruteForceTopK, generateQueries, generateVectors } from '../gen/vectors.js'
-import { runPairs, timeMs } from '../lib/pairs.js'
+import { measure, runPairs, timeMs } from '../lib/pairs.js'
 import { collectGarbage } from '../lib/gc.js'
 import { comparison, figure } from '../lib/compare.js'
 import { SkipError } from '../lib/library.js'
@@ -88,15 +88,15 @@ export const searchSuite = {
           log,
           a: async () => {
             collectGarbage()
-            return (await timeMs(async () => {
+            return measure(async () => {
               for (const query of queries) await store.search(query, k)
-            })) / queries.length
+            }, queries.length)
           },
           b: async () => {
             collectGarbage()
-            return (await timeMs(async () => {
+            return measure(async () => {
               for (const query of queries) raw.searchKnn(query, k)
-            })) / queries.length
+            }, queries.length)
           },
         })
         comparisons.push(
