@@ -17,18 +17,38 @@ export interface LockOptions {
 }
 
 const heldHere = new Map<string, number>()
+// Acquisitions and releases in flight in this process. Their lock dir exists
+// before `heldHere` counts it (and after), so a same-process read checking in
+// that instant would be told busy by its own write.
+// Test: test/reliability/lock-window.test.ts.
+const settling = new Map<string, Set<Promise<unknown>>>()
+
+const track = (target: string, pending: Promise<unknown>): void => {
+  const set = settling.get(target) ?? new Set()
+  settling.set(target, set)
+  set.add(pending)
+  const done = () => {
+    set.delete(pending)
+    if (set.size === 0 && settling.get(target) === set) settling.delete(target)
+  }
+  pending.then(done, done)
+}
 
 const acquire = async (layout: Layout, scope: Scope, waitMs: number): Promise<() => Promise<void>> => {
   const target = layout.lockTarget(scope)
   const retries = waitMs > 0 ? { retries: Math.ceil(waitMs / 100), minTimeout: 50, maxTimeout: 200, factor: 1.2 } : 0
   try {
-    const release = await lockfile.lock(target, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries, onCompromised: () => {} })
+    const locking = lockfile.lock(target, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries, onCompromised: () => {} })
+    track(target, locking)
+    const release = await locking
     heldHere.set(target, (heldHere.get(target) ?? 0) + 1)
     return async () => {
+      const releasing = release().catch(() => {})
+      track(target, releasing)
+      await releasing
       const count = (heldHere.get(target) ?? 1) - 1
       if (count <= 0) heldHere.delete(target)
       else heldHere.set(target, count)
-      await release().catch(() => {})
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
@@ -60,9 +80,16 @@ export const withScopeLock = <T>(layout: Layout, scope: Scope, fn: () => Promise
 /** True when another process (not this one) holds the scope's lock and it is not stale. */
 export const isLockedElsewhere = async (layout: Layout, scope: Scope): Promise<boolean> => {
   const target = layout.lockTarget(scope)
-  if (heldHere.has(target)) return false
+  const settle = async () => {
+    const pending = settling.get(target)
+    if (pending) await Promise.allSettled([...pending])
+    return heldHere.has(target)
+  }
+  if (await settle()) return false
   try {
-    return await lockfile.check(target, { realpath: false, stale: STALE_MS })
+    const locked = await lockfile.check(target, { realpath: false, stale: STALE_MS })
+    // The lock dir seen may be one this process began taking while the check ran.
+    return locked && !(await settle())
   } catch {
     return false
   }
