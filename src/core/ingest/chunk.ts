@@ -52,8 +52,10 @@ const cutRank = (text: string, p: number): number => {
   return SENTENCE_END.test(text.slice(Math.max(0, p - 4), p)) ? 2 : 1
 }
 
-/** Never split a surrogate pair. */
-const alignToCodePoint = (text: string, p: number): number => (/[\udc00-\udfff]/.test(text[p] ?? '') ? p - 1 : p)
+const isLowSurrogate = (char: string | undefined): boolean => /[\udc00-\udfff]/.test(char ?? '')
+/** Never split a surrogate pair: a cut moves back to the pair's start, an overlap start forward past it (so the overlap stays within its bound). */
+const alignToCodePoint = (text: string, p: number): number => (isLowSurrogate(text[p]) ? p - 1 : p)
+const alignForwardToCodePoint = (text: string, p: number): number => (isLowSurrogate(text[p]) ? p + 1 : p)
 
 const findEnd = (text: string, start: number, previousEnd: number, size: number): number => {
   if (text.length - start <= size) return text.length
@@ -78,7 +80,7 @@ const findNextStart = (text: string, start: number, end: number, overlap: number
       if (!isSpace(text[q]) && (isSpace(text[q - 1]) || CJK_SENTENCE_END.has(text[q - 1] ?? ''))) return q
     }
     // A hard cut inside one huge word: overlap by characters instead.
-    if (!isSpace(text[end - 1]) && !isSpace(text[end])) return Math.max(alignToCodePoint(text, from), start + 1)
+    if (!isSpace(text[end - 1]) && !isSpace(text[end])) return Math.max(alignForwardToCodePoint(text, from), start + 1)
   }
   let next = end
   while (isSpace(text[next])) next++

@@ -112,6 +112,12 @@ describe('chunkText', () => {
     )
   })
 
+  it('never splits a surrogate pair when a hard-cut overlap starts inside one (regression: "a😀a", size 3, overlap 1)', () => {
+    const spans = chunkSpans('a\u{1f600}a', { size: 3, overlap: 1 })
+    for (const span of spans) expect(span.text).not.toMatch(/^[\udc00-\udfff]|[\ud800-\udbff]$/)
+    for (let i = 1; i < spans.length; i++) expect(spans[i - 1]!.end - spans[i]!.start).toBeLessThanOrEqual(1)
+  })
+
   it('numbers chunks with stable ids', () => {
     const chunks = chunkDocument('doc_0123456789abcdef01234567', sentences(30, 'x'), { size: 200, overlap: 50 })
     expect(chunks.map((chunk) => chunk.id)).toEqual(chunks.map((_, i) => `doc_0123456789abcdef01234567:${i}`))
