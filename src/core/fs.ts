@@ -72,15 +72,8 @@ export const fsyncFile = guard('fsync', async (p: string): Promise<void> => {
   }
 })
 
-/** Makes a rename or unlink in `dir` durable. */
-export const fsyncDir = guard('fsync', async (dir: string): Promise<void> => {
-  const handle = await fsp.open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-})
+/** Makes a rename or unlink in `dir` durable: a directory is synced as a file opened read-only. */
+export const fsyncDir = (dir: string): Promise<void> => fsyncFile(dir)
 
 /** Writes a new file and fsyncs it; fails if it exists (temp names are unique). */
 export const writeFileDurable = guard('writeFile', async (p: string, data: string | Uint8Array): Promise<void> => {

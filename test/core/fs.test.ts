@@ -54,3 +54,22 @@ describe('fs facade', () => {
     expect(await fs.exists(path.join(dir, 'scope'))).toBe(false)
   })
 })
+
+describe('fsync', () => {
+  it('syncs a file and a directory through the one guarded fsync op, so a fault hits either', async () => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'a.txt')
+    await writeFile(file, 'a')
+    const seen: string[] = []
+    setFaultInjector((op, p) => {
+      if (op === 'fsync') seen.push(p)
+      return undefined
+    })
+    await fs.fsyncFile(file)
+    await fs.fsyncDir(dir)
+    expect(seen).toEqual([file, dir])
+    setFaultInjector((op, p) => (op === 'fsync' && p === dir ? errnoError('EIO', op, p) : undefined))
+    await expect(fs.fsyncDir(dir)).rejects.toMatchObject({ code: 'EIO' })
+    await expect(fs.fsyncFile(file)).resolves.toBeUndefined()
+  })
+})
