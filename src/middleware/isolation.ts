@@ -18,7 +18,7 @@ import { getCookie, setCookie } from 'hono/cookie'
 import { createFsBackend } from '../core/backend/index.js'
 import { BentoError, InvalidKeyError, UnauthorizedError, toBentoError } from '../core/errors.js'
 import { customScope, isSessionId, sessionScope, sharedScope, type Scope } from '../core/keys.js'
-import { createSessionId } from '../core/sessions.js'
+import { createSessionId, DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
 import { cleanupExpiredSessions } from '../ops/cleanup.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { CleanupResult } from '../ops/types.js'
@@ -31,7 +31,7 @@ export const SESSION_HEADER = 'x-session-id'
 export const SESSION_COOKIE = 'bento_session'
 export const ISOLATION_KEY_HEADER = 'x-isolation-key'
 export const MUXI_USER_HEADER = 'x-muxi-user-id'
-export const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60 * 1000
+export { DEFAULT_SESSION_TTL_MS }
 
 export interface IsolationOptions {
   mode: IsolationMode

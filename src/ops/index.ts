@@ -15,7 +15,8 @@ export {
   type CleanupTarget,
 } from './cleanup.js'
 export { diskUsage, type DiskUsageOptions, type DiskUsageSort } from './du.js'
-export { DEFAULT_SESSION_TTL_MS, inspectScope, type InspectOptions } from './inspect.js'
+export { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
+export { inspectScope, type InspectOptions } from './inspect.js'
 export { countDocuments, listScopeSummaries, type LsOptions } from './ls.js'
 export { deriveClashId } from './migrate-merge.js'
 export { applyMigrate, planMigrate, type ApplyMigrateOptions, type MigrateOptions, type MigrateOutcome, type MigratePlan } from './migrate.js'

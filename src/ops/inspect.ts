@@ -6,6 +6,7 @@ import { isBentoError } from '../core/errors.js'
 import * as fs from '../core/fs.js'
 import { pendingIntentsFor } from '../core/journal.js'
 import { measureTree } from '../core/scan.js'
+import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
 import type { DocumentSummary, StoreStats, VectorStore } from '../core/store/types.js'
@@ -19,8 +20,6 @@ export interface InspectOptions {
   /** Session scopes expire this long after their last activity. Default 24 h. */
   sessionTtlMs?: number
 }
-
-export const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60 * 1000
 
 const messageOf = (error: unknown) => (isBentoError(error) || error instanceof Error ? error.message : String(error))
 

@@ -9,7 +9,8 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import { InvalidOptionsError } from '../core/errors.js'
 import type { Embedder } from '../core/embeddings/types.js'
-import { DEFAULT_SESSION_TTL_MS, type IsolationMode } from '../middleware/isolation.js'
+import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
+import type { IsolationMode } from '../middleware/isolation.js'
 import type { AccessKeys } from './access-keys.js'
 
 export interface ChatOptions {
