@@ -67,6 +67,12 @@ const results = {
 
 log(`Bento benchmarks, scale ${scale.name}, seed ${seed}: ${selected.map((s) => s.id).join(', ')}`)
 log(`Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB, node ${results.machine.node}, load ${results.machine.loadAvg.join(' ')}`)
+// Ctrl+C: generated trees can be gigabytes; never leave them behind.
+process.once('SIGINT', () => {
+  log('\nInterrupted: removing bench/.data …')
+  fse.removeSync(dataRoot)
+  process.exit(130)
+})
 await fse.ensureDir(dataRoot)
 const templatesDir = path.join(dataRoot, 'templates')
 await fse.emptyDir(templatesDir)

@@ -4,6 +4,7 @@
  * from autocannon's programmatic API in this process (bounded by duration).
  * Then 1,000 scopes hit round-robin with the store pool capped at 64.
  */
+import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
 import fse from 'fs-extra'
@@ -16,9 +17,20 @@ import { keyOf, sampleRss, SEARCH_BODY, writeHttpScopes } from './http-fixture.j
 
 const MiB = 2 ** 20
 
-export const load = async ({ url, seconds, connections, keys, amount }) => {
+/**
+ * RSS the benchmark server may reach before the load is stopped: the machine is
+ * shared, and a server that never frees closed indexes would otherwise take all
+ * of it (10k scopes × ~3 MB).
+ */
+export const RSS_GUARD_BYTES = Math.min(6 * 2 ** 30, Math.floor(os.totalmem() * 0.3))
+
+/**
+ * One bounded autocannon run (duration or amount). With `guardPid`, the run
+ * stops early when that process's RSS passes RSS_GUARD_BYTES (`result.guardTripped`).
+ */
+export const load = async ({ url, seconds, connections, keys, amount, guardPid }) => {
   let next = 0
-  const result = await autocannon({
+  const instance = autocannon({
     url: `${url}/api/documents/search`,
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-isolation-key': keys[0] },
@@ -29,6 +41,23 @@ export const load = async ({ url, seconds, connections, keys, amount }) => {
       ? { requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'x-isolation-key': keys[next++ % keys.length] } }) }] }
       : {}),
   })
+  let guardTripped = false
+  const guard =
+    guardPid === undefined
+      ? undefined
+      : setInterval(() => {
+          try {
+            if (readRss(guardPid).rss > RSS_GUARD_BYTES && !guardTripped) {
+              guardTripped = true
+              instance.stop()
+            }
+          } catch {
+            // The server exited; the load run will report errors.
+          }
+        }, 100)
+  const result = await instance
+  if (guard) clearInterval(guard)
+  result.guardTripped = guardTripped
   if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
     throw new Error(`load on ${url}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts of ${result.requests.total}`)
   }
@@ -69,7 +98,7 @@ export const httpSuite = {
 
       const keys = Array.from({ length: scopes }, (_, i) => keyOf(i))
       const sampler = sampleRss(readRss, bento.pid)
-      const spread = await load({ url: bento.url, seconds: seconds * 2, connections, keys })
+      const spread = await load({ url: bento.url, seconds: seconds * 2, connections, keys, guardPid: bento.pid })
       const rss = sampler.stop()
       const peak = readRss(bento.pid).peak
       log(`  ${scopes} scopes round-robin: ${spread.requests.average.toFixed(0)} req/s, p50 ${spread.latency.p50} ms, p99 ${spread.latency.p99} ms, RSS max ${(rss.max / MiB).toFixed(0)} MiB`)
@@ -88,7 +117,7 @@ export const httpSuite = {
           }),
         ],
         figures: [
-          figure({ name: `HTTP search, ${scopes} scopes round-robin, cap ${cap}: throughput`, value: spread.requests.average, unit: 'req/s', command: 'npm run bench -- --only http', note: `p50 ${spread.latency.p50} ms, p99 ${spread.latency.p99} ms, ${spread.requests.total} requests` }),
+          figure({ name: `HTTP search, ${scopes} scopes round-robin, cap ${cap}: throughput`, value: spread.requests.average, unit: 'req/s', command: 'npm run bench -- --only http', note: `p50 ${spread.latency.p50} ms, p99 ${spread.latency.p99} ms, ${spread.requests.total} requests${spread.guardTripped ? `; STOPPED EARLY: server RSS passed the ${(RSS_GUARD_BYTES / MiB).toFixed(0)} MiB safety limit` : ''}` }),
           figure({ name: `HTTP search, ${scopes} scopes round-robin, cap ${cap}: server RSS`, value: rss.max / MiB, unit: 'MiB', better: 'lower', command: 'npm run bench -- --only http', note: `sampled every 100 ms; at end ${(rss.last / MiB).toFixed(0)} MiB; VmHWM ${(peak / MiB).toFixed(0)} MiB` }),
         ],
       }

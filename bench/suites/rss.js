@@ -10,7 +10,7 @@ import { startServer } from '../lib/server-proc.js'
 import { figure } from '../lib/compare.js'
 import { requireDist } from '../lib/library.js'
 import { keyOf, sampleRss, writeHttpScopes } from './http-fixture.js'
-import { load } from './http.js'
+import { load, RSS_GUARD_BYTES } from './http.js'
 
 const MiB = 2 ** 20
 
@@ -32,16 +32,18 @@ export const rssSuite = {
       const atCap = readRss(server.pid).rss
       const perStore = Math.max(0, (atCap - oneStore) / (cap - 1))
       const sampler = sampleRss(readRss, server.pid)
-      const run = await load({ url: server.url, connections: 8, keys, amount: scopes })
+      const run = await load({ url: server.url, connections: 8, keys, amount: scopes, guardPid: server.pid })
       const rss = sampler.stop()
       const peak = readRss(server.pid).peak
       const bound = oneStore + cap * perStore
+      const touched = run.guardTripped ? run.requests.total : scopes
+      if (run.guardTripped) log(`  stopped after ${touched} scopes: RSS passed the ${(RSS_GUARD_BYTES / MiB).toFixed(0)} MiB safety limit`)
       log(`  one store ${(oneStore / MiB).toFixed(0)} MiB, per store ${(perStore / MiB).toFixed(2)} MiB, peak ${(peak / MiB).toFixed(0)} MiB vs bound ${(bound / MiB).toFixed(0)} MiB`)
       return {
         setup: `${scopes} scopes of ${storeVectors} chunks (384-d); every scope searched once, 8 connections; pool cap ${cap}`,
         figures: [
           figure({
-            name: `peak RSS, ${scopes} scopes touched, cap ${cap}`,
+            name: `peak RSS, ${touched} scopes touched, cap ${cap}${run.guardTripped ? ' (stopped at the safety limit)' : ''}`,
             value: peak / MiB,
             unit: 'MiB',
             better: 'lower',
