@@ -112,7 +112,7 @@ if (only) {
     const fresh = new Set(results.suites.map((s) => s.id))
     const kept = previous.suites.filter((s) => !fresh.has(s.id)).map((s) => ({ ...s, from: previous.startedAt }))
     results.suites = SUITES.map((suite) => results.suites.find((s) => s.id === suite.id) ?? kept.find((s) => s.id === suite.id)).filter(Boolean)
-    if (kept.length > 0) results.command += `, other benchmarks from \`${previous.command}\` at ${previous.startedAt}`
+    if (kept.length > 0) results.command += ` (other benchmarks from '${previous.command}' at ${previous.startedAt})`
   }
 }
 
