@@ -77,10 +77,12 @@ export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       const id = c.req.param('id')
       const { removeDocumentFiles } = await loadIngest()
       const removed = await backend.withStore(scope, async (store) => {
-        const count = await store.deleteDocument(id)
-        // Only an id the store knew reaches the uploads dir.
-        if (count > 0) await removeDocumentFiles(layout.uploadsDir(scope), id)
-        return count
+        // Only an id the store knew reaches the uploads dir. The upload goes first: a failure after
+        // it leaves chunks a retry still deletes; the other order left an upload no retry could reach.
+        // Test: test/reliability/delete-order.test.ts.
+        if (!store.listDocuments().some((document) => document.id === id)) return 0
+        await removeDocumentFiles(layout.uploadsDir(scope), id)
+        return store.deleteDocument(id)
       }, { write: true })
       if (removed === 0) throw new NotFoundError(`Document ${JSON.stringify(id.slice(0, 80))} not found.`)
       c.get('bentoState').wrote = true
