@@ -2,6 +2,9 @@
  * The one map from Bento's error codes to process exit codes (docs/CLI.md
  * "Exit codes"). A `Record` over every `ErrorCode`, so adding a code to
  * `errors.ts` fails the build until it is given an exit code here.
+ *
+ * A file Bento cannot ingest (wrong type, too large, empty, unreadable) is bad
+ * input the user can fix, like an invalid key: exit 2, not a failure of Bento's.
  */
 import type { ErrorCode } from '../core/errors.js'
 
@@ -22,10 +25,10 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   unsafe_path: EXIT_REFUSED,
   corrupt_store: EXIT_REFUSED,
   embedder_mismatch: EXIT_REFUSED,
-  unsupported_type: EXIT_FAILURE,
-  too_large: EXIT_FAILURE,
-  empty_file: EXIT_FAILURE,
-  unreadable_file: EXIT_FAILURE,
+  unsupported_type: EXIT_USAGE,
+  too_large: EXIT_USAGE,
+  empty_file: EXIT_USAGE,
+  unreadable_file: EXIT_USAGE,
   locked: EXIT_LOCKED,
   busy: EXIT_LOCKED,
   unauthorized: EXIT_FAILURE,

@@ -273,16 +273,27 @@ describe('bento add', () => {
     expect(json<{ scopes: Array<{ key: string; documents: number }> }>(listed.stdout).scopes).toEqual([expect.objectContaining({ key: 'tenant_b:user_9', documents: 4 })])
   })
 
-  it('fails a named unsupported file (exit 1) or a missing one (exit 3) before adding anything', async () => {
+  it('fails a named unsupported, empty or unreadable file (exit 2: bad input) or a missing one (exit 3) before adding anything', async () => {
     const addDir = path.join(tmp, 'add-fail')
     const bad = path.join(tmp, 'photo.exe')
     await fsp.writeFile(bad, 'MZ')
     const good = path.join(tmp, 'good.txt')
     await fsp.writeFile(good, 'fine text')
-    const unsupported = await runBento(['add', 'user-1', good, bad, '--data-dir', addDir])
-    expect(unsupported.code).toBe(1)
+    const empty = path.join(tmp, 'empty.txt')
+    await fsp.writeFile(empty, '')
+    const broken = path.join(tmp, 'broken.json')
+    await fsp.writeFile(broken, '{"not": json')
+    const [unsupported, emptyRun, brokenRun] = await Promise.all([
+      runBento(['add', 'user-1', good, bad, '--data-dir', addDir]),
+      runBento(['add', 'user-1', empty, '--data-dir', path.join(tmp, 'add-empty')]),
+      runBento(['add', 'user-1', broken, '--data-dir', path.join(tmp, 'add-broken')]),
+    ])
+    expect(unsupported.code).toBe(2)
     assertNoStack(unsupported.stderr)
     expect(unsupported.stderr).toMatch(/^bento: .*photo\.exe/)
+    expect([emptyRun.code, brokenRun.code]).toEqual([2, 2])
+    expect(emptyRun.stderr).toMatch(/^bento: .*empty\.txt/)
+    expect(brokenRun.stderr).toMatch(/^bento: .*broken\.json/)
     const missing = await runBento(['add', 'user-1', path.join(tmp, 'nope.txt'), '--data-dir', addDir])
     expect(missing.code).toBe(3)
     expect(missing.stderr).toMatch(/^bento: No such file or directory: .*nope\.txt\n$/)
