@@ -7,7 +7,7 @@ import { InvalidOptionsError } from '../core/errors.js'
 import { scopeFromArg, type Scope, type ScopeKind } from '../core/keys.js'
 import { loadDiskUsageOp } from './ops.js'
 import type { CliContext } from './context.js'
-import { DURATION_HINT, tryParseDuration } from './duration.js'
+import { DURATION_HINT, tryParseDuration } from '../core/duration.js'
 import { formatAge, formatBytes } from './render/format.js'
 
 /** A select list of thousands of scopes helps nobody; offer the largest. */

@@ -3,11 +3,13 @@
  * deployments that configure by env. The library never reads the env by
  * itself: `createBentoServer` does only what its options say.
  *
- * `BENTO_DATA_DIR`, `BENTO_ISOLATION`, `BENTO_SESSION_TTL_MS`, `BENTO_CLEANUP_INTERVAL_MS`,
- * `BENTO_MAX_OPEN_STORES`, `OPENROUTER_API_KEY`, `BENTO_CHAT_URL`, `BENTO_CHAT_MODEL`,
- * `BENTO_CLIENT_KEYS`, `BENTO_ADMIN_KEYS` (comma-separated), `BENTO_CORS_ORIGIN`,
- * `BENTO_MEMORY` (`1`/`true` enables persistent memory).
+ * `BENTO_DATA_DIR`, `BENTO_ISOLATION`, `BENTO_SESSION_TTL` and `BENTO_CLEANUP_INTERVAL`
+ * (durations: `24h`, `30m`, as `bento serve`'s flags), `BENTO_MAX_OPEN_STORES`,
+ * `OPENROUTER_API_KEY`, `BENTO_CHAT_URL`, `BENTO_CHAT_MODEL`, `BENTO_CLIENT_KEYS`,
+ * `BENTO_ADMIN_KEYS` (comma-separated), `BENTO_CORS_ORIGIN`, `BENTO_MEMORY`
+ * (`1`/`true` enables persistent memory).
  */
+import { parseDuration } from '../core/duration.js'
 import { InvalidOptionsError } from '../core/errors.js'
 import type { BentoServerOptions } from './options.js'
 
@@ -23,6 +25,15 @@ const integer = (env: Env, name: string): number | undefined => {
   if (value === undefined) return undefined
   if (!/^[0-9]+$/.test(value)) throw new InvalidOptionsError(`Invalid ${name} ${JSON.stringify(value)}: expected a whole number.`)
   return Number(value)
+}
+
+const duration = (env: Env, name: string): number | undefined => {
+  // The old millisecond names are refused, not ignored: ignoring one would silently run with the default.
+  if (text(env, `${name}_MS`) !== undefined) {
+    throw new InvalidOptionsError(`${name}_MS is no longer read: set ${name} to a duration such as 24h or 30m.`)
+  }
+  const value = text(env, name)
+  return value === undefined ? undefined : parseDuration(value, name)
 }
 
 const list = (env: Env, name: string): string[] | undefined => {
@@ -49,9 +60,9 @@ export const serverOptionsFromEnv = (env: Env = process.env): BentoServerOptions
   const dataDir = text(env, 'BENTO_DATA_DIR')
   if (dataDir !== undefined) options.dataDir = dataDir
   if (isolation !== undefined) options.isolation = isolation
-  const sessionTtlMs = integer(env, 'BENTO_SESSION_TTL_MS')
+  const sessionTtlMs = duration(env, 'BENTO_SESSION_TTL')
   if (sessionTtlMs !== undefined) options.sessionTtlMs = sessionTtlMs
-  const cleanupIntervalMs = integer(env, 'BENTO_CLEANUP_INTERVAL_MS')
+  const cleanupIntervalMs = duration(env, 'BENTO_CLEANUP_INTERVAL')
   if (cleanupIntervalMs !== undefined) options.cleanupIntervalMs = cleanupIntervalMs
   const maxOpenStores = integer(env, 'BENTO_MAX_OPEN_STORES')
   if (maxOpenStores !== undefined) options.maxOpenStores = maxOpenStores

@@ -186,9 +186,14 @@ describe('bento inspect', () => {
     const ttl = await runBento(['inspect', `session-${SESSION}`, '--session-ttl', '7d', '--json', '--data-dir', dataDir])
     const report = json<{ lastActiveAt: string; expiresAt: string }>(ttl.stdout)
     expect(Date.parse(report.expiresAt) - Date.parse(report.lastActiveAt)).toBe(7 * DAY_MS)
-    const fromEnv = await runBento(['inspect', `session-${SESSION}`, '--json', '--data-dir', dataDir], { env: { BENTO_SESSION_TTL_MS: '3600000' } })
+    const [fromEnv, badEnv] = await Promise.all([
+      runBento(['inspect', `session-${SESSION}`, '--json', '--data-dir', dataDir], { env: { BENTO_SESSION_TTL: '1h30m' } }),
+      runBento(['inspect', `session-${SESSION}`, '--json', '--data-dir', dataDir], { env: { BENTO_SESSION_TTL: '3600000' } }),
+    ])
     const envReport = json<{ lastActiveAt: string; expiresAt: string }>(fromEnv.stdout)
-    expect(Date.parse(envReport.expiresAt) - Date.parse(envReport.lastActiveAt)).toBe(3_600_000)
+    expect(Date.parse(envReport.expiresAt) - Date.parse(envReport.lastActiveAt)).toBe(5_400_000)
+    expect([badEnv.code, badEnv.stdout]).toEqual([2, ''])
+    expect(badEnv.stderr).toMatch(/^bento: Invalid BENTO_SESSION_TTL "3600000": use a number and a unit/)
   })
 
   it('the seed invocation `bento inspect session-abc123` (a custom key that looks like a session dir)', async () => {

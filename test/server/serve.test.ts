@@ -71,4 +71,11 @@ describe('bento serve', () => {
     expect(await serve.exited).toBe(2)
     expect(serve.stderr().trim()).toBe('bento: Invalid --isolation "everyone": expected none, session or custom.')
   })
+
+  it('refuses the old millisecond variable instead of silently serving with the default TTL', async () => {
+    const serve = startServe(['--port', '0', '--data-dir', await tempDir()], { BENTO_SESSION_TTL_MS: '3600000' })
+    await expect(serve.url).rejects.toThrow()
+    expect(await serve.exited).toBe(2)
+    expect(serve.stderr().trim()).toBe('bento: BENTO_SESSION_TTL_MS is no longer read: set BENTO_SESSION_TTL to a duration such as 24h or 30m.')
+  })
 })

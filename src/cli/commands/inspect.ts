@@ -3,7 +3,7 @@ import { scopeFromArg } from '../../core/keys.js'
 import { loadInspectOp } from '../ops.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
-import { parseDuration } from '../duration.js'
+import { parseDuration } from '../../core/duration.js'
 import { EXIT_REFUSED } from '../exit-codes.js'
 import { addCommonOptions, toCommonOptions, type CommonOptions } from '../options.js'
 import { note, printResult } from '../output.js'
@@ -27,10 +27,10 @@ Examples:
 
 Exits 3 when the scope does not exist or is unhealthy (the report is still printed).`
 
-// The server reads its TTL from BENTO_SESSION_TTL_MS; inspect follows it so both agree on `expiresAt`.
+// The server reads its TTL from BENTO_SESSION_TTL; inspect follows it so both agree on `expiresAt`.
 const ttlFromEnv = (env: NodeJS.ProcessEnv): number | undefined => {
-  const raw = env.BENTO_SESSION_TTL_MS
-  return raw !== undefined && /^\d+$/.test(raw) && Number(raw) > 0 ? Number(raw) : undefined
+  const raw = env.BENTO_SESSION_TTL?.trim()
+  return raw ? parseDuration(raw, 'BENTO_SESSION_TTL') : undefined
 }
 
 export const toInspectOptions = (scope: string | undefined, raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): InspectOptions => ({
@@ -63,7 +63,7 @@ export const registerInspect = (program: Command, ctx: CliContext): void => {
     .description("show a scope's documents, vector index, uploads, activity and health")
     .argument('[key-or-dir]', 'the scope: a key or its directory name (shared, session-<32 hex>, user-123)')
     .option('--verify', 'load the index and check it against the docstore and uploads (slower)')
-    .option('--session-ttl <duration>', 'session lifetime after last activity, for "expires" (default: 24h, or BENTO_SESSION_TTL_MS)')
+    .option('--session-ttl <duration>', 'session lifetime after last activity, for "expires" (default: 24h, or BENTO_SESSION_TTL)')
   addCommonOptions(command)
     .addHelpText('after', EXAMPLES)
     .action((scope: string | undefined, raw: Record<string, unknown>) => runInspect(toInspectOptions(scope, raw, ctx.env), ctx))

@@ -8,7 +8,7 @@
 import { Option, type Command } from 'commander'
 import { InvalidOptionsError } from '../../core/errors.js'
 import type { CliContext } from '../context.js'
-import { parseDuration } from '../duration.js'
+import { parseDuration } from '../../core/duration.js'
 import { addDataDirOption, parsePositiveInt, toCommonOptions } from '../options.js'
 
 export const ISOLATION_MODES = ['none', 'session', 'custom'] as const

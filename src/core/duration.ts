@@ -2,8 +2,10 @@
  * Durations as operators type them: `90s`, `30m`, `24h`, `7d`, `2w`, and
  * compounds in descending units (`1h30m`, `1d12h`). A bare number is refused:
  * `--older-than 24` could mean hours or days, and a guess here deletes data.
+ * The one parser for flags (`--older-than`, `--session-ttl`) and environment
+ * variables (`BENTO_SESSION_TTL`, `BENTO_CLEANUP_INTERVAL`) alike.
  */
-import { InvalidOptionsError } from '../core/errors.js'
+import { InvalidOptionsError } from './errors.js'
 
 const UNIT_MS = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 } as const
 type Unit = keyof typeof UNIT_MS
@@ -30,7 +32,7 @@ export const tryParseDuration = (text: string): number | undefined => {
 
 export const DURATION_HINT = 'use a number and a unit: 90s, 30m, 24h, 7d, 2w, or a compound like 1h30m'
 
-/** @throws InvalidOptionsError naming the flag and the accepted forms. */
+/** @throws InvalidOptionsError naming the flag (or variable) and the accepted forms. */
 export const parseDuration = (text: string, flag: string): number => {
   const ms = tryParseDuration(text)
   if (ms === undefined) throw new InvalidOptionsError(`Invalid ${flag} ${JSON.stringify(text)}: ${DURATION_HINT}.`)
