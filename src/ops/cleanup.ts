@@ -21,7 +21,7 @@ export interface CleanupOptions {
   olderThanMs: number
   /** Default `['session']`; `'custom'` can be added. `shared` is only ever removed when named in `scopes`. */
   kinds?: ScopeKind[]
-  /** Only these scopes are candidates (any kind, `shared` included). */
+  /** Only these scopes are candidates (any kind, `shared` included); one that does not exist is skipped as `not found`. */
   scopes?: Scope[]
   /** Reference time (tests); default now. */
   now?: Date | number
@@ -73,10 +73,14 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
   let seen = 0
   for await (const scope of candidates) {
     options.onProgress?.({ done: ++seen, label: scope.key })
-    if (!(await backend.scopeExists(scope))) continue
+    const skip = (reason: string) => plan.skipped.push({ key: scope.key, dir: scope.dir, reason })
+    if (!(await backend.scopeExists(scope))) {
+      // A scope named by the operator that is not there is most likely a typo: say so, never pass over it.
+      if (options.scopes) skip('not found')
+      continue
+    }
     const last = await backend.lastActiveAt(scope)
     if (last === undefined || last.getTime() >= cutoff) continue
-    const skip = (reason: string) => plan.skipped.push({ key: scope.key, dir: scope.dir, reason })
     if (backend.isInUse(scope)) skip('in use in this process')
     else if (await isLockedElsewhere(backend.layout, scope)) skip('locked by another process')
     else plan.targets.push({ ...toRef(scope), scope, bytes: (await backend.usage(scope)).totalBytes, lastActiveAt: toIso(last) })

@@ -93,6 +93,22 @@ describe('bento cleanup', () => {
     expect(await keysIn(dataDir)).toEqual([FRESH_SESSION])
   })
 
+  it('--scope naming a scope that does not exist reports it as skipped (not found), in JSON and in the table', async () => {
+    const dataDir = await freshDataDir()
+    const [json_, human] = await Promise.all([
+      runBento(['cleanup', '--older-than', '1d', '--scope', 'user-typo', '--scope', 'user-old', '--dry-run', '--json', '--data-dir', dataDir]),
+      runBento(['cleanup', '--older-than', '1d', '--scope', 'user-typo', '--dry-run', '--data-dir', dataDir]),
+    ])
+    expect(json_.code).toBe(0)
+    const result = json<{ removed: Array<{ key: string }>; skipped: Array<{ key: string; dir: string; reason: string }> }>(json_.stdout)
+    expect(result.removed.map((row) => row.key)).toEqual(['user-old'])
+    expect(result.skipped).toEqual([{ key: 'user-typo', dir: 'user-typo', reason: 'not found' }])
+    expect(human.code).toBe(0)
+    expect(human.stdout).toMatch(/^Nothing to clean up\.$/m)
+    expect(human.stdout).toMatch(/^Skipped 1 scope:$/m)
+    expect(human.stdout).toMatch(/^ {2}user-typo\s+not found$/m)
+  })
+
   it('--kind custom considers only users; a scope locked by another process is skipped with the reason', async () => {
     const dataDir = await freshDataDir()
     const kind = await runBento(['cleanup', '--older-than', '1d', '--kind', 'custom', '--dry-run', '--json', '--data-dir', dataDir])

@@ -87,6 +87,23 @@ describe('cleanup', () => {
     expect(await exists(layout.vectorsDir(sharedScope()))).toBe(false)
   })
 
+  it('reports a named scope that does not exist as skipped "not found", and still removes the ones that do', async () => {
+    const backend = backendAt(await tempDir())
+    const { layout } = backend
+    await makeScope(layout, customScope('user-old'), 90 * 24 * HOUR)
+    const plan = await planCleanup(backend, { olderThanMs: HOUR, scopes: [customScope('user-typo'), customScope('user-old'), session(9)], now: NOW })
+    expect(plan.targets.map((t) => t.key)).toEqual(['user-old'])
+    expect(plan.skipped).toEqual([
+      { key: 'user-typo', dir: 'user-typo', reason: 'not found' },
+      { key: session(9).key, dir: session(9).dir, reason: 'not found' },
+    ])
+    const result = await applyCleanup(backend, plan)
+    expect(result.removed.map((row) => row.key)).toEqual(['user-old'])
+    expect(result.skipped.map((row) => [row.key, row.reason])).toEqual([['user-typo', 'not found'], [session(9).key, 'not found']])
+    // By kind, absent scopes are simply not candidates: nothing to report.
+    expect((await planCleanup(backend, { olderThanMs: HOUR, kinds: ['session', 'custom'], now: NOW })).skipped).toEqual([])
+  })
+
   it('re-checks inactivity under the lock: a scope used since planning is kept', async () => {
     const backend = backendAt(await tempDir())
     const scope = session(7)
