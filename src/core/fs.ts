@@ -7,6 +7,7 @@
  * its target.
  */
 import * as fsp from 'node:fs/promises'
+import { lstatSync, readdirSync } from 'node:fs'
 import type { Dir, Dirent, Stats } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
@@ -24,6 +25,20 @@ export const lstat = guard('lstat', (p: string) => fsp.lstat(p))
 export const stat = guard('stat', (p: string) => fsp.stat(p))
 export const readdir = guard('readdir', (p: string) => fsp.readdir(p))
 export const readdirEntries = guard('readdir', (p: string): Promise<Dirent[]> => fsp.readdir(p, { withFileTypes: true }))
+/**
+ * Sync twins for tight walks (`measureTree` over 100k scopes): no promise and no
+ * thread-pool hop per entry, which made an async walk 3–4× the CPU of GNU du.
+ * Same fault ops as the async calls.
+ */
+/** `lstat` that answers undefined for a missing path. */
+export const lstatSyncOrUndefined = (p: string): Stats | undefined => {
+  checkFault('lstat', p)
+  return lstatSync(p, { throwIfNoEntry: false })
+}
+export const readdirEntriesSync = (p: string): Dirent[] => {
+  checkFault('readdir', p)
+  return readdirSync(p, { withFileTypes: true })
+}
 /** Streams a directory's entries without building one big array (100k scopes). */
 export const opendir = guard('opendir', (p: string): Promise<Dir> => fsp.opendir(p, { bufferSize: 256 }))
 export const mkdir = guard('mkdir', async (p: string): Promise<void> => {

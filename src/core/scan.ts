@@ -1,10 +1,11 @@
 /**
- * Streaming walks of the data dir: the scopes on disk, and the bytes under a
- * directory. Both read directories with `opendir` (never one array of 100k
- * names, never 100k open handles) and both use `lstat`, so a symlink is seen
- * as a link and never followed.
+ * Walks of the data dir: the scopes on disk (streamed with `opendir`: never
+ * one array of 100k names, never 100k open handles), and the bytes under a
+ * directory. Both use `lstat` or the dirent's type, so a symlink is seen as a
+ * link and never followed.
  */
 import path from 'node:path'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import * as fs from './fs.js'
 import { isScopeDirName, scopeFromDirName, SHARED_KEY } from './keys.js'
 import type { Scope, ScopeKind } from './keys.js'
@@ -104,18 +105,33 @@ export interface MeasureOptions {
   onSkip?: (skip: ScanSkip) => void
 }
 
+/** Entries walked between yields to the event loop, so a server stays responsive while an admin measures a big tree (~5–10 ms of work). */
+const SLICE_ENTRIES = 1024
+
+const isGoneDir = (error: unknown): boolean => {
+  const code = (error as NodeJS.ErrnoException).code
+  return code === 'ENOENT' || code === 'ENOTDIR'
+}
+
 /**
  * The apparent size of a tree: the sum of `lstat` sizes of its files and links.
  * Directories themselves count 0 (their size depends on the filesystem, not on
  * the data). Symlinks are counted as links and never descended into; a root
  * that is a symlink counts as one link. A missing root is 0 bytes, 0 files.
  *
+ * The walk is synchronous in slices of `SLICE_ENTRIES`: one `readdir` per
+ * directory (file types come with the names, so directories are never
+ * stat'ed) and one `lstat` per file, with no promise or thread-pool hop per
+ * entry. An async walk cost 3–4× the CPU of GNU du for the same syscalls.
+ * Directories inside a scope are read whole (a document dir holds one file);
+ * the scope listing itself stays streamed (`scanScopes`).
+ *
  * @example
  * const { bytes, files } = await measureTree(layout.uploadsDir(scope))
  */
 export const measureTree = async (root: string, options: MeasureOptions = {}): Promise<TreeSize> => {
   const total: TreeSize = { bytes: 0, files: 0 }
-  const rootStats = await fs.lstatOrUndefined(root)
+  const rootStats = fs.lstatSyncOrUndefined(root)
   if (rootStats === undefined) return total
   if (!rootStats.isDirectory()) {
     if (rootStats.isSymbolicLink()) options.onSkip?.({ path: root, reason: 'symlink' })
@@ -123,21 +139,25 @@ export const measureTree = async (root: string, options: MeasureOptions = {}): P
   }
   // Depth-first with an explicit stack: scope trees are shallow, but a planted deep tree must not overflow the call stack.
   const pending = [root]
+  let budget = SLICE_ENTRIES
   while (pending.length > 0) {
     const dir = pending.pop()!
-    for await (const entry of streamEntries(dir)) {
-      const full = path.join(dir, entry.name)
+    let entries
+    try {
+      entries = fs.readdirEntriesSync(dir)
+    } catch (error) {
+      if (isGoneDir(error)) continue // removed (or replaced by a file) while we walked
+      throw error
+    }
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep
+    for (const entry of entries) {
+      const full = prefix + entry.name
       if (entry.isDirectory()) {
         pending.push(full)
         continue
       }
-      let stats
-      try {
-        stats = await fs.lstat(full)
-      } catch (error) {
-        if (isMissing(error)) continue // removed while we walked
-        throw error
-      }
+      const stats = fs.lstatSyncOrUndefined(full)
+      if (stats === undefined) continue // removed while we walked
       if (stats.isDirectory()) {
         pending.push(full)
         continue
@@ -145,6 +165,11 @@ export const measureTree = async (root: string, options: MeasureOptions = {}): P
       if (stats.isSymbolicLink()) options.onSkip?.({ path: full, reason: 'symlink' })
       total.bytes += stats.size
       total.files += 1
+    }
+    budget -= entries.length + 1
+    if (budget <= 0) {
+      budget = SLICE_ENTRIES
+      await yieldToLoop()
     }
   }
   return total

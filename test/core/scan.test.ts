@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { createLayout } from '../../src/core/layout.js'
 import { customScope, sessionScope } from '../../src/core/keys.js'
 import { measureTree, scanScopes } from '../../src/core/scan.js'
+import { errnoError, setFaultInjector } from '../../src/core/faults.js'
 import type { ScanSkip } from '../../src/core/scan.js'
 import { useTempDirs } from '../helpers/temp-dir.js'
 
@@ -96,6 +97,33 @@ describe('measureTree', () => {
     expect(measured.bytes).toBeLessThan(100_000) // the outside file was not counted
     expect(skipped.map((skip) => path.basename(skip.path)).sort()).toEqual(['dir-link', 'file-link'])
     expect((await readFile(path.join(outside, 'secret.bin'))).length).toBe(100_000)
+  })
+
+  it('yields to the event loop while walking a large tree, so a server keeps answering', async () => {
+    const tree = path.join(await tempDir(), 'tree')
+    for (let d = 0; d < 4; d++) {
+      await mkdir(path.join(tree, `doc-${d}`), { recursive: true })
+      await Promise.all(Array.from({ length: 400 }, (_, i) => writeFile(path.join(tree, `doc-${d}`, `f${i}`), 'x'.repeat(i % 7))))
+    }
+    let ticked = false
+    setImmediate(() => (ticked = true))
+    const measured = await measureTree(tree)
+    expect(ticked).toBe(true)
+    expect(measured).toEqual(findBytes(tree))
+    expect(measured.files).toBe(1600)
+  })
+
+  it('surfaces an I/O error of the walk instead of answering a short total', async () => {
+    const tree = path.join(await tempDir(), 'tree')
+    await mkdir(path.join(tree, 'doc'), { recursive: true })
+    await writeFile(path.join(tree, 'doc', 'file'), 'abc')
+    setFaultInjector((op, p) => (op === 'readdir' && p.endsWith('doc') ? errnoError('EIO', op, p) : undefined))
+    try {
+      await expect(measureTree(tree)).rejects.toMatchObject({ code: 'EIO' })
+    } finally {
+      setFaultInjector(undefined)
+    }
+    expect(await measureTree(tree)).toEqual({ bytes: 3, files: 1 })
   })
 
   it('answers zero for a missing tree and one link for a root that is a link', async () => {
