@@ -11,6 +11,7 @@ import { note, printResult } from '../output.js'
 import { askDuration } from '../pick.js'
 import { createProgress } from '../progress.js'
 import { renderCleanup } from '../render/cleanup.js'
+import { resolveExistingScope } from '../scope-arg.js'
 import { formatBytes, plural } from '../render/format.js'
 
 export interface CleanupOptions extends CommonOptions {
@@ -57,11 +58,8 @@ export const runCleanup = async (options: CleanupOptions, ctx: CliContext): Prom
   const olderThanMs = parseDuration(olderThan, '--older-than')
   const { applyCleanup, planCleanup } = await loadCleanupOps()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
-    const plan = await planCleanup(backend, {
-      olderThanMs,
-      kinds: options.kinds,
-      ...(options.scopes.length > 0 ? { scopes: options.scopes } : {}),
-    })
+    const scopes = await Promise.all(options.scopes.map((scope) => resolveExistingScope(backend, scope)))
+    const plan = await planCleanup(backend, { olderThanMs, kinds: options.kinds, ...(scopes.length > 0 ? { scopes } : {}) })
     const preview = await applyCleanup(backend, plan, { dryRun: true })
     if (options.dryRun || preview.removed.length === 0) return printResult(ctx, options.json, preview, renderCleanup)
     if (!options.yes) {

@@ -8,6 +8,7 @@ import { EXIT_REFUSED } from '../exit-codes.js'
 import { addCommonOptions, toCommonOptions, type CommonOptions } from '../options.js'
 import { note, printResult } from '../output.js'
 import { pickScope } from '../pick.js'
+import { resolveExistingScope } from '../scope-arg.js'
 import { renderInspect } from '../render/inspect.js'
 
 export interface InspectOptions extends CommonOptions {
@@ -44,7 +45,7 @@ export const runInspect = async (options: InspectOptions, ctx: CliContext): Prom
   const typed = options.scope === undefined ? undefined : scopeFromArg(options.scope)
   const { inspectScope } = await loadInspectOp()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
-    const scope = typed ?? (await pickScope(ctx, backend, { message: 'Inspect which scope?', what: 'argument <key-or-dir>' }))
+    const scope = typed ? await resolveExistingScope(backend, typed) : await pickScope(ctx, backend, { message: 'Inspect which scope?', what: 'argument <key-or-dir>' })
     const result = await inspectScope(backend, scope, { verify: options.verify, ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }) })
     printResult(ctx, options.json, result, renderInspect)
     if (!result.exists) {

@@ -9,6 +9,7 @@ import { note, printResult } from '../output.js'
 import { askKey, pickScope } from '../pick.js'
 import { createProgress } from '../progress.js'
 import { renderMigrate } from '../render/migrate.js'
+import { resolveExistingScope } from '../scope-arg.js'
 
 export interface MigrateOptions extends CommonOptions {
   /** Source scope as typed; prompted for on a terminal when absent. */
@@ -45,7 +46,7 @@ export const runMigrate = async (options: MigrateOptions, ctx: CliContext): Prom
   const typedTo = options.to === undefined ? undefined : scopeFromArg(options.to)
   const { applyMigrate, planMigrate } = await loadMigrateOps()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
-    const from = typedFrom ?? (await pickScope(ctx, backend, { message: 'Migrate which scope?', what: 'argument <from>' }))
+    const from = typedFrom ? await resolveExistingScope(backend, typedFrom) : await pickScope(ctx, backend, { message: 'Migrate which scope?', what: 'argument <from>' })
     const to: Scope = typedTo ?? (await askKey(ctx, {
       message: `Migrate ${from.key} to which key?`,
       what: 'option --to <key>',

@@ -7,6 +7,7 @@ import type { CliContext } from '../context.js'
 import { addCommonOptions, parsePositiveInt, toCommonOptions, type CommonOptions } from '../options.js'
 import { printResult } from '../output.js'
 import { renderSearch } from '../render/search.js'
+import { resolveExistingScope } from '../scope-arg.js'
 
 export interface SearchOptions extends CommonOptions {
   key: string
@@ -29,10 +30,10 @@ export const toSearchOptions = (key: string, query: string, raw: Record<string, 
 }
 
 export const runSearch = async (options: SearchOptions, ctx: CliContext): Promise<void> => {
-  const scope = scopeFromArg(options.key)
+  const typed = scopeFromArg(options.key)
   const { searchScope } = await loadSearchOp()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
-    const result = await searchScope(backend, scope, options.query, { k: options.k })
+    const result = await searchScope(backend, await resolveExistingScope(backend, typed), options.query, { k: options.k })
     printResult(ctx, options.json, result, renderSearch)
   })
 }
