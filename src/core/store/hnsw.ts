@@ -4,10 +4,10 @@
  * with capacity 0 (resize after load), writes are not checked (validate what was written).
  */
 import path from 'node:path'
-import hnswlib from 'hnswlib-node'
 import type { HierarchicalNSW } from 'hnswlib-node'
 import * as fs from '../fs.js'
 import { INDEX_FILE } from './files.js'
+import { quarantineIndex, releaseIndex, takeIndex } from './index-recycler.js'
 import { validateIndexFile, type IndexFileInfo } from './index-header.js'
 import type { StagedFile } from './commit.js'
 import { discardStaged } from './commit.js'
@@ -25,8 +25,12 @@ export interface IndexParams {
 
 const RANDOM_SEED = 100
 
+// hnswlib-node checks that the file opens before it deletes the object's old index.
+const OPEN_FAILED = 'Hnswlib Error: failed to open file: '
+
+/** A new index (on a recycled object when one is idle); give it back with `releaseIndex` when done. */
 export const createIndex = (params: IndexParams, capacity: number): Index => {
-  const index = new hnswlib.HierarchicalNSW(params.space, params.dimension)
+  const index = takeIndex(params.space, params.dimension)
   index.initIndex(Math.max(1, capacity), params.m, params.efConstruction, RANDOM_SEED)
   index.setEf(params.efSearch)
   return index
@@ -34,12 +38,20 @@ export const createIndex = (params: IndexParams, capacity: number): Index => {
 
 /** Loads a file `validateIndexFile` accepted; never call it on anything else. */
 export const loadIndex = async (file: string, params: IndexParams, capacity: number): Promise<Index> => {
-  const index = new hnswlib.HierarchicalNSW(params.space, params.dimension)
-  await index.readIndex(file)
+  const index = takeIndex(params.space, params.dimension)
+  try {
+    await index.readIndex(file)
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith(OPEN_FAILED)) releaseIndex(index)
+    else quarantineIndex(index)
+    throw error
+  }
   if (index.getMaxElements() < Math.max(1, capacity)) index.resizeIndex(Math.max(1, capacity))
   index.setEf(params.efSearch)
   return index
 }
+
+export { releaseIndex }
 
 /**
  * Writes the index to a fresh temp name, fsyncs it, then reads it back through the

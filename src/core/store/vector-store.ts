@@ -9,7 +9,7 @@ import { serializeArgs } from './args.js'
 import { applyCommit, discardStaged, stageText, type StagedFile } from './commit.js'
 import { chunkFromRecord, recordFromInput, serializeDocstore, type Docstore } from './docstore.js'
 import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, MANIFEST_FILE } from './files.js'
-import { createIndex, scoreOf, stageIndex, toArray, type Index, type IndexParams } from './hnsw.js'
+import { createIndex, releaseIndex, scoreOf, stageIndex, toArray, type Index, type IndexParams } from './hnsw.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
 import { recoverStore } from './journal.js'
 import { MAX_LABEL, serializeManifest } from './manifest.js'
@@ -141,6 +141,7 @@ export class HnswVectorStore implements VectorStore {
       const current = this.state
       if (current.dimension === undefined || current.live + current.deleted + current.nextLabel === 0) return
       await this.commit({ ...current, index: undefined, docs: new Map(), live: 0, deleted: 0, nextLabel: 0, capacity: this.options.initialCapacity })
+      this.retire(current.index)
     })
   }
 
@@ -167,8 +168,10 @@ export class HnswVectorStore implements VectorStore {
     if (this.closed) return
     this.closed = true
     await this.queue.drain()
-    // hnswlib frees an index's memory only when the object is collected.
+    const { index } = this.state
     this.state = { ...this.state, index: undefined, docs: new Map() }
+    // hnswlib frees an index's memory only when the object is collected: hand it on instead.
+    this.retire(index)
   }
 
   /** Rebuilds a fresh index from the live points, relabelled 0..live-1 (also the cure for labels near 2^32). */
@@ -188,6 +191,7 @@ export class HnswVectorStore implements VectorStore {
       next.index = index
     }
     await this.commit(next)
+    this.retire(current.index)
   }
 
   private async commit(next: StoreState): Promise<void> {
@@ -196,7 +200,9 @@ export class HnswVectorStore implements VectorStore {
     try {
       await fs.mkdir(this.dir)
       const index = next.index ?? createIndex(this.paramsOf(next), 1)
-      const indexFile = await stageIndex(this.dir, index, { dimension: next.dimension!, capacity: index.getMaxElements() })
+      const indexFile = await stageIndex(this.dir, index, { dimension: next.dimension!, capacity: index.getMaxElements() }).finally(() => {
+        if (index !== next.index) releaseIndex(index)
+      })
       staged.push(indexFile)
       staged.push(await stageText(this.dir, DOCSTORE_FILE, serializeDocstore(next.docs)))
       let argsBytes = next.argsBytes
@@ -270,8 +276,15 @@ export class HnswVectorStore implements VectorStore {
   }
 
   private replace(snapshot: Snapshot): void {
+    const previous = this.state.index
     this.state = stateFromSnapshot(snapshot, this.options)
     this.identity = snapshot.identity
+    this.retire(previous)
+  }
+
+  /** Recycles an index the state no longer holds; ops run one at a time, so nothing else can reach it. */
+  private retire(index: Index | undefined): void {
+    if (index !== undefined && index !== this.state.index) releaseIndex(index)
   }
 
   private assertOpen(): void {
