@@ -18,6 +18,7 @@ import type { StorageBackend } from '../core/backend/types.js'
 import { embedderFromEnv } from '../core/embeddings/index.js'
 import { ConflictError, toBentoError } from '../core/errors.js'
 import { cleanupSessions, SESSION_HEADER } from '../middleware/isolation.js'
+import { recoverPendingOperations } from '../ops/recover.js'
 import { createAccessChecker } from './access-keys.js'
 import { BRIDGE, createBentoApp, type BridgeEnv } from './bento-app.js'
 import { createChatUpstream } from './chat/upstream.js'
@@ -45,7 +46,12 @@ export interface ListeningAddress {
 export interface BentoServer {
   /** The Hono app to serve or to extend: middleware added here runs before Bento's routes. */
   getApp(): Hono<BentoEnv>
-  /** Listens on `hostname:port` and resolves with the bound address. */
+  /**
+   * First completes any migrate or cleanup a crashed process left journaled
+   * (else its scopes answer 503 until some CLI command runs), then listens on
+   * `hostname:port` and resolves with the bound address. A recovery that fails
+   * is logged and does not stop the start: only the scopes it names stay busy.
+   */
   start(options?: StartOptions): Promise<ListeningAddress>
   /** Stops listening, flushes activity and closes every open store. Safe to call twice. */
   stop(): Promise<void>
@@ -126,10 +132,38 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
   let listener: ServerType | undefined
   let sweeper: NodeJS.Timeout | undefined
   let stopping: Promise<void> | undefined
+  let starting: Promise<ListeningAddress> | undefined
+
+  // Log and continue rather than refuse to start: one unfinishable intent would
+  // otherwise take every scope offline, while it only keeps its own scopes busy.
+  const recoverOnStart = async (): Promise<void> => {
+    try {
+      const report = await recoverPendingOperations(backend)
+      if (report.completed.length > 0) logger?.info({ completed: report.completed }, 'finished operations a crashed process left')
+      for (const pending of report.pending) {
+        logger?.warn(pending, 'an interrupted operation is not finished; its scopes answer 503 until a later command completes it')
+      }
+    } catch (error) {
+      logger?.error({ err: toBentoError(error, 'Recovering interrupted operations') }, 'startup recovery failed; serving anyway')
+    }
+  }
 
   const start = (startOptions: StartOptions = {}): Promise<ListeningAddress> => {
-    if (listener) return Promise.reject(new ConflictError('This Bento server is already listening.'))
     if (stopping) return Promise.reject(new ConflictError('This Bento server was stopped; create a new one.'))
+    if (listener || starting) return Promise.reject(new ConflictError('This Bento server is already listening.'))
+    const started = recoverOnStart().then(() => {
+      if (stopping) throw new ConflictError('This Bento server was stopped while starting.')
+      return listen(startOptions)
+    })
+    starting = started
+    // A failed start (a taken port) may be retried.
+    started.catch(() => undefined).finally(() => {
+      if (starting === started) starting = undefined
+    })
+    return started
+  }
+
+  const listen = (startOptions: StartOptions): Promise<ListeningAddress> => {
     const hostname = startOptions.hostname ?? '127.0.0.1'
     return new Promise((resolve, reject) => {
       const server = serve({ fetch: app.fetch, port: startOptions.port ?? 3000, hostname }, (info: AddressInfo) => {

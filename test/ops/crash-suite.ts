@@ -4,44 +4,16 @@
  * the next command: nothing lost, nothing duplicated, no journal or trash left.
  * `crash.test.ts` runs one point per kind; `crash.stress.test.ts` runs them all.
  */
-import { spawnSync } from 'node:child_process'
-import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { StorageBackend } from '../../src/core/backend/types.js'
-import { STALE_MS } from '../../src/core/lock.js'
 import { customScope, sessionScope } from '../../src/core/keys.js'
 import type { Scope } from '../../src/core/keys.js'
 import { recoverPendingOperations } from '../../src/ops/recover.js'
 import { useTempDirs } from '../helpers/temp-dir.js'
+import { ageLocks, runChild } from './crash-child.js'
 import { addTexts, chunkTexts, documentIds, LONG_TEXT, openBackend, snapshotTree } from './fixtures.js'
-
-
-const DIST = path.resolve('dist')
-
-/** Runs one operation in a child on the compiled code, armed to SIGKILL itself at `crashAt`. */
-const runChild = (dataDir: string, crashAt: string, args: string[]) =>
-  spawnSync(process.execPath, ['--input-type=module', '-e', `
-    const { createFsBackend } = await import(${JSON.stringify(`${DIST}/core/backend/index.js`)})
-    const { createLocalEmbedder } = await import(${JSON.stringify(`${DIST}/core/embeddings/index.js`)})
-    const { scopeFromArg } = await import(${JSON.stringify(`${DIST}/core/keys.js`)})
-    const ops = await import(${JSON.stringify(`${DIST}/ops/index.js`)})
-    const [op, a, b, mode] = process.argv.slice(1)
-    const backend = createFsBackend({ dataDir: ${JSON.stringify(dataDir)}, embedder: createLocalEmbedder({ dimension: 64 }) })
-    if (op === 'migrate') {
-      const plan = await ops.planMigrate(backend, { from: scopeFromArg(a), to: scopeFromArg(b), copy: mode === 'copy' })
-      await ops.applyMigrate(backend, plan)
-    } else {
-      await ops.applyCleanup(backend, await ops.planCleanup(backend, { olderThanMs: 0, scopes: [scopeFromArg(a)] }))
-    }
-    await backend.close()
-    console.log('finished')`, ...args], { env: { ...process.env, BENTO_CRASH_AT: crashAt }, encoding: 'utf8', timeout: 60_000 })
-
-/** The dead child's locks are taken over once stale: age them instead of sleeping 10 s. */
-const ageLocks = async (locksDir: string) => {
-  const old = new Date(Date.now() - STALE_MS - 1000)
-  for (const name of await readdir(locksDir).catch(() => [] as string[])) await utimes(path.join(locksDir, name), old, old)
-}
 
 const expectClean = async (root: string) => {
   expect(await readdir(path.join(root, '.bento', 'journal')).catch(() => [])).toEqual([])
