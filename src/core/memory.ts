@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { InvalidInputError, NotFoundError } from './errors.js'
 import type { StorageBackend } from './backend/types.js'
 import type { Scope } from './keys.js'
+import { searchStore } from './search.js'
 
 export interface MemoryEntry {
   id: string
@@ -119,17 +120,8 @@ export const listMemories = (backend: StorageBackend, scope: Scope): Promise<Mem
  * scope's memory store is searched.
  */
 export const recallMemories = async (backend: StorageBackend, scope: Scope, query: string, limit = 5): Promise<RecalledMemory[]> => {
-  if (query.trim().length === 0 || limit <= 0) return []
-  const live = await backend.withStore(scope, async (store) => store.stats().live, { part: 'memory' })
-  if (live === 0) return []
-  const [vector] = await backend.embedder.embed([query])
-  if (vector === undefined) return []
-  return backend.withStore(scope, async (store) => {
-    const k = Math.min(limit, store.stats().live)
-    if (k === 0) return []
-    const hits = await store.search(vector, k)
-    return hits.map((hit) => ({ ...toEntry(hit.documentId, hit.text, hit.metadata), score: hit.score }))
-  }, { part: 'memory' })
+  const hits = await searchStore(backend, scope, query, limit, { part: 'memory' })
+  return hits.map((hit) => ({ ...toEntry(hit.documentId, hit.text, hit.metadata), score: hit.score }))
 }
 
 /** Forgets one memory; `NotFoundError` when the scope has no memory with that id. */

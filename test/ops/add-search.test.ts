@@ -69,4 +69,18 @@ describe('searchScope', () => {
     await expect(searchScope(backend, scope, '  ')).rejects.toMatchObject({ code: 'invalid_input' })
     await expect(searchScope(backend, scope, 'x')).rejects.toMatchObject({ code: 'not_found' })
   })
+
+  it("answers no results for a missing scope when asked to (the server's choice), and names each hit's chunk", async () => {
+    const { backend, input } = await setup()
+    const scope = customScope('user-1')
+    expect(await searchScope(backend, scope, 'x', { missing: 'empty' })).toEqual({ query: 'x', results: [] })
+    await expect(searchScope(backend, scope, 'x', { missing: 'not-found' })).rejects.toMatchObject({ code: 'not_found' })
+    expect(await backend.scopeExists(scope)).toBe(false)
+    await writeFile(path.join(input, 'notes.md'), LONG_TEXT('harbour', 40))
+    await addFiles(backend, scope, [path.join(input, 'notes.md')])
+    const { results } = await searchScope(backend, scope, 'harbour paragraph 39', { k: 3, missing: 'empty' })
+    expect(results).toHaveLength(3)
+    for (const row of results) expect(row.metadata).toMatchObject({ source: 'notes.md', chunkIndex: expect.any(Number) })
+    expect(new Set(results.map((row) => row.metadata.chunkIndex)).size).toBe(3)
+  })
 })

@@ -63,6 +63,15 @@ describe('documents API', () => {
     expect(body.results[0]?.title).toBe('rockets.txt')
     expect(body.results[0]!.score).toBeGreaterThan(body.results[1]!.score)
     expect(body.results[0]!.score).toBeLessThanOrEqual(1.0001)
+    expect(Object.keys(body.results[0]!).sort()).toEqual(['content', 'id', 'metadata', 'score', 'title'])
+    expect(body.results[0]!.metadata).toMatchObject({ source: 'rockets.txt', fileType: 'txt', chunkIndex: 0 })
+  })
+
+  it('answers an empty result, not 404, for a user who has uploaded nothing yet', async () => {
+    const server = await makeServer({ isolation: 'custom' })
+    const response = await server.getApp().request('/api/documents/search', jsonRequest('POST', { query: 'anything' }, { 'x-isolation-key': 'user-new' }))
+    expect([response.status, await response.json()]).toEqual([200, { query: 'anything', results: [] }])
+    expect(await listTree(server.config.dataDir)).toEqual([])
   })
 
   it('deletes one document with its original, then all documents with the scope\'s uploads', async () => {
