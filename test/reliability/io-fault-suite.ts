@@ -21,7 +21,7 @@ import { addFiles, applyCleanup, applyMigrate, planCleanup, planMigrate, recover
 import { createArena, type Arena } from './support/arena.js'
 import { runCli } from './support/cli-in-process.js'
 import { record } from './support/figures.js'
-import { buildTemplate, childArgs, CLI_ENV, CRASH_OPS, expectRecovered, isOnlyUnackedOrphans, readState, type CrashOp, type State } from './crash-sweep-suite.js'
+import { buildTemplate, childArgs, touchedDirs, CLI_ENV, CRASH_OPS, expectRecovered, isOnlyUnackedOrphans, readState, type CrashOp, type State } from './crash-sweep-suite.js'
 
 const embedder = createLocalEmbedder({ dimension: 32 })
 const ERRNOS = ['ENOSPC', 'EIO', 'EACCES'] as const
@@ -127,7 +127,7 @@ export const defineIoFaultSuite = (options: IoFaultOptions): void => {
     const journal = await readdir(path.join(dataDir, '.bento', 'journal')).catch(() => [] as string[])
     tally.journalTemps += journal.filter((name) => isTempName(name)).length
     expect(journal.filter((name) => !isTempName(name)), `${what}: journal left`).toEqual([])
-    for (const dir of Object.keys(after)) {
+    for (const dir of Object.keys(after).filter((name) => touchedDirs(op).includes(name))) {
       const inspect = await runCli(['inspect', dir, '--verify', '--json', '--data-dir', dataDir], CLI_ENV)
       if (inspect.code !== 0 && op === 'ingest' && isOnlyUnackedOrphans(inspect.stdout, acks)) tally.orphans++
       else expect(inspect.code, `${what}: inspect --verify ${dir}: ${JSON.stringify((JSON.parse(inspect.stdout || "{}") as { problems?: unknown }).problems)} ${inspect.stderr}`).toBe(0)
