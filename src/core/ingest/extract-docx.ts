@@ -1,9 +1,14 @@
 import mammoth from 'mammoth'
 import { UnreadableFileError } from '../errors.js'
 import { describeFile } from './file-type.js'
+import { assertZipInflatesWithin } from './zip-guard.js'
 
-/** The paragraphs of a .docx as plain text (mammoth; no images, no styles). */
-export const extractDocxText = async (fileName: string, bytes: Uint8Array): Promise<string> => {
+/**
+ * The paragraphs of a .docx as plain text (mammoth; no images, no styles).
+ * The archive is checked first: mammoth inflates whole parts before any cap of ours applies.
+ */
+export const extractDocxText = async (fileName: string, bytes: Uint8Array, maxInflatedBytes: number): Promise<string> => {
+  assertZipInflatesWithin(fileName, bytes, maxInflatedBytes)
   try {
     const result = await mammoth.extractRawText({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) })
     return result.value

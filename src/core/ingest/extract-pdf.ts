@@ -6,6 +6,7 @@
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs'
 import { TooLargeError, UnreadableFileError } from '../errors.js'
 import { describeFile } from './file-type.js'
+import { MAX_PDF_PAGES } from './limits.js'
 
 export interface PdfText {
   title: string | undefined
@@ -17,7 +18,7 @@ interface TextItemLike {
   hasEOL?: unknown
 }
 
-export const extractPdfText = async (fileName: string, bytes: Uint8Array, maxTextChars: number): Promise<PdfText> => {
+export const extractPdfText = async (fileName: string, bytes: Uint8Array, maxTextChars: number, maxPages = MAX_PDF_PAGES): Promise<PdfText> => {
   // pdf.js may detach the buffer it is given: hand it a copy.
   const task = getDocument({
     data: new Uint8Array(bytes),
@@ -34,6 +35,7 @@ export const extractPdfText = async (fileName: string, bytes: Uint8Array, maxTex
       const why = name === 'PasswordException' ? 'it is password-protected' : 'it is not a readable PDF'
       throw new UnreadableFileError(`Cannot read ${describeFile(fileName)}: ${why}.`, error)
     })
+    if (pdf.numPages > maxPages) throw new TooLargeError(`${describeFile(fileName)} has ${pdf.numPages} pages; the limit is ${maxPages}.`)
     const metadata = await pdf.getMetadata().catch(() => undefined)
     const rawTitle = (metadata?.info as { Title?: unknown } | undefined)?.Title
     const pages: string[] = []

@@ -1,14 +1,16 @@
 /**
  * Turns an upload into text and a title. Limits are checked before any parser
  * sees the bytes; every failure names the file and has a stable code:
- * `unsupported_type`, `too_large`, `empty_file`, `unreadable_file`.
+ * `unsupported_type`, `too_large`, `empty_file`, `unreadable_file`. A DOCX
+ * that would inflate past 8× the file-size limit (100 MiB at most) and a PDF
+ * of more than 2,000 pages are `too_large` before their parser reads them.
  */
 import { EmptyFileError, TooLargeError, UnreadableFileError } from '../errors.js'
 import { extractDocxText } from './extract-docx.js'
 import { extractHtmlText } from './extract-html.js'
 import { extractPdfText } from './extract-pdf.js'
 import { decodeUtf8, describeFile, detectFileType, fileTypeFromName } from './file-type.js'
-import { resolveLimits } from './limits.js'
+import { docxInflateLimit, resolveLimits } from './limits.js'
 import { jsonTitle, renderJsonText } from './render-json.js'
 import type { ExtractedDocument, FileType, IngestLimits } from './types.js'
 
@@ -37,7 +39,7 @@ const parseJson = (fileName: string, text: string): unknown => {
   }
 }
 
-const extractByType = async (type: FileType, fileName: string, bytes: Uint8Array, maxTextChars: number): Promise<Extracted> => {
+const extractByType = async (type: FileType, fileName: string, bytes: Uint8Array, limits: Required<IngestLimits>): Promise<Extracted> => {
   switch (type) {
     case 'txt':
       return { title: undefined, text: decodeUtf8(fileName, bytes) }
@@ -52,9 +54,9 @@ const extractByType = async (type: FileType, fileName: string, bytes: Uint8Array
       return { title: jsonTitle(value), text: renderJsonText(value) }
     }
     case 'pdf':
-      return extractPdfText(fileName, bytes, maxTextChars)
+      return extractPdfText(fileName, bytes, limits.maxTextChars)
     case 'docx':
-      return { title: undefined, text: await extractDocxText(fileName, bytes) }
+      return { title: undefined, text: await extractDocxText(fileName, bytes, docxInflateLimit(limits.maxFileBytes)) }
   }
 }
 
@@ -67,13 +69,14 @@ const extractByType = async (type: FileType, fileName: string, bytes: Uint8Array
  * // { title: 'Gettysburg Address', text: '…', fileType: 'md' }
  */
 export const extractText = async (fileName: string, bytes: Uint8Array, limits?: IngestLimits): Promise<ExtractedDocument> => {
-  const { maxFileBytes, maxTextChars } = resolveLimits(limits)
+  const resolved = resolveLimits(limits)
+  const { maxFileBytes, maxTextChars } = resolved
   fileTypeFromName(fileName)
   if (bytes.length > maxFileBytes) {
     throw new TooLargeError(`The file ${describeFile(fileName)} is ${bytes.length} bytes; the limit is ${maxFileBytes}.`)
   }
   const fileType = detectFileType(fileName, bytes)
-  const extracted = await extractByType(fileType, fileName, bytes, maxTextChars)
+  const extracted = await extractByType(fileType, fileName, bytes, resolved)
   const text = extracted.text.replace(/\r\n?/g, '\n').trim()
   if (text.length === 0) throw new EmptyFileError(`The file ${describeFile(fileName)} contains no text.`)
   if (text.length > maxTextChars) throw new TooLargeError(`${describeFile(fileName)} has more than ${maxTextChars} characters of text.`)

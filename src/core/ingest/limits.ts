@@ -4,6 +4,13 @@ import type { IngestLimits } from './types.js'
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 export const DEFAULT_MAX_TEXT_CHARS = 2_000_000
+/** A DOCX may inflate to this many times the file-size limit, and never past MAX_DOCX_INFLATED_BYTES. */
+export const DOCX_INFLATE_RATIO = 8
+export const MAX_DOCX_INFLATED_BYTES = 100 * 1024 * 1024
+/** pdf.js builds per-page state; a page-tree that claims more pages than this is refused before any is read. */
+export const MAX_PDF_PAGES = 2000
+
+export const docxInflateLimit = (maxFileBytes: number): number => Math.min(DOCX_INFLATE_RATIO * maxFileBytes, MAX_DOCX_INFLATED_BYTES)
 
 const limitsSchema = z.object({
   maxFileBytes: z.number().int().min(1).default(DEFAULT_MAX_FILE_BYTES),
