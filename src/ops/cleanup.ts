@@ -11,6 +11,7 @@ import { isLockedElsewhere, withScopeLock } from '../core/lock.js'
 import { measureTree } from '../core/scan.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope, ScopeKind } from '../core/keys.js'
+import { forEachConcurrent } from './concurrent.js'
 import { recoverPendingOperations } from './recover.js'
 import { toIso, toRef } from './scope-ref.js'
 import { emptyTrash, moveScopeToTrash } from './trash.js'
@@ -52,6 +53,9 @@ export interface ApplyCleanupOptions {
 
 const DEFAULT_KINDS: ScopeKind[] = ['session']
 
+/** Scopes removed at once: enough to overlap fsync and delete latency, few enough to hold few locks. */
+export const CLEANUP_CONCURRENCY = 8
+
 /**
  * Which scopes are expired, with their sizes. Changes nothing.
  *
@@ -83,11 +87,15 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
     if (last === undefined || last.getTime() >= cutoff) continue
     if (backend.isInUse(scope)) skip('in use in this process')
     else if (await isLockedElsewhere(backend.layout, scope)) skip('locked by another process')
-    else plan.targets.push({ ...toRef(scope), scope, bytes: (await backend.usage(scope)).totalBytes, lastActiveAt: toIso(last) })
+    else plan.targets.push({ ...toRef(scope), scope, bytes: await measureScope(backend, scope), lastActiveAt: toIso(last) })
   }
   plan.result = describeCleanup(plan)
   return plan
 }
+
+/** Bytes of both dirs, measured once here and reported by apply (`usage()` would re-read the activity file too). */
+const measureScope = async (backend: StorageBackend, scope: Scope): Promise<number> =>
+  (await measureTree(backend.layout.vectorsDir(scope))).bytes + (await measureTree(backend.layout.uploadsDir(scope))).bytes
 
 const emptyResult = (): CleanupResult => ({ dryRun: true, removed: [], skipped: [], freedBytes: 0 })
 
@@ -103,28 +111,30 @@ export const describeCleanup = (plan: Omit<CleanupPlan, 'result'>): CleanupResul
  * Removes the planned scopes. The whole plan is validated first (no target may
  * have become a symlink); then each removal holds the scope's lock, re-checks
  * inactivity under it (the scope may have been used since planning), evicts the
- * open store and moves both dirs to trash behind a journal intent.
+ * open store and moves both dirs to trash behind a journal intent. The bytes
+ * reported are the plan's: nothing is measured twice. Scopes are removed
+ * `CLEANUP_CONCURRENCY` at a time (each has its own lock, intent and trash dir),
+ * so the fsyncs of one overlap the deletes of another; results keep plan order.
  */
 export const applyCleanup = async (backend: StorageBackend, plan: CleanupPlan, options: ApplyCleanupOptions = {}): Promise<CleanupResult> => {
   if (options.dryRun) return describeCleanup(plan)
   const { layout } = backend
   // Threat: a target swapped for a symlink between plan and apply; test/ops/cleanup.test.ts "never follows a symlinked scope".
-  for (const target of plan.targets) {
+  await forEachConcurrent(plan.targets, CLEANUP_CONCURRENCY, async (target) => {
     await assertNoSymlinks(layout, layout.vectorsDir(target.scope))
     await assertNoSymlinks(layout, layout.uploadsDir(target.scope))
-  }
+  })
   await recoverPendingOperations(backend)
   const cutoff = Date.parse(plan.cutoff)
-  const result: CleanupResult = { dryRun: false, removed: [], skipped: [...plan.skipped], freedBytes: 0 }
+  const outcomes: Array<{ removed?: CleanupResult['removed'][number]; skipped?: CleanupSkipped }> = plan.targets.map(() => ({}))
   let done = 0
-  for (const target of plan.targets) {
+  await forEachConcurrent(plan.targets.keys(), CLEANUP_CONCURRENCY, async (index) => {
+    const target = plan.targets[index]!
     const { scope } = target
-    const skip = (reason: string) => result.skipped.push({ key: scope.key, dir: scope.dir, reason })
+    const outcome = outcomes[index]!
+    const skip = (reason: string) => void (outcome.skipped = { key: scope.key, dir: scope.dir, reason })
     options.onProgress?.({ done: done++, total: plan.targets.length, label: scope.key })
-    if (backend.isInUse(scope)) {
-      skip('in use in this process')
-      continue
-    }
+    if (backend.isInUse(scope)) return skip('in use in this process')
     try {
       await withScopeLock(layout, scope, async () => {
         const last = await backend.lastActiveAt(scope)
@@ -132,17 +142,23 @@ export const applyCleanup = async (backend: StorageBackend, plan: CleanupPlan, o
         if (!(await backend.scopeExists(scope))) return skip('already removed')
         if (backend.isInUse(scope)) return skip('in use in this process')
         await backend.evict(scope)
-        const bytes = (await measureTree(layout.vectorsDir(scope))).bytes + (await measureTree(layout.uploadsDir(scope))).bytes
         await removeScope(backend, scope)
-        result.removed.push({ ...toRef(scope), bytes, lastActiveAt: toIso(last) })
-        result.freedBytes += bytes
+        outcome.removed = { ...toRef(scope), bytes: target.bytes, lastActiveAt: toIso(last) }
       })
     } catch (error) {
       if (error instanceof LockedError) skip('locked by another process')
       else throw error
     }
-  }
+  })
   options.onProgress?.({ done, total: plan.targets.length })
+  const result: CleanupResult = { dryRun: false, removed: [], skipped: [...plan.skipped], freedBytes: 0 }
+  for (const { removed, skipped } of outcomes) {
+    if (skipped) result.skipped.push(skipped)
+    if (removed) {
+      result.removed.push(removed)
+      result.freedBytes += removed.bytes
+    }
+  }
   return result
 }
 

@@ -104,6 +104,24 @@ describe('cleanup', () => {
     expect((await planCleanup(backend, { olderThanMs: HOUR, kinds: ['session', 'custom'], now: NOW })).skipped).toEqual([])
   })
 
+  it('removes many scopes at once and reports them in plan order with the bytes the plan measured', async () => {
+    const root = await tempDir()
+    const backend = backendAt(root)
+    const { layout } = backend
+    for (let n = 1; n <= 20; n++) await makeScope(layout, session(n), (24 + n) * HOUR)
+    await makeScope(layout, session(99), HOUR)
+    const plan = await planCleanup(backend, { olderThanMs: 24 * HOUR, now: NOW })
+    expect(plan.targets).toHaveLength(20)
+    const result = await applyCleanup(backend, plan)
+    expect(result.removed).toEqual(plan.result.removed)
+    expect(result.freedBytes).toBe(plan.result.freedBytes)
+    expect(result.skipped).toEqual([])
+    expect(await readdir(layout.isolatedDir('vectors'))).toEqual([session(99).dir])
+    expect(await readdir(layout.isolatedDir('uploads'))).toEqual([session(99).dir])
+    expect(await readdir(path.join(root, '.bento', 'journal')).catch(() => [])).toEqual([])
+    expect(await readdir(path.join(root, '.bento', 'trash')).catch(() => [])).toEqual([])
+  })
+
   it('re-checks inactivity under the lock: a scope used since planning is kept', async () => {
     const backend = backendAt(await tempDir())
     const scope = session(7)
