@@ -79,6 +79,20 @@ const copyUploads = async (backend: StorageBackend, from: Scope, to: Scope, sour
   return copied.files
 }
 
+/**
+ * Chunks added to the target per store commit. Every commit rewrites the whole
+ * target store, so one commit per document made a merge O(documents × store
+ * size); a few large commits keep it close to raw `addPoint` throughput while
+ * bounding the memory of one commit.
+ */
+export const MERGE_BATCH_CHUNKS = 20_000
+
+interface PendingDocument {
+  id: string
+  newId: string
+  chunks: ExportedChunk[]
+}
+
 const mergeStore = async (
   backend: StorageBackend,
   from: Scope,
@@ -94,9 +108,26 @@ const mergeStore = async (
   const documents = groupByDocument(exported)
   await backend.withStore(to, async (target: VectorStore) => {
     let targetChunks: Map<string, ExportedChunk[]> | undefined
-    const targetIds = () => new Set(target.listDocuments().map((doc) => doc.id))
-    const known = targetIds()
+    const known = new Set(target.listDocuments().map((doc) => doc.id))
     const chunksOf = async (id: string) => (targetChunks ??= groupByDocument(await target.exportChunks())).get(id)
+    let batch: PendingDocument[] = []
+    let batchChunks = 0
+    // A document's chunks always go into one commit: a replay after a crash then finds it whole or absent, never half.
+    const commit = async () => {
+      if (batch.length === 0) return
+      for (const doc of batch) if (part === 'documents') counts.uploads += await copyUploads(backend, from, to, doc.id, doc.newId)
+      await target.add(batch.flatMap(({ id, newId, chunks }) =>
+        chunks.map((chunk) => ({ ...chunk, documentId: newId, metadata: newId === id ? chunk.metadata : { ...chunk.metadata, migratedFromId: id } }))))
+      crashPoint(`migrate-merge:after-add-${part}`)
+      for (const { newId, chunks } of batch) {
+        targetChunks?.set(newId, chunks)
+        if (part === 'memory') counts.memories++
+        else counts.documents++
+        counts.vectors += chunks.length
+      }
+      batch = []
+      batchChunks = 0
+    }
     let done = 0
     for (const [id, chunks] of documents) {
       onProgress?.({ done: done++, total: documents.size, label: part === 'memory' ? 'memories' : 'documents' })
@@ -113,15 +144,12 @@ const mergeStore = async (
         }
         counts.renamed.push({ from: id, to: newId })
       }
-      if (part === 'documents') counts.uploads += await copyUploads(backend, from, to, id, newId)
-      await target.add(chunks.map((chunk) => ({ ...chunk, documentId: newId, metadata: newId === id ? chunk.metadata : { ...chunk.metadata, migratedFromId: id } })))
-      crashPoint(`migrate-merge:after-add-${part}`)
+      if (batchChunks > 0 && batchChunks + chunks.length > MERGE_BATCH_CHUNKS) await commit()
       known.add(newId)
-      targetChunks?.set(newId, chunks)
-      if (part === 'memory') counts.memories++
-      else counts.documents++
-      counts.vectors += chunks.length
+      batch.push({ id, newId, chunks })
+      batchChunks += chunks.length
     }
+    await commit()
   }, { part, lockHeld: true, write: true })
 }
 

@@ -99,6 +99,20 @@ describe('migrate', () => {
     expect((await searchScope(backend, to, 'charlie', { k: 1 })).results[0]?.content).toBe('charlie text')
   })
 
+  it('merges every document in one target commit, not one commit (a whole-store rewrite) per document', async () => {
+    const { backend, add } = await setup()
+    const from = customScope('many-docs')
+    const to = customScope('target')
+    await add(from, Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`d${i}.txt`, `document number ${i}`])))
+    await add(to, { 'b.md': LONG_TEXT('bravo') })
+    const revision = () => backend.withStore(to, async (store) => store.stats().revision)
+    const before = await revision()
+    const result = await migrate(backend, from, to)
+    expect(result).toMatchObject({ mode: 'merge', documents: 6 })
+    expect(await revision()).toBe(before + 1)
+    expect((await chunkTexts(backend, to)).filter((text) => text.includes('document number'))).toHaveLength(6)
+  })
+
   it('never overwrites on a name clash: identical documents are skipped, different ones get a new id', async () => {
     const { backend, layout, add } = await setup()
     const from = customScope('alice')
