@@ -10,6 +10,7 @@ import { hostname } from 'node:os'
 import path from 'node:path'
 import * as fs from './fs.js'
 import { ensureDir } from './layout.js'
+import { localChangeEpoch, noteLocalChange } from './local-changes.js'
 import type { Layout } from './layout.js'
 import type { Scope, ScopeKind } from './keys.js'
 
@@ -74,6 +75,7 @@ export const beginIntent = async (
     activeHere.delete(intent.id)
     throw error
   }
+  noteLocalChange()
   return intent
 }
 
@@ -82,6 +84,7 @@ export const updateIntent = async (layout: Layout, intent: JournalIntent, phase:
   intent.phase = phase
   if (data) intent.data = { ...intent.data, ...data }
   await fs.writeJsonAtomic(intentPath(layout, intent.id), intent)
+  noteLocalChange()
 }
 
 /** The operation is complete: the intent is removed (durably) and no longer active. */
@@ -89,17 +92,20 @@ export const endIntent = async (layout: Layout, intent: JournalIntent): Promise<
   await fs.remove(intentPath(layout, intent.id))
   await fs.fsyncDir(layout.journalDir).catch(() => {})
   activeHere.delete(intent.id)
+  noteLocalChange()
 }
 
 /** Stops treating an intent as running here (its operation failed); it stays on disk for recovery. */
 export const releaseIntent = (intent: JournalIntent): void => {
   activeHere.delete(intent.id)
+  noteLocalChange()
 }
 
 /** Claims an intent found on disk for replay by this process. */
 export const claimIntent = (intent: JournalIntent): boolean => {
   if (activeHere.has(intent.id)) return false
   activeHere.add(intent.id)
+  noteLocalChange()
   return true
 }
 
@@ -137,10 +143,36 @@ export const readIntents = async (layout: Layout): Promise<ReadIntentsResult> =>
   return result
 }
 
+const involving = (intents: JournalIntent[], scope: Scope): JournalIntent[] =>
+  intents.filter((intent) => intent.scopes.some((s) => s.kind === scope.kind && s.dir === scope.dir))
+
 /** Intents (running anywhere, or left by a crash) that involve the scope. */
-export const pendingIntentsFor = async (layout: Layout, scope: Scope): Promise<JournalIntent[]> => {
-  const { intents } = await readIntents(layout)
-  return intents.filter((intent) => intent.scopes.some((s) => s.kind === scope.kind && s.dir === scope.dir))
+export const pendingIntentsFor = async (layout: Layout, scope: Scope): Promise<JournalIntent[]> =>
+  involving((await readIntents(layout)).intents, scope)
+
+// A directory's mtime has the kernel's coarse clock granularity (a few ms): a change in the
+// same tick as the stat that preceded a read would keep the mtime. A listing is reused only
+// when the mtime it was read at is older than this, as git treats "racily clean" entries.
+const RACY_MS = 50
+const listings = new WeakMap<Layout, { stamp: string; epoch: number; intents: JournalIntent[] }>()
+
+/**
+ * `pendingIntentsFor` for the read hot path: one `lstat` of the journal dir, and the
+ * intents are read again only when the dir changed (inode, mtime, ctime) or this
+ * process began, ended or claimed an intent since.
+ * Test: test/core/journal.test.ts "cachedPendingIntentsFor".
+ */
+export const cachedPendingIntentsFor = async (layout: Layout, scope: Scope): Promise<JournalIntent[]> => {
+  const epoch = localChangeEpoch()
+  const startedAt = Date.now()
+  const stats = await fs.lstatOrUndefined(layout.journalDir)
+  const stamp = stats === undefined ? 'none' : `${stats.ino}:${stats.mtimeMs}:${stats.ctimeMs}`
+  const known = listings.get(layout)
+  if (known && known.stamp === stamp && known.epoch === epoch) return involving(known.intents, scope)
+  const { intents } = stats === undefined ? { intents: [] } : await readIntents(layout)
+  if (stats === undefined || startedAt - Math.max(stats.mtimeMs, stats.ctimeMs) > RACY_MS) listings.set(layout, { stamp, epoch, intents })
+  else listings.delete(layout)
+  return involving(intents, scope)
 }
 
 /**

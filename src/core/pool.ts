@@ -9,9 +9,12 @@
  *   the pool holds more than `maxOpen` stores for a moment: the alternative, making
  *   the newcomer wait for a slot, deadlocks when a use opens another key.
  * - Before each `fn`, a store another process changed (`isStale()`) is closed and
- *   reopened; uses still running on the old object finish on it first.
+ *   reopened; uses still running on the old object finish on it first. With
+ *   `freshMs`, a store found fresh less than `freshMs` ago (and nothing changed
+ *   by this process since) is not checked again: the bounded staleness window.
  */
 import { BusyError } from './errors.js'
+import { localChangeEpoch } from './local-changes.js'
 import type { VectorStore } from './store/types.js'
 
 export interface StorePoolOptions {
@@ -19,13 +22,29 @@ export interface StorePoolOptions {
   maxOpen?: number
   /** Close a store unused for this long. Default 300 000 ms; 0 = never. */
   idleMs?: number
+  /**
+   * Trust a store found fresh (opened, or `isStale()` false) this recently, unless
+   * this process changed a store or an intent since (`local-changes.ts`): a change
+   * by another process is then seen up to `freshMs` late. Default 0: check every use.
+   */
+  freshMs?: number
   open: (key: string) => Promise<VectorStore>
+}
+
+export interface UseOptions {
+  /** Overrides the pool's `freshMs` for this use; 0 checks `isStale()` now (callers holding the scope lock). */
+  freshMs?: number
 }
 
 interface Handle {
   store: VectorStore
   users: number
   retired: boolean
+  /** When (performance.now()) and at which local-change epoch the store was last found fresh. */
+  freshAt: number
+  freshEpoch: number
+  /** A staleness check in flight, shared by the uses that trust a recent answer. */
+  checking: Promise<boolean> | undefined
 }
 
 interface Entry {
@@ -41,6 +60,7 @@ interface Entry {
 export class StorePool {
   private readonly maxOpen: number
   private readonly idleMs: number
+  private readonly freshMs: number
   private readonly open: (key: string) => Promise<VectorStore>
   /** Map order is recency order: the first entry is the least recently used. */
   private readonly entries = new Map<string, Entry>()
@@ -58,6 +78,7 @@ export class StorePool {
   constructor(options: StorePoolOptions) {
     this.maxOpen = Math.max(1, options.maxOpen ?? 64)
     this.idleMs = Math.max(0, options.idleMs ?? 300_000)
+    this.freshMs = Math.max(0, options.freshMs ?? 0)
     this.open = options.open
   }
 
@@ -74,7 +95,7 @@ export class StorePool {
   }
 
   /** Runs `fn` with the open store for `key`, opening it (and evicting the LRU store) if needed. */
-  async use<T>(key: string, fn: (store: VectorStore) => Promise<T>): Promise<T> {
+  async use<T>(key: string, fn: (store: VectorStore) => Promise<T>, options: UseOptions = {}): Promise<T> {
     // A key being evicted is reopened only after its old store is closed: never two objects on one dir here.
     for (let pending = this.closing.get(key); pending; pending = this.closing.get(key)) await pending.catch(() => undefined)
     if (this.closed) throw new BusyError('Shutting down: the store pool is closed.')
@@ -85,7 +106,8 @@ export class StorePool {
       let handle = await this.acquire(entry)
       handle.users++
       try {
-        if (await handle.store.isStale()) {
+        const freshMs = options.freshMs ?? this.freshMs
+        if (!this.isFresh(handle, freshMs) && (await this.checkStale(handle, freshMs > 0))) {
           this.release(handle)
           void this.retire(entry, handle)
           handle = await this.acquire(entry)
@@ -139,12 +161,38 @@ export class StorePool {
     return entry
   }
 
+  private isFresh(handle: Handle, freshMs: number): boolean {
+    return freshMs > 0 && handle.freshEpoch === localChangeEpoch() && performance.now() - handle.freshAt < freshMs
+  }
+
+  /** `isStale()`, recording a fresh answer; `share` joins a check already in flight (a use holding the scope lock never does). */
+  private checkStale(handle: Handle, share: boolean): Promise<boolean> {
+    if (share && handle.checking) return handle.checking
+    const epoch = localChangeEpoch()
+    const at = performance.now()
+    const checking = handle.store.isStale().then((stale) => {
+      if (!stale) {
+        handle.freshAt = at
+        handle.freshEpoch = epoch
+      }
+      return stale
+    })
+    handle.checking = checking
+    const done = () => {
+      if (handle.checking === checking) handle.checking = undefined
+    }
+    checking.then(done, done)
+    return checking
+  }
+
   private acquire(entry: Entry): Promise<Handle> {
     if (entry.handle) return Promise.resolve(entry.handle)
     if (!entry.opening) {
+      const epoch = localChangeEpoch()
+      const at = performance.now()
       const opening = this.open(entry.key).then(
         (store): Handle => {
-          const handle = { store, users: 0, retired: false }
+          const handle: Handle = { store, users: 0, retired: false, freshAt: at, freshEpoch: epoch, checking: undefined }
           if (entry.opening === opening) {
             entry.opening = undefined
             entry.handle = handle

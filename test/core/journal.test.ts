@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process'
-import { readdir, writeFile, mkdir } from 'node:fs/promises'
+import { readdir, writeFile, mkdir, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { beginIntent, endIntent, isOwnerGone, pendingIntentsFor, readIntents, releaseIntent, updateIntent } from '../../src/core/journal.js'
+import { setFaultInjector } from '../../src/core/faults.js'
+import { beginIntent, cachedPendingIntentsFor, endIntent, isOwnerGone, pendingIntentsFor, readIntents, releaseIntent, updateIntent } from '../../src/core/journal.js'
 import { createLayout } from '../../src/core/layout.js'
 import { customScope } from '../../src/core/keys.js'
 import { useTempDirs } from '../helpers/temp-dir.js'
@@ -44,5 +45,53 @@ describe('journal', () => {
     const { intents, unreadable } = await readIntents(layout)
     expect(intents).toEqual([])
     expect(unreadable.sort()).toEqual(['notes.txt', 'op-abc-0123456789ab.json'])
+  })
+})
+
+describe('cachedPendingIntentsFor', () => {
+  /** An intent file as another process's migrate would leave it. */
+  const writeForeignIntent = async (journalDir: string, id: string, scopeKey: string) => {
+    const scope = customScope(scopeKey)
+    const intent = { id, op: 'migrate', scopes: [{ kind: scope.kind, key: scope.key, dir: scope.dir }], phase: 'start', pid: 1, host: 'elsewhere', createdAt: new Date().toISOString(), data: {} }
+    await mkdir(journalDir, { recursive: true })
+    await writeFile(path.join(journalDir, `${id}.json`), JSON.stringify(intent))
+  }
+
+  it('sees intents another process writes or removes, even within one mtime tick of the last read', async () => {
+    const layout = createLayout(await tempDir())
+    const a = customScope('a')
+    const id = 'op-abc-0123456789ab'
+    expect(await cachedPendingIntentsFor(layout, a)).toEqual([])
+    await writeForeignIntent(layout.journalDir, id, 'a')
+    expect((await cachedPendingIntentsFor(layout, a)).map((i) => i.id)).toEqual([id])
+    expect(await cachedPendingIntentsFor(layout, customScope('b'))).toEqual([])
+    await unlink(path.join(layout.journalDir, `${id}.json`))
+    expect(await cachedPendingIntentsFor(layout, a)).toEqual([])
+    await writeForeignIntent(layout.journalDir, id, 'a')
+    expect((await cachedPendingIntentsFor(layout, a)).map((i) => i.id)).toEqual([id])
+  })
+
+  it('costs one lstat while the journal dir is unchanged, and sees this process\'s intents at once', async () => {
+    const layout = createLayout(await tempDir())
+    const a = customScope('a')
+    await writeForeignIntent(layout.journalDir, 'op-abc-0123456789ab', 'other')
+    await new Promise((resolve) => setTimeout(resolve, 120)) // past the racy window
+    expect(await cachedPendingIntentsFor(layout, a)).toEqual([])
+    const ops: string[] = []
+    setFaultInjector((op) => {
+      ops.push(op)
+      return undefined
+    })
+    try {
+      expect(await cachedPendingIntentsFor(layout, a)).toEqual([])
+      expect(ops).toEqual(['lstat'])
+    } finally {
+      setFaultInjector(undefined)
+    }
+    const intent = await beginIntent(layout, { op: 'cleanup', scopes: [a], phase: 'start', data: {} })
+    expect((await cachedPendingIntentsFor(layout, a)).map((i) => i.id)).toEqual([intent.id])
+    releaseIntent(intent)
+    await endIntent(layout, intent)
+    expect(await cachedPendingIntentsFor(layout, a)).toEqual([])
   })
 })

@@ -1,3 +1,4 @@
+import { cp, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StorePool } from '../../src/core/pool.js'
@@ -150,6 +151,80 @@ describe('StorePool', () => {
     expect(pool.isBusy('a')).toBe(false)
     expect(await pool.use('a', async () => 'ok')).toBe('ok')
     expect(opens).toEqual(['a'])
+    await pool.closeAll()
+  })
+})
+
+describe('StorePool freshness window', () => {
+  /** Counts isStale() calls on every store the pool opens. */
+  const counting = () => {
+    const checks = { count: 0 }
+    const open = async (key: string) => {
+      const store = await openCounted(key)
+      const isStale = store.isStale.bind(store)
+      store.isStale = () => {
+        checks.count++
+        return isStale()
+      }
+      return store
+    }
+    return { checks, open }
+  }
+
+  /** A copy of the store with one more document; `apply` swaps it in as another process's commit would, unnoticed here. */
+  const prepareCommitElsewhere = async (key: string, documentId: string) => {
+    const draft = path.join(root, `draft-${documentId}`)
+    await cp(path.join(root, key), draft, { recursive: true })
+    const other = await openStore({ dir: draft, dimension: DIM })
+    await other.add([chunk(documentId, 0, axis(DIM, 1))])
+    await other.close()
+    return async () => {
+      await rm(path.join(root, key), { recursive: true })
+      await rename(draft, path.join(root, key))
+    }
+  }
+
+  it('trusts a check younger than freshMs; sees this process\'s own changes at once and another\'s when asked', async () => {
+    const { checks, open } = counting()
+    const pool = new StorePool({ idleMs: 0, freshMs: 60_000, open })
+    const ids = () => pool.use('a', async (store) => store.listDocuments().map((d) => d.id).sort())
+    const seed = await openStore({ dir: path.join(root, 'a'), dimension: DIM })
+    await seed.add([chunk('x', 0, axis(DIM, 0))])
+    await seed.close() // a commit by this process: noted, so nothing cached before it is trusted
+    expect(await ids()).toEqual(['x'])
+    expect(await ids()).toEqual(['x'])
+    expect(checks.count).toBe(0) // found fresh when opened
+
+    const local = await openStore({ dir: path.join(root, 'a'), dimension: DIM })
+    await local.add([chunk('y', 0, axis(DIM, 2))])
+    await local.close()
+    expect(await ids()).toEqual(['x', 'y'])
+    expect(checks.count).toBe(1)
+
+    const apply = await prepareCommitElsewhere('a', 'z')
+    expect(await pool.use('a', async (store) => store.listDocuments().length, { freshMs: 0 })).toBe(2)
+    await apply()
+    expect(await ids()).toEqual(['x', 'y']) // within the window: the last answer
+    expect(await pool.use('a', async (store) => store.listDocuments().length, { freshMs: 0 })).toBe(3)
+    expect(await ids()).toEqual(['x', 'y', 'z'])
+    await pool.closeAll()
+  })
+
+  it('shares one staleness check between concurrent uses once the window has passed', async () => {
+    const { checks, open } = counting()
+    const pool = new StorePool({ idleMs: 0, freshMs: 5, open })
+    await pool.use('a', async (store) => store.stats())
+    await tick()
+    await Promise.all(Array.from({ length: 6 }, () => pool.use('a', async (store) => store.stats())))
+    expect(checks.count).toBe(1)
+    await pool.closeAll()
+  })
+
+  it('checks every use by default', async () => {
+    const { checks, open } = counting()
+    const pool = new StorePool({ idleMs: 0, open })
+    for (let i = 0; i < 3; i++) await pool.use('a', async (store) => store.stats())
+    expect(checks.count).toBe(3)
     await pool.closeAll()
   })
 })

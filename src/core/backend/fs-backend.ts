@@ -1,13 +1,23 @@
 /**
  * The embedded storage backend: scopes as directories under one data dir, one
  * hnswlib store per scope (and one for its memory), opened through an LRU pool.
+ *
+ * Reads are served from the open store and touch no store file, so their checks
+ * are cheap: symlinks are checked when a store is opened (and before every
+ * write); whether the scope is journaled or locked by another process, and
+ * whether another process changed its store, is checked at most once per
+ * `readFreshnessMs` (default 50 ms) per scope. Anything this process changes
+ * (a commit, an intent) voids those answers at once; a change by another
+ * process is seen at most `readFreshnessMs` late. Writes and callers holding the
+ * lock check everything on every call.
  */
 import { createActivityTracker } from '../activity.js'
 import { createLocalEmbedder } from '../embeddings/index.js'
 import { BusyError } from '../errors.js'
 import * as fs from '../fs.js'
-import { pendingIntentsFor } from '../journal.js'
+import { cachedPendingIntentsFor, pendingIntentsFor } from '../journal.js'
 import { assertNoSymlinks, createLayout, ensureDir } from '../layout.js'
+import { localChangeEpoch } from '../local-changes.js'
 import { isLockedElsewhere, withScopeLock } from '../lock.js'
 import { StorePool } from '../pool.js'
 import { measureTree, scanScopes } from '../scan.js'
@@ -17,6 +27,14 @@ import type { VectorStore } from '../store/types.js'
 import type { BackendOptions, ListScopesOptions, ScopeUsage, StorageBackend, WithStoreOptions } from './types.js'
 
 export const DEFAULT_LOCK_WAIT_MS = 2000
+export const DEFAULT_READ_FRESHNESS_MS = 50
+
+interface ReadGate {
+  /** performance.now() until which the scope counts as checked, at the local-change epoch below. */
+  until: number
+  epoch: number
+  checking: Promise<void> | undefined
+}
 
 /**
  * @example
@@ -28,36 +46,103 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
   const layout = createLayout(options.dataDir)
   const embedder = options.embedder ?? createLocalEmbedder({ dimension: 384 })
   const activity = createActivityTracker({ layout, coalesceMs: options.activityCoalesceMs ?? 60_000 })
+  const freshMs = Math.max(0, options.readFreshnessMs ?? DEFAULT_READ_FRESHNESS_MS)
+  const maxOpen = options.maxOpenStores ?? 64
   const pool = new StorePool({
-    maxOpen: options.maxOpenStores ?? 64,
+    maxOpen,
     idleMs: options.storeIdleMs ?? 5 * 60_000,
-    open: (dir: string) => openStore({ dir, dimension: embedder.dimension, embedderId: embedder.id, space: 'cosine' }),
+    freshMs,
+    open: async (dir: string) => {
+      // Threat: a scope dir swapped for a symlink to elsewhere; test/core/backend/fs-backend.test.ts "refuses a symlinked scope".
+      // Checked at every (re)open: a swap under an open store changes what isStale() sees, so it is reopened through here.
+      await assertNoSymlinks(layout, dir)
+      return openStore({ dir, dimension: embedder.dimension, embedderId: embedder.id, space: 'cosine' })
+    },
   })
   // Calls running in this process, per scope: what cleanup must not pull the floor from under.
   const running = new Map<string, number>()
+  // Scopes whose read checks passed, and scopes found to exist, recently; swept as they grow.
+  const gates = new Map<string, ReadGate>()
+  const existing = new Map<string, ReadGate>()
+
+  const sweep = (map: Map<string, ReadGate>, now: number) => {
+    if (map.size <= 2 * maxOpen) return
+    for (const [id, gate] of map) if (gate.until <= now && gate.checking === undefined) map.delete(id)
+  }
+
+  const checkReadable = async (scope: Scope): Promise<void> => {
+    if ((await cachedPendingIntentsFor(layout, scope)).length > 0) {
+      throw new BusyError(`Scope "${scope.key}" has an operation in progress (migrate or cleanup); try again shortly.`, 2)
+    }
+    if (await isLockedElsewhere(layout, scope)) {
+      throw new BusyError(`Scope "${scope.key}" is being changed by another process; try again shortly.`)
+    }
+  }
+
+  /** Busy while the scope is journaled or locked by another process; concurrent reads share one check. */
+  const assertReadable = (scope: Scope): Promise<void> => {
+    const id = layout.vectorsDir(scope)
+    const now = performance.now()
+    const epoch = localChangeEpoch()
+    const gate = gates.get(id)
+    if (gate?.checking) return gate.checking
+    if (freshMs > 0 && gate && gate.epoch === epoch && now < gate.until) return Promise.resolve()
+    const next: ReadGate = { until: 0, epoch, checking: undefined }
+    const checking = checkReadable(scope).then(
+      () => {
+        next.until = now + freshMs
+        next.checking = undefined
+      },
+      (error: unknown) => {
+        if (gates.get(id) === next) gates.delete(id)
+        throw error
+      },
+    )
+    next.checking = checking
+    gates.set(id, next)
+    sweep(gates, now)
+    return checking
+  }
+
+  // Asked per request by the server (search, activity): a scope found to exist is trusted like a read check.
+  const scopeExists = async (scope: Scope): Promise<boolean> => {
+    const id = layout.vectorsDir(scope)
+    const now = performance.now()
+    const epoch = localChangeEpoch()
+    const known = existing.get(id)
+    if (known && known.epoch === epoch && now < known.until) return true
+    const exists = (await isDir(id)) || (await isDir(layout.uploadsDir(scope)))
+    if (exists && freshMs > 0) {
+      existing.set(id, { until: now + freshMs, epoch, checking: undefined })
+      sweep(existing, now)
+    } else existing.delete(id)
+    return exists
+  }
 
   const storeDir = (scope: Scope, options: WithStoreOptions) =>
     options.part === 'memory' ? layout.memoryDir(scope) : layout.vectorsDir(scope)
 
-  // The pool reopens a store another process changed or removed (isStale) before each use.
-  const useStore = <T>(dir: string, fn: (store: VectorStore) => Promise<T>): Promise<T> => pool.use(dir, fn)
-
   const withStore = async <T>(scope: Scope, fn: (store: VectorStore) => Promise<T>, options: WithStoreOptions = {}): Promise<T> => {
     const dir = storeDir(scope, options)
+    if (!options.write && !options.lockHeld) {
+      await assertReadable(scope)
+      // The vectors (or memory) dir is checked by the pool's open; a read does not touch uploads.
+      if (!pool.has(dir)) await assertNoSymlinks(layout, layout.uploadsDir(scope))
+      return counted(scope, () => pool.use(dir, fn))
+    }
     // Threat: a scope dir swapped for a symlink to elsewhere; test/core/backend/fs-backend.test.ts "refuses a symlinked scope".
     await assertNoSymlinks(layout, dir)
     await assertNoSymlinks(layout, layout.uploadsDir(scope))
     if (!options.lockHeld && (await pendingIntentsFor(layout, scope)).length > 0) {
       throw new BusyError(`Scope "${scope.key}" has an operation in progress (migrate or cleanup); try again shortly.`, 2)
     }
-    const id = layout.vectorsDir(scope)
-    running.set(id, (running.get(id) ?? 0) + 1)
-    try {
-      if (options.write && !options.lockHeld) {
-        return await withScopeLock(layout, scope, async () => {
+    // Under the lock: whatever another process committed before it was taken must be seen now.
+    return counted(scope, async () => {
+      if (!options.lockHeld) {
+        return withScopeLock(layout, scope, async () => {
           await ensureDir(layout, dir)
           await ensureDir(layout, layout.uploadsDir(scope))
-          const result = await useStore(dir, fn)
+          const result = await pool.use(dir, fn, { freshMs: 0 })
           // Under the lock, so a cleanup in another process never races this write.
           await activity.record(scope)
           return result
@@ -66,10 +151,16 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       if (options.write) {
         await ensureDir(layout, dir)
         await ensureDir(layout, layout.uploadsDir(scope))
-      } else if (!options.lockHeld && (await isLockedElsewhere(layout, scope))) {
-        throw new BusyError(`Scope "${scope.key}" is being changed by another process; try again shortly.`)
       }
-      return await useStore(dir, fn)
+      return pool.use(dir, fn, { freshMs: 0 })
+    })
+  }
+
+  const counted = async <T>(scope: Scope, call: () => Promise<T>): Promise<T> => {
+    const id = layout.vectorsDir(scope)
+    running.set(id, (running.get(id) ?? 0) + 1)
+    try {
+      return await call()
     } finally {
       const count = (running.get(id) ?? 1) - 1
       if (count <= 0) running.delete(id)
@@ -101,7 +192,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     embedder,
     withStore,
     listScopes,
-    scopeExists: async (scope) => (await isDir(layout.vectorsDir(scope))) || (await isDir(layout.uploadsDir(scope))),
+    scopeExists,
     usage,
     touch: (scope) => activity.touch(scope),
     lastActiveAt: (scope) => activity.lastActiveAt(scope),

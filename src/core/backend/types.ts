@@ -50,6 +50,12 @@ export interface BackendOptions {
   storeIdleMs?: number
   /** Writes of the activity file are coalesced to at most one per scope per this window. Default 60 s. */
   activityCoalesceMs?: number
+  /**
+   * A read trusts the last check of its scope (not journaled, not locked by another
+   * process, store unchanged on disk; and `scopeExists` a true answer) for this long: another process's change is seen
+   * at most this late; this process's own changes at once. Default 50 ms; 0 checks every read.
+   */
+  readFreshnessMs?: number
 }
 
 export interface StorageBackend {

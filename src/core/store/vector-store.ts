@@ -11,6 +11,7 @@ import { chunkFromRecord, recordFromInput, serializeDocstore, type Docstore } fr
 import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, MANIFEST_FILE } from './files.js'
 import { createIndex, releaseIndex, scoreOf, stageIndex, toArray, type Index, type IndexParams } from './hnsw.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
+import { noteLocalChange } from '../local-changes.js'
 import { recoverStore } from './journal.js'
 import { MAX_LABEL, serializeManifest } from './manifest.js'
 import { createSerialQueue } from './queue.js'
@@ -245,20 +246,25 @@ export class HnswVectorStore implements VectorStore {
    */
   private mutate<T>(task: () => Promise<T>): Promise<T> {
     return this.run(async () => {
-      const now = await readIdentity(this.dir)
-      if (!sameIdentity(now, this.identity)) this.replace(await this.load())
-      if (this.identity.journal !== undefined || !this.swept) {
-        await recoverStore(this.dir)
-        this.swept = true
-        this.identity = await readIdentity(this.dir)
-      }
       try {
-        return await task()
-      } catch (error) {
-        if (this.dirty) await this.reloadAfterFailure()
-        throw toBentoError(error, `Updating the store in ${this.dir}`)
+        const now = await readIdentity(this.dir)
+        if (!sameIdentity(now, this.identity)) this.replace(await this.load())
+        if (this.identity.journal !== undefined || !this.swept) {
+          await recoverStore(this.dir)
+          this.swept = true
+          this.identity = await readIdentity(this.dir)
+        }
+        try {
+          return await task()
+        } catch (error) {
+          if (this.dirty) await this.reloadAfterFailure()
+          throw toBentoError(error, `Updating the store in ${this.dir}`)
+        } finally {
+          this.dirty = false
+        }
       } finally {
-        this.dirty = false
+        // After the files changed: other store objects in this process must not trust a check made before.
+        noteLocalChange()
       }
     })
   }

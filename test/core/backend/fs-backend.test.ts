@@ -1,9 +1,10 @@
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readdir, readFile, rename, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createFsBackend } from '../../../src/core/backend/index.js'
 import type { StorageBackend } from '../../../src/core/backend/types.js'
 import { createLocalEmbedder } from '../../../src/core/embeddings/index.js'
+import { setFaultInjector } from '../../../src/core/faults.js'
 import { beginIntent, endIntent, releaseIntent } from '../../../src/core/journal.js'
 import { customScope, sessionScope, sharedScope } from '../../../src/core/keys.js'
 import { measureTree } from '../../../src/core/scan.js'
@@ -15,8 +16,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((backend) => backend.close()))
 })
 
-const make = (dataDir: string, dimension = 64) => {
-  const backend = createFsBackend({ dataDir, embedder: createLocalEmbedder({ dimension }), activityCoalesceMs: 0 })
+const make = (dataDir: string, dimension = 64, readFreshnessMs?: number) => {
+  const backend = createFsBackend({ dataDir, embedder: createLocalEmbedder({ dimension }), activityCoalesceMs: 0, readFreshnessMs })
   open.push(backend)
   return backend
 }
@@ -122,5 +123,75 @@ describe('createFsBackend', () => {
     const listed: string[] = []
     for await (const s of backend.listScopes({ kinds: ['session'] })) listed.push(s.dir)
     expect(listed).toEqual([scope.dir])
+  })
+})
+
+describe('createFsBackend read path', () => {
+  /** fs facade calls made by `run` (proper-lockfile's own stat of a lock dir is not among them). */
+  const countCalls = async (run: () => Promise<unknown>): Promise<string[]> => {
+    const calls: string[] = []
+    setFaultInjector((op, target) => {
+      calls.push(`${op} ${path.basename(target)}`)
+      return undefined
+    })
+    try {
+      await run()
+    } finally {
+      setFaultInjector(undefined)
+    }
+    return calls
+  }
+
+  it('serves a warm read from memory with no fs call within readFreshnessMs; with 0 it checks every read', async () => {
+    const root = await tempDir()
+    const scope = customScope('user-1')
+    const warm = make(root, 64, 60_000)
+    await addText(warm, scope, 'doc_1', 'hello world')
+    const read = (backend: StorageBackend) => backend.withStore(scope, async (store) => store.stats().live)
+    expect(await read(warm)).toBe(1)
+    expect(await warm.scopeExists(scope)).toBe(true)
+    expect(await countCalls(async () => {
+      for (let i = 0; i < 20; i++) {
+        expect(await read(warm)).toBe(1)
+        expect(await warm.scopeExists(scope)).toBe(true)
+      }
+    })).toEqual([])
+
+    const strict = make(root, 64, 0)
+    expect(await read(strict)).toBe(1)
+    const calls = await countCalls(() => read(strict))
+    expect(calls).toEqual(expect.arrayContaining(['lstat journal', 'lstat bento.json', 'lstat commit.journal']))
+    expect(calls.length).toBeLessThanOrEqual(4)
+  })
+
+  it('refuses a warm scope whose dir was swapped for a symlink, once readFreshnessMs has passed', async () => {
+    const root = await tempDir()
+    const outside = await tempDir('bento-outside-')
+    const backend = make(root, 64, 40)
+    const scope = customScope('user-1')
+    await addText(backend, scope, 'doc_1', 'hello world')
+    expect(await backend.withStore(scope, async (store) => store.stats().live)).toBe(1)
+    const dir = backend.layout.vectorsDir(scope)
+    await cp(dir, path.join(outside, 'copy'), { recursive: true })
+    await rename(dir, `${dir}-aside`)
+    await symlink(path.join(outside, 'copy'), dir)
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    await expect(backend.withStore(scope, async (store) => store.stats().live)).rejects.toMatchObject({ code: 'unsafe_path' })
+  })
+
+  it('answers busy once readFreshnessMs has passed after another process locks or journals the scope', async () => {
+    const root = await tempDir()
+    const backend = make(root, 64, 40)
+    const [locked, journaled] = [customScope('locked-user'), customScope('journaled-user')]
+    for (const scope of [locked, journaled]) await addText(backend, scope, 'doc_1', 'hello world')
+    for (const scope of [locked, journaled]) expect(await backend.withStore(scope, async () => 'read')).toBe('read')
+    // What another process's migrate leaves: its lock dir, and its intent file.
+    await mkdir(`${backend.layout.lockTarget(locked)}.lock`, { recursive: true })
+    const intent = { id: 'op-abc-0123456789ab', op: 'migrate', scopes: [{ kind: journaled.kind, key: journaled.key, dir: journaled.dir }], phase: 'start', pid: 1, host: 'elsewhere', createdAt: new Date().toISOString(), data: {} }
+    await mkdir(backend.layout.journalDir, { recursive: true })
+    await writeFile(path.join(backend.layout.journalDir, `${intent.id}.json`), JSON.stringify(intent))
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    await expect(backend.withStore(locked, async () => 'read')).rejects.toMatchObject({ code: 'busy' })
+    await expect(backend.withStore(journaled, async () => 'read')).rejects.toMatchObject({ code: 'busy' })
   })
 })
