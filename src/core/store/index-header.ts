@@ -39,6 +39,18 @@ export interface IndexExpectations {
   file?: string
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+
+/** The file as little-endian 32-bit words (hnswlib's layout on the platforms it builds for); copied only when unaligned. */
+const wordsOf = (bytes: Uint8Array): Uint32Array => {
+  const length = bytes.byteLength >>> 2
+  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset, length)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const words = new Uint32Array(length)
+  for (let i = 0; i < length; i++) words[i] = view.getUint32(i * 4, true)
+  return words
+}
+
 /** Returns what the file holds, or throws `CorruptStoreError` saying what is wrong. */
 export const validateIndexFile = (bytes: Uint8Array, expected: IndexExpectations): IndexFileInfo => {
   const file = expected.file ?? INDEX_FILE
@@ -91,12 +103,15 @@ export const validateIndexFile = (bytes: Uint8Array, expected: IndexExpectations
   if (level0End > bytes.length) fail(`truncated: ${count} points need ${level0End} bytes of level-0 data, the file has ${bytes.length}`)
 
   const sizeLinks = maxM * 4 + 4
+  // Every offset below is a multiple of 4 (the header checks above make the record and link sizes so),
+  // so the lists are read as 32-bit words: several times faster than DataView calls over 16 MB.
+  const words = wordsOf(bytes)
   const levels = new Uint8Array(count)
   const linkStarts = new Float64Array(count)
   let position = level0End
   for (let id = 0; id < count; id++) {
     if (position + 4 > bytes.length) fail(`truncated in the link lists (point ${id})`)
-    const size = view.getUint32(position, true)
+    const size = words[position / 4]!
     position += 4
     if (size % sizeLinks !== 0) fail(`point ${id}: link list size ${size} is not a multiple of ${sizeLinks}`)
     const level = size / sizeLinks
@@ -109,26 +124,28 @@ export const validateIndexFile = (bytes: Uint8Array, expected: IndexExpectations
   if (position !== bytes.length) fail(`size is ${bytes.length} bytes, expected ${position}`)
   if (count > 0 && levels[enterpoint] !== maxLevel) fail(`enterpoint_node ${enterpoint} is not on maxlevel ${maxLevel}`)
 
+  // Vector components are not checked: a NaN cannot make hnswlib read out of bounds, it only spoils
+  // distances (test: "loads a store whose vectors hold NaN without crashing").
   const labels = new Uint32Array(count)
   const deleted = new Uint8Array(count)
   const seen = new Set<number>()
+  const wordsPerElement = sizePerElement >>> 2
+  const labelWord = labelOffset >>> 2
+  const wordsPerLinks = sizeLinks >>> 2
   let deletedCount = 0
   for (let id = 0; id < count; id++) {
-    const base = HEADER_BYTES + id * sizePerElement
-    const header = view.getUint32(base, true)
+    const base = (HEADER_BYTES >>> 2) + id * wordsPerElement
+    const header = words[base]!
     const links = header & 0xffff
     const mark = (header >>> 16) & 0xff
     if (mark > 1 || header >>> 24 !== 0) fail(`point ${id}: level-0 link header ${header} has unknown flags`)
     if (links > maxM0) fail(`point ${id}: ${links} level-0 links exceed maxM0 ${maxM0}`)
-    for (let j = 0; j < links; j++) {
-      const neighbor = view.getUint32(base + 4 + j * 4, true)
+    for (let j = 1; j <= links; j++) {
+      const neighbor = words[base + j]!
       if (neighbor >= count) fail(`point ${id}: level-0 neighbor ${neighbor} is not below cur_element_count ${count}`)
     }
-    for (let d = 0; d < expected.dimension; d++) {
-      if (!Number.isFinite(view.getFloat32(base + offsetData + d * 4, true))) fail(`point ${id}: vector component ${d} is not finite`)
-    }
-    const label = view.getUint32(base + labelOffset, true)
-    if (view.getUint32(base + labelOffset + 4, true) !== 0) fail(`point ${id}: label exceeds uint32`)
+    const label = words[base + labelWord]!
+    if (words[base + labelWord + 1] !== 0) fail(`point ${id}: label exceeds uint32`)
     if (seen.has(label)) fail(`label ${label} appears twice`)
     seen.add(label)
     labels[id] = label
@@ -136,11 +153,11 @@ export const validateIndexFile = (bytes: Uint8Array, expected: IndexExpectations
     deletedCount += mark
     const level = levels[id]!
     for (let l = 1; l <= level; l++) {
-      const block = linkStarts[id]! + (l - 1) * sizeLinks
-      const blockHeader = view.getUint32(block, true)
+      const block = linkStarts[id]! / 4 + (l - 1) * wordsPerLinks
+      const blockHeader = words[block]!
       if (blockHeader > maxM) fail(`point ${id}: ${blockHeader} links on level ${l} exceed maxM ${maxM}`)
-      for (let j = 0; j < blockHeader; j++) {
-        const neighbor = view.getUint32(block + 4 + j * 4, true)
+      for (let j = 1; j <= blockHeader; j++) {
+        const neighbor = words[block + j]!
         // hnswlib reads the neighbor's own list on this level: it must have one.
         if (neighbor >= count || levels[neighbor]! < l) fail(`point ${id}: level-${l} neighbor ${neighbor} is invalid`)
       }

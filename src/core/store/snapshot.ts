@@ -11,7 +11,7 @@ import { BusyError, CorruptStoreError, isBentoError, toBentoError } from '../err
 import { parseArgs, type StoreArgs } from './args.js'
 import { parseDocstore, type Docstore } from './docstore.js'
 import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, MANIFEST_FILE, type CommittedFile } from './files.js'
-import { loadIndex, type Index } from './hnsw.js'
+import { loadIndex, releaseIndex, type Index } from './hnsw.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
 import { validateIndexFile, type IndexFileInfo } from './index-header.js'
 import { readJournal, resolveFiles } from './journal.js'
@@ -46,10 +46,7 @@ const readRegular = async (file: string, name: CommittedFile): Promise<Buffer | 
 const readOnce = async (dir: string, efSearch: number | undefined, defaultEf: number): Promise<Omit<Snapshot, 'identity'>> => {
   const resolved = await resolveFiles(dir, await readJournal(dir))
   const read = (name: CommittedFile) => readRegular(resolved.get(name) ?? path.join(dir, name), name)
-  const manifestBytes = await read(MANIFEST_FILE)
-  const argsBytes = await read(ARGS_FILE)
-  const docstoreBytes = await read(DOCSTORE_FILE)
-  const indexBytes = await read(INDEX_FILE)
+  const [manifestBytes, argsBytes, docstoreBytes, indexBytes] = await Promise.all(([MANIFEST_FILE, ARGS_FILE, DOCSTORE_FILE, INDEX_FILE] as const).map(read))
   if (!manifestBytes && !argsBytes && !docstoreBytes && !indexBytes) return { found: false, docs: new Map(), efSearch: efSearch ?? defaultEf }
 
   const missing = [
@@ -66,18 +63,29 @@ const readOnce = async (dir: string, efSearch: number | undefined, defaultEf: nu
     throw new CorruptStoreError(`${ARGS_FILE}: ${args.space}/${args.numDimensions} disagrees with ${MANIFEST_FILE} (${manifest.space}/${manifest.dimension}).`)
   }
   const info = validateIndexFile(indexBytes!, { dimension: args.numDimensions, capacity: manifest?.capacity })
-  const docs = parseDocstore(docstoreBytes!.toString('utf8'))
-  checkAgreement(info, docs, manifest, { [INDEX_FILE]: indexBytes!.length, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length })
-
   const ef = efSearch ?? manifest?.efSearch ?? defaultEf
+  // hnswlib reads the file (validated just above) on a worker thread while this thread parses the
+  // docstore: the two largest costs of an open overlap instead of adding up.
+  const loading = info.count > 0 ? settle(loadIndex(resolved.get(INDEX_FILE) ?? path.join(dir, INDEX_FILE),
+    { space: args.space, dimension: args.numDimensions, m: info.m, efConstruction: info.efConstruction, efSearch: ef },
+    manifest?.capacity ?? info.maxElements)) : undefined
+  let docs: Docstore
+  try {
+    docs = parseDocstore(docstoreBytes!.toString('utf8'))
+    checkAgreement(info, docs, manifest, { [INDEX_FILE]: indexBytes!.length, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length })
+  } catch (error) {
+    void loading?.then((loaded) => 'index' in loaded && releaseIndex(loaded.index))
+    throw error
+  }
+
   let index: Index | undefined
-  if (info.count > 0) {
-    const params = { space: args.space, dimension: args.numDimensions, m: info.m, efConstruction: info.efConstruction, efSearch: ef }
-    try {
-      index = await loadIndex(resolved.get(INDEX_FILE) ?? path.join(dir, INDEX_FILE), params, manifest?.capacity ?? info.maxElements)
-    } catch (error) {
+  if (loading) {
+    const loaded = await loading
+    if ('error' in loaded) {
+      const { error } = loaded
       throw new CorruptStoreError(`${INDEX_FILE}: hnswlib could not load it (${error instanceof Error ? error.message : String(error)}).`, error)
     }
+    index = loaded.index
     if (index.getCurrentCount() !== info.count) throw new CorruptStoreError(`${INDEX_FILE}: changed while it was being loaded.`)
   }
   return { found: true, manifest, args, docs, info, index, efSearch: ef, argsBytes: argsBytes!.length }
@@ -107,6 +115,9 @@ const checkAgreement = (info: IndexFileInfo, docs: Docstore, manifest: Manifest 
     if (recorded !== bytes) throw new CorruptStoreError(`${name}: ${bytes} bytes, ${MANIFEST_FILE} records ${recorded}.`)
   }
 }
+
+const settle = <T>(promise: Promise<T>): Promise<{ index: T } | { error: unknown }> =>
+  promise.then((index) => ({ index }), (error: unknown) => ({ error }))
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -138,7 +138,7 @@ describe('validateIndexFile', () => {
     expectCorrupt(bytes, /not a multiple/)
   })
 
-  it('refuses duplicate labels, labels beyond uint32 and non-finite vectors', () => {
+  it('refuses duplicate labels and labels beyond uint32', () => {
     const labelAt = (id: number) => HEADER_BYTES + id * SIZE_PER_ELEMENT + SIZE_LINKS0 + DIM * 4
     let bytes = copy()
     bytes.writeUInt32LE(bytes.readUInt32LE(labelAt(1)), labelAt(0))
@@ -146,9 +146,48 @@ describe('validateIndexFile', () => {
     bytes = copy()
     bytes.writeUInt32LE(1, labelAt(0) + 4)
     expectCorrupt(bytes, /exceeds uint32/)
-    bytes = copy()
-    bytes.writeFloatLE(Number.NaN, HEADER_BYTES + SIZE_LINKS0)
-    expectCorrupt(bytes, /not finite/)
+  })
+
+  it('validates a file whose buffer is not 4-byte aligned (a slice of a larger buffer)', () => {
+    const padded = Buffer.alloc(original.length + 1)
+    original.copy(padded, 1)
+    expect(validate(padded.subarray(1))).toMatchObject({ count: COUNT, deletedCount: 6 })
+    const corrupt = Buffer.from(padded)
+    corrupt.writeUInt32LE(0xffff_fff0, 1 + HEADER_BYTES + 4)
+    corrupt.writeUInt32LE(1, 1 + HEADER_BYTES)
+    expect(() => validate(corrupt.subarray(1))).toThrow(/level-0 neighbor/)
+  })
+})
+
+describe('openStore on non-finite vectors', () => {
+  // Vector components are not validated on open (3.84M floats at 10k × 384): a NaN cannot make
+  // hnswlib read out of bounds, it only spoils the distances that involve that point.
+  it('loads a store whose vectors hold NaN and Infinity without crashing; search still answers', async () => {
+    const { cp, writeFile } = await import('node:fs/promises')
+    const dir = path.join(root, 'nan')
+    await cp(path.join(root, 'base'), dir, { recursive: true })
+    const bytes = copy()
+    for (let id = 0; id < COUNT; id += 3) {
+      bytes.writeFloatLE(Number.NaN, HEADER_BYTES + id * SIZE_PER_ELEMENT + SIZE_LINKS0)
+      bytes.writeFloatLE(Number.POSITIVE_INFINITY, HEADER_BYTES + id * SIZE_PER_ELEMENT + SIZE_LINKS0 + 4)
+    }
+    await writeFile(path.join(dir, 'hnswlib.index'), bytes)
+    expect(validate(bytes)).toMatchObject({ count: COUNT })
+    const store = await openStore({ dir, dimension: DIM })
+    try {
+      expect(store.stats().live).toBe(COUNT - 6)
+      const random = seededRandom(5)
+      for (let q = 0; q < 20; q++) {
+        const hits = await store.search(randomVector(random, DIM), 10)
+        expect(hits.length).toBeLessThanOrEqual(10)
+        for (const hit of hits) expect(typeof hit.documentId).toBe('string')
+      }
+      expect(store.listDocuments().length).toBeGreaterThan(0)
+      await store.add([chunk('after-nan', 0, randomVector(random, DIM))])
+      expect((await store.search(randomVector(random, DIM), 100)).some((hit) => hit.documentId === 'after-nan')).toBe(true)
+    } finally {
+      await store.close()
+    }
   })
 })
 
