@@ -75,7 +75,7 @@ export async function* scanScopes(layout: Layout, options: ScanScopesOptions = {
   const uploadsIsolated = layout.isolatedDir('uploads')
   for await (const entry of streamEntries(uploadsIsolated)) {
     // Seen (or reported) in the vectors pass already.
-    if (isScopeDirName(entry.name) && (await fs.lstatOrUndefined(path.join(vectorsIsolated, entry.name))) !== undefined) continue
+    if (isScopeDirName(entry.name) && fs.lstatSyncOrUndefined(path.join(vectorsIsolated, entry.name)) !== undefined) continue
     const scope = classify(path.join(uploadsIsolated, entry.name), entry, skip)
     if (scope && wanted(scope.kind)) yield scope
   }
