@@ -39,13 +39,15 @@ export const defineConcurrencySuite = (options: ConcurrencyOptions): void => {
   let server: ServeChild
   const active = Array.from({ length: options.activeUsers }, (_, i) => customScope(`active-${i}`))
   const idle = Array.from({ length: options.idleUsers }, (_, i) => customScope(`idle-${i}`))
+  // Not served and not expired: what the CLI migrates while the server runs.
+  const movers = Array.from({ length: options.idleUsers }, (_, i) => customScope(`mover-${i}`))
   const docsOf = new Map<string, number>()
   const tally = { requests: 0, ok: 0, busy503: 0, busyWithoutRetryAfter: 0, other: 0, errors: 0, cliRuns: 0, cliCodes: {} as Record<string, number>, migrated: 0, cleaned: 0, lockRecoveryMs: 0 }
 
   beforeAll(async () => {
     arena = await createArena('bento-concurrency-')
     const backend = createFsBackend({ dataDir: arena.dataDir, embedder, activityCoalesceMs: 0 })
-    for (const scope of [...active, ...idle]) {
+    for (const scope of [...active, ...idle, ...movers]) {
       await addTexts(backend, scope, path.join(arena.base, 'in', scope.dir), { 'a.txt': `notes of ${scope.key}`, 'b.md': `# ${scope.key}\n\nmore notes of ${scope.key}` })
     }
     await backend.close()
@@ -125,10 +127,8 @@ export const defineConcurrencySuite = (options: ConcurrencyOptions): void => {
         }
         for (let i = 0; i < idle.length; i++) {
           if (Date.now() > deadline) break
-          if (i % 2 === 0) {
-            const result = await run(['migrate', idle[i]!.key, '--to', `archived-${i}`, '--yes', '--json', ...data])
-            if (result.code === 0) tally.migrated++
-          }
+          const result = await run(['migrate', movers[i]!.key, '--to', `archived-${i}`, '--yes', '--json', ...data])
+          if (result.code === 0) tally.migrated++
           const cleanup = await run(['cleanup', '--older-than', '24h', '--include-users', '--yes', '--json', ...data])
           if (cleanup.code === 0) tally.cleaned += (JSON.parse(cleanup.stdout) as { removed: unknown[] }).removed.length
           await run(['migrate', active[i % active.length]!.key, '--to', `hot-copy-${i}`, '--copy', '--yes', '--json', ...data])
