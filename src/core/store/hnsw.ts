@@ -73,8 +73,8 @@ export const stageIndex = async (dir: string, index: Index, expected: { dimensio
   }
 }
 
-/** hnswlib-node wants plain arrays. */
-export const toArray = (vector: ArrayLike<number>): number[] => Array.from(vector)
+/** hnswlib-node wants plain arrays; it only reads them, so a caller's array is passed as is. */
+export const toArray = (vector: ArrayLike<number>): number[] => (Array.isArray(vector) ? vector : Array.from(vector))
 
 /** Higher is closer: hnswlib's cosine and ip distances are 1 - dot; l2 is squared distance. */
 export const scoreOf = (space: Space, distance: number): number => (space === 'l2' ? 1 / (1 + distance) : 1 - distance)

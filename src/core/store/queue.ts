@@ -11,10 +11,23 @@ export interface SerialQueue {
 
 export const createSerialQueue = (): SerialQueue => {
   let tail: Promise<unknown> = Promise.resolve()
+  let pending = 0
+  const settle = () => {
+    pending--
+  }
+  const start = <T>(task: () => Promise<T>): Promise<T> => {
+    try {
+      return task()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
   return {
     run<T>(task: () => Promise<T>): Promise<T> {
-      const result = tail.then(task)
-      tail = result.catch(() => undefined)
+      // An idle queue starts the task now: a search answers without waiting a turn for nothing.
+      const result = pending === 0 ? start(task) : tail.then(task)
+      pending++
+      tail = result.then(settle, settle)
       return result
     },
     drain: () => tail.then(() => undefined),

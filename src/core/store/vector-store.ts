@@ -112,11 +112,15 @@ export class HnswVectorStore implements VectorStore {
       const result = index.searchKnn(toArray(vector), Math.min(wanted, live), accept)
       if (filterError !== undefined) throw filterError
       const hits: SearchHit[] = []
-      result.neighbors.forEach((label, i) => {
+      const { neighbors, distances } = result
+      for (let i = 0; i < neighbors.length; i++) {
+        const label = neighbors[i]!
         const record = docs.get(label)
-        const distance = result.distances[i]!
-        if (record) hits.push({ ...chunkFromRecord(label, record), distance, score: scoreOf(space, distance) })
-      })
+        if (record === undefined) continue
+        const { documentId, title, text, chunkIndex, metadata } = chunkFromRecord(label, record)
+        const distance = distances[i]!
+        hits.push({ label, documentId, title, text, chunkIndex, metadata, distance, score: scoreOf(space, distance) })
+      }
       return hits
     })
   }
