@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openStore } from '../../../src/core/store/index.js'
+import { DEFAULT_EF_SEARCH, openStore } from '../../../src/core/store/index.js'
 import type { VectorStore } from '../../../src/core/store/types.js'
 import { axis, chunk, makeTempDir, randomVector, removeDir, seededRandom } from './support.js'
 
@@ -25,7 +25,7 @@ afterEach(async () => {
 describe('a new store', () => {
   it('writes nothing until its first change and answers empty', async () => {
     const store = await open()
-    expect(store.stats()).toMatchObject({ live: 0, deleted: 0, dimension: DIM, space: 'cosine', embedderId: 'test:8', efSearch: 100, revision: 0 })
+    expect(store.stats()).toMatchObject({ live: 0, deleted: 0, dimension: DIM, space: 'cosine', embedderId: 'test:8', efSearch: DEFAULT_EF_SEARCH, revision: 0 })
     expect(await store.search(axis(DIM, 0), 5)).toEqual([])
     expect(store.listDocuments()).toEqual([])
     expect(await store.exportChunks()).toEqual([])
@@ -63,7 +63,7 @@ describe('add, search, list', () => {
     expect(files).toEqual(['args.json', 'bento.json', 'docstore.json', 'hnswlib.index'])
 
     const reopened = await open()
-    expect(reopened.stats()).toMatchObject({ live: 3, revision: 1, efSearch: 100 })
+    expect(reopened.stats()).toMatchObject({ live: 3, revision: 1, efSearch: DEFAULT_EF_SEARCH })
     expect((await reopened.search(axis(DIM, 2), 1))[0]).toMatchObject({ documentId: 'b' })
     expect(reopened.listDocuments()).toEqual(store.listDocuments())
   })
