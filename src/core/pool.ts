@@ -55,6 +55,8 @@ interface Entry {
   users: number
   idleWaiters: Array<() => void>
   timer: NodeJS.Timeout | undefined
+  /** performance.now() when the last use ended. */
+  lastUsed: number
 }
 
 export class StorePool {
@@ -152,10 +154,8 @@ export class StorePool {
     let entry = this.entries.get(key)
     if (entry) {
       this.entries.delete(key)
-      clearTimeout(entry.timer)
-      entry.timer = undefined
     } else {
-      entry = { key, handle: undefined, opening: undefined, users: 0, idleWaiters: [], timer: undefined }
+      entry = { key, handle: undefined, opening: undefined, users: 0, idleWaiters: [], timer: undefined, lastUsed: 0 }
     }
     this.entries.set(key, entry)
     return entry
@@ -238,11 +238,22 @@ export class StorePool {
       return
     }
     if (this.idleMs > 0) {
-      entry.timer = setTimeout(() => {
-        if (this.entries.get(entry.key) === entry && entry.users === 0) void this.evict(entry.key)
-      }, this.idleMs)
-      entry.timer.unref()
+      entry.lastUsed = performance.now()
+      if (entry.timer === undefined) this.armIdleTimer(entry, this.idleMs)
     }
+  }
+
+  // One timer per entry, re-armed when it fires early, rather than a new timer per use.
+  private armIdleTimer(entry: Entry, ms: number): void {
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined
+      // In use: the use's settle arms it again.
+      if (this.entries.get(entry.key) !== entry || entry.users > 0) return
+      const idle = performance.now() - entry.lastUsed
+      if (idle >= this.idleMs) void this.evict(entry.key)
+      else this.armIdleTimer(entry, this.idleMs - idle)
+    }, ms)
+    entry.timer.unref()
   }
 
   /** Evicts least recently used entries beyond the cap, idle ones first. */

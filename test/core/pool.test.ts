@@ -1,6 +1,7 @@
 import { cp, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { noteLocalChange } from '../../src/core/local-changes.js'
 import { StorePool } from '../../src/core/pool.js'
 import { openStore } from '../../src/core/store/index.js'
 import type { VectorStore } from '../../src/core/store/types.js'
@@ -210,11 +211,11 @@ describe('StorePool freshness window', () => {
     await pool.closeAll()
   })
 
-  it('shares one staleness check between concurrent uses once the window has passed', async () => {
+  it('shares one staleness check between concurrent uses once the last answer is void', async () => {
     const { checks, open } = counting()
-    const pool = new StorePool({ idleMs: 0, freshMs: 5, open })
+    const pool = new StorePool({ idleMs: 0, freshMs: 60_000, open })
     await pool.use('a', async (store) => store.stats())
-    await tick()
+    noteLocalChange()
     await Promise.all(Array.from({ length: 6 }, () => pool.use('a', async (store) => store.stats())))
     expect(checks.count).toBe(1)
     await pool.closeAll()

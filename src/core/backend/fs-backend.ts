@@ -36,6 +36,12 @@ interface ReadGate {
   checking: Promise<void> | undefined
 }
 
+interface ExistsCheck {
+  until: number
+  epoch: number
+  lookup: Promise<boolean> | undefined
+}
+
 /**
  * @example
  * const backend = createFsBackend({ dataDir: './data' })
@@ -61,13 +67,26 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
   })
   // Calls running in this process, per scope: what cleanup must not pull the floor from under.
   const running = new Map<string, number>()
+  // A scope's vectors dir is asked for several times per request; path.join normalizes each time.
+  const vectorsDirs = new Map<string, string>()
+  const vectorsDirOf = (scope: Scope): string => {
+    const key = `${scope.kind}/${scope.dir}`
+    let dir = vectorsDirs.get(key)
+    if (dir === undefined) {
+      if (vectorsDirs.size >= 4 * maxOpen) vectorsDirs.clear()
+      dir = layout.vectorsDir(scope)
+      vectorsDirs.set(key, dir)
+    }
+    return dir
+  }
+
   // Scopes whose read checks passed, and scopes found to exist, recently; swept as they grow.
   const gates = new Map<string, ReadGate>()
-  const existing = new Map<string, ReadGate>()
+  const existing = new Map<string, ExistsCheck>()
 
-  const sweep = (map: Map<string, ReadGate>, now: number) => {
+  const sweep = (map: Map<string, ReadGate | ExistsCheck>, now: number) => {
     if (map.size <= 2 * maxOpen) return
-    for (const [id, gate] of map) if (gate.until <= now && gate.checking === undefined) map.delete(id)
+    for (const [id, gate] of map) if (gate.until <= now && !('checking' in gate ? gate.checking : gate.lookup)) map.delete(id)
   }
 
   const checkReadable = async (scope: Scope): Promise<void> => {
@@ -81,7 +100,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
 
   /** Busy while the scope is journaled or locked by another process; concurrent reads share one check. */
   const assertReadable = (scope: Scope): Promise<void> => {
-    const id = layout.vectorsDir(scope)
+    const id = vectorsDirOf(scope)
     const now = performance.now()
     const epoch = localChangeEpoch()
     const gate = gates.get(id)
@@ -104,23 +123,29 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     return checking
   }
 
-  // Asked per request by the server (search, activity): a scope found to exist is trusted like a read check.
-  const scopeExists = async (scope: Scope): Promise<boolean> => {
-    const id = layout.vectorsDir(scope)
+  // Asked per request by the server (search, activity): a scope found to exist is trusted like a
+  // read check, and concurrent askers share one lookup.
+  const scopeExists = (scope: Scope): Promise<boolean> => {
+    const id = vectorsDirOf(scope)
     const now = performance.now()
     const epoch = localChangeEpoch()
     const known = existing.get(id)
-    if (known && known.epoch === epoch && now < known.until) return true
-    const exists = (await isDir(id)) || (await isDir(layout.uploadsDir(scope)))
-    if (exists && freshMs > 0) {
-      existing.set(id, { until: now + freshMs, epoch, checking: undefined })
-      sweep(existing, now)
-    } else existing.delete(id)
-    return exists
+    if (known?.lookup) return known.lookup
+    if (known && known.epoch === epoch && now < known.until) return Promise.resolve(true)
+    const lookup = (async () => (await isDir(id)) || (await isDir(layout.uploadsDir(scope))))()
+    const next: ExistsCheck = { until: now + freshMs, epoch, lookup }
+    existing.set(id, next)
+    const settle = (exists: boolean) => {
+      next.lookup = undefined
+      if ((!exists || freshMs === 0) && existing.get(id) === next) existing.delete(id)
+    }
+    lookup.then(settle, () => settle(false))
+    sweep(existing, now)
+    return lookup
   }
 
   const storeDir = (scope: Scope, options: WithStoreOptions) =>
-    options.part === 'memory' ? layout.memoryDir(scope) : layout.vectorsDir(scope)
+    options.part === 'memory' ? layout.memoryDir(scope) : vectorsDirOf(scope)
 
   const withStore = async <T>(scope: Scope, fn: (store: VectorStore) => Promise<T>, options: WithStoreOptions = {}): Promise<T> => {
     const dir = storeDir(scope, options)
@@ -157,7 +182,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
   }
 
   const counted = async <T>(scope: Scope, call: () => Promise<T>): Promise<T> => {
-    const id = layout.vectorsDir(scope)
+    const id = vectorsDirOf(scope)
     running.set(id, (running.get(id) ?? 0) + 1)
     try {
       return await call()
