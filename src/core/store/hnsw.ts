@@ -74,7 +74,13 @@ export const stageIndex = async (dir: string, index: Index, expected: { dimensio
 }
 
 /** hnswlib-node wants plain arrays; it only reads them, so a caller's array is passed as is. */
-export const toArray = (vector: ArrayLike<number>): number[] => (Array.isArray(vector) ? vector : Array.from(vector))
+export const toArray = (vector: ArrayLike<number>): number[] => {
+  if (Array.isArray(vector)) return vector
+  // An indexed copy: Array.from goes through the iterator protocol (3% of a search request).
+  const copy = new Array<number>(vector.length)
+  for (let i = 0; i < vector.length; i++) copy[i] = vector[i]!
+  return copy
+}
 
 /** Higher is closer: hnswlib's cosine and ip distances are 1 - dot; l2 is squared distance. */
 export const scoreOf = (space: Space, distance: number): number => (space === 'l2' ? 1 / (1 + distance) : 1 - distance)
