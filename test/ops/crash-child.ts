@@ -24,7 +24,7 @@ export const runChild = (dataDir: string, crashAt: string, args: string[]) =>
       const plan = await ops.planMigrate(backend, { from: scopeFromArg(a), to: scopeFromArg(b), copy: mode === 'copy' })
       await ops.applyMigrate(backend, plan)
     } else {
-      await ops.applyCleanup(backend, await ops.planCleanup(backend, { olderThanMs: 0, scopes: [scopeFromArg(a)] }))
+      await ops.applyCleanup(backend, await ops.planCleanup(backend, { olderThanMs: 0, scopes: a.split(',').map(scopeFromArg) }))
     }
     await backend.close()
     console.log('finished')`, ...args], { env: { ...process.env, BENTO_CRASH_AT: crashAt }, encoding: 'utf8', timeout: 60_000 })
