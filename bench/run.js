@@ -110,9 +110,14 @@ if (only) {
   const previous = await latestResults(scale.name)
   if (previous) {
     const fresh = new Set(results.suites.map((s) => s.id))
-    const kept = previous.suites.filter((s) => !fresh.has(s.id)).map((s) => ({ ...s, from: previous.startedAt }))
+    // Each kept figure remembers the run that produced it (its own command and time), not a chain of merges.
+    const kept = previous.suites
+      .filter((s) => !fresh.has(s.id))
+      .map((s) => ({ ...s, from: s.from ?? previous.startedAt, fromCommand: s.fromCommand ?? previous.command }))
     results.suites = SUITES.map((suite) => results.suites.find((s) => s.id === suite.id) ?? kept.find((s) => s.id === suite.id)).filter(Boolean)
-    if (kept.length > 0) results.command += ` (other benchmarks from '${previous.command}' at ${previous.startedAt})`
+    const earlier = new Map(kept.map((s) => [`${s.fromCommand}@${s.from}`, { command: s.fromCommand, at: s.from, ids: [] }]))
+    for (const s of kept) earlier.get(`${s.fromCommand}@${s.from}`).ids.push(s.id)
+    results.earlierRuns = [...earlier.values()]
   }
 }
 
