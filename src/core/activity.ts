@@ -57,6 +57,18 @@ const parseTime = (value: unknown): number | undefined => {
   return Number.isFinite(ms) ? ms : undefined
 }
 
+/** The record in an `activity.json` text; null when it is not JSON or has no valid `lastActiveAt`. */
+export const parseActivityText = (text: string): { createdAt: number; lastActiveAt: number } | null => {
+  try {
+    const raw = JSON.parse(text) as Partial<ActivityRecord> | null
+    const lastActiveAt = parseTime(raw?.lastActiveAt)
+    if (lastActiveAt === undefined) return null
+    return { createdAt: parseTime(raw?.createdAt) ?? lastActiveAt, lastActiveAt }
+  } catch {
+    return null
+  }
+}
+
 /** Reads `activity.json`; a missing or unreadable file is null (the mtime fallback then applies). */
 export const readActivityFile = async (layout: Layout, scope: Scope): Promise<{ createdAt: number; lastActiveAt: number } | null> => {
   try {
@@ -64,10 +76,7 @@ export const readActivityFile = async (layout: Layout, scope: Scope): Promise<{ 
     const stats = await fs.lstatOrUndefined(layout.activityFile(scope))
     if (!stats?.isFile()) return null
     await assertNoSymlinks(layout, layout.activityFile(scope))
-    const raw = await fs.readJson<Partial<ActivityRecord>>(layout.activityFile(scope))
-    const lastActiveAt = parseTime(raw.lastActiveAt)
-    if (lastActiveAt === undefined) return null
-    return { createdAt: parseTime(raw.createdAt) ?? lastActiveAt, lastActiveAt }
+    return parseActivityText(await fs.readText(layout.activityFile(scope)))
   } catch {
     return null
   }

@@ -7,7 +7,7 @@
  * its target.
  */
 import * as fsp from 'node:fs/promises'
-import { lstatSync, readdirSync } from 'node:fs'
+import { closeSync, constants as fsConstants, lstatSync, openSync, readdirSync, readFileSync } from 'node:fs'
 import type { Dir, Dirent, Stats } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
@@ -38,6 +38,16 @@ export const lstatSyncOrUndefined = (p: string): Stats | undefined => {
 export const readdirEntriesSync = (p: string): Dirent[] => {
   checkFault('readdir', p)
   return readdirSync(p, { withFileTypes: true })
+}
+/** Reads a small file a walk just lstat'ed; never follows a link swapped in since (O_NOFOLLOW), never blocks on a FIFO. */
+export const readTextSyncNoFollow = (p: string): string => {
+  checkFault('readFile', p)
+  const fd = openSync(p, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK)
+  try {
+    return readFileSync(fd, 'utf8')
+  } finally {
+    closeSync(fd)
+  }
 }
 /** Streams a directory's entries without building one big array (100k scopes). */
 export const opendir = guard('opendir', (p: string): Promise<Dir> => fsp.opendir(p, { bufferSize: 256 }))

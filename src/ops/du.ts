@@ -4,7 +4,10 @@
  * directories count 0). That equals
  * `find <dir> ! -type d -printf '%s\n' | awk '{s+=$1} END {print s}'`.
  */
+import type { Stats } from 'node:fs'
+import { parseActivityText } from '../core/activity.js'
 import { InvalidOptionsError } from '../core/errors.js'
+import * as fs from '../core/fs.js'
 import { tenantOf } from '../core/keys.js'
 import type { Scope, ScopeKind } from '../core/keys.js'
 import type { StorageBackend } from '../core/backend/types.js'
@@ -91,17 +94,51 @@ class TopRows {
   }
 }
 
+/**
+ * `lastActiveAt` from the walk: the walk already lstat'ed `activity.json`, so
+ * only its content is read (one sync read, no symlink followed), instead of
+ * `backend.lastActiveAt`'s lstat + symlink check + async read per scope.
+ *
+ * The content, not the file's mtime: they differ by more than coalescing. A
+ * migrate copies the file (`copyFile` resets mtime to the copy time), a flush on
+ * close writes a touch up to the coalescing window old, and files written by
+ * tools or restored by `cp` carry any mtime. Cleanup judges by the content, so
+ * du must too. What is not seen here is a touch still pending in this process
+ * (a server's unwritten, coalesced touches): at most the coalescing window late.
+ * Scopes without a readable file take the backend's answer (the newest mtime of
+ * their dirs and top-level entries), which needs lstats of dirs the walk never
+ * stats, so values equal `backend.lastActiveAt` up to that pending-touch lag.
+ */
+const lastActiveFromWalk = async (backend: StorageBackend, scope: Scope, activity: Stats | undefined): Promise<Date | undefined> => {
+  if (activity?.isFile()) {
+    let text: string | undefined
+    try {
+      text = fs.readTextSyncNoFollow(backend.layout.activityFile(scope))
+    } catch {
+      // Gone or swapped since the walk: the backend's answer below.
+    }
+    const record = text === undefined ? null : parseActivityText(text)
+    if (record) return new Date(record.lastActiveAt)
+  }
+  return backend.lastActiveAt(scope)
+}
+
 const rowOf = async (backend: StorageBackend, scope: Scope, onSkip?: (skip: ScanSkip) => void): Promise<DiskUsageRow> => {
-  const options = onSkip ? { onSkip } : {}
+  const activityFile = backend.layout.activityFile(scope)
+  let activity: Stats | undefined
+  const onFile = (file: string, stats: Stats) => {
+    if (file === activityFile) activity = stats
+  }
+  const options = onSkip ? { onSkip, onFile } : { onFile }
   const vectors = await measureTree(backend.layout.vectorsDir(scope), options)
-  const uploads = await measureTree(backend.layout.uploadsDir(scope), options)
+  const uploads = await measureTree(backend.layout.uploadsDir(scope), onSkip ? { onSkip } : {})
   return {
     ...toRef(scope),
     vectorBytes: vectors.bytes,
     uploadBytes: uploads.bytes,
     totalBytes: vectors.bytes + uploads.bytes,
     files: vectors.files + uploads.files,
-    lastActiveAt: toIso(await backend.lastActiveAt(scope)),
+    lastActiveAt: toIso(await lastActiveFromWalk(backend, scope, activity)),
   }
 }
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { StorageBackend } from '../../src/core/backend/types.js'
@@ -96,6 +96,43 @@ describe('diskUsage', () => {
     const byAge = await diskUsage(backend, { sort: 'age' })
     const ages = byAge.scopes.map((row) => row.lastActiveAt!)
     expect(ages).toEqual([...ages].sort())
+  })
+
+  it('reads lastActiveAt from the activity file the walk found, equal to backend.lastActiveAt in every case', async () => {
+    const root = await tempDir()
+    const layout = createLayout(root)
+    const write = async (key: string, text: string, mtime?: Date) => {
+      const file = layout.activityFile(customScope(key))
+      await mkdir(path.dirname(file), { recursive: true })
+      await writeFile(file, text)
+      if (mtime) await utimes(file, mtime, mtime)
+    }
+    // Content and mtime disagree (written by a tool, or copied by a migrate): the content wins, as in cleanup.
+    await write('old', JSON.stringify({ createdAt: '2020-01-01T00:00:00.000Z', lastActiveAt: '2020-02-03T04:05:06.789Z' }))
+    await write('future-mtime', JSON.stringify({ lastActiveAt: '2021-05-06T07:08:09.000Z' }), new Date('2030-01-01T00:00:00Z'))
+    // Unreadable content or no file: the newest mtime of the scope's dirs and top-level entries.
+    const fallback = new Date('2022-03-04T05:06:07.000Z')
+    await write('garbage', '{not json', fallback)
+    await utimes(layout.vectorsDir(customScope('garbage')), fallback, fallback)
+    await put(layout, customScope('no-file'), 'uploads', 'doc/file.txt', 10)
+    await utimes(path.join(layout.uploadsDir(customScope('no-file')), 'doc'), fallback, fallback)
+    await utimes(layout.uploadsDir(customScope('no-file')), fallback, fallback)
+    // A planted link in place of the file is never read through.
+    const outside = path.join(await tempDir(), 'activity.json')
+    await writeFile(outside, JSON.stringify({ lastActiveAt: '2099-01-01T00:00:00.000Z' }))
+    await mkdir(layout.vectorsDir(customScope('linked')), { recursive: true })
+    await symlink(outside, layout.activityFile(customScope('linked')))
+
+    const backend = backendAt(root)
+    const rows = new Map((await diskUsage(backend)).scopes.map((row) => [row.key, row.lastActiveAt]))
+    expect(rows.get('old')).toBe('2020-02-03T04:05:06.789Z')
+    expect(rows.get('future-mtime')).toBe('2021-05-06T07:08:09.000Z')
+    expect(rows.get('garbage')).toBe(fallback.toISOString())
+    expect(rows.get('no-file')).toBe(fallback.toISOString())
+    expect(rows.get('linked')).not.toBe('2099-01-01T00:00:00.000Z')
+    for (const key of ['old', 'future-mtime', 'garbage', 'no-file', 'linked']) {
+      expect(rows.get(key)).toBe((await backend.lastActiveAt(customScope(key)))?.toISOString() ?? null)
+    }
   })
 
   it('streams 600 scopes with a bounded top list', async () => {
