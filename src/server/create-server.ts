@@ -10,7 +10,6 @@
  */
 import type { AddressInfo } from 'node:net'
 import { Hono, type Context } from 'hono'
-import { cors } from 'hono/cors'
 import { serve, type ServerType } from '@hono/node-server'
 import pino, { type Logger } from 'pino'
 import { createFsBackend } from '../core/backend/index.js'
@@ -22,6 +21,7 @@ import { recoverPendingOperations } from '../ops/recover.js'
 import { createAccessChecker } from './access-keys.js'
 import { BRIDGE, createBentoApp, type BridgeEnv } from './bento-app.js'
 import { createChatUpstream } from './chat/upstream.js'
+import { corsHeaders } from './cors.js'
 import { bindConfigBackend, unbindConfigBackend } from './config-registry.js'
 import type { BentoEnv } from './context.js'
 import type { ServerDeps } from './deps.js'
@@ -111,7 +111,7 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
   app.use('*', requestLog(logger))
   if (parsed.cors !== false) {
     const origin = parsed.cors?.origin ?? '*'
-    app.use('*', cors({ origin, credentials: origin !== '*', exposeHeaders: [SESSION_HEADER, 'Retry-After'] }))
+    app.use('*', corsHeaders({ origin, exposeHeaders: [SESSION_HEADER, 'Retry-After'] }))
   }
   // "Sharing Documents Between Users": a handler that sets isolationKey and redirects to a Bento
   // route is served that route in the same request, so the override is not lost to a new request.
