@@ -28,8 +28,9 @@ export const searchScope = async (backend: StorageBackend, scope: Scope, query: 
   const k = options.k ?? 5
   if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new InvalidInputError(`k must be a whole number from 1 to ${MAX_K}.`)
   if (typeof query !== 'string' || query.trim().length === 0) throw new InvalidInputError('The query is empty.')
-  if (!(await backend.scopeExists(scope))) {
-    if (options.missing === 'empty') return { query, results: [] }
+  // With 'empty' no existence check: a missing scope opens as an empty store, which answers
+  // nothing and writes nothing (test/ops/add-search.test.ts), and the check cost the server a lookup per request.
+  if (options.missing !== 'empty' && !(await backend.scopeExists(scope))) {
     throw new NotFoundError(`Scope "${scope.key}" does not exist.`)
   }
   const hits = await searchStore(backend, scope, query, k)

@@ -76,6 +76,7 @@ describe('searchScope', () => {
     expect(await searchScope(backend, scope, 'x', { missing: 'empty' })).toEqual({ query: 'x', results: [] })
     await expect(searchScope(backend, scope, 'x', { missing: 'not-found' })).rejects.toMatchObject({ code: 'not_found' })
     expect(await backend.scopeExists(scope)).toBe(false)
+    expect(await readdir(backend.layout.root, { recursive: true })).toEqual([])
     await writeFile(path.join(input, 'notes.md'), LONG_TEXT('harbour', 40))
     await addFiles(backend, scope, [path.join(input, 'notes.md')])
     const { results } = await searchScope(backend, scope, 'harbour paragraph 39', { k: 3, missing: 'empty' })
