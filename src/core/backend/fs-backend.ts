@@ -21,10 +21,13 @@ import { localChangeEpoch } from '../local-changes.js'
 import { isLockedElsewhere, withScopeLock } from '../lock.js'
 import { StorePool } from '../pool.js'
 import { measureTree, scanScopes } from '../scan.js'
-import { openStore } from '../store/index.js'
 import type { Scope } from '../keys.js'
 import type { VectorStore } from '../store/types.js'
 import type { BackendOptions, ListScopesOptions, ScopeUsage, StorageBackend, WithStoreOptions } from './types.js'
+
+// Loaded on the first store open: the store pulls in hnswlib-node and zod, which `bento du`, ls and cleanup never use.
+let storeModule: Promise<typeof import('../store/index.js')> | undefined
+const loadStore = () => (storeModule ??= import('../store/index.js'))
 
 export const DEFAULT_LOCK_WAIT_MS = 2000
 export const DEFAULT_READ_FRESHNESS_MS = 50
@@ -62,6 +65,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       // Threat: a scope dir swapped for a symlink to elsewhere; test/core/backend/fs-backend.test.ts "refuses a symlinked scope".
       // Checked at every (re)open: a swap under an open store changes what isStale() sees, so it is reopened through here.
       await assertNoSymlinks(layout, dir)
+      const { openStore } = await loadStore()
       return openStore({ dir, dimension: embedder.dimension, embedderId: embedder.id, space: 'cosine' })
     },
   })
