@@ -12,8 +12,20 @@ import type { Logger } from 'pino'
 import type { Scope } from '../core/keys.js'
 import type { BentoEnv } from './context.js'
 
-export const hashScope = (scope: Scope): string =>
-  createHash('sha256').update(`bento-scope:${scope.kind}:${scope.dir}`).digest('hex').slice(0, 12)
+const HASH_CACHE_SIZE = 4096
+const hashes = new Map<string, string>()
+
+/** Cached: a scope's hash is asked for on every request it makes; bounded, cleared when full. */
+export const hashScope = (scope: Scope): string => {
+  const id = `bento-scope:${scope.kind}:${scope.dir}`
+  let hash = hashes.get(id)
+  if (hash === undefined) {
+    hash = createHash('sha256').update(id).digest('hex').slice(0, 12)
+    if (hashes.size >= HASH_CACHE_SIZE) hashes.clear()
+    hashes.set(id, hash)
+  }
+  return hash
+}
 
 export const requestLog = (logger: Logger | undefined): MiddlewareHandler<BentoEnv> =>
   async function requestLog(c, next) {
