@@ -14,14 +14,31 @@ export interface BackendRunOptions {
   env: NodeJS.ProcessEnv
 }
 
+const EMBEDDER_ENV = ['BENTO_EMBEDDER', 'BENTO_EMBEDDINGS_DIMENSION', 'BENTO_EMBEDDINGS_URL', 'BENTO_EMBEDDINGS_MODEL']
+
+/**
+ * With no embedder configured, `embedderFromEnv` answers the default local
+ * embedder; building that one directly skips loading the configuration
+ * parser (zod), a tenth of a second of every `bento du`. Any embedder
+ * variable set goes through `embedderFromEnv` and its validation.
+ */
+const embedderFor = async (env: NodeJS.ProcessEnv) => {
+  if (EMBEDDER_ENV.every((name) => !env[name]?.trim())) {
+    const { createLocalEmbedder } = await import('../core/embeddings/local.js')
+    return createLocalEmbedder()
+  }
+  const { embedderFromEnv } = await import('../core/embeddings/index.js')
+  return embedderFromEnv(env)
+}
+
 export const withBackend = async <T>(options: BackendRunOptions, fn: (backend: StorageBackend) => Promise<T>): Promise<T> => {
   // A mistyped --data-dir would otherwise answer "no scopes" and look healthy.
   if (!options.create && !(await fs.exists(options.dataDir))) {
     throw new NotFoundError(`No data dir at ${options.dataDir} (set --data-dir or BENTO_DATA_DIR).`)
   }
   // Loaded here, not at startup: the store pulls in hnswlib-node (see ops.ts).
-  const [{ createFsBackend }, { embedderFromEnv }] = await Promise.all([import('../core/backend/index.js'), import('../core/embeddings/index.js')])
-  const backend = createFsBackend({ dataDir: options.dataDir, embedder: embedderFromEnv(options.env) })
+  const { createFsBackend } = await import('../core/backend/index.js')
+  const backend = createFsBackend({ dataDir: options.dataDir, embedder: await embedderFor(options.env) })
   try {
     return await fn(backend)
   } finally {

@@ -12,7 +12,7 @@
  * lock check everything on every call.
  */
 import { createActivityTracker } from '../activity.js'
-import { createLocalEmbedder } from '../embeddings/index.js'
+import { createLocalEmbedder } from '../embeddings/local.js'
 import { BusyError } from '../errors.js'
 import * as fs from '../fs.js'
 import { cachedPendingIntentsFor, pendingIntentsFor } from '../journal.js'

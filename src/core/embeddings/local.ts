@@ -5,7 +5,6 @@
  * that share distinctive words with the query first. Good for tests, demos and
  * air-gapped installs; use an API embedder for meaning.
  */
-import { z } from 'zod'
 import { InvalidOptionsError } from '../errors.js'
 import { addHashedFeature } from './feature-hash.js'
 import type { Embedder } from './types.js'
@@ -17,9 +16,8 @@ export interface LocalEmbedderOptions {
 
 export const LOCAL_EMBEDDER_VERSION = 'local-hash-v1'
 
-const optionsSchema = z.object({
-  dimension: z.number().int().min(16).max(8192).default(384),
-})
+// One number to check: done by hand so loading this module (every CLI command's default) does not load zod.
+const isValidDimension = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 16 && (value as number) <= 8192
 
 // Weights are part of the embedder id's promise: changing them needs a new version.
 const UNIGRAM_WEIGHT = 1
@@ -84,11 +82,10 @@ const embedOne = (text: string, dimension: number): Float32Array => {
  * // vector: Float32Array(384), L2 norm 1
  */
 export const createLocalEmbedder = (options: LocalEmbedderOptions = {}): Embedder => {
-  const parsed = optionsSchema.safeParse(options)
-  if (!parsed.success) {
+  const dimension = options.dimension ?? 384
+  if (!isValidDimension(dimension)) {
     throw new InvalidOptionsError(`Invalid local embedder options: dimension must be an integer from 16 to 8192 (got ${String(options.dimension)}).`)
   }
-  const { dimension } = parsed.data
   return Object.freeze({
     id: `${LOCAL_EMBEDDER_VERSION}:${dimension}`,
     dimension,
