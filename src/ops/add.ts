@@ -2,8 +2,11 @@
  * `bento add <key> <paths…>`: ingest files into a scope. A directory adds its
  * supported files recursively (`.txt .md .html .json .pdf .docx`, by
  * extension), skipping symlinks and hidden entries (dot names), in name order.
- * Files named explicitly must be supported; every path is checked before the
- * first document is added.
+ * Files named explicitly must be supported; every named path is checked
+ * (exists, type by extension, size) before the first document is added. A named
+ * file whose content turns out unreadable (empty, or not what its extension
+ * says) fails the command after the files before it were added: each added
+ * document is complete, and adding the same files again is idempotent.
  */
 import path from 'node:path'
 import { NotFoundError, TooLargeError, toBentoError } from '../core/errors.js'
