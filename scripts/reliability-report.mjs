@@ -3,9 +3,11 @@
 // and the bad-input table (`test/reliability/bad-input.test.ts`)
 // with BENTO_RELIABILITY_OUT set, so each suite records what it tried and what
 // held, then writes the figures table into docs/RELIABILITY.md between the
-// `<!-- figures -->` markers. Usage: node scripts/reliability-report.mjs
+// `<!-- figures -->` markers. Figures are kept in scripts/reliability-report.json,
+// so a run of some suites updates their rows and keeps the others'.
+// Usage: node scripts/reliability-report.mjs [test/reliability/<suite>.stress.test.ts …]
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,13 +16,25 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const out = mkdtempSync(path.join(os.tmpdir(), 'bento-reliability-'))
 const started = Date.now()
 const env = { ...process.env, BENTO_RELIABILITY_OUT: out }
-const run = spawnSync('npm', ['run', 'test:stress', '--', 'test/reliability'], { cwd: repo, stdio: 'inherit', env })
+const only = process.argv.slice(2)
+const stressFiles = only.filter((file) => file.endsWith('.stress.test.ts'))
+const runBadInput = only.length === 0 || only.some((file) => file.endsWith('bad-input.test.ts'))
+const run = only.length === 0 || stressFiles.length > 0
+  ? spawnSync('npm', ['run', 'test:stress', '--', ...(stressFiles.length > 0 ? stressFiles : ['test/reliability'])], { cwd: repo, stdio: 'inherit', env })
+  : { status: 0 }
 // The bad-input table is fast and lives in the unit set; its rows are part of the report too.
-const badInputRun = spawnSync('npx', ['vitest', 'run', '--project', 'unit', 'test/reliability/bad-input.test.ts'], { cwd: repo, stdio: 'inherit', env })
+const badInputRun = runBadInput
+  ? spawnSync('npx', ['vitest', 'run', '--project', 'unit', 'test/reliability/bad-input.test.ts'], { cwd: repo, stdio: 'inherit', env })
+  : { status: 0 }
 const minutes = ((Date.now() - started) / 60_000).toFixed(1)
 
-const figures = Object.fromEntries(readdirSync(out).map((name) => [name.replace(/\.json$/, ''), JSON.parse(readFileSync(path.join(out, name), 'utf8'))]))
+const store = path.join(repo, 'scripts', 'reliability-report.json')
+const kept = existsSync(store) ? JSON.parse(readFileSync(store, 'utf8')) : { suites: {} }
+const fresh = Object.fromEntries(readdirSync(out).map((name) => [name.replace(/\.json$/, ''), JSON.parse(readFileSync(path.join(out, name), 'utf8'))]))
 rmSync(out, { recursive: true, force: true })
+for (const figures of Object.values(fresh)) figures.runMinutes = Number(minutes)
+const figures = { ...kept.suites, ...fresh }
+writeFileSync(store, `${JSON.stringify({ suites: figures }, null, 2)}\n`)
 const f = (name) => figures[name]
 const n = (value) => (typeof value === 'number' ? value.toLocaleString('en-US') : '—')
 const file = (name) => `\`test/reliability/${name}\``
@@ -78,7 +92,7 @@ if (f('load')) {
 
 const badInput = f('bad-input')?.results ?? []
 const table = [
-  `Last run: ${new Date().toISOString().slice(0, 10)}, \`node scripts/reliability-report.mjs\` (runs \`npm run test:stress -- test/reliability\` and the bad-input table), ${minutes} min on ${os.cpus().length} cores, exit ${run.status} / ${badInputRun.status}.`,
+  `Produced by \`node scripts/reliability-report.mjs\` (runs \`npm run test:stress -- test/reliability\` and the bad-input table; figures kept in \`scripts/reliability-report.json\`) on ${os.cpus().length} cores. Each suite's run time is in the JSON (\`at\`, \`runMinutes\`).`,
   '',
   '| What was tried | Command (suite) | How many times | What held |',
   '| --- | --- | --- | --- |',

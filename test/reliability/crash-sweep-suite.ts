@@ -8,7 +8,7 @@
  * acknowledged document is lost or duplicated.
  */
 import { execFile } from 'node:child_process'
-import { cp, mkdir, readdir, utimes, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -25,6 +25,9 @@ import { record } from './support/figures.js'
 import { seededRandom } from '../helpers/hostile-keys.js'
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'crash-op.mjs')
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const DIST_ENV: Record<string, string> = {}
+const snapshots: string[] = []
 const embedder = createLocalEmbedder({ dimension: 32 })
 
 export type CrashOp = 'ingest' | 'migrate-rename' | 'migrate-merge' | 'migrate-copy' | 'cleanup' | 'compact'
@@ -205,19 +208,26 @@ export const defineCrashSweep = (options: CrashSweepOptions): void => {
   let caseNo = 0
 
   beforeAll(async () => {
+    // Children run a snapshot of dist/ (inside node_modules/.cache so packages still resolve):
+    // other work rebuilding the tree during a long sweep must not hand a child half of a new build.
+    const snapshot = path.join(REPO, 'node_modules', '.cache', `bento-dist-${process.pid}-${Date.now()}`)
+    await cp(path.join(REPO, 'dist'), snapshot, { recursive: true })
+    DIST_ENV.BENTO_DIST = snapshot
+    snapshots.push(snapshot)
     arena = await createArena('bento-crash-sweep-')
     template = path.join(arena.base, 'template')
     inputDir = await buildTemplate(template, arena.base)
     before = await readState(template)
     for (const op of CRASH_OPS) {
       const dataDir = await copyTemplate()
-      const run = await runChild(childArgs(op, dataDir, inputDir), { CALIBRATE: '1' })
+      const run = await runChild(childArgs(op, dataDir, inputDir), { CALIBRATE: '1', ...DIST_ENV })
       expect(run.code, run.stderr).toBe(0)
       calls[op] = Number(/calls (\d+)/.exec(run.stdout)?.[1])
     }
   }, 300_000)
 
   afterAll(async () => {
+    for (const snapshot of snapshots.splice(0)) await rm(snapshot, { recursive: true, force: true })
     await record(options.name, { ...tally, calls })
     await arena?.dispose()
   })
@@ -231,7 +241,7 @@ export const defineCrashSweep = (options: CrashSweepOptions): void => {
   const runCase = async (op: CrashOp, env: Record<string, string>) => {
     const dataDir = await copyTemplate()
     const what = `${op} ${JSON.stringify(env)}`
-    const run = await runChild(childArgs(op, dataDir, inputDir), env)
+    const run = await runChild(childArgs(op, dataDir, inputDir), { ...env, ...DIST_ENV })
     const killed = run.signal === 'SIGKILL'
     if (!killed) expect(run.code, `${what}: ${run.stderr}`).toBe(0)
     const acks = run.stdout.split('\n').filter((line) => line.startsWith('ack ')).map((line) => line.slice(4))
@@ -248,7 +258,7 @@ export const defineCrashSweep = (options: CrashSweepOptions): void => {
         // Killed between writing the upload and committing its chunks (the pipeline's documented window):
         // inspect names the orphan; the retry of the same upload repairs it.
         tally.orphans++
-        const retry = await runChild(childArgs(op, dataDir, inputDir), {})
+        const retry = await runChild(childArgs(op, dataDir, inputDir), DIST_ENV)
         expect(retry.code, retry.stderr).toBe(0)
         const again = await runCli(['inspect', dir, '--verify', '--json', '--data-dir', dataDir], CLI_ENV)
         expect(again.code, `${what}: after the retry: ${again.stdout.slice(0, 600)}`).toBe(0)

@@ -40,14 +40,21 @@ export const sendRaw = (port: number, request: Buffer, timeoutMs = 10_000): Prom
     const chunks: Buffer[] = []
     const timer = setTimeout(() => socket.destroy(new Error('raw request timed out')), timeoutMs)
     socket.on('data', (chunk) => chunks.push(chunk))
+    // A server may answer (413) and close while the body is still being written: EPIPE or a reset
+    // then comes before or after its answer, so the answer is read when the socket closes.
+    let failure: Error | undefined
+    let done = false
     socket.on('error', (error) => {
-      clearTimeout(timer)
-      // A reset after a complete answer is still an answer.
-      if (chunks.length > 0) finish()
-      else reject(error)
+      failure = error
     })
-    socket.on('end', () => finish())
+    socket.on('close', () => {
+      clearTimeout(timer)
+      if (chunks.length > 0) finish()
+      else if (!done) reject(failure ?? new Error('closed without an answer'))
+    })
     const finish = () => {
+      if (done) return
+      done = true
       clearTimeout(timer)
       const text = Buffer.concat(chunks).toString('latin1')
       const [head = '', body = ''] = text.split('\r\n\r\n', 2)

@@ -3,12 +3,31 @@
  * OS), for tests that need a server a CLI process can race, kill or measure.
  */
 import { spawn, execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 export const BIN = path.join(REPO, 'bin', 'bento.js')
+
+let snapshot: string | undefined
+/**
+ * `bin/bento.js` on a snapshot of dist/ taken once per test process (inside
+ * node_modules/.cache, so packages still resolve): a rebuild of the shared tree
+ * during a long run must not hand a child half of a new build.
+ */
+const binArgs = (): string[] => {
+  if (snapshot === undefined) {
+    const dir = path.join(REPO, 'node_modules', '.cache', `bento-dist-${process.pid}-${Date.now()}`)
+    cpSync(path.join(REPO, 'dist'), dir, { recursive: true })
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+    snapshot = dir
+  }
+  // A launcher file, not `node -e`: node would take an argument `inspect` as its own debugger command.
+  const launcher = path.join(snapshot, 'bento-launcher.mjs')
+  writeFileSync(launcher, "import { main } from './cli/main.js'\nprocess.exitCode = await main(process.argv)\n")
+  return [launcher]
+}
 
 export interface ServeChild {
   url: string
@@ -22,7 +41,7 @@ export interface ServeChild {
 
 export const serveChild = (dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServeChild> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
+    const child = spawn(process.execPath, [...binArgs(), 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     })
@@ -73,7 +92,7 @@ export interface BinRun {
 /** The real `bin/bento.js` in a child process. */
 export const runBin = (args: string[], env: Record<string, string> = {}): Promise<BinRun> =>
   new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (_error, stdout, stderr) => {
+    const child = execFile(process.execPath, [...binArgs(), ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (_error, stdout, stderr) => {
       resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr })
     })
   })
