@@ -92,7 +92,7 @@ if (f('load')) {
 
 const badInput = f('bad-input')?.results ?? []
 const table = [
-  `Produced by \`node scripts/reliability-report.mjs\` (runs \`npm run test:stress -- test/reliability\` and the bad-input table; figures kept in \`scripts/reliability-report.json\`) on ${os.cpus().length} cores. Each suite's run time is in the JSON (\`at\`, \`runMinutes\`).`,
+  `Produced by \`node scripts/reliability-report.mjs\` (runs \`npm run test:stress -- test/reliability\` and the bad-input table; figures kept in \`scripts/reliability-report.json\`) on ${os.cpus().length} cores; this run: ${only.length > 0 ? only.join(' ') : 'every suite'}, ${minutes} min. Each suite's time is in the JSON (\`at\`, \`runMinutes\`).`,
   '',
   '| What was tried | Command (suite) | How many times | What held |',
   '| --- | --- | --- | --- |',
