@@ -6,11 +6,17 @@ import { spawn, execFile } from 'node:child_process'
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll } from 'vitest'
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 export const BIN = path.join(REPO, 'bin', 'bento.js')
 
 let snapshot: string | undefined
+// Registered on the importing test file: vitest's workers may end without an 'exit' event.
+afterAll(() => {
+  if (snapshot !== undefined) rmSync(snapshot, { recursive: true, force: true })
+  snapshot = undefined
+})
 /**
  * `bin/bento.js` on a snapshot of dist/ taken once per test process (inside
  * node_modules/.cache, so packages still resolve): a rebuild of the shared tree
@@ -20,7 +26,6 @@ const binArgs = (): string[] => {
   if (snapshot === undefined) {
     const dir = path.join(REPO, 'node_modules', '.cache', `bento-dist-${process.pid}-${Date.now()}`)
     cpSync(path.join(REPO, 'dist'), dir, { recursive: true })
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
     snapshot = dir
   }
   // A launcher file, not `node -e`: node would take an argument `inspect` as its own debugger command.
