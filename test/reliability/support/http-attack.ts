@@ -61,5 +61,17 @@ export const sendRaw = (port: number, request: Buffer, timeoutMs = 10_000): Prom
       resolve({ status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0), head, body })
       socket.destroy()
     }
-    socket.write(request)
+    // Send the head first and give the server a moment to answer from it alone (a Content-Length
+    // over the limit is refused before any body byte is read), as a client using
+    // `Expect: 100-continue` would; writing the body into a closing socket makes the kernel reset
+    // the connection, and a reset can discard the answer the server already sent (EPIPE, no answer).
+    const split = request.indexOf('\r\n\r\n')
+    const head = split < 0 ? request : request.subarray(0, split + 4)
+    const body = split < 0 ? Buffer.alloc(0) : request.subarray(split + 4)
+    socket.write(head)
+    if (body.length > 0) {
+      setTimeout(() => {
+        if (chunks.length === 0 && !socket.destroyed) socket.write(body)
+      }, 100)
+    }
   })
