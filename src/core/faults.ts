@@ -37,6 +37,13 @@ export const checkFault = (op: string, path: string): void => {
   if (error) throw error
 }
 
+/**
+ * True when a test armed a fault or a crash. Work that could move to a worker
+ * thread stays in this one then: an injector set here is not seen there, and
+ * op counts must stay one sequence.
+ */
+export const faultsArmed = (): boolean => injector !== undefined || envFault !== undefined || crashAfterOps > 0 || crashAt !== undefined
+
 export const crashPoint = (name: string): void => {
   if (crashAt !== undefined && crashAt === name) process.kill(process.pid, 'SIGKILL')
 }

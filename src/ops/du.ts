@@ -4,22 +4,19 @@
  * directories count 0). That equals
  * `find <dir> ! -type d -printf '%s\n' | awk '{s+=$1} END {print s}'`.
  */
-import type { Stats } from 'node:fs'
 import { parseActivityText } from '../core/activity.js'
 import { InvalidOptionsError } from '../core/errors.js'
-import * as fs from '../core/fs.js'
 import { tenantOf } from '../core/keys.js'
 import type { Scope, ScopeKind } from '../core/keys.js'
 import type { StorageBackend } from '../core/backend/types.js'
-import { measureTree } from '../core/scan.js'
+import type { ScopeWalk } from '../core/scope-walk.js'
+import { createScopeWalker } from '../core/walk-pool.js'
+import type { ScopeWalker } from '../core/walk-pool.js'
 import type { ScanSkip } from '../core/scan.js'
 import { forEachConcurrent } from './concurrent.js'
 import { recoverPendingOperations } from './recover.js'
 import { toIso, toRef } from './scope-ref.js'
 import type { DiskUsageGroup, DiskUsageResult, DiskUsageRow, OnProgress } from './types.js'
-
-/** Scopes measured at once: enough to overlap fs latency, few enough to keep handles and memory small. */
-export const SCAN_CONCURRENCY = 16
 
 export type DiskUsageSort = 'size' | 'name' | 'age'
 
@@ -33,6 +30,8 @@ export interface DiskUsageOptions {
   onProgress?: OnProgress
   /** Entries not counted as scopes, or links not descended into. */
   onSkip?: (skip: ScanSkip) => void
+  /** Worker threads for big trees (see `createScopeWalker`); 0 walks in this thread only. */
+  threads?: number
 }
 
 type Compare = (a: DiskUsageRow, b: DiskUsageRow) => number
@@ -95,9 +94,9 @@ class TopRows {
 }
 
 /**
- * `lastActiveAt` from the walk: the walk already lstat'ed `activity.json`, so
- * only its content is read (one sync read, no symlink followed), instead of
- * `backend.lastActiveAt`'s lstat + symlink check + async read per scope.
+ * `lastActiveAt` from the walk: the walk already lstat'ed `activity.json` and
+ * read it if it was a regular file, instead of `backend.lastActiveAt`'s lstat
+ * + symlink check + async read per scope.
  *
  * The content, not the file's mtime: they differ by more than coalescing. A
  * migrate copies the file (`copyFile` resets mtime to the copy time), a flush on
@@ -109,36 +108,24 @@ class TopRows {
  * their dirs and top-level entries), which needs lstats of dirs the walk never
  * stats, so values equal `backend.lastActiveAt` up to that pending-touch lag.
  */
-const lastActiveFromWalk = async (backend: StorageBackend, scope: Scope, activity: Stats | undefined): Promise<Date | undefined> => {
-  if (activity?.isFile()) {
-    let text: string | undefined
-    try {
-      text = fs.readTextSyncNoFollow(backend.layout.activityFile(scope))
-    } catch {
-      // Gone or swapped since the walk: the backend's answer below.
-    }
-    const record = text === undefined ? null : parseActivityText(text)
-    if (record) return new Date(record.lastActiveAt)
-  }
+const lastActiveFromWalk = async (backend: StorageBackend, scope: Scope, walk: ScopeWalk): Promise<Date | undefined> => {
+  const record = walk.activityText === undefined ? null : parseActivityText(walk.activityText)
+  if (record) return new Date(record.lastActiveAt)
   return backend.lastActiveAt(scope)
 }
 
-const rowOf = async (backend: StorageBackend, scope: Scope, onSkip?: (skip: ScanSkip) => void): Promise<DiskUsageRow> => {
-  const activityFile = backend.layout.activityFile(scope)
-  let activity: Stats | undefined
-  const onFile = (file: string, stats: Stats) => {
-    if (file === activityFile) activity = stats
-  }
-  const options = onSkip ? { onSkip, onFile } : { onFile }
-  const vectors = await measureTree(backend.layout.vectorsDir(scope), options)
-  const uploads = await measureTree(backend.layout.uploadsDir(scope), onSkip ? { onSkip } : {})
+const rowOf = async (backend: StorageBackend, walker: ScopeWalker, scope: Scope, onSkip?: (skip: ScanSkip) => void): Promise<DiskUsageRow> => {
+  const { layout } = backend
+  const walk = await walker.walk({ vectorsDir: layout.vectorsDir(scope), uploadsDir: layout.uploadsDir(scope), activityFile: layout.activityFile(scope) })
+  if (onSkip) for (const skip of walk.skips) onSkip(skip)
+  const { vectors, uploads } = walk
   return {
     ...toRef(scope),
     vectorBytes: vectors.bytes,
     uploadBytes: uploads.bytes,
     totalBytes: vectors.bytes + uploads.bytes,
     files: vectors.files + uploads.files,
-    lastActiveAt: toIso(await lastActiveFromWalk(backend, scope, activity)),
+    lastActiveAt: toIso(await lastActiveFromWalk(backend, scope, walk)),
   }
 }
 
@@ -163,8 +150,7 @@ export const diskUsage = async (backend: StorageBackend, options: DiskUsageOptio
   const groups = new Map<string, DiskUsageGroup>()
   const result: DiskUsageResult = { scopes: [], totalBytes: 0, vectorBytes: 0, uploadBytes: 0, files: 0, scopeCount: 0 }
   const listOptions = { ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.onSkip ? { onSkip: options.onSkip } : {}) }
-  await forEachConcurrent(backend.listScopes(listOptions), SCAN_CONCURRENCY, async (scope) => {
-    const row = await rowOf(backend, scope, options.onSkip)
+  const tally = (scope: Scope, row: DiskUsageRow) => {
     result.scopeCount++
     result.totalBytes += row.totalBytes
     result.vectorBytes += row.vectorBytes
@@ -183,7 +169,15 @@ export const diskUsage = async (backend: StorageBackend, options: DiskUsageOptio
     if (top) top.push(row)
     else rows.push(row)
     options.onProgress?.({ done: result.scopeCount, label: scope.key })
-  })
+  }
+  const walker = createScopeWalker(options.threads === undefined ? {} : { threads: options.threads })
+  try {
+    await forEachConcurrent(backend.listScopes(listOptions), walker.concurrency, async (scope) => {
+      tally(scope, await rowOf(backend, walker, scope, options.onSkip))
+    })
+  } finally {
+    await walker.close()
+  }
   result.scopes = top ? top.sorted() : rows.sort(compare)
   if (options.groupBy === 'tenant') {
     result.groups = [...groups.values()].sort((a, b) => b.totalBytes - a.totalBytes || (a.tenant < b.tenant ? -1 : 1))

@@ -1,0 +1,50 @@
+/**
+ * One scope's walk, as `du` and `cleanup` need it: the bytes of both dirs and
+ * the activity file's text, in one pass. It runs in this thread or in a walk
+ * worker (`walk-pool.ts`), so its input and output are plain data.
+ */
+import type { Stats } from 'node:fs'
+import * as fs from './fs.js'
+import { measureTree } from './scan.js'
+import type { ScanSkip, TreeSize } from './scan.js'
+
+export interface ScopeWalkJob {
+  vectorsDir: string
+  uploadsDir: string
+  /** Read when the walk finds it as a regular file (`lastActiveAt` without a second lstat); omit to skip. */
+  activityFile?: string
+}
+
+export interface ScopeWalk {
+  vectors: TreeSize
+  uploads: TreeSize
+  /** The activity file's content, if it was a regular file and still readable; undefined otherwise. */
+  activityText?: string
+  /** Links seen and not descended into, in walk order. */
+  skips: ScanSkip[]
+}
+
+/**
+ * @example
+ * const walk = await walkScope({ vectorsDir: layout.vectorsDir(scope), uploadsDir: layout.uploadsDir(scope) })
+ * walk.vectors.bytes + walk.uploads.bytes
+ */
+export const walkScope = async (job: ScopeWalkJob): Promise<ScopeWalk> => {
+  const skips: ScanSkip[] = []
+  let activity: Stats | undefined
+  const onSkip = (skip: ScanSkip) => void skips.push(skip)
+  const onFile = (file: string, stats: Stats) => {
+    if (file === job.activityFile) activity = stats
+  }
+  const vectors = await measureTree(job.vectorsDir, { onSkip, onFile })
+  const uploads = await measureTree(job.uploadsDir, { onSkip })
+  const walk: ScopeWalk = { vectors, uploads, skips }
+  if (job.activityFile !== undefined && activity?.isFile()) {
+    try {
+      walk.activityText = fs.readTextSyncNoFollow(job.activityFile)
+    } catch {
+      // Gone or swapped for a link since the walk: the caller falls back to its own answer.
+    }
+  }
+  return walk
+}
