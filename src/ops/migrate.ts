@@ -10,6 +10,7 @@ import { beginIntent, releaseIntent } from '../core/journal.js'
 import { assertNoSymlinks } from '../core/layout.js'
 import { withScopeLocks } from '../core/lock.js'
 import { measureTree } from '../core/scan.js'
+import { peekStore } from '../core/store/peek.js'
 import type { StorageBackend, WithStoreOptions } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
 import type { StoreStats } from '../core/store/types.js'
@@ -83,12 +84,13 @@ const readContent = async (backend: StorageBackend, scope: Scope, lockHeld: bool
   const { layout } = backend
   const has = async (p: string) => (await fs.lstatOrUndefined(p))?.isDirectory() === true
   const options: WithStoreOptions = { lockHeld }
-  const [stats, documents] = (await has(layout.vectorsDir(scope)))
-    ? await backend.withStore(scope, async (store) => [store.stats(), store.listDocuments().length] as const, options)
-    : [undefined, 0]
-  const memories = (await has(layout.memoryDir(scope)))
-    ? await backend.withStore(scope, async (store) => store.stats().live, { ...options, part: 'memory' })
-    : 0
+  // The manifests answer in constant time; a store is opened only when they cannot (a pending commit, an older manifest).
+  const loadVectors = async () => (await peekStore(layout.vectorsDir(scope))) ??
+    (await backend.withStore(scope, async (store) => ({ stats: store.stats(), documents: store.listDocuments().length }), options))
+  const loadMemories = async () => (await peekStore(layout.memoryDir(scope)))?.stats.live ??
+    (await backend.withStore(scope, async (store) => store.stats().live, { ...options, part: 'memory' }))
+  const { stats, documents } = (await has(layout.vectorsDir(scope))) ? await loadVectors() : { stats: undefined, documents: 0 }
+  const memories = (await has(layout.memoryDir(scope))) ? await loadMemories() : 0
   const vectorsTree = await measureTree(layout.vectorsDir(scope))
   const uploadsTree = await measureTree(layout.uploadsDir(scope))
   return {

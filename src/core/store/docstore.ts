@@ -70,14 +70,32 @@ export const recordFromInput = (chunk: ChunkInput): DocRecord => ({
   metadata: { ...chunk.metadata, documentId: chunk.documentId, title: chunk.title, chunkIndex: chunk.chunkIndex },
 })
 
+const sourceOf = (record: DocRecord): string | undefined => {
+  const { source } = record.metadata
+  return typeof source === 'string' && source !== '' ? source : undefined
+}
+
+/** The document a record belongs to: Bento's `documentId`, else LangChain's `source`, else its own label. */
+export const documentIdOf = (label: number, record: DocRecord): string => {
+  const { documentId } = record.metadata
+  return typeof documentId === 'string' && documentId !== '' ? documentId : (sourceOf(record) ?? `label-${label}`)
+}
+
+/** How many documents `listDocuments()` would list, without building the summaries. */
+export const countDocuments = (docs: Docstore): number => {
+  const ids = new Set<string>()
+  for (const [label, record] of docs) ids.add(documentIdOf(label, record))
+  return ids.size
+}
+
 /**
  * Reads a record back as a chunk. Stores adopted from LangChain have no Bento
  * fields: their `source` (what LangChain's loaders set) groups chunks into a document.
  */
 export const chunkFromRecord = (label: number, record: DocRecord): StoredChunk => {
-  const { documentId, title, chunkIndex, ...metadata } = record.metadata
-  const source = typeof metadata.source === 'string' && metadata.source !== '' ? metadata.source : undefined
-  const id = typeof documentId === 'string' && documentId !== '' ? documentId : (source ?? `label-${label}`)
+  const { documentId: _documentId, title, chunkIndex, ...metadata } = record.metadata
+  const source = sourceOf(record)
+  const id = documentIdOf(label, record)
   return {
     label,
     documentId: id,

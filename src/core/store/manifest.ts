@@ -27,6 +27,8 @@ const manifestSchema = z.object({
   capacity: count.max(MAX_LABEL),
   live: count,
   deleted: count,
+  /** Documents among the live points. Absent in manifests written before it was recorded. */
+  documents: count.optional(),
   nextLabel: count.max(MAX_LABEL),
   revision: count,
   createdAt: z.string(),

@@ -2,7 +2,7 @@
  * A store's in-memory version: what the last commit (or load) put on disk. Mutations
  * build the next state beside it and swap it in only after the commit succeeds.
  */
-import type { Docstore } from './docstore.js'
+import { countDocuments, type Docstore } from './docstore.js'
 import type { Index } from './hnsw.js'
 import { FORMAT, FORMAT_VERSION, type Manifest } from './manifest.js'
 import type { Snapshot } from './snapshot.js'
@@ -94,6 +94,7 @@ export const buildManifest = (state: StoreState, files: Manifest['files'], now: 
   capacity: state.capacity,
   live: state.live,
   deleted: state.deleted,
+  documents: countDocuments(state.docs),
   nextLabel: state.nextLabel,
   revision: state.revision + 1,
   createdAt: state.createdAt ?? now,
