@@ -6,6 +6,7 @@
  *
  *   node bench/profile.js search     # store.search vs searchKnn, 10k × 384
  *   node bench/profile.js open       # openStore cold open, 10k × 384
+ *   node bench/profile.js open 10000 1536   # count and dimension
  *   node bench/profile.js some.cpuprofile   # summarize a `node --cpu-prof` output (e.g. of the CLI)
  */
 import path from 'node:path'
@@ -19,7 +20,7 @@ import { collectGarbage } from './lib/gc.js'
 
 const name = process.argv[2] ?? 'search'
 const count = Number(process.argv[3] ?? 10_000)
-const dimension = 384
+const dimension = Number(process.argv[4] ?? 384)
 const seed = 7
 const workDir = path.join(repoRoot, 'bench', '.data', `profile-${name}`)
 const outDir = path.join(repoRoot, 'bench', 'out')

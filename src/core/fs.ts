@@ -7,7 +7,7 @@
  * its target.
  */
 import * as fsp from 'node:fs/promises'
-import { closeSync, constants as fsConstants, lstatSync, openSync, readdirSync, readFileSync } from 'node:fs'
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs'
 import type { Dir, Dirent, Stats } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
@@ -45,6 +45,21 @@ export const readTextSyncNoFollow = (p: string): string => {
   const fd = openSync(p, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK)
   try {
     return readFileSync(fd, 'utf8')
+  } finally {
+    closeSync(fd)
+  }
+}
+/**
+ * Reads a big file in positioned chunks, never through a link swapped in since an
+ * lstat (O_NOFOLLOW) and never blocking on a FIFO: `use` gets the open file's
+ * stats and a `readAt(buffer, length, position)` answering the bytes read.
+ * One fault op (`readFile`), as a whole-file read.
+ */
+export const withFileReaderSync = <T>(p: string, use: (stats: Stats, readAt: (buffer: Uint8Array, length: number, position: number) => number) => T): T => {
+  checkFault('readFile', p)
+  const fd = openSync(p, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK)
+  try {
+    return use(fstatSync(fd), (buffer, length, position) => readSync(fd, buffer, 0, length, position))
   } finally {
     closeSync(fd)
   }

@@ -51,14 +51,65 @@ const wordsOf = (bytes: Uint8Array): Uint32Array => {
   return words
 }
 
+/**
+ * Where validation reads the file from: a buffer already in memory, or a file
+ * read in chunks (`read` may reuse one buffer: its answer is valid until the
+ * next call; `keep` returns bytes that stay valid).
+ */
+export interface IndexSource {
+  size: number
+  read(position: number, length: number): Uint8Array
+  keep(position: number, length: number): Uint8Array
+}
+
+const bufferSource = (bytes: Uint8Array): IndexSource => ({
+  size: bytes.length,
+  read: (position, length) => bytes.subarray(position, position + length),
+  keep: (position, length) => bytes.subarray(position, position + length),
+})
+
+/** Level-0 records read at once from a file: large enough for few reads, small enough to never hold a 60 MB file. */
+const CHUNK_BYTES = 1 << 20
+
+/**
+ * A file read in chunks through `readAt(buffer, length, position)` (bytes read). Validating a
+ * 10k × 1536 index this way reads 62 MB through one 1 MiB buffer instead of allocating all of it,
+ * which cost an open about as much again as hnswlib's own read.
+ */
+export const fileSource = (size: number, readAt: (buffer: Uint8Array, length: number, position: number) => number): IndexSource => {
+  let chunk = new Uint8Array(0)
+  const fill = (target: Uint8Array, position: number, length: number) => {
+    let done = 0
+    while (done < length) {
+      const got = readAt(target.subarray(done, length), length - done, position + done)
+      if (got === 0) throw new CorruptStoreError(`${INDEX_FILE}: changed while it was being read.`)
+      done += got
+    }
+    return target.subarray(0, length)
+  }
+  return {
+    size,
+    read(position, length) {
+      if (chunk.length < length) chunk = new Uint8Array(Math.max(length, CHUNK_BYTES))
+      return fill(chunk, position, length)
+    },
+    keep: (position, length) => fill(new Uint8Array(length), position, length),
+  }
+}
+
 /** Returns what the file holds, or throws `CorruptStoreError` saying what is wrong. */
-export const validateIndexFile = (bytes: Uint8Array, expected: IndexExpectations): IndexFileInfo => {
+export const validateIndexFile = (bytes: Uint8Array, expected: IndexExpectations): IndexFileInfo => validateIndex(bufferSource(bytes), expected)
+
+/** The same checks, reading from `source` (see `fileSource`). */
+export const validateIndex = (source: IndexSource, expected: IndexExpectations): IndexFileInfo => {
   const file = expected.file ?? INDEX_FILE
   const fail = (what: string): never => {
     throw new CorruptStoreError(`${file}: ${what}.`)
   }
-  if (bytes.length < HEADER_BYTES) fail(`truncated: ${bytes.length} bytes is shorter than the ${HEADER_BYTES}-byte header`)
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const fileSize = source.size
+  if (fileSize < HEADER_BYTES) fail(`truncated: ${fileSize} bytes is shorter than the ${HEADER_BYTES}-byte header`)
+  const head = source.keep(0, HEADER_BYTES)
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength)
   const u64 = (offset: number, name: string): number => {
     const value = view.getBigUint64(offset, true)
     if (value > BigInt(Number.MAX_SAFE_INTEGER)) fail(`${name} ${value} is out of range`)
@@ -100,18 +151,19 @@ export const validateIndexFile = (bytes: Uint8Array, expected: IndexExpectations
     if (enterpoint >= count) fail(`enterpoint_node ${enterpoint} is not below cur_element_count ${count}`)
   }
   const level0End = HEADER_BYTES + count * sizePerElement
-  if (level0End > bytes.length) fail(`truncated: ${count} points need ${level0End} bytes of level-0 data, the file has ${bytes.length}`)
+  if (level0End > fileSize) fail(`truncated: ${count} points need ${level0End} bytes of level-0 data, the file has ${fileSize}`)
 
   const sizeLinks = maxM * 4 + 4
   // Every offset below is a multiple of 4 (the header checks above make the record and link sizes so),
   // so the lists are read as 32-bit words: several times faster than DataView calls over 16 MB.
-  const words = wordsOf(bytes)
+  const upperBytes = fileSize - level0End
+  const upper = wordsOf(source.keep(level0End, upperBytes))
   const levels = new Uint8Array(count)
   const linkStarts = new Float64Array(count)
-  let position = level0End
+  let position = 0
   for (let id = 0; id < count; id++) {
-    if (position + 4 > bytes.length) fail(`truncated in the link lists (point ${id})`)
-    const size = words[position / 4]!
+    if (position + 4 > upperBytes) fail(`truncated in the link lists (point ${id})`)
+    const size = upper[position / 4]!
     position += 4
     if (size % sizeLinks !== 0) fail(`point ${id}: link list size ${size} is not a multiple of ${sizeLinks}`)
     const level = size / sizeLinks
@@ -119,9 +171,9 @@ export const validateIndexFile = (bytes: Uint8Array, expected: IndexExpectations
     levels[id] = level
     linkStarts[id] = position
     position += size
-    if (position > bytes.length) fail(`truncated in the link lists (point ${id})`)
+    if (position > upperBytes) fail(`truncated in the link lists (point ${id})`)
   }
-  if (position !== bytes.length) fail(`size is ${bytes.length} bytes, expected ${position}`)
+  if (position !== upperBytes) fail(`size is ${fileSize} bytes, expected ${level0End + position}`)
   if (count > 0 && levels[enterpoint] !== maxLevel) fail(`enterpoint_node ${enterpoint} is not on maxlevel ${maxLevel}`)
 
   // Vector components are not checked: a NaN cannot make hnswlib read out of bounds, it only spoils
@@ -132,34 +184,40 @@ export const validateIndexFile = (bytes: Uint8Array, expected: IndexExpectations
   const wordsPerElement = sizePerElement >>> 2
   const labelWord = labelOffset >>> 2
   const wordsPerLinks = sizeLinks >>> 2
+  const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / sizePerElement))
   let deletedCount = 0
-  for (let id = 0; id < count; id++) {
-    const base = (HEADER_BYTES >>> 2) + id * wordsPerElement
-    const header = words[base]!
-    const links = header & 0xffff
-    const mark = (header >>> 16) & 0xff
-    if (mark > 1 || header >>> 24 !== 0) fail(`point ${id}: level-0 link header ${header} has unknown flags`)
-    if (links > maxM0) fail(`point ${id}: ${links} level-0 links exceed maxM0 ${maxM0}`)
-    for (let j = 1; j <= links; j++) {
-      const neighbor = words[base + j]!
-      if (neighbor >= count) fail(`point ${id}: level-0 neighbor ${neighbor} is not below cur_element_count ${count}`)
-    }
-    const label = words[base + labelWord]!
-    if (words[base + labelWord + 1] !== 0) fail(`point ${id}: label exceeds uint32`)
-    if (seen.has(label)) fail(`label ${label} appears twice`)
-    seen.add(label)
-    labels[id] = label
-    deleted[id] = mark
-    deletedCount += mark
-    const level = levels[id]!
-    for (let l = 1; l <= level; l++) {
-      const block = linkStarts[id]! / 4 + (l - 1) * wordsPerLinks
-      const blockHeader = words[block]!
-      if (blockHeader > maxM) fail(`point ${id}: ${blockHeader} links on level ${l} exceed maxM ${maxM}`)
-      for (let j = 1; j <= blockHeader; j++) {
-        const neighbor = words[block + j]!
-        // hnswlib reads the neighbor's own list on this level: it must have one.
-        if (neighbor >= count || levels[neighbor]! < l) fail(`point ${id}: level-${l} neighbor ${neighbor} is invalid`)
+  for (let first = 0; first < count; first += perChunk) {
+    const inChunk = Math.min(perChunk, count - first)
+    const words = wordsOf(source.read(HEADER_BYTES + first * sizePerElement, inChunk * sizePerElement))
+    for (let k = 0; k < inChunk; k++) {
+      const id = first + k
+      const base = k * wordsPerElement
+      const header = words[base]!
+      const links = header & 0xffff
+      const mark = (header >>> 16) & 0xff
+      if (mark > 1 || header >>> 24 !== 0) fail(`point ${id}: level-0 link header ${header} has unknown flags`)
+      if (links > maxM0) fail(`point ${id}: ${links} level-0 links exceed maxM0 ${maxM0}`)
+      for (let j = 1; j <= links; j++) {
+        const neighbor = words[base + j]!
+        if (neighbor >= count) fail(`point ${id}: level-0 neighbor ${neighbor} is not below cur_element_count ${count}`)
+      }
+      const label = words[base + labelWord]!
+      if (words[base + labelWord + 1] !== 0) fail(`point ${id}: label exceeds uint32`)
+      if (seen.has(label)) fail(`label ${label} appears twice`)
+      seen.add(label)
+      labels[id] = label
+      deleted[id] = mark
+      deletedCount += mark
+      const level = levels[id]!
+      for (let l = 1; l <= level; l++) {
+        const block = linkStarts[id]! / 4 + (l - 1) * wordsPerLinks
+        const blockHeader = upper[block]!
+        if (blockHeader > maxM) fail(`point ${id}: ${blockHeader} links on level ${l} exceed maxM ${maxM}`)
+        for (let j = 1; j <= blockHeader; j++) {
+          const neighbor = upper[block + j]!
+          // hnswlib reads the neighbor's own list on this level: it must have one.
+          if (neighbor >= count || levels[neighbor]! < l) fail(`point ${id}: level-${l} neighbor ${neighbor} is invalid`)
+        }
       }
     }
   }

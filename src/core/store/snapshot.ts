@@ -13,7 +13,7 @@ import { parseDocstore, type Docstore } from './docstore.js'
 import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, MANIFEST_FILE, type CommittedFile } from './files.js'
 import { loadIndex, releaseIndex, type Index } from './hnsw.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
-import { validateIndexFile, type IndexFileInfo } from './index-header.js'
+import { fileSource, validateIndex, type IndexExpectations, type IndexFileInfo } from './index-header.js'
 import { readJournal, resolveFiles } from './journal.js'
 import { parseManifest, type Manifest } from './manifest.js'
 
@@ -43,17 +43,31 @@ const readRegular = async (file: string, name: CommittedFile): Promise<Buffer | 
   return fs.readFile(file)
 }
 
+/**
+ * Validates the index from the file itself, in chunks: it is the largest file (62 MB at
+ * 10k × 1536) and hnswlib reads it again, so it is never held whole in this process.
+ */
+const validateIndexAt = (file: string, expected: IndexExpectations): { info: IndexFileInfo; bytes: number } =>
+  fs.withFileReaderSync(file, (stats, readAt) => {
+    if (!stats.isFile()) throw new CorruptStoreError(`${INDEX_FILE}: not a regular file.`)
+    return { info: validateIndex(fileSource(stats.size, readAt), expected), bytes: stats.size }
+  })
+
 const readOnce = async (dir: string, efSearch: number | undefined, defaultEf: number): Promise<Omit<Snapshot, 'identity'>> => {
   const resolved = await resolveFiles(dir, await readJournal(dir))
-  const read = (name: CommittedFile) => readRegular(resolved.get(name) ?? path.join(dir, name), name)
-  const [manifestBytes, argsBytes, docstoreBytes, indexBytes] = await Promise.all(([MANIFEST_FILE, ARGS_FILE, DOCSTORE_FILE, INDEX_FILE] as const).map(read))
-  if (!manifestBytes && !argsBytes && !docstoreBytes && !indexBytes) return { found: false, docs: new Map(), efSearch: efSearch ?? defaultEf }
+  const pathOf = (name: CommittedFile) => resolved.get(name) ?? path.join(dir, name)
+  const read = (name: CommittedFile) => readRegular(pathOf(name), name)
+  const indexFile = pathOf(INDEX_FILE)
+  const [manifestBytes, argsBytes, docstoreBytes, indexStats] = await Promise.all([read(MANIFEST_FILE), read(ARGS_FILE), read(DOCSTORE_FILE), fs.lstatOrUndefined(indexFile)])
+  if (!manifestBytes && !argsBytes && !docstoreBytes && !indexStats) return { found: false, docs: new Map(), efSearch: efSearch ?? defaultEf }
+  // Threat: a planted symlink making the store read a file elsewhere (the open below also refuses one: O_NOFOLLOW).
+  if (indexStats && !indexStats.isFile()) throw new CorruptStoreError(`${INDEX_FILE}: not a regular file.`)
 
   const missing = [
     [ARGS_FILE, argsBytes],
     [DOCSTORE_FILE, docstoreBytes],
-    [INDEX_FILE, indexBytes],
-  ].filter(([, bytes]) => bytes === undefined).map(([name]) => name)
+    [INDEX_FILE, indexStats],
+  ].filter(([, found]) => found === undefined).map(([name]) => name)
   if (missing.length > 0) {
     throw new CorruptStoreError(`${missing.join(', ')} missing ${manifestBytes ? `though ${MANIFEST_FILE} records a store` : `beside the other store files`} in ${dir}.`)
   }
@@ -62,17 +76,17 @@ const readOnce = async (dir: string, efSearch: number | undefined, defaultEf: nu
   if (manifest && (manifest.space !== args.space || manifest.dimension !== args.numDimensions)) {
     throw new CorruptStoreError(`${ARGS_FILE}: ${args.space}/${args.numDimensions} disagrees with ${MANIFEST_FILE} (${manifest.space}/${manifest.dimension}).`)
   }
-  const info = validateIndexFile(indexBytes!, { dimension: args.numDimensions, capacity: manifest?.capacity })
+  const { info, bytes: indexBytes } = validateIndexAt(indexFile, { dimension: args.numDimensions, capacity: manifest?.capacity })
   const ef = efSearch ?? manifest?.efSearch ?? defaultEf
   // hnswlib reads the file (validated just above) on a worker thread while this thread parses the
   // docstore: the two largest costs of an open overlap instead of adding up.
-  const loading = info.count > 0 ? settle(loadIndex(resolved.get(INDEX_FILE) ?? path.join(dir, INDEX_FILE),
+  const loading = info.count > 0 ? settle(loadIndex(indexFile,
     { space: args.space, dimension: args.numDimensions, m: info.m, efConstruction: info.efConstruction, efSearch: ef },
     manifest?.capacity ?? info.maxElements)) : undefined
   let docs: Docstore
   try {
     docs = parseDocstore(docstoreBytes!.toString('utf8'))
-    checkAgreement(info, docs, manifest, { [INDEX_FILE]: indexBytes!.length, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length })
+    checkAgreement(info, docs, manifest, { [INDEX_FILE]: indexBytes, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length })
   } catch (error) {
     void loading?.then((loaded) => 'index' in loaded && releaseIndex(loaded.index))
     throw error
