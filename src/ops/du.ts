@@ -108,7 +108,7 @@ class TopRows {
  * their dirs and top-level entries), which needs lstats of dirs the walk never
  * stats, so values equal `backend.lastActiveAt` up to that pending-touch lag.
  */
-const lastActiveFromWalk = async (backend: StorageBackend, scope: Scope, walk: ScopeWalk): Promise<Date | undefined> => {
+export const lastActiveFromWalk = async (backend: StorageBackend, scope: Scope, walk: ScopeWalk): Promise<Date | undefined> => {
   const record = walk.activityText === undefined ? null : parseActivityText(walk.activityText)
   if (record) return new Date(record.lastActiveAt)
   return backend.lastActiveAt(scope)

@@ -1,7 +1,9 @@
 /**
  * `bento ls`: every scope with its kind, document count, size and last
- * activity. Cheap: documents are counted from `docstore.json` without loading
- * any index (a 100k-scope data dir must not load 100k indexes).
+ * activity. Cheap: documents come from the manifest (`bento.json`), or from
+ * `docstore.json` for a store whose manifest predates the count, without loading
+ * any index (a 100k-scope data dir must not load 100k indexes). Sizes and
+ * activity come from the same walk as `bento du`.
  */
 import path from 'node:path'
 import * as fs from '../core/fs.js'
@@ -9,6 +11,10 @@ import type { ScopeKind, Scope } from '../core/keys.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import { chunkFromRecord, parseDocstore } from '../core/store/docstore.js'
 import { DOCSTORE_FILE } from '../core/store/files.js'
+import { peekStore } from '../core/store/peek.js'
+import { createScopeWalker } from '../core/walk-pool.js'
+import type { ScopeWalker } from '../core/walk-pool.js'
+import { lastActiveFromWalk } from './du.js'
 import { forEachConcurrent } from './concurrent.js'
 import { recoverPendingOperations } from './recover.js'
 import { toIso, toRef } from './scope-ref.js'
@@ -32,13 +38,25 @@ export const countDocuments = async (storeDir: string): Promise<number | undefin
   }
 }
 
-const rowOf = async (backend: StorageBackend, scope: Scope): Promise<LsRow> => {
-  const usage = await backend.usage(scope)
+/** The manifest's count when it has one (constant time); else the docstore's. */
+const documentsIn = async (storeDir: string): Promise<number | undefined> => {
+  try {
+    const peek = await peekStore(storeDir)
+    if (peek) return peek.documents
+  } catch {
+    // A damaged manifest: the docstore may still answer.
+  }
+  return countDocuments(storeDir)
+}
+
+const rowOf = async (backend: StorageBackend, walker: ScopeWalker, scope: Scope): Promise<LsRow> => {
+  const { layout } = backend
+  const walk = await walker.walk({ vectorsDir: layout.vectorsDir(scope), uploadsDir: layout.uploadsDir(scope), activityFile: layout.activityFile(scope) })
   return {
     ...toRef(scope),
-    documents: (await countDocuments(backend.layout.vectorsDir(scope))) ?? 0,
-    totalBytes: usage.totalBytes,
-    lastActiveAt: toIso(usage.lastActiveAt),
+    documents: (await documentsIn(layout.vectorsDir(scope))) ?? 0,
+    totalBytes: walk.vectors.bytes + walk.uploads.bytes,
+    lastActiveAt: toIso(await lastActiveFromWalk(backend, scope, walk)),
   }
 }
 
@@ -49,9 +67,14 @@ const rowOf = async (backend: StorageBackend, scope: Scope): Promise<LsRow> => {
 export const listScopeSummaries = async (backend: StorageBackend, options: LsOptions = {}): Promise<LsResult> => {
   await recoverPendingOperations(backend)
   const scopes: LsRow[] = []
-  await forEachConcurrent(backend.listScopes(options.kinds ? { kinds: options.kinds } : {}), 16, async (scope) => {
-    scopes.push(await rowOf(backend, scope))
-  })
+  const walker = createScopeWalker()
+  try {
+    await forEachConcurrent(backend.listScopes(options.kinds ? { kinds: options.kinds } : {}), walker.concurrency, async (scope) => {
+      scopes.push(await rowOf(backend, walker, scope))
+    })
+  } finally {
+    await walker.close()
+  }
   scopes.sort((a, b) => (a.kind === b.kind ? (a.dir < b.dir ? -1 : 1) : a.kind === 'shared' ? -1 : b.kind === 'shared' ? 1 : a.kind < b.kind ? -1 : 1))
   return { scopes }
 }

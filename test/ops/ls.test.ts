@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { StorageBackend } from '../../src/core/backend/types.js'
@@ -14,7 +14,7 @@ afterEach(async () => {
 })
 
 describe('listScopeSummaries', () => {
-  it('lists every scope with documents counted from the docstore, shared first', async () => {
+  it('lists every scope with its documents, shared first', async () => {
     const backend = openBackend(await tempDir())
     open.push(backend)
     const input = await tempDir('bento-input-')
@@ -34,5 +34,25 @@ describe('listScopeSummaries', () => {
     ])
     expect(scopes.every((row) => row.totalBytes > 0 && row.lastActiveAt !== null)).toBe(true)
     expect((await listScopeSummaries(fresh, { kinds: ['session'] })).scopes.map((row) => row.kind)).toEqual(['session'])
+  })
+
+  it('counts documents from the manifest, and from the docstore when the manifest predates the count', async () => {
+    const backend = openBackend(await tempDir())
+    open.push(backend)
+    const input = await tempDir('bento-input-')
+    await addTexts(backend, customScope('fresh'), path.join(input, '1'), { 'a.txt': 'alpha', 'b.txt': 'bravo' })
+    await addTexts(backend, customScope('older'), path.join(input, '2'), { 'c.txt': 'charlie', 'd.txt': 'delta', 'e.txt': 'echo' })
+    await backend.close()
+    const manifest = path.join(backend.layout.vectorsDir(customScope('older')), 'bento.json')
+    const { documents, ...older } = JSON.parse(await readFile(manifest, 'utf8'))
+    expect(documents).toBe(3)
+    await writeFile(manifest, JSON.stringify(older))
+    const fresh = openBackend(backend.layout.root)
+    open.push(fresh)
+    const { scopes } = await listScopeSummaries(fresh)
+    expect(scopes.map((row) => [row.key, row.documents])).toEqual([
+      ['fresh', 2],
+      ['older', 3],
+    ])
   })
 })
