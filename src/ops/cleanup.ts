@@ -8,7 +8,7 @@ import { beginIntent, endIntent, releaseIntent } from '../core/journal.js'
 import type { JournalIntent } from '../core/journal.js'
 import { assertNoSymlinks } from '../core/layout.js'
 import { isLockedElsewhere, withScopeLock } from '../core/lock.js'
-import { measureTree } from '../core/scan.js'
+import { createScopeWalker } from '../core/walk-pool.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope, ScopeKind } from '../core/keys.js'
 import { forEachConcurrent } from './concurrent.js'
@@ -76,28 +76,43 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
   const plan: CleanupPlan = { olderThanMs: options.olderThanMs, cutoff: new Date(cutoff).toISOString(), targets: [], skipped: [], result: emptyResult() }
   const candidates: AsyncIterable<Scope> | Scope[] =
     options.scopes ?? backend.listScopes({ kinds: kinds.filter((kind) => kind !== 'shared') })
+  // Scopes are judged concurrently (expired ones measured on the walk workers), then put back in listing order.
+  const judged: Array<{ order: number; target?: CleanupTarget; skipped?: CleanupSkipped }> = []
+  const walker = createScopeWalker()
   let seen = 0
-  for await (const scope of candidates) {
-    options.onProgress?.({ done: ++seen, label: scope.key })
-    const skip = (reason: string) => plan.skipped.push({ key: scope.key, dir: scope.dir, reason })
-    if (!(await backend.scopeExists(scope))) {
-      // A scope named by the operator that is not there is most likely a typo: say so, never pass over it.
-      if (options.scopes) skip('not found')
-      continue
-    }
-    const last = await backend.lastActiveAt(scope)
-    if (last === undefined || last.getTime() >= cutoff) continue
-    if (backend.isInUse(scope)) skip('in use in this process')
-    else if (await isLockedElsewhere(backend.layout, scope)) skip('locked by another process')
-    else plan.targets.push({ ...toRef(scope), scope, bytes: await measureScope(backend, scope), lastActiveAt: toIso(last) })
+  try {
+    await forEachConcurrent(numbered(candidates), walker.concurrency, async ({ order, scope }) => {
+      options.onProgress?.({ done: ++seen, label: scope.key })
+      const skip = (reason: string) => void judged.push({ order, skipped: { key: scope.key, dir: scope.dir, reason } })
+      if (!(await backend.scopeExists(scope))) {
+        // A scope named by the operator that is not there is most likely a typo: say so, never pass over it.
+        if (options.scopes) skip('not found')
+        return
+      }
+      const last = await backend.lastActiveAt(scope)
+      if (last === undefined || last.getTime() >= cutoff) return
+      if (backend.isInUse(scope)) skip('in use in this process')
+      else if (await isLockedElsewhere(backend.layout, scope)) skip('locked by another process')
+      else {
+        const walk = await walker.walk({ vectorsDir: backend.layout.vectorsDir(scope), uploadsDir: backend.layout.uploadsDir(scope) })
+        judged.push({ order, target: { ...toRef(scope), scope, bytes: walk.vectors.bytes + walk.uploads.bytes, lastActiveAt: toIso(last) } })
+      }
+    })
+  } finally {
+    await walker.close()
+  }
+  for (const { target, skipped } of judged.sort((a, b) => a.order - b.order)) {
+    if (target) plan.targets.push(target)
+    if (skipped) plan.skipped.push(skipped)
   }
   plan.result = describeCleanup(plan)
   return plan
 }
 
-/** Bytes of both dirs, measured once here and reported by apply (`usage()` would re-read the activity file too). */
-const measureScope = async (backend: StorageBackend, scope: Scope): Promise<number> =>
-  (await measureTree(backend.layout.vectorsDir(scope))).bytes + (await measureTree(backend.layout.uploadsDir(scope))).bytes
+async function* numbered(scopes: AsyncIterable<Scope> | Scope[]): AsyncGenerator<{ order: number; scope: Scope }> {
+  let order = 0
+  for await (const scope of scopes) yield { order: order++, scope }
+}
 
 const emptyResult = (): CleanupResult => ({ dryRun: true, removed: [], skipped: [], freedBytes: 0 })
 
