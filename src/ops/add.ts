@@ -1,23 +1,44 @@
 /**
  * `bento add <key> <paths…>`: ingest files into a scope. A directory adds its
  * supported files recursively (`.txt .md .html .json .pdf .docx`, by
- * extension), skipping symlinks and hidden entries (dot names), in name order.
- * Files named explicitly must be supported; every named path is checked
- * (exists, type by extension, size) before the first document is added. A named
- * file whose content turns out unreadable (empty, or not what its extension
- * says) fails the command after the files before it were added: each added
- * document is complete, and adding the same files again is idempotent.
+ * extension), skipping symlinks and hidden entries (dot names), in name order
+ * (a directory's files, then its subdirectories).
+ *
+ * Every file named explicitly is read, extracted, chunked and embedded before
+ * the first document is written: one that cannot be ingested (missing,
+ * unsupported, too large, empty, unreadable) fails the command with its typed
+ * error and the scope is left as it was. Files found under a named directory
+ * that cannot be ingested are skipped and reported.
+ *
+ * Documents are committed in batches (`MAX_BATCH_SOURCE_BYTES`,
+ * `MAX_BATCH_CHUNKS`), one store commit per batch under the scope's lock;
+ * directory files are prepared batch by batch, outside the lock, so a large
+ * directory never sits in memory. A failure while committing keeps the batches
+ * before it (each document complete); a crash mid-batch leaves at worst uploads
+ * without vectors, which `bento inspect --verify` names. Adding the same files
+ * again is idempotent and repairs both.
  */
 import path from 'node:path'
 import { NotFoundError, TooLargeError, toBentoError } from '../core/errors.js'
 import * as fs from '../core/fs.js'
 import { fileTypeFromName, SUPPORTED_EXTENSIONS } from '../core/ingest/file-type.js'
 import { resolveLimits } from '../core/ingest/limits.js'
-import { ingestDocument } from '../core/ingest/pipeline.js'
+import { commitDocuments, prepareDocument, type PreparedDocument } from '../core/ingest/pipeline.js'
 import type { IngestLimits } from '../core/ingest/types.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
 import type { AddResult, OnProgress } from './types.js'
+
+/**
+ * A batch is committed once its prepared documents reach either bound (so it
+ * may pass one by a single file). Each commit rewrites the whole index, so a
+ * batch must hold many files; its prepared documents sit in memory (source
+ * bytes, chunk texts, one Float32Array vector per chunk: 4,000 × 384 dims is
+ * 6 MB) and the scope's lock is held while it commits, so it must stay small.
+ * 8 MB / 4,000 chunks keeps a batch in the tens of MB and a commit around a second.
+ */
+export const MAX_BATCH_SOURCE_BYTES = 8 * 1024 * 1024
+export const MAX_BATCH_CHUNKS = 4000
 
 export interface AddOptions {
   onProgress?: OnProgress
@@ -29,6 +50,11 @@ interface Candidate {
   source: string
   explicit: boolean
   size: number
+}
+
+interface Prepared {
+  source: string
+  document: PreparedDocument
 }
 
 const isSupported = (name: string) => SUPPORTED_EXTENSIONS.includes(path.extname(name).toLowerCase())
@@ -51,19 +77,46 @@ const collect = async (paths: string[], skipped: NonNullable<AddResult['skipped'
     const pending = [given]
     while (pending.length > 0) {
       const dir = pending.pop()!
-      const entries = (await fs.readdirEntries(dir)).sort((a, b) => (a.name < b.name ? 1 : -1))
+      const entries = (await fs.readdirEntries(dir)).sort((a, b) => (a.name < b.name ? -1 : 1))
+      const subdirs: string[] = []
       for (const entry of entries) {
         const full = path.join(dir, entry.name)
         if (entry.name.startsWith('.')) continue
         if (entry.isSymbolicLink()) skipped.push({ source: full, reason: 'symlink (not followed)' })
-        else if (entry.isDirectory()) pending.push(full)
+        else if (entry.isDirectory()) subdirs.push(full)
         else if (!entry.isFile()) skipped.push({ source: full, reason: 'not a regular file' })
         else if (!isSupported(entry.name)) skipped.push({ source: full, reason: 'unsupported type' })
         else found.push({ source: full, explicit: false, size: (await fs.lstat(full)).size })
       }
+      // A directory's files in name order, then its subdirectories in name order.
+      pending.push(...subdirs.reverse())
     }
   }
   return found.sort((a, b) => Number(b.explicit) - Number(a.explicit))
+}
+
+/** Collects prepared documents and commits them whenever a batch reaches a bound. */
+const createBatches = (commit: (items: Prepared[]) => Promise<void>) => {
+  let items: Prepared[] = []
+  let bytes = 0
+  let chunks = 0
+  const flush = async (): Promise<void> => {
+    if (items.length === 0) return
+    const full = items
+    items = []
+    bytes = 0
+    chunks = 0
+    await commit(full)
+  }
+  return {
+    flush,
+    async push(item: Prepared): Promise<void> {
+      items.push(item)
+      bytes += item.document.bytes.length
+      chunks += item.document.chunks.length
+      if (bytes >= MAX_BATCH_SOURCE_BYTES || chunks >= MAX_BATCH_CHUNKS) await flush()
+    },
+  }
 }
 
 /**
@@ -79,28 +132,56 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
       throw new TooLargeError(`${candidate.source} is ${candidate.size} bytes; the limit is ${limits.maxFileBytes}.`)
     }
   }
-  const uploadsDir = backend.layout.uploadsDir(scope)
   let done = 0
-  for (const candidate of candidates) {
-    options.onProgress?.({ done: done++, total: candidates.length, label: path.basename(candidate.source) })
+  const report = (candidate: Candidate) => options.onProgress?.({ done: done++, total: candidates.length, label: path.basename(candidate.source) })
+  const prepare = async (candidate: Candidate): Promise<Prepared> => {
+    const bytes = await fs.readFile(candidate.source)
+    const document = await prepareDocument({ embedder: backend.embedder, limits }, { fileName: path.basename(candidate.source), bytes })
+    return { source: candidate.source, document }
+  }
+
+  // Every named file is prepared before anything is written: one that cannot be ingested changes nothing.
+  const named: Prepared[] = []
+  for (const candidate of candidates.filter((c) => c.explicit)) {
+    report(candidate)
+    try {
+      named.push(await prepare(candidate))
+    } catch (error) {
+      throw toBentoError(error, `Adding ${candidate.source}`)
+    }
+  }
+
+  const uploadsDir = backend.layout.uploadsDir(scope)
+  const batches = createBatches(async (items) => {
+    try {
+      const added = await backend.withStore(
+        scope,
+        (store) => commitDocuments({ store, embedder: backend.embedder, uploadsDir }, items.map((item) => item.document)),
+        { write: true },
+      )
+      added.forEach((doc, i) => result.documents.push({ id: doc.documentId, title: doc.title, chunks: doc.chunks, source: items[i]!.source }))
+    } catch (error) {
+      throw toBentoError(error, `Adding ${items.length} files to ${scope.key}`)
+    }
+  })
+  for (const item of named.splice(0)) await batches.push(item)
+  for (const candidate of candidates.filter((c) => !c.explicit)) {
+    report(candidate)
     if (candidate.size > limits.maxFileBytes) {
       result.skipped!.push({ source: candidate.source, reason: `too large (${candidate.size} bytes)` })
       continue
     }
+    let item: Prepared
     try {
-      const bytes = await fs.readFile(candidate.source)
-      const added = await backend.withStore(
-        scope,
-        (store) => ingestDocument({ store, embedder: backend.embedder, uploadsDir, limits }, { fileName: path.basename(candidate.source), bytes }),
-        { write: true },
-      )
-      result.documents.push({ id: added.documentId, title: added.title, chunks: added.chunks, source: candidate.source })
+      item = await prepare(candidate)
     } catch (error) {
-      // A file named on the command line fails the command; one found in a directory is reported and skipped.
-      if (candidate.explicit) throw toBentoError(error, `Adding ${candidate.source}`)
+      // Found in a directory: reported and skipped.
       result.skipped!.push({ source: candidate.source, reason: toBentoError(error, 'Adding').message })
+      continue
     }
+    await batches.push(item)
   }
+  await batches.flush()
   options.onProgress?.({ done, total: candidates.length })
   return result
 }

@@ -305,4 +305,33 @@ describe('bento add', () => {
     await expect(fsp.lstat(path.join(addDir, 'vectors/isolated/user-1'))).rejects.toMatchObject({ code: 'ENOENT' })
     await expect(fsp.lstat(path.join(addDir, 'uploads/isolated/user-1'))).rejects.toMatchObject({ code: 'ENOENT' })
   })
+
+  it('fails a named empty file after a good one in one line (exit 2) and adds neither', async () => {
+    const addDir = path.join(tmp, 'add-all-or-nothing')
+    await fsp.mkdir(addDir)
+    const a = path.join(tmp, 'aon-a.txt')
+    await fsp.writeFile(a, 'A note about lighthouses.')
+    const empty = path.join(tmp, 'aon-empty.txt')
+    await fsp.writeFile(empty, '')
+    const inspectDocuments = async (key: string) => {
+      const run = await runBento(['inspect', key, '--json', '--data-dir', addDir])
+      return json<{ documents: Array<{ id: string }> }>(run.stdout).documents.map((doc) => doc.id)
+    }
+
+    const fresh = await runBento(['add', 'k', a, empty, '--data-dir', addDir])
+    expect(fresh.code).toBe(2)
+    assertNoStack(fresh.stderr)
+    expect(fresh.stderr).toMatch(/^bento: [^\n]*aon-empty\.txt[^\n]*\n$/)
+    expect(await inspectDocuments('k')).toEqual([])
+    expect(await fsp.readdir(addDir)).toEqual([])
+
+    const other = path.join(tmp, 'aon-other.md')
+    await fsp.writeFile(other, '# Other\n\nA note about tides.')
+    expect((await runBento(['add', 'k', other, '--data-dir', addDir])).code).toBe(0)
+    const before = await inspectDocuments('k')
+    expect(before).toHaveLength(1)
+    const again = await runBento(['add', 'k', a, empty, '--data-dir', addDir])
+    expect(again.code).toBe(2)
+    expect(await inspectDocuments('k')).toEqual(before)
+  })
 })

@@ -5,4 +5,15 @@ export { extractText } from './extract.js'
 export { assertValidFileName, MAX_FILE_NAME_BYTES } from './file-name.js'
 export { detectFileType, fileTypeFromName, SUPPORTED_EXTENSIONS } from './file-type.js'
 export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TEXT_CHARS } from './limits.js'
-export { ingestDocument, removeDocumentFiles, type IngestDeps, type IngestInput, type IngestResult } from './pipeline.js'
+export {
+  commitDocuments,
+  ingestDocument,
+  prepareDocument,
+  removeDocumentFiles,
+  type CommitDeps,
+  type IngestDeps,
+  type IngestInput,
+  type IngestResult,
+  type PrepareDeps,
+  type PreparedDocument,
+} from './pipeline.js'

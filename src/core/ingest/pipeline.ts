@@ -1,17 +1,18 @@
 /**
- * The one ingestion path, shared by `bento add` and the server's upload route.
- * The caller holds the scope's lock and has validated the scope; this module
- * validates the file name.
+ * The one ingestion path, shared by `bento add` and the server's upload route,
+ * in two steps so many files can share one store commit:
  *
- * Order, so a failure changes as little as possible:
- * 1. extract, chunk and embed — nothing is written if any of it fails;
- * 2. write the original to `<uploadsDir>/<documentId>/<fileName>` atomically;
- * 3. delete the document's old chunks if it was ingested before;
- * 4. add the new chunks (the store commits durably).
+ * - `prepareDocument` validates the file name, extracts, chunks and embeds.
+ *   It writes nothing, so it may run without the scope's lock.
+ * - `commitDocuments` (the caller holds the scope's lock and has validated the
+ *   scope) writes each original to `<uploadsDir>/<documentId>/<fileName>`
+ *   atomically, deletes the old chunks of documents ingested before (one store
+ *   commit), then adds every new chunk (one store commit).
  *
- * A crash between 2 and 4 leaves an upload dir without vectors (an orphan):
- * `bento inspect --verify` reports it, and ingesting the same file again is
- * idempotent — same id, same path, old chunks replaced — so a retry repairs it.
+ * A crash after the uploads and before the add leaves upload dirs without
+ * vectors (orphans), never vectors without their upload: `bento inspect --verify`
+ * reports them, and ingesting the same files again is idempotent — same id,
+ * same path, old chunks replaced — so a retry repairs it.
  */
 import path from 'node:path'
 import * as fs from '../fs.js'
@@ -26,15 +27,23 @@ import { describeFile } from './file-type.js'
 import { assertValidFileName } from './file-name.js'
 import type { ChunkOptions, FileType, IngestLimits } from './types.js'
 
-export interface IngestDeps {
-  store: VectorStore
+export interface PrepareDeps {
   embedder: Embedder
-  /** The scope's uploads dir (from `layout.uploadsDir(scope)`), created symlink-free by the caller. */
-  uploadsDir: string
+  /** Checked against the embedder before any work when given; `commitDocuments` checks again under the lock. */
+  store?: VectorStore
   limits?: IngestLimits
   chunk?: ChunkOptions
   now?: () => Date
 }
+
+export interface CommitDeps {
+  store: VectorStore
+  embedder: Embedder
+  /** The scope's uploads dir (from `layout.uploadsDir(scope)`), created symlink-free by the caller. */
+  uploadsDir: string
+}
+
+export type IngestDeps = PrepareDeps & CommitDeps
 
 export interface IngestInput {
   /** The upload's base name, used verbatim as the stored file's name. */
@@ -42,6 +51,16 @@ export interface IngestInput {
   bytes: Uint8Array
   /** Merged into every chunk's metadata after Bento's own keys. */
   metadata?: Record<string, unknown>
+}
+
+/** One upload, extracted, chunked and embedded: everything a commit writes. */
+export interface PreparedDocument {
+  documentId: string
+  title: string
+  fileName: string
+  fileType: FileType
+  bytes: Uint8Array
+  chunks: ChunkInput[]
 }
 
 export interface IngestResult {
@@ -61,11 +80,100 @@ const assertStoreAccepts = (store: VectorStore, embedder: Embedder): void => {
   }
 }
 
-/** Threat: a planted symlink at `<uploadsDir>/<documentId>` redirecting the write outside the data dir. */
-const ensureRealDir = async (dir: string): Promise<void> => {
-  await fs.mkdir(dir)
-  const stats = await fs.lstat(dir)
+/**
+ * Threat: a planted symlink at `<uploadsDir>/<documentId>` redirecting the write outside the data dir.
+ * Resolves to whether this call created the folder (a failed batch removes only those).
+ */
+const ensureRealDir = async (dir: string): Promise<boolean> => {
+  const existing = await fs.lstatOrUndefined(dir)
+  if (existing === undefined) await fs.mkdir(dir)
+  const stats = existing ?? (await fs.lstat(dir))
   if (stats.isSymbolicLink() || !stats.isDirectory()) throw new UnsafePathError(`Refusing to write an upload through a symlink: ${dir}`)
+  return existing === undefined
+}
+
+/**
+ * Extracts, chunks and embeds one upload; writes nothing.
+ *
+ * @example
+ * const prepared = await prepareDocument({ embedder }, { fileName: 'notes.md', bytes })
+ * // { documentId: 'doc_…', title: 'Notes', fileName: 'notes.md', fileType: 'md', bytes, chunks: [ … ] }
+ */
+export const prepareDocument = async (deps: PrepareDeps, input: IngestInput): Promise<PreparedDocument> => {
+  const fileName = assertValidFileName(input.fileName)
+  if (deps.store) assertStoreAccepts(deps.store, deps.embedder)
+  const { title, text, fileType } = await extractText(fileName, input.bytes, deps.limits)
+  const texts = chunkText(text, deps.chunk)
+  if (texts.length === 0) throw new EmptyFileError(`The file ${describeFile(fileName)} contains no text.`)
+  const vectors = await deps.embedder.embed(texts)
+  if (vectors.length !== texts.length || vectors.some((vector) => vector.length !== deps.embedder.dimension)) {
+    throw new UpstreamError(`The embedder ${deps.embedder.id} returned ${vectors.length} vectors of the wrong shape for ${texts.length} chunks.`)
+  }
+  const documentId = documentIdFor(fileName, input.bytes)
+  const metadata = { source: fileName, fileType, createdAt: (deps.now ?? (() => new Date()))().toISOString(), bytes: input.bytes.length, ...input.metadata }
+  const chunks: ChunkInput[] = texts.map((chunk, chunkIndex) => ({
+    documentId,
+    title,
+    text: chunk,
+    chunkIndex,
+    vector: vectors[chunkIndex]!,
+    metadata: { ...metadata },
+  }))
+  return { documentId, title, fileName, fileType, bytes: input.bytes, chunks }
+}
+
+/** Writes each original atomically; on a failure, removes the folders this call created, so nothing is half-written. */
+const writeUploads = async (uploadsDir: string, documents: PreparedDocument[]): Promise<void> => {
+  const created: string[] = []
+  try {
+    for (const document of documents) {
+      const documentDir = path.join(uploadsDir, document.documentId)
+      if (await ensureRealDir(documentDir)) created.push(documentDir)
+      try {
+        await fs.writeFileAtomic(path.join(documentDir, document.fileName), document.bytes)
+      } catch (error) {
+        // Only removes the folder if it is empty: a previous upload of this document stays.
+        await fs.rmdir(documentDir).catch(() => {})
+        throw error
+      }
+    }
+  } catch (error) {
+    for (const dir of created) await fs.remove(dir).catch(() => {})
+    throw error
+  }
+}
+
+/**
+ * Stores prepared documents: their uploads, then one store commit removing the
+ * old chunks of those ingested before (if any), then one adding every chunk.
+ * The same document twice (same id) is stored once, as its last occurrence.
+ * Resolves to one result per input, in order.
+ *
+ * @example
+ * await withScopeLock(layout, scope, () =>
+ *   commitDocuments({ store, embedder, uploadsDir: layout.uploadsDir(scope) }, [a, b]),
+ * ) // [{ documentId: 'doc_…', title: 'Notes', chunks: 3, fileType: 'md', bytes: 2048 }, …]
+ */
+export const commitDocuments = async (deps: CommitDeps, prepared: PreparedDocument[]): Promise<IngestResult[]> => {
+  if (prepared.length === 0) return []
+  assertStoreAccepts(deps.store, deps.embedder)
+  const latest = new Map<string, PreparedDocument>()
+  for (const document of prepared) {
+    latest.delete(document.documentId)
+    latest.set(document.documentId, document)
+  }
+  const documents = [...latest.values()]
+  await writeUploads(deps.uploadsDir, documents)
+  crashPoint('ingest.after-upload')
+
+  const stored = new Set(deps.store.listDocuments().map((document) => document.id))
+  const replaced = documents.filter((document) => stored.has(document.documentId)).map((document) => document.documentId)
+  if (replaced.length > 0) await deps.store.deleteDocuments(replaced)
+  await deps.store.add(documents.flatMap((document) => document.chunks))
+  return prepared.map(({ documentId }) => {
+    const { title, chunks, fileType, bytes } = latest.get(documentId)!
+    return { documentId, title, chunks: chunks.length, fileType, bytes: bytes.length }
+  })
 }
 
 /**
@@ -77,40 +185,8 @@ const ensureRealDir = async (dir: string): Promise<void> => {
  * ) // { documentId: 'doc_…', title: 'Notes', chunks: 3, fileType: 'md', bytes: 2048 }
  */
 export const ingestDocument = async (deps: IngestDeps, input: IngestInput): Promise<IngestResult> => {
-  const fileName = assertValidFileName(input.fileName)
-  assertStoreAccepts(deps.store, deps.embedder)
-  const { title, text, fileType } = await extractText(fileName, input.bytes, deps.limits)
-  const texts = chunkText(text, deps.chunk)
-  if (texts.length === 0) throw new EmptyFileError(`The file ${describeFile(fileName)} contains no text.`)
-  const vectors = await deps.embedder.embed(texts)
-  if (vectors.length !== texts.length || vectors.some((vector) => vector.length !== deps.embedder.dimension)) {
-    throw new UpstreamError(`The embedder ${deps.embedder.id} returned ${vectors.length} vectors of the wrong shape for ${texts.length} chunks.`)
-  }
-
-  const documentId = documentIdFor(fileName, input.bytes)
-  const documentDir = path.join(deps.uploadsDir, documentId)
-  await ensureRealDir(documentDir)
-  try {
-    await fs.writeFileAtomic(path.join(documentDir, fileName), input.bytes)
-  } catch (error) {
-    // Only removes the folder if it is empty: a previous upload of this document stays.
-    await fs.rmdir(documentDir).catch(() => {})
-    throw error
-  }
-  crashPoint('ingest.after-upload')
-
-  if (deps.store.listDocuments().some((document) => document.id === documentId)) await deps.store.deleteDocument(documentId)
-  const metadata = { source: fileName, fileType, createdAt: (deps.now ?? (() => new Date()))().toISOString(), bytes: input.bytes.length, ...input.metadata }
-  const chunks: ChunkInput[] = texts.map((chunk, chunkIndex) => ({
-    documentId,
-    title,
-    text: chunk,
-    chunkIndex,
-    vector: vectors[chunkIndex]!,
-    metadata: { ...metadata },
-  }))
-  await deps.store.add(chunks)
-  return { documentId, title, chunks: chunks.length, fileType, bytes: input.bytes.length }
+  const [result] = await commitDocuments(deps, [await prepareDocument(deps, input)])
+  return result!
 }
 
 /**

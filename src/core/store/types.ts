@@ -79,6 +79,8 @@ export interface VectorStore {
   listDocuments(): DocumentSummary[]
   /** Resolves to the number of chunks removed (0 when the document is unknown). */
   deleteDocument(documentId: string): Promise<number>
+  /** Removes several documents in one commit; resolves to the number of chunks removed (no commit when 0). */
+  deleteDocuments(documentIds: readonly string[]): Promise<number>
   deleteAll(): Promise<void>
   /** Rebuilds the index without deleted points. */
   compact(): Promise<void>

@@ -126,9 +126,14 @@ export class HnswVectorStore implements VectorStore {
   }
 
   deleteDocument(documentId: string): Promise<number> {
+    return this.deleteDocuments([documentId])
+  }
+
+  deleteDocuments(documentIds: readonly string[]): Promise<number> {
     return this.mutate(async () => {
       const current = this.state
-      const labels = [...current.docs].filter(([label, record]) => chunkFromRecord(label, record).documentId === documentId).map(([label]) => label)
+      const wanted = new Set(documentIds)
+      const labels = [...current.docs].filter(([label, record]) => wanted.has(chunkFromRecord(label, record).documentId)).map(([label]) => label)
       if (labels.length === 0 || !current.index) return 0
       const next: StoreState = { ...current, docs: new Map(current.docs), live: current.live - labels.length, deleted: current.deleted + labels.length }
       this.dirty = true

@@ -9,7 +9,7 @@ import { createOpenAIEmbedder } from '../../../src/core/embeddings/openai.js'
 import { EmbedderMismatchError, EmptyFileError, InvalidInputError, UnreadableFileError, UnsafePathError, UnsupportedTypeError, UpstreamError } from '../../../src/core/errors.js'
 import { errnoError, setFaultInjector } from '../../../src/core/faults.js'
 import { documentIdFor } from '../../../src/core/ingest/document-id.js'
-import { ingestDocument, removeDocumentFiles, type IngestDeps } from '../../../src/core/ingest/pipeline.js'
+import { commitDocuments, ingestDocument, prepareDocument, removeDocumentFiles, type IngestDeps } from '../../../src/core/ingest/pipeline.js'
 import { openStore } from '../../../src/core/store/index.js'
 import type { VectorStore } from '../../../src/core/store/types.js'
 import { startFakeOpenAI } from '../../helpers/fake-openai.js'
@@ -176,6 +176,119 @@ describe('ingestDocument', () => {
     const result = await ingestDocument({ store, embedder, uploadsDir }, { fileName: 'notes.md', bytes: utf8(NOTES) })
     expect(result.documentId).toBe(documentId)
     expect(store.listDocuments().map((document) => document.id)).toEqual([documentId])
+  })
+})
+
+const listTree = async (root: string) => (await readdir(root, { recursive: true })).sort()
+const OTHER = 'Lighthouse log.\n\n' + Array.from({ length: 8 }, (_, i) => `Entry ${i}: the keeper trimmed the wick and wound the clockwork.`).join('\n\n')
+
+describe('prepareDocument and commitDocuments', () => {
+  it('prepare extracts, chunks and embeds, and writes nothing', async () => {
+    const { root, store, deps } = await setup()
+    await ingestDocument(deps, { fileName: 'other.txt', bytes: utf8(OTHER) })
+    const before = { tree: await listTree(root), stats: store.stats() }
+    const bytes = utf8(NOTES)
+    const prepared = await prepareDocument(deps, { fileName: 'notes.md', bytes })
+
+    expect(prepared).toMatchObject({ documentId: documentIdFor('notes.md', bytes), title: 'Field Notes', fileName: 'notes.md', fileType: 'md', bytes })
+    expect(prepared.chunks.length).toBeGreaterThan(2)
+    prepared.chunks.forEach((chunk, i) => {
+      expect(chunk).toMatchObject({ documentId: prepared.documentId, title: 'Field Notes', chunkIndex: i })
+      expect(chunk.vector).toHaveLength(embedder.dimension)
+    })
+    expect(await listTree(root)).toEqual(before.tree)
+    expect(store.stats()).toEqual(before.stats)
+    expect(store.listDocuments()).toHaveLength(1)
+  })
+
+  it('prepare refuses an embedder that does not match a given store, before any work', async () => {
+    const { deps } = await setup()
+    await ingestDocument(deps, { fileName: 'other.txt', bytes: utf8(OTHER) })
+    await expect(prepareDocument({ ...deps, embedder: createLocalEmbedder({ dimension: 32 }) }, { fileName: 'a.txt', bytes: utf8('hello') })).rejects.toThrow(EmbedderMismatchError)
+  })
+
+  it('commits a batch in one store commit: every upload kept, every chunk searchable', async () => {
+    const { uploadsDir, store, deps } = await setup()
+    const notes = await prepareDocument(deps, { fileName: 'notes.md', bytes: utf8(NOTES) })
+    const other = await prepareDocument(deps, { fileName: 'other.txt', bytes: utf8(OTHER) })
+    const revision = store.stats().revision
+    const results = await commitDocuments(deps, [notes, other])
+
+    expect(results).toEqual([
+      { documentId: notes.documentId, title: 'Field Notes', chunks: notes.chunks.length, fileType: 'md', bytes: notes.bytes.length },
+      { documentId: other.documentId, title: other.title, chunks: other.chunks.length, fileType: 'txt', bytes: other.bytes.length },
+    ])
+    expect(store.stats()).toMatchObject({ live: notes.chunks.length + other.chunks.length, revision: revision + 1 })
+    expect((await readdir(uploadsDir)).sort()).toEqual([notes.documentId, other.documentId].sort())
+    expect(await readFile(path.join(uploadsDir, other.documentId, 'other.txt'), 'utf8')).toBe(OTHER)
+    for (const [query, documentId] of [['the heron waded through reeds', notes.documentId], ['keeper trimmed the wick', other.documentId]] as const) {
+      const [vector] = await embedder.embed([query])
+      expect((await store.search(vector!, 1))[0]?.documentId).toBe(documentId)
+    }
+  })
+
+  it('replaces documents ingested before: one commit deletes all their old chunks, one adds the batch', async () => {
+    const { store, deps } = await setup()
+    const first = await ingestDocument(deps, { fileName: 'notes.md', bytes: utf8(NOTES) })
+    const firstOther = await ingestDocument(deps, { fileName: 'other.txt', bytes: utf8(OTHER) })
+    const revision = store.stats().revision
+    const rechunked = { ...deps, chunk: { size: 120, overlap: 0 } }
+    const notes = await prepareDocument(rechunked, { fileName: 'notes.md', bytes: utf8(NOTES) })
+    const other = await prepareDocument(rechunked, { fileName: 'other.txt', bytes: utf8(OTHER) })
+    const fresh = await prepareDocument(rechunked, { fileName: 'fresh.txt', bytes: utf8('A fresh note about tides.') })
+    await commitDocuments(deps, [notes, other, fresh])
+
+    expect(notes.chunks.length).toBeGreaterThan(first.chunks)
+    expect(store.stats()).toMatchObject({
+      live: notes.chunks.length + other.chunks.length + fresh.chunks.length,
+      deleted: first.chunks + firstOther.chunks,
+      revision: revision + 2,
+    })
+    expect(Object.fromEntries(store.listDocuments().map((d) => [d.id, d.chunks]))).toEqual({
+      [notes.documentId]: notes.chunks.length,
+      [other.documentId]: other.chunks.length,
+      [fresh.documentId]: fresh.chunks.length,
+    })
+  })
+
+  it('stores a document named twice in one batch once, as its last occurrence', async () => {
+    const { uploadsDir, store, deps } = await setup()
+    const early = await prepareDocument(deps, { fileName: 'notes.md', bytes: utf8(NOTES), metadata: { tag: 'early' } })
+    const late = await prepareDocument({ ...deps, chunk: { size: 120, overlap: 0 } }, { fileName: 'notes.md', bytes: utf8(NOTES), metadata: { tag: 'late' } })
+    const other = await prepareDocument(deps, { fileName: 'other.txt', bytes: utf8(OTHER) })
+    const results = await commitDocuments(deps, [early, other, late])
+
+    expect(results.map((r) => [r.documentId, r.chunks])).toEqual([[late.documentId, late.chunks.length], [other.documentId, other.chunks.length], [late.documentId, late.chunks.length]])
+    expect(store.stats().live).toBe(late.chunks.length + other.chunks.length)
+    const [notes] = store.listDocuments().filter((d) => d.id === late.documentId)
+    expect(notes).toMatchObject({ chunks: late.chunks.length, metadata: expect.objectContaining({ tag: 'late' }) })
+    expect(await readdir(path.join(uploadsDir, late.documentId))).toEqual(['notes.md'])
+  })
+
+  it('when an upload of the batch cannot be written, removes the ones it created and leaves the store untouched', async () => {
+    const { uploadsDir, store, deps } = await setup()
+    const kept = await ingestDocument(deps, { fileName: 'other.txt', bytes: utf8(OTHER) })
+    const before = { tree: await listTree(uploadsDir), stats: store.stats() }
+    const notes = await prepareDocument(deps, { fileName: 'notes.md', bytes: utf8(NOTES) })
+    const again = await prepareDocument(deps, { fileName: 'other.txt', bytes: utf8(OTHER) })
+    const failing = await prepareDocument(deps, { fileName: 'third.txt', bytes: utf8('The third note.') })
+    setFaultInjector((op, p) => (op === 'writeFile' && p.includes(failing.documentId) ? errnoError('ENOSPC', op, p) : undefined))
+    await expect(commitDocuments(deps, [notes, again, failing])).rejects.toMatchObject({ code: 'ENOSPC' })
+
+    expect(await listTree(uploadsDir)).toEqual(before.tree)
+    expect(before.tree).toContain(kept.documentId)
+    expect(store.stats()).toEqual(before.stats)
+  })
+
+  it('checks the embedder again when committing, before writing anything', async () => {
+    const { uploadsDir, store, deps } = await setup()
+    await ingestDocument(deps, { fileName: 'other.txt', bytes: utf8(OTHER) })
+    const before = { tree: await listTree(uploadsDir), stats: store.stats() }
+    const other = createLocalEmbedder({ dimension: 32 })
+    const prepared = await prepareDocument({ embedder: other }, { fileName: 'notes.md', bytes: utf8(NOTES) })
+    await expect(commitDocuments({ ...deps, embedder: other }, [prepared])).rejects.toThrow(EmbedderMismatchError)
+    expect(await listTree(uploadsDir)).toEqual(before.tree)
+    expect(store.stats()).toEqual(before.stats)
   })
 })
 

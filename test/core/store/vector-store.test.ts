@@ -145,6 +145,21 @@ describe('delete, deleteAll, compact, export', () => {
     expect((await again.search(axis(DIM, 3), 1))[0]).toMatchObject({ documentId: 'c', label: 1 })
   })
 
+  it('deletes several documents in one commit, and commits nothing when none is known', async () => {
+    const store = await open()
+    await store.add([chunk('a', 0, axis(DIM, 0)), chunk('a', 1, axis(DIM, 1)), chunk('b', 0, axis(DIM, 2)), chunk('c', 0, axis(DIM, 3))])
+    const before = store.stats().revision
+    expect(await store.deleteDocuments(['a', 'c', 'unknown'])).toBe(3)
+    expect(store.stats()).toMatchObject({ live: 1, deleted: 3, revision: before + 1 })
+    expect(await store.deleteDocuments(['a', 'unknown'])).toBe(0)
+    expect(await store.deleteDocuments([])).toBe(0)
+    expect(store.stats().revision).toBe(before + 1)
+
+    const reopened = await open()
+    expect(reopened.listDocuments().map((d) => d.id)).toEqual(['b'])
+    expect((await reopened.search(axis(DIM, 0), 5)).map((h) => h.documentId)).toEqual(['b'])
+  })
+
   it('deleteAll empties the store; the empty index reloads (capacity 0 in hnswlib) and accepts adds', async () => {
     const store = await open({ initialCapacity: 4 })
     await store.add([chunk('a', 0, axis(DIM, 0)), chunk('b', 0, axis(DIM, 1))])
