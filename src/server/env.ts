@@ -5,6 +5,7 @@
  *
  * `BENTO_DATA_DIR`, `BENTO_ISOLATION`, `BENTO_SESSION_TTL` and `BENTO_CLEANUP_INTERVAL`
  * (durations: `24h`, `30m`, as `bento serve`'s flags), `BENTO_MAX_OPEN_STORES`,
+ * `BENTO_READ_FRESHNESS` (whole milliseconds, `0` checks on every read),
  * `OPENROUTER_API_KEY`, `BENTO_CHAT_URL`, `BENTO_CHAT_MODEL`, `BENTO_CLIENT_KEYS`,
  * `BENTO_ADMIN_KEYS` (comma-separated), `BENTO_CORS_ORIGIN`, `BENTO_MEMORY`
  * (`1`/`true` enables persistent memory).
@@ -66,6 +67,8 @@ export const serverOptionsFromEnv = (env: Env = process.env): BentoServerOptions
   if (cleanupIntervalMs !== undefined) options.cleanupIntervalMs = cleanupIntervalMs
   const maxOpenStores = integer(env, 'BENTO_MAX_OPEN_STORES')
   if (maxOpenStores !== undefined) options.maxOpenStores = maxOpenStores
+  const readFreshnessMs = integer(env, 'BENTO_READ_FRESHNESS')
+  if (readFreshnessMs !== undefined) options.readFreshnessMs = readFreshnessMs
   const openRouterKey = text(env, 'OPENROUTER_API_KEY')
   if (openRouterKey !== undefined) options.openRouterKey = openRouterKey
   if (chatUrl !== undefined || chatModel !== undefined) options.chat = { ...(chatUrl ? { baseUrl: chatUrl } : {}), ...(chatModel ? { model: chatModel } : {}) }

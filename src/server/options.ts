@@ -7,6 +7,7 @@
 import path from 'node:path'
 import { z } from 'zod'
 import type { Logger } from 'pino'
+import { DEFAULT_READ_FRESHNESS_MS } from '../core/backend/index.js'
 import { InvalidOptionsError } from '../core/errors.js'
 import type { Embedder } from '../core/embeddings/types.js'
 import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
@@ -47,6 +48,13 @@ export interface BentoServerOptions {
   cleanupIntervalMs?: number
   /** Open stores kept in the LRU pool. Default 64. */
   maxOpenStores?: number
+  /**
+   * How long a read trusts its scope's last check (not locked or journaled by another
+   * process, store unchanged on disk): another process's change (a CLI `migrate`, `add`,
+   * `cleanup`) is seen at most this late; this server's own changes at once.
+   * Default 50 ms; 0 checks on every read.
+   */
+  readFreshnessMs?: number
   uploadLimits?: { maxFileBytes?: number; maxTextChars?: number }
   /** Largest JSON request body. Default 1 MiB. */
   maxJsonBytes?: number
@@ -67,6 +75,7 @@ export interface BentoServerConfig {
   readonly sessionTtlMs: number
   readonly cleanupIntervalMs: number
   readonly maxOpenStores: number
+  readonly readFreshnessMs: number
   readonly conversationTtlMs: number
   readonly memory: { readonly enabled: boolean; readonly recall: number }
   readonly chat: {
@@ -87,7 +96,8 @@ export const DEFAULT_CHAT_MODEL = 'openai/gpt-4o-mini'
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 export const DEFAULT_MAX_TEXT_CHARS = 2_000_000
 
-const positiveMs = z.number().int().positive().max(10 * 365 * 24 * 3600 * 1000)
+const MAX_MS = 10 * 365 * 24 * 3600 * 1000
+const positiveMs = z.number().int().positive().max(MAX_MS)
 const accessKey = z.string().min(16, 'access keys must be at least 16 characters').max(512)
 const embedderSchema = z.custom<Embedder>(
   (value) => typeof value === 'object' && value !== null && typeof (value as Embedder).embed === 'function' &&
@@ -111,6 +121,7 @@ const optionsSchema = z.strictObject({
   sessionTtlMs: positiveMs.optional(),
   cleanupIntervalMs: positiveMs.min(1000).optional(),
   maxOpenStores: z.number().int().min(1).max(100_000).optional(),
+  readFreshnessMs: z.number().int().min(0).max(MAX_MS).optional(),
   uploadLimits: z.strictObject({
     maxFileBytes: z.number().int().positive().optional(),
     maxTextChars: z.number().int().positive().optional(),
@@ -148,6 +159,7 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     cleanupIntervalMs: options.cleanupIntervalMs ?? 30 * 60 * 1000,
     maxOpenStores: options.maxOpenStores ?? 64,
+    readFreshnessMs: options.readFreshnessMs ?? DEFAULT_READ_FRESHNESS_MS,
     conversationTtlMs: options.conversationTtlMs ?? 24 * 60 * 60 * 1000,
     memory: Object.freeze({ enabled: options.memory?.enabled ?? false, recall: options.memory?.recall ?? 5 }),
     chat: Object.freeze({
