@@ -67,6 +67,12 @@ export interface BentoServerOptions {
   memory?: { enabled: boolean; recall?: number }
   /** A pino logger for request logs; `false` for none. Default: pino to stderr. */
   logger?: Logger | false
+  /**
+   * Served behind a TLS-terminating proxy that sets `X-Forwarded-Proto`: its `https`
+   * marks the session cookie `Secure`. Off by default, when the header is ignored
+   * (any client can send it).
+   */
+  trustProxy?: boolean
 }
 
 export interface BentoServerConfig {
@@ -89,6 +95,7 @@ export interface BentoServerConfig {
   readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number }
   readonly maxJsonBytes: number
   readonly accessKeys: boolean
+  readonly trustProxy: boolean
 }
 
 export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
@@ -132,6 +139,7 @@ const optionsSchema = z.strictObject({
   conversationTtlMs: positiveMs.optional(),
   memory: z.strictObject({ enabled: z.boolean(), recall: z.number().int().min(1).max(50).optional() }).optional(),
   logger: z.union([z.literal(false), loggerSchema]).optional(),
+  trustProxy: z.boolean().optional(),
 })
 
 /** Validates options; throws `InvalidOptionsError` naming each bad option. */
@@ -176,5 +184,6 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     }),
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
+    trustProxy: options.trustProxy ?? false,
   })
 }

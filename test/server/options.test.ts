@@ -26,6 +26,7 @@ describe('createBentoServer options', () => {
     [{ memory: { enabled: 'yes' } }, /memory\.enabled/],
     [{ readFreshnessMs: -1 }, /readFreshnessMs/],
     [{ readFreshnessMs: 2.5 }, /readFreshnessMs/],
+    [{ trustProxy: 'yes' }, /trustProxy/],
   ])('rejects %j at creation with a clear message', (options, message) => {
     const create = () => createBentoServer({ logger: false, ...(options as object) })
     expect(create).toThrow(InvalidOptionsError)
@@ -35,7 +36,7 @@ describe('createBentoServer options', () => {
   it('resolves defaults into a config without secrets', async () => {
     const server = createBentoServer({ dataDir: 'relative-data', openRouterKey: 'sk-secret-value', logger: false })
     try {
-      expect(server.config).toMatchObject({ isolation: 'none', sessionTtlMs: 86_400_000, maxOpenStores: 64, readFreshnessMs: 50, chat: { llm: true } })
+      expect(server.config).toMatchObject({ isolation: 'none', sessionTtlMs: 86_400_000, maxOpenStores: 64, readFreshnessMs: 50, trustProxy: false, chat: { llm: true } })
       expect(server.config.dataDir).toBe(`${process.cwd()}/relative-data`)
       expect(JSON.stringify(server.config)).not.toContain('sk-secret-value')
       expect(Object.isFrozen(server.config)).toBe(true)
@@ -55,6 +56,8 @@ describe('createBentoServer options', () => {
     expect(() => serverOptionsFromEnv({ BENTO_ISOLATION: 'all' })).toThrow(/BENTO_ISOLATION/)
     expect(() => serverOptionsFromEnv({ BENTO_MAX_OPEN_STORES: '12x' })).toThrow(/BENTO_MAX_OPEN_STORES/)
     expect(serverOptionsFromEnv({ BENTO_READ_FRESHNESS: '0' })).toEqual({ readFreshnessMs: 0 })
+    expect(serverOptionsFromEnv({ BENTO_TRUST_PROXY: '1' })).toEqual({ trustProxy: true })
+    expect(serverOptionsFromEnv({ BENTO_TRUST_PROXY: 'false' })).toEqual({ trustProxy: false })
     expect(() => serverOptionsFromEnv({ BENTO_READ_FRESHNESS: '50ms' })).toThrow(/BENTO_READ_FRESHNESS/)
   })
 

@@ -100,6 +100,22 @@ describe('bento serve', () => {
     expect(bad.stderr().trim()).toBe('bento: Invalid --read-freshness "1.5": expected a whole number of milliseconds (0 or more).')
   })
 
+  it('trusts X-Forwarded-Proto for the Secure cookie only with --trust-proxy (or BENTO_TRUST_PROXY=1)', async () => {
+    const secureCookie = async (serve: ReturnType<typeof startServe>) => {
+      const response = await fetch(`${await serve.url}/api/documents/list`, { headers: { 'x-forwarded-proto': 'https' } })
+      const cookie = response.headers.getSetCookie().find((line) => line.startsWith('bento_session='))
+      expect(cookie).toBeDefined()
+      return /;\s*Secure(;|$)/i.test(cookie!)
+    }
+    const args = async () => ['--port', '0', '--isolation', 'session', '--data-dir', await tempDir()]
+    const byFlag = startServe([...(await args()), '--trust-proxy'])
+    const byEnv = startServe(await args(), { BENTO_TRUST_PROXY: '1' })
+    const untrusted = startServe(await args())
+    expect(await Promise.all([byFlag, byEnv, untrusted].map(secureCookie))).toEqual([true, true, false])
+    for (const serve of [byFlag, byEnv, untrusted]) serve.child.kill('SIGTERM')
+    expect(await Promise.all([byFlag.exited, byEnv.exited, untrusted.exited])).toEqual([0, 0, 0])
+  })
+
   it('refuses the old millisecond variable instead of silently serving with the default TTL', async () => {
     const serve = startServe(['--port', '0', '--data-dir', await tempDir()], { BENTO_SESSION_TTL_MS: '3600000' })
     await expect(serve.url).rejects.toThrow()

@@ -24,6 +24,7 @@ export interface ServeOptions {
   maxOpenStores: number | undefined
   readFreshnessMs: number | undefined
   memory: boolean
+  trustProxy: boolean
 }
 
 const EXAMPLES = `
@@ -55,6 +56,7 @@ export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
     maxOpenStores: parsePositiveInt(raw.maxOpenStores as string | undefined, '--max-open-stores'),
     readFreshnessMs: parseNonNegativeInt(raw.readFreshness as string | undefined, '--read-freshness'),
     memory: raw.memory === true,
+    trustProxy: raw.trustProxy === true,
   }
 }
 
@@ -76,6 +78,7 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     ...(options.maxOpenStores === undefined ? {} : { maxOpenStores: options.maxOpenStores }),
     ...(options.readFreshnessMs === undefined ? {} : { readFreshnessMs: options.readFreshnessMs }),
     ...(options.memory ? { memory: { enabled: true } } : {}),
+    ...(options.trustProxy ? { trustProxy: true } : {}),
   })
   let address
   try {
@@ -112,6 +115,7 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .addOption(new Option('--max-open-stores <n>', 'open stores kept in memory (default 64)').env('BENTO_MAX_OPEN_STORES'))
     .addOption(new Option('--read-freshness <ms>', "how late another process's changes may be seen by reads; 0 checks every read (default 50)").env('BENTO_READ_FRESHNESS'))
     .option('--memory', 'keep what users tell the assistant as per-scope persistent memory')
+    .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure')
   addDataDirOption(command)
     .addHelpText('after', EXAMPLES)
     .action((raw: Record<string, unknown>) => runServe(toServeOptions(raw), ctx))
