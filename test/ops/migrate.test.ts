@@ -167,6 +167,10 @@ describe('migrate', () => {
     expect(await readFile(path.join(layout.uploadsDir(to), newId, 'clash.txt'), 'utf8')).toBe('the source version')
     expect(await readFile(clashingConversation, 'utf8')).toBe(JSON.stringify({ other: true }))
     expect(await readdir(layout.conversationsDir(to))).toHaveLength(2)
+    // The renamed conversation is readable under its new id (the id inside the file follows the name).
+    const renamedConversation = result.renamed.find((r) => r.from === `${convFrom.id}.json`)!.to.slice(0, -'.json'.length)
+    expect(await getConversation(layout, to, renamedConversation)).toMatchObject({ id: renamedConversation, userId: 'bob', createdAt: convFrom.createdAt })
+    expect((await listConversations(layout, to)).map((c) => c.id)).toEqual([renamedConversation])
   })
 
   it('refuses to merge stores built with different embedders, saying what to do', async () => {
