@@ -59,6 +59,15 @@ export const parsePositiveInt = (value: string | undefined, flag: string): numbe
   return Number(value)
 }
 
+/** A whole number that may be 0 (`--read-freshness 0`: check on every read). */
+export const parseNonNegativeInt = (value: string | undefined, flag: string): number | undefined => {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidOptionsError(`Invalid ${flag} ${JSON.stringify(value)}: expected a whole number of milliseconds (0 or more).`)
+  }
+  return Number(value)
+}
+
 export const parseChoice = <T extends string>(value: string | undefined, flag: string, choices: readonly T[]): T | undefined => {
   if (value === undefined) return undefined
   if (!choices.includes(value as T)) throw new InvalidOptionsError(`Invalid ${flag} ${JSON.stringify(value)}: expected ${choices.join(', ')}.`)

@@ -4,7 +4,10 @@
  * and inspect move, remove and count it with the scope.
  *
  * A conversation is bound to its scope by where it lives: asking another scope
- * for the id looks in another directory and finds nothing (404).
+ * for the id looks in another directory and finds nothing (404). Its owner
+ * (`userId`) is therefore read from where it lives too, not from the file: a
+ * migrate moves a scope's conversations by renaming one directory, and a file
+ * that still names the old key must not report it.
  */
 import path from 'node:path'
 import * as fs from './fs.js'
@@ -24,7 +27,11 @@ export interface ConversationMessage {
 
 export interface Conversation {
   id: string
-  /** The scope's key (the MUXI page's `user_id`). */
+  /**
+   * The key of the scope the conversation lives in (the MUXI page's `user_id`).
+   * Written to the file for readers of the raw files, but taken from the scope on
+   * every read: after `migrate a --to b` the files say `a` until their next write.
+   */
   userId: string
   createdAt: string
   updatedAt: string
@@ -58,7 +65,7 @@ const isExpired = (conversation: Conversation, options: ConversationOptions): bo
   return now - Date.parse(conversation.updatedAt) > options.ttlMs
 }
 
-const parseConversation = (raw: string, file: string): Conversation => {
+const parseConversation = (raw: string, file: string, scope: Scope): Conversation => {
   let value: Partial<Conversation>
   try {
     value = JSON.parse(raw) as Partial<Conversation>
@@ -68,12 +75,12 @@ const parseConversation = (raw: string, file: string): Conversation => {
   if (typeof value.id !== 'string' || typeof value.createdAt !== 'string' || typeof value.updatedAt !== 'string' || !Array.isArray(value.messages)) {
     throw new CorruptStoreError(`Conversation file has an unexpected shape: ${path.basename(file)}`)
   }
-  return value as Conversation
+  return { ...(value as Conversation), userId: scope.key }
 }
 
-const readConversationFile = async (file: string): Promise<Conversation | undefined> => {
+const readConversationFile = async (file: string, scope: Scope): Promise<Conversation | undefined> => {
   try {
-    return parseConversation(await fs.readText(file), file)
+    return parseConversation(await fs.readText(file), file, scope)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw error
@@ -118,7 +125,7 @@ export const createConversation = async (layout: Layout, scope: Scope, options: 
 export const getConversation = async (layout: Layout, scope: Scope, id: string, options: ConversationOptions = {}): Promise<Conversation> => {
   const file = fileOf(layout, scope, id)
   await assertNoSymlinks(layout, file)
-  const conversation = await readConversationFile(file)
+  const conversation = await readConversationFile(file, scope)
   if (conversation === undefined || conversation.id !== id) throw new NotFoundError(`Conversation ${id} not found.`)
   if (isExpired(conversation, options)) {
     await writeLocked(layout, scope, file, options, () => fs.remove(file)).catch(() => {})
@@ -168,7 +175,7 @@ export const appendMessages = async (
   if (messages.length === 0) throw new InvalidInputError('Nothing to append to the conversation.')
   const file = fileOf(layout, scope, id)
   return writeLocked(layout, scope, file, options, async () => {
-    const current = await readConversationFile(file)
+    const current = await readConversationFile(file, scope)
     if (current === undefined || isExpired(current, options)) throw new NotFoundError(`Conversation ${id} not found.`)
     const now = (options.now?.() ?? new Date()).toISOString()
     const added = messages.map((message) => ({ role: message.role, content: message.content, createdAt: now }))

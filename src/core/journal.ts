@@ -3,13 +3,14 @@
  * about to do to `.bento/journal/<id>.json` before its first change and removes
  * it after its last, so a process killed in between leaves a note the next
  * command reads to finish (or undo) the work. The replay logic lives with the
- * operations (`src/ops/recover.ts`); this module only stores intents.
+ * operations (`src/ops/recover.ts`); this module only stores intents (and
+ * removes the temp files of intent writes killed mid-way).
  */
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import path from 'node:path'
 import * as fs from './fs.js'
-import { ensureDir } from './layout.js'
+import { assertNoSymlinks, ensureDir } from './layout.js'
 import { localChangeEpoch, noteLocalChange } from './local-changes.js'
 import type { Layout } from './layout.js'
 import type { Scope, ScopeKind } from './keys.js'
@@ -115,11 +116,13 @@ export interface ReadIntentsResult {
   intents: JournalIntent[]
   /** Files in the journal that are not readable intents (reported by inspect, never executed). */
   unreadable: string[]
+  /** Temp files of atomic intent writes (`.<id>.json.tmp-<hex>`): a live write, or a stray of a killed one. */
+  temps: string[]
 }
 
 /** Every intent on disk (the journal holds a handful at most: one per running or crashed operation). */
 export const readIntents = async (layout: Layout): Promise<ReadIntentsResult> => {
-  const result: ReadIntentsResult = { intents: [], unreadable: [] }
+  const result: ReadIntentsResult = { intents: [], unreadable: [], temps: [] }
   let names: string[]
   try {
     names = await fs.readdir(layout.journalDir)
@@ -128,7 +131,10 @@ export const readIntents = async (layout: Layout): Promise<ReadIntentsResult> =>
     throw error
   }
   for (const name of names.sort()) {
-    if (fs.isTempName(name)) continue
+    if (fs.isTempName(name)) {
+      result.temps.push(name)
+      continue
+    }
     const match = INTENT_FILE.exec(name)
     try {
       if (!match) throw new Error('not an intent name')
@@ -141,6 +147,41 @@ export const readIntents = async (layout: Layout): Promise<ReadIntentsResult> =>
     }
   }
   return result
+}
+
+/**
+ * A temp file this old is no live write: an atomic write creates, fsyncs and renames its
+ * temp within milliseconds, so only a writer killed mid-write leaves one this long.
+ */
+export const JOURNAL_TEMP_GRACE_MS = 60_000
+
+/**
+ * Removes stray temp files of intent writes killed mid-write, among `names` (as
+ * `readIntents` listed them). Only regular files older than the grace period go:
+ * a younger one may be another process's write in flight. Threat: a symlink planted
+ * under a temp name; `unlink` removes names, never follows links, and a link is not
+ * a regular file, so it is left alone with its target.
+ * Test: test/ops/recover.test.ts "sweeps stray journal temp files".
+ */
+export const sweepJournalTemps = async (layout: Layout, names: string[], graceMs = JOURNAL_TEMP_GRACE_MS): Promise<number> => {
+  const candidates = names.filter((name) => fs.isTempName(name))
+  if (candidates.length === 0) return 0
+  await assertNoSymlinks(layout, layout.journalDir)
+  const cutoff = Date.now() - graceMs
+  let swept = 0
+  for (const name of candidates) {
+    const file = path.join(layout.journalDir, name)
+    const stats = await fs.lstatOrUndefined(file)
+    if (stats === undefined || !stats.isFile() || stats.mtimeMs > cutoff) continue
+    try {
+      await fs.unlink(file)
+      swept++
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error // ENOENT: another recoverer was first
+    }
+  }
+  if (swept > 0) await fs.fsyncDir(layout.journalDir).catch(() => {})
+  return swept
 }
 
 const involving = (intents: JournalIntent[], scope: Scope): JournalIntent[] =>

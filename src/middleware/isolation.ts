@@ -6,7 +6,8 @@
  * - `none`: always the shared scope.
  * - `session`: the `x-session-id` header or the `bento_session` cookie (32 hex or
  *   a UUID). Missing, malformed or expired ids get a fresh 128-bit id, returned
- *   in the `x-session-id` response header and the cookie. An `isolationKey` set
+ *   in the `x-session-id` response header and the cookie (`Secure` on https, or
+ *   behind a TLS-terminating proxy with `trustProxy`). An `isolationKey` set
  *   by the operator's middleware wins.
  * - `custom`: `isolationKey` from the context, else the `x-isolation-key` header
  *   (alias `x-muxi-user-id`). When the operator's middleware has set
@@ -31,6 +32,7 @@ export const SESSION_HEADER = 'x-session-id'
 export const SESSION_COOKIE = 'bento_session'
 export const ISOLATION_KEY_HEADER = 'x-isolation-key'
 export const MUXI_USER_HEADER = 'x-muxi-user-id'
+export const FORWARDED_PROTO_HEADER = 'x-forwarded-proto'
 export { DEFAULT_SESSION_TTL_MS }
 
 export interface IsolationOptions {
@@ -39,6 +41,11 @@ export interface IsolationOptions {
   backend?: StorageBackend
   /** Default 24 h. */
   sessionTtlMs?: number
+  /**
+   * Behind a TLS-terminating proxy the request URL is http: trust its
+   * `X-Forwarded-Proto` to mark the session cookie `Secure`. Default false.
+   */
+  trustProxy?: boolean
 }
 
 const hasContextKey = (c: Context): boolean => Object.hasOwn(c.var as object, 'isolationKey')
@@ -65,6 +72,19 @@ const isExpired = async (scope: Scope, options: IsolationOptions): Promise<boole
   return lastActive !== undefined && Date.now() - lastActive.getTime() > (options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS)
 }
 
+/**
+ * Threat: a client flipping the cookie's attributes with a header of its own. The
+ * forwarded protocol counts only when the operator says a proxy sets it, and then
+ * its first value (the one the client's hop reached the first proxy with).
+ * Test: test/server/isolation.test.ts "trustProxy".
+ */
+const isHttps = (c: Context, trustProxy: boolean): boolean => {
+  if (c.req.url.startsWith('https:')) return true
+  if (!trustProxy) return false
+  const forwarded = c.req.header(FORWARDED_PROTO_HEADER)
+  return forwarded !== undefined && forwarded.split(',')[0]!.trim().toLowerCase() === 'https'
+}
+
 const resolveSessionScope = async (c: Context, options: IsolationOptions): Promise<Scope> => {
   const operatorKey = hasContextKey(c) ? contextKey(c) : undefined
   if (operatorKey !== undefined) return customScope(operatorKey)
@@ -75,7 +95,7 @@ const resolveSessionScope = async (c: Context, options: IsolationOptions): Promi
   scope ??= sessionScope(createSessionId())
   c.header(SESSION_HEADER, scope.key)
   if (cookie !== scope.key) {
-    setCookie(c, SESSION_COOKIE, scope.key, { path: '/', httpOnly: true, sameSite: 'Lax', secure: c.req.url.startsWith('https:') })
+    setCookie(c, SESSION_COOKIE, scope.key, { path: '/', httpOnly: true, sameSite: 'Lax', secure: isHttps(c, options.trustProxy ?? false) })
   }
   return scope
 }

@@ -153,6 +153,22 @@ const mergeStore = async (
   }, { part, lockHeld: true, write: true })
 }
 
+/**
+ * A conversation is read only when the id inside its file is the id its file is named
+ * after, so one merged under a new name gets the new id written in. A file that is not
+ * a JSON object was unreadable in the source and is copied as it is.
+ */
+const withConversationId = (bytes: Buffer, id: string): Buffer => {
+  let value: unknown
+  try {
+    value = JSON.parse(bytes.toString('utf8'))
+  } catch {
+    return bytes
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return bytes
+  return Buffer.from(`${JSON.stringify({ ...value, id }, null, 2)}\n`)
+}
+
 const mergeConversations = async (backend: StorageBackend, from: Scope, to: Scope, counts: MergeCounts): Promise<void> => {
   const { layout } = backend
   const source = layout.conversationsDir(from)
@@ -161,14 +177,16 @@ const mergeConversations = async (backend: StorageBackend, from: Scope, to: Scop
   await ensureDir(layout, target)
   for await (const entry of await fs.opendir(source)) {
     if (!entry.isFile() || !entry.name.endsWith('.json') || fs.isTempName(entry.name)) continue
-    const bytes = await fs.readFile(path.join(source, entry.name))
+    let bytes: Buffer = await fs.readFile(path.join(source, entry.name))
     let name = entry.name
     const existing = path.join(target, name)
     if (await exists(existing)) {
       if ((await fs.readFile(existing)).equals(bytes)) continue
-      name = `${deriveClashId(name.slice(0, -'.json'.length), from.dir)}.json`
+      const id = deriveClashId(name.slice(0, -'.json'.length), from.dir)
+      name = `${id}.json`
       counts.renamed.push({ from: entry.name, to: name })
       if (await exists(path.join(target, name))) continue
+      bytes = withConversationId(bytes, id)
     }
     await fs.writeFileAtomic(path.join(target, name), bytes)
     counts.conversations++

@@ -6,7 +6,7 @@
  */
 import path from 'node:path'
 import { LockedError, toBentoError } from '../core/errors.js'
-import { claimIntent, isOwnerGone, readIntents, releaseIntent } from '../core/journal.js'
+import { claimIntent, isOwnerGone, readIntents, releaseIntent, sweepJournalTemps } from '../core/journal.js'
 import type { JournalIntent } from '../core/journal.js'
 import { STALE_MS, withScopeLocks } from '../core/lock.js'
 import * as fs from '../core/fs.js'
@@ -38,7 +38,8 @@ const replay = async (backend: StorageBackend, intent: JournalIntent): Promise<v
 /**
  * Completes every intent whose operation is no longer running, under the locks
  * of the scopes it names. Never throws for one intent's failure: that intent is
- * reported as pending (and its scopes keep answering busy).
+ * reported as pending (and its scopes keep answering busy). Then sweeps what
+ * killed operations leave behind: stray journal temp files and orphaned trash.
  *
  * @example
  * const { completed, pending } = await recoverPendingOperations(backend)
@@ -46,7 +47,7 @@ const replay = async (backend: StorageBackend, intent: JournalIntent): Promise<v
 export const recoverPendingOperations = async (backend: StorageBackend): Promise<RecoveryReport> => {
   const { layout } = backend
   const report: RecoveryReport = { completed: [], pending: [] }
-  const { intents } = await readIntents(layout)
+  const { intents, temps } = await readIntents(layout)
   for (const intent of intents) {
     const waitMs = isOwnerGone(intent) ? DEAD_OWNER_WAIT_MS : 0
     if (!claimIntent(intent)) continue // running in this process
@@ -70,6 +71,7 @@ export const recoverPendingOperations = async (backend: StorageBackend): Promise
       if (claimed) releaseIntent(intent)
     }
   }
+  await sweepJournalTemps(layout, temps)
   await sweepTrash(layout)
   return report
 }

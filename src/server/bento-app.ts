@@ -70,7 +70,12 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   for (const path of JSON_PATHS) app.on(['POST', 'PUT', 'PATCH', 'DELETE'], path, jsonLimit)
 
   const requireClient = deps.access.require('client')
-  const resolveScope = isolation({ mode: deps.config.isolation, backend: deps.backend, sessionTtlMs: deps.config.sessionTtlMs })
+  const resolveScope = isolation({
+    mode: deps.config.isolation,
+    backend: deps.backend,
+    sessionTtlMs: deps.config.sessionTtlMs,
+    trustProxy: deps.config.trustProxy,
+  })
   for (const path of DATA_PATHS) app.use(path, requireClient, resolveScope, touchActivity(deps))
   app.use('/api/chat/models', requireClient)
   app.use('/api/admin/*', deps.access.require('admin'))

@@ -5,9 +5,11 @@
  *
  * `BENTO_DATA_DIR`, `BENTO_ISOLATION`, `BENTO_SESSION_TTL` and `BENTO_CLEANUP_INTERVAL`
  * (durations: `24h`, `30m`, as `bento serve`'s flags), `BENTO_MAX_OPEN_STORES`,
+ * `BENTO_READ_FRESHNESS` (whole milliseconds, `0` checks on every read),
  * `OPENROUTER_API_KEY`, `BENTO_CHAT_URL`, `BENTO_CHAT_MODEL`, `BENTO_CLIENT_KEYS`,
  * `BENTO_ADMIN_KEYS` (comma-separated), `BENTO_CORS_ORIGIN`, `BENTO_MEMORY`
- * (`1`/`true` enables persistent memory).
+ * (`1`/`true` enables persistent memory), `BENTO_TRUST_PROXY` (`1`/`true`: trust
+ * `X-Forwarded-Proto`).
  */
 import { parseDuration } from '../core/duration.js'
 import { InvalidOptionsError } from '../core/errors.js'
@@ -36,6 +38,12 @@ const duration = (env: Env, name: string): number | undefined => {
   return value === undefined ? undefined : parseDuration(value, name)
 }
 
+/** `1` or `true` (any case) is on; any other value is off. */
+const enabled = (env: Env, name: string): boolean | undefined => {
+  const value = text(env, name)
+  return value === undefined ? undefined : value === '1' || value.toLowerCase() === 'true'
+}
+
 const list = (env: Env, name: string): string[] | undefined => {
   const items = text(env, name)?.split(',').map((item) => item.trim()).filter(Boolean)
   return items && items.length > 0 ? items : undefined
@@ -55,7 +63,8 @@ export const serverOptionsFromEnv = (env: Env = process.env): BentoServerOptions
   const chatUrl = text(env, 'BENTO_CHAT_URL')
   const chatModel = text(env, 'BENTO_CHAT_MODEL')
   const corsOrigin = list(env, 'BENTO_CORS_ORIGIN')
-  const memory = text(env, 'BENTO_MEMORY')
+  const memory = enabled(env, 'BENTO_MEMORY')
+  const trustProxy = enabled(env, 'BENTO_TRUST_PROXY')
   const options: BentoServerOptions = {}
   const dataDir = text(env, 'BENTO_DATA_DIR')
   if (dataDir !== undefined) options.dataDir = dataDir
@@ -66,11 +75,14 @@ export const serverOptionsFromEnv = (env: Env = process.env): BentoServerOptions
   if (cleanupIntervalMs !== undefined) options.cleanupIntervalMs = cleanupIntervalMs
   const maxOpenStores = integer(env, 'BENTO_MAX_OPEN_STORES')
   if (maxOpenStores !== undefined) options.maxOpenStores = maxOpenStores
+  const readFreshnessMs = integer(env, 'BENTO_READ_FRESHNESS')
+  if (readFreshnessMs !== undefined) options.readFreshnessMs = readFreshnessMs
   const openRouterKey = text(env, 'OPENROUTER_API_KEY')
   if (openRouterKey !== undefined) options.openRouterKey = openRouterKey
   if (chatUrl !== undefined || chatModel !== undefined) options.chat = { ...(chatUrl ? { baseUrl: chatUrl } : {}), ...(chatModel ? { model: chatModel } : {}) }
   if (client || admin) options.accessKeys = { ...(client ? { client } : {}), ...(admin ? { admin } : {}) }
   if (corsOrigin) options.cors = { origin: corsOrigin.length === 1 && corsOrigin[0] === '*' ? '*' : corsOrigin }
-  if (memory !== undefined) options.memory = { enabled: memory === '1' || memory.toLowerCase() === 'true' }
+  if (memory !== undefined) options.memory = { enabled: memory }
+  if (trustProxy !== undefined) options.trustProxy = trustProxy
   return options
 }

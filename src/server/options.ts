@@ -7,6 +7,7 @@
 import path from 'node:path'
 import { z } from 'zod'
 import type { Logger } from 'pino'
+import { DEFAULT_READ_FRESHNESS_MS } from '../core/backend/index.js'
 import { InvalidOptionsError } from '../core/errors.js'
 import type { Embedder } from '../core/embeddings/types.js'
 import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
@@ -47,6 +48,13 @@ export interface BentoServerOptions {
   cleanupIntervalMs?: number
   /** Open stores kept in the LRU pool. Default 64. */
   maxOpenStores?: number
+  /**
+   * How long a read trusts its scope's last check (not locked or journaled by another
+   * process, store unchanged on disk): another process's change (a CLI `migrate`, `add`,
+   * `cleanup`) is seen at most this late; this server's own changes at once.
+   * Default 50 ms; 0 checks on every read.
+   */
+  readFreshnessMs?: number
   uploadLimits?: { maxFileBytes?: number; maxTextChars?: number }
   /** Largest JSON request body. Default 1 MiB. */
   maxJsonBytes?: number
@@ -59,6 +67,12 @@ export interface BentoServerOptions {
   memory?: { enabled: boolean; recall?: number }
   /** A pino logger for request logs; `false` for none. Default: pino to stderr. */
   logger?: Logger | false
+  /**
+   * Served behind a TLS-terminating proxy that sets `X-Forwarded-Proto`: its `https`
+   * marks the session cookie `Secure`. Off by default, when the header is ignored
+   * (any client can send it).
+   */
+  trustProxy?: boolean
 }
 
 export interface BentoServerConfig {
@@ -67,6 +81,7 @@ export interface BentoServerConfig {
   readonly sessionTtlMs: number
   readonly cleanupIntervalMs: number
   readonly maxOpenStores: number
+  readonly readFreshnessMs: number
   readonly conversationTtlMs: number
   readonly memory: { readonly enabled: boolean; readonly recall: number }
   readonly chat: {
@@ -80,6 +95,7 @@ export interface BentoServerConfig {
   readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number }
   readonly maxJsonBytes: number
   readonly accessKeys: boolean
+  readonly trustProxy: boolean
 }
 
 export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
@@ -87,7 +103,8 @@ export const DEFAULT_CHAT_MODEL = 'openai/gpt-4o-mini'
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 export const DEFAULT_MAX_TEXT_CHARS = 2_000_000
 
-const positiveMs = z.number().int().positive().max(10 * 365 * 24 * 3600 * 1000)
+const MAX_MS = 10 * 365 * 24 * 3600 * 1000
+const positiveMs = z.number().int().positive().max(MAX_MS)
 const accessKey = z.string().min(16, 'access keys must be at least 16 characters').max(512)
 const embedderSchema = z.custom<Embedder>(
   (value) => typeof value === 'object' && value !== null && typeof (value as Embedder).embed === 'function' &&
@@ -111,6 +128,7 @@ const optionsSchema = z.strictObject({
   sessionTtlMs: positiveMs.optional(),
   cleanupIntervalMs: positiveMs.min(1000).optional(),
   maxOpenStores: z.number().int().min(1).max(100_000).optional(),
+  readFreshnessMs: z.number().int().min(0).max(MAX_MS).optional(),
   uploadLimits: z.strictObject({
     maxFileBytes: z.number().int().positive().optional(),
     maxTextChars: z.number().int().positive().optional(),
@@ -121,6 +139,7 @@ const optionsSchema = z.strictObject({
   conversationTtlMs: positiveMs.optional(),
   memory: z.strictObject({ enabled: z.boolean(), recall: z.number().int().min(1).max(50).optional() }).optional(),
   logger: z.union([z.literal(false), loggerSchema]).optional(),
+  trustProxy: z.boolean().optional(),
 })
 
 /** Validates options; throws `InvalidOptionsError` naming each bad option. */
@@ -148,6 +167,7 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     cleanupIntervalMs: options.cleanupIntervalMs ?? 30 * 60 * 1000,
     maxOpenStores: options.maxOpenStores ?? 64,
+    readFreshnessMs: options.readFreshnessMs ?? DEFAULT_READ_FRESHNESS_MS,
     conversationTtlMs: options.conversationTtlMs ?? 24 * 60 * 60 * 1000,
     memory: Object.freeze({ enabled: options.memory?.enabled ?? false, recall: options.memory?.recall ?? 5 }),
     chat: Object.freeze({
@@ -164,5 +184,6 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     }),
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
+    trustProxy: options.trustProxy ?? false,
   })
 }

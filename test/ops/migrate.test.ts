@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { StorageBackend } from '../../src/core/backend/types.js'
-import { appendMessages, createConversation, listConversations } from '../../src/core/conversations.js'
+import { appendMessages, createConversation, getConversation, listConversations } from '../../src/core/conversations.js'
 import { createLocalEmbedder } from '../../src/core/embeddings/index.js'
 import { customScope, sessionScope, sharedScope } from '../../src/core/keys.js'
 import type { Scope } from '../../src/core/keys.js'
@@ -61,6 +61,26 @@ describe('migrate', () => {
     expect((await listConversations(layout, user)).map((c) => c.id)).toEqual([conversation.id])
     expect((await listMemories(backend, user)).map((m) => m.content)).toEqual(['I like Python'])
     expect(await readdir(layout.journalDir)).toEqual([])
+  })
+
+  it('makes migrated conversations report their new key (rename and merge), without rewriting them during a rename', async () => {
+    const { backend, layout, add } = await setup()
+    const [a, b, c] = [customScope('user-a'), customScope('user-b'), customScope('tenant_c:user_c')]
+    const conversation = await createConversation(layout, a)
+    await appendMessages(layout, a, conversation.id, [{ role: 'user', content: 'hello from a' }])
+    const file = path.join(layout.conversationsDir(b), `${conversation.id}.json`)
+
+    expect(await migrate(backend, a, b)).toMatchObject({ mode: 'rename' })
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ userId: 'user-a' }) // moved as it was: a rename is O(1)
+    expect(await getConversation(layout, b, conversation.id)).toMatchObject({ id: conversation.id, userId: 'user-b', messages: [expect.objectContaining({ content: 'hello from a' })] })
+    expect((await listConversations(layout, b)).map((summary) => [summary.id, summary.userId])).toEqual([[conversation.id, 'user-b']])
+    await appendMessages(layout, b, conversation.id, [{ role: 'assistant', content: 'hi b' }])
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ userId: 'user-b' }) // the next write stores the owner too
+
+    await add(c, { 'c.txt': 'the target is not empty' })
+    expect(await migrate(backend, b, c)).toMatchObject({ mode: 'merge' })
+    expect((await getConversation(layout, c, conversation.id)).userId).toBe('tenant_c:user_c')
+    expect((await listConversations(layout, c)).map((summary) => summary.userId)).toEqual(['tenant_c:user_c'])
   })
 
   it('copies with --copy and leaves the source byte-identical', async () => {
@@ -147,6 +167,10 @@ describe('migrate', () => {
     expect(await readFile(path.join(layout.uploadsDir(to), newId, 'clash.txt'), 'utf8')).toBe('the source version')
     expect(await readFile(clashingConversation, 'utf8')).toBe(JSON.stringify({ other: true }))
     expect(await readdir(layout.conversationsDir(to))).toHaveLength(2)
+    // The renamed conversation is readable under its new id (the id inside the file follows the name).
+    const renamedConversation = result.renamed.find((r) => r.from === `${convFrom.id}.json`)!.to.slice(0, -'.json'.length)
+    expect(await getConversation(layout, to, renamedConversation)).toMatchObject({ id: renamedConversation, userId: 'bob', createdAt: convFrom.createdAt })
+    expect((await listConversations(layout, to)).map((c) => c.id)).toEqual([renamedConversation])
   })
 
   it('refuses to merge stores built with different embedders, saying what to do', async () => {

@@ -248,7 +248,8 @@ export const defineCrashSweep = (options: CrashSweepOptions): void => {
     await ageLocks(dataDir)
     // The next command (any command recovers first), then a verify of every scope.
     const after = await readState(dataDir)
-    // A kill inside an atomic intent write can leave its temp file: readers skip temp names; counted, not swept (see RELIABILITY.md).
+    // A kill inside an atomic intent write can leave its temp file: readers skip temp names; recovery sweeps it only after a
+    // grace period (it may be a live write), which these fresh ones are within, so they are counted here (see RELIABILITY.md).
     const journal = await readdir(path.join(dataDir, '.bento', 'journal')).catch(() => [] as string[])
     tally.journalTemps += journal.filter((name) => isTempName(name)).length
     expect(journal.filter((name) => !isTempName(name)), `${what}: journal left`).toEqual([])

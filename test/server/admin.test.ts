@@ -41,6 +41,29 @@ describe('admin routes (same operations as the CLI)', () => {
     expect(await listTree(createLayout(server.config.dataDir).vectorsDir(customScope('user-456')))).toEqual([])
   })
 
+  it('migrates conversations so that /v1/sessions reports the new key as user_id (rename, then merge)', async () => {
+    const server = await makeServer({ isolation: 'custom', accessKeys: { admin: [ADMIN] } })
+    const app = server.getApp()
+    const as = (key: string) => ({ 'x-isolation-key': key, ...admin })
+    const created = await app.request('/v1/sessions', { method: 'POST', headers: as('user-a') })
+    const { id, user_id: before } = (await created.json()) as { id: string; user_id: string }
+    expect(before).toBe('user-a')
+    const userIds = async (key: string) => {
+      const one = (await (await app.request(`/v1/sessions/${id}`, { headers: as(key) })).json()) as { user_id: string }
+      const all = (await (await app.request('/v1/sessions', { headers: as(key) })).json()) as { sessions: Array<{ id: string; user_id: string }> }
+      return [one.user_id, ...all.sessions.map((session) => session.user_id)]
+    }
+
+    const renamed = await app.request('/api/admin/migrate', jsonRequest('POST', { from: 'user-a', to: 'user-b' }, admin))
+    expect(await renamed.json()).toMatchObject({ mode: 'rename', conversations: 1 })
+    expect(await userIds('user-b')).toEqual(['user-b', 'user-b'])
+
+    await app.request('/api/documents/upload', { method: 'POST', headers: as('user-c'), body: uploadForm('c.txt', 'the target is not empty') })
+    const merged = await app.request('/api/admin/migrate', jsonRequest('POST', { from: 'user-b', to: 'user-c' }, admin))
+    expect(await merged.json()).toMatchObject({ mode: 'merge', conversations: 1 })
+    expect(await userIds('user-c')).toEqual(['user-c', 'user-c'])
+  })
+
   it('validates admin bodies (400)', async () => {
     const server = await makeServer({ accessKeys: { admin: [ADMIN] } })
     const app = server.getApp()

@@ -75,6 +75,43 @@ describe('isolation: session mode', () => {
     expect((await listTree(server.config.dataDir)).filter((entry) => !entry.startsWith('.bento'))).toEqual([])
   })
 
+  describe('trustProxy', () => {
+    const cookieFor = async (server: Awaited<ReturnType<typeof makeServer>>, url: string, headers: Record<string, string> = {}) => {
+      const cookie = sessionCookie(await server.getApp().request(url, { headers }))
+      expect(cookie).toBeDefined()
+      return cookie!
+    }
+    const SECURE = /;\s*Secure(;|$)/i
+
+    it('marks the cookie Secure on an https URL, and not on http, with or without it', async () => {
+      for (const trustProxy of [false, true]) {
+        const server = await makeServer({ isolation: 'session', trustProxy })
+        expect(await cookieFor(server, 'https://bento.example/api/documents/list')).toMatch(SECURE)
+        expect(await cookieFor(server, 'http://bento.example/api/documents/list')).not.toMatch(SECURE)
+      }
+    })
+
+    it('is off by default: a client cannot flip the cookie with its own X-Forwarded-Proto', async () => {
+      const server = await makeServer({ isolation: 'session' })
+      expect(server.config.trustProxy).toBe(false)
+      for (const proto of ['https', 'HTTPS', 'https, http']) {
+        expect(await cookieFor(server, 'http://bento.example/api/documents/list', { 'x-forwarded-proto': proto })).not.toMatch(SECURE)
+      }
+    })
+
+    it('when on, a TLS-terminating proxy\'s X-Forwarded-Proto: https (first value of a list) marks the cookie Secure', async () => {
+      const server = await makeServer({ isolation: 'session', trustProxy: true })
+      const url = 'http://127.0.0.1:3000/api/documents/list'
+      for (const proto of ['https', 'HTTPS', ' https , http', 'https,https']) {
+        expect(await cookieFor(server, url, { 'x-forwarded-proto': proto }), proto).toMatch(SECURE)
+      }
+      for (const proto of ['http', 'http, https', 'httpsx', '']) {
+        expect(await cookieFor(server, url, { 'x-forwarded-proto': proto }), proto).not.toMatch(SECURE)
+      }
+      expect(await cookieFor(server, url)).not.toMatch(SECURE)
+    })
+  })
+
   it('exposes x-session-id to browsers through CORS', async () => {
     const server = await makeServer({ isolation: 'session' })
     const response = await server.getApp().request('/api/documents/list', { headers: { origin: 'http://localhost:5173' } })

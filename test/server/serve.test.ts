@@ -4,7 +4,7 @@
  * SIGINT, flushing what it holds.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readdir } from 'node:fs/promises'
+import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -70,6 +70,50 @@ describe('bento serve', () => {
     await expect(serve.url).rejects.toThrow()
     expect(await serve.exited).toBe(2)
     expect(serve.stderr().trim()).toBe('bento: Invalid --isolation "everyone": expected none, session or custom.')
+  })
+
+  it('passes --read-freshness (or BENTO_READ_FRESHNESS) to the backend: 0 sees another process\'s journal at once', async () => {
+    const journalScope = async (dataDir: string) => {
+      const intent = { id: 'op-abc-0123456789ab', op: 'migrate-rename', scopes: [{ kind: 'custom', key: 'user-1', dir: 'user-1' }], phase: 'start', pid: 1, host: 'elsewhere', createdAt: new Date().toISOString(), data: {} }
+      await mkdir(path.join(dataDir, '.bento', 'journal'), { recursive: true })
+      await writeFile(path.join(dataDir, '.bento', 'journal', `${intent.id}.json`), JSON.stringify(intent))
+    }
+    const statusAfterJournal = async (serve: ReturnType<typeof startServe>, dataDir: string) => {
+      const url = await serve.url
+      const list = () => fetch(`${url}/api/documents/list`, { headers: { 'x-isolation-key': 'user-1' } })
+      expect((await list()).status).toBe(200)
+      await journalScope(dataDir)
+      return (await list()).status
+    }
+    const strictDir = await tempDir()
+    const strict = startServe(['--port', '0', '--isolation', 'custom', '--data-dir', strictDir, '--read-freshness', '0'])
+    expect(await statusAfterJournal(strict, strictDir)).toBe(503)
+    const relaxedDir = await tempDir()
+    const relaxed = startServe(['--port', '0', '--isolation', 'custom', '--data-dir', relaxedDir], { BENTO_READ_FRESHNESS: '600000' })
+    expect(await statusAfterJournal(relaxed, relaxedDir)).toBe(200)
+    for (const serve of [strict, relaxed]) serve.child.kill('SIGTERM')
+    expect(await Promise.all([strict.exited, relaxed.exited])).toEqual([0, 0])
+
+    const bad = startServe(['--read-freshness', '1.5', '--data-dir', await tempDir()])
+    await expect(bad.url).rejects.toThrow()
+    expect(await bad.exited).toBe(2)
+    expect(bad.stderr().trim()).toBe('bento: Invalid --read-freshness "1.5": expected a whole number of milliseconds (0 or more).')
+  })
+
+  it('trusts X-Forwarded-Proto for the Secure cookie only with --trust-proxy (or BENTO_TRUST_PROXY=1)', async () => {
+    const secureCookie = async (serve: ReturnType<typeof startServe>) => {
+      const response = await fetch(`${await serve.url}/api/documents/list`, { headers: { 'x-forwarded-proto': 'https' } })
+      const cookie = response.headers.getSetCookie().find((line) => line.startsWith('bento_session='))
+      expect(cookie).toBeDefined()
+      return /;\s*Secure(;|$)/i.test(cookie!)
+    }
+    const args = async () => ['--port', '0', '--isolation', 'session', '--data-dir', await tempDir()]
+    const byFlag = startServe([...(await args()), '--trust-proxy'])
+    const byEnv = startServe(await args(), { BENTO_TRUST_PROXY: '1' })
+    const untrusted = startServe(await args())
+    expect(await Promise.all([byFlag, byEnv, untrusted].map(secureCookie))).toEqual([true, true, false])
+    for (const serve of [byFlag, byEnv, untrusted]) serve.child.kill('SIGTERM')
+    expect(await Promise.all([byFlag.exited, byEnv.exited, untrusted.exited])).toEqual([0, 0, 0])
   })
 
   it('refuses the old millisecond variable instead of silently serving with the default TTL', async () => {

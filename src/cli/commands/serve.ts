@@ -1,7 +1,8 @@
 /**
  * `bento serve`: the HTTP server on 127.0.0.1 unless told otherwise. Flags win
  * over env vars (`PORT`, `BENTO_HOST`, `BENTO_ISOLATION`, `BENTO_DATA_DIR`,
- * `BENTO_SESSION_TTL`, `BENTO_CLEANUP_INTERVAL`, `BENTO_MAX_OPEN_STORES`, and
+ * `BENTO_SESSION_TTL`, `BENTO_CLEANUP_INTERVAL`, `BENTO_MAX_OPEN_STORES`,
+ * `BENTO_READ_FRESHNESS`, and
  * the rest of `serverOptionsFromEnv`). Prints its URL on stderr; SIGINT or
  * SIGTERM stops it gracefully (every open store is flushed and closed).
  */
@@ -9,7 +10,7 @@ import { Option, type Command } from 'commander'
 import { InvalidOptionsError } from '../../core/errors.js'
 import type { CliContext } from '../context.js'
 import { parseDuration } from '../../core/duration.js'
-import { addDataDirOption, parsePositiveInt, toCommonOptions } from '../options.js'
+import { addDataDirOption, parseNonNegativeInt, parsePositiveInt, toCommonOptions } from '../options.js'
 
 export const ISOLATION_MODES = ['none', 'session', 'custom'] as const
 
@@ -21,7 +22,9 @@ export interface ServeOptions {
   sessionTtlMs: number | undefined
   cleanupIntervalMs: number | undefined
   maxOpenStores: number | undefined
+  readFreshnessMs: number | undefined
   memory: boolean
+  trustProxy: boolean
 }
 
 const EXAMPLES = `
@@ -51,7 +54,9 @@ export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
     sessionTtlMs: raw.sessionTtl === undefined ? undefined : parseDuration(String(raw.sessionTtl), '--session-ttl'),
     cleanupIntervalMs: raw.cleanupInterval === undefined ? undefined : parseDuration(String(raw.cleanupInterval), '--cleanup-interval'),
     maxOpenStores: parsePositiveInt(raw.maxOpenStores as string | undefined, '--max-open-stores'),
+    readFreshnessMs: parseNonNegativeInt(raw.readFreshness as string | undefined, '--read-freshness'),
     memory: raw.memory === true,
+    trustProxy: raw.trustProxy === true,
   }
 }
 
@@ -71,7 +76,9 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
     ...(options.cleanupIntervalMs === undefined ? {} : { cleanupIntervalMs: options.cleanupIntervalMs }),
     ...(options.maxOpenStores === undefined ? {} : { maxOpenStores: options.maxOpenStores }),
+    ...(options.readFreshnessMs === undefined ? {} : { readFreshnessMs: options.readFreshnessMs }),
     ...(options.memory ? { memory: { enabled: true } } : {}),
+    ...(options.trustProxy ? { trustProxy: true } : {}),
   })
   let address
   try {
@@ -106,7 +113,9 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .addOption(new Option('--session-ttl <duration>', 'session scopes idle this long expire (default 24h)').env('BENTO_SESSION_TTL'))
     .addOption(new Option('--cleanup-interval <duration>', 'how often expired sessions are removed (default 30m)').env('BENTO_CLEANUP_INTERVAL'))
     .addOption(new Option('--max-open-stores <n>', 'open stores kept in memory (default 64)').env('BENTO_MAX_OPEN_STORES'))
+    .addOption(new Option('--read-freshness <ms>', "how late another process's changes may be seen by reads; 0 checks every read (default 50)").env('BENTO_READ_FRESHNESS'))
     .option('--memory', 'keep what users tell the assistant as per-scope persistent memory')
+    .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure')
   addDataDirOption(command)
     .addHelpText('after', EXAMPLES)
     .action((raw: Record<string, unknown>) => runServe(toServeOptions(raw), ctx))
