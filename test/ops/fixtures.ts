@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { lstat, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, expect } from 'vitest'
 import { createFsBackend } from '../../src/core/backend/index.js'
@@ -15,6 +15,7 @@ import type { Scope } from '../../src/core/keys.js'
 import type { Layout } from '../../src/core/layout.js'
 import { addFiles } from '../../src/ops/add.js'
 import { diskUsage } from '../../src/ops/du.js'
+import { mapTree } from '../helpers/map-tree.js'
 import { useTempDirs } from '../helpers/temp-dir.js'
 
 export const openBackend = (dataDir: string, embedder: Embedder = createLocalEmbedder({ dimension: 64 })): StorageBackend =>
@@ -71,29 +72,11 @@ export const addTexts = async (backend: StorageBackend, scope: Scope, inputDir: 
 }
 
 /** Every entry under `root` (relative path → sha256 of content, `->target` for links, `/` for dirs). */
-export const snapshotTree = async (root: string): Promise<Record<string, string>> => {
-  const out: Record<string, string> = {}
-  const walk = async (dir: string) => {
-    let names: string[]
-    try {
-      names = await readdir(dir)
-    } catch {
-      return
-    }
-    for (const name of names) {
-      const full = path.join(dir, name)
-      const rel = path.relative(root, full)
-      const stats = await lstat(full)
-      if (stats.isSymbolicLink()) out[rel] = `->${await readlink(full)}`
-      else if (stats.isDirectory()) {
-        out[rel] = '/'
-        await walk(full)
-      } else out[rel] = createHash('sha256').update(await readFile(full)).digest('hex')
-    }
-  }
-  await walk(root)
-  return out
-}
+export const snapshotTree = (root: string): Promise<Record<string, string>> =>
+  mapTree(root, async (full, stats) =>
+    stats.isSymbolicLink() ? `->${await readlink(full)}` :
+    stats.isDirectory() ? '/' :
+    createHash('sha256').update(await readFile(full)).digest('hex'))
 
 export const documentIds = (backend: StorageBackend, scope: Scope): Promise<string[]> =>
   backend.withStore(scope, async (store) => store.listDocuments().map((doc) => doc.id).sort())
