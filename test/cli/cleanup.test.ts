@@ -3,49 +3,28 @@
  * dry runs, the kind and scope rules (shared only when named), skipped
  * scopes with reasons, and the --yes gate.
  */
-import * as fsp from 'node:fs/promises'
-import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertBuilt, makeTempDir, removeDir, runBento } from './support/bento.js'
-import { buildDataDir, DAY_MS, snapshotTree, text } from './support/fixture.js'
+import { describe, expect, it } from 'vitest'
+import { listScopeKeys, runBento } from './support/bento.js'
+import { DAY_MS, snapshotTree, text, type FixtureScope } from './support/fixture.js'
 import { holdScopeLock } from './support/lock.js'
+import { useTemplateDataDir } from './support/template.js'
 
 const OLD_SESSION = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
 const OLD_SESSION_2 = 'cccccccccccccccccccccccccccccccc'
 const FRESH_SESSION = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
-let tmp: string
-let counter = 0
-let template: string
 
-const buildTemplate = async (dataDir: string): Promise<void> => {
+const freshDataDir = useTemplateDataDir((): FixtureScope[] => {
   const old = new Date(Date.now() - 3 * DAY_MS)
-  await buildDataDir(dataDir, [
+  return [
     { key: `session-${OLD_SESSION}`, files: { 'a.txt': text('weather', 4) }, lastActiveAt: old },
     { key: `session-${OLD_SESSION_2}`, files: { 'c.txt': text('tides', 4) }, lastActiveAt: old },
     { key: `session-${FRESH_SESSION}`, files: { 'b.txt': text('sports', 4) } },
     { key: 'user-old', files: { 'u.txt': text('invoices', 4) }, lastActiveAt: old },
     { key: 'shared', files: { 's.txt': text('handbook', 4) }, lastActiveAt: old },
-  ])
-}
-
-// Ingesting once and copying the tree per test keeps each test to its spawns.
-const freshDataDir = async (): Promise<string> => {
-  const dataDir = path.join(tmp, `data-${counter++}`)
-  await fsp.cp(template, dataDir, { recursive: true })
-  return dataDir
-}
+  ]
+})
 
 const json = <T>(stdout: string): T => JSON.parse(stdout) as T
-const keysIn = async (dataDir: string): Promise<string[]> =>
-  json<{ scopes: Array<{ key: string }> }>((await runBento(['ls', '--json', '--data-dir', dataDir])).stdout).scopes.map((row) => row.key).sort()
-
-beforeAll(async () => {
-  assertBuilt()
-  tmp = await makeTempDir()
-  template = path.join(tmp, 'template')
-  await buildTemplate(template)
-}, 60_000)
-afterAll(() => removeDir(tmp))
 
 describe('bento cleanup', () => {
   it('the seed invocation: --dry-run --json lists the expired sessions with bytes; --yes removes exactly them', async () => {
@@ -71,7 +50,7 @@ describe('bento cleanup', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^Removed 2 scopes, freed [\d.]+ KiB:$/m)
     expect(run.stdout).toMatch(new RegExp(`^ {2}${OLD_SESSION}\\s+session\\s+3d ago`, 'm'))
-    expect(await keysIn(dataDir)).toEqual([FRESH_SESSION, 'shared', 'user-old'].sort())
+    expect(await listScopeKeys(dataDir)).toEqual([FRESH_SESSION, 'shared', 'user-old'].sort())
 
     const again = await runBento(['cleanup', '--older-than', '24h', '--yes', '--data-dir', dataDir])
     expect([again.code, again.stdout]).toEqual([0, 'Nothing to clean up.\n'])
@@ -84,13 +63,13 @@ describe('bento cleanup', () => {
     const result = json<{ dryRun: boolean; removed: Array<{ key: string }>; freedBytes: number }>(users.stdout)
     expect(result.dryRun).toBe(false)
     expect(result.removed.map((row) => row.key).sort()).toEqual([OLD_SESSION, OLD_SESSION_2, 'user-old'].sort())
-    expect(await keysIn(dataDir)).toEqual([FRESH_SESSION, 'shared'].sort())
+    expect(await listScopeKeys(dataDir)).toEqual([FRESH_SESSION, 'shared'].sort())
 
     const fresh = await runBento(['cleanup', '--older-than', '7d', '--scope', 'shared', '--yes', '--json', '--data-dir', dataDir])
     expect(json<{ removed: unknown[] }>(fresh.stdout).removed).toEqual([])
     const shared = await runBento(['cleanup', '--older-than', '1d', '--scope', 'shared', '--yes', '--json', '--data-dir', dataDir])
     expect(json<{ removed: Array<{ key: string }> }>(shared.stdout).removed.map((row) => row.key)).toEqual(['shared'])
-    expect(await keysIn(dataDir)).toEqual([FRESH_SESSION])
+    expect(await listScopeKeys(dataDir)).toEqual([FRESH_SESSION])
   })
 
   it('--scope naming a scope that does not exist reports it as skipped (not found), in JSON and in the table', async () => {
@@ -124,8 +103,8 @@ describe('bento cleanup', () => {
     } finally {
       await lock.release()
     }
-    expect(await keysIn(dataDir)).toContain(OLD_SESSION)
-    expect(await keysIn(dataDir)).not.toContain(OLD_SESSION_2)
+    expect(await listScopeKeys(dataDir)).toContain(OLD_SESSION)
+    expect(await listScopeKeys(dataDir)).not.toContain(OLD_SESSION_2)
   })
 
   it('without a terminal and without --yes: exit 2 before reading the data dir; nothing changed', async () => {

@@ -4,46 +4,22 @@
  * nothing changed), choosing a missing scope, typing a key or a duration that
  * is validated as typed, and progress drawn only on a terminal.
  */
-import * as fsp from 'node:fs/promises'
-import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertBuilt, makeTempDir, removeDir, runBento, runBentoPty } from './support/bento.js'
-import { buildDataDir, DAY_MS, snapshotTree, text } from './support/fixture.js'
+import { describe, expect, it } from 'vitest'
+import { listScopeKeys, runBentoPty } from './support/bento.js'
+import { DAY_MS, snapshotTree, text, type FixtureScope } from './support/fixture.js'
+import { useTemplateDataDir } from './support/template.js'
 
 const OLD_SESSION = 'dddddddddddddddddddddddddddddddd'
 const ENTER = '\r'
 const CTRL_C = '\x03'
 const DOWN = '\x1b[B'
 const BACKSPACE = '\x7f'
-let tmp: string
-let counter = 0
-let template: string
 
-const buildTemplate = async (dataDir: string): Promise<void> => {
-  await buildDataDir(dataDir, [
-    { key: 'shared', files: { 'handbook.md': text('onboarding', 40) } },
-    { key: 'user-9', files: { 'notes.txt': text('invoices', 4) } },
-    { key: `session-${OLD_SESSION}`, files: { 'chat.txt': text('weather', 2) }, lastActiveAt: new Date(Date.now() - 3 * DAY_MS) },
-  ])
-}
-
-// Ingesting once and copying the tree per test keeps each test to its spawns.
-const freshDataDir = async (): Promise<string> => {
-  const dataDir = path.join(tmp, `data-${counter++}`)
-  await fsp.cp(template, dataDir, { recursive: true })
-  return dataDir
-}
-
-const keysIn = async (dataDir: string): Promise<string[]> =>
-  (JSON.parse((await runBento(['ls', '--json', '--data-dir', dataDir])).stdout) as { scopes: Array<{ key: string }> }).scopes.map((row) => row.key).sort()
-
-beforeAll(async () => {
-  assertBuilt()
-  tmp = await makeTempDir()
-  template = path.join(tmp, 'template')
-  await buildTemplate(template)
-}, 60_000)
-afterAll(() => removeDir(tmp))
+const freshDataDir = useTemplateDataDir((): FixtureScope[] => [
+  { key: 'shared', files: { 'handbook.md': text('onboarding', 40) } },
+  { key: 'user-9', files: { 'notes.txt': text('invoices', 4) } },
+  { key: `session-${OLD_SESSION}`, files: { 'chat.txt': text('weather', 2) }, lastActiveAt: new Date(Date.now() - 3 * DAY_MS) },
+])
 
 describe('on a terminal', () => {
   it('migrate shows the plan on stderr, asks, and applies on "y"; --json keeps stdout pure JSON', async () => {
@@ -55,7 +31,7 @@ describe('on a terminal', () => {
     expect(run.code).toBe(0)
     expect(run.tty).toMatch(/Would move shared → user-123 \(rename\):[\s\S]*documents\s+1/)
     expect(JSON.parse(run.stdout)).toMatchObject({ from: 'shared', to: 'user-123', mode: 'rename', dryRun: false, documents: 1 })
-    expect(await keysIn(dataDir)).toEqual([OLD_SESSION, 'user-123', 'user-9'])
+    expect(await listScopeKeys(dataDir)).toEqual([OLD_SESSION, 'user-123', 'user-9'])
   })
 
   it('"n" at the confirmation and Ctrl+C at it both exit 130 and change nothing', async () => {
@@ -86,7 +62,7 @@ describe('on a terminal', () => {
     expect(run.timedOutAt).toBeNull()
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^Moved user-9 → tenant_a:user_9 \(rename\):$/m)
-    expect(await keysIn(dataDir)).toEqual([OLD_SESSION, 'shared', 'tenant_a:user_9'])
+    expect(await listScopeKeys(dataDir)).toEqual([OLD_SESSION, 'shared', 'tenant_a:user_9'])
   })
 
   it('inspect without an argument offers the scopes; Ctrl+C there exits 130', async () => {
@@ -111,7 +87,7 @@ describe('on a terminal', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^Removed 1 scope, freed [\d.]+ KiB:$/m)
     expect(run.tty).toMatch(/Removing \[[█░]+\] \d\/1/)
-    expect(await keysIn(dataDir)).toEqual(['shared', 'user-9'])
+    expect(await listScopeKeys(dataDir)).toEqual(['shared', 'user-9'])
   })
 
   it('du draws a live counter on a terminal, but never with --json, and paints stdout only when it is a terminal', async () => {

@@ -3,40 +3,18 @@
  * ops: the seed's `bento migrate shared --to user-123`, dry runs that change
  * nothing, the --yes gate, merge and copy, and refusals with their exit codes.
  */
-import * as fsp from 'node:fs/promises'
-import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertBuilt, assertNoStack, makeTempDir, removeDir, runBento } from './support/bento.js'
-import { buildDataDir, snapshotTree, text } from './support/fixture.js'
+import { describe, expect, it } from 'vitest'
+import { assertNoStack, runBento } from './support/bento.js'
+import { snapshotTree, text, type FixtureScope } from './support/fixture.js'
 import { holdScopeLock } from './support/lock.js'
+import { useTemplateDataDir } from './support/template.js'
 
-let tmp: string
-let counter = 0
-let template: string
-
-const buildTemplate = async (dataDir: string): Promise<void> => {
-  await buildDataDir(dataDir, [
-    { key: 'shared', files: { 'handbook.md': text('onboarding', 30), 'faq.txt': text('vacation', 10) } },
-    { key: 'user-9', files: { 'notes.txt': text('invoices', 6) } },
-  ])
-}
-
-// Ingesting once and copying the tree per test keeps each test to its spawns.
-const freshDataDir = async (): Promise<string> => {
-  const dataDir = path.join(tmp, `data-${counter++}`)
-  await fsp.cp(template, dataDir, { recursive: true })
-  return dataDir
-}
+const freshDataDir = useTemplateDataDir((): FixtureScope[] => [
+  { key: 'shared', files: { 'handbook.md': text('onboarding', 30), 'faq.txt': text('vacation', 10) } },
+  { key: 'user-9', files: { 'notes.txt': text('invoices', 6) } },
+])
 
 const json = <T>(stdout: string): T => JSON.parse(stdout) as T
-
-beforeAll(async () => {
-  assertBuilt()
-  tmp = await makeTempDir()
-  template = path.join(tmp, 'template')
-  await buildTemplate(template)
-}, 60_000)
-afterAll(() => removeDir(tmp))
 
 describe('bento migrate', () => {
   it('the seed invocation moves shared to a new user-123 (rename) with --yes, and the data follows', async () => {

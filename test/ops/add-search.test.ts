@@ -1,28 +1,16 @@
 import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { StorageBackend } from '../../src/core/backend/types.js'
+import { describe, expect, it } from 'vitest'
 import { customScope } from '../../src/core/keys.js'
 import { addFiles } from '../../src/ops/add.js'
 import { searchScope } from '../../src/ops/search.js'
-import { useTempDirs } from '../helpers/temp-dir.js'
-import { LONG_TEXT, openBackend } from './fixtures.js'
+import { LONG_TEXT, useBackendFixtures } from './fixtures.js'
 
-const tempDir = useTempDirs()
-const open: StorageBackend[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((backend) => backend.close()))
-})
-
-const setup = async () => {
-  const backend = openBackend(await tempDir())
-  open.push(backend)
-  return { backend, input: await tempDir('bento-input-') }
-}
+const { tempDir, freshBackend } = useBackendFixtures()
 
 describe('addFiles', () => {
   it('adds directories recursively, skipping links, hidden and unsupported files, and reports them', async () => {
-    const { backend, input } = await setup()
+    const { backend, input } = await freshBackend()
     const outside = await tempDir('bento-outside-')
     await writeFile(path.join(outside, 'secret.txt'), 'secret outside text')
     await mkdir(path.join(input, 'docs', 'deep'), { recursive: true })
@@ -51,7 +39,7 @@ describe('addFiles', () => {
   })
 
   it('checks every named path before adding anything', async () => {
-    const { backend, input } = await setup()
+    const { backend, input } = await freshBackend()
     const scope = customScope('user-1')
     await writeFile(path.join(input, 'ok.txt'), 'fine')
     await writeFile(path.join(input, 'bad.exe'), 'MZ')
@@ -63,7 +51,7 @@ describe('addFiles', () => {
 
 describe('searchScope', () => {
   it('validates k and the query, and knows a missing scope', async () => {
-    const { backend } = await setup()
+    const { backend } = await freshBackend()
     const scope = customScope('user-1')
     await expect(searchScope(backend, scope, 'x', { k: 0 })).rejects.toMatchObject({ code: 'invalid_input' })
     await expect(searchScope(backend, scope, '  ')).rejects.toMatchObject({ code: 'invalid_input' })
@@ -71,7 +59,7 @@ describe('searchScope', () => {
   })
 
   it("answers no results for a missing scope when asked to (the server's choice), and names each hit's chunk", async () => {
-    const { backend, input } = await setup()
+    const { backend, input } = await freshBackend()
     const scope = customScope('user-1')
     expect(await searchScope(backend, scope, 'x', { missing: 'empty' })).toEqual({ query: 'x', results: [] })
     await expect(searchScope(backend, scope, 'x', { missing: 'not-found' })).rejects.toMatchObject({ code: 'not_found' })

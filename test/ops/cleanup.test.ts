@@ -1,30 +1,18 @@
 import { spawn } from 'node:child_process'
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { StorageBackend } from '../../src/core/backend/types.js'
+import { describe, expect, it } from 'vitest'
 import { STALE_MS } from '../../src/core/lock.js'
 import { customScope, sessionScope, sharedScope } from '../../src/core/keys.js'
 import type { Scope } from '../../src/core/keys.js'
 import type { Layout } from '../../src/core/layout.js'
 import { applyCleanup, cleanupExpiredSessions, planCleanup } from '../../src/ops/cleanup.js'
-import { useTempDirs } from '../helpers/temp-dir.js'
-import { openBackend } from './fixtures.js'
+import { useBackendFixtures } from './fixtures.js'
 
-const tempDir = useTempDirs()
-const open: StorageBackend[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((backend) => backend.close()))
-})
+const { tempDir, backendAt } = useBackendFixtures()
 
 const HOUR = 3600_000
 const NOW = Date.parse('2026-03-01T12:00:00Z')
-
-const backendAt = (root: string) => {
-  const backend = openBackend(root)
-  open.push(backend)
-  return backend
-}
 
 const session = (n: number) => sessionScope(n.toString(16).padStart(32, '0'))
 

@@ -6,14 +6,11 @@
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { StorageBackend } from '../../src/core/backend/types.js'
+import { describe, expect, it } from 'vitest'
 import { customScope, sessionScope } from '../../src/core/keys.js'
-import type { Scope } from '../../src/core/keys.js'
 import { recoverPendingOperations } from '../../src/ops/recover.js'
-import { useTempDirs } from '../helpers/temp-dir.js'
 import { ageLocks, runChild } from './crash-child.js'
-import { addTexts, chunkTexts, documentIds, LONG_TEXT, openBackend, snapshotTree } from './fixtures.js'
+import { chunkTexts, documentIds, LONG_TEXT, snapshotTree, useBackendFixtures } from './fixtures.js'
 
 const expectClean = async (root: string) => {
   expect(await readdir(path.join(root, '.bento', 'journal')).catch(() => [])).toEqual([])
@@ -40,24 +37,10 @@ export const ALL_CRASH_POINTS: CrashPoints = {
 }
 
 export const defineCrashSuite = (points: CrashPoints) => describe('crash recovery', () => {
-  const tempDir = useTempDirs()
-  const open: StorageBackend[] = []
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((backend) => backend.close()))
-  })
-
-  const setup = async () => {
-    const root = await tempDir()
-    const backend = openBackend(root)
-    open.push(backend)
-    const input = await tempDir('bento-input-')
-    let n = 0
-    const add = (scope: Scope, files: Record<string, string>) => addTexts(backend, scope, path.join(input, String(n++)), files)
-    return { root, backend, layout: backend.layout, add }
-  }
+  const { freshBackend } = useBackendFixtures()
 
   it.each(points.rename)('completes a rename migration killed at %s (%s)', async (crashAt, mode) => {
-    const { root, backend, layout, add } = await setup()
+    const { root, backend, layout, add } = await freshBackend()
     const from = customScope('user-1')
     const to = customScope('user-2')
     await add(from, { 'a.md': LONG_TEXT('alpha'), 'b.txt': 'bravo' })
@@ -85,7 +68,7 @@ export const defineCrashSuite = (points: CrashPoints) => describe('crash recover
   it.each(points.merge)(
     'completes a merge killed at %s with nothing lost or doubled',
     async (crashAt) => {
-      const { root, backend, layout, add } = await setup()
+      const { root, backend, layout, add } = await freshBackend()
       const from = customScope('user-1')
       const to = customScope('user-2')
       await add(from, { 'a.md': LONG_TEXT('alpha'), 'b.txt': 'bravo', 'c.txt': 'charlie' })
@@ -111,7 +94,7 @@ export const defineCrashSuite = (points: CrashPoints) => describe('crash recover
   )
 
   it.each(points.cleanup)('finishes a cleanup killed at %s', async (crashAt) => {
-    const { root, backend, layout, add } = await setup()
+    const { root, backend, layout, add } = await freshBackend()
     const victim = sessionScope('d'.repeat(32))
     const keep = customScope('user-keep')
     await add(victim, { 'a.txt': 'alpha' })
@@ -129,7 +112,7 @@ export const defineCrashSuite = (points: CrashPoints) => describe('crash recover
   })
 
   it.each(points.cleanup)('finishes a batched cleanup of several scopes (one intent, one trash dir) killed at %s', async (crashAt) => {
-    const { root, backend, layout, add } = await setup()
+    const { root, backend, layout, add } = await freshBackend()
     const victims = ['a', 'b', 'c'].map((c) => sessionScope(c.repeat(32)))
     const keep = customScope('user-keep')
     for (const victim of victims) await add(victim, { 'v.txt': `victim ${victim.dir}` })

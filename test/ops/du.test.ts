@@ -1,28 +1,16 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { mkdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { StorageBackend } from '../../src/core/backend/types.js'
+import { describe, expect, it } from 'vitest'
 import { createLayout } from '../../src/core/layout.js'
 import type { Layout } from '../../src/core/layout.js'
 import { customScope, sessionScope } from '../../src/core/keys.js'
 import type { Scope } from '../../src/core/keys.js'
 import { diskUsage } from '../../src/ops/du.js'
-import { useTempDirs } from '../helpers/temp-dir.js'
-import { openBackend } from './fixtures.js'
+import { expectBoundedTopScan, plantUploadScopes, useBackendFixtures } from './fixtures.js'
 
-const tempDir = useTempDirs()
-const open: StorageBackend[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((backend) => backend.close()))
-})
-
-const backendAt = (root: string) => {
-  const backend = openBackend(root)
-  open.push(backend)
-  return backend
-}
+const { tempDir, backendAt } = useBackendFixtures()
 
 const put = async (layout: Layout, scope: Scope, tree: 'vectors' | 'uploads', rel: string, bytes: number) => {
   const file = path.join(layout.scopeDir(tree, scope), rel)
@@ -137,23 +125,9 @@ describe('diskUsage', () => {
 
   it('streams 600 scopes with a bounded top list', async () => {
     const root = await tempDir()
-    const layout = createLayout(root)
-    await mkdir(layout.isolatedDir('uploads'), { recursive: true })
-    const count = 600
-    // Sync calls: no promise queueing on libuv's 4 threads while building the fixture.
-    for (let i = 0; i < count; i++) {
-      const dir = path.join(layout.isolatedDir('uploads'), `user-${i}`)
-      mkdirSync(dir)
-      writeFileSync(path.join(dir, 'f'), Buffer.alloc(i % 97))
-    }
-    const progress: number[] = []
+    await plantUploadScopes(createLayout(root), 600)
     const started = Date.now()
-    const result = await diskUsage(backendAt(root), { top: 5, onProgress: (p) => progress.push(p.done) })
-    expect(result.scopeCount).toBe(count)
-    expect(result.scopes).toHaveLength(5)
-    expect(result.scopes.every((row) => row.totalBytes === 96)).toBe(true)
-    expect(result.totalBytes).toBe(Array.from({ length: count }, (_, i) => i % 97).reduce((a, b) => a + b, 0))
-    expect(progress.at(-1)).toBe(count)
+    await expectBoundedTopScan(backendAt(root), 600)
     expect(Date.now() - started).toBeLessThan(15_000)
   })
 

@@ -1,31 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { StorageBackend } from '../../src/core/backend/types.js'
+import { describe, expect, it } from 'vitest'
 import { createConversation } from '../../src/core/conversations.js'
 import { beginIntent, releaseIntent } from '../../src/core/journal.js'
 import { customScope, sessionScope } from '../../src/core/keys.js'
 import { rememberMemories } from '../../src/core/memory.js'
 import { inspectScope } from '../../src/ops/inspect.js'
-import { useTempDirs } from '../helpers/temp-dir.js'
-import { addTexts, LONG_TEXT, openBackend } from './fixtures.js'
+import { addTexts, LONG_TEXT, useBackendFixtures } from './fixtures.js'
 
-const tempDir = useTempDirs()
-const open: StorageBackend[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((backend) => backend.close()))
-})
-
-const setup = async () => {
-  const backend = openBackend(await tempDir())
-  open.push(backend)
-  const input = await tempDir('bento-input-')
-  return { backend, layout: backend.layout, input }
-}
+const { freshBackend } = useBackendFixtures()
 
 describe('inspectScope', () => {
   it('reports what a healthy scope holds, with expiry for sessions', async () => {
-    const { backend, layout, input } = await setup()
+    const { backend, layout, input } = await freshBackend()
     const scope = sessionScope('a'.repeat(32))
     const ids = await addTexts(backend, scope, input, { 'a.md': LONG_TEXT('alpha'), 'b.txt': 'bravo' })
     await createConversation(layout, scope)
@@ -41,13 +28,13 @@ describe('inspectScope', () => {
   })
 
   it('answers exists: false for a missing scope', async () => {
-    const { backend } = await setup()
+    const { backend } = await freshBackend()
     const report = await inspectScope(backend, customScope('nobody'))
     expect(report).toMatchObject({ exists: false, key: 'nobody', documents: [], lastActiveAt: null, healthy: true })
   })
 
   it('names orphan uploads, planted links, an unreadable store and an unfinished operation', async () => {
-    const { backend, layout, input } = await setup()
+    const { backend, layout, input } = await freshBackend()
     const scope = customScope('user-1')
     await addTexts(backend, scope, input, { 'a.txt': 'alpha' })
     await mkdir(path.join(layout.uploadsDir(scope), 'doc_ffffffffffffffffffffffff'), { recursive: true })

@@ -1,22 +1,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { StorageBackend } from '../../src/core/backend/types.js'
+import { describe, expect, it } from 'vitest'
 import { customScope, sessionScope, sharedScope } from '../../src/core/keys.js'
 import { listScopeSummaries } from '../../src/ops/ls.js'
-import { useTempDirs } from '../helpers/temp-dir.js'
-import { addTexts, openBackend } from './fixtures.js'
+import { addTexts, useBackendFixtures } from './fixtures.js'
 
-const tempDir = useTempDirs()
-const open: StorageBackend[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((backend) => backend.close()))
-})
+const { tempDir, backendAt } = useBackendFixtures()
 
 describe('listScopeSummaries', () => {
   it('lists every scope with its documents, shared first', async () => {
-    const backend = openBackend(await tempDir())
-    open.push(backend)
+    const backend = backendAt(await tempDir())
     const input = await tempDir('bento-input-')
     await addTexts(backend, sharedScope(), path.join(input, '1'), { 'a.txt': 'alpha', 'b.txt': 'bravo', 'c.txt': 'charlie' })
     await addTexts(backend, customScope('user-1'), path.join(input, '2'), { 'd.txt': 'delta' })
@@ -24,8 +17,7 @@ describe('listScopeSummaries', () => {
     await mkdir(path.join(backend.layout.uploadsDir(uploadsOnly), 'doc_x'), { recursive: true })
     await writeFile(path.join(backend.layout.uploadsDir(uploadsOnly), 'doc_x', 'f.txt'), 'legacy')
     await backend.close()
-    const fresh = openBackend(backend.layout.root)
-    open.push(fresh)
+    const fresh = backendAt(backend.layout.root)
     const { scopes } = await listScopeSummaries(fresh)
     expect(scopes.map((row) => [row.key, row.kind, row.documents])).toEqual([
       ['shared', 'shared', 3],
@@ -37,8 +29,7 @@ describe('listScopeSummaries', () => {
   })
 
   it('counts documents from the manifest, and from the docstore when the manifest predates the count', async () => {
-    const backend = openBackend(await tempDir())
-    open.push(backend)
+    const backend = backendAt(await tempDir())
     const input = await tempDir('bento-input-')
     await addTexts(backend, customScope('fresh'), path.join(input, '1'), { 'a.txt': 'alpha', 'b.txt': 'bravo' })
     await addTexts(backend, customScope('older'), path.join(input, '2'), { 'c.txt': 'charlie', 'd.txt': 'delta', 'e.txt': 'echo' })
@@ -47,8 +38,7 @@ describe('listScopeSummaries', () => {
     const { documents, ...older } = JSON.parse(await readFile(manifest, 'utf8'))
     expect(documents).toBe(3)
     await writeFile(manifest, JSON.stringify(older))
-    const fresh = openBackend(backend.layout.root)
-    open.push(fresh)
+    const fresh = backendAt(backend.layout.root)
     const { scopes } = await listScopeSummaries(fresh)
     expect(scopes.map((row) => [row.key, row.documents])).toEqual([
       ['fresh', 2],

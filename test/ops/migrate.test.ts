@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { StorageBackend } from '../../src/core/backend/types.js'
 import { appendMessages, createConversation, getConversation, listConversations } from '../../src/core/conversations.js'
 import { createLocalEmbedder } from '../../src/core/embeddings/index.js'
@@ -10,24 +10,9 @@ import { listMemories, rememberMemories } from '../../src/core/memory.js'
 import { applyMigrate, planMigrate } from '../../src/ops/migrate.js'
 import { deriveClashId } from '../../src/ops/migrate-merge.js'
 import { searchScope } from '../../src/ops/search.js'
-import { useTempDirs } from '../helpers/temp-dir.js'
-import { addTexts, chunkTexts, documentIds, LONG_TEXT, openBackend, snapshotTree } from './fixtures.js'
+import { addTexts, chunkTexts, documentIds, LONG_TEXT, snapshotTree, useBackendFixtures } from './fixtures.js'
 
-const tempDir = useTempDirs()
-const open: StorageBackend[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((backend) => backend.close()))
-})
-
-const setup = async () => {
-  const root = await tempDir()
-  const backend = openBackend(root)
-  open.push(backend)
-  const input = await tempDir('bento-input-')
-  let n = 0
-  const add = (scope: Scope, files: Record<string, string>) => addTexts(backend, scope, path.join(input, String(n++)), files)
-  return { root, backend, layout: backend.layout, add }
-}
+const { tempDir, backendAt, freshBackend } = useBackendFixtures()
 
 const migrate = async (backend: StorageBackend, from: Scope, to: Scope, copy = false) =>
   applyMigrate(backend, await planMigrate(backend, { from, to, copy }))
@@ -36,7 +21,7 @@ const gone = async (p: string) => readdir(path.dirname(p)).then((names) => !name
 
 describe('migrate', () => {
   it('renames shared into a new user scope: every byte moves, nothing is re-embedded', async () => {
-    const { backend, layout, add } = await setup()
+    const { backend, layout, add } = await freshBackend()
     const shared = sharedScope()
     const user = customScope('user-123')
     await add(shared, { 'whales.md': LONG_TEXT('whale'), 'notes.txt': 'Short note about lighthouses.' })
@@ -64,7 +49,7 @@ describe('migrate', () => {
   })
 
   it('makes migrated conversations report their new key (rename and merge), without rewriting them during a rename', async () => {
-    const { backend, layout, add } = await setup()
+    const { backend, layout, add } = await freshBackend()
     const [a, b, c] = [customScope('user-a'), customScope('user-b'), customScope('tenant_c:user_c')]
     const conversation = await createConversation(layout, a)
     await appendMessages(layout, a, conversation.id, [{ role: 'user', content: 'hello from a' }])
@@ -84,7 +69,7 @@ describe('migrate', () => {
   })
 
   it('copies with --copy and leaves the source byte-identical', async () => {
-    const { backend, layout, add } = await setup()
+    const { backend, layout, add } = await freshBackend()
     const from = customScope('user-1')
     const to = customScope('tenant_a:user_1')
     await add(from, { 'a.md': LONG_TEXT('alpha') })
@@ -99,7 +84,7 @@ describe('migrate', () => {
   })
 
   it('merges into a non-empty target without re-embedding, copying uploads per document', async () => {
-    const { backend, layout, add } = await setup()
+    const { backend, layout, add } = await freshBackend()
     const from = sessionScope('c'.repeat(32))
     const to = customScope('user-9')
     const fromIds = await add(from, { 'a.md': LONG_TEXT('alpha'), 'c.txt': 'charlie text' })
@@ -120,7 +105,7 @@ describe('migrate', () => {
   })
 
   it('merges every document in one target commit, not one commit (a whole-store rewrite) per document', async () => {
-    const { backend, add } = await setup()
+    const { backend, add } = await freshBackend()
     const from = customScope('many-docs')
     const to = customScope('target')
     await add(from, Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`d${i}.txt`, `document number ${i}`])))
@@ -134,7 +119,7 @@ describe('migrate', () => {
   })
 
   it('never overwrites on a name clash: identical documents are skipped, different ones get a new id', async () => {
-    const { backend, layout, add } = await setup()
+    const { backend, layout, add } = await freshBackend()
     const from = customScope('alice')
     const to = customScope('bob')
     await add(from, { 'same.txt': 'identical in both scopes' })
@@ -174,12 +159,11 @@ describe('migrate', () => {
   })
 
   it('refuses to merge stores built with different embedders, saying what to do', async () => {
-    const { root, backend, add } = await setup()
+    const { root, backend, add } = await freshBackend()
     const a64 = customScope('user-a')
     const b32 = customScope('user-b')
     await add(a64, { 'a.txt': 'alpha' })
-    const other = openBackend(root, createLocalEmbedder({ dimension: 32 }))
-    open.push(other)
+    const other = backendAt(root, createLocalEmbedder({ dimension: 32 }))
     await addTexts(other, b32, path.join(await tempDir('bento-input-'), 'x'), { 'b.txt': 'bravo' })
     await other.evict(b32)
     // Into a target the configured embedder cannot write to.
@@ -191,7 +175,7 @@ describe('migrate', () => {
   })
 
   it('moves a user back to shared, and rejects same-scope and missing sources', async () => {
-    const { backend, add } = await setup()
+    const { backend, add } = await freshBackend()
     const user = customScope('user-1')
     const ids = await add(user, { 'a.txt': 'alpha text' })
     expect((await migrate(backend, user, sharedScope())).mode).toBe('rename')
@@ -202,7 +186,7 @@ describe('migrate', () => {
   })
 
   it('refuses to migrate a scope holding a symlink, before changing anything', async () => {
-    const { backend, layout, add } = await setup()
+    const { backend, layout, add } = await freshBackend()
     const outside = await tempDir('bento-outside-')
     await writeFile(path.join(outside, 'secret'), 'secret')
     const from = customScope('user-1')
@@ -221,7 +205,7 @@ describe('migrate', () => {
   })
 
   it('refuses to apply a plan whose target filled up since planning', async () => {
-    const { backend, add } = await setup()
+    const { backend, add } = await freshBackend()
     const from = customScope('user-1')
     const to = customScope('user-2')
     await add(from, { 'a.txt': 'alpha text' })

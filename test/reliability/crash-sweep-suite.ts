@@ -8,19 +8,13 @@
  * acknowledged document is lost or duplicated.
  */
 import { execFile } from 'node:child_process'
-import { cp, mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises'
+import { cp, readdir, rm, utimes } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFsBackend } from '../../src/core/backend/index.js'
-import { createLocalEmbedder } from '../../src/core/embeddings/index.js'
-import { isTempName } from '../../src/core/fs.js'
-import { customScope, scopeFromArg, sessionScope } from '../../src/core/keys.js'
-import { createLayout } from '../../src/core/layout.js'
 import { STALE_MS } from '../../src/core/lock.js'
-import { addTexts, LONG_TEXT } from '../ops/fixtures.js'
-import { createArena, type Arena } from './support/arena.js'
 import { runCli } from './support/cli-in-process.js'
+import { CLI_ENV, COMPACT, createCrashCases, expectJournalDrained, FULL, INGEST, readState, SRC, VICTIM, type CrashCases, type State } from './support/crash-cases.js'
 import { record } from './support/figures.js'
 import { seededRandom } from '../helpers/hostile-keys.js'
 
@@ -28,7 +22,6 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures'
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const DIST_ENV: Record<string, string> = {}
 const snapshots: string[] = []
-const embedder = createLocalEmbedder({ dimension: 32 })
 
 export type CrashOp = 'ingest' | 'migrate-rename' | 'migrate-merge' | 'migrate-copy' | 'cleanup' | 'compact'
 export const CRASH_OPS: CrashOp[] = ['ingest', 'migrate-rename', 'migrate-merge', 'migrate-copy', 'cleanup', 'compact']
@@ -42,12 +35,6 @@ export const NAMED_STEPS: Record<CrashOp, string[]> = {
   cleanup: ['cleanup:after-intent', 'cleanup:after-trash-vectors', 'cleanup:after-trash-uploads', 'cleanup:after-trash'],
   compact: ['store.commit.after-temp-files', 'store.commit.after-journal', 'store.commit.rename', 'store.commit.after-renames', 'store.commit.after-journal-removed'],
 }
-
-const SRC = customScope('src-user')
-const FULL = customScope('full-user')
-const VICTIM = sessionScope('c'.repeat(32))
-const COMPACT = customScope('compact-user')
-const INGEST = customScope('ingest-user')
 
 export const childArgs = (op: CrashOp, dataDir: string, inputDir: string): string[] => {
   switch (op) {
@@ -74,27 +61,6 @@ export const runChild = (args: string[], env: Record<string, string>): Promise<C
     })
   })
 
-/** Documents of every scope: `scope dir → docId → chunks`. */
-export type State = Record<string, Record<string, number>>
-
-export const readState = async (dataDir: string): Promise<State> => {
-  const ls = await runCli(['ls', '--json', '--data-dir', dataDir], CLI_ENV)
-  expect(ls.code, ls.stderr).toBe(0)
-  const backend = createFsBackend({ dataDir, embedder })
-  const state: State = {}
-  try {
-    for (const row of (JSON.parse(ls.stdout) as { scopes: Array<{ key: string; dir: string }> }).scopes) {
-      const scope = scopeFromArg(row.dir)
-      state[row.dir] = await backend.withStore(scope, async (store) => Object.fromEntries(store.listDocuments().map((doc) => [doc.id, doc.chunks])))
-      // The memory store loads too, when there is one.
-      await backend.withStore(scope, async (store) => store.stats(), { part: 'memory' })
-    }
-  } finally {
-    await backend.close()
-  }
-  return state
-}
-
 /** The scopes an operation touches: the ones `inspect --verify` checks after it (the rest are compared unchanged). */
 export const touchedDirs = (op: CrashOp): string[] => {
   switch (op) {
@@ -106,8 +72,6 @@ export const touchedDirs = (op: CrashOp): string[] => {
     case 'compact': return [COMPACT.dir]
   }
 }
-
-export const CLI_ENV = { BENTO_EMBEDDER: 'local', BENTO_EMBEDDINGS_DIMENSION: '32' }
 
 export const isOnlyUnackedOrphans = (json: string, acks: string[]): boolean => {
   const report = JSON.parse(json) as { problems: string[] }
@@ -170,25 +134,6 @@ export const expectRecovered = (op: CrashOp, before: State, after: State, acks: 
   }
 }
 
-
-/** A data dir with a scope for each operation to work on; returns the dir of files `ingest` adds. */
-export const buildTemplate = async (template: string, base: string): Promise<string> => {
-  const backend = createFsBackend({ dataDir: template, embedder, activityCoalesceMs: 0 })
-  const input = path.join(base, 'seed')
-  await addTexts(backend, SRC, path.join(input, 'src'), { 'a.md': LONG_TEXT('alpha'), 'b.txt': 'bravo text', 'c.txt': LONG_TEXT('charlie', 8) })
-  await addTexts(backend, FULL, path.join(input, 'full'), { 'd.md': LONG_TEXT('delta', 10) })
-  await addTexts(backend, VICTIM, path.join(input, 'victim'), { 'e.txt': 'echo', 'f.md': LONG_TEXT('foxtrot', 5) })
-  await addTexts(backend, COMPACT, path.join(input, 'compact'), { 'g.txt': LONG_TEXT('golf', 12), 'h.txt': 'hotel', 'i.md': LONG_TEXT('india', 6) })
-  await addTexts(backend, INGEST, path.join(input, 'ingest'), { 'j.txt': 'juliet was here first' })
-  await backend.close()
-  const old = new Date(Date.now() - 48 * 3600_000).toISOString()
-  await writeFile(createLayout(template).activityFile(VICTIM), JSON.stringify({ createdAt: old, lastActiveAt: old }))
-  const inputDir = path.join(base, 'ingest-input')
-  await mkdir(inputDir, { recursive: true })
-  for (const [name, text] of Object.entries({ 'k.md': LONG_TEXT('kilo', 20), 'l.txt': 'lima', 'm.md': LONG_TEXT('mike', 9) })) await writeFile(path.join(inputDir, name), text)
-  return inputDir
-}
-
 export interface CrashSweepOptions {
   name: string
   /** Random fs-call kill points per operation. */
@@ -199,13 +144,9 @@ export interface CrashSweepOptions {
 }
 
 export const defineCrashSweep = (options: CrashSweepOptions): void => {
-  let arena: Arena
-  let template: string
-  let inputDir: string
-  let before: State
+  let cases: CrashCases
   const calls: Partial<Record<CrashOp, number>> = {}
   const tally = { cases: 0, killed: 0, finished: 0, verified: 0, orphans: 0, journalTemps: 0, byOp: {} as Record<string, number> }
-  let caseNo = 0
 
   beforeAll(async () => {
     // Children run a snapshot of dist/ (inside node_modules/.cache so packages still resolve):
@@ -214,13 +155,10 @@ export const defineCrashSweep = (options: CrashSweepOptions): void => {
     await cp(path.join(REPO, 'dist'), snapshot, { recursive: true })
     DIST_ENV.BENTO_DIST = snapshot
     snapshots.push(snapshot)
-    arena = await createArena('bento-crash-sweep-')
-    template = path.join(arena.base, 'template')
-    inputDir = await buildTemplate(template, arena.base)
-    before = await readState(template)
+    cases = await createCrashCases('bento-crash-sweep-')
     for (const op of CRASH_OPS) {
-      const dataDir = await copyTemplate()
-      const run = await runChild(childArgs(op, dataDir, inputDir), { CALIBRATE: '1', ...DIST_ENV })
+      const dataDir = await cases.freshDataDir()
+      const run = await runChild(childArgs(op, dataDir, cases.inputDir), { CALIBRATE: '1', ...DIST_ENV })
       expect(run.code, run.stderr).toBe(0)
       calls[op] = Number(/calls (\d+)/.exec(run.stdout)?.[1])
     }
@@ -229,37 +167,27 @@ export const defineCrashSweep = (options: CrashSweepOptions): void => {
   afterAll(async () => {
     for (const snapshot of snapshots.splice(0)) await rm(snapshot, { recursive: true, force: true })
     await record(options.name, { ...tally, calls })
-    await arena?.dispose()
+    await cases?.arena.dispose()
   })
 
-  const copyTemplate = async (): Promise<string> => {
-    const dataDir = path.join(arena.dataDir, `case-${caseNo++}`)
-    await cp(template, dataDir, { recursive: true })
-    return dataDir
-  }
-
   const runCase = async (op: CrashOp, env: Record<string, string>) => {
-    const dataDir = await copyTemplate()
+    const dataDir = await cases.freshDataDir()
     const what = `${op} ${JSON.stringify(env)}`
-    const run = await runChild(childArgs(op, dataDir, inputDir), { ...env, ...DIST_ENV })
+    const run = await runChild(childArgs(op, dataDir, cases.inputDir), { ...env, ...DIST_ENV })
     const killed = run.signal === 'SIGKILL'
     if (!killed) expect(run.code, `${what}: ${run.stderr}`).toBe(0)
     const acks = run.stdout.split('\n').filter((line) => line.startsWith('ack ')).map((line) => line.slice(4))
     await ageLocks(dataDir)
     // The next command (any command recovers first), then a verify of every scope.
     const after = await readState(dataDir)
-    // A kill inside an atomic intent write can leave its temp file: readers skip temp names; recovery sweeps it only after a
-    // grace period (it may be a live write), which these fresh ones are within, so they are counted here (see RELIABILITY.md).
-    const journal = await readdir(path.join(dataDir, '.bento', 'journal')).catch(() => [] as string[])
-    tally.journalTemps += journal.filter((name) => isTempName(name)).length
-    expect(journal.filter((name) => !isTempName(name)), `${what}: journal left`).toEqual([])
+    await expectJournalDrained(dataDir, what, tally)
     for (const dir of Object.keys(after).filter((name) => touchedDirs(op).includes(name))) {
       const inspect = await runCli(['inspect', dir, '--verify', '--json', '--data-dir', dataDir], CLI_ENV)
       if (inspect.code !== 0 && op === 'ingest' && dir === INGEST.dir && isOnlyUnackedOrphans(inspect.stdout, acks)) {
         // Killed between writing the upload and committing its chunks (the pipeline's documented window):
         // inspect names the orphan; the retry of the same upload repairs it.
         tally.orphans++
-        const retry = await runChild(childArgs(op, dataDir, inputDir), DIST_ENV)
+        const retry = await runChild(childArgs(op, dataDir, cases.inputDir), DIST_ENV)
         expect(retry.code, retry.stderr).toBe(0)
         const again = await runCli(['inspect', dir, '--verify', '--json', '--data-dir', dataDir], CLI_ENV)
         expect(again.code, `${what}: after the retry: ${again.stdout.slice(0, 600)}`).toBe(0)
@@ -268,7 +196,7 @@ export const defineCrashSweep = (options: CrashSweepOptions): void => {
       }
       tally.verified++
     }
-    expectRecovered(op, before, after, acks, what)
+    expectRecovered(op, cases.before, after, acks, what)
     tally.cases++
     tally.byOp[op] = (tally.byOp[op] ?? 0) + 1
     if (killed) tally.killed++

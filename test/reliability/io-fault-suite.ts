@@ -7,21 +7,20 @@
  * command finishes or rolls back, every store loads, `inspect --verify` passes
  * and no acknowledged document is lost or doubled.
  */
-import { cp, readdir } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFsBackend } from '../../src/core/backend/index.js'
 import { isBentoError, toBentoError } from '../../src/core/errors.js'
 import { createLocalEmbedder } from '../../src/core/embeddings/index.js'
-import { isTempName } from '../../src/core/fs.js'
 import { errnoError, setFaultInjector } from '../../src/core/faults.js'
 import { scopeFromArg } from '../../src/core/keys.js'
 import { removeDocumentFiles } from '../../src/core/ingest/pipeline.js'
 import { addFiles, applyCleanup, applyMigrate, planCleanup, planMigrate, recoverPendingOperations } from '../../src/ops/index.js'
-import { createArena, type Arena } from './support/arena.js'
 import { runCli } from './support/cli-in-process.js'
+import { CLI_ENV, createCrashCases, expectJournalDrained, readState, type CrashCases } from './support/crash-cases.js'
 import { record } from './support/figures.js'
-import { buildTemplate, childArgs, touchedDirs, CLI_ENV, CRASH_OPS, expectRecovered, isOnlyUnackedOrphans, readState, type CrashOp, type State } from './crash-sweep-suite.js'
+import { childArgs, touchedDirs, CRASH_OPS, expectRecovered, isOnlyUnackedOrphans, type CrashOp } from './crash-sweep-suite.js'
 
 const embedder = createLocalEmbedder({ dimension: 32 })
 const ERRNOS = ['ENOSPC', 'EIO', 'EACCES'] as const
@@ -75,33 +74,20 @@ export interface IoFaultOptions {
 }
 
 export const defineIoFaultSuite = (options: IoFaultOptions): void => {
-  let arena: Arena
-  let template: string
-  let inputDir: string
-  let before: State
-  let caseNo = 0
+  let cases: CrashCases
   const tally = { cases: 0, failedTyped: 0, succeeded: 0, orphans: 0, journalTemps: 0, calls: {} as Record<string, number>, byErrno: {} as Record<string, number> }
 
   beforeAll(async () => {
-    arena = await createArena('bento-io-faults-')
-    template = path.join(arena.base, 'template')
-    inputDir = await buildTemplate(template, arena.base)
-    before = await readState(template)
+    cases = await createCrashCases('bento-io-faults-')
   }, 120_000)
 
   afterAll(async () => {
     await record(options.name, tally)
-    await arena?.dispose()
+    await cases?.arena.dispose()
   })
 
-  const fresh = async () => {
-    const dataDir = path.join(arena.dataDir, `case-${caseNo++}`)
-    await cp(template, dataDir, { recursive: true })
-    return dataDir
-  }
-
   const runCase = async (op: CrashOp, at: number, errno: string) => {
-    const dataDir = await fresh()
+    const dataDir = await cases.freshDataDir()
     const what = `${op} with ${errno} at fs call ${at}`
     let n = 0
     let injected = false
@@ -112,7 +98,7 @@ export const defineIoFaultSuite = (options: IoFaultOptions): void => {
     })
     let acks: string[]
     try {
-      acks = await runOperation(op, dataDir, inputDir)
+      acks = await runOperation(op, dataDir, cases.inputDir)
       tally.succeeded++
     } catch (error) {
       acks = (error as { acks?: string[] }).acks ?? []
@@ -123,26 +109,23 @@ export const defineIoFaultSuite = (options: IoFaultOptions): void => {
     }
     expect(injected, what).toBe(true)
     const after = await readState(dataDir)
-    // A kill inside an atomic intent write can leave its temp file: readers skip temp names; counted, not swept (see RELIABILITY.md).
-    const journal = await readdir(path.join(dataDir, '.bento', 'journal')).catch(() => [] as string[])
-    tally.journalTemps += journal.filter((name) => isTempName(name)).length
-    expect(journal.filter((name) => !isTempName(name)), `${what}: journal left`).toEqual([])
+    await expectJournalDrained(dataDir, what, tally)
     for (const dir of Object.keys(after).filter((name) => touchedDirs(op).includes(name))) {
       const inspect = await runCli(['inspect', dir, '--verify', '--json', '--data-dir', dataDir], CLI_ENV)
       if (inspect.code !== 0 && op === 'ingest' && isOnlyUnackedOrphans(inspect.stdout, acks)) tally.orphans++
       else expect(inspect.code, `${what}: inspect --verify ${dir}: ${JSON.stringify((JSON.parse(inspect.stdout || "{}") as { problems?: unknown }).problems)} ${inspect.stderr}`).toBe(0)
     }
-    expectRecovered(op, before, after, acks, what)
+    expectRecovered(op, cases.before, after, acks, what)
     tally.cases++
     tally.byErrno[errno] = (tally.byErrno[errno] ?? 0) + 1
   }
 
   describe('fault: ENOSPC, EIO and EACCES at each fs call', () => {
     it.each(CRASH_OPS)('%s: a typed error or success, and nothing half-written', async (op) => {
-      const dataDir = await fresh()
+      const dataDir = await cases.freshDataDir()
       let calls = 0
       setFaultInjector(() => void calls++)
-      await runOperation(op, dataDir, inputDir)
+      await runOperation(op, dataDir, cases.inputDir)
       tally.calls[op] = calls
       expect(calls).toBeGreaterThan(10)
       for (let at = 1; at <= calls; at += options.stride) {

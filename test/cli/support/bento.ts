@@ -83,3 +83,7 @@ export const removeDir = (dir: string): Promise<void> => fsp.rm(dir, { recursive
 export const assertNoStack = (stderr: string): void => {
   if (/\n\s+at .+\(.+:\d+:\d+\)/.test(stderr) || /^\s+at /m.test(stderr)) throw new Error(`stack trace on stderr:\n${stderr}`)
 }
+
+/** The keys `bento ls --json` lists in a data dir, sorted. */
+export const listScopeKeys = async (dataDir: string): Promise<string[]> =>
+  (JSON.parse((await runBento(['ls', '--json', '--data-dir', dataDir])).stdout) as { scopes: Array<{ key: string }> }).scopes.map((row) => row.key).sort()

@@ -4,9 +4,10 @@
  * the data dir shows up as a difference in `snapshotOutside`.
  */
 import { createHash } from 'node:crypto'
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { mapTree } from '../../helpers/map-tree.js'
 
 export interface Arena {
   /** The temp dir holding everything; removed by `dispose`. */
@@ -38,32 +39,11 @@ export const createArena = async (prefix = 'bento-arena-'): Promise<Arena> => {
  * Every entry under `root` except `exclude` (relative path → type, size, mtime and
  * sha256), so a changed byte, a touched mtime, a new or a missing file all differ.
  */
-export const snapshotTree = async (root: string, exclude?: string): Promise<Record<string, string>> => {
-  const out: Record<string, string> = {}
-  const walk = async (dir: string) => {
-    let names: string[]
-    try {
-      names = await readdir(dir)
-    } catch {
-      return
-    }
-    for (const name of names.sort()) {
-      const full = path.join(dir, name)
-      if (exclude !== undefined && full === exclude) continue
-      const rel = path.relative(root, full)
-      const stats = await lstat(full)
-      if (stats.isSymbolicLink()) out[rel] = `link ${await readlink(full)}`
-      else if (stats.isDirectory()) {
-        out[rel] = 'dir'
-        await walk(full)
-      } else {
-        out[rel] = `file ${stats.size} ${stats.mtimeMs} ${createHash('sha256').update(await readFile(full)).digest('hex')}`
-      }
-    }
-  }
-  await walk(root)
-  return out
-}
+export const snapshotTree = (root: string, exclude?: string): Promise<Record<string, string>> =>
+  mapTree(root, async (full, stats) =>
+    stats.isSymbolicLink() ? `link ${await readlink(full)}` :
+    stats.isDirectory() ? 'dir' :
+    `file ${stats.size} ${stats.mtimeMs} ${createHash('sha256').update(await readFile(full)).digest('hex')}`, exclude)
 
 /** The arena outside its data dir: the sentinel and every level above the data dir. */
 export const snapshotOutside = (arena: Arena): Promise<Record<string, string>> => snapshotTree(arena.base, arena.dataDir)
