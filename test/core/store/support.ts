@@ -2,10 +2,22 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { afterEach, beforeEach } from 'vitest'
 import type { ChunkInput } from '../../../src/core/store/types.js'
 
 export const makeTempDir = (prefix = 'bento-store-'): Promise<string> => mkdtemp(path.join(os.tmpdir(), prefix))
 export const removeDir = (dir: string): Promise<void> => rm(dir, { recursive: true, force: true })
+
+/** A fresh temp `root` per test, with `dir` = `<root>/store` (not created), removed after the test. */
+export const useStoreDir = (): { root: string; dir: string } => {
+  const paths = { root: '', dir: '' }
+  beforeEach(async () => {
+    paths.root = await makeTempDir()
+    paths.dir = path.join(paths.root, 'store')
+  })
+  afterEach(() => removeDir(paths.root))
+  return paths
+}
 
 /** Deterministic pseudo-random numbers (tests must be repeatable). */
 export const seededRandom = (seed: number): (() => number) => {
