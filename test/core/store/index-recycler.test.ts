@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StorePool } from '../../../src/core/pool.js'
 import { createIndex, loadIndex, releaseIndex, type IndexParams } from '../../../src/core/store/hnsw.js'
-import { FREE_PER_SHAPE, recyclerCounts } from '../../../src/core/store/index-recycler.js'
+import { FREE_PER_SHAPE, keepIdleIndexes, recyclerCounts } from '../../../src/core/store/index-recycler.js'
 import { openStore } from '../../../src/core/store/index.js'
 import { axis, chunk, makeTempDir, removeDir } from './support.js'
 
@@ -105,5 +105,24 @@ describe('index recycling', () => {
     fresh.addPoint(axis(DIM, 2), 7)
     expect(fresh.searchKnn(axis(DIM, 2), 1).neighbors).toEqual([7])
     releaseIndex(fresh)
+  })
+
+  it('keeps every object a burst of closes frees once a pool raised the limit, so the next opens create none', () => {
+    // A shape no other test uses: its free list starts empty.
+    const params: IndexParams = { space: 'ip', dimension: DIM + 3, m: 16, efConstruction: 50, efSearch: 50 }
+    const burst = FREE_PER_SHAPE + 12
+    keepIdleIndexes(burst)
+    keepIdleIndexes(FREE_PER_SHAPE) // another, smaller pool never lowers it
+    const start = recyclerCounts()
+    const first = Array.from({ length: burst }, () => createIndex(params, 4))
+    for (const index of first) releaseIndex(index)
+    const middle = recyclerCounts()
+    expect(middle.dropped - start.dropped).toBe(0)
+    const second = Array.from({ length: burst }, () => createIndex(params, 4))
+    const end = recyclerCounts()
+    expect(end.created - start.created).toBe(burst)
+    expect(end.reused - middle.reused).toBe(burst)
+    expect(new Set(second)).toEqual(new Set(first))
+    for (const index of second) releaseIndex(index)
   })
 })
