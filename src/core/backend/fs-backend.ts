@@ -65,7 +65,9 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       // Threat: a scope dir swapped for a symlink to elsewhere; test/core/backend/fs-backend.test.ts "refuses a symlinked scope".
       // Checked at every (re)open: a swap under an open store changes what isStale() sees, so it is reopened through here.
       await assertNoSymlinks(layout, dir)
-      const { openStore } = await loadStore()
+      const { openStore, keepIdleIndexes } = await loadStore()
+      // Closes and opens come in bursts (one eviction per open): every object a close frees must wait for the next open.
+      keepIdleIndexes(maxOpen)
       return openStore({ dir, dimension: embedder.dimension, embedderId: embedder.id, space: 'cosine' })
     },
   })

@@ -7,17 +7,28 @@
  * not count that memory, so it rarely collects: a server that touched 500 scopes
  * at pool cap 64 held 1.4 GB. But `initIndex` and `readIndex` on an existing
  * object delete its previous native index first. So a closed store's object is
- * shrunk (`initIndex(1)` frees its data) and kept on a small free list per space
- * and dimension, and the next open takes it instead of `new`. Objects beyond the
- * free list are dropped shrunk, holding ~2.5 MB until collected, not their index.
+ * shrunk (`initIndex(1)` frees its data) and kept on a free list per space and
+ * dimension, and the next open takes it instead of `new`. Objects beyond the free
+ * list are dropped shrunk, holding ~2.5 MB until collected, not their index.
+ *
+ * The free list must hold as many objects as a store pool can close before its
+ * next opens take them: a pool evicts one store per open, so under concurrent
+ * requests closes and opens arrive in bursts. A list of 8 behind a pool of 64
+ * dropped every close beyond 8 while the next opens created new objects: 1,000
+ * scopes round-robin at 16 connections created one object per 3 requests, and the
+ * dropped ones (V8 rarely collects: it does not see their native memory) took the
+ * server to 1.2 GB. A pool therefore raises the limit to its cap
+ * (`keepIdleIndexes`); objects then never outnumber the most stores open at once.
  * Test: test/core/store/index-recycler.test.ts.
  */
 import hnswlib from 'hnswlib-node'
 import type { HierarchicalNSW } from 'hnswlib-node'
 import type { Space } from './types.js'
 
-/** Idle objects kept per space and dimension. */
+/** Idle objects kept per space and dimension until a pool asks for more. */
 export const FREE_PER_SHAPE = 8
+
+let idleLimit = FREE_PER_SHAPE
 
 const free = new Map<string, HierarchicalNSW[]>()
 const shapes = new WeakMap<HierarchicalNSW, string>()
@@ -63,7 +74,7 @@ export const releaseIndex = (index: HierarchicalNSW): void => {
     return
   }
   const list = free.get(shape) ?? []
-  if (list.length >= FREE_PER_SHAPE) {
+  if (list.length >= idleLimit) {
     counts.dropped++
     return
   }
@@ -71,6 +82,15 @@ export const releaseIndex = (index: HierarchicalNSW): void => {
   list.push(index)
   idle.add(index)
   recycled.add(index)
+}
+
+/**
+ * Keeps up to `count` idle objects per space and dimension from now on: a store
+ * pool calls it with its cap. Never lowers the limit, since every pool in the
+ * process shares the free lists.
+ */
+export const keepIdleIndexes = (count: number): void => {
+  if (Number.isInteger(count) && count > idleLimit) idleLimit = count
 }
 
 /**

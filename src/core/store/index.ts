@@ -4,6 +4,7 @@
 export { openStore } from './open-store.js'
 export { recoverStore } from './journal.js'
 export { peekStore, type StorePeek } from './peek.js'
+export { keepIdleIndexes } from './index-recycler.js'
 export { validateIndexFile, type IndexFileInfo, type IndexExpectations } from './index-header.js'
 export { DEFAULT_EF_CONSTRUCTION, DEFAULT_EF_SEARCH, DEFAULT_INITIAL_CAPACITY, DEFAULT_M, DEFAULT_SPACE } from './defaults.js'
 export { FORMAT_VERSION, MAX_LABEL, type Manifest } from './manifest.js'

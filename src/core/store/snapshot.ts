@@ -100,7 +100,10 @@ const readOnce = async (dir: string, efSearch: number | undefined, defaultEf: nu
       throw new CorruptStoreError(`${INDEX_FILE}: hnswlib could not load it (${error instanceof Error ? error.message : String(error)}).`, error)
     }
     index = loaded.index
-    if (index.getCurrentCount() !== info.count) throw new CorruptStoreError(`${INDEX_FILE}: changed while it was being loaded.`)
+    if (index.getCurrentCount() !== info.count) {
+      releaseIndex(index)
+      throw new CorruptStoreError(`${INDEX_FILE}: changed while it was being loaded.`)
+    }
   }
   return { found: true, manifest, args, docs, info, index, efSearch: ef, argsBytes: argsBytes!.length }
 }
@@ -149,6 +152,8 @@ export const readSnapshot = async (dir: string, options: { efSearch?: number; de
       if ('value' in outcome) return { ...outcome.value, identity: before }
       throw isBentoError(outcome.error) ? outcome.error : toBentoError(outcome.error, `Reading the store in ${dir}`)
     }
+    // A commit landed during the read: its index is discarded, and recycled rather than left for a GC.
+    if ('value' in outcome && outcome.value.index) releaseIndex(outcome.value.index)
     await sleep(5 * attempt)
   }
   throw new BusyError(`The store in ${dir} kept changing while being read; try again shortly.`)

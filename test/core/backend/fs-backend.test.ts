@@ -8,6 +8,7 @@ import { setFaultInjector } from '../../../src/core/faults.js'
 import { beginIntent, endIntent, releaseIntent } from '../../../src/core/journal.js'
 import { customScope, sessionScope, sharedScope } from '../../../src/core/keys.js'
 import { measureTree } from '../../../src/core/scan.js'
+import { recyclerCounts } from '../../../src/core/store/index-recycler.js'
 import { useTempDirs } from '../../helpers/temp-dir.js'
 
 const tempDir = useTempDirs()
@@ -193,5 +194,32 @@ describe('createFsBackend read path', () => {
     await new Promise((resolve) => setTimeout(resolve, 60))
     await expect(backend.withStore(locked, async () => 'read')).rejects.toMatchObject({ code: 'busy' })
     await expect(backend.withStore(journaled, async () => 'read')).rejects.toMatchObject({ code: 'busy' })
+  })
+
+  it('keeps the native index objects of 3× cap scopes within the pool cap, dropping none when a burst of stores closes (cap 12 > the default free list)', async () => {
+    const root = await tempDir()
+    const cap = 12
+    // A dimension no other test uses: this shape's free list starts empty.
+    const backend = createFsBackend({ dataDir: root, embedder: createLocalEmbedder({ dimension: 48 }), activityCoalesceMs: 0, maxOpenStores: cap })
+    open.push(backend)
+    const keys = Array.from({ length: 3 * cap }, (_, i) => `user-${i}`)
+    await addText(backend, customScope(keys[0]!), 'doc_1', 'the store commits its index')
+    for (const key of keys.slice(1)) await cp(backend.layout.vectorsDir(customScope(keys[0]!)), backend.layout.vectorsDir(customScope(key)), { recursive: true })
+    const before = recyclerCounts()
+    const [query] = await backend.embedder.embed(['index'])
+    let next = 0
+    const worker = async () => {
+      for (let i = next++; i < 2 * keys.length; i = next++) {
+        const hits = await backend.withStore(customScope(keys[i % keys.length]!), (store) => store.search(query!, 1))
+        expect(hits.map((hit) => hit.documentId)).toEqual(['doc_1'])
+      }
+    }
+    await Promise.all(Array.from({ length: cap }, worker))
+    await backend.close() // closes all `cap` stores at once: more than the default free list of 8
+    const after = recyclerCounts()
+    expect(after.dropped - before.dropped).toBe(0)
+    // Open stores, plus evictions still closing for each concurrent open.
+    expect(after.created - before.created).toBeLessThanOrEqual(2 * cap)
+    expect(after.reused - before.reused).toBeGreaterThan(0)
   })
 })

@@ -1,10 +1,12 @@
+import { copyFileSync, renameSync } from 'node:fs'
 import { appendFile, cp } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { setFaultInjector } from '../../../src/core/faults.js'
 import { StorePool } from '../../../src/core/pool.js'
 import { createIndex, loadIndex, releaseIndex, type IndexParams } from '../../../src/core/store/hnsw.js'
-import { FREE_PER_SHAPE, recyclerCounts } from '../../../src/core/store/index-recycler.js'
-import { openStore } from '../../../src/core/store/index.js'
+import { FREE_PER_SHAPE, keepIdleIndexes, recyclerCounts } from '../../../src/core/store/index-recycler.js'
+import { MANIFEST_FILE, openStore } from '../../../src/core/store/index.js'
 import { axis, chunk, makeTempDir, removeDir } from './support.js'
 
 const DIM = 8
@@ -13,7 +15,10 @@ let root: string
 beforeEach(async () => {
   root = await makeTempDir('bento-recycler-')
 })
-afterEach(() => removeDir(root))
+afterEach(() => {
+  setFaultInjector(undefined)
+  return removeDir(root)
+})
 
 /** Three distinct stores (document `doc-<t>` along axis t), each copied `copies` times. */
 const makeScopes = async (copies: number): Promise<string[]> => {
@@ -105,5 +110,52 @@ describe('index recycling', () => {
     fresh.addPoint(axis(DIM, 2), 7)
     expect(fresh.searchKnn(axis(DIM, 2), 1).neighbors).toEqual([7])
     releaseIndex(fresh)
+  })
+
+  it('keeps every object a burst of closes frees once a pool raised the limit, so the next opens create none', () => {
+    // A shape no other test uses: its free list starts empty.
+    const params: IndexParams = { space: 'ip', dimension: DIM + 3, m: 16, efConstruction: 50, efSearch: 50 }
+    const burst = FREE_PER_SHAPE + 12
+    keepIdleIndexes(burst)
+    keepIdleIndexes(FREE_PER_SHAPE) // another, smaller pool never lowers it
+    const start = recyclerCounts()
+    const first = Array.from({ length: burst }, () => createIndex(params, 4))
+    for (const index of first) releaseIndex(index)
+    const middle = recyclerCounts()
+    expect(middle.dropped - start.dropped).toBe(0)
+    const second = Array.from({ length: burst }, () => createIndex(params, 4))
+    const end = recyclerCounts()
+    expect(end.created - start.created).toBe(burst)
+    expect(end.reused - middle.reused).toBe(burst)
+    expect(new Set(second)).toEqual(new Set(first))
+    for (const index of second) releaseIndex(index)
+  })
+
+  it('recycles the index of a read that a commit overtook, instead of leaving it for a GC', async () => {
+    const dir = path.join(root, 'store')
+    // A shape no other test uses, so every count below is this store's.
+    const store = await openStore({ dir, dimension: DIM + 5, space: 'l2' })
+    await store.add([chunk('doc-1', 0, axis(DIM + 5, 1))])
+    await store.close()
+    const manifest = path.join(dir, MANIFEST_FILE)
+    let swapped = false
+    // Another process's commit, as the reader sees it: the manifest gets a new inode mid-read.
+    setFaultInjector((op, file) => {
+      if (op === 'readFile' && file === manifest && !swapped) {
+        swapped = true
+        copyFileSync(manifest, `${manifest}.copy`)
+        renameSync(`${manifest}.copy`, manifest)
+      }
+      return undefined
+    })
+    const before = recyclerCounts()
+    const reopened = await openStore({ dir, dimension: DIM + 5, space: 'l2' })
+    expect(swapped).toBe(true)
+    expect((await reopened.search(axis(DIM + 5, 1), 1)).map((hit) => hit.documentId)).toEqual(['doc-1'])
+    await reopened.close()
+    const after = recyclerCounts()
+    const taken = after.created - before.created + (after.reused - before.reused)
+    expect(taken).toBe(2) // the overtaken read and the retry
+    expect(after.released - before.released).toBe(2)
   })
 })
