@@ -17,17 +17,31 @@ import { summarize } from './stats.js'
  * @param {(side: 'a'|'b', i: number) => Promise<void>} [options.prepare] untimed setup before each side
  * @param {(i: number) => Promise<number|{value: number, cpu: number}>} options.a  lower is better unless the caller says otherwise
  * @param {(i: number) => Promise<number|{value: number, cpu: number}>} options.b
+ * @param {boolean} [options.alternate] run odd pairs B first (A B, B A, …), so a side never
+ *   always inherits the other's cache and heap state; for sub-millisecond in-process work
  */
-export const runPairs = async ({ pairs, warmup = 1, prepare, a, b, log }) => {
+export const runPairs = async ({ pairs, warmup = 1, prepare, a, b, log, alternate = false }) => {
   const as = []
   const bs = []
   const cpuA = []
   const cpuB = []
   for (let i = 0; i < warmup + pairs; i++) {
-    if (prepare) await prepare('a', i)
-    const ra = await a(i)
-    if (prepare) await prepare('b', i)
-    const rb = await b(i)
+    const runA = async () => {
+      if (prepare) await prepare('a', i)
+      return a(i)
+    }
+    const runB = async () => {
+      if (prepare) await prepare('b', i)
+      return b(i)
+    }
+    let ra, rb
+    if (alternate && i % 2 === 1) {
+      rb = await runB()
+      ra = await runA()
+    } else {
+      ra = await runA()
+      rb = await runB()
+    }
     if (i < warmup) continue
     const [ta, tb] = [valueOf(ra), valueOf(rb)]
     as.push(ta)
