@@ -23,7 +23,7 @@ import { NotFoundError, TooLargeError, toBentoError } from '../core/errors.js'
 import * as fs from '../core/fs.js'
 import { fileTypeFromName, SUPPORTED_EXTENSIONS } from '../core/ingest/file-type.js'
 import { resolveLimits } from '../core/ingest/limits.js'
-import { commitDocuments, prepareDocument, type PreparedDocument } from '../core/ingest/pipeline.js'
+import { assertStoreAccepts, commitDocuments, prepareDocument, type PreparedDocument } from '../core/ingest/pipeline.js'
 import type { IngestLimits } from '../core/ingest/types.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
@@ -131,6 +131,10 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
     if (candidate.explicit && candidate.size > limits.maxFileBytes) {
       throw new TooLargeError(`${candidate.source} is ${candidate.size} bytes; the limit is ${limits.maxFileBytes}.`)
     }
+  }
+  // The commit refuses another embedder's store anyway: find out before extracting and embedding every file.
+  if (candidates.length > 0 && (await backend.scopeExists(scope))) {
+    await backend.withStore(scope, async (store) => assertStoreAccepts(store, backend.embedder))
   }
   let done = 0
   const report = (candidate: Candidate) => options.onProgress?.({ done: done++, total: candidates.length, label: path.basename(candidate.source) })

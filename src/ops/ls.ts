@@ -9,15 +9,15 @@ import path from 'node:path'
 import * as fs from '../core/fs.js'
 import type { ScopeKind, Scope } from '../core/keys.js'
 import type { StorageBackend } from '../core/backend/types.js'
-import { chunkFromRecord, parseDocstore } from '../core/store/docstore.js'
+import { countDocuments as countInDocstore, parseDocstore } from '../core/store/docstore.js'
 import { DOCSTORE_FILE } from '../core/store/files.js'
 import { peekStore } from '../core/store/peek.js'
 import { createScopeWalker } from '../core/walk-pool.js'
 import type { ScopeWalker } from '../core/walk-pool.js'
-import { lastActiveFromWalk } from './du.js'
 import { forEachConcurrent } from './concurrent.js'
 import { recoverPendingOperations } from './recover.js'
 import { toIso, toRef } from './scope-ref.js'
+import { lastActiveFromWalk } from './walk-activity.js'
 import type { LsResult, LsRow } from './types.js'
 
 export interface LsOptions {
@@ -30,9 +30,7 @@ export const countDocuments = async (storeDir: string): Promise<number | undefin
   const stats = await fs.lstatOrUndefined(file)
   if (!stats?.isFile()) return 0
   try {
-    const ids = new Set<string>()
-    for (const [label, record] of parseDocstore(await fs.readText(file))) ids.add(chunkFromRecord(label, record).documentId)
-    return ids.size
+    return countInDocstore(parseDocstore(await fs.readText(file)))
   } catch {
     return undefined
   }

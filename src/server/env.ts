@@ -8,8 +8,8 @@
  * `BENTO_READ_FRESHNESS` (whole milliseconds, `0` checks on every read),
  * `OPENROUTER_API_KEY`, `BENTO_CHAT_URL`, `BENTO_CHAT_MODEL`, `BENTO_CLIENT_KEYS`,
  * `BENTO_ADMIN_KEYS` (comma-separated), `BENTO_CORS_ORIGIN`, `BENTO_MEMORY`
- * (`1`/`true` enables persistent memory), `BENTO_TRUST_PROXY` (`1`/`true`: trust
- * `X-Forwarded-Proto`).
+ * (on enables persistent memory), `BENTO_TRUST_PROXY` (on: trust
+ * `X-Forwarded-Proto`). Switches take `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`.
  */
 import { parseDuration } from '../core/duration.js'
 import { InvalidOptionsError } from '../core/errors.js'
@@ -38,10 +38,16 @@ const duration = (env: Env, name: string): number | undefined => {
   return value === undefined ? undefined : parseDuration(value, name)
 }
 
-/** `1` or `true` (any case) is on; any other value is off. */
+const ON = new Set(['1', 'true', 'yes', 'on'])
+const OFF = new Set(['0', 'false', 'no', 'off'])
+
+/** `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`, any case; anything else is refused, not read as off. */
 const enabled = (env: Env, name: string): boolean | undefined => {
-  const value = text(env, name)
-  return value === undefined ? undefined : value === '1' || value.toLowerCase() === 'true'
+  const value = text(env, name)?.toLowerCase()
+  if (value === undefined) return undefined
+  if (ON.has(value)) return true
+  if (OFF.has(value)) return false
+  throw new InvalidOptionsError(`Invalid ${name} ${JSON.stringify(env[name]?.trim())}: expected 1, true, yes or on, or 0, false, no or off.`)
 }
 
 const list = (env: Env, name: string): string[] | undefined => {

@@ -1,23 +1,17 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { StorageBackend } from '../../src/core/backend/types.js'
 import { customScope } from '../../src/core/keys.js'
+import { createLocalEmbedder } from '../../src/core/embeddings/index.js'
 import { addFiles, MAX_BATCH_CHUNKS } from '../../src/ops/add.js'
-import { useTempDirs } from '../helpers/temp-dir.js'
-import { documentIds, LONG_TEXT, openBackend, snapshotTree } from './fixtures.js'
+import { documentIds, LONG_TEXT, snapshotTree, useBackendFixtures } from './fixtures.js'
 
-const tempDir = useTempDirs()
-const open: StorageBackend[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((backend) => backend.close()))
-})
+const { freshBackend, backendAt } = useBackendFixtures()
 
 const setup = async () => {
-  const dataDir = await tempDir()
-  const backend = openBackend(dataDir)
-  open.push(backend)
-  return { backend, dataDir, input: await tempDir('bento-input-') }
+  const { backend, root, input } = await freshBackend()
+  return { backend, dataDir: root, input }
 }
 
 const writeFiles = async (dir: string, files: Record<string, string>): Promise<string[]> => {
@@ -98,4 +92,25 @@ describe('addFiles: directories', () => {
     expect(await commitsOf(backend, scope)).toBe(2)
     expect(await backend.withStore(scope, async (store) => store.stats().live)).toBe(chunks)
   }, 60_000)
+})
+
+describe('addFiles: a store built by another embedder', () => {
+  it('is refused before any file is extracted or embedded, and nothing is written', async () => {
+    const { backend, dataDir, input } = await setup()
+    const scope = customScope('user-1')
+    const [first] = await writeFiles(input, { 'first.txt': 'Built with the 64-dimension embedder.' })
+    await addFiles(backend, scope, [first!])
+    await backend.close()
+
+    const local = createLocalEmbedder({ dimension: 32 })
+    let embedded = 0
+    const counting = { id: local.id, dimension: local.dimension, embed: async (texts: string[]) => ((embedded += texts.length), local.embed(texts)) }
+    const other = backendAt(dataDir, counting)
+    const [named] = await writeFiles(path.join(input, 'more'), { 'named.txt': 'A named file.' })
+    await writeFiles(path.join(input, 'dir'), { 'one.txt': 'One.', 'two.txt': 'Two.' })
+    const before = await snapshotTree(dataDir)
+    await expect(addFiles(other, scope, [named!, path.join(input, 'dir')])).rejects.toMatchObject({ code: 'embedder_mismatch' })
+    expect(embedded).toBe(0)
+    expect(await snapshotTree(dataDir)).toEqual(before)
+  })
 })

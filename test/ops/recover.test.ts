@@ -1,23 +1,16 @@
 import { lutimes, mkdir, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { StorageBackend } from '../../src/core/backend/types.js'
+import { describe, expect, it } from 'vitest'
 import { UnsafePathError } from '../../src/core/errors.js'
 import { JOURNAL_TEMP_GRACE_MS } from '../../src/core/journal.js'
 import { recoverPendingOperations } from '../../src/ops/recover.js'
-import { useTempDirs } from '../helpers/temp-dir.js'
-import { openBackend } from './fixtures.js'
+import { useBackendFixtures } from './fixtures.js'
 
-const tempDir = useTempDirs()
-const open: StorageBackend[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((backend) => backend.close()))
-})
+const { tempDir, backendAt } = useBackendFixtures()
 
 const setup = async () => {
   const root = await tempDir()
-  const backend = openBackend(root)
-  open.push(backend)
+  const backend = backendAt(root)
   return { root, backend, journalDir: backend.layout.journalDir }
 }
 

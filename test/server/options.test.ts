@@ -61,6 +61,14 @@ describe('createBentoServer options', () => {
     expect(() => serverOptionsFromEnv({ BENTO_READ_FRESHNESS: '50ms' })).toThrow(/BENTO_READ_FRESHNESS/)
   })
 
+  it('reads switches as yes/no words too, and refuses a value that is neither instead of treating it as off', () => {
+    for (const on of ['1', 'TRUE', 'yes', 'On']) expect(serverOptionsFromEnv({ BENTO_MEMORY: on })).toEqual({ memory: { enabled: true } })
+    for (const off of ['0', 'False', 'no', 'OFF']) expect(serverOptionsFromEnv({ BENTO_TRUST_PROXY: off })).toEqual({ trustProxy: false })
+    expect(serverOptionsFromEnv({ BENTO_MEMORY: '  ' })).toEqual({})
+    expect(() => serverOptionsFromEnv({ BENTO_MEMORY: 'enabled' })).toThrow('Invalid BENTO_MEMORY "enabled": expected 1, true, yes or on, or 0, false, no or off.')
+    expect(() => serverOptionsFromEnv({ BENTO_TRUST_PROXY: 'y' })).toThrow(/Invalid BENTO_TRUST_PROXY "y"/)
+  })
+
   it('reads durations under the names bento serve documents, and refuses numbers and the old _MS names', async () => {
     expect(() => serverOptionsFromEnv({ BENTO_SESSION_TTL: '86400000' })).toThrow(/Invalid BENTO_SESSION_TTL "86400000": use a number and a unit/)
     expect(() => serverOptionsFromEnv({ BENTO_CLEANUP_INTERVAL: '30 minutes' })).toThrow(/BENTO_CLEANUP_INTERVAL/)

@@ -57,6 +57,13 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
   const activity = createActivityTracker({ layout, coalesceMs: options.activityCoalesceMs ?? 60_000 })
   const freshMs = Math.max(0, options.readFreshnessMs ?? DEFAULT_READ_FRESHNESS_MS)
   const maxOpen = options.maxOpenStores ?? 64
+  // Closes and opens come in bursts (one eviction per open): every object a close frees must wait for the next open.
+  let poolStore: ReturnType<typeof loadStore> | undefined
+  const loadPoolStore = () =>
+    (poolStore ??= loadStore().then((store) => {
+      store.keepIdleIndexes(maxOpen)
+      return store
+    }))
   const pool = new StorePool({
     maxOpen,
     idleMs: options.storeIdleMs ?? 5 * 60_000,
@@ -65,9 +72,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       // Threat: a scope dir swapped for a symlink to elsewhere; test/core/backend/fs-backend.test.ts "refuses a symlinked scope".
       // Checked at every (re)open: a swap under an open store changes what isStale() sees, so it is reopened through here.
       await assertNoSymlinks(layout, dir)
-      const { openStore, keepIdleIndexes } = await loadStore()
-      // Closes and opens come in bursts (one eviction per open): every object a close frees must wait for the next open.
-      keepIdleIndexes(maxOpen)
+      const { openStore } = await loadPoolStore()
       return openStore({ dir, dimension: embedder.dimension, embedderId: embedder.id, space: 'cosine' })
     },
   })

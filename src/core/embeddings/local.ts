@@ -7,6 +7,7 @@
  */
 import { InvalidOptionsError } from '../errors.js'
 import { addHashedFeature } from './feature-hash.js'
+import { euclideanNorm } from './norm.js'
 import type { Embedder } from './types.js'
 
 export interface LocalEmbedderOptions {
@@ -62,7 +63,7 @@ const embedOne = (text: string, dimension: number): Float32Array => {
   const counts = countFeatures(tokenize(text))
   // Sublinear tf: a word said ten times is not ten times as telling.
   for (const [feature, tf] of counts) addHashedFeature(vector, feature, weightOf(feature) * (1 + Math.log(tf)))
-  let norm = Math.hypot(...vector)
+  let norm = euclideanNorm(vector)
   // A text without words (or whose features all cancel) still needs a unit vector:
   // the cosine of a zero vector is NaN.
   if (norm === 0) {

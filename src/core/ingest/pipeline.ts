@@ -71,7 +71,8 @@ export interface IngestResult {
   bytes: number
 }
 
-const assertStoreAccepts = (store: VectorStore, embedder: Embedder): void => {
+/** Refuses a store built by another embedder (or dimension): its vectors and the new ones would not compare. */
+export const assertStoreAccepts = (store: VectorStore, embedder: Embedder): void => {
   const { dimension, embedderId } = store.stats()
   if ((embedderId !== undefined && embedderId !== embedder.id) || (dimension !== undefined && dimension !== embedder.dimension)) {
     throw new EmbedderMismatchError(
@@ -129,15 +130,10 @@ const writeUploads = async (uploadsDir: string, documents: PreparedDocument[]): 
     for (const document of documents) {
       const documentDir = path.join(uploadsDir, document.documentId)
       if (await ensureRealDir(documentDir)) created.push(documentDir)
-      try {
-        await fs.writeFileAtomic(path.join(documentDir, document.fileName), document.bytes)
-      } catch (error) {
-        // Only removes the folder if it is empty: a previous upload of this document stays.
-        await fs.rmdir(documentDir).catch(() => {})
-        throw error
-      }
+      await fs.writeFileAtomic(path.join(documentDir, document.fileName), document.bytes)
     }
   } catch (error) {
+    // Folders this call created go; a folder that was there keeps its previous upload.
     for (const dir of created) await fs.remove(dir).catch(() => {})
     throw error
   }
