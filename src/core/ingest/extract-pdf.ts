@@ -3,7 +3,7 @@
  * files: no eval (CVE-2024-4367 class), no font loading, no system fonts, no
  * network; the "worker" is pdf.js's in-process fake worker.
  */
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs'
+import { getDocument } from './pdfjs.js'
 import { TooLargeError, UnreadableFileError } from '../errors.js'
 import { describeFile } from './file-type.js'
 import { MAX_PDF_PAGES } from './limits.js'
