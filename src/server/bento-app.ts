@@ -5,10 +5,9 @@
  * and its `c.set('isolationKey', …)` reaches this app through the bridge.
  */
 import { Hono, type MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { routePath } from 'hono/route'
-import { TooLargeError } from '../core/errors.js'
 import { isolation } from '../middleware/isolation.js'
+import { declaredLengthLimit } from './body.js'
 import type { BentoEnv, RequestState } from './context.js'
 import type { ServerDeps } from './deps.js'
 import { errorResponse, notFoundResponse } from './errors.js'
@@ -73,12 +72,7 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   app.notFound(notFoundResponse)
   app.use('*', bridge)
 
-  const jsonLimit = bodyLimit({
-    maxSize: deps.config.maxJsonBytes,
-    onError: () => {
-      throw new TooLargeError(`The request body is larger than the ${deps.config.maxJsonBytes}-byte limit.`)
-    },
-  })
+  const jsonLimit = declaredLengthLimit(deps.config.maxJsonBytes)
   for (const [methods, path] of JSON_ROUTES) app.on(methods, path, jsonLimit)
 
   const requireClient = deps.access.require('client')

@@ -28,6 +28,7 @@ import type { ServerDeps } from './deps.js'
 import { errorResponse } from './errors.js'
 import { parseServerOptions, resolveServerConfig, type BentoServerConfig, type BentoServerOptions } from './options.js'
 import { loadIngest } from './ingest-loader.js'
+import { rememberNodeRequest, unreadNodeBody } from './node-request.js'
 import { requestLog } from './request-log.js'
 
 export interface StartOptions {
@@ -63,9 +64,12 @@ export interface BentoServer {
 const BENTO_PATH = /^\/(?:api|v1)(?:\/|$)/
 const SHUTDOWN_GRACE_MS = 5000
 
-/** A request Bento can read even when operator middleware already consumed the body. */
+/**
+ * A request Bento can read even when operator middleware already consumed the body.
+ * An unread Node body is passed as is: asking `bodyUsed` would build the web body it avoids.
+ */
 const forwardable = async (c: Context, request: Request): Promise<Request> =>
-  request === c.req.raw && request.bodyUsed ? new Request(request, { body: await c.req.arrayBuffer() }) : request
+  request === c.req.raw && unreadNodeBody(request) === undefined && request.bodyUsed ? new Request(request, { body: await c.req.arrayBuffer() }) : request
 
 /**
  * @example
@@ -109,6 +113,7 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
 
   const app = new Hono<BentoEnv>()
   app.onError((error, c) => errorResponse(c, error))
+  app.use('*', rememberNodeRequest)
   app.use('*', requestLog(logger))
   if (parsed.cors !== false) {
     const origin = parsed.cors?.origin ?? '*'

@@ -63,13 +63,13 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       return c.json(await inspectScope(backend, parsed.data, { sessionTtlMs: deps.config.sessionTtlMs }))
     })
     .post('/api/admin/migrate', async (c) => {
-      const body = await readJsonBody(c, migrateSchema)
+      const body = await readJsonBody(c, migrateSchema, deps.config.maxJsonBytes)
       const { applyMigrate, planMigrate } = await loadOps()
       const plan = await planMigrate(backend, { from: body.from, to: body.to, copy: body.copy })
       return c.json(await applyMigrate(backend, plan, { dryRun: body.dryRun }))
     })
     .post('/api/admin/cleanup', async (c) => {
-      const body = await readJsonBody(c, cleanupSchema)
+      const body = await readJsonBody(c, cleanupSchema, deps.config.maxJsonBytes)
       const { applyCleanup, planCleanup } = await loadOps()
       const plan = await planCleanup(backend, {
         olderThanMs: body.olderThanMs,

@@ -30,7 +30,7 @@ export const chatRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   const { upstream } = deps
 
   const chat = async (c: Context<BentoEnv>) => {
-    const body = await readJsonBody(c, chatSchema)
+    const body = await readJsonBody(c, chatSchema, deps.config.maxJsonBytes)
     const turn = await prepareTurn(deps, c.get('scope'), body)
     const answer = upstream
       ? await upstream.complete(turn.model, turn.upstreamMessages, c.req.raw.signal)
@@ -41,7 +41,7 @@ export const chatRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   }
 
   const stream = async (c: Context<BentoEnv>) => {
-    const body = await readJsonBody(c, chatSchema)
+    const body = await readJsonBody(c, chatSchema, deps.config.maxJsonBytes)
     const turn = await prepareTurn(deps, c.get('scope'), body)
     const abort = new AbortController()
     // Opened before the response starts, so an unreachable model is still a plain 502/504.

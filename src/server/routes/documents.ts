@@ -67,7 +67,7 @@ export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
     })
 
     .post('/api/documents/search', async (c) => {
-      const body = await readJsonBody(c, searchSchema)
+      const body = await readJsonBody(c, searchSchema, config.maxJsonBytes)
       const results = await searchPassages(backend, c.get('scope'), body.query, body.limit)
       return c.json({ query: body.query, results })
     })

@@ -24,13 +24,13 @@ export const memoryRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   return new Hono<BentoEnv>()
     .get('/v1/memories', async (c) => c.json({ memories: (await listMemories(backend, c.get('scope'))).map(toWire) }))
     .post('/v1/memories', async (c) => {
-      const body = await readJsonBody(c, addSchema)
+      const body = await readJsonBody(c, addSchema, deps.config.maxJsonBytes)
       const [added] = await rememberMemories(backend, c.get('scope'), [body.content])
       c.get('bentoState').wrote = true
       return c.json({ memory: added ? toWire(added) : null, created: added !== undefined }, added ? 201 : 200)
     })
     .post('/v1/memories/search', async (c) => {
-      const body = await readJsonBody(c, searchSchema)
+      const body = await readJsonBody(c, searchSchema, deps.config.maxJsonBytes)
       const results = await recallMemories(backend, c.get('scope'), body.query, body.limit)
       return c.json({ query: body.query, results: results.map((memory) => ({ ...toWire(memory), score: memory.score })) })
     })
