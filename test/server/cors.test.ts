@@ -45,3 +45,18 @@ describe('CORS headers on the final response', () => {
     expect(response.headers.get('access-control-allow-origin')).toBeNull()
   })
 })
+
+describe('CORS headers over HTTP', () => {
+  it('sets them on answers, errors and operator responses with immutable headers', async () => {
+    const server = await makeServer({ isolation: 'custom' })
+    server.getApp().get('/login', () => Response.redirect('http://idp.example/login', 302))
+    const { url } = await server.start({ port: 0 })
+    for (const [path, status] of [['/api/health', 200], ['/api/documents/list', 401], ['/login', 302]] as const) {
+      const response = await fetch(`${url}${path}`, { headers: { origin: 'http://anywhere.example' }, redirect: 'manual' })
+      expect(response.status).toBe(status)
+      expect(response.headers.get('access-control-allow-origin')).toBe('*')
+      expect(response.headers.get('access-control-expose-headers')?.toLowerCase()).toBe('x-session-id,retry-after')
+      await response.arrayBuffer()
+    }
+  })
+})
