@@ -11,7 +11,7 @@ export const SCALES = {
     search: { vectors: 10_000, dimension: 384, queries: 500, k: 10, recallQueries: 200, pairs: 30 },
     open: { sizes: [{ vectors: 10_000, dimension: 384 }, { vectors: 10_000, dimension: 1536 }] },
     migrate: { sizes: [1_000, 10_000, 100_000], dimension: 384, repeats: 5, merge: { source: 10_000, target: 10_000 } },
-    http: { seconds: 8, connections: 16, scopes: 1_000, cap: 64, storeVectors: 64 },
+    http: { seconds: 8, connections: 16, scopes: 1_000, cap: 64, storeVectors: 64, pairs: 10 },
     rss: { scopes: 10_000, cap: 64, storeVectors: 64 },
     ingest: { megabytes: 8, files: 64, dimension: 384 },
     scaling: { counts: [1_000, 10_000, 100_000], repeats: 3 },

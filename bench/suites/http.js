@@ -2,7 +2,10 @@
  * HTTP: `POST /api/documents/search` on Bento's server against a bare Hono
  * route answering the same JSON, both in child processes on 127.0.0.1, load
  * from autocannon's programmatic API in this process (bounded by duration).
- * Then 1,000 scopes hit round-robin with the store pool capped at 64.
+ * The target is against the bare route as Hono apps are written (`c.req.json()`);
+ * a second, untargeted comparison is against a bare route that also reads the
+ * Node stream directly, as Bento does. Then 1,000 scopes hit round-robin with
+ * the store pool capped at 64.
  */
 import os from 'node:os'
 import path from 'node:path'
@@ -69,13 +72,14 @@ export const httpSuite = {
   title: 'HTTP search throughput vs a bare Hono route; 1,000 scopes round-robin at pool cap 64',
   async run({ scale, seed, workDir, templatesDir, log }) {
     await requireDist('index.js', ['createBentoServer'])
-    const { seconds, connections, scopes, cap, storeVectors } = scale.http
+    const { seconds, connections, scopes, cap, storeVectors, pairs: pairCount = scale.pairs } = scale.http
     const root = path.join(workDir, 'data')
     log(`  writing ${scopes} scopes of ${storeVectors} chunks…`)
     await writeHttpScopes({ root, templatesDir, count: scopes, vectors: storeVectors, seed })
 
     const bento = await startServer('bento-server.js', JSON.stringify({ dataDir: root, isolation: 'custom', maxOpenStores: cap }))
     let bare
+    let bareNode
     try {
       const probe = await fetch(`${bento.url}/api/documents/search`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-isolation-key': keyOf(0) }, body: SEARCH_BODY })
       const text = await probe.text()
@@ -85,16 +89,16 @@ export const httpSuite = {
       const answerFile = path.join(workDir, 'answer.json')
       await fse.writeFile(answerFile, text)
       bare = await startServer('bare-server.js', answerFile)
+      bareNode = await startServer('bare-node-server.js', answerFile)
 
       const one = [keyOf(0)]
-      const pairs = await runPairs({
-        pairs: scale.pairs,
-        log,
-        a: async () => (await load({ url: bento.url, seconds, connections, keys: one })).requests.average,
-        b: async () => (await load({ url: bare.url, seconds, connections, keys: one })).requests.average,
-      })
-      await bare.stop()
+      const throughput = (url) => async () => (await load({ url, seconds, connections, keys: one })).requests.average
+      const pairs = await runPairs({ pairs: pairCount, log, alternate: true, a: throughput(bento.url), b: throughput(bare.url) })
+      log('  against a bare route reading the Node stream:')
+      const nodePairs = await runPairs({ pairs: pairCount, log, alternate: true, a: throughput(bento.url), b: throughput(bareNode.url) })
+      await Promise.all([bare.stop(), bareNode.stop()])
       bare = undefined
+      bareNode = undefined
 
       const keys = Array.from({ length: scopes }, (_, i) => keyOf(i))
       const sampler = sampleRss(readRss, bento.pid)
@@ -115,6 +119,15 @@ export const httpSuite = {
             pairs,
             note: `${answer.results.length} results per answer`,
           }),
+          comparison({
+            name: 'HTTP search, one scope, vs a route reading the Node stream',
+            bento: `the same Bento requests`,
+            baseline: 'bare Hono route reading the body from c.env.incoming (as Bento does), answering the same JSON',
+            unit: 'req/s',
+            better: 'higher',
+            pairs: nodePairs,
+            note: 'no target: shows the cost of Bento\'s own work once neither side builds a web Request body',
+          }),
         ],
         figures: [
           figure({ name: `HTTP search, ${scopes} scopes round-robin, cap ${cap}: throughput`, value: spread.requests.average, unit: 'req/s', command: 'npm run bench -- --only http', note: `p50 ${spread.latency.p50} ms, p99 ${spread.latency.p99} ms, ${spread.requests.total} requests${spread.guardTripped ? `; STOPPED EARLY: server RSS passed the ${(RSS_GUARD_BYTES / MiB).toFixed(0)} MiB safety limit` : ''}` }),
@@ -123,6 +136,7 @@ export const httpSuite = {
       }
     } finally {
       await bare?.stop()
+      await bareNode?.stop()
       await bento.stop()
     }
   },
