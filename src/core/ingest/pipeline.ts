@@ -12,7 +12,8 @@
  * A crash after the uploads and before the add leaves upload dirs without
  * vectors (orphans), never vectors without their upload: `bento inspect --verify`
  * reports them, and ingesting the same files again is idempotent — same id,
- * same path, old chunks replaced — so a retry repairs it.
+ * same path, old chunks replaced — so a retry repairs it. An orphan was never
+ * acknowledged, so the next commit into the scope removes any that remain.
  */
 import path from 'node:path'
 import * as fs from '../fs.js'
@@ -21,7 +22,7 @@ import { crashPoint } from '../faults.js'
 import type { Embedder } from '../embeddings/types.js'
 import type { ChunkInput, VectorStore } from '../store/types.js'
 import { chunkText } from './chunk.js'
-import { assertDocumentId, documentIdFor } from './document-id.js'
+import { assertDocumentId, documentIdFor, isDocumentId } from './document-id.js'
 import { extractText } from './extract.js'
 import { describeFile } from './file-type.js'
 import { assertValidFileName } from './file-name.js'
@@ -140,6 +141,20 @@ const writeUploads = async (uploadsDir: string, documents: PreparedDocument[]): 
 }
 
 /**
+ * Removes upload folders of documents the store does not hold: what a crash
+ * between writing uploads and committing their chunks left (deletes remove the
+ * upload first, so they leave the opposite). Safe only under the scope's lock,
+ * where no other commit is between those two steps. Only `doc_…` names are
+ * touched, and `fs.remove` deletes a link itself, never its target.
+ */
+const removeUnfinishedUploads = async (uploadsDir: string, keep: ReadonlySet<string>): Promise<void> => {
+  if (!(await fs.lstatOrUndefined(uploadsDir))?.isDirectory()) return
+  for (const entry of await fs.readdirEntries(uploadsDir)) {
+    if (isDocumentId(entry.name) && !keep.has(entry.name)) await fs.remove(path.join(uploadsDir, entry.name))
+  }
+}
+
+/**
  * Stores prepared documents: their uploads, then one store commit removing the
  * old chunks of those ingested before (if any), then one adding every chunk.
  * The same document twice (same id) is stored once, as its last occurrence.
@@ -159,10 +174,11 @@ export const commitDocuments = async (deps: CommitDeps, prepared: PreparedDocume
     latest.set(document.documentId, document)
   }
   const documents = [...latest.values()]
+  const stored = new Set(deps.store.listDocuments().map((document) => document.id))
+  await removeUnfinishedUploads(deps.uploadsDir, new Set([...stored, ...latest.keys()]))
   await writeUploads(deps.uploadsDir, documents)
   crashPoint('ingest.after-upload')
 
-  const stored = new Set(deps.store.listDocuments().map((document) => document.id))
   const replaced = documents.filter((document) => stored.has(document.documentId)).map((document) => document.documentId)
   if (replaced.length > 0) await deps.store.deleteDocuments(replaced)
   await deps.store.add(documents.flatMap((document) => document.chunks))

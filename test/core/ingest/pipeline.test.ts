@@ -177,6 +177,24 @@ describe('ingestDocument', () => {
     expect(result.documentId).toBe(documentId)
     expect(store.listDocuments().map((document) => document.id)).toEqual([documentId])
   })
+
+  it('removes the uploads a crash left without chunks when the next document is committed, and nothing else', async () => {
+    const { uploadsDir, store, deps } = await setup()
+    const kept = await ingestDocument(deps, { fileName: 'notes.md', bytes: utf8(NOTES) })
+    const orphan = 'doc_ffffffffffffffffffffffff'
+    await mkdir(path.join(uploadsDir, orphan))
+    await writeFile(path.join(uploadsDir, orphan, 'lost.txt'), 'never acknowledged')
+    const outside = await tempDir('bento-outside-')
+    await writeFile(path.join(outside, 'target.txt'), 'not ours')
+    await symlink(outside, path.join(uploadsDir, 'doc_eeeeeeeeeeeeeeeeeeeeeeee'))
+    await mkdir(path.join(uploadsDir, 'operator-notes'))
+
+    const added = await ingestDocument(deps, { fileName: 'log.txt', bytes: utf8(OTHER) })
+
+    expect((await readdir(uploadsDir)).sort()).toEqual([added.documentId, kept.documentId, 'operator-notes'].sort())
+    expect(await readFile(path.join(outside, 'target.txt'), 'utf8')).toBe('not ours')
+    expect(store.listDocuments().map((document) => document.id).sort()).toEqual([added.documentId, kept.documentId].sort())
+  })
 })
 
 const listTree = async (root: string) => (await readdir(root, { recursive: true })).sort()
