@@ -78,11 +78,13 @@ const readWebStream = async (request: Request, maxBytes: number): Promise<Uint8A
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
 }
 
-/** The body as text, at most `maxBytes` bytes (`TooLargeError` past them). */
+/**
+ * The body as text, at most `maxBytes` bytes (`TooLargeError` past them). The bytes
+ * are counted as they arrive; `declaredLengthLimit` on the JSON routes refuses a
+ * declared length over the limit before any of them.
+ */
 export const readBodyText = async (c: Context, maxBytes: number): Promise<string> => {
   const request = c.req.raw
-  const declared = declaredLength(request)
-  if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes)
   const incoming = unreadNodeBody(request)
   try {
     return utf8.decode(incoming ? await readNodeStream(incoming, maxBytes) : await readWebStream(request, maxBytes))
