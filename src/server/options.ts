@@ -73,6 +73,8 @@ export interface BentoServerOptions {
    * (any client can send it).
    */
   trustProxy?: boolean
+  /** The web page at `/` (documents, search, chat, and the operator's scopes). Default true. */
+  ui?: boolean
 }
 
 export interface BentoServerConfig {
@@ -96,6 +98,7 @@ export interface BentoServerConfig {
   readonly maxJsonBytes: number
   readonly accessKeys: boolean
   readonly trustProxy: boolean
+  readonly ui: boolean
 }
 
 export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
@@ -140,6 +143,7 @@ const optionsSchema = z.strictObject({
   memory: z.strictObject({ enabled: z.boolean(), recall: z.number().int().min(1).max(50).optional() }).optional(),
   logger: z.union([z.literal(false), loggerSchema]).optional(),
   trustProxy: z.boolean().optional(),
+  ui: z.boolean().optional(),
 })
 
 /** Validates options; throws `InvalidOptionsError` naming each bad option. */
@@ -185,5 +189,6 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
     trustProxy: options.trustProxy ?? false,
+    ui: options.ui ?? true,
   })
 }

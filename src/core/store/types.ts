@@ -103,6 +103,8 @@ export interface VectorStore {
   exportChunks(): Promise<ExportedChunk[]>
   /** True when another process changed or removed the files since this object last read or wrote them. */
   isStale(): Promise<boolean>
+  /** Re-reads the store if another process changed it since this object last read or wrote it (call it under the lock). */
+  refresh(): Promise<void>
   /** Waits for queued operations; afterwards every method throws. Memory is freed when unreferenced. */
   close(): Promise<void>
 }

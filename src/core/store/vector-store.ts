@@ -210,6 +210,12 @@ export class HnswVectorStore implements VectorStore {
     return this.run(async () => this.broken !== undefined || !sameIdentity(this.identity, await readIdentity(this.dir)))
   }
 
+  refresh(): Promise<void> {
+    return this.run(async () => {
+      if (!sameIdentity(this.identity, await readIdentity(this.dir))) this.replace(await this.load())
+    })
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
