@@ -15,6 +15,7 @@ import { registerInspect } from './commands/inspect.js'
 import { registerLs } from './commands/ls.js'
 import { registerMigrate } from './commands/migrate.js'
 import { registerSearch } from './commands/search.js'
+import { registerReindex } from './commands/reindex.js'
 import { registerServe } from './commands/serve.js'
 
 /**
@@ -38,6 +39,7 @@ export const REGISTRARS: CommandRegistrar[] = [
   registerLs,
   registerAdd,
   registerSearch,
+  registerReindex,
   registerServe,
 ]
 
