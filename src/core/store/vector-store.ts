@@ -9,6 +9,7 @@ import { serializeArgs } from './args.js'
 import { applyCommit, discardStaged, stageText, type StagedFile } from './commit.js'
 import { chunkFromRecord, recordFromInput, serializeDocstore, type Docstore } from './docstore.js'
 import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, MANIFEST_FILE } from './files.js'
+import { normalizeLikeHnswlib } from './cosine.js'
 import { createIndex, releaseIndex, scoreOf, stageIndex, toArray, type Index, type IndexParams } from './hnsw.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
 import { noteLocalChange } from '../local-changes.js'
@@ -82,7 +83,7 @@ export class HnswVectorStore implements VectorStore {
       if (next.index.getMaxElements() < capacity) next.index.resizeIndex(capacity)
       chunks.forEach((chunk, i) => {
         const label = current.nextLabel + i
-        next.index!.addPoint(toArray(chunk.vector), label)
+        next.index!.addPoint(this.pointOf(chunk.vector, chunk.stored === true), label)
         next.docs.set(label, recordFromInput(chunk))
       })
       next.live += chunks.length
@@ -109,7 +110,7 @@ export class HnswVectorStore implements VectorStore {
           return false
         }
       })
-      const result = index.searchKnn(toArray(vector), Math.min(wanted, live), accept)
+      const result = index.searchKnn(this.pointOf(vector, false), Math.min(wanted, live), accept)
       if (filterError !== undefined) throw filterError
       const hits: SearchHit[] = []
       const { neighbors, distances } = result
@@ -234,6 +235,11 @@ export class HnswVectorStore implements VectorStore {
       throw error
     }
     this.identity = await readIdentity(this.dir)
+  }
+
+  /** What hnswlib is handed: cosine vectors normalized here (see cosine.ts), unless already stored so. */
+  private pointOf(vector: ArrayLike<number>, stored: boolean): number[] {
+    return this.state.space === 'cosine' && !stored ? normalizeLikeHnswlib(vector) : toArray(vector)
   }
 
   private paramsOf(state: StoreState): IndexParams {
