@@ -18,6 +18,7 @@ import { conversationRoutes } from './routes/conversations.js'
 import { documentRoutes } from './routes/documents.js'
 import { healthRoutes } from './routes/health.js'
 import { memoryRoutes } from './routes/memories.js'
+import { webUiRoutes } from './web-ui.js'
 
 /** What the outer app hands over with each request. */
 export interface BridgeValue {
@@ -96,5 +97,6 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   app.route('/', conversationRoutes(deps))
   app.route('/', memoryRoutes(deps))
   app.route('/', adminRoutes(deps))
+  if (deps.config.ui) app.route('/', webUiRoutes(deps))
   return app
 }

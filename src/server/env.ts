@@ -9,7 +9,7 @@
  * `OPENROUTER_API_KEY`, `BENTO_CHAT_URL`, `BENTO_CHAT_MODEL`, `BENTO_CLIENT_KEYS`,
  * `BENTO_ADMIN_KEYS` (comma-separated), `BENTO_CORS_ORIGIN`, `BENTO_MEMORY`
  * (on enables persistent memory), `BENTO_TRUST_PROXY` (on: trust
- * `X-Forwarded-Proto`). Switches take `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`.
+ * `X-Forwarded-Proto`), `BENTO_UI` (off: no web page at `/`). Switches take `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`.
  */
 import { parseDuration } from '../core/duration.js'
 import { InvalidOptionsError } from '../core/errors.js'
@@ -104,6 +104,7 @@ export const serverOptionsFromEnv = (env: Env = process.env): BentoServerOptions
   const corsOrigin = list(env, 'BENTO_CORS_ORIGIN')
   const memory = enabled(env, 'BENTO_MEMORY')
   const trustProxy = enabled(env, 'BENTO_TRUST_PROXY')
+  const ui = enabled(env, 'BENTO_UI')
   const options: BentoServerOptions = {}
   const dataDir = text(env, 'BENTO_DATA_DIR')
   if (dataDir !== undefined) options.dataDir = dataDir
@@ -125,5 +126,6 @@ export const serverOptionsFromEnv = (env: Env = process.env): BentoServerOptions
   if (trustProxy !== undefined) options.trustProxy = trustProxy
   const auth = authFromEnv(env)
   if (auth !== undefined) options.auth = auth
+  if (ui !== undefined) options.ui = ui
   return options
 }

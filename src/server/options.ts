@@ -80,6 +80,8 @@ export interface BentoServerOptions {
    * (any client can send it).
    */
   trustProxy?: boolean
+  /** The web page at `/` (documents, search, chat, and the operator's scopes). Default true. */
+  ui?: boolean
 }
 
 export interface BentoServerConfig {
@@ -105,6 +107,7 @@ export interface BentoServerConfig {
   /** `jwt` when requests must carry a verified token. */
   readonly auth: 'none' | 'jwt'
   readonly trustProxy: boolean
+  readonly ui: boolean
 }
 
 export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
@@ -166,6 +169,7 @@ const optionsSchema = z.strictObject({
   memory: z.strictObject({ enabled: z.boolean(), recall: z.number().int().min(1).max(50).optional() }).optional(),
   logger: z.union([z.literal(false), loggerSchema]).optional(),
   trustProxy: z.boolean().optional(),
+  ui: z.boolean().optional(),
 })
 
 /** Validates options; throws `InvalidOptionsError` naming each bad option. */
@@ -216,5 +220,6 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
     auth: options.auth ? options.auth.type : 'none',
     trustProxy: options.trustProxy ?? false,
+    ui: options.ui ?? true,
   })
 }

@@ -2,7 +2,7 @@
  * `bento serve`: the HTTP server on 127.0.0.1 unless told otherwise. Flags win
  * over env vars (`PORT`, `BENTO_HOST`, `BENTO_ISOLATION`, `BENTO_DATA_DIR`,
  * `BENTO_SESSION_TTL`, `BENTO_CLEANUP_INTERVAL`, `BENTO_MAX_OPEN_STORES`,
- * `BENTO_READ_FRESHNESS`, and
+ * `BENTO_READ_FRESHNESS`, `BENTO_UI`, and
  * the rest of `serverOptionsFromEnv`). Prints its URL on stderr; SIGINT or
  * SIGTERM stops it gracefully (every open store is flushed and closed).
  */
@@ -33,6 +33,8 @@ export interface ServeOptions {
   jwt: Partial<JwtAuthOptions>
   /** `--trust-identity-header`: custom isolation on a non-loopback host without auth, on purpose. */
   trustIdentityHeader: boolean
+  /** False for --no-ui; undefined leaves it to BENTO_UI (default on). */
+  ui: false | undefined
 }
 
 const EXAMPLES = `
@@ -101,6 +103,7 @@ export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
     auth: auth as ServeOptions['auth'],
     jwt,
     trustIdentityHeader: raw.trustIdentityHeader === true,
+    ui: raw.ui === false ? false : undefined,
   }
 }
 
@@ -155,6 +158,7 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     ...(options.readFreshnessMs === undefined ? {} : { readFreshnessMs: options.readFreshnessMs }),
     ...(options.memory ? { memory: { enabled: true } } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
+    ...(options.ui === false ? { ui: false } : {}),
   })
   let address
   try {
@@ -166,6 +170,7 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
   for (const notice of notices) ctx.err(notice)
   ctx.err(`bento: serving ${server.config.isolation === 'none' ? 'the shared scope' : `${server.config.isolation} isolation`} from ${server.config.dataDir}\n`)
   ctx.err(`bento: listening on ${address.url}\n`)
+  if (server.config.ui) ctx.err(`bento: web page on ${address.url}/\n`)
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stopOn = (received: NodeJS.Signals) => {
       process.off('SIGINT', stopOn)
@@ -201,6 +206,7 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .option('--trust-identity-header', 'allow custom isolation without --auth on a non-loopback host: a proxy in front authenticates and sets x-isolation-key')
     .option('--memory', 'keep what users tell the assistant as per-scope persistent memory')
     .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure')
+    .option('--no-ui', 'serve the API only, without the web page at / (env BENTO_UI=off)')
   addDataDirOption(command)
     .addHelpText('after', EXAMPLES)
     .action((raw: Record<string, unknown>) => runServe(toServeOptions(raw), ctx))
