@@ -126,6 +126,17 @@ export class LockedError extends BentoError {
   }
 }
 
+/**
+ * The scope's lock was taken over by another process (this one stalled past the
+ * stale timeout) or could not be kept: nothing was published; try again.
+ * Code `locked`, so it maps like a held lock (exit 4, HTTP 503).
+ */
+export class LockLostError extends BentoError {
+  constructor(message: string) {
+    super('locked', message)
+  }
+}
+
 /** Temporarily unavailable (e.g. a scope being migrated); retry later. */
 export class BusyError extends BentoError {
   readonly retryAfterSeconds: number
