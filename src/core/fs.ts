@@ -154,3 +154,13 @@ export const writeJsonAtomic = (target: string, value: unknown): Promise<void> =
   writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`)
 
 export const readJson = async <T = unknown>(p: string): Promise<T> => JSON.parse(await readText(p)) as T
+/** Reads a whole file, never through a link (O_NOFOLLOW) and never blocking on a FIFO; refuses what is not a regular file. */
+export const readFileNoFollow = guard('readFile', async (p: string): Promise<Buffer> => {
+  const handle = await fsp.open(p, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK)
+  try {
+    if (!(await handle.stat()).isFile()) throw Object.assign(new Error(`Not a regular file: ${p}`), { code: 'EINVAL' })
+    return await handle.readFile()
+  } finally {
+    await handle.close()
+  }
+})
