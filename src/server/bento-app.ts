@@ -14,8 +14,11 @@ import type { ServerDeps } from './deps.js'
 import { errorResponse, notFoundResponse } from './errors.js'
 import { adminRoutes } from './routes/admin.js'
 import { chatRoutes, modelRoutes } from './routes/chat.js'
+import { muxiChatIdentity, muxiChatRoutes } from './routes/muxi-chat.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { documentRoutes } from './routes/documents.js'
+import { documentReadRoutes } from './routes/document-read.js'
+import { documentUploadRoutes } from './routes/document-upload.js'
 import { healthRoutes } from './routes/health.js'
 import { memoryRoutes } from './routes/memories.js'
 import { webUiRoutes } from './web-ui.js'
@@ -48,12 +51,16 @@ const JSON_ROUTES: ReadonlyArray<readonly [methods: string[], path: string]> = [
   [BODY_METHODS, '/api/admin/*'],
 ]
 
+const STATIC_PATHS = new Set(['/api/documents/list'])
+
 const bridge: MiddlewareHandler<BentoEnv> = async function bridge(c, next) {
   const value = (c.env as BridgeEnv | undefined)?.[BRIDGE]
   c.set('bentoState', value?.state ?? {})
   if (value?.hasIsolationKey) c.set('isolationKey', value.isolationKey)
   await next()
-  c.get('bentoState').route ??= routePath(c, -1) || undefined
+  const state = c.get('bentoState')
+  // A static path served by a parameter route (see routes/document-read.ts) is logged as itself.
+  state.route ??= (STATIC_PATHS.has(c.req.path) ? c.req.path : routePath(c, -1)) || undefined
 }
 
 /** Records activity so a live session does not expire; a scope that was never written stays absent on disk. */
@@ -81,11 +88,15 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   const verifyIdentity: MiddlewareHandler<BentoEnv>[] = deps.auth ? [jwtAuth(deps.auth, deps.logger)] : []
   const resolveScope = isolation({
     identity: deps.auth ? 'verified' : 'header',
+    ...(deps.config.defaultKey === undefined ? {} : { defaultKey: deps.config.defaultKey }),
     mode: deps.config.isolation,
     backend: deps.backend,
     sessionTtlMs: deps.config.sessionTtlMs,
     trustProxy: deps.config.trustProxy,
   })
+  // POST /v1/chat reads its body before isolation (its user_id may name the scope); the shared
+  // chain below then finds the scope and identity set and does not resolve them again.
+  app.post('/v1/chat', requireClient, ...verifyIdentity, muxiChatIdentity(deps), resolveScope)
   for (const path of DATA_PATHS) app.use(path, requireClient, ...verifyIdentity, resolveScope, touchActivity(deps))
   app.use('/api/chat/models', requireClient, ...verifyIdentity)
   app.use('/api/admin/*', deps.access.require('admin'))
@@ -93,7 +104,10 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   app.route('/', healthRoutes(deps))
   app.route('/', modelRoutes(deps))
   app.route('/', documentRoutes(deps))
+  app.route('/', documentUploadRoutes(deps))
+  app.route('/', documentReadRoutes(deps))
   app.route('/', chatRoutes(deps))
+  app.route('/', muxiChatRoutes(deps))
   app.route('/', conversationRoutes(deps))
   app.route('/', memoryRoutes(deps))
   app.route('/', adminRoutes(deps))

@@ -11,6 +11,7 @@
  * (on enables persistent memory), `BENTO_TRUST_PROXY` (on: trust
  * `X-Forwarded-Proto`), `BENTO_UI` (off: no web page at `/`). Switches take `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`.
  */
+import { parseByteSize } from '../core/byte-size.js'
 import { parseDuration } from '../core/duration.js'
 import { InvalidOptionsError } from '../core/errors.js'
 import type { JwtAuthOptions } from './auth/options.js'
@@ -119,7 +120,28 @@ export const serverOptionsFromEnv = (env: Env = process.env): BentoServerOptions
   if (readFreshnessMs !== undefined) options.readFreshnessMs = readFreshnessMs
   const openRouterKey = text(env, 'OPENROUTER_API_KEY')
   if (openRouterKey !== undefined) options.openRouterKey = openRouterKey
-  if (chatUrl !== undefined || chatModel !== undefined) options.chat = { ...(chatUrl ? { baseUrl: chatUrl } : {}), ...(chatModel ? { model: chatModel } : {}) }
+  const chatModels = list(env, 'BENTO_CHAT_MODELS')
+  const chatTimeoutMs = duration(env, 'BENTO_CHAT_TIMEOUT')
+  const contextPassages = integer(env, 'BENTO_CONTEXT_PASSAGES')
+  const chat = {
+    ...(chatUrl ? { baseUrl: chatUrl } : {}),
+    ...(chatModel ? { model: chatModel } : {}),
+    ...(chatModels ? { models: chatModels } : {}),
+    ...(chatTimeoutMs === undefined ? {} : { timeoutMs: chatTimeoutMs }),
+    ...(contextPassages === undefined ? {} : { contextPassages }),
+  }
+  if (Object.keys(chat).length > 0) options.chat = chat
+  const conversationTtlMs = duration(env, 'BENTO_CONVERSATION_TTL')
+  if (conversationTtlMs !== undefined) options.conversationTtlMs = conversationTtlMs
+  const defaultKey = text(env, 'BENTO_DEFAULT_KEY')
+  if (defaultKey !== undefined) options.defaultKey = defaultKey
+  const maxFile = text(env, 'BENTO_MAX_FILE_SIZE')
+  const maxTextChars = integer(env, 'BENTO_MAX_TEXT_CHARS')
+  if (maxFile !== undefined || maxTextChars !== undefined) {
+    options.uploadLimits = { ...(maxFile === undefined ? {} : { maxFileBytes: parseByteSize(maxFile, 'BENTO_MAX_FILE_SIZE') }), ...(maxTextChars === undefined ? {} : { maxTextChars }) }
+  }
+  const maxJson = text(env, 'BENTO_MAX_JSON_SIZE')
+  if (maxJson !== undefined) options.maxJsonBytes = parseByteSize(maxJson, 'BENTO_MAX_JSON_SIZE')
   if (client || admin) options.accessKeys = { ...(client ? { client } : {}), ...(admin ? { admin } : {}) }
   if (corsOrigin) options.cors = { origin: corsOrigin.length === 1 && corsOrigin[0] === '*' ? '*' : corsOrigin }
   if (memory !== undefined) options.memory = { enabled: memory }

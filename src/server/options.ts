@@ -9,6 +9,7 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import { DEFAULT_READ_FRESHNESS_MS } from '../core/backend/index.js'
 import { InvalidOptionsError } from '../core/errors.js'
+import { customScope } from '../core/keys.js'
 import type { Embedder } from '../core/embeddings/types.js'
 import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
 import type { IsolationMode } from '../middleware/isolation.js'
@@ -56,7 +57,11 @@ export interface BentoServerOptions {
    * Default 50 ms; 0 checks on every read.
    */
   readFreshnessMs?: number
-  uploadLimits?: { maxFileBytes?: number; maxTextChars?: number }
+  /**
+   * Per file: `maxFileBytes` (default 10 MiB), `maxTextChars` (2,000,000). Per upload request:
+   * `maxFiles` (default 20) and `maxRequestBytes` (default 50 MiB, never below `maxFileBytes`).
+   */
+  uploadLimits?: { maxFileBytes?: number; maxTextChars?: number; maxFiles?: number; maxRequestBytes?: number }
   /** Largest JSON request body. Default 1 MiB. */
   maxJsonBytes?: number
   accessKeys?: AccessKeys
@@ -66,6 +71,11 @@ export interface BentoServerOptions {
    * key comes only from the verified token. Access keys then travel only in their own headers.
    */
   auth?: AuthOptions
+  /**
+   * Custom isolation without verified identity: the key of a request that names no user,
+   * e.g. `'0'`, the MUXI page's single-user default. Default none (such a request is 401).
+   */
+  defaultKey?: string
   /** Default `{ origin: '*' }`; `false` sends no CORS headers. */
   cors?: CorsOptions | false
   /** Conversations idle longer than this expire (their memories stay). Default 24 h. */
@@ -101,11 +111,13 @@ export interface BentoServerConfig {
     readonly timeoutMs: number
     readonly contextPassages: number
   }
-  readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number }
+  readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number; readonly maxFiles: number; readonly maxRequestBytes: number }
   readonly maxJsonBytes: number
   readonly accessKeys: boolean
   /** `jwt` when requests must carry a verified token. */
   readonly auth: 'none' | 'jwt'
+  /** The key of requests that name no user (custom isolation), when configured. */
+  readonly defaultKey: string | undefined
   readonly trustProxy: boolean
   readonly ui: boolean
 }
@@ -114,6 +126,8 @@ export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
 export const DEFAULT_CHAT_MODEL = 'openai/gpt-4o-mini'
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 export const DEFAULT_MAX_TEXT_CHARS = 2_000_000
+export const DEFAULT_MAX_UPLOAD_FILES = 20
+export const DEFAULT_MAX_UPLOAD_REQUEST_BYTES = 50 * 1024 * 1024
 
 const MAX_MS = 10 * 365 * 24 * 3600 * 1000
 const positiveMs = z.number().int().positive().max(MAX_MS)
@@ -160,10 +174,13 @@ const optionsSchema = z.strictObject({
   uploadLimits: z.strictObject({
     maxFileBytes: z.number().int().positive().optional(),
     maxTextChars: z.number().int().positive().optional(),
+    maxFiles: z.number().int().min(1).max(1000).optional(),
+    maxRequestBytes: z.number().int().positive().optional(),
   }).optional(),
   maxJsonBytes: z.number().int().min(1024).optional(),
   accessKeys: z.strictObject({ client: z.array(accessKey).optional(), admin: z.array(accessKey).optional() }).optional(),
   auth: authSchema.optional(),
+  defaultKey: z.string().min(1).max(120).optional(),
   cors: z.union([z.literal(false), z.strictObject({ origin: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) })]).optional(),
   conversationTtlMs: positiveMs.optional(),
   memory: z.strictObject({ enabled: z.boolean(), recall: z.number().int().min(1).max(50).optional() }).optional(),
@@ -185,6 +202,16 @@ export const parseServerOptions = (options: unknown): BentoServerOptions => {
   const chat = parsed.data.chat
   if (chat?.model !== undefined && chat.models !== undefined && !chat.models.includes(chat.model)) {
     throw new InvalidOptionsError('Invalid createBentoServer options: chat.model must be one of chat.models.')
+  }
+  if (parsed.data.defaultKey !== undefined) {
+    if (parsed.data.auth !== undefined || (parsed.data.isolation ?? 'none') !== 'custom') {
+      throw new InvalidOptionsError('Invalid createBentoServer options: defaultKey needs isolation custom without auth (with auth every request names its user).')
+    }
+    try {
+      customScope(parsed.data.defaultKey)
+    } catch (error) {
+      throw new InvalidOptionsError(`Invalid createBentoServer options: defaultKey: ${(error as Error).message}`)
+    }
   }
   if (parsed.data.auth !== undefined && parsed.data.isolation === 'session') {
     throw new InvalidOptionsError('Invalid createBentoServer options: auth needs isolation custom (the key comes from the token) or none (a token-gated shared scope), not session.')
@@ -215,10 +242,13 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     uploadLimits: Object.freeze({
       maxFileBytes: options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       maxTextChars: options.uploadLimits?.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
+      maxFiles: options.uploadLimits?.maxFiles ?? DEFAULT_MAX_UPLOAD_FILES,
+      maxRequestBytes: Math.max(options.uploadLimits?.maxRequestBytes ?? DEFAULT_MAX_UPLOAD_REQUEST_BYTES, options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
     }),
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
     auth: options.auth ? options.auth.type : 'none',
+    defaultKey: options.defaultKey,
     trustProxy: options.trustProxy ?? false,
     ui: options.ui ?? true,
   })

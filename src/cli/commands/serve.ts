@@ -10,6 +10,8 @@ import { Option, type Command } from 'commander'
 import { InvalidOptionsError, RefusedError } from '../../core/errors.js'
 import type { JwtAuthOptions } from '../../server/auth/options.js'
 import { isLoopbackHost } from '../../server/loopback.js'
+import type { BentoServerOptions } from '../../server/options.js'
+import { parseByteSize } from '../../core/byte-size.js'
 import type { CliContext } from '../context.js'
 import { parseDuration } from '../../core/duration.js'
 import { addDataDirOption, parseNonNegativeInt, parsePositiveInt, toCommonOptions } from '../options.js'
@@ -33,6 +35,11 @@ export interface ServeOptions {
   jwt: Partial<JwtAuthOptions>
   /** `--trust-identity-header`: custom isolation on a non-loopback host without auth, on purpose. */
   trustIdentityHeader: boolean
+  /** Library options that have a flag: `--default-key`, `--conversation-ttl`, `--chat-timeout`, … */
+  library: Pick<BentoServerOptions, 'defaultKey' | 'conversationTtlMs' | 'maxJsonBytes'> & {
+    chat: NonNullable<BentoServerOptions['chat']>
+    uploadLimits: NonNullable<BentoServerOptions['uploadLimits']>
+  }
   /** False for --no-ui; undefined leaves it to BENTO_UI (default on). */
   ui: false | undefined
 }
@@ -75,6 +82,37 @@ const toJwtFlags = (raw: Record<string, unknown>): Partial<JwtAuthOptions> => {
   return jwt
 }
 
+const toLibraryFlags = (raw: Record<string, unknown>): ServeOptions['library'] => {
+  const str = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined)
+  const models = listValue(raw.chatModels)
+  const timeout = str(raw.chatTimeout)
+  const passages = str(raw.contextPassages)
+  const maxFile = str(raw.maxFileSize)
+  const maxText = str(raw.maxTextChars)
+  const maxJson = str(raw.maxJsonSize)
+  const conversationTtl = str(raw.conversationTtl)
+  const defaultKey = str(raw.defaultKey)
+  return {
+    ...(defaultKey === undefined ? {} : { defaultKey }),
+    ...(conversationTtl === undefined ? {} : { conversationTtlMs: parseDuration(conversationTtl, '--conversation-ttl') }),
+    ...(maxJson === undefined ? {} : { maxJsonBytes: parseByteSize(maxJson, '--max-json-size') }),
+    chat: {
+      ...(models === undefined ? {} : { models: Array.isArray(models) ? models : [models] }),
+      ...(timeout === undefined ? {} : { timeoutMs: parseDuration(timeout, '--chat-timeout') }),
+      ...(passages === undefined ? {} : { contextPassages: parseNonNegativeCount(passages, '--context-passages') }),
+    },
+    uploadLimits: {
+      ...(maxFile === undefined ? {} : { maxFileBytes: parseByteSize(maxFile, '--max-file-size') }),
+      ...(maxText === undefined ? {} : { maxTextChars: parsePositiveInt(maxText, '--max-text-chars')! }),
+    },
+  }
+}
+
+const parseNonNegativeCount = (value: string, flag: string): number => {
+  if (!/^\d+$/.test(value)) throw new InvalidOptionsError(`Invalid ${flag} ${JSON.stringify(value)}: expected a whole number (0 or more).`)
+  return Number(value)
+}
+
 export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
   const auth = raw.auth as string | undefined
   if (auth !== undefined && !(AUTH_MODES as readonly string[]).includes(auth)) {
@@ -103,6 +141,7 @@ export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
     auth: auth as ServeOptions['auth'],
     jwt,
     trustIdentityHeader: raw.trustIdentityHeader === true,
+    library: toLibraryFlags(raw),
     ui: raw.ui === false ? false : undefined,
   }
 }
@@ -134,6 +173,19 @@ const identityNotice = (isolation: string, auth: JwtAuthOptions | undefined, hos
   return ['bento: warning: custom isolation trusts the x-isolation-key / X-Muxi-User-Id header: any caller that reaches this server can choose whose data it reads and deletes. Use --auth jwt unless a proxy in front sets the header.\n']
 }
 
+/** Flags over the environment, field by field inside `chat` and `uploadLimits`. */
+const withLibraryFlags = (fromEnv: BentoServerOptions, flags: ServeOptions['library']): BentoServerOptions => {
+  const chat = { ...fromEnv.chat, ...flags.chat }
+  const uploadLimits = { ...fromEnv.uploadLimits, ...flags.uploadLimits }
+  return {
+    ...(flags.defaultKey === undefined ? {} : { defaultKey: flags.defaultKey }),
+    ...(flags.conversationTtlMs === undefined ? {} : { conversationTtlMs: flags.conversationTtlMs }),
+    ...(flags.maxJsonBytes === undefined ? {} : { maxJsonBytes: flags.maxJsonBytes }),
+    ...(Object.keys(chat).length > 0 ? { chat } : {}),
+    ...(Object.keys(uploadLimits).length > 0 ? { uploadLimits } : {}),
+  }
+}
+
 /** Serves until SIGINT or SIGTERM, then shuts down cleanly and resolves. */
 export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<void> => {
   // Loaded here so `bento --help` does not pay for Hono, pino and hnswlib.
@@ -149,6 +201,7 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
   const server = createBentoServer({
     ...fromEnv,
     ...(auth ? { auth } : {}),
+    ...withLibraryFlags(fromEnv, options.library),
     dataDir: options.dataDir,
     embedder: embedderFromEnv(ctx.env),
     ...(options.isolation ? { isolation: options.isolation } : {}),
@@ -204,6 +257,14 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .option('--key-claim <claim>', 'the token claim holding the isolation key (default sub; env BENTO_JWT_KEY_CLAIM)')
     .option('--tenant-claim <claim>', 'a token claim naming the tenant: the key becomes <tenant>:<key> (env BENTO_JWT_TENANT_CLAIM)')
     .option('--trust-identity-header', 'allow custom isolation without --auth on a non-loopback host: a proxy in front authenticates and sets x-isolation-key')
+    .addOption(new Option('--default-key <key>', 'custom isolation: the key of requests that name no user (MUXI single-user mode: 0)').env('BENTO_DEFAULT_KEY'))
+    .addOption(new Option('--conversation-ttl <duration>', 'conversations idle this long expire (default 24h)').env('BENTO_CONVERSATION_TTL'))
+    .addOption(new Option('--chat-timeout <duration>', 'give up on the language model after this long (default 60s)').env('BENTO_CHAT_TIMEOUT'))
+    .addOption(new Option('--context-passages <n>', "passages of the user's documents given to the model (default 4)").env('BENTO_CONTEXT_PASSAGES'))
+    .addOption(new Option('--chat-models <ids>', 'models a request may choose, comma-separated (default: the chat model)').env('BENTO_CHAT_MODELS'))
+    .addOption(new Option('--max-file-size <size>', 'largest upload, e.g. 10m (default 10m)').env('BENTO_MAX_FILE_SIZE'))
+    .addOption(new Option('--max-text-chars <n>', 'most characters of text one upload may yield (default 2000000)').env('BENTO_MAX_TEXT_CHARS'))
+    .addOption(new Option('--max-json-size <size>', 'largest JSON request body, e.g. 1m (default 1m)').env('BENTO_MAX_JSON_SIZE'))
     .option('--memory', 'keep what users tell the assistant as per-scope persistent memory')
     .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure')
     .option('--no-ui', 'serve the API only, without the web page at / (env BENTO_UI=off)')
