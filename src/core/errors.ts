@@ -17,12 +17,16 @@ export type ErrorCode =
   | 'too_large'
   | 'empty_file'
   | 'unreadable_file'
+  | 'invalid_archive'
   | 'locked'
   | 'busy'
   | 'unauthorized'
   | 'forbidden'
   | 'upstream_error'
   | 'upstream_timeout'
+  | 'auth_unavailable'
+  | 'upstream_rate_limited'
+  | 'method_not_allowed'
   | 'cancelled'
   | 'io_error'
   | 'internal'
@@ -119,6 +123,13 @@ export class UnreadableFileError extends BentoError {
   }
 }
 
+/** A scope archive (`bento import`) that is malformed, truncated, or fails a checksum. */
+export class InvalidArchiveError extends BentoError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('invalid_archive', message, { details })
+  }
+}
+
 /** Another process (or operation) holds the scope's lock. */
 export class LockedError extends BentoError {
   constructor(message: string) {
@@ -158,15 +169,56 @@ export class ForbiddenError extends BentoError {
   }
 }
 
-export class UpstreamError extends BentoError {
+/**
+ * A verified identity whose key claim is not a valid isolation key: the caller is
+ * authenticated but may not use this key (HTTP 403, still code `invalid_key`).
+ */
+export class InvalidKeyClaimError extends InvalidKeyError {
+  constructor(message: string) {
+    super(message)
+  }
+}
+
+/** The identity provider's keys cannot be fetched: tokens cannot be verified, so nothing is let through. */
+export class AuthUnavailableError extends BentoError {
   constructor(message: string, cause?: unknown) {
+    super('auth_unavailable', message, { cause })
+  }
+}
+
+/**
+ * An upstream service (the language model, the embeddings API) failed. `message` may name
+ * its URL and quote its body, for logs and the CLI; an HTTP client sees only `publicMessage`.
+ */
+export class UpstreamError extends BentoError {
+  readonly publicMessage: string | undefined
+  constructor(message: string, cause?: unknown, publicMessage?: string) {
     super('upstream_error', message, { cause })
+    this.publicMessage = publicMessage
   }
 }
 
 export class UpstreamTimeoutError extends BentoError {
   constructor(message: string) {
     super('upstream_timeout', message)
+  }
+}
+
+/** The upstream answered 429: passed on as a 429 with the upstream's Retry-After. */
+export class UpstreamRateLimitedError extends BentoError {
+  readonly retryAfterSeconds: number | undefined
+  constructor(message: string, retryAfterSeconds: number | undefined) {
+    super('upstream_rate_limited', message)
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
+/** A known path asked with a method it does not serve (HTTP 405 with Allow). */
+export class MethodNotAllowedError extends BentoError {
+  readonly allow: readonly string[]
+  constructor(message: string, allow: readonly string[]) {
+    super('method_not_allowed', message)
+    this.allow = allow
   }
 }
 

@@ -5,16 +5,21 @@
  * and its `c.set('isolationKey', …)` reaches this app through the bridge.
  */
 import { Hono, type MiddlewareHandler } from 'hono'
+import { MethodNotAllowedError, type BentoError } from '../core/errors.js'
 import { routePath } from 'hono/route'
 import { isolation } from '../middleware/isolation.js'
+import { jwtAuth } from './auth/index.js'
 import { declaredLengthLimit } from './body.js'
 import type { BentoEnv, RequestState } from './context.js'
 import type { ServerDeps } from './deps.js'
 import { errorResponse, notFoundResponse } from './errors.js'
 import { adminRoutes } from './routes/admin.js'
 import { chatRoutes, modelRoutes } from './routes/chat.js'
+import { muxiChatIdentity, muxiChatRoutes } from './routes/muxi-chat.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { documentRoutes } from './routes/documents.js'
+import { documentReadRoutes } from './routes/document-read.js'
+import { documentUploadRoutes } from './routes/document-upload.js'
 import { healthRoutes } from './routes/health.js'
 import { memoryRoutes } from './routes/memories.js'
 import { webUiRoutes } from './web-ui.js'
@@ -47,12 +52,16 @@ const JSON_ROUTES: ReadonlyArray<readonly [methods: string[], path: string]> = [
   [BODY_METHODS, '/api/admin/*'],
 ]
 
+const STATIC_PATHS = new Set(['/api/documents/list'])
+
 const bridge: MiddlewareHandler<BentoEnv> = async function bridge(c, next) {
   const value = (c.env as BridgeEnv | undefined)?.[BRIDGE]
   c.set('bentoState', value?.state ?? {})
   if (value?.hasIsolationKey) c.set('isolationKey', value.isolationKey)
   await next()
-  c.get('bentoState').route ??= routePath(c, -1) || undefined
+  const state = c.get('bentoState')
+  // A static path served by a parameter route (see routes/document-read.ts) is logged as itself.
+  state.route ??= (STATIC_PATHS.has(c.req.path) ? c.req.path : routePath(c, -1)) || undefined
 }
 
 /** Records activity so a live session does not expire; a scope that was never written stays absent on disk. */
@@ -64,33 +73,75 @@ const touchActivity = (deps: ServerDeps): MiddlewareHandler<BentoEnv> =>
     if (state.wrote || (await deps.backend.scopeExists(state.scope))) deps.backend.touch(state.scope)
   }
 
+/**
+ * The methods each route path serves, for 405 + Allow on a known path asked with another
+ * method. Middleware (`use`, wildcard paths) is not a route.
+ */
+const routeMethods = (app: Hono<BentoEnv>, middleware: ReadonlySet<unknown>): ((path: string) => string[]) => {
+  const table = new Map<string, { pattern: RegExp; methods: Set<string> }>()
+  for (const route of app.routes) {
+    if (route.method === 'ALL' || route.path.includes('*') || middleware.has(route.handler)) continue
+    const entry = table.get(route.path) ?? { pattern: new RegExp(`^${route.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}/?$`), methods: new Set<string>() }
+    entry.methods.add(route.method)
+    if (route.method === 'GET') entry.methods.add('HEAD')
+    table.set(route.path, entry)
+  }
+  return (path) => {
+    const allowed = new Set<string>()
+    for (const { pattern, methods } of table.values()) if (pattern.test(path)) for (const method of methods) allowed.add(method)
+    return [...allowed]
+  }
+}
+
 export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   const app = new Hono<BentoEnv>()
   app.onError((error, c) => {
+    const response = errorResponse(c, error)
+    // Every 5xx reaches the log with its cause (an upstream's body and URL go there, not to the client).
     if (!(error instanceof Error && 'code' in error)) deps.logger?.error({ err: error }, 'unhandled error')
-    return errorResponse(c, error)
+    else if (response.status >= 500 || response.status === 429) {
+      const bento = error as BentoError
+      deps.logger?.[response.status >= 500 ? 'error' : 'warn']({ err: bento, route: routePath(c, -1) }, 'request failed upstream or in the server')
+    }
+    return response
   })
-  app.notFound(notFoundResponse)
+  let methodsOf: ((path: string) => string[]) | undefined
+  app.notFound((c) => {
+    const allow = (methodsOf ??= routeMethods(app, new Set([jsonLimit])))(c.req.path)
+    if (allow.length > 0 && !allow.includes(c.req.method)) {
+      return errorResponse(c, new MethodNotAllowedError(`${c.req.method} is not allowed on ${c.req.path}; use ${allow.join(' or ')}.`, allow))
+    }
+    return notFoundResponse(c)
+  })
   app.use('*', bridge)
 
   const jsonLimit = declaredLengthLimit(deps.config.maxJsonBytes)
   for (const [methods, path] of JSON_ROUTES) app.on(methods, path, jsonLimit)
 
   const requireClient = deps.access.require('client')
+  const verifyIdentity: MiddlewareHandler<BentoEnv>[] = deps.auth ? [jwtAuth(deps.auth, deps.logger)] : []
   const resolveScope = isolation({
+    identity: deps.auth ? 'verified' : 'header',
+    ...(deps.config.defaultKey === undefined ? {} : { defaultKey: deps.config.defaultKey }),
     mode: deps.config.isolation,
     backend: deps.backend,
     sessionTtlMs: deps.config.sessionTtlMs,
     trustProxy: deps.config.trustProxy,
   })
-  for (const path of DATA_PATHS) app.use(path, requireClient, resolveScope, touchActivity(deps))
-  app.use('/api/chat/models', requireClient)
+  // POST /v1/chat reads its body before isolation (its user_id may name the scope); the shared
+  // chain below then finds the scope and identity set and does not resolve them again.
+  app.post('/v1/chat', requireClient, ...verifyIdentity, muxiChatIdentity(deps), resolveScope)
+  for (const path of DATA_PATHS) app.use(path, requireClient, ...verifyIdentity, resolveScope, touchActivity(deps))
+  app.use('/api/chat/models', requireClient, ...verifyIdentity)
   app.use('/api/admin/*', deps.access.require('admin'))
 
   app.route('/', healthRoutes(deps))
   app.route('/', modelRoutes(deps))
   app.route('/', documentRoutes(deps))
+  app.route('/', documentUploadRoutes(deps))
+  app.route('/', documentReadRoutes(deps))
   app.route('/', chatRoutes(deps))
+  app.route('/', muxiChatRoutes(deps))
   app.route('/', conversationRoutes(deps))
   app.route('/', memoryRoutes(deps))
   app.route('/', adminRoutes(deps))

@@ -9,13 +9,18 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import { DEFAULT_READ_FRESHNESS_MS } from '../core/backend/index.js'
 import { InvalidOptionsError } from '../core/errors.js'
+import { customScope } from '../core/keys.js'
 import type { Embedder } from '../core/embeddings/types.js'
 import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
 import type { IsolationMode } from '../middleware/isolation.js'
 import type { AccessKeys } from './access-keys.js'
+import { HMAC_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, type AuthOptions } from './auth/options.js'
 
 export interface ChatOptions {
-  /** OpenAI-compatible base URL. Default `https://openrouter.ai/api/v1`. */
+  /**
+   * OpenAI-compatible base URL. Default `https://openrouter.ai/api/v1`. Set without
+   * `openRouterKey`, the model is called without a key (a local server such as llama.cpp or Ollama).
+   */
   baseUrl?: string
   /** Model used when a request names none. Default `openai/gpt-4o-mini`. */
   model?: string
@@ -25,6 +30,11 @@ export interface ChatOptions {
   timeoutMs?: number
   /** Passages of the scope's documents given to the model as context. Default 4. */
   contextPassages?: number
+  /**
+   * Streaming: an SSE comment is sent at least this often while the model is silent, so
+   * proxies that cut idle connections keep a slow model's stream open. Default 15 s.
+   */
+  heartbeatMs?: number
 }
 
 export interface CorsOptions {
@@ -55,10 +65,25 @@ export interface BentoServerOptions {
    * Default 50 ms; 0 checks on every read.
    */
   readFreshnessMs?: number
-  uploadLimits?: { maxFileBytes?: number; maxTextChars?: number }
+  /**
+   * Per file: `maxFileBytes` (default 10 MiB), `maxTextChars` (2,000,000). Per upload request:
+   * `maxFiles` (default 20) and `maxRequestBytes` (default 50 MiB, never below `maxFileBytes`).
+   */
+  uploadLimits?: { maxFileBytes?: number; maxTextChars?: number; maxFiles?: number; maxRequestBytes?: number }
   /** Largest JSON request body. Default 1 MiB. */
   maxJsonBytes?: number
   accessKeys?: AccessKeys
+  /**
+   * Verified identity: `{ type: 'jwt', secret | jwks, issuer?, audience?, … }`. Data routes then
+   * need `Authorization: Bearer <JWT>` and, in custom mode (the default with auth), the scope's
+   * key comes only from the verified token. Access keys then travel only in their own headers.
+   */
+  auth?: AuthOptions
+  /**
+   * Custom isolation without verified identity: the key of a request that names no user,
+   * e.g. `'0'`, the MUXI page's single-user default. Default none (such a request is 401).
+   */
+  defaultKey?: string
   /** Default `{ origin: '*' }`; `false` sends no CORS headers. */
   cors?: CorsOptions | false
   /** Conversations idle longer than this expire (their memories stay). Default 24 h. */
@@ -93,10 +118,15 @@ export interface BentoServerConfig {
     readonly models: readonly string[]
     readonly timeoutMs: number
     readonly contextPassages: number
+    readonly heartbeatMs: number
   }
-  readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number }
+  readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number; readonly maxFiles: number; readonly maxRequestBytes: number }
   readonly maxJsonBytes: number
   readonly accessKeys: boolean
+  /** `jwt` when requests must carry a verified token. */
+  readonly auth: 'none' | 'jwt'
+  /** The key of requests that name no user (custom isolation), when configured. */
+  readonly defaultKey: string | undefined
   readonly trustProxy: boolean
   readonly ui: boolean
 }
@@ -105,6 +135,8 @@ export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
 export const DEFAULT_CHAT_MODEL = 'openai/gpt-4o-mini'
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 export const DEFAULT_MAX_TEXT_CHARS = 2_000_000
+export const DEFAULT_MAX_UPLOAD_FILES = 20
+export const DEFAULT_MAX_UPLOAD_REQUEST_BYTES = 50 * 1024 * 1024
 
 const MAX_MS = 10 * 365 * 24 * 3600 * 1000
 const positiveMs = z.number().int().positive().max(MAX_MS)
@@ -116,6 +148,22 @@ const embedderSchema = z.custom<Embedder>(
 )
 const loggerSchema = z.custom<Logger>((value) => typeof value === 'object' && value !== null && typeof (value as Logger).info === 'function', 'must be a pino logger')
 
+const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+const authSchema = z.strictObject({
+  type: z.literal('jwt'),
+  secret: z.string().min(1).optional(),
+  jwks: z.union([z.string().min(1), z.instanceof(URL), z.looseObject({ keys: z.array(z.looseObject({})) })]).optional(),
+  issuer: oneOrMany.optional(),
+  audience: oneOrMany.optional(),
+  clockToleranceMs: z.number().int().min(0).max(3_600_000).optional(),
+  keyClaim: z.string().min(1).max(200).optional(),
+  tenantClaim: z.string().min(1).max(200).optional(),
+  algorithms: z.array(z.enum([...HMAC_ALGORITHMS, ...PUBLIC_KEY_ALGORITHMS] as [string, ...string[]])).min(1).optional(),
+  jwksCacheMs: positiveMs.optional(),
+  jwksTimeoutMs: positiveMs.max(60_000).optional(),
+  jwksCooldownMs: z.number().int().min(0).max(MAX_MS).optional(),
+})
+
 const optionsSchema = z.strictObject({
   dataDir: z.string().min(1).optional(),
   isolation: z.enum(['none', 'session', 'custom']).optional(),
@@ -126,6 +174,7 @@ const optionsSchema = z.strictObject({
     models: z.array(z.string().min(1).max(200)).min(1).optional(),
     timeoutMs: positiveMs.optional(),
     contextPassages: z.number().int().min(0).max(50).optional(),
+    heartbeatMs: z.number().int().min(1).max(15_000).optional(),
   }).optional(),
   embedder: embedderSchema.optional(),
   sessionTtlMs: positiveMs.optional(),
@@ -135,9 +184,13 @@ const optionsSchema = z.strictObject({
   uploadLimits: z.strictObject({
     maxFileBytes: z.number().int().positive().optional(),
     maxTextChars: z.number().int().positive().optional(),
+    maxFiles: z.number().int().min(1).max(1000).optional(),
+    maxRequestBytes: z.number().int().positive().optional(),
   }).optional(),
   maxJsonBytes: z.number().int().min(1024).optional(),
   accessKeys: z.strictObject({ client: z.array(accessKey).optional(), admin: z.array(accessKey).optional() }).optional(),
+  auth: authSchema.optional(),
+  defaultKey: z.string().min(1).max(120).optional(),
   cors: z.union([z.literal(false), z.strictObject({ origin: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) })]).optional(),
   conversationTtlMs: positiveMs.optional(),
   memory: z.strictObject({ enabled: z.boolean(), recall: z.number().int().min(1).max(50).optional() }).optional(),
@@ -160,6 +213,19 @@ export const parseServerOptions = (options: unknown): BentoServerOptions => {
   if (chat?.model !== undefined && chat.models !== undefined && !chat.models.includes(chat.model)) {
     throw new InvalidOptionsError('Invalid createBentoServer options: chat.model must be one of chat.models.')
   }
+  if (parsed.data.defaultKey !== undefined) {
+    if (parsed.data.auth !== undefined || (parsed.data.isolation ?? 'none') !== 'custom') {
+      throw new InvalidOptionsError('Invalid createBentoServer options: defaultKey needs isolation custom without auth (with auth every request names its user).')
+    }
+    try {
+      customScope(parsed.data.defaultKey)
+    } catch (error) {
+      throw new InvalidOptionsError(`Invalid createBentoServer options: defaultKey: ${(error as Error).message}`)
+    }
+  }
+  if (parsed.data.auth !== undefined && parsed.data.isolation === 'session') {
+    throw new InvalidOptionsError('Invalid createBentoServer options: auth needs isolation custom (the key comes from the token) or none (a token-gated shared scope), not session.')
+  }
   return parsed.data as BentoServerOptions
 }
 
@@ -167,7 +233,8 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
   const model = options.chat?.model ?? options.chat?.models?.[0] ?? DEFAULT_CHAT_MODEL
   return Object.freeze({
     dataDir: path.resolve(options.dataDir ?? 'data'),
-    isolation: options.isolation ?? 'none',
+    // With verified identity the key comes from the token: isolating users is what auth is for.
+    isolation: options.isolation ?? (options.auth ? 'custom' : 'none'),
     sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     cleanupIntervalMs: options.cleanupIntervalMs ?? 30 * 60 * 1000,
     maxOpenStores: options.maxOpenStores ?? 64,
@@ -175,19 +242,24 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     conversationTtlMs: options.conversationTtlMs ?? 24 * 60 * 60 * 1000,
     memory: Object.freeze({ enabled: options.memory?.enabled ?? false, recall: options.memory?.recall ?? 5 }),
     chat: Object.freeze({
-      llm: options.openRouterKey !== undefined,
+      llm: options.openRouterKey !== undefined || options.chat?.baseUrl !== undefined,
       baseUrl: (options.chat?.baseUrl ?? DEFAULT_CHAT_BASE_URL).replace(/\/+$/, ''),
       model,
       models: Object.freeze([...(options.chat?.models ?? [model])]),
       timeoutMs: options.chat?.timeoutMs ?? 60_000,
       contextPassages: options.chat?.contextPassages ?? 4,
+      heartbeatMs: options.chat?.heartbeatMs ?? 15_000,
     }),
     uploadLimits: Object.freeze({
       maxFileBytes: options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       maxTextChars: options.uploadLimits?.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
+      maxFiles: options.uploadLimits?.maxFiles ?? DEFAULT_MAX_UPLOAD_FILES,
+      maxRequestBytes: Math.max(options.uploadLimits?.maxRequestBytes ?? DEFAULT_MAX_UPLOAD_REQUEST_BYTES, options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
     }),
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
+    auth: options.auth ? options.auth.type : 'none',
+    defaultKey: options.defaultKey,
     trustProxy: options.trustProxy ?? false,
     ui: options.ui ?? true,
   })
