@@ -101,7 +101,12 @@ export const conversationSummarySchema = z.object({
   message_count: z.number().int(),
 }).meta({ id: 'ConversationSummary' })
 
-export const conversationMessageSchema = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string(), created_at: z.string() })
+export const conversationMessageSchema = z.object({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string(),
+  created_at: z.string(),
+  error: z.object({ code: z.string(), message: z.string() }).optional().meta({ description: 'On the answer of a turn that failed upstream.' }),
+})
 
 export const conversationListResponseSchema = z.object({ sessions: z.array(conversationSummarySchema), nextCursor }).meta({ id: 'ConversationList' })
 export const messageListResponseSchema = z.object({ messages: z.array(conversationMessageSchema), nextCursor }).meta({ id: 'MessageList' })

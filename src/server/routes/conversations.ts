@@ -4,7 +4,7 @@
  * scope; another scope asking for it gets 404.
  */
 import { Hono } from 'hono'
-import { createConversation, deleteConversation, getConversation, listConversations, type ConversationSummary } from '../../core/conversations.js'
+import { createConversation, deleteConversation, getConversation, listConversations, type ConversationMessage, type ConversationSummary } from '../../core/conversations.js'
 import { pageQuerySchema, type ConversationListResponse, type MessageListResponse } from '../../api/schemas.js'
 import { paginate } from '../../ops/paginate.js'
 import type { BentoEnv } from '../context.js'
@@ -19,8 +19,8 @@ const toSummary = (conversation: ConversationSummary) => ({
   message_count: conversation.messageCount,
 })
 
-const toWireMessage = (message: { role: 'system' | 'user' | 'assistant'; content: string; createdAt: string }) =>
-  ({ role: message.role, content: message.content, created_at: message.createdAt })
+const toWireMessage = (message: ConversationMessage) =>
+  ({ role: message.role, content: message.content, created_at: message.createdAt, ...(message.error ? { error: message.error } : {}) })
 
 export const conversationRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   const { layout } = deps.backend
