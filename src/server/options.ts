@@ -10,6 +10,8 @@ import type { Logger } from 'pino'
 import { DEFAULT_READ_FRESHNESS_MS } from '../core/backend/index.js'
 import { InvalidOptionsError } from '../core/errors.js'
 import type { Embedder } from '../core/embeddings/types.js'
+import { resolveLimits, type ResolvedLimits } from '../core/ingest/limits.js'
+import type { IngestLimits } from '../core/ingest/types.js'
 import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
 import type { IsolationMode } from '../middleware/isolation.js'
 import type { AccessKeys } from './access-keys.js'
@@ -55,7 +57,8 @@ export interface BentoServerOptions {
    * Default 50 ms; 0 checks on every read.
    */
   readFreshnessMs?: number
-  uploadLimits?: { maxFileBytes?: number; maxTextChars?: number }
+  /** Upload size, extracted text and extraction budgets (time, memory, structure): see README "Extraction budgets". */
+  uploadLimits?: IngestLimits
   /** Largest JSON request body. Default 1 MiB. */
   maxJsonBytes?: number
   accessKeys?: AccessKeys
@@ -94,7 +97,7 @@ export interface BentoServerConfig {
     readonly timeoutMs: number
     readonly contextPassages: number
   }
-  readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number }
+  readonly uploadLimits: Readonly<ResolvedLimits>
   readonly maxJsonBytes: number
   readonly accessKeys: boolean
   readonly trustProxy: boolean
@@ -103,8 +106,6 @@ export interface BentoServerConfig {
 
 export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
 export const DEFAULT_CHAT_MODEL = 'openai/gpt-4o-mini'
-export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
-export const DEFAULT_MAX_TEXT_CHARS = 2_000_000
 
 const MAX_MS = 10 * 365 * 24 * 3600 * 1000
 const positiveMs = z.number().int().positive().max(MAX_MS)
@@ -135,6 +136,15 @@ const optionsSchema = z.strictObject({
   uploadLimits: z.strictObject({
     maxFileBytes: z.number().int().positive().optional(),
     maxTextChars: z.number().int().positive().optional(),
+    extractTimeoutMs: z.number().int().positive().optional(),
+    extractMemoryMb: z.number().int().min(16).max(65_536).optional(),
+    maxJsonDepth: z.number().int().positive().optional(),
+    maxJsonNodes: z.number().int().positive().optional(),
+    maxHtmlDepth: z.number().int().positive().optional(),
+    maxZipEntries: z.number().int().positive().optional(),
+    maxXmlElements: z.number().int().positive().optional(),
+    maxXmlDepth: z.number().int().positive().optional(),
+    maxPdfPages: z.number().int().positive().optional(),
   }).optional(),
   maxJsonBytes: z.number().int().min(1024).optional(),
   accessKeys: z.strictObject({ client: z.array(accessKey).optional(), admin: z.array(accessKey).optional() }).optional(),
@@ -182,10 +192,7 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
       timeoutMs: options.chat?.timeoutMs ?? 60_000,
       contextPassages: options.chat?.contextPassages ?? 4,
     }),
-    uploadLimits: Object.freeze({
-      maxFileBytes: options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
-      maxTextChars: options.uploadLimits?.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
-    }),
+    uploadLimits: Object.freeze(resolveLimits(options.uploadLimits)),
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
     trustProxy: options.trustProxy ?? false,

@@ -2,7 +2,7 @@
  * `bento serve`: the HTTP server on 127.0.0.1 unless told otherwise. Flags win
  * over env vars (`PORT`, `BENTO_HOST`, `BENTO_ISOLATION`, `BENTO_DATA_DIR`,
  * `BENTO_SESSION_TTL`, `BENTO_CLEANUP_INTERVAL`, `BENTO_MAX_OPEN_STORES`,
- * `BENTO_READ_FRESHNESS`, `BENTO_UI`, and
+ * `BENTO_READ_FRESHNESS`, `BENTO_UI`, `BENTO_EXTRACT_TIMEOUT`, `BENTO_EXTRACT_MEMORY_MB`, and
  * the rest of `serverOptionsFromEnv`). Prints its URL on stderr; SIGINT or
  * SIGTERM stops it gracefully (every open store is flushed and closed).
  */
@@ -27,6 +27,8 @@ export interface ServeOptions {
   trustProxy: boolean
   /** False for --no-ui; undefined leaves it to BENTO_UI (default on). */
   ui: false | undefined
+  extractTimeoutMs: number | undefined
+  extractMemoryMb: number | undefined
 }
 
 const EXAMPLES = `
@@ -60,7 +62,15 @@ export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
     memory: raw.memory === true,
     trustProxy: raw.trustProxy === true,
     ui: raw.ui === false ? false : undefined,
+    extractTimeoutMs: raw.extractTimeout === undefined ? undefined : parseDuration(String(raw.extractTimeout), '--extract-timeout'),
+    extractMemoryMb: parseExtractMemory(raw.extractMemory as string | undefined),
   }
+}
+
+const parseExtractMemory = (value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 16) throw new InvalidOptionsError(`Invalid --extract-memory ${JSON.stringify(value)}: expected a whole number of MB from 16 to 65536.`)
+  return Number(value)
 }
 
 /** Serves until SIGINT or SIGTERM, then shuts down cleanly and resolves. */
@@ -83,6 +93,11 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     ...(options.memory ? { memory: { enabled: true } } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
     ...(options.ui === false ? { ui: false } : {}),
+    uploadLimits: {
+      ...fromEnv.uploadLimits,
+      ...(options.extractTimeoutMs === undefined ? {} : { extractTimeoutMs: options.extractTimeoutMs }),
+      ...(options.extractMemoryMb === undefined ? {} : { extractMemoryMb: options.extractMemoryMb }),
+    },
   })
   let address
   try {
@@ -119,6 +134,8 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .addOption(new Option('--cleanup-interval <duration>', 'how often expired sessions are removed (default 30m)').env('BENTO_CLEANUP_INTERVAL'))
     .addOption(new Option('--max-open-stores <n>', 'open stores kept in memory (default 64)').env('BENTO_MAX_OPEN_STORES'))
     .addOption(new Option('--read-freshness <ms>', "how late another process's changes may be seen by reads; 0 checks every read (default 50)").env('BENTO_READ_FRESHNESS'))
+    .addOption(new Option('--extract-timeout <duration>', 'stop parsing one upload after this long (default 30s)').env('BENTO_EXTRACT_TIMEOUT'))
+    .addOption(new Option('--extract-memory <mb>', 'heap budget of an extraction worker, in MB (default 512)').env('BENTO_EXTRACT_MEMORY_MB'))
     .option('--memory', 'keep what users tell the assistant as per-scope persistent memory')
     .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure')
     .option('--no-ui', 'serve the API only, without the web page at / (env BENTO_UI=off)')
