@@ -59,8 +59,12 @@ export interface BentoServerOptions {
    * Default 50 ms; 0 checks on every read.
    */
   readFreshnessMs?: number
-  /** Upload size, extracted text and extraction budgets (time, memory, structure): see README "Extraction budgets". */
-  uploadLimits?: IngestLimits
+  /**
+   * Per file: `maxFileBytes` (default 10 MiB), `maxTextChars` (2,000,000) and the extraction
+   * budgets (time, memory, structure: README "Extraction budgets"). Per upload request:
+   * `maxFiles` (default 20) and `maxRequestBytes` (default 50 MiB, never below `maxFileBytes`).
+   */
+  uploadLimits?: IngestLimits & { maxFiles?: number; maxRequestBytes?: number }
   /** Largest JSON request body. Default 1 MiB. */
   maxJsonBytes?: number
   accessKeys?: AccessKeys
@@ -110,7 +114,7 @@ export interface BentoServerConfig {
     readonly timeoutMs: number
     readonly contextPassages: number
   }
-  readonly uploadLimits: Readonly<ResolvedLimits>
+  readonly uploadLimits: Readonly<ResolvedLimits & { maxFiles: number; maxRequestBytes: number }>
   readonly maxJsonBytes: number
   readonly accessKeys: boolean
   /** `jwt` when requests must carry a verified token. */
@@ -123,6 +127,10 @@ export interface BentoServerConfig {
 
 export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
 export const DEFAULT_CHAT_MODEL = 'openai/gpt-4o-mini'
+export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+export const DEFAULT_MAX_TEXT_CHARS = 2_000_000
+export const DEFAULT_MAX_UPLOAD_FILES = 20
+export const DEFAULT_MAX_UPLOAD_REQUEST_BYTES = 50 * 1024 * 1024
 
 const MAX_MS = 10 * 365 * 24 * 3600 * 1000
 const positiveMs = z.number().int().positive().max(MAX_MS)
@@ -178,6 +186,8 @@ const optionsSchema = z.strictObject({
     maxXmlElements: z.number().int().positive().optional(),
     maxXmlDepth: z.number().int().positive().optional(),
     maxPdfPages: z.number().int().positive().optional(),
+    maxFiles: z.number().int().min(1).max(1000).optional(),
+    maxRequestBytes: z.number().int().positive().optional(),
   }).optional(),
   maxJsonBytes: z.number().int().min(1024).optional(),
   accessKeys: z.strictObject({ client: z.array(accessKey).optional(), admin: z.array(accessKey).optional() }).optional(),
@@ -241,7 +251,11 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
       timeoutMs: options.chat?.timeoutMs ?? 60_000,
       contextPassages: options.chat?.contextPassages ?? 4,
     }),
-    uploadLimits: Object.freeze(resolveLimits(options.uploadLimits)),
+    uploadLimits: Object.freeze({
+      ...resolveLimits(options.uploadLimits),
+      maxFiles: options.uploadLimits?.maxFiles ?? DEFAULT_MAX_UPLOAD_FILES,
+      maxRequestBytes: Math.max(options.uploadLimits?.maxRequestBytes ?? DEFAULT_MAX_UPLOAD_REQUEST_BYTES, options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
+    }),
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
     auth: options.auth ? options.auth.type : 'none',
