@@ -9,11 +9,13 @@
 import type { StorageBackend, StorePart } from './backend/types.js'
 import { UpstreamError } from './errors.js'
 import type { Scope } from './keys.js'
-import type { SearchHit } from './store/types.js'
+import type { SearchHit, StoredChunk } from './store/types.js'
 
 export interface SearchStoreOptions {
   /** Default `documents`. */
   part?: StorePart
+  /** Only chunks for which this holds; applied inside the index search. */
+  filter?: (chunk: StoredChunk) => boolean
 }
 
 /**
@@ -33,7 +35,13 @@ export const searchStore = async (backend: StorageBackend, scope: Scope, query: 
   if (vector === undefined) throw new UpstreamError('The embedder returned no vector for the query.')
   return backend.withStore(scope, async (store) => {
     // hnswlib throws when k exceeds the live points, and the count may have moved since.
-    const k = Math.min(limit, store.stats().live)
-    return k === 0 ? [] : store.search(vector, k)
+    const live = store.stats().live
+    const k = Math.min(limit, live)
+    if (k === 0) return []
+    const hits = await store.search(vector, k, options.filter)
+    // A filtered graph walk can stop short when matches are rare and far apart: ask again with the
+    // whole store as k, which visits every reachable point, so limit results come back when that many match.
+    if (options.filter === undefined || hits.length >= k || k === live) return hits
+    return (await store.search(vector, live, options.filter)).slice(0, k)
   }, part)
 }

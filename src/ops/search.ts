@@ -2,6 +2,7 @@ import { InvalidInputError, NotFoundError } from '../core/errors.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
 import { searchStore } from '../core/search.js'
+import { compileSearchFilter, type SearchFilter } from '../core/search-filter.js'
 import type { SearchResult } from './types.js'
 
 export interface SearchOptions {
@@ -13,6 +14,8 @@ export interface SearchOptions {
    * server does for a user who has not uploaded anything yet.
    */
   missing?: 'not-found' | 'empty'
+  /** Only passages matching it (source, fileType, createdAt range, metadata keys). */
+  filter?: SearchFilter
 }
 
 export const MAX_K = 100
@@ -33,7 +36,7 @@ export const searchScope = async (backend: StorageBackend, scope: Scope, query: 
   if (options.missing !== 'empty' && !(await backend.scopeExists(scope))) {
     throw new NotFoundError(`Scope "${scope.key}" does not exist.`)
   }
-  const hits = await searchStore(backend, scope, query, k)
+  const hits = await searchStore(backend, scope, query, k, { filter: compileSearchFilter(options.filter) })
   return {
     query,
     results: hits.map((hit) => ({

@@ -7,10 +7,11 @@
  */
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
+import type { SearchFilter } from '../core/search-filter.js'
 import { searchScope } from '../ops/search.js'
 import type { SearchResultRow } from '../ops/types.js'
 
-export const searchPassages = async (backend: StorageBackend, scope: Scope, query: string, limit: number): Promise<SearchResultRow[]> => {
+export const searchPassages = async (backend: StorageBackend, scope: Scope, query: string, limit: number, filter?: SearchFilter): Promise<SearchResultRow[]> => {
   if (limit < 1 || query.trim().length === 0) return []
-  return (await searchScope(backend, scope, query, { k: limit, missing: 'empty' })).results
+  return (await searchScope(backend, scope, query, { k: limit, missing: 'empty', ...(filter ? { filter } : {}) })).results
 }

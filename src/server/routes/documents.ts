@@ -9,6 +9,7 @@ import { NotFoundError } from '../../core/errors.js'
 import * as fs from '../../core/fs.js'
 import { assertNoSymlinks } from '../../core/layout.js'
 import { readJsonBody } from '../body.js'
+import { searchFilterSchema } from '../../core/search-filter.js'
 import { loadIngest } from '../ingest-loader.js'
 import { searchPassages } from '../retrieval.js'
 import type { BentoEnv } from '../context.js'
@@ -19,6 +20,7 @@ const MAX_SEARCH_LIMIT = 50
 const searchSchema = z.object({
   query: z.string().trim().min(1, 'must not be empty').max(4000),
   limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).default(5),
+  filter: searchFilterSchema.optional(),
 })
 
 export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
@@ -28,7 +30,7 @@ export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   return new Hono<BentoEnv>()
     .post('/api/documents/search', async (c) => {
       const body = await readJsonBody(c, searchSchema, config.maxJsonBytes)
-      const results = await searchPassages(backend, c.get('scope'), body.query, body.limit)
+      const results = await searchPassages(backend, c.get('scope'), body.query, body.limit, body.filter)
       return c.json({ query: body.query, results })
     })
 
