@@ -103,6 +103,11 @@ export interface BentoServerOptions {
   trustProxy?: boolean
   /** The web page at `/` (documents, search, chat, and the operator's scopes). Default true. */
   ui?: boolean
+  /**
+   * The clock session expiry, activity and the periodic sweep are decided by, in ms
+   * since the epoch. Default `Date.now`; tests inject one instead of sleeping.
+   */
+  now?: () => number
 }
 
 export interface BentoServerConfig {
@@ -208,6 +213,7 @@ const optionsSchema = z.strictObject({
   memory: z.strictObject({ enabled: z.boolean(), recall: z.number().int().min(1).max(50).optional() }).optional(),
   logger: z.union([z.literal(false), loggerSchema]).optional(),
   trustProxy: z.boolean().optional(),
+  now: z.custom<() => number>((value) => typeof value === 'function', 'must be a function returning ms since the epoch').optional(),
   ui: z.boolean().optional(),
 })
 

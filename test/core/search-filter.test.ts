@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createFsBackend } from '../../src/core/backend/index.js'
 import { createLocalEmbedder } from '../../src/core/embeddings/local.js'
 import { customScope } from '../../src/core/keys.js'
-import { searchStore } from '../../src/core/search.js'
+import { searchStore, type SearchMode } from '../../src/core/search/index.js'
 import { compileSearchFilter, searchFilterSchema } from '../../src/core/search-filter.js'
 import { useTempDirs } from '../helpers/temp-dir.js'
 
@@ -20,18 +20,14 @@ describe('search filters', () => {
       metadata: { source: `n${i}.md`, fileType: 'md', createdAt: new Date(Date.UTC(2025, 0, 1 + (i % 28))).toISOString(), team: i % 133 === 7 ? 'billing' : 'support', tags: i === 5 ? ['vip', 'eu'] : [] },
     }))), { write: true })
 
-    const billing = compileSearchFilter(searchFilterSchema.parse({ metadata: { team: 'billing' } }))
-    const hits = await searchStore(backend, scope, 'refunds accepted days', 5, { filter: billing })
-    expect(hits.map((hit) => hit.documentId).sort()).toEqual(['doc-140', 'doc-273', 'doc-7'])
-
-    const tagged = compileSearchFilter(searchFilterSchema.parse({ metadata: { tags: 'vip' } }))
-    expect((await searchStore(backend, scope, 'refund', 5, { filter: tagged })).map((hit) => hit.documentId)).toEqual(['doc-5'])
-
-    const ranged = compileSearchFilter(searchFilterSchema.parse({ source: { in: ['n1.md', 'n2.md', 'n3.md'] }, createdAt: { gte: '2025-01-03T00:00:00Z' } }))
-    expect((await searchStore(backend, scope, 'refund', 10, { filter: ranged })).map((hit) => hit.documentId).sort()).toEqual(['doc-2', 'doc-3'])
-
-    const many = compileSearchFilter(searchFilterSchema.parse({ metadata: { team: 'support' } }))
-    expect(await searchStore(backend, scope, 'refund', 7, { filter: many })).toHaveLength(7)
+    const ids = async (query: string, limit: number, filter: unknown, mode: SearchMode) =>
+      (await searchStore(backend, scope, query, limit, { mode, filter: compileSearchFilter(searchFilterSchema.parse(filter)) })).hits.map((hit) => hit.documentId).sort()
+    for (const mode of ['hybrid', 'vector', 'lexical'] as const) {
+      expect(await ids('refunds accepted days', 5, { metadata: { team: 'billing' } }, mode), mode).toEqual(['doc-140', 'doc-273', 'doc-7'])
+      expect(await ids('refund policy note', 5, { metadata: { tags: 'vip' } }, mode), mode).toEqual(['doc-5'])
+      expect(await ids('refund policy note', 10, { source: { in: ['n1.md', 'n2.md', 'n3.md'] }, createdAt: { gte: '2025-01-03T00:00:00Z' } }, mode), mode).toEqual(['doc-2', 'doc-3'])
+      expect(await ids('refund policy note', 7, { metadata: { team: 'support' } }, mode), mode).toHaveLength(7)
+    }
     await backend.close()
   })
 
