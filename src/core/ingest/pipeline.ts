@@ -201,17 +201,4 @@ export const ingestDocument = async (deps: IngestDeps, input: IngestInput): Prom
   return result!
 }
 
-/**
- * Removes an upload's folder `<uploadsDir>/<documentId>` (never following a
- * link). The id must be `doc_` + 24 hex, so a crafted id cannot name another
- * path. Resolves to whether anything was there.
- *
- * @example
- * await removeDocumentFiles(layout.uploadsDir(scope), 'doc_0123456789abcdef01234567') // true
- */
-export const removeDocumentFiles = async (uploadsDir: string, documentId: string): Promise<boolean> => {
-  const dir = path.join(uploadsDir, assertDocumentId(documentId))
-  const existed = await fs.exists(dir)
-  await fs.remove(dir)
-  return existed
-}
+export { removeDocumentFiles } from './upload-files.js'
