@@ -81,6 +81,7 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
     backend: deps.backend,
     sessionTtlMs: deps.config.sessionTtlMs,
     trustProxy: deps.config.trustProxy,
+    now: deps.now,
   })
   for (const path of DATA_PATHS) app.use(path, requireClient, resolveScope, touchActivity(deps))
   app.use('/api/chat/models', requireClient)

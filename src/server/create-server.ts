@@ -16,7 +16,8 @@ import { createFsBackend } from '../core/backend/index.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import { embedderFromEnv } from '../core/embeddings/index.js'
 import { ConflictError, toBentoError } from '../core/errors.js'
-import { cleanupSessions, SESSION_HEADER } from '../middleware/isolation.js'
+import { SESSION_HEADER } from '../middleware/isolation.js'
+import { cleanupSessions } from './cleanup-sessions.js'
 import { recoverPendingOperations } from '../ops/recover.js'
 import { createAccessChecker } from './access-keys.js'
 import { BRIDGE, createBentoApp, type BridgeEnv } from './bento-app.js'
@@ -90,12 +91,15 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
     embedder: parsed.embedder ?? embedderFromEnv(process.env),
     maxOpenStores: config.maxOpenStores,
     readFreshnessMs: config.readFreshnessMs,
+    ...(parsed.now ? { now: parsed.now } : {}),
   })
-  bindConfigBackend(config, backend)
+  const now = parsed.now ?? Date.now
+  bindConfigBackend(config, { backend, now })
   const deps: ServerDeps = {
     backend,
     config,
     logger,
+    now,
     access: createAccessChecker(parsed.accessKeys),
     upstream: parsed.openRouterKey === undefined
       ? undefined
@@ -185,7 +189,7 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
       listener = server
       if (config.isolation === 'session') {
         sweeper = setInterval(() => {
-          void cleanupSessions(config).then((result) => {
+          void cleanupSessions(config, { now }).then((result) => {
             if (result.error) logger?.warn({ err: result.error }, 'session cleanup failed')
             else if (result.removed.length > 0) logger?.info({ removed: result.removed.length, freedBytes: result.freedBytes }, 'expired sessions removed')
           })

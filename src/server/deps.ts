@@ -12,4 +12,6 @@ export interface ServerDeps {
   /** Present when an OpenRouter key is configured. */
   upstream: ChatUpstream | undefined
   logger: Logger | undefined
+  /** The server's clock (ms since the epoch): `Date.now` unless a test injected one. */
+  now: () => number
 }
