@@ -6,8 +6,10 @@
  */
 export { createBentoServer, serverOptionsFromEnv, HTTP_STATUSES } from './server/index.js'
 export type { AccessKeys, BentoEnv, BentoServer, BentoServerConfig, BentoServerOptions, ChatOptions, CorsOptions, ErrorBody, ListeningAddress, StartOptions } from './server/index.js'
-export { cleanupSessions, isolation, resolveScope } from './middleware/isolation.js'
-export type { CleanupSessionsConfig, CleanupSessionsResult, IsolationMode, IsolationOptions } from './middleware/isolation.js'
+export { isolation, resolveScope } from './middleware/isolation.js'
+export { cleanupSessions } from './server/cleanup-sessions.js'
+export type { IsolationMode, IsolationOptions } from './middleware/isolation.js'
+export type { CleanupSessionsConfig, CleanupSessionsOptions, CleanupSessionsResult } from './server/cleanup-sessions.js'
 
 export {
   MAX_CUSTOM_KEY_LENGTH, SHARED_KEY, customScope, isScope, isScopeDirName, isSessionId, scopeFromArg, scopeFromDirName, sessionScope, sharedScope, tenantOf,
@@ -29,7 +31,7 @@ export { deleteMemory, extractMemories, listMemories, recallMemories, rememberMe
 export type { MemoryEntry, RecalledMemory } from './core/memory.js'
 
 export {
-  applyCleanup, applyMigrate, cleanupExpiredSessions, diskUsage, inspectScope, listScopeSummaries, planCleanup, planMigrate, recoverPendingOperations, searchScope,
+  applyCleanup, applyMigrate, cleanupExpiredSessions, deleteAllDocuments, deleteDocument, diskUsage, inspectScope, listScopeSummaries, planCleanup, planMigrate, recoverPendingOperations, searchScope,
 } from './ops/index.js'
 export type * from './ops/types.js'
 

@@ -10,85 +10,86 @@
  * `BENTO_ADMIN_KEYS` (comma-separated), `BENTO_CORS_ORIGIN`, `BENTO_MEMORY`
  * (on enables persistent memory), `BENTO_TRUST_PROXY` (on: trust
  * `X-Forwarded-Proto`). Switches take `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`.
+ *
+ * Settings the caller already has from elsewhere (`bento serve`'s flags) are
+ * named in `given`: their variables are neither read nor checked, so a flag
+ * always wins, even over a variable that would be refused.
  */
-import { parseDuration } from '../core/duration.js'
+import { envDuration, envInteger, envList, envSwitch, envText, sessionTtlFromEnv, type Env } from '../core/env.js'
 import { InvalidOptionsError } from '../core/errors.js'
 import type { BentoServerOptions } from './options.js'
 
-type Env = Record<string, string | undefined>
-
-const text = (env: Env, name: string): string | undefined => {
-  const value = env[name]?.trim()
-  return value ? value : undefined
+export interface ServerEnvOptions {
+  /** Options set by other means (command-line flags): their variables are skipped. */
+  given?: Iterable<keyof BentoServerOptions>
 }
 
-const integer = (env: Env, name: string): number | undefined => {
-  const value = text(env, name)
-  if (value === undefined) return undefined
-  if (!/^[0-9]+$/.test(value)) throw new InvalidOptionsError(`Invalid ${name} ${JSON.stringify(value)}: expected a whole number.`)
-  return Number(value)
-}
-
-const duration = (env: Env, name: string): number | undefined => {
-  // The old millisecond names are refused, not ignored: ignoring one would silently run with the default.
-  if (text(env, `${name}_MS`) !== undefined) {
-    throw new InvalidOptionsError(`${name}_MS is no longer read: set ${name} to a duration such as 24h or 30m.`)
-  }
-  const value = text(env, name)
-  return value === undefined ? undefined : parseDuration(value, name)
-}
-
-const ON = new Set(['1', 'true', 'yes', 'on'])
-const OFF = new Set(['0', 'false', 'no', 'off'])
-
-/** `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`, any case; anything else is refused, not read as off. */
-const enabled = (env: Env, name: string): boolean | undefined => {
-  const value = text(env, name)?.toLowerCase()
-  if (value === undefined) return undefined
-  if (ON.has(value)) return true
-  if (OFF.has(value)) return false
-  throw new InvalidOptionsError(`Invalid ${name} ${JSON.stringify(env[name]?.trim())}: expected 1, true, yes or on, or 0, false, no or off.`)
-}
-
-const list = (env: Env, name: string): string[] | undefined => {
-  const items = text(env, name)?.split(',').map((item) => item.trim()).filter(Boolean)
-  return items && items.length > 0 ? items : undefined
-}
+/** Same bounds as `createBentoServer`'s options, checked here so the error names the variable. */
+const MAX_OPEN_STORES = { min: 1, max: 100_000 }
 
 /**
  * @example
  * const server = createBentoServer({ ...serverOptionsFromEnv(process.env), logger: false })
  */
-export const serverOptionsFromEnv = (env: Env = process.env): BentoServerOptions => {
-  const isolation = text(env, 'BENTO_ISOLATION')
-  if (isolation !== undefined && isolation !== 'none' && isolation !== 'session' && isolation !== 'custom') {
-    throw new InvalidOptionsError(`Invalid BENTO_ISOLATION ${JSON.stringify(isolation)}: expected none, session or custom.`)
-  }
-  const client = list(env, 'BENTO_CLIENT_KEYS')
-  const admin = list(env, 'BENTO_ADMIN_KEYS')
-  const chatUrl = text(env, 'BENTO_CHAT_URL')
-  const chatModel = text(env, 'BENTO_CHAT_MODEL')
-  const corsOrigin = list(env, 'BENTO_CORS_ORIGIN')
-  const memory = enabled(env, 'BENTO_MEMORY')
-  const trustProxy = enabled(env, 'BENTO_TRUST_PROXY')
+export const serverOptionsFromEnv = (env: Env = process.env, envOptions: ServerEnvOptions = {}): BentoServerOptions => {
+  const given = new Set<keyof BentoServerOptions>(envOptions.given ?? [])
+  const wanted = (option: keyof BentoServerOptions) => !given.has(option)
   const options: BentoServerOptions = {}
-  const dataDir = text(env, 'BENTO_DATA_DIR')
-  if (dataDir !== undefined) options.dataDir = dataDir
-  if (isolation !== undefined) options.isolation = isolation
-  const sessionTtlMs = duration(env, 'BENTO_SESSION_TTL')
-  if (sessionTtlMs !== undefined) options.sessionTtlMs = sessionTtlMs
-  const cleanupIntervalMs = duration(env, 'BENTO_CLEANUP_INTERVAL')
-  if (cleanupIntervalMs !== undefined) options.cleanupIntervalMs = cleanupIntervalMs
-  const maxOpenStores = integer(env, 'BENTO_MAX_OPEN_STORES')
-  if (maxOpenStores !== undefined) options.maxOpenStores = maxOpenStores
-  const readFreshnessMs = integer(env, 'BENTO_READ_FRESHNESS')
-  if (readFreshnessMs !== undefined) options.readFreshnessMs = readFreshnessMs
-  const openRouterKey = text(env, 'OPENROUTER_API_KEY')
-  if (openRouterKey !== undefined) options.openRouterKey = openRouterKey
-  if (chatUrl !== undefined || chatModel !== undefined) options.chat = { ...(chatUrl ? { baseUrl: chatUrl } : {}), ...(chatModel ? { model: chatModel } : {}) }
-  if (client || admin) options.accessKeys = { ...(client ? { client } : {}), ...(admin ? { admin } : {}) }
-  if (corsOrigin) options.cors = { origin: corsOrigin.length === 1 && corsOrigin[0] === '*' ? '*' : corsOrigin }
-  if (memory !== undefined) options.memory = { enabled: memory }
-  if (trustProxy !== undefined) options.trustProxy = trustProxy
+  if (wanted('dataDir')) {
+    const dataDir = envText(env, 'BENTO_DATA_DIR')
+    if (dataDir !== undefined) options.dataDir = dataDir
+  }
+  if (wanted('isolation')) {
+    const isolation = envText(env, 'BENTO_ISOLATION')
+    if (isolation !== undefined && isolation !== 'none' && isolation !== 'session' && isolation !== 'custom') {
+      throw new InvalidOptionsError(`Invalid BENTO_ISOLATION ${JSON.stringify(isolation)}: expected none, session or custom.`)
+    }
+    if (isolation !== undefined) options.isolation = isolation
+  }
+  if (wanted('sessionTtlMs')) {
+    const sessionTtlMs = sessionTtlFromEnv(env)
+    if (sessionTtlMs !== undefined) options.sessionTtlMs = sessionTtlMs
+  }
+  if (wanted('cleanupIntervalMs')) {
+    const cleanupIntervalMs = envDuration(env, 'BENTO_CLEANUP_INTERVAL')
+    if (cleanupIntervalMs !== undefined) options.cleanupIntervalMs = cleanupIntervalMs
+  }
+  if (wanted('maxOpenStores')) {
+    const maxOpenStores = envInteger(env, 'BENTO_MAX_OPEN_STORES', MAX_OPEN_STORES.min)
+    if (maxOpenStores !== undefined && maxOpenStores > MAX_OPEN_STORES.max) {
+      throw new InvalidOptionsError(`Invalid BENTO_MAX_OPEN_STORES ${JSON.stringify(String(maxOpenStores))}: expected at most ${MAX_OPEN_STORES.max}.`)
+    }
+    if (maxOpenStores !== undefined) options.maxOpenStores = maxOpenStores
+  }
+  if (wanted('readFreshnessMs')) {
+    const readFreshnessMs = envInteger(env, 'BENTO_READ_FRESHNESS')
+    if (readFreshnessMs !== undefined) options.readFreshnessMs = readFreshnessMs
+  }
+  if (wanted('openRouterKey')) {
+    const openRouterKey = envText(env, 'OPENROUTER_API_KEY')
+    if (openRouterKey !== undefined) options.openRouterKey = openRouterKey
+  }
+  if (wanted('chat')) {
+    const chatUrl = envText(env, 'BENTO_CHAT_URL')
+    const chatModel = envText(env, 'BENTO_CHAT_MODEL')
+    if (chatUrl !== undefined || chatModel !== undefined) options.chat = { ...(chatUrl ? { baseUrl: chatUrl } : {}), ...(chatModel ? { model: chatModel } : {}) }
+  }
+  if (wanted('accessKeys')) {
+    const client = envList(env, 'BENTO_CLIENT_KEYS')
+    const admin = envList(env, 'BENTO_ADMIN_KEYS')
+    if (client || admin) options.accessKeys = { ...(client ? { client } : {}), ...(admin ? { admin } : {}) }
+  }
+  if (wanted('cors')) {
+    const corsOrigin = envList(env, 'BENTO_CORS_ORIGIN')
+    if (corsOrigin) options.cors = { origin: corsOrigin.length === 1 && corsOrigin[0] === '*' ? '*' : corsOrigin }
+  }
+  if (wanted('memory')) {
+    const memory = envSwitch(env, 'BENTO_MEMORY')
+    if (memory !== undefined) options.memory = { enabled: memory }
+  }
+  if (wanted('trustProxy')) {
+    const trustProxy = envSwitch(env, 'BENTO_TRUST_PROXY')
+    if (trustProxy !== undefined) options.trustProxy = trustProxy
+  }
   return options
 }

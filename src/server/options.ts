@@ -7,10 +7,12 @@
 import path from 'node:path'
 import { z } from 'zod'
 import type { Logger } from 'pino'
-import { DEFAULT_READ_FRESHNESS_MS } from '../core/backend/index.js'
 import { InvalidOptionsError } from '../core/errors.js'
 import type { Embedder } from '../core/embeddings/types.js'
-import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
+import {
+  DEFAULT_CLEANUP_INTERVAL_MS, DEFAULT_CONVERSATION_TTL_MS, DEFAULT_DATA_DIR, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_OPEN_STORES,
+  DEFAULT_MAX_TEXT_CHARS, DEFAULT_READ_FRESHNESS_MS, DEFAULT_SESSION_TTL_MS,
+} from '../core/defaults.js'
 import type { IsolationMode } from '../middleware/isolation.js'
 import type { AccessKeys } from './access-keys.js'
 
@@ -73,6 +75,11 @@ export interface BentoServerOptions {
    * (any client can send it).
    */
   trustProxy?: boolean
+  /**
+   * The clock session expiry, activity and the periodic sweep are decided by, in ms
+   * since the epoch. Default `Date.now`; tests inject one instead of sleeping.
+   */
+  now?: () => number
 }
 
 export interface BentoServerConfig {
@@ -100,8 +107,7 @@ export interface BentoServerConfig {
 
 export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
 export const DEFAULT_CHAT_MODEL = 'openai/gpt-4o-mini'
-export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
-export const DEFAULT_MAX_TEXT_CHARS = 2_000_000
+export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TEXT_CHARS }
 
 const MAX_MS = 10 * 365 * 24 * 3600 * 1000
 const positiveMs = z.number().int().positive().max(MAX_MS)
@@ -140,6 +146,7 @@ const optionsSchema = z.strictObject({
   memory: z.strictObject({ enabled: z.boolean(), recall: z.number().int().min(1).max(50).optional() }).optional(),
   logger: z.union([z.literal(false), loggerSchema]).optional(),
   trustProxy: z.boolean().optional(),
+  now: z.custom<() => number>((value) => typeof value === 'function', 'must be a function returning ms since the epoch').optional(),
 })
 
 /** Validates options; throws `InvalidOptionsError` naming each bad option. */
@@ -162,13 +169,13 @@ export const parseServerOptions = (options: unknown): BentoServerOptions => {
 export const resolveServerConfig = (options: BentoServerOptions): BentoServerConfig => {
   const model = options.chat?.model ?? options.chat?.models?.[0] ?? DEFAULT_CHAT_MODEL
   return Object.freeze({
-    dataDir: path.resolve(options.dataDir ?? 'data'),
+    dataDir: path.resolve(options.dataDir ?? DEFAULT_DATA_DIR),
     isolation: options.isolation ?? 'none',
     sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
-    cleanupIntervalMs: options.cleanupIntervalMs ?? 30 * 60 * 1000,
-    maxOpenStores: options.maxOpenStores ?? 64,
+    cleanupIntervalMs: options.cleanupIntervalMs ?? DEFAULT_CLEANUP_INTERVAL_MS,
+    maxOpenStores: options.maxOpenStores ?? DEFAULT_MAX_OPEN_STORES,
     readFreshnessMs: options.readFreshnessMs ?? DEFAULT_READ_FRESHNESS_MS,
-    conversationTtlMs: options.conversationTtlMs ?? 24 * 60 * 60 * 1000,
+    conversationTtlMs: options.conversationTtlMs ?? DEFAULT_CONVERSATION_TTL_MS,
     memory: Object.freeze({ enabled: options.memory?.enabled ?? false, recall: options.memory?.recall ?? 5 }),
     chat: Object.freeze({
       llm: options.openRouterKey !== undefined,
@@ -182,7 +189,7 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
       maxFileBytes: options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       maxTextChars: options.uploadLimits?.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
     }),
-    maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
+    maxJsonBytes: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
     trustProxy: options.trustProxy ?? false,
   })

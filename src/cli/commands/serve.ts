@@ -1,15 +1,18 @@
 /**
  * `bento serve`: the HTTP server on 127.0.0.1 unless told otherwise. Flags win
- * over env vars (`PORT`, `BENTO_HOST`, `BENTO_ISOLATION`, `BENTO_DATA_DIR`,
- * `BENTO_SESSION_TTL`, `BENTO_CLEANUP_INTERVAL`, `BENTO_MAX_OPEN_STORES`,
- * `BENTO_READ_FRESHNESS`, and
- * the rest of `serverOptionsFromEnv`). Prints its URL on stderr; SIGINT or
- * SIGTERM stops it gracefully (every open store is flushed and closed).
+ * over env vars: `PORT` and `BENTO_HOST` are read here, the server's settings
+ * (`BENTO_ISOLATION`, `BENTO_SESSION_TTL`, `BENTO_MAX_OPEN_STORES`, …) once, by
+ * `serverOptionsFromEnv`, which skips every setting a flag gave, so an error
+ * names the source the user used and a flag wins even over a bad variable.
+ * Prints its URL on stderr; SIGINT or SIGTERM stops it gracefully (every open
+ * store is flushed and closed).
  */
 import { Option, type Command } from 'commander'
 import { InvalidOptionsError } from '../../core/errors.js'
 import type { CliContext } from '../context.js'
-import { parseDuration } from '../../core/duration.js'
+import { formatDuration, parseDuration } from '../../core/duration.js'
+import { DEFAULT_CLEANUP_INTERVAL_MS, DEFAULT_MAX_OPEN_STORES, DEFAULT_READ_FRESHNESS_MS, DEFAULT_SESSION_TTL_MS } from '../../core/defaults.js'
+import type { BentoServerOptions } from '../../server/options.js'
 import { addDataDirOption, parseNonNegativeInt, parsePositiveInt, toCommonOptions } from '../options.js'
 
 export const ISOLATION_MODES = ['none', 'session', 'custom'] as const
@@ -67,11 +70,8 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     import('../../server/index.js'),
     import('../../core/embeddings/index.js'),
   ])
-  const fromEnv = serverOptionsFromEnv(ctx.env)
-  const server = createBentoServer({
-    ...fromEnv,
+  const fromFlags: BentoServerOptions = {
     dataDir: options.dataDir,
-    embedder: embedderFromEnv(ctx.env),
     ...(options.isolation ? { isolation: options.isolation } : {}),
     ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
     ...(options.cleanupIntervalMs === undefined ? {} : { cleanupIntervalMs: options.cleanupIntervalMs }),
@@ -79,7 +79,9 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     ...(options.readFreshnessMs === undefined ? {} : { readFreshnessMs: options.readFreshnessMs }),
     ...(options.memory ? { memory: { enabled: true } } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
-  })
+  }
+  const fromEnv = serverOptionsFromEnv(ctx.env, { given: Object.keys(fromFlags) as Array<keyof BentoServerOptions> })
+  const server = createBentoServer({ ...fromEnv, ...fromFlags, embedder: embedderFromEnv(ctx.env) })
   let address
   try {
     address = await server.start({ port: options.port, hostname: options.host })
@@ -109,13 +111,14 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .description('run the HTTP server (binds 127.0.0.1 unless --host says otherwise)')
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').env('PORT').default('3000'))
     .addOption(new Option('--host <host>', 'address to bind').env('BENTO_HOST').default('127.0.0.1'))
-    .addOption(new Option('--isolation <mode>', 'none, session or custom').env('BENTO_ISOLATION'))
-    .addOption(new Option('--session-ttl <duration>', 'session scopes idle this long expire (default 24h)').env('BENTO_SESSION_TTL'))
-    .addOption(new Option('--cleanup-interval <duration>', 'how often expired sessions are removed (default 30m)').env('BENTO_CLEANUP_INTERVAL'))
-    .addOption(new Option('--max-open-stores <n>', 'open stores kept in memory (default 64)').env('BENTO_MAX_OPEN_STORES'))
-    .addOption(new Option('--read-freshness <ms>', "how late another process's changes may be seen by reads; 0 checks every read (default 50)").env('BENTO_READ_FRESHNESS'))
-    .option('--memory', 'keep what users tell the assistant as per-scope persistent memory')
-    .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure')
+    // These variables are read by serverOptionsFromEnv, not by commander: one reader, and errors that name them.
+    .option('--isolation <mode>', 'none, session or custom (env: BENTO_ISOLATION)')
+    .option('--session-ttl <duration>', `session scopes idle this long expire (default ${DEFAULT_SESSION_TTL_MS / 3_600_000}h, env: BENTO_SESSION_TTL)`)
+    .option('--cleanup-interval <duration>', `how often expired sessions are removed (default ${formatDuration(DEFAULT_CLEANUP_INTERVAL_MS)}, env: BENTO_CLEANUP_INTERVAL)`)
+    .option('--max-open-stores <n>', `open stores kept in memory (default ${DEFAULT_MAX_OPEN_STORES}, env: BENTO_MAX_OPEN_STORES)`)
+    .option('--read-freshness <ms>', `how late another process's changes may be seen by reads; 0 checks every read (default ${DEFAULT_READ_FRESHNESS_MS}, env: BENTO_READ_FRESHNESS)`)
+    .option('--memory', 'keep what users tell the assistant as per-scope persistent memory (env: BENTO_MEMORY)')
+    .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure (env: BENTO_TRUST_PROXY)')
   addDataDirOption(command)
     .addHelpText('after', EXAMPLES)
     .action((raw: Record<string, unknown>) => runServe(toServeOptions(raw), ctx))

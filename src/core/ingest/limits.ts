@@ -2,8 +2,9 @@ import { z } from 'zod'
 import { InvalidOptionsError } from '../errors.js'
 import type { IngestLimits } from './types.js'
 
-export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
-export const DEFAULT_MAX_TEXT_CHARS = 2_000_000
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TEXT_CHARS } from '../defaults.js'
+
+export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TEXT_CHARS }
 /** A DOCX may inflate to this many times the file-size limit, and never past MAX_DOCX_INFLATED_BYTES. */
 export const DOCX_INFLATE_RATIO = 8
 export const MAX_DOCX_INFLATED_BYTES = 100 * 1024 * 1024
