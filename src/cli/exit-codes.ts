@@ -35,6 +35,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   forbidden: EXIT_FAILURE,
   upstream_error: EXIT_FAILURE,
   upstream_timeout: EXIT_FAILURE,
+  auth_unavailable: EXIT_FAILURE,
   cancelled: EXIT_CANCELLED,
   io_error: EXIT_FAILURE,
   internal: EXIT_FAILURE,

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'upstream_error'
   | 'upstream_timeout'
+  | 'auth_unavailable'
   | 'cancelled'
   | 'io_error'
   | 'internal'
@@ -126,6 +127,17 @@ export class LockedError extends BentoError {
   }
 }
 
+/**
+ * The scope's lock was taken over by another process (this one stalled past the
+ * stale timeout) or could not be kept: nothing was published; try again.
+ * Code `locked`, so it maps like a held lock (exit 4, HTTP 503).
+ */
+export class LockLostError extends BentoError {
+  constructor(message: string) {
+    super('locked', message)
+  }
+}
+
 /** Temporarily unavailable (e.g. a scope being migrated); retry later. */
 export class BusyError extends BentoError {
   readonly retryAfterSeconds: number
@@ -144,6 +156,23 @@ export class UnauthorizedError extends BentoError {
 export class ForbiddenError extends BentoError {
   constructor(message: string) {
     super('forbidden', message)
+  }
+}
+
+/**
+ * A verified identity whose key claim is not a valid isolation key: the caller is
+ * authenticated but may not use this key (HTTP 403, still code `invalid_key`).
+ */
+export class InvalidKeyClaimError extends InvalidKeyError {
+  constructor(message: string) {
+    super(message)
+  }
+}
+
+/** The identity provider's keys cannot be fetched: tokens cannot be verified, so nothing is let through. */
+export class AuthUnavailableError extends BentoError {
+  constructor(message: string, cause?: unknown) {
+    super('auth_unavailable', message, { cause })
   }
 }
 

@@ -46,6 +46,12 @@ export interface IsolationOptions {
   trustProxy?: boolean
   /** The clock expiry is judged by, in ms since the epoch. Default `Date.now` (tests inject one). */
   now?: () => number
+  /**
+   * Custom mode: where the key comes from when no operator middleware set one.
+   * `header` (default): `x-isolation-key` / `X-Muxi-User-Id`, chosen by the caller.
+   * `verified`: only the identity a verified token set (`c.get('identity')`); headers are ignored.
+   */
+  identity?: 'header' | 'verified'
 }
 
 const hasContextKey = (c: Context): boolean => Object.hasOwn(c.var as object, 'isolationKey')
@@ -58,7 +64,15 @@ const contextKey = (c: Context): string | undefined => {
   return value
 }
 
-const resolveCustomScope = (c: Context): Scope => {
+const verifiedKey = (c: Context): string | undefined => (c.var as { identity?: { key: string } }).identity?.key
+
+const resolveCustomScope = (c: Context, options: IsolationOptions): Scope => {
+  if (options.identity === 'verified') {
+    // Threat: a caller choosing another user's key with a header. Only the verified token (or the operator) decides.
+    const key = hasContextKey(c) ? contextKey(c) : verifiedKey(c)
+    if (key === undefined) throw new UnauthorizedError('No verified identity: send Authorization: Bearer <JWT>.')
+    return customScope(key)
+  }
   const key = hasContextKey(c) ? contextKey(c) : (c.req.header(ISOLATION_KEY_HEADER) ?? c.req.header(MUXI_USER_HEADER))
   if (key === undefined || key === '') {
     throw new UnauthorizedError(`No isolation key: this server isolates users; send the ${ISOLATION_KEY_HEADER} header or set isolationKey in your middleware.`)
@@ -103,7 +117,7 @@ const resolveSessionScope = async (c: Context, options: IsolationOptions): Promi
 /** The scope of this request under `options.mode`; throws `UnauthorizedError` or `InvalidKeyError`. */
 export const resolveScope = async (c: Context, options: IsolationOptions): Promise<Scope> => {
   if (options.mode === 'none') return sharedScope()
-  if (options.mode === 'custom') return resolveCustomScope(c)
+  if (options.mode === 'custom') return resolveCustomScope(c, options)
   return resolveSessionScope(c, options)
 }
 

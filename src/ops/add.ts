@@ -23,7 +23,8 @@ import { NotFoundError, TooLargeError, toBentoError } from '../core/errors.js'
 import * as fs from '../core/fs.js'
 import { fileTypeFromName, SUPPORTED_EXTENSIONS } from '../core/ingest/file-type.js'
 import { resolveLimits } from '../core/ingest/limits.js'
-import { assertStoreAccepts, commitDocuments, prepareDocument, type PreparedDocument } from '../core/ingest/pipeline.js'
+import { createEmbedQueue } from '../core/ingest/embed-queue.js'
+import { assertStoreAccepts, commitDocuments, splitDocument, type ChunkedDocument, type PreparedDocument } from '../core/ingest/pipeline.js'
 import type { IngestLimits } from '../core/ingest/types.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
@@ -55,6 +56,11 @@ interface Candidate {
 interface Prepared {
   source: string
   document: PreparedDocument
+}
+
+interface Split {
+  source: string
+  document: ChunkedDocument
 }
 
 const isSupported = (name: string) => SUPPORTED_EXTENSIONS.includes(path.extname(name).toLowerCase())
@@ -138,22 +144,41 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
   }
   let done = 0
   const report = (candidate: Candidate) => options.onProgress?.({ done: done++, total: candidates.length, label: path.basename(candidate.source) })
-  const prepare = async (candidate: Candidate): Promise<Prepared> => {
+  const split = async (candidate: Candidate): Promise<Split> => {
     const bytes = await fs.readFile(candidate.source)
-    const document = await prepareDocument({ embedder: backend.embedder, limits }, { fileName: path.basename(candidate.source), bytes })
+    const document = await splitDocument({ embedder: backend.embedder, limits }, { fileName: path.basename(candidate.source), bytes })
     return { source: candidate.source, document }
   }
+  // Chunks wait across files until they fill an embeddings request (a remote API's count and token limits).
+  const queue = createEmbedQueue(backend.embedder)
+  const embedded = (documents: PreparedDocument[], splits: Split[]): Prepared[] => documents.map((document, i) => ({ source: splits[i]!.source, document }))
+  let waiting: Split[] = []
+  const enqueue = async (item: Split): Promise<Prepared[]> => {
+    waiting.push(item)
+    const ready = await queue.push(item.document)
+    const done = embedded(ready, waiting.slice(0, ready.length))
+    waiting = waiting.slice(ready.length)
+    return done
+  }
+  const drain = async (): Promise<Prepared[]> => {
+    const done = embedded(await queue.finish(), waiting)
+    waiting = []
+    return done
+  }
 
-  // Every named file is prepared before anything is written: one that cannot be ingested changes nothing.
+  // Every named file is split and embedded before anything is written: one that cannot be ingested changes nothing.
   const named: Prepared[] = []
   for (const candidate of candidates.filter((c) => c.explicit)) {
     report(candidate)
+    let item: Split
     try {
-      named.push(await prepare(candidate))
+      item = await split(candidate)
     } catch (error) {
       throw toBentoError(error, `Adding ${candidate.source}`)
     }
+    named.push(...(await enqueue(item)))
   }
+  named.push(...(await drain()))
 
   const uploadsDir = backend.layout.uploadsDir(scope)
   const batches = createBatches(async (items) => {
@@ -175,16 +200,19 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
       result.skipped!.push({ source: candidate.source, reason: `too large (${candidate.size} bytes)` })
       continue
     }
-    let item: Prepared
+    let item: Split
     try {
-      item = await prepare(candidate)
+      item = await split(candidate)
     } catch (error) {
       // Found in a directory: reported and skipped.
       result.skipped!.push({ source: candidate.source, reason: toBentoError(error, 'Adding').message })
       continue
     }
-    await batches.push(item)
+    // An embeddings failure (after the embedder's retries) is not this file's fault: it fails the command,
+    // keeping the batches committed before it.
+    for (const ready of await enqueue(item)) await batches.push(ready)
   }
+  for (const ready of await drain()) await batches.push(ready)
   await batches.flush()
   options.onProgress?.({ done, total: candidates.length })
   return result

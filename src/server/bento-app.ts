@@ -7,6 +7,7 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
 import { isolation } from '../middleware/isolation.js'
+import { jwtAuth } from './auth/index.js'
 import { declaredLengthLimit } from './body.js'
 import type { BentoEnv, RequestState } from './context.js'
 import type { ServerDeps } from './deps.js'
@@ -17,6 +18,7 @@ import { conversationRoutes } from './routes/conversations.js'
 import { documentRoutes } from './routes/documents.js'
 import { healthRoutes } from './routes/health.js'
 import { memoryRoutes } from './routes/memories.js'
+import { webUiRoutes } from './web-ui.js'
 
 /** What the outer app hands over with each request. */
 export interface BridgeValue {
@@ -76,15 +78,17 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   for (const [methods, path] of JSON_ROUTES) app.on(methods, path, jsonLimit)
 
   const requireClient = deps.access.require('client')
+  const verifyIdentity: MiddlewareHandler<BentoEnv>[] = deps.auth ? [jwtAuth(deps.auth, deps.logger)] : []
   const resolveScope = isolation({
+    identity: deps.auth ? 'verified' : 'header',
     mode: deps.config.isolation,
     backend: deps.backend,
     sessionTtlMs: deps.config.sessionTtlMs,
     trustProxy: deps.config.trustProxy,
     now: deps.now,
   })
-  for (const path of DATA_PATHS) app.use(path, requireClient, resolveScope, touchActivity(deps))
-  app.use('/api/chat/models', requireClient)
+  for (const path of DATA_PATHS) app.use(path, requireClient, ...verifyIdentity, resolveScope, touchActivity(deps))
+  app.use('/api/chat/models', requireClient, ...verifyIdentity)
   app.use('/api/admin/*', deps.access.require('admin'))
 
   app.route('/', healthRoutes(deps))
@@ -94,5 +98,6 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   app.route('/', conversationRoutes(deps))
   app.route('/', memoryRoutes(deps))
   app.route('/', adminRoutes(deps))
+  if (deps.config.ui) app.route('/', webUiRoutes(deps))
   return app
 }

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { AccessChecker } from './access-keys.js'
+import type { JwtVerifier } from './auth/verify.js'
 import type { ChatUpstream } from './chat/upstream.js'
 import type { BentoServerConfig } from './options.js'
 
@@ -14,4 +15,6 @@ export interface ServerDeps {
   logger: Logger | undefined
   /** The server's clock (ms since the epoch): `Date.now` unless a test injected one. */
   now: () => number
+  /** Present with `auth: { type: 'jwt' }`. */
+  auth: JwtVerifier | undefined
 }

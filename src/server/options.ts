@@ -15,6 +15,7 @@ import {
 } from '../core/defaults.js'
 import type { IsolationMode } from '../middleware/isolation.js'
 import type { AccessKeys } from './access-keys.js'
+import { HMAC_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, type AuthOptions } from './auth/options.js'
 
 export interface ChatOptions {
   /** OpenAI-compatible base URL. Default `https://openrouter.ai/api/v1`. */
@@ -61,6 +62,12 @@ export interface BentoServerOptions {
   /** Largest JSON request body. Default 1 MiB. */
   maxJsonBytes?: number
   accessKeys?: AccessKeys
+  /**
+   * Verified identity: `{ type: 'jwt', secret | jwks, issuer?, audience?, … }`. Data routes then
+   * need `Authorization: Bearer <JWT>` and, in custom mode (the default with auth), the scope's
+   * key comes only from the verified token. Access keys then travel only in their own headers.
+   */
+  auth?: AuthOptions
   /** Default `{ origin: '*' }`; `false` sends no CORS headers. */
   cors?: CorsOptions | false
   /** Conversations idle longer than this expire (their memories stay). Default 24 h. */
@@ -80,6 +87,8 @@ export interface BentoServerOptions {
    * since the epoch. Default `Date.now`; tests inject one instead of sleeping.
    */
   now?: () => number
+  /** The web page at `/` (documents, search, chat, and the operator's scopes). Default true. */
+  ui?: boolean
 }
 
 export interface BentoServerConfig {
@@ -102,7 +111,10 @@ export interface BentoServerConfig {
   readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number }
   readonly maxJsonBytes: number
   readonly accessKeys: boolean
+  /** `jwt` when requests must carry a verified token. */
+  readonly auth: 'none' | 'jwt'
   readonly trustProxy: boolean
+  readonly ui: boolean
 }
 
 export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
@@ -118,6 +130,22 @@ const embedderSchema = z.custom<Embedder>(
   'must be an embedder ({ id, dimension, embed })',
 )
 const loggerSchema = z.custom<Logger>((value) => typeof value === 'object' && value !== null && typeof (value as Logger).info === 'function', 'must be a pino logger')
+
+const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+const authSchema = z.strictObject({
+  type: z.literal('jwt'),
+  secret: z.string().min(1).optional(),
+  jwks: z.union([z.string().min(1), z.instanceof(URL), z.looseObject({ keys: z.array(z.looseObject({})) })]).optional(),
+  issuer: oneOrMany.optional(),
+  audience: oneOrMany.optional(),
+  clockToleranceMs: z.number().int().min(0).max(3_600_000).optional(),
+  keyClaim: z.string().min(1).max(200).optional(),
+  tenantClaim: z.string().min(1).max(200).optional(),
+  algorithms: z.array(z.enum([...HMAC_ALGORITHMS, ...PUBLIC_KEY_ALGORITHMS] as [string, ...string[]])).min(1).optional(),
+  jwksCacheMs: positiveMs.optional(),
+  jwksTimeoutMs: positiveMs.max(60_000).optional(),
+  jwksCooldownMs: z.number().int().min(0).max(MAX_MS).optional(),
+})
 
 const optionsSchema = z.strictObject({
   dataDir: z.string().min(1).optional(),
@@ -141,12 +169,14 @@ const optionsSchema = z.strictObject({
   }).optional(),
   maxJsonBytes: z.number().int().min(1024).optional(),
   accessKeys: z.strictObject({ client: z.array(accessKey).optional(), admin: z.array(accessKey).optional() }).optional(),
+  auth: authSchema.optional(),
   cors: z.union([z.literal(false), z.strictObject({ origin: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) })]).optional(),
   conversationTtlMs: positiveMs.optional(),
   memory: z.strictObject({ enabled: z.boolean(), recall: z.number().int().min(1).max(50).optional() }).optional(),
   logger: z.union([z.literal(false), loggerSchema]).optional(),
   trustProxy: z.boolean().optional(),
   now: z.custom<() => number>((value) => typeof value === 'function', 'must be a function returning ms since the epoch').optional(),
+  ui: z.boolean().optional(),
 })
 
 /** Validates options; throws `InvalidOptionsError` naming each bad option. */
@@ -163,6 +193,9 @@ export const parseServerOptions = (options: unknown): BentoServerOptions => {
   if (chat?.model !== undefined && chat.models !== undefined && !chat.models.includes(chat.model)) {
     throw new InvalidOptionsError('Invalid createBentoServer options: chat.model must be one of chat.models.')
   }
+  if (parsed.data.auth !== undefined && parsed.data.isolation === 'session') {
+    throw new InvalidOptionsError('Invalid createBentoServer options: auth needs isolation custom (the key comes from the token) or none (a token-gated shared scope), not session.')
+  }
   return parsed.data as BentoServerOptions
 }
 
@@ -170,7 +203,8 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
   const model = options.chat?.model ?? options.chat?.models?.[0] ?? DEFAULT_CHAT_MODEL
   return Object.freeze({
     dataDir: path.resolve(options.dataDir ?? DEFAULT_DATA_DIR),
-    isolation: options.isolation ?? 'none',
+    // With verified identity the key comes from the token: isolating users is what auth is for.
+    isolation: options.isolation ?? (options.auth ? 'custom' : 'none'),
     sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     cleanupIntervalMs: options.cleanupIntervalMs ?? DEFAULT_CLEANUP_INTERVAL_MS,
     maxOpenStores: options.maxOpenStores ?? DEFAULT_MAX_OPEN_STORES,
@@ -191,6 +225,8 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     }),
     maxJsonBytes: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
+    auth: options.auth ? options.auth.type : 'none',
     trustProxy: options.trustProxy ?? false,
+    ui: options.ui ?? true,
   })
 }

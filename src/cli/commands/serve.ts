@@ -1,14 +1,16 @@
 /**
  * `bento serve`: the HTTP server on 127.0.0.1 unless told otherwise. Flags win
- * over env vars: `PORT` and `BENTO_HOST` are read here, the server's settings
- * (`BENTO_ISOLATION`, `BENTO_SESSION_TTL`, `BENTO_MAX_OPEN_STORES`, …) once, by
- * `serverOptionsFromEnv`, which skips every setting a flag gave, so an error
- * names the source the user used and a flag wins even over a bad variable.
- * Prints its URL on stderr; SIGINT or SIGTERM stops it gracefully (every open
- * store is flushed and closed).
+ * over env vars: `PORT`, `BENTO_HOST` and `BENTO_AUTH` are read here (commander),
+ * the server's settings (`BENTO_ISOLATION`, `BENTO_SESSION_TTL`,
+ * `BENTO_MAX_OPEN_STORES`, `BENTO_UI`, …) once, by `serverOptionsFromEnv`, which
+ * skips every setting a flag gave: an error names the source the user used, and
+ * a flag wins even over a bad variable. Prints its URL on stderr; SIGINT or
+ * SIGTERM stops it gracefully (every open store is flushed and closed).
  */
 import { Option, type Command } from 'commander'
-import { InvalidOptionsError } from '../../core/errors.js'
+import { InvalidOptionsError, RefusedError } from '../../core/errors.js'
+import type { JwtAuthOptions } from '../../server/auth/options.js'
+import { isLoopbackHost } from '../../server/loopback.js'
 import type { CliContext } from '../context.js'
 import { formatDuration, parseDuration } from '../../core/duration.js'
 import { DEFAULT_CLEANUP_INTERVAL_MS, DEFAULT_MAX_OPEN_STORES, DEFAULT_READ_FRESHNESS_MS, DEFAULT_SESSION_TTL_MS } from '../../core/defaults.js'
@@ -28,13 +30,23 @@ export interface ServeOptions {
   readFreshnessMs: number | undefined
   memory: boolean
   trustProxy: boolean
+  /** `--auth`: undefined leaves it to `BENTO_AUTH`. */
+  auth: 'none' | 'jwt' | undefined
+  /** `--jwks`, `--jwt-issuer`, … over the `BENTO_JWT_*` variables (the secret only from `BENTO_JWT_SECRET`). */
+  jwt: Partial<JwtAuthOptions>
+  /** `--trust-identity-header`: custom isolation on a non-loopback host without auth, on purpose. */
+  trustIdentityHeader: boolean
+  /** False for --no-ui; undefined leaves it to BENTO_UI (default on). */
+  ui: false | undefined
 }
 
 const EXAMPLES = `
 Examples:
   $ bento serve                                  http://127.0.0.1:3000, shared scope
   $ bento serve --isolation session --session-ttl 24h --cleanup-interval 30m
-  $ bento serve --isolation custom --host 0.0.0.0 --port 8080
+  $ BENTO_JWT_SECRET=… bento serve --auth jwt --host 0.0.0.0 --port 8080
+  $ bento serve --auth jwt --jwks https://idp.example.com/.well-known/jwks.json --jwt-audience bento
+  $ bento serve --isolation custom --host 0.0.0.0 --trust-identity-header   behind your authenticating proxy
   $ OPENROUTER_API_KEY=sk-… BENTO_ADMIN_KEYS=… bento serve --memory`
 
 const parsePort = (value: string | undefined): number => {
@@ -43,7 +55,38 @@ const parsePort = (value: string | undefined): number => {
   return Number(value)
 }
 
+const AUTH_MODES = ['none', 'jwt'] as const
+
+const listValue = (value: unknown): string | string[] | undefined => {
+  if (typeof value !== 'string') return undefined
+  const items = value.split(',').map((item) => item.trim()).filter(Boolean)
+  return items.length === 0 ? undefined : items.length === 1 ? items[0] : items
+}
+
+const toJwtFlags = (raw: Record<string, unknown>): Partial<JwtAuthOptions> => {
+  const jwt: Partial<JwtAuthOptions> = {}
+  if (typeof raw.jwks === 'string' && raw.jwks.trim() !== '') jwt.jwks = raw.jwks.trim()
+  const issuer = listValue(raw.jwtIssuer)
+  if (issuer !== undefined) jwt.issuer = issuer
+  const audience = listValue(raw.jwtAudience)
+  if (audience !== undefined) jwt.audience = audience
+  if (raw.jwtClockTolerance !== undefined) {
+    jwt.clockToleranceMs = raw.jwtClockTolerance === '0' ? 0 : parseDuration(String(raw.jwtClockTolerance), '--jwt-clock-tolerance')
+  }
+  if (typeof raw.keyClaim === 'string') jwt.keyClaim = raw.keyClaim
+  if (typeof raw.tenantClaim === 'string') jwt.tenantClaim = raw.tenantClaim
+  return jwt
+}
+
 export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
+  const auth = raw.auth as string | undefined
+  if (auth !== undefined && !(AUTH_MODES as readonly string[]).includes(auth)) {
+    throw new InvalidOptionsError(`Invalid --auth ${JSON.stringify(auth)}: expected none or jwt.`)
+  }
+  const jwt = toJwtFlags(raw)
+  if (auth !== 'jwt' && Object.keys(jwt).length > 0) {
+    throw new InvalidOptionsError(`--${Object.keys(jwt)[0] === 'jwks' ? 'jwks' : 'jwt-…'} options need --auth jwt.`)
+  }
   const isolation = raw.isolation as string | undefined
   if (isolation !== undefined && !(ISOLATION_MODES as readonly string[]).includes(isolation)) {
     throw new InvalidOptionsError(`Invalid --isolation ${JSON.stringify(isolation)}: expected none, session or custom.`)
@@ -60,17 +103,50 @@ export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
     readFreshnessMs: parseNonNegativeInt(raw.readFreshness as string | undefined, '--read-freshness'),
     memory: raw.memory === true,
     trustProxy: raw.trustProxy === true,
+    auth: auth as ServeOptions['auth'],
+    jwt,
+    trustIdentityHeader: raw.trustIdentityHeader === true,
+    ui: raw.ui === false ? false : undefined,
   }
+}
+
+const resolveAuth = (
+  options: ServeOptions,
+  settingsFromEnv: (env: Record<string, string | undefined>) => Partial<JwtAuthOptions>,
+  env: Record<string, string | undefined>,
+): JwtAuthOptions | undefined => (options.auth === 'jwt' ? { ...settingsFromEnv(env), ...options.jwt, type: 'jwt' } : undefined)
+
+/**
+ * Threat: custom isolation that trusts a header, reachable from other machines: any
+ * caller reads and deletes any user's data by naming them. Refused unless the token is
+ * verified (`--auth jwt`) or the operator says a proxy in front authenticates and sets
+ * the header (`--trust-identity-header`). Test: test/server/serve-identity.test.ts.
+ */
+const identityNotice = (isolation: string, auth: JwtAuthOptions | undefined, host: string, trustIdentityHeader: boolean): string[] => {
+  if (auth !== undefined) {
+    const notes = [`bento: identity: verified JWT (${auth.secret !== undefined ? 'HS256 secret from BENTO_JWT_SECRET' : `JWKS ${String(auth.jwks)}`}); key claim ${auth.keyClaim ?? 'sub'}${auth.tenantClaim ? `, tenant claim ${auth.tenantClaim}` : ''}; x-isolation-key and X-Muxi-User-Id are ignored\n`]
+    if (auth.jwks !== undefined && auth.audience === undefined) {
+      notes.push('bento: warning: no --jwt-audience: any token of this identity provider is accepted, including tokens issued for other apps\n')
+    }
+    return notes
+  }
+  if (isolation !== 'custom') return []
+  if (!isLoopbackHost(host) && !trustIdentityHeader) {
+    throw new RefusedError(`Refusing to serve custom isolation on ${host} without verified identity: any caller could choose whose data it reads with x-isolation-key. Use --auth jwt, or --trust-identity-header if a proxy in front authenticates users and sets that header.`)
+  }
+  return ['bento: warning: custom isolation trusts the x-isolation-key / X-Muxi-User-Id header: any caller that reaches this server can choose whose data it reads and deletes. Use --auth jwt unless a proxy in front sets the header.\n']
 }
 
 /** Serves until SIGINT or SIGTERM, then shuts down cleanly and resolves. */
 export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<void> => {
   // Loaded here so `bento --help` does not pay for Hono, pino and hnswlib.
-  const [{ createBentoServer, serverOptionsFromEnv }, { embedderFromEnv }] = await Promise.all([
+  const [{ createBentoServer, serverOptionsFromEnv, jwtSettingsFromEnv }, { embedderFromEnv }] = await Promise.all([
     import('../../server/index.js'),
     import('../../core/embeddings/index.js'),
   ])
+  const auth = resolveAuth(options, jwtSettingsFromEnv, ctx.env)
   const fromFlags: BentoServerOptions = {
+    ...(auth ? { auth } : {}),
     dataDir: options.dataDir,
     ...(options.isolation ? { isolation: options.isolation } : {}),
     ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
@@ -79,8 +155,13 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     ...(options.readFreshnessMs === undefined ? {} : { readFreshnessMs: options.readFreshnessMs }),
     ...(options.memory ? { memory: { enabled: true } } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
+    ...(options.ui === false ? { ui: false } : {}),
   }
-  const fromEnv = serverOptionsFromEnv(ctx.env, { given: Object.keys(fromFlags) as Array<keyof BentoServerOptions> })
+  // --auth reads BENTO_AUTH itself (commander), so the flag alone decides; every other setting a flag gave skips its variable.
+  const given = new Set([...Object.keys(fromFlags), 'auth']) as Set<keyof BentoServerOptions>
+  const fromEnv = serverOptionsFromEnv(ctx.env, { given })
+  const isolation = options.isolation ?? fromEnv.isolation ?? (auth ? 'custom' : 'none')
+  const notices = identityNotice(isolation, auth, options.host, options.trustIdentityHeader)
   const server = createBentoServer({ ...fromEnv, ...fromFlags, embedder: embedderFromEnv(ctx.env) })
   let address
   try {
@@ -89,8 +170,10 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     await server.stop()
     throw error
   }
+  for (const notice of notices) ctx.err(notice)
   ctx.err(`bento: serving ${server.config.isolation === 'none' ? 'the shared scope' : `${server.config.isolation} isolation`} from ${server.config.dataDir}\n`)
   ctx.err(`bento: listening on ${address.url}\n`)
+  if (server.config.ui) ctx.err(`bento: web page on ${address.url}/\n`)
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stopOn = (received: NodeJS.Signals) => {
       process.off('SIGINT', stopOn)
@@ -117,8 +200,17 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .option('--cleanup-interval <duration>', `how often expired sessions are removed (default ${formatDuration(DEFAULT_CLEANUP_INTERVAL_MS)}, env: BENTO_CLEANUP_INTERVAL)`)
     .option('--max-open-stores <n>', `open stores kept in memory (default ${DEFAULT_MAX_OPEN_STORES}, env: BENTO_MAX_OPEN_STORES)`)
     .option('--read-freshness <ms>', `how late another process's changes may be seen by reads; 0 checks every read (default ${DEFAULT_READ_FRESHNESS_MS}, env: BENTO_READ_FRESHNESS)`)
+    .addOption(new Option('--auth <mode>', 'none, or jwt: verify Authorization: Bearer <JWT> (HS256 with BENTO_JWT_SECRET, or --jwks) and take the key from it').env('BENTO_AUTH'))
+    .option('--jwks <file-or-url>', 'public keys for --auth jwt: a JWKS file, or an https URL (env BENTO_JWKS)')
+    .option('--jwt-issuer <iss>', 'accepted token issuers, comma-separated (env BENTO_JWT_ISSUER)')
+    .option('--jwt-audience <aud>', 'accepted token audiences, comma-separated (env BENTO_JWT_AUDIENCE)')
+    .option('--jwt-clock-tolerance <duration>', 'leeway for exp and nbf (default 5s; env BENTO_JWT_CLOCK_TOLERANCE)')
+    .option('--key-claim <claim>', 'the token claim holding the isolation key (default sub; env BENTO_JWT_KEY_CLAIM)')
+    .option('--tenant-claim <claim>', 'a token claim naming the tenant: the key becomes <tenant>:<key> (env BENTO_JWT_TENANT_CLAIM)')
+    .option('--trust-identity-header', 'allow custom isolation without --auth on a non-loopback host: a proxy in front authenticates and sets x-isolation-key')
     .option('--memory', 'keep what users tell the assistant as per-scope persistent memory (env: BENTO_MEMORY)')
     .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure (env: BENTO_TRUST_PROXY)')
+    .option('--no-ui', 'serve the API only, without the web page at / (env BENTO_UI=off)')
   addDataDirOption(command)
     .addHelpText('after', EXAMPLES)
     .action((raw: Record<string, unknown>) => runServe(toServeOptions(raw), ctx))

@@ -6,7 +6,7 @@
 import { z } from 'zod'
 import { BentoError, InvalidOptionsError, UpstreamError, UpstreamTimeoutError } from '../errors.js'
 import { backoffDelay, parseRetryAfter, sleep } from './retry.js'
-import type { Embedder } from './types.js'
+import { batchEnd, type EmbedBatchLimits, type Embedder } from './types.js'
 
 export interface OpenAIEmbedderOptions {
   apiKey: string
@@ -18,6 +18,11 @@ export interface OpenAIEmbedderOptions {
   dimension?: number
   /** Texts per request. Default 64. */
   batchSize?: number
+  /**
+   * Estimated tokens per request (UTF-8 bytes, an upper bound for BPE tokenizers).
+   * Default 300000, OpenAI's limit for one embeddings request.
+   */
+  maxBatchTokens?: number
   /** Per request, including reading the body. Default 30000. */
   timeoutMs?: number
   /** Retries of 429, 5xx, timeouts and network errors. Default 3. */
@@ -52,6 +57,7 @@ const optionsSchema = z.object({
   model: z.string().min(1).max(200).default(DEFAULT_EMBEDDINGS_MODEL),
   dimension: z.number().int().min(1).max(65536).optional(),
   batchSize: z.number().int().min(1).max(2048).default(64),
+  maxBatchTokens: z.number().int().min(1).max(10_000_000).default(300_000),
   timeoutMs: z.number().int().min(1).max(600_000).default(30_000),
   maxRetries: z.number().int().min(0).max(10).default(3),
   retryBaseMs: z.number().int().min(0).max(60_000).default(500),
@@ -155,13 +161,17 @@ export const createOpenAIEmbedder = (options: OpenAIEmbedderOptions): Embedder =
     }
   }
 
+  const batch: EmbedBatchLimits = Object.freeze({ maxInputs: config.batchSize, maxTokens: config.maxBatchTokens })
   return Object.freeze({
     id: `openai:${config.model}:${dimension}`,
     dimension,
+    batch,
     embed: async (texts: string[]) => {
       const vectors: Float32Array[] = []
-      for (let start = 0; start < texts.length; start += config.batchSize) {
-        vectors.push(...(await embedBatch(texts.slice(start, start + config.batchSize))))
+      for (let start = 0; start < texts.length; ) {
+        const end = batchEnd(texts, start, batch)
+        vectors.push(...(await embedBatch(texts.slice(start, end))))
+        start = end
       }
       return vectors
     },

@@ -5,10 +5,14 @@ export { extractText } from './extract.js'
 export { assertValidFileName, MAX_FILE_NAME_BYTES } from './file-name.js'
 export { detectFileType, fileTypeFromName, SUPPORTED_EXTENSIONS } from './file-type.js'
 export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TEXT_CHARS } from './limits.js'
+export { createEmbedQueue, type EmbedQueue } from './embed-queue.js'
 export {
   commitDocuments,
   ingestDocument,
   prepareDocument,
+  splitDocument,
+  withVectors,
+  type ChunkedDocument,
   removeDocumentFiles,
   type CommitDeps,
   type IngestDeps,

@@ -19,6 +19,7 @@ import path from 'node:path'
 import * as fs from '../fs.js'
 import { EmbedderMismatchError, EmptyFileError, UnsafePathError, UpstreamError } from '../errors.js'
 import { crashPoint } from '../faults.js'
+import { assertLocksHeld } from '../lock.js'
 import type { Embedder } from '../embeddings/types.js'
 import type { ChunkInput, VectorStore } from '../store/types.js'
 import { chunkText } from './chunk.js'
@@ -94,6 +95,50 @@ const ensureRealDir = async (dir: string): Promise<boolean> => {
   return existing === undefined
 }
 
+/** One upload, extracted and chunked, waiting for its vectors. */
+export interface ChunkedDocument extends Omit<PreparedDocument, 'chunks'> {
+  texts: string[]
+  metadata: Record<string, unknown>
+}
+
+/**
+ * Extracts and chunks one upload; writes nothing and calls no embedder.
+ *
+ * @example
+ * const extracted = await splitDocument({ embedder }, { fileName: 'notes.md', bytes })
+ * const [prepared] = withVectors([extracted], await embedder.embed(extracted.texts))
+ */
+export const splitDocument = async (deps: PrepareDeps, input: IngestInput): Promise<ChunkedDocument> => {
+  const fileName = assertValidFileName(input.fileName)
+  if (deps.store) assertStoreAccepts(deps.store, deps.embedder)
+  const { title, text, fileType } = await extractText(fileName, input.bytes, deps.limits)
+  const texts = chunkText(text, deps.chunk)
+  if (texts.length === 0) throw new EmptyFileError(`The file ${describeFile(fileName)} contains no text.`)
+  const documentId = documentIdFor(fileName, input.bytes)
+  const metadata = { source: fileName, fileType, createdAt: (deps.now ?? (() => new Date()))().toISOString(), bytes: input.bytes.length, ...input.metadata }
+  return { documentId, title, fileName, fileType, bytes: input.bytes, texts, metadata }
+}
+
+/** Pairs extracted documents with the vectors of their texts (all of them, in order); checks the embedder's answer. */
+export const withVectors = (documents: readonly ChunkedDocument[], vectors: readonly Float32Array[], embedder: Embedder): PreparedDocument[] => {
+  const expected = documents.reduce((sum, document) => sum + document.texts.length, 0)
+  if (vectors.length !== expected || vectors.some((vector) => vector.length !== embedder.dimension)) {
+    throw new UpstreamError(`The embedder ${embedder.id} returned ${vectors.length} vectors of the wrong shape for ${expected} chunks.`)
+  }
+  let next = 0
+  return documents.map(({ texts, metadata, ...document }) => ({
+    ...document,
+    chunks: texts.map((text, chunkIndex): ChunkInput => ({
+      documentId: document.documentId,
+      title: document.title,
+      text,
+      chunkIndex,
+      vector: vectors[next++]!,
+      metadata: { ...metadata },
+    })),
+  }))
+}
+
 /**
  * Extracts, chunks and embeds one upload; writes nothing.
  *
@@ -102,30 +147,13 @@ const ensureRealDir = async (dir: string): Promise<boolean> => {
  * // { documentId: 'doc_…', title: 'Notes', fileName: 'notes.md', fileType: 'md', bytes, chunks: [ … ] }
  */
 export const prepareDocument = async (deps: PrepareDeps, input: IngestInput): Promise<PreparedDocument> => {
-  const fileName = assertValidFileName(input.fileName)
-  if (deps.store) assertStoreAccepts(deps.store, deps.embedder)
-  const { title, text, fileType } = await extractText(fileName, input.bytes, deps.limits)
-  const texts = chunkText(text, deps.chunk)
-  if (texts.length === 0) throw new EmptyFileError(`The file ${describeFile(fileName)} contains no text.`)
-  const vectors = await deps.embedder.embed(texts)
-  if (vectors.length !== texts.length || vectors.some((vector) => vector.length !== deps.embedder.dimension)) {
-    throw new UpstreamError(`The embedder ${deps.embedder.id} returned ${vectors.length} vectors of the wrong shape for ${texts.length} chunks.`)
-  }
-  const documentId = documentIdFor(fileName, input.bytes)
-  const metadata = { source: fileName, fileType, createdAt: (deps.now ?? (() => new Date()))().toISOString(), bytes: input.bytes.length, ...input.metadata }
-  const chunks: ChunkInput[] = texts.map((chunk, chunkIndex) => ({
-    documentId,
-    title,
-    text: chunk,
-    chunkIndex,
-    vector: vectors[chunkIndex]!,
-    metadata: { ...metadata },
-  }))
-  return { documentId, title, fileName, fileType, bytes: input.bytes, chunks }
+  const extracted = await splitDocument(deps, input)
+  return withVectors([extracted], await deps.embedder.embed(extracted.texts), deps.embedder)[0]!
 }
 
 /** Writes each original atomically; on a failure, removes the folders this call created, so nothing is half-written. */
 const writeUploads = async (uploadsDir: string, documents: PreparedDocument[]): Promise<void> => {
+  await assertLocksHeld()
   const created: string[] = []
   try {
     for (const document of documents) {
@@ -149,6 +177,7 @@ const writeUploads = async (uploadsDir: string, documents: PreparedDocument[]): 
  */
 const removeUnfinishedUploads = async (uploadsDir: string, keep: ReadonlySet<string>): Promise<void> => {
   if (!(await fs.lstatOrUndefined(uploadsDir))?.isDirectory()) return
+  await assertLocksHeld()
   for (const entry of await fs.readdirEntries(uploadsDir)) {
     if (isDocumentId(entry.name) && !keep.has(entry.name)) await fs.remove(path.join(uploadsDir, entry.name))
   }
@@ -174,6 +203,11 @@ export const commitDocuments = async (deps: CommitDeps, prepared: PreparedDocume
     latest.set(document.documentId, document)
   }
   const documents = [...latest.values()]
+  // Threat: a view of the store older than the lock (the lock lost and retaken by a migrate merging
+  // documents in) judging the newcomers' uploads unfinished. Checked and re-read under the lock.
+  // Test: test/reliability/lock-loss.test.ts.
+  await assertLocksHeld()
+  await deps.store.refresh()
   const stored = new Set(deps.store.listDocuments().map((document) => document.id))
   await removeUnfinishedUploads(deps.uploadsDir, new Set([...stored, ...latest.keys()]))
   await writeUploads(deps.uploadsDir, documents)

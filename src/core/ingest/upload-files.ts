@@ -1,6 +1,7 @@
 /** An upload's kept original on disk: `<uploadsDir>/<documentId>/<file name>`. */
 import path from 'node:path'
 import * as fs from '../fs.js'
+import { assertLocksHeld } from '../lock.js'
 import { assertDocumentId } from './document-id.js'
 
 /**
@@ -13,6 +14,7 @@ import { assertDocumentId } from './document-id.js'
  */
 export const removeDocumentFiles = async (uploadsDir: string, documentId: string): Promise<boolean> => {
   const dir = path.join(uploadsDir, assertDocumentId(documentId))
+  await assertLocksHeld()
   const existed = await fs.exists(dir)
   await fs.remove(dir)
   return existed

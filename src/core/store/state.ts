@@ -4,6 +4,7 @@
  */
 import { countDocuments, type Docstore } from './docstore.js'
 import type { Index } from './hnsw.js'
+import { createLexicalIndex, type Analyzer, type LexicalIndex } from '../lexical/index.js'
 import { FORMAT, FORMAT_VERSION, type Manifest } from './manifest.js'
 import type { Snapshot } from './snapshot.js'
 import type { Space } from './types.js'
@@ -26,6 +27,8 @@ export interface StoreState {
   createdAt: string | undefined
   /** Byte size of args.json on disk; undefined until it is written. */
   argsBytes: number | undefined
+  /** Undefined for a store found without one: built at its next write (or `reindex`). */
+  lexical: LexicalIndex | undefined
 }
 
 export interface ResolvedOptions {
@@ -37,6 +40,8 @@ export interface ResolvedOptions {
   m: number
   initialCapacity: number
   defaultEfSearch: number
+  /** How a new store's lexical index analyzes text; an existing index keeps its own. */
+  analyzer: Analyzer
 }
 
 export const emptyState = (options: ResolvedOptions): StoreState => ({
@@ -55,6 +60,7 @@ export const emptyState = (options: ResolvedOptions): StoreState => ({
   revision: 0,
   createdAt: undefined,
   argsBytes: undefined,
+  lexical: createLexicalIndex(options.analyzer),
 })
 
 /** A LangChain store (no manifest) keeps its own parameters; an explicit embedderId is adopted at the next commit. */
@@ -79,6 +85,7 @@ export const stateFromSnapshot = (snapshot: Snapshot, options: ResolvedOptions):
     revision: manifest?.revision ?? 0,
     createdAt: manifest?.createdAt,
     argsBytes: snapshot.argsBytes,
+    lexical: snapshot.lexical,
   }
 }
 

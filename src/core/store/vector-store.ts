@@ -4,11 +4,13 @@
  * beside the current one so a failed commit changes nothing in memory either.
  */
 import * as fs from '../fs.js'
-import { BentoError, EmbedderMismatchError, RefusedError, TooLargeError, toBentoError } from '../errors.js'
+import { BentoError, EmbedderMismatchError, InvalidInputError, RefusedError, TooLargeError, toBentoError } from '../errors.js'
 import { serializeArgs } from './args.js'
 import { applyCommit, discardStaged, stageText, type StagedFile } from './commit.js'
 import { chunkFromRecord, recordFromInput, serializeDocstore, type Docstore } from './docstore.js'
-import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, MANIFEST_FILE } from './files.js'
+import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
+import { addPassage, createLexicalIndex, remapLabels, removeLabel, searchLexical } from '../lexical/index.js'
+import { buildLexical, stageLexical } from './lexical-file.js'
 import { createIndex, releaseIndex, scoreOf, stageIndex, toArray, type Index, type IndexParams } from './hnsw.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
 import { noteLocalChange } from '../local-changes.js'
@@ -18,7 +20,7 @@ import { createSerialQueue } from './queue.js'
 import { readSnapshot, type Snapshot } from './snapshot.js'
 import { buildManifest, emptyState, stateFromSnapshot, type ResolvedOptions, type StoreState } from './state.js'
 import { assertChunks, assertSearchInput } from './validate.js'
-import type { ChunkInput, DocumentSummary, ExportedChunk, SearchHit, StoreStats, StoredChunk, VectorStore } from './types.js'
+import type { ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, SearchHit, StoreStats, StoredChunk, VectorStore } from './types.js'
 
 export class HnswVectorStore implements VectorStore {
   readonly dir: string
@@ -42,8 +44,8 @@ export class HnswVectorStore implements VectorStore {
 
   stats(): StoreStats {
     this.assertOpen()
-    const { live, deleted, capacity, dimension, space, embedderId, efSearch, revision } = this.state
-    return { live, deleted, capacity, dimension, space, embedderId, efSearch, revision }
+    const { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical } = this.state
+    return { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical: lexical !== undefined }
   }
 
   listDocuments(): DocumentSummary[] {
@@ -75,15 +77,18 @@ export class HnswVectorStore implements VectorStore {
       const needed = (current.index?.getCurrentCount() ?? 0) + chunks.length
       const capacity = growCapacity(current.capacity, needed)
       const next: StoreState = { ...current, dimension, docs: new Map(current.docs), capacity }
-      // The index is changed in place (copying it per add would cost its whole size);
+      // The indexes are changed in place (copying them per add would cost their whole size);
       // if the commit fails, `mutate` reloads the committed version from disk.
-      this.dirty = current.index !== undefined
+      this.dirty = current.index !== undefined || current.lexical !== undefined
       next.index = current.index ?? createIndex(this.paramsOf(next), capacity)
+      // A store found without a lexical index gets one at its first write.
+      const lexical = (next.lexical = current.lexical ?? buildLexical(current.docs, this.options.analyzer))
       if (next.index.getMaxElements() < capacity) next.index.resizeIndex(capacity)
       chunks.forEach((chunk, i) => {
         const label = current.nextLabel + i
         next.index!.addPoint(toArray(chunk.vector), label)
         next.docs.set(label, recordFromInput(chunk))
+        addPassage(lexical, label, chunk.text)
       })
       next.live += chunks.length
       next.nextLabel += chunks.length
@@ -125,6 +130,34 @@ export class HnswVectorStore implements VectorStore {
     })
   }
 
+  searchLexical(query: string, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<LexicalSearchHit[] | undefined> {
+    return this.run(async () => {
+      const { lexical, docs } = this.state
+      if (typeof query !== 'string') throw new InvalidInputError('searchLexical: the query must be a string.')
+      if (typeof k !== 'number' || Number.isNaN(k) || k < 0) throw new InvalidInputError(`searchLexical: k must be a non-negative number, got ${String(k)}.`)
+      if (!lexical) return undefined
+      const accept = filter && ((label: number) => {
+        const record = docs.get(label)
+        return record !== undefined && filter(chunkFromRecord(label, record)) === true
+      })
+      const hits: LexicalSearchHit[] = []
+      for (const hit of searchLexical(lexical, query, Math.floor(Math.min(k, Number.MAX_SAFE_INTEGER)), accept)) {
+        const record = docs.get(hit.label)
+        if (record !== undefined) hits.push({ ...chunkFromRecord(hit.label, record), bm25: hit.bm25, score: hit.score, matched: hit.matched })
+      }
+      return hits
+    })
+  }
+
+  reindex(): Promise<boolean> {
+    return this.mutate(async () => {
+      const current = this.state
+      if (current.lexical !== undefined || current.dimension === undefined) return false
+      await this.commit({ ...current, lexical: buildLexical(current.docs, this.options.analyzer) })
+      return true
+    })
+  }
+
   deleteDocument(documentId: string): Promise<number> {
     return this.deleteDocuments([documentId])
   }
@@ -140,7 +173,9 @@ export class HnswVectorStore implements VectorStore {
       for (const label of labels) {
         next.index!.markDelete(label)
         next.docs.delete(label)
+        if (next.lexical) removeLabel(next.lexical, label)
       }
+      next.lexical ??= buildLexical(next.docs, this.options.analyzer)
       await this.commit(next)
       return labels.length
     })
@@ -150,7 +185,8 @@ export class HnswVectorStore implements VectorStore {
     return this.mutate(async () => {
       const current = this.state
       if (current.dimension === undefined || current.live + current.deleted + current.nextLabel === 0) return
-      await this.commit({ ...current, index: undefined, docs: new Map(), live: 0, deleted: 0, nextLabel: 0, capacity: this.options.initialCapacity })
+      const lexical = createLexicalIndex(current.lexical?.analyzer ?? this.options.analyzer)
+      await this.commit({ ...current, index: undefined, docs: new Map(), live: 0, deleted: 0, nextLabel: 0, capacity: this.options.initialCapacity, lexical })
       this.retire(current.index)
     })
   }
@@ -174,6 +210,12 @@ export class HnswVectorStore implements VectorStore {
     return this.run(async () => this.broken !== undefined || !sameIdentity(this.identity, await readIdentity(this.dir)))
   }
 
+  refresh(): Promise<void> {
+    return this.run(async () => {
+      if (!sameIdentity(this.identity, await readIdentity(this.dir))) this.replace(await this.load())
+    })
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
@@ -191,15 +233,18 @@ export class HnswVectorStore implements VectorStore {
     const docs: Docstore = new Map()
     const capacity = Math.max(current.live, this.options.initialCapacity)
     const next: StoreState = { ...current, docs, deleted: 0, nextLabel: current.live, capacity, index: undefined }
+    const relabel = new Map<number, number>()
     if (current.live > 0 && current.index) {
       const index = createIndex(this.paramsOf(next), capacity)
       const labels = [...current.docs.keys()].sort((a, b) => a - b)
       labels.forEach((label, i) => {
         index.addPoint(current.index!.getPoint(label), i)
         docs.set(i, current.docs.get(label)!)
+        relabel.set(label, i)
       })
       next.index = index
     }
+    next.lexical = current.lexical ? remapLabels(current.lexical, relabel) : buildLexical(docs, this.options.analyzer)
     await this.commit(next)
     this.retire(current.index)
   }
@@ -221,13 +266,16 @@ export class HnswVectorStore implements VectorStore {
         staged.push(args)
         argsBytes = args.bytes
       }
-      const files = { [INDEX_FILE]: indexFile.bytes, [DOCSTORE_FILE]: staged[1]!.bytes, [ARGS_FILE]: argsBytes }
+      const lexical = next.lexical ?? buildLexical(next.docs, this.options.analyzer)
+      const lexicalFile = await stageLexical(this.dir, lexical)
+      staged.push(lexicalFile)
+      const files = { [INDEX_FILE]: indexFile.bytes, [DOCSTORE_FILE]: staged[1]!.bytes, [ARGS_FILE]: argsBytes, [LEXICAL_FILE]: lexicalFile.bytes }
       const capacity = next.index?.getMaxElements() ?? next.capacity
       const manifest = buildManifest({ ...next, capacity, embedderId: next.embedderId ?? this.options.embedderId }, files, new Date().toISOString())
       staged.push(await stageText(this.dir, MANIFEST_FILE, serializeManifest(manifest)))
       applying = true
       await applyCommit(this.dir, staged)
-      this.state = { ...next, capacity, argsBytes, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt }
+      this.state = { ...next, capacity, argsBytes, lexical, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt }
     } catch (error) {
       // Once applying, the journal may already list these temps: they are the new version.
       if (!applying) await discardStaged(staged)

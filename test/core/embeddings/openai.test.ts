@@ -45,6 +45,16 @@ describe('OpenAI-compatible embedder', () => {
     expect(vectors[0]).toBeInstanceOf(Float32Array)
   })
 
+  it('splits a request before it passes the token limit (UTF-8 bytes, an upper bound), and lets one oversized text go alone', async () => {
+    const texts = ['aaaa', 'bbbb', 'cc', 'dddddddddd', 'é']
+    const embedder = embedderFor({ batchSize: 64, maxBatchTokens: 8 })
+    expect(embedder.batch).toEqual({ maxInputs: 64, maxTokens: 8 })
+    const vectors = await embedder.embed(texts)
+    const inputs = fake.requestsTo('/v1/embeddings').map((call) => (call.body as { input: string[] }).input)
+    expect(inputs).toEqual([['aaaa', 'bbbb'], ['cc'], ['dddddddddd'], ['é']])
+    expect(vectors.map((vector) => Array.from(vector))).toEqual(texts.map(expected))
+  })
+
   it('orders vectors by their index, not by their position in the response', async () => {
     fake.options.reverseOrder = true
     const vectors = await embedderFor().embed(['one', 'two', 'three'])

@@ -1,0 +1,3 @@
+import { embedBatchingSuite } from './add-embed-batching-suite.js'
+
+embedBatchingSuite(5000, 64)
