@@ -29,6 +29,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   too_large: EXIT_USAGE,
   empty_file: EXIT_USAGE,
   unreadable_file: EXIT_USAGE,
+  invalid_archive: EXIT_USAGE,
   locked: EXIT_LOCKED,
   busy: EXIT_LOCKED,
   unauthorized: EXIT_FAILURE,

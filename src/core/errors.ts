@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'too_large'
   | 'empty_file'
   | 'unreadable_file'
+  | 'invalid_archive'
   | 'locked'
   | 'busy'
   | 'unauthorized'
@@ -117,6 +118,13 @@ export class EmptyFileError extends BentoError {
 export class UnreadableFileError extends BentoError {
   constructor(message: string, cause?: unknown) {
     super('unreadable_file', message, { cause })
+  }
+}
+
+/** A scope archive (`bento import`) that is malformed, truncated, or fails a checksum. */
+export class InvalidArchiveError extends BentoError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('invalid_archive', message, { details })
   }
 }
 

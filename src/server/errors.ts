@@ -22,6 +22,7 @@ export const HTTP_STATUSES: Record<ErrorCode, ContentfulStatusCode> = {
   unsupported_type: 415,
   empty_file: 422,
   unreadable_file: 422,
+  invalid_archive: 422,
   unsafe_path: 500,
   corrupt_store: 500,
   locked: 503,

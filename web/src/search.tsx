@@ -53,7 +53,7 @@ export const Search = ({ api }: { api: Api }) => {
                   <span class="score" title="Similarity to the query: higher is closer, at most 1">score {formatScore(result.score)}</span>
                 </div>
                 <p class="passage"><Highlight text={result.content} words={words} /></p>
-                <button type="button" onClick={() => setOpen(result)} aria-label={`Open the source of passage ${index + 1}: ${result.title}`}>Open source</button>
+                <button type="button" onClick={() => setOpen(result)} aria-label={`Open source of passage ${index + 1}: ${result.title}`}>Open source</button>
               </li>
             ))}
           </ol>

@@ -33,6 +33,11 @@ export interface ChunkInput {
   vector: ArrayLike<number>
   /** Kept as is in docstore metadata (source, fileType, createdAt…). */
   metadata?: Record<string, unknown>
+  /**
+   * The vector is one a store of the same space already holds (`exportChunks`):
+   * added bit for bit, not normalized again. Default false.
+   */
+  stored?: boolean
 }
 
 export interface StoredChunk {

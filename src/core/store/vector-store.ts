@@ -11,6 +11,7 @@ import { chunkFromRecord, recordFromInput, serializeDocstore, type Docstore } fr
 import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
 import { addPassage, createLexicalIndex, remapLabels, removeLabel, searchLexical } from '../lexical/index.js'
 import { buildLexical, stageLexical } from './lexical-file.js'
+import { normalizeLikeHnswlib } from './cosine.js'
 import { createIndex, releaseIndex, scoreOf, stageIndex, toArray, type Index, type IndexParams } from './hnsw.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
 import { noteLocalChange } from '../local-changes.js'
@@ -86,7 +87,7 @@ export class HnswVectorStore implements VectorStore {
       if (next.index.getMaxElements() < capacity) next.index.resizeIndex(capacity)
       chunks.forEach((chunk, i) => {
         const label = current.nextLabel + i
-        next.index!.addPoint(toArray(chunk.vector), label)
+        next.index!.addPoint(this.pointOf(chunk.vector, chunk.stored === true), label)
         next.docs.set(label, recordFromInput(chunk))
         addPassage(lexical, label, chunk.text)
       })
@@ -114,7 +115,7 @@ export class HnswVectorStore implements VectorStore {
           return false
         }
       })
-      const result = index.searchKnn(toArray(vector), Math.min(wanted, live), accept)
+      const result = index.searchKnn(this.pointOf(vector, false), Math.min(wanted, live), accept)
       if (filterError !== undefined) throw filterError
       const hits: SearchHit[] = []
       const { neighbors, distances } = result
@@ -282,6 +283,11 @@ export class HnswVectorStore implements VectorStore {
       throw error
     }
     this.identity = await readIdentity(this.dir)
+  }
+
+  /** What hnswlib is handed: cosine vectors normalized here (see cosine.ts), unless already stored so. */
+  private pointOf(vector: ArrayLike<number>, stored: boolean): number[] {
+    return this.state.space === 'cosine' && !stored ? normalizeLikeHnswlib(vector) : toArray(vector)
   }
 
   private paramsOf(state: StoreState): IndexParams {
