@@ -14,6 +14,7 @@ import type { ServerDeps } from './deps.js'
 import { errorResponse, notFoundResponse } from './errors.js'
 import { adminRoutes } from './routes/admin.js'
 import { chatRoutes, modelRoutes } from './routes/chat.js'
+import { muxiChatIdentity, muxiChatRoutes } from './routes/muxi-chat.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { documentRoutes } from './routes/documents.js'
 import { healthRoutes } from './routes/health.js'
@@ -81,12 +82,16 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   const verifyIdentity: MiddlewareHandler<BentoEnv>[] = deps.auth ? [jwtAuth(deps.auth, deps.logger)] : []
   const resolveScope = isolation({
     identity: deps.auth ? 'verified' : 'header',
+    ...(deps.config.defaultKey === undefined ? {} : { defaultKey: deps.config.defaultKey }),
     mode: deps.config.isolation,
     backend: deps.backend,
     sessionTtlMs: deps.config.sessionTtlMs,
     trustProxy: deps.config.trustProxy,
     now: deps.now,
   })
+  // POST /v1/chat reads its body before isolation (its user_id may name the scope); the shared
+  // chain below then finds the scope and identity set and does not resolve them again.
+  app.post('/v1/chat', requireClient, ...verifyIdentity, muxiChatIdentity(deps), resolveScope)
   for (const path of DATA_PATHS) app.use(path, requireClient, ...verifyIdentity, resolveScope, touchActivity(deps))
   app.use('/api/chat/models', requireClient, ...verifyIdentity)
   app.use('/api/admin/*', deps.access.require('admin'))
@@ -95,6 +100,7 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   app.route('/', modelRoutes(deps))
   app.route('/', documentRoutes(deps))
   app.route('/', chatRoutes(deps))
+  app.route('/', muxiChatRoutes(deps))
   app.route('/', conversationRoutes(deps))
   app.route('/', memoryRoutes(deps))
   app.route('/', adminRoutes(deps))

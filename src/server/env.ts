@@ -11,11 +11,8 @@
  * (on enables persistent memory), `BENTO_TRUST_PROXY` (on: trust
  * `X-Forwarded-Proto`), `BENTO_UI` (off: no web page at `/`), `BENTO_AUTH` and the
  * `BENTO_JWT_*` settings (`authFromEnv`). Switches take `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`.
- *
- * Settings the caller already has from elsewhere (`bento serve`'s flags) are
- * named in `given`: their variables are neither read nor checked, so a flag
- * always wins, even over a variable that would be refused.
  */
+import { parseByteSize } from '../core/byte-size.js'
 import { envDuration, envInteger, envList, envSwitch, envText, sessionTtlFromEnv, type Env } from '../core/env.js'
 import { parseDuration } from '../core/duration.js'
 import { InvalidOptionsError } from '../core/errors.js'
@@ -23,12 +20,27 @@ import type { JwtAuthOptions } from './auth/options.js'
 import type { BentoServerOptions } from './options.js'
 
 export interface ServerEnvOptions {
-  /** Options set by other means (command-line flags): their variables are skipped. */
-  given?: Iterable<keyof BentoServerOptions>
+  /**
+   * Variables whose settings were given by other means (`bento serve`'s flags):
+   * they are neither read nor checked (nor their old `_MS` spellings), so a flag
+   * always wins, even over a variable that would be refused.
+   */
+  given?: Iterable<string>
 }
 
-/** Same bounds as `createBentoServer`'s options, checked here so the error names the variable. */
-const MAX_OPEN_STORES = { min: 1, max: 100_000 }
+/** Same bounds as `createBentoServer`'s option, checked here so the error names the variable. */
+const MAX_OPEN_STORES = 100_000
+
+const withoutGiven = (env: Env, given: Iterable<string> | undefined): Env => {
+  const names = [...(given ?? [])]
+  if (names.length === 0) return env
+  const rest = { ...env }
+  for (const name of names) {
+    delete rest[name]
+    delete rest[`${name}_MS`]
+  }
+  return rest
+}
 
 /**
  * `BENTO_AUTH=jwt` with `BENTO_JWT_SECRET` (HS256) or `BENTO_JWKS` (a file or an https URL),
@@ -66,73 +78,65 @@ export const jwtSettingsFromEnv = (env: Env): Partial<JwtAuthOptions> => {
  * @example
  * const server = createBentoServer({ ...serverOptionsFromEnv(process.env), logger: false })
  */
-export const serverOptionsFromEnv = (env: Env = process.env, envOptions: ServerEnvOptions = {}): BentoServerOptions => {
-  const given = new Set<keyof BentoServerOptions>(envOptions.given ?? [])
-  const wanted = (option: keyof BentoServerOptions) => !given.has(option)
+export const serverOptionsFromEnv = (allEnv: Env = process.env, envOptions: ServerEnvOptions = {}): BentoServerOptions => {
+  const env = withoutGiven(allEnv, envOptions.given)
+  const isolation = envText(env, 'BENTO_ISOLATION')
+  if (isolation !== undefined && isolation !== 'none' && isolation !== 'session' && isolation !== 'custom') {
+    throw new InvalidOptionsError(`Invalid BENTO_ISOLATION ${JSON.stringify(isolation)}: expected none, session or custom.`)
+  }
+  const client = envList(env, 'BENTO_CLIENT_KEYS')
+  const admin = envList(env, 'BENTO_ADMIN_KEYS')
+  const chatUrl = envText(env, 'BENTO_CHAT_URL')
+  const chatModel = envText(env, 'BENTO_CHAT_MODEL')
+  const corsOrigin = envList(env, 'BENTO_CORS_ORIGIN')
+  const memory = envSwitch(env, 'BENTO_MEMORY')
+  const trustProxy = envSwitch(env, 'BENTO_TRUST_PROXY')
+  const ui = envSwitch(env, 'BENTO_UI')
   const options: BentoServerOptions = {}
-  if (wanted('dataDir')) {
-    const dataDir = envText(env, 'BENTO_DATA_DIR')
-    if (dataDir !== undefined) options.dataDir = dataDir
+  const dataDir = envText(env, 'BENTO_DATA_DIR')
+  if (dataDir !== undefined) options.dataDir = dataDir
+  if (isolation !== undefined) options.isolation = isolation
+  const sessionTtlMs = sessionTtlFromEnv(env)
+  if (sessionTtlMs !== undefined) options.sessionTtlMs = sessionTtlMs
+  const cleanupIntervalMs = envDuration(env, 'BENTO_CLEANUP_INTERVAL')
+  if (cleanupIntervalMs !== undefined) options.cleanupIntervalMs = cleanupIntervalMs
+  const maxOpenStores = envInteger(env, 'BENTO_MAX_OPEN_STORES', 1)
+  if (maxOpenStores !== undefined && maxOpenStores > MAX_OPEN_STORES) {
+    throw new InvalidOptionsError(`Invalid BENTO_MAX_OPEN_STORES ${JSON.stringify(String(maxOpenStores))}: expected at most ${MAX_OPEN_STORES}.`)
   }
-  if (wanted('isolation')) {
-    const isolation = envText(env, 'BENTO_ISOLATION')
-    if (isolation !== undefined && isolation !== 'none' && isolation !== 'session' && isolation !== 'custom') {
-      throw new InvalidOptionsError(`Invalid BENTO_ISOLATION ${JSON.stringify(isolation)}: expected none, session or custom.`)
-    }
-    if (isolation !== undefined) options.isolation = isolation
+  if (maxOpenStores !== undefined) options.maxOpenStores = maxOpenStores
+  const readFreshnessMs = envInteger(env, 'BENTO_READ_FRESHNESS')
+  if (readFreshnessMs !== undefined) options.readFreshnessMs = readFreshnessMs
+  const openRouterKey = envText(env, 'OPENROUTER_API_KEY')
+  if (openRouterKey !== undefined) options.openRouterKey = openRouterKey
+  const chatModels = envList(env, 'BENTO_CHAT_MODELS')
+  const chatTimeoutMs = envDuration(env, 'BENTO_CHAT_TIMEOUT')
+  const contextPassages = envInteger(env, 'BENTO_CONTEXT_PASSAGES')
+  const chat = {
+    ...(chatUrl ? { baseUrl: chatUrl } : {}),
+    ...(chatModel ? { model: chatModel } : {}),
+    ...(chatModels ? { models: chatModels } : {}),
+    ...(chatTimeoutMs === undefined ? {} : { timeoutMs: chatTimeoutMs }),
+    ...(contextPassages === undefined ? {} : { contextPassages }),
   }
-  if (wanted('sessionTtlMs')) {
-    const sessionTtlMs = sessionTtlFromEnv(env)
-    if (sessionTtlMs !== undefined) options.sessionTtlMs = sessionTtlMs
+  if (Object.keys(chat).length > 0) options.chat = chat
+  const conversationTtlMs = envDuration(env, 'BENTO_CONVERSATION_TTL')
+  if (conversationTtlMs !== undefined) options.conversationTtlMs = conversationTtlMs
+  const defaultKey = envText(env, 'BENTO_DEFAULT_KEY')
+  if (defaultKey !== undefined) options.defaultKey = defaultKey
+  const maxFile = envText(env, 'BENTO_MAX_FILE_SIZE')
+  const maxTextChars = envInteger(env, 'BENTO_MAX_TEXT_CHARS')
+  if (maxFile !== undefined || maxTextChars !== undefined) {
+    options.uploadLimits = { ...(maxFile === undefined ? {} : { maxFileBytes: parseByteSize(maxFile, 'BENTO_MAX_FILE_SIZE') }), ...(maxTextChars === undefined ? {} : { maxTextChars }) }
   }
-  if (wanted('cleanupIntervalMs')) {
-    const cleanupIntervalMs = envDuration(env, 'BENTO_CLEANUP_INTERVAL')
-    if (cleanupIntervalMs !== undefined) options.cleanupIntervalMs = cleanupIntervalMs
-  }
-  if (wanted('maxOpenStores')) {
-    const maxOpenStores = envInteger(env, 'BENTO_MAX_OPEN_STORES', MAX_OPEN_STORES.min)
-    if (maxOpenStores !== undefined && maxOpenStores > MAX_OPEN_STORES.max) {
-      throw new InvalidOptionsError(`Invalid BENTO_MAX_OPEN_STORES ${JSON.stringify(String(maxOpenStores))}: expected at most ${MAX_OPEN_STORES.max}.`)
-    }
-    if (maxOpenStores !== undefined) options.maxOpenStores = maxOpenStores
-  }
-  if (wanted('readFreshnessMs')) {
-    const readFreshnessMs = envInteger(env, 'BENTO_READ_FRESHNESS')
-    if (readFreshnessMs !== undefined) options.readFreshnessMs = readFreshnessMs
-  }
-  if (wanted('openRouterKey')) {
-    const openRouterKey = envText(env, 'OPENROUTER_API_KEY')
-    if (openRouterKey !== undefined) options.openRouterKey = openRouterKey
-  }
-  if (wanted('chat')) {
-    const chatUrl = envText(env, 'BENTO_CHAT_URL')
-    const chatModel = envText(env, 'BENTO_CHAT_MODEL')
-    if (chatUrl !== undefined || chatModel !== undefined) options.chat = { ...(chatUrl ? { baseUrl: chatUrl } : {}), ...(chatModel ? { model: chatModel } : {}) }
-  }
-  if (wanted('accessKeys')) {
-    const client = envList(env, 'BENTO_CLIENT_KEYS')
-    const admin = envList(env, 'BENTO_ADMIN_KEYS')
-    if (client || admin) options.accessKeys = { ...(client ? { client } : {}), ...(admin ? { admin } : {}) }
-  }
-  if (wanted('cors')) {
-    const corsOrigin = envList(env, 'BENTO_CORS_ORIGIN')
-    if (corsOrigin) options.cors = { origin: corsOrigin.length === 1 && corsOrigin[0] === '*' ? '*' : corsOrigin }
-  }
-  if (wanted('memory')) {
-    const memory = envSwitch(env, 'BENTO_MEMORY')
-    if (memory !== undefined) options.memory = { enabled: memory }
-  }
-  if (wanted('trustProxy')) {
-    const trustProxy = envSwitch(env, 'BENTO_TRUST_PROXY')
-    if (trustProxy !== undefined) options.trustProxy = trustProxy
-  }
-  if (wanted('auth')) {
-    const auth = authFromEnv(env)
-    if (auth !== undefined) options.auth = auth
-  }
-  if (wanted('ui')) {
-    const ui = envSwitch(env, 'BENTO_UI')
-    if (ui !== undefined) options.ui = ui
-  }
+  const maxJson = envText(env, 'BENTO_MAX_JSON_SIZE')
+  if (maxJson !== undefined) options.maxJsonBytes = parseByteSize(maxJson, 'BENTO_MAX_JSON_SIZE')
+  if (client || admin) options.accessKeys = { ...(client ? { client } : {}), ...(admin ? { admin } : {}) }
+  if (corsOrigin) options.cors = { origin: corsOrigin.length === 1 && corsOrigin[0] === '*' ? '*' : corsOrigin }
+  if (memory !== undefined) options.memory = { enabled: memory }
+  if (trustProxy !== undefined) options.trustProxy = trustProxy
+  const auth = authFromEnv(env)
+  if (auth !== undefined) options.auth = auth
+  if (ui !== undefined) options.ui = ui
   return options
 }

@@ -8,6 +8,7 @@ import path from 'node:path'
 import { z } from 'zod'
 import type { Logger } from 'pino'
 import { InvalidOptionsError } from '../core/errors.js'
+import { customScope } from '../core/keys.js'
 import type { Embedder } from '../core/embeddings/types.js'
 import {
   DEFAULT_CLEANUP_INTERVAL_MS, DEFAULT_CONVERSATION_TTL_MS, DEFAULT_DATA_DIR, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_OPEN_STORES,
@@ -68,6 +69,11 @@ export interface BentoServerOptions {
    * key comes only from the verified token. Access keys then travel only in their own headers.
    */
   auth?: AuthOptions
+  /**
+   * Custom isolation without verified identity: the key of a request that names no user,
+   * e.g. `'0'`, the MUXI page's single-user default. Default none (such a request is 401).
+   */
+  defaultKey?: string
   /** Default `{ origin: '*' }`; `false` sends no CORS headers. */
   cors?: CorsOptions | false
   /** Conversations idle longer than this expire (their memories stay). Default 24 h. */
@@ -113,6 +119,8 @@ export interface BentoServerConfig {
   readonly accessKeys: boolean
   /** `jwt` when requests must carry a verified token. */
   readonly auth: 'none' | 'jwt'
+  /** The key of requests that name no user (custom isolation), when configured. */
+  readonly defaultKey: string | undefined
   readonly trustProxy: boolean
   readonly ui: boolean
 }
@@ -170,6 +178,7 @@ const optionsSchema = z.strictObject({
   maxJsonBytes: z.number().int().min(1024).optional(),
   accessKeys: z.strictObject({ client: z.array(accessKey).optional(), admin: z.array(accessKey).optional() }).optional(),
   auth: authSchema.optional(),
+  defaultKey: z.string().min(1).max(120).optional(),
   cors: z.union([z.literal(false), z.strictObject({ origin: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) })]).optional(),
   conversationTtlMs: positiveMs.optional(),
   memory: z.strictObject({ enabled: z.boolean(), recall: z.number().int().min(1).max(50).optional() }).optional(),
@@ -192,6 +201,16 @@ export const parseServerOptions = (options: unknown): BentoServerOptions => {
   const chat = parsed.data.chat
   if (chat?.model !== undefined && chat.models !== undefined && !chat.models.includes(chat.model)) {
     throw new InvalidOptionsError('Invalid createBentoServer options: chat.model must be one of chat.models.')
+  }
+  if (parsed.data.defaultKey !== undefined) {
+    if (parsed.data.auth !== undefined || (parsed.data.isolation ?? 'none') !== 'custom') {
+      throw new InvalidOptionsError('Invalid createBentoServer options: defaultKey needs isolation custom without auth (with auth every request names its user).')
+    }
+    try {
+      customScope(parsed.data.defaultKey)
+    } catch (error) {
+      throw new InvalidOptionsError(`Invalid createBentoServer options: defaultKey: ${(error as Error).message}`)
+    }
   }
   if (parsed.data.auth !== undefined && parsed.data.isolation === 'session') {
     throw new InvalidOptionsError('Invalid createBentoServer options: auth needs isolation custom (the key comes from the token) or none (a token-gated shared scope), not session.')
@@ -226,6 +245,7 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     maxJsonBytes: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
     auth: options.auth ? options.auth.type : 'none',
+    defaultKey: options.defaultKey,
     trustProxy: options.trustProxy ?? false,
     ui: options.ui ?? true,
   })

@@ -79,3 +79,24 @@ describe('bento serve: identity', () => {
     expect(await badMode.exited).toBe(2)
   })
 })
+
+describe('bento serve: flags for every library-only option', () => {
+  it('--default-key, --chat-models, --max-json-size, --max-file-size and friends reach the server; bad values exit 2', async () => {
+    const dataDir = await tempDir()
+    const run = serve([
+      '--isolation', 'custom', '--default-key', '0', '--chat-models', 'model-a,model-b', '--max-json-size', '2k', '--max-file-size', '1k',
+      '--max-text-chars', '5000', '--conversation-ttl', '1h', '--chat-timeout', '30s', '--context-passages', '2', '--data-dir', dataDir,
+    ], { OPENROUTER_API_KEY: 'sk-test', BENTO_CHAT_URL: 'http://127.0.0.1:9/v1' })
+    const url = await run.url
+    expect(await (await fetch(`${url}/api/chat/models`)).json()).toMatchObject({ models: [{ id: 'model-a' }, { id: 'model-b' }], default: 'model-a' })
+    expect((await fetch(`${url}/api/documents/list`)).status).toBe(200)
+    const bigJson = await fetch(`${url}/api/documents/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'x'.repeat(3000) }) })
+    expect(bigJson.status).toBe(413)
+    const form = new FormData()
+    form.append('file', new File(['y'.repeat(2048)], 'big.txt', { type: 'text/plain' }))
+    expect((await fetch(`${url}/api/documents/upload`, { method: 'POST', body: form })).status).toBe(413)
+    const bad = serve(['--max-json-size', '10x', '--data-dir', dataDir])
+    expect(await bad.exited).toBe(2)
+    expect(bad.stderr()).toMatch(/Invalid --max-json-size "10x"/)
+  })
+})

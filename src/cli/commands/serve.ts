@@ -1,20 +1,21 @@
 /**
  * `bento serve`: the HTTP server on 127.0.0.1 unless told otherwise. Flags win
- * over env vars: `PORT`, `BENTO_HOST` and `BENTO_AUTH` are read here (commander),
- * the server's settings (`BENTO_ISOLATION`, `BENTO_SESSION_TTL`,
- * `BENTO_MAX_OPEN_STORES`, `BENTO_UI`, …) once, by `serverOptionsFromEnv`, which
- * skips every setting a flag gave: an error names the source the user used, and
- * a flag wins even over a bad variable. Prints its URL on stderr; SIGINT or
- * SIGTERM stops it gracefully (every open store is flushed and closed).
+ * over env vars. `PORT`, `BENTO_HOST`, `BENTO_AUTH` and `BENTO_DATA_DIR` are read
+ * here (commander); every other server setting once, by `serverOptionsFromEnv`,
+ * after the variables of the flags given are taken out: an error names the
+ * source the user used, and a flag wins even over a variable that would be
+ * refused. Prints its URL on stderr; SIGINT or SIGTERM stops it gracefully
+ * (every open store is flushed and closed).
  */
 import { Option, type Command } from 'commander'
 import { InvalidOptionsError, RefusedError } from '../../core/errors.js'
 import type { JwtAuthOptions } from '../../server/auth/options.js'
 import { isLoopbackHost } from '../../server/loopback.js'
+import type { BentoServerOptions } from '../../server/options.js'
+import { parseByteSize } from '../../core/byte-size.js'
 import type { CliContext } from '../context.js'
 import { formatDuration, parseDuration } from '../../core/duration.js'
 import { DEFAULT_CLEANUP_INTERVAL_MS, DEFAULT_MAX_OPEN_STORES, DEFAULT_READ_FRESHNESS_MS, DEFAULT_SESSION_TTL_MS } from '../../core/defaults.js'
-import type { BentoServerOptions } from '../../server/options.js'
 import { addDataDirOption, parseNonNegativeInt, parsePositiveInt, toCommonOptions } from '../options.js'
 
 export const ISOLATION_MODES = ['none', 'session', 'custom'] as const
@@ -36,6 +37,11 @@ export interface ServeOptions {
   jwt: Partial<JwtAuthOptions>
   /** `--trust-identity-header`: custom isolation on a non-loopback host without auth, on purpose. */
   trustIdentityHeader: boolean
+  /** Library options that have a flag: `--default-key`, `--conversation-ttl`, `--chat-timeout`, … */
+  library: Pick<BentoServerOptions, 'defaultKey' | 'conversationTtlMs' | 'maxJsonBytes'> & {
+    chat: NonNullable<BentoServerOptions['chat']>
+    uploadLimits: NonNullable<BentoServerOptions['uploadLimits']>
+  }
   /** False for --no-ui; undefined leaves it to BENTO_UI (default on). */
   ui: false | undefined
 }
@@ -78,6 +84,37 @@ const toJwtFlags = (raw: Record<string, unknown>): Partial<JwtAuthOptions> => {
   return jwt
 }
 
+const toLibraryFlags = (raw: Record<string, unknown>): ServeOptions['library'] => {
+  const str = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined)
+  const models = listValue(raw.chatModels)
+  const timeout = str(raw.chatTimeout)
+  const passages = str(raw.contextPassages)
+  const maxFile = str(raw.maxFileSize)
+  const maxText = str(raw.maxTextChars)
+  const maxJson = str(raw.maxJsonSize)
+  const conversationTtl = str(raw.conversationTtl)
+  const defaultKey = str(raw.defaultKey)
+  return {
+    ...(defaultKey === undefined ? {} : { defaultKey }),
+    ...(conversationTtl === undefined ? {} : { conversationTtlMs: parseDuration(conversationTtl, '--conversation-ttl') }),
+    ...(maxJson === undefined ? {} : { maxJsonBytes: parseByteSize(maxJson, '--max-json-size') }),
+    chat: {
+      ...(models === undefined ? {} : { models: Array.isArray(models) ? models : [models] }),
+      ...(timeout === undefined ? {} : { timeoutMs: parseDuration(timeout, '--chat-timeout') }),
+      ...(passages === undefined ? {} : { contextPassages: parseNonNegativeCount(passages, '--context-passages') }),
+    },
+    uploadLimits: {
+      ...(maxFile === undefined ? {} : { maxFileBytes: parseByteSize(maxFile, '--max-file-size') }),
+      ...(maxText === undefined ? {} : { maxTextChars: parsePositiveInt(maxText, '--max-text-chars')! }),
+    },
+  }
+}
+
+const parseNonNegativeCount = (value: string, flag: string): number => {
+  if (!/^\d+$/.test(value)) throw new InvalidOptionsError(`Invalid ${flag} ${JSON.stringify(value)}: expected a whole number (0 or more).`)
+  return Number(value)
+}
+
 export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
   const auth = raw.auth as string | undefined
   if (auth !== undefined && !(AUTH_MODES as readonly string[]).includes(auth)) {
@@ -106,6 +143,7 @@ export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
     auth: auth as ServeOptions['auth'],
     jwt,
     trustIdentityHeader: raw.trustIdentityHeader === true,
+    library: toLibraryFlags(raw),
     ui: raw.ui === false ? false : undefined,
   }
 }
@@ -137,6 +175,46 @@ const identityNotice = (isolation: string, auth: JwtAuthOptions | undefined, hos
   return ['bento: warning: custom isolation trusts the x-isolation-key / X-Muxi-User-Id header: any caller that reaches this server can choose whose data it reads and deletes. Use --auth jwt unless a proxy in front sets the header.\n']
 }
 
+/** Flags over the environment, field by field inside `chat` and `uploadLimits`. */
+const withLibraryFlags = (fromEnv: BentoServerOptions, flags: ServeOptions['library']): BentoServerOptions => {
+  const chat = { ...fromEnv.chat, ...flags.chat }
+  const uploadLimits = { ...fromEnv.uploadLimits, ...flags.uploadLimits }
+  return {
+    ...(flags.defaultKey === undefined ? {} : { defaultKey: flags.defaultKey }),
+    ...(flags.conversationTtlMs === undefined ? {} : { conversationTtlMs: flags.conversationTtlMs }),
+    ...(flags.maxJsonBytes === undefined ? {} : { maxJsonBytes: flags.maxJsonBytes }),
+    ...(Object.keys(chat).length > 0 ? { chat } : {}),
+    ...(Object.keys(uploadLimits).length > 0 ? { uploadLimits } : {}),
+  }
+}
+
+/**
+ * The variables whose settings a flag gave (and those commander reads itself):
+ * `serverOptionsFromEnv` neither reads nor checks them, so the flag wins.
+ */
+const variablesOfFlags = (options: ServeOptions): string[] => {
+  const given: Array<[unknown, string]> = [
+    [options.isolation, 'BENTO_ISOLATION'],
+    [options.sessionTtlMs, 'BENTO_SESSION_TTL'],
+    [options.cleanupIntervalMs, 'BENTO_CLEANUP_INTERVAL'],
+    [options.maxOpenStores, 'BENTO_MAX_OPEN_STORES'],
+    [options.readFreshnessMs, 'BENTO_READ_FRESHNESS'],
+    [options.memory || undefined, 'BENTO_MEMORY'],
+    [options.trustProxy || undefined, 'BENTO_TRUST_PROXY'],
+    [options.ui, 'BENTO_UI'],
+    [options.library.defaultKey, 'BENTO_DEFAULT_KEY'],
+    [options.library.conversationTtlMs, 'BENTO_CONVERSATION_TTL'],
+    [options.library.maxJsonBytes, 'BENTO_MAX_JSON_SIZE'],
+    [options.library.chat.timeoutMs, 'BENTO_CHAT_TIMEOUT'],
+    [options.library.chat.contextPassages, 'BENTO_CONTEXT_PASSAGES'],
+    [options.library.chat.models, 'BENTO_CHAT_MODELS'],
+    [options.library.uploadLimits.maxFileBytes, 'BENTO_MAX_FILE_SIZE'],
+    [options.library.uploadLimits.maxTextChars, 'BENTO_MAX_TEXT_CHARS'],
+  ]
+  // --auth and --data-dir read their variables through commander, so the flag alone decides.
+  return ['BENTO_AUTH', 'BENTO_DATA_DIR', ...given.filter(([value]) => value !== undefined).map(([, name]) => name)]
+}
+
 /** Serves until SIGINT or SIGTERM, then shuts down cleanly and resolves. */
 export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<void> => {
   // Loaded here so `bento --help` does not pay for Hono, pino and hnswlib.
@@ -144,10 +222,16 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     import('../../server/index.js'),
     import('../../core/embeddings/index.js'),
   ])
+  const fromEnv = serverOptionsFromEnv(ctx.env, { given: variablesOfFlags(options) })
   const auth = resolveAuth(options, jwtSettingsFromEnv, ctx.env)
-  const fromFlags: BentoServerOptions = {
+  const isolation = options.isolation ?? fromEnv.isolation ?? (auth ? 'custom' : 'none')
+  const notices = identityNotice(isolation, auth, options.host, options.trustIdentityHeader)
+  const server = createBentoServer({
+    ...fromEnv,
     ...(auth ? { auth } : {}),
+    ...withLibraryFlags(fromEnv, options.library),
     dataDir: options.dataDir,
+    embedder: embedderFromEnv(ctx.env),
     ...(options.isolation ? { isolation: options.isolation } : {}),
     ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
     ...(options.cleanupIntervalMs === undefined ? {} : { cleanupIntervalMs: options.cleanupIntervalMs }),
@@ -156,13 +240,7 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     ...(options.memory ? { memory: { enabled: true } } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
     ...(options.ui === false ? { ui: false } : {}),
-  }
-  // --auth reads BENTO_AUTH itself (commander), so the flag alone decides; every other setting a flag gave skips its variable.
-  const given = new Set([...Object.keys(fromFlags), 'auth']) as Set<keyof BentoServerOptions>
-  const fromEnv = serverOptionsFromEnv(ctx.env, { given })
-  const isolation = options.isolation ?? fromEnv.isolation ?? (auth ? 'custom' : 'none')
-  const notices = identityNotice(isolation, auth, options.host, options.trustIdentityHeader)
-  const server = createBentoServer({ ...fromEnv, ...fromFlags, embedder: embedderFromEnv(ctx.env) })
+  })
   let address
   try {
     address = await server.start({ port: options.port, hostname: options.host })
@@ -194,7 +272,7 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .description('run the HTTP server (binds 127.0.0.1 unless --host says otherwise)')
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').env('PORT').default('3000'))
     .addOption(new Option('--host <host>', 'address to bind').env('BENTO_HOST').default('127.0.0.1'))
-    // These variables are read by serverOptionsFromEnv, not by commander: one reader, and errors that name them.
+    // The variables of these flags are read by serverOptionsFromEnv, not by commander: one reader, and errors that name them.
     .option('--isolation <mode>', 'none, session or custom (env: BENTO_ISOLATION)')
     .option('--session-ttl <duration>', `session scopes idle this long expire (default ${DEFAULT_SESSION_TTL_MS / 3_600_000}h, env: BENTO_SESSION_TTL)`)
     .option('--cleanup-interval <duration>', `how often expired sessions are removed (default ${formatDuration(DEFAULT_CLEANUP_INTERVAL_MS)}, env: BENTO_CLEANUP_INTERVAL)`)
@@ -208,6 +286,14 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .option('--key-claim <claim>', 'the token claim holding the isolation key (default sub; env BENTO_JWT_KEY_CLAIM)')
     .option('--tenant-claim <claim>', 'a token claim naming the tenant: the key becomes <tenant>:<key> (env BENTO_JWT_TENANT_CLAIM)')
     .option('--trust-identity-header', 'allow custom isolation without --auth on a non-loopback host: a proxy in front authenticates and sets x-isolation-key')
+    .option('--default-key <key>', 'custom isolation: the key of requests that name no user (MUXI single-user mode: 0, env: BENTO_DEFAULT_KEY)')
+    .option('--conversation-ttl <duration>', 'conversations idle this long expire (default 24h, env: BENTO_CONVERSATION_TTL)')
+    .option('--chat-timeout <duration>', 'give up on the language model after this long (default 60s, env: BENTO_CHAT_TIMEOUT)')
+    .option('--context-passages <n>', "passages of the user's documents given to the model (default 4, env: BENTO_CONTEXT_PASSAGES)")
+    .option('--chat-models <ids>', 'models a request may choose, comma-separated (default: the chat model, env: BENTO_CHAT_MODELS)')
+    .option('--max-file-size <size>', 'largest upload, e.g. 10m (default 10m, env: BENTO_MAX_FILE_SIZE)')
+    .option('--max-text-chars <n>', 'most characters of text one upload may yield (default 2000000, env: BENTO_MAX_TEXT_CHARS)')
+    .option('--max-json-size <size>', 'largest JSON request body, e.g. 1m (default 1m, env: BENTO_MAX_JSON_SIZE)')
     .option('--memory', 'keep what users tell the assistant as per-scope persistent memory (env: BENTO_MEMORY)')
     .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure (env: BENTO_TRUST_PROXY)')
     .option('--no-ui', 'serve the API only, without the web page at / (env BENTO_UI=off)')

@@ -14,6 +14,7 @@ export type { AuthOptions, JwtAuthOptions } from './options.js'
 
 export const jwtAuth = (verifier: JwtVerifier, logger?: Logger): MiddlewareHandler<BentoEnv> =>
   async function jwtAuth(c, next) {
+    if (c.var.identity !== undefined) return next()
     try {
       c.set('identity', await verifier.verify(c.req.header('authorization')))
     } catch (error) {
