@@ -17,6 +17,8 @@ import { chatRoutes, modelRoutes } from './routes/chat.js'
 import { muxiChatIdentity, muxiChatRoutes } from './routes/muxi-chat.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { documentRoutes } from './routes/documents.js'
+import { documentReadRoutes } from './routes/document-read.js'
+import { documentUploadRoutes } from './routes/document-upload.js'
 import { healthRoutes } from './routes/health.js'
 import { memoryRoutes } from './routes/memories.js'
 import { webUiRoutes } from './web-ui.js'
@@ -49,12 +51,16 @@ const JSON_ROUTES: ReadonlyArray<readonly [methods: string[], path: string]> = [
   [BODY_METHODS, '/api/admin/*'],
 ]
 
+const STATIC_PATHS = new Set(['/api/documents/list'])
+
 const bridge: MiddlewareHandler<BentoEnv> = async function bridge(c, next) {
   const value = (c.env as BridgeEnv | undefined)?.[BRIDGE]
   c.set('bentoState', value?.state ?? {})
   if (value?.hasIsolationKey) c.set('isolationKey', value.isolationKey)
   await next()
-  c.get('bentoState').route ??= routePath(c, -1) || undefined
+  const state = c.get('bentoState')
+  // A static path served by a parameter route (see routes/document-read.ts) is logged as itself.
+  state.route ??= (STATIC_PATHS.has(c.req.path) ? c.req.path : routePath(c, -1)) || undefined
 }
 
 /** Records activity so a live session does not expire; a scope that was never written stays absent on disk. */
@@ -99,6 +105,8 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   app.route('/', healthRoutes(deps))
   app.route('/', modelRoutes(deps))
   app.route('/', documentRoutes(deps))
+  app.route('/', documentUploadRoutes(deps))
+  app.route('/', documentReadRoutes(deps))
   app.route('/', chatRoutes(deps))
   app.route('/', muxiChatRoutes(deps))
   app.route('/', conversationRoutes(deps))

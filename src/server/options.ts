@@ -59,7 +59,11 @@ export interface BentoServerOptions {
    * Default 50 ms; 0 checks on every read.
    */
   readFreshnessMs?: number
-  uploadLimits?: { maxFileBytes?: number; maxTextChars?: number }
+  /**
+   * Per file: `maxFileBytes` (default 10 MiB), `maxTextChars` (2,000,000). Per upload request:
+   * `maxFiles` (default 20) and `maxRequestBytes` (default 50 MiB, never below `maxFileBytes`).
+   */
+  uploadLimits?: { maxFileBytes?: number; maxTextChars?: number; maxFiles?: number; maxRequestBytes?: number }
   /** Largest JSON request body. Default 1 MiB. */
   maxJsonBytes?: number
   accessKeys?: AccessKeys
@@ -114,7 +118,7 @@ export interface BentoServerConfig {
     readonly timeoutMs: number
     readonly contextPassages: number
   }
-  readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number }
+  readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number; readonly maxFiles: number; readonly maxRequestBytes: number }
   readonly maxJsonBytes: number
   readonly accessKeys: boolean
   /** `jwt` when requests must carry a verified token. */
@@ -128,6 +132,8 @@ export interface BentoServerConfig {
 export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
 export const DEFAULT_CHAT_MODEL = 'openai/gpt-4o-mini'
 export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TEXT_CHARS }
+export const DEFAULT_MAX_UPLOAD_FILES = 20
+export const DEFAULT_MAX_UPLOAD_REQUEST_BYTES = 50 * 1024 * 1024
 
 const MAX_MS = 10 * 365 * 24 * 3600 * 1000
 const positiveMs = z.number().int().positive().max(MAX_MS)
@@ -174,6 +180,8 @@ const optionsSchema = z.strictObject({
   uploadLimits: z.strictObject({
     maxFileBytes: z.number().int().positive().optional(),
     maxTextChars: z.number().int().positive().optional(),
+    maxFiles: z.number().int().min(1).max(1000).optional(),
+    maxRequestBytes: z.number().int().positive().optional(),
   }).optional(),
   maxJsonBytes: z.number().int().min(1024).optional(),
   accessKeys: z.strictObject({ client: z.array(accessKey).optional(), admin: z.array(accessKey).optional() }).optional(),
@@ -241,6 +249,8 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     uploadLimits: Object.freeze({
       maxFileBytes: options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       maxTextChars: options.uploadLimits?.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
+      maxFiles: options.uploadLimits?.maxFiles ?? DEFAULT_MAX_UPLOAD_FILES,
+      maxRequestBytes: Math.max(options.uploadLimits?.maxRequestBytes ?? DEFAULT_MAX_UPLOAD_REQUEST_BYTES, options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
     }),
     maxJsonBytes: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
