@@ -3,6 +3,7 @@
  * human renderer tables them) and the server's admin routes (served as JSON).
  * Dates are ISO strings so a result is the same object in every form.
  */
+import type { ErrorCode } from '../core/errors.js'
 import type { ScopeKind } from '../core/keys.js'
 
 export interface Progress {
@@ -157,7 +158,7 @@ export interface ExportRow extends ScopeRef {
   dataBytes: number
 }
 export interface ExportFailure extends ScopeRef {
-  code: string
+  code: ErrorCode
   message: string
 }
 export interface ExportResult {

@@ -19,7 +19,10 @@ import type { AccessKeys } from './access-keys.js'
 import { HMAC_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, type AuthOptions } from './auth/options.js'
 
 export interface ChatOptions {
-  /** OpenAI-compatible base URL. Default `https://openrouter.ai/api/v1`. */
+  /**
+   * OpenAI-compatible base URL. Default `https://openrouter.ai/api/v1`. Set without
+   * `openRouterKey`, the model is called without a key (a local server such as llama.cpp or Ollama).
+   */
   baseUrl?: string
   /** Model used when a request names none. Default `openai/gpt-4o-mini`. */
   model?: string
@@ -29,6 +32,11 @@ export interface ChatOptions {
   timeoutMs?: number
   /** Passages of the scope's documents given to the model as context. Default 4. */
   contextPassages?: number
+  /**
+   * Streaming: an SSE comment is sent at least this often while the model is silent, so
+   * proxies that cut idle connections keep a slow model's stream open. Default 15 s.
+   */
+  heartbeatMs?: number
 }
 
 export interface CorsOptions {
@@ -117,6 +125,7 @@ export interface BentoServerConfig {
     readonly models: readonly string[]
     readonly timeoutMs: number
     readonly contextPassages: number
+    readonly heartbeatMs: number
   }
   readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number; readonly maxFiles: number; readonly maxRequestBytes: number }
   readonly maxJsonBytes: number
@@ -171,6 +180,7 @@ const optionsSchema = z.strictObject({
     models: z.array(z.string().min(1).max(200)).min(1).optional(),
     timeoutMs: positiveMs.optional(),
     contextPassages: z.number().int().min(0).max(50).optional(),
+    heartbeatMs: z.number().int().min(1).max(15_000).optional(),
   }).optional(),
   embedder: embedderSchema.optional(),
   sessionTtlMs: positiveMs.optional(),
@@ -239,12 +249,13 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     conversationTtlMs: options.conversationTtlMs ?? DEFAULT_CONVERSATION_TTL_MS,
     memory: Object.freeze({ enabled: options.memory?.enabled ?? false, recall: options.memory?.recall ?? 5 }),
     chat: Object.freeze({
-      llm: options.openRouterKey !== undefined,
+      llm: options.openRouterKey !== undefined || options.chat?.baseUrl !== undefined,
       baseUrl: (options.chat?.baseUrl ?? DEFAULT_CHAT_BASE_URL).replace(/\/+$/, ''),
       model,
       models: Object.freeze([...(options.chat?.models ?? [model])]),
       timeoutMs: options.chat?.timeoutMs ?? 60_000,
       contextPassages: options.chat?.contextPassages ?? 4,
+      heartbeatMs: options.chat?.heartbeatMs ?? 15_000,
     }),
     uploadLimits: Object.freeze({
       maxFileBytes: options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
