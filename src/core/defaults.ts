@@ -20,6 +20,10 @@ export const DEFAULT_STORE_IDLE_MS = 5 * 60_000
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 /** Most text characters extracted from one file. */
 export const DEFAULT_MAX_TEXT_CHARS = 2_000_000
+/** An extraction (one upload's parse, in a worker) is stopped after this long. */
+export const DEFAULT_EXTRACT_TIMEOUT_MS = 30_000
+/** Heap budget of an extraction worker, in MB. */
+export const DEFAULT_EXTRACT_MEMORY_MB = 512
 /** Largest JSON request body. */
 export const DEFAULT_MAX_JSON_BYTES = 1024 * 1024
 

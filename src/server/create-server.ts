@@ -182,7 +182,7 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
     return new Promise((resolve, reject) => {
       const server = serve({ fetch: app.fetch, port: startOptions.port ?? 3000, hostname }, (info: AddressInfo) => {
         server.off('error', reject)
-        void loadIngest().catch(() => {})
+        void loadIngest().then((ingest) => ingest.warmExtractWorkers(config.uploadLimits)).catch(() => {})
         const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
         resolve({ port: info.port, hostname: info.address, url: `http://${host}:${info.port}` })
       })

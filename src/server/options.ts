@@ -14,6 +14,8 @@ import {
   DEFAULT_CLEANUP_INTERVAL_MS, DEFAULT_CONVERSATION_TTL_MS, DEFAULT_DATA_DIR, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_OPEN_STORES,
   DEFAULT_MAX_TEXT_CHARS, DEFAULT_READ_FRESHNESS_MS, DEFAULT_SESSION_TTL_MS,
 } from '../core/defaults.js'
+import { resolveLimits, type ResolvedLimits } from '../core/ingest/limits.js'
+import type { IngestLimits } from '../core/ingest/types.js'
 import type { IsolationMode } from '../middleware/isolation.js'
 import type { AccessKeys } from './access-keys.js'
 import { HMAC_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, type AuthOptions } from './auth/options.js'
@@ -68,10 +70,11 @@ export interface BentoServerOptions {
    */
   readFreshnessMs?: number
   /**
-   * Per file: `maxFileBytes` (default 10 MiB), `maxTextChars` (2,000,000). Per upload request:
+   * Per file: `maxFileBytes` (default 10 MiB), `maxTextChars` (2,000,000) and the extraction
+   * budgets (time, memory, structure: README "Extraction budgets"). Per upload request:
    * `maxFiles` (default 20) and `maxRequestBytes` (default 50 MiB, never below `maxFileBytes`).
    */
-  uploadLimits?: { maxFileBytes?: number; maxTextChars?: number; maxFiles?: number; maxRequestBytes?: number }
+  uploadLimits?: IngestLimits & { maxFiles?: number; maxRequestBytes?: number }
   /** Largest JSON request body. Default 1 MiB. */
   maxJsonBytes?: number
   accessKeys?: AccessKeys
@@ -127,7 +130,7 @@ export interface BentoServerConfig {
     readonly contextPassages: number
     readonly heartbeatMs: number
   }
-  readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number; readonly maxFiles: number; readonly maxRequestBytes: number }
+  readonly uploadLimits: Readonly<ResolvedLimits & { maxFiles: number; maxRequestBytes: number }>
   readonly maxJsonBytes: number
   readonly accessKeys: boolean
   /** `jwt` when requests must carry a verified token. */
@@ -190,6 +193,15 @@ const optionsSchema = z.strictObject({
   uploadLimits: z.strictObject({
     maxFileBytes: z.number().int().positive().optional(),
     maxTextChars: z.number().int().positive().optional(),
+    extractTimeoutMs: z.number().int().positive().optional(),
+    extractMemoryMb: z.number().int().min(16).max(65_536).optional(),
+    maxJsonDepth: z.number().int().positive().optional(),
+    maxJsonNodes: z.number().int().positive().optional(),
+    maxHtmlDepth: z.number().int().positive().optional(),
+    maxZipEntries: z.number().int().positive().optional(),
+    maxXmlElements: z.number().int().positive().optional(),
+    maxXmlDepth: z.number().int().positive().optional(),
+    maxPdfPages: z.number().int().positive().optional(),
     maxFiles: z.number().int().min(1).max(1000).optional(),
     maxRequestBytes: z.number().int().positive().optional(),
   }).optional(),
@@ -258,8 +270,7 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
       heartbeatMs: options.chat?.heartbeatMs ?? 15_000,
     }),
     uploadLimits: Object.freeze({
-      maxFileBytes: options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
-      maxTextChars: options.uploadLimits?.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
+      ...resolveLimits(options.uploadLimits),
       maxFiles: options.uploadLimits?.maxFiles ?? DEFAULT_MAX_UPLOAD_FILES,
       maxRequestBytes: Math.max(options.uploadLimits?.maxRequestBytes ?? DEFAULT_MAX_UPLOAD_REQUEST_BYTES, options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
     }),

@@ -91,6 +91,8 @@ const toLibraryFlags = (raw: Record<string, unknown>): ServeOptions['library'] =
   const passages = str(raw.contextPassages)
   const maxFile = str(raw.maxFileSize)
   const maxText = str(raw.maxTextChars)
+  const extractTimeout = str(raw.extractTimeout)
+  const extractMemory = str(raw.extractMemory)
   const maxJson = str(raw.maxJsonSize)
   const conversationTtl = str(raw.conversationTtl)
   const defaultKey = str(raw.defaultKey)
@@ -106,8 +108,15 @@ const toLibraryFlags = (raw: Record<string, unknown>): ServeOptions['library'] =
     uploadLimits: {
       ...(maxFile === undefined ? {} : { maxFileBytes: parseByteSize(maxFile, '--max-file-size') }),
       ...(maxText === undefined ? {} : { maxTextChars: parsePositiveInt(maxText, '--max-text-chars')! }),
+      ...(extractTimeout === undefined ? {} : { extractTimeoutMs: parseDuration(extractTimeout, '--extract-timeout') }),
+      ...(extractMemory === undefined ? {} : { extractMemoryMb: parseExtractMemory(extractMemory) }),
     },
   }
+}
+
+const parseExtractMemory = (value: string): number => {
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 16) throw new InvalidOptionsError(`Invalid --extract-memory ${JSON.stringify(value)}: expected a whole number of MB from 16 to 65536.`)
+  return Number(value)
 }
 
 const parseNonNegativeCount = (value: string, flag: string): number => {
@@ -220,6 +229,8 @@ const variablesOfFlags = (options: ServeOptions): string[] => {
     [options.library.chat.models, 'BENTO_CHAT_MODELS'],
     [options.library.uploadLimits.maxFileBytes, 'BENTO_MAX_FILE_SIZE'],
     [options.library.uploadLimits.maxTextChars, 'BENTO_MAX_TEXT_CHARS'],
+    [options.library.uploadLimits.extractTimeoutMs, 'BENTO_EXTRACT_TIMEOUT'],
+    [options.library.uploadLimits.extractMemoryMb, 'BENTO_EXTRACT_MEMORY_MB'],
   ]
   // --auth and --data-dir read their variables through commander, so the flag alone decides.
   return ['BENTO_AUTH', 'BENTO_DATA_DIR', ...given.filter(([value]) => value !== undefined).map(([, name]) => name)]
@@ -306,6 +317,8 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .option('--chat-models <ids>', 'models a request may choose, comma-separated (default: the chat model, env: BENTO_CHAT_MODELS)')
     .option('--max-file-size <size>', 'largest upload, e.g. 10m (default 10m, env: BENTO_MAX_FILE_SIZE)')
     .option('--max-text-chars <n>', 'most characters of text one upload may yield (default 2000000, env: BENTO_MAX_TEXT_CHARS)')
+    .option('--extract-timeout <duration>', 'stop parsing one upload after this long (default 30s, env: BENTO_EXTRACT_TIMEOUT)')
+    .option('--extract-memory <mb>', 'heap budget of an extraction worker, in MB (default 512, env: BENTO_EXTRACT_MEMORY_MB)')
     .option('--max-json-size <size>', 'largest JSON request body, e.g. 1m (default 1m, env: BENTO_MAX_JSON_SIZE)')
     .option('--memory', 'keep what users tell the assistant as per-scope persistent memory (env: BENTO_MEMORY)')
     .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure (env: BENTO_TRUST_PROXY)')
