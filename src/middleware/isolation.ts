@@ -26,6 +26,8 @@ export type IsolationMode = 'none' | 'session' | 'custom'
 
 export const SESSION_HEADER = 'x-session-id'
 export const SESSION_COOKIE = 'bento_session'
+/** `true` on the answer to a request that presented an expired session id (beside the new `x-session-id`). */
+export const SESSION_EXPIRED_HEADER = 'x-session-expired'
 export const ISOLATION_KEY_HEADER = 'x-isolation-key'
 export const MUXI_USER_HEADER = 'x-muxi-user-id'
 export const FORWARDED_PROTO_HEADER = 'x-forwarded-proto'
@@ -86,10 +88,19 @@ const resolveCustomScope = (c: Context, options: IsolationOptions): Scope => {
   return customScope(key)
 }
 
+/**
+ * Threat: an expired session revived. An id idle past the TTL, or one already retired
+ * (its scope swept, perhaps before a restart), is expired for good: it is retired here so
+ * it stays refused after the sweep removes its data. Test: test/server/session-expiry.test.ts.
+ */
 const isExpired = async (scope: Scope, options: IsolationOptions): Promise<boolean> => {
-  if (options.backend === undefined) return false
-  const lastActive = await options.backend.lastActiveAt(scope)
-  return lastActive !== undefined && (options.now ?? Date.now)() - lastActive.getTime() > (options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS)
+  const backend = options.backend
+  if (backend === undefined) return false
+  const lastActive = await backend.lastActiveAt(scope)
+  if (lastActive === undefined) return backend.isSessionRetired(scope)
+  if ((options.now ?? Date.now)() - lastActive.getTime() <= (options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS)) return false
+  await backend.retireSession(scope)
+  return true
 }
 
 /**
@@ -111,7 +122,10 @@ const resolveSessionScope = async (c: Context, options: IsolationOptions): Promi
   const cookie = getCookie(c, SESSION_COOKIE)
   const presented = c.req.header(SESSION_HEADER) ?? cookie
   let scope = presented !== undefined && isSessionId(presented) ? sessionScope(presented) : undefined
-  if (scope !== undefined && (await isExpired(scope, options))) scope = undefined
+  if (scope !== undefined && (await isExpired(scope, options))) {
+    scope = undefined
+    c.header(SESSION_EXPIRED_HEADER, 'true')
+  }
   scope ??= sessionScope(createSessionId())
   c.header(SESSION_HEADER, scope.key)
   if (cookie !== scope.key) {

@@ -11,6 +11,7 @@
  * process is seen at most `readFreshnessMs` late. Writes and callers holding the
  * lock check everything on every call.
  */
+import { isSessionRetired, retireSession } from '../retired-sessions.js'
 import path from 'node:path'
 import { createActivityTracker } from '../activity.js'
 import { ACTIVITY_COALESCE_MS, DEFAULT_LOCK_WAIT_MS, DEFAULT_MAX_OPEN_STORES, DEFAULT_READ_FRESHNESS_MS, DEFAULT_STORE_IDLE_MS } from '../defaults.js'
@@ -293,6 +294,8 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     isInUse: (scope) =>
       running.has(layout.vectorsDir(scope)) || pool.isBusy(layout.vectorsDir(scope)) || pool.isBusy(layout.memoryDir(scope)),
     evict: (scope) => evictScope(scope),
+    retireSession: (scope) => retireSession(layout, scope),
+    isSessionRetired: (scope) => isSessionRetired(layout, scope),
     async close() {
       await activity.flush()
       await pool.closeAll()

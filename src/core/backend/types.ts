@@ -168,6 +168,10 @@ export interface StorageBackend {
   holdings(scope: Scope): Promise<ScopeHoldings>
   /** Closes the scope's open stores (after running operations finish). */
   evict(scope: Scope): Promise<void>
+  /** Marks an expired session id so it is never valid again (kept across restarts). A no-op for other scopes. */
+  retireSession(scope: Scope): Promise<void>
+  /** True for a session id that expired (`retireSession`). */
+  isSessionRetired(scope: Scope): Promise<boolean>
   /** Flushes activity and closes every open store. */
   close(): Promise<void>
 }

@@ -7,7 +7,8 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { deleteAllDocuments, deleteDocument } from '../../ops/documents.js'
 import { readJsonBody } from '../body.js'
-import { searchPassages } from '../retrieval.js'
+import { loadIngest } from '../ingest-loader.js'
+import { searchDocuments } from '../retrieval.js'
 import type { BentoEnv } from '../context.js'
 import type { ServerDeps } from '../deps.js'
 
@@ -16,6 +17,8 @@ const MAX_SEARCH_LIMIT = 50
 const searchSchema = z.object({
   query: z.string().trim().min(1, 'must not be empty').max(4000),
   limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).default(5),
+  mode: z.enum(['hybrid', 'vector', 'lexical']).default('hybrid'),
+  minScore: z.number().finite().optional(),
 })
 
 export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
@@ -24,8 +27,8 @@ export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   return new Hono<BentoEnv>()
     .post('/api/documents/search', async (c) => {
       const body = await readJsonBody(c, searchSchema, config.maxJsonBytes)
-      const results = await searchPassages(backend, c.get('scope'), body.query, body.limit)
-      return c.json({ query: body.query, results })
+      const { mode, lexicalIndex, noMatch, results } = await searchDocuments(backend, c.get('scope'), body.query, body.limit, { mode: body.mode, minScore: body.minScore })
+      return c.json({ query: body.query, mode, lexicalIndex, noMatch, results })
     })
 
     .delete('/api/documents/:id', async (c) => {
