@@ -56,7 +56,7 @@ interface ChildRun {
 
 export const runChild = (args: string[], env: Record<string, string>): Promise<ChildRun> =>
   new Promise((resolve) => {
-    const child = execFile(process.execPath, [CHILD, ...args], { env: { ...process.env, ...env }, timeout: 120_000 }, (_error, stdout, stderr) => {
+    const child = execFile(process.execPath, [CHILD, ...args], { env: { ...process.env, BENTO_TEST_FAULTS: '1', ...env }, timeout: 120_000 }, (_error, stdout, stderr) => {
       resolve({ signal: child.signalCode, code: child.exitCode, stdout, stderr })
     })
   })
