@@ -6,8 +6,10 @@
  */
 export { createBentoServer, serverOptionsFromEnv, HTTP_STATUSES } from './server/index.js'
 export type { AccessKeys, BentoEnv, BentoServer, BentoServerConfig, BentoServerOptions, ChatOptions, CorsOptions, ErrorBody, ListeningAddress, StartOptions } from './server/index.js'
-export { cleanupSessions, isolation, resolveScope } from './middleware/isolation.js'
-export type { CleanupSessionsConfig, CleanupSessionsResult, IsolationMode, IsolationOptions } from './middleware/isolation.js'
+export { isolation, resolveScope } from './middleware/isolation.js'
+export { cleanupSessions } from './server/cleanup-sessions.js'
+export type { IsolationMode, IsolationOptions } from './middleware/isolation.js'
+export type { CleanupSessionsConfig, CleanupSessionsOptions, CleanupSessionsResult } from './server/cleanup-sessions.js'
 
 export {
   MAX_CUSTOM_KEY_LENGTH, SHARED_KEY, customScope, isScope, isScopeDirName, isSessionId, scopeFromArg, scopeFromDirName, sessionScope, sharedScope, tenantOf,
@@ -21,7 +23,7 @@ export type { BackendOptions, StorageBackend, StorePart, WithStoreOptions } from
 export { createLocalEmbedder, createOpenAIEmbedder, embedderFromEnv } from './core/embeddings/index.js'
 export type { Embedder, LocalEmbedderOptions, OpenAIEmbedderOptions } from './core/embeddings/index.js'
 export { openStore } from './core/store/index.js'
-export type { SearchHit, StoreOpenOptions, VectorStore } from './core/store/index.js'
+export type { LexicalSearchHit, SearchHit, StoreOpenOptions, VectorStore } from './core/store/index.js'
 
 export { appendMessages, createConversation, deleteConversation, getConversation, listConversations } from './core/conversations.js'
 export type { Conversation, ConversationMessage, ConversationOptions } from './core/conversations.js'
@@ -29,9 +31,12 @@ export { deleteMemory, extractMemories, listMemories, recallMemories, rememberMe
 export type { MemoryEntry, RecalledMemory } from './core/memory.js'
 
 export {
-  applyCleanup, applyImport, applyMigrate, cleanupExpiredSessions, diskUsage, exportAllScopes, exportScopeArchive, inspectScope, listScopeSummaries, planCleanup,
-  planImport, planMigrate, recoverPendingOperations, searchScope,
+  applyCleanup, applyImport, applyMigrate, cleanupExpiredSessions, deleteAllDocuments, deleteDocument, diskUsage, exportAllScopes, exportScopeArchive, inspectScope,
+  listScopeSummaries, planCleanup, planImport, planMigrate, recoverPendingOperations, reindexScopes, searchScope,
 } from './ops/index.js'
+export type { ReindexOptions, ReindexOutcome, ReindexResult, ReindexRow } from './ops/index.js'
+export { searchStore, tokenizeForSearch, SEARCH_MODES } from './core/search/index.js'
+export type { Fusion, RankedHit, SearchMode, SearchStoreOptions, StoreSearch } from './core/search/index.js'
 export type * from './ops/types.js'
 
 export {
