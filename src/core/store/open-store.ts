@@ -69,7 +69,7 @@ export const resolveOptions = (options: StoreOpenOptions): ResolvedOptions => {
  */
 export const openStore = async (options: StoreOpenOptions): Promise<VectorStore> => {
   const resolved = resolveOptions(options)
-  const snapshot = await readSnapshot(options.dir, { efSearch: resolved.efSearch, defaultEfSearch: resolved.defaultEfSearch })
+  const snapshot = await readSnapshot(options.dir, { efSearch: resolved.efSearch, defaultEfSearch: resolved.defaultEfSearch, initialCapacity: resolved.initialCapacity })
   if (!snapshot.found && options.create === false) throw new NotFoundError(`No vector store in ${options.dir}.`)
   return new HnswVectorStore(options.dir, resolved, snapshot)
 }

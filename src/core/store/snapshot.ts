@@ -18,6 +18,7 @@ import { readJournal, resolveFiles } from './journal.js'
 import { parseLexical } from './lexical-file.js'
 import { TOKENIZER_ID, type LexicalIndex } from '../lexical/index.js'
 import { parseManifest, type Manifest } from './manifest.js'
+import { DEFAULT_INITIAL_CAPACITY } from './defaults.js'
 
 export interface Snapshot {
   identity: DirIdentity
@@ -57,7 +58,25 @@ const validateIndexAt = (file: string, expected: IndexExpectations): { info: Ind
     return { info: validateIndex(fileSource(stats.size, readAt), expected), bytes: stats.size }
   })
 
-const readOnce = async (dir: string, efSearch: number | undefined, defaultEf: number): Promise<Omit<Snapshot, 'identity'>> => {
+/**
+ * Threat: a hand-edited manifest (`"capacity": 134217728` on an empty store) making the next
+ * add allocate gigabytes: hnswlib aborts the process (SIGABRT) instead of throwing. Growth
+ * doubles, so a real capacity is below twice the points ever added, or the store's initial
+ * capacity; anything above is refused before any allocation, empty index or not.
+ * Test: test/core/store/corrupt-store.test.ts "refuses a manifest capacity …".
+ */
+const assertSaneCapacity = (manifest: Manifest | undefined, info: IndexFileInfo, initialCapacity: number): void => {
+  if (!manifest) return
+  const bound = Math.max(2 * info.count, initialCapacity, MIN_CAPACITY_BOUND)
+  if (manifest.capacity > bound) {
+    throw new CorruptStoreError(`${MANIFEST_FILE}: capacity ${manifest.capacity} is more than a store of ${info.count} points can have (at most ${bound}).`)
+  }
+}
+
+/** Capacities up to this are never refused (a few hundred MB at most): stores made with a larger `initialCapacity` still open elsewhere. */
+const MIN_CAPACITY_BOUND = 65_536
+
+const readOnce = async (dir: string, efSearch: number | undefined, defaultEf: number, initialCapacity: number): Promise<Omit<Snapshot, 'identity'>> => {
   const resolved = await resolveFiles(dir, await readJournal(dir))
   const pathOf = (name: CommittedFile) => resolved.get(name) ?? path.join(dir, name)
   const read = (name: CommittedFile) => readRegular(pathOf(name), name)
@@ -83,6 +102,7 @@ const readOnce = async (dir: string, efSearch: number | undefined, defaultEf: nu
     throw new CorruptStoreError(`${ARGS_FILE}: ${args.space}/${args.numDimensions} disagrees with ${MANIFEST_FILE} (${manifest.space}/${manifest.dimension}).`)
   }
   const { info, bytes: indexBytes } = validateIndexAt(indexFile, { dimension: args.numDimensions, capacity: manifest?.capacity })
+  assertSaneCapacity(manifest, info, initialCapacity)
   const ef = efSearch ?? manifest?.efSearch ?? defaultEf
   // hnswlib reads the file (validated just above) on a worker thread while this thread parses the
   // docstore: the two largest costs of an open overlap instead of adding up.
@@ -169,12 +189,12 @@ const settle = <T>(promise: Promise<T>): Promise<{ index: T } | { error: unknown
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** @throws CorruptStoreError for a damaged store, BusyError if commits keep landing during the read. */
-export const readSnapshot = async (dir: string, options: { efSearch?: number; defaultEfSearch: number }): Promise<Snapshot> => {
+export const readSnapshot = async (dir: string, options: { efSearch?: number; defaultEfSearch: number; initialCapacity?: number }): Promise<Snapshot> => {
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const before = await readIdentity(dir)
     let outcome: { value: Omit<Snapshot, 'identity'> } | { error: unknown }
     try {
-      outcome = { value: await readOnce(dir, options.efSearch, options.defaultEfSearch) }
+      outcome = { value: await readOnce(dir, options.efSearch, options.defaultEfSearch, options.initialCapacity ?? DEFAULT_INITIAL_CAPACITY) }
     } catch (error) {
       outcome = { error }
     }

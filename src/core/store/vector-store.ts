@@ -356,7 +356,7 @@ export class HnswVectorStore implements VectorStore {
   }
 
   private load(): Promise<Snapshot> {
-    return readSnapshot(this.dir, { efSearch: this.options.efSearch, defaultEfSearch: this.options.defaultEfSearch })
+    return readSnapshot(this.dir, { efSearch: this.options.efSearch, defaultEfSearch: this.options.defaultEfSearch, initialCapacity: this.options.initialCapacity })
   }
 
   private replace(snapshot: Snapshot): void {
