@@ -11,6 +11,7 @@
  * (on enables persistent memory), `BENTO_TRUST_PROXY` (on: trust
  * `X-Forwarded-Proto`). Switches take `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`.
  */
+import { parseByteSize } from '../core/byte-size.js'
 import { parseDuration } from '../core/duration.js'
 import { InvalidOptionsError } from '../core/errors.js'
 import type { BentoServerOptions } from './options.js'
@@ -81,6 +82,8 @@ export const serverOptionsFromEnv = (env: Env = process.env): BentoServerOptions
   if (cleanupIntervalMs !== undefined) options.cleanupIntervalMs = cleanupIntervalMs
   const maxOpenStores = integer(env, 'BENTO_MAX_OPEN_STORES')
   if (maxOpenStores !== undefined) options.maxOpenStores = maxOpenStores
+  const maxStoreMemory = text(env, 'BENTO_MAX_STORE_MEMORY')
+  if (maxStoreMemory !== undefined) options.maxStoreMemory = parseByteSize(maxStoreMemory, 'BENTO_MAX_STORE_MEMORY')
   const readFreshnessMs = integer(env, 'BENTO_READ_FRESHNESS')
   if (readFreshnessMs !== undefined) options.readFreshnessMs = readFreshnessMs
   const openRouterKey = text(env, 'OPENROUTER_API_KEY')

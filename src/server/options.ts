@@ -7,7 +7,7 @@
 import path from 'node:path'
 import { z } from 'zod'
 import type { Logger } from 'pino'
-import { DEFAULT_READ_FRESHNESS_MS } from '../core/backend/index.js'
+import { DEFAULT_MAX_OPEN_STORES, DEFAULT_MAX_STORE_MEMORY, DEFAULT_READ_FRESHNESS_MS } from '../core/backend/index.js'
 import { InvalidOptionsError } from '../core/errors.js'
 import type { Embedder } from '../core/embeddings/types.js'
 import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
@@ -46,8 +46,10 @@ export interface BentoServerOptions {
   sessionTtlMs?: number
   /** How often `start()`ed servers in session mode sweep expired sessions. Default 30 min. */
   cleanupIntervalMs?: number
-  /** Open stores kept in the LRU pool. Default 64. */
+  /** Open stores kept in the LRU pool, a second limit beside `maxStoreMemory`. Default 10,000. */
   maxOpenStores?: number
+  /** Bytes the open stores may hold (their estimated footprints); least recently used close beyond it. Default 512 MiB. */
+  maxStoreMemory?: number
   /**
    * How long a read trusts its scope's last check (not locked or journaled by another
    * process, store unchanged on disk): another process's change (a CLI `migrate`, `add`,
@@ -81,6 +83,7 @@ export interface BentoServerConfig {
   readonly sessionTtlMs: number
   readonly cleanupIntervalMs: number
   readonly maxOpenStores: number
+  readonly maxStoreMemory: number
   readonly readFreshnessMs: number
   readonly conversationTtlMs: number
   readonly memory: { readonly enabled: boolean; readonly recall: number }
@@ -127,7 +130,8 @@ const optionsSchema = z.strictObject({
   embedder: embedderSchema.optional(),
   sessionTtlMs: positiveMs.optional(),
   cleanupIntervalMs: positiveMs.min(1000).optional(),
-  maxOpenStores: z.number().int().min(1).max(100_000).optional(),
+  maxOpenStores: z.number().int().min(1).max(1_000_000).optional(),
+  maxStoreMemory: z.number().int().min(1024 * 1024).optional(),
   readFreshnessMs: z.number().int().min(0).max(MAX_MS).optional(),
   uploadLimits: z.strictObject({
     maxFileBytes: z.number().int().positive().optional(),
@@ -166,7 +170,8 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     isolation: options.isolation ?? 'none',
     sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     cleanupIntervalMs: options.cleanupIntervalMs ?? 30 * 60 * 1000,
-    maxOpenStores: options.maxOpenStores ?? 64,
+    maxOpenStores: options.maxOpenStores ?? DEFAULT_MAX_OPEN_STORES,
+    maxStoreMemory: options.maxStoreMemory ?? DEFAULT_MAX_STORE_MEMORY,
     readFreshnessMs: options.readFreshnessMs ?? DEFAULT_READ_FRESHNESS_MS,
     conversationTtlMs: options.conversationTtlMs ?? 24 * 60 * 60 * 1000,
     memory: Object.freeze({ enabled: options.memory?.enabled ?? false, recall: options.memory?.recall ?? 5 }),

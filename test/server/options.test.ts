@@ -18,6 +18,7 @@ describe('createBentoServer options', () => {
     [{ isolation: 'sessions' }, /isolation/],
     [{ isolaton: 'session' }, /unknown option isolaton/],
     [{ maxOpenStores: 0 }, /maxOpenStores/],
+    [{ maxStoreMemory: 1000 }, /maxStoreMemory/],
     [{ sessionTtlMs: -5 }, /sessionTtlMs/],
     [{ chat: { baseUrl: 'ftp://x' } }, /chat\.baseUrl/],
     [{ chat: { model: 'a', models: ['b'] } }, /chat\.model must be one of chat\.models/],
@@ -36,7 +37,7 @@ describe('createBentoServer options', () => {
   it('resolves defaults into a config without secrets', async () => {
     const server = createBentoServer({ dataDir: 'relative-data', openRouterKey: 'sk-secret-value', logger: false })
     try {
-      expect(server.config).toMatchObject({ isolation: 'none', sessionTtlMs: 86_400_000, maxOpenStores: 64, readFreshnessMs: 50, trustProxy: false, chat: { llm: true } })
+      expect(server.config).toMatchObject({ isolation: 'none', sessionTtlMs: 86_400_000, maxOpenStores: 10_000, maxStoreMemory: 512 * 1024 ** 2, readFreshnessMs: 50, trustProxy: false, chat: { llm: true } })
       expect(server.config.dataDir).toBe(`${process.cwd()}/relative-data`)
       expect(JSON.stringify(server.config)).not.toContain('sk-secret-value')
       expect(Object.isFrozen(server.config)).toBe(true)
@@ -55,6 +56,8 @@ describe('createBentoServer options', () => {
     })
     expect(() => serverOptionsFromEnv({ BENTO_ISOLATION: 'all' })).toThrow(/BENTO_ISOLATION/)
     expect(() => serverOptionsFromEnv({ BENTO_MAX_OPEN_STORES: '12x' })).toThrow(/BENTO_MAX_OPEN_STORES/)
+    expect(serverOptionsFromEnv({ BENTO_MAX_STORE_MEMORY: '2G' })).toEqual({ maxStoreMemory: 2 * 1024 ** 3 })
+    expect(() => serverOptionsFromEnv({ BENTO_MAX_STORE_MEMORY: '2 gigs' })).toThrow(/BENTO_MAX_STORE_MEMORY/)
     expect(serverOptionsFromEnv({ BENTO_READ_FRESHNESS: '0' })).toEqual({ readFreshnessMs: 0 })
     expect(serverOptionsFromEnv({ BENTO_TRUST_PROXY: '1' })).toEqual({ trustProxy: true })
     expect(serverOptionsFromEnv({ BENTO_TRUST_PROXY: 'false' })).toEqual({ trustProxy: false })

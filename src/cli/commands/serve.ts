@@ -9,6 +9,7 @@
 import { Option, type Command } from 'commander'
 import { InvalidOptionsError } from '../../core/errors.js'
 import type { CliContext } from '../context.js'
+import { parseByteSize } from '../../core/byte-size.js'
 import { parseDuration } from '../../core/duration.js'
 import { addDataDirOption, parseNonNegativeInt, parsePositiveInt, toCommonOptions } from '../options.js'
 
@@ -22,6 +23,7 @@ export interface ServeOptions {
   sessionTtlMs: number | undefined
   cleanupIntervalMs: number | undefined
   maxOpenStores: number | undefined
+  maxStoreMemory: number | undefined
   readFreshnessMs: number | undefined
   memory: boolean
   trustProxy: boolean
@@ -54,6 +56,7 @@ export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
     sessionTtlMs: raw.sessionTtl === undefined ? undefined : parseDuration(String(raw.sessionTtl), '--session-ttl'),
     cleanupIntervalMs: raw.cleanupInterval === undefined ? undefined : parseDuration(String(raw.cleanupInterval), '--cleanup-interval'),
     maxOpenStores: parsePositiveInt(raw.maxOpenStores as string | undefined, '--max-open-stores'),
+    maxStoreMemory: raw.maxStoreMemory === undefined ? undefined : parseByteSize(String(raw.maxStoreMemory), '--max-store-memory'),
     readFreshnessMs: parseNonNegativeInt(raw.readFreshness as string | undefined, '--read-freshness'),
     memory: raw.memory === true,
     trustProxy: raw.trustProxy === true,
@@ -76,6 +79,7 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
     ...(options.cleanupIntervalMs === undefined ? {} : { cleanupIntervalMs: options.cleanupIntervalMs }),
     ...(options.maxOpenStores === undefined ? {} : { maxOpenStores: options.maxOpenStores }),
+    ...(options.maxStoreMemory === undefined ? {} : { maxStoreMemory: options.maxStoreMemory }),
     ...(options.readFreshnessMs === undefined ? {} : { readFreshnessMs: options.readFreshnessMs }),
     ...(options.memory ? { memory: { enabled: true } } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
@@ -112,7 +116,8 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .addOption(new Option('--isolation <mode>', 'none, session or custom').env('BENTO_ISOLATION'))
     .addOption(new Option('--session-ttl <duration>', 'session scopes idle this long expire (default 24h)').env('BENTO_SESSION_TTL'))
     .addOption(new Option('--cleanup-interval <duration>', 'how often expired sessions are removed (default 30m)').env('BENTO_CLEANUP_INTERVAL'))
-    .addOption(new Option('--max-open-stores <n>', 'open stores kept in memory (default 64)').env('BENTO_MAX_OPEN_STORES'))
+    .addOption(new Option('--max-open-stores <n>', 'most stores kept open, beside the memory budget (default 10000)').env('BENTO_MAX_OPEN_STORES'))
+    .addOption(new Option('--max-store-memory <size>', 'memory the open stores may hold, e.g. 512M or 2G (default 512M)').env('BENTO_MAX_STORE_MEMORY'))
     .addOption(new Option('--read-freshness <ms>', "how late another process's changes may be seen by reads; 0 checks every read (default 50)").env('BENTO_READ_FRESHNESS'))
     .option('--memory', 'keep what users tell the assistant as per-scope persistent memory')
     .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure')

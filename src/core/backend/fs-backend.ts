@@ -30,6 +30,11 @@ let storeModule: Promise<typeof import('../store/index.js')> | undefined
 const loadStore = () => (storeModule ??= import('../store/index.js'))
 
 export const DEFAULT_LOCK_WAIT_MS = 2000
+/** Sized for a small server (1–2 GB of RAM): ~2,900 stores of 64 chunks, or ~100 of 10k chunks × 384 dimensions. */
+export const DEFAULT_MAX_STORE_MEMORY = 512 * 1024 ** 2
+export const DEFAULT_MAX_OPEN_STORES = 10_000
+/** hnswlib's fixed native memory per index (label mutexes): `HNSW_FIXED_BYTES` in store/footprint.ts. */
+const HNSW_INDEX_FLOOR_BYTES = 65_536 * 40
 export const DEFAULT_READ_FRESHNESS_MS = 50
 
 interface ReadGate {
@@ -56,16 +61,19 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
   const embedder = options.embedder ?? createLocalEmbedder({ dimension: 384 })
   const activity = createActivityTracker({ layout, coalesceMs: options.activityCoalesceMs ?? 60_000 })
   const freshMs = Math.max(0, options.readFreshnessMs ?? DEFAULT_READ_FRESHNESS_MS)
-  const maxOpen = options.maxOpenStores ?? 64
-  // Closes and opens come in bursts (one eviction per open): every object a close frees must wait for the next open.
+  const maxOpen = options.maxOpenStores ?? DEFAULT_MAX_OPEN_STORES
+  const maxBytes = options.maxStoreMemory ?? DEFAULT_MAX_STORE_MEMORY
+  // Closes and opens come in bursts (one eviction per open): every object a close frees must wait for the
+  // next open. No more hnswlib objects than the budget can hold open at once are kept idle.
   let poolStore: ReturnType<typeof loadStore> | undefined
   const loadPoolStore = () =>
     (poolStore ??= loadStore().then((store) => {
-      store.keepIdleIndexes(maxOpen)
+      store.keepIdleIndexes(Math.min(maxOpen, Math.floor(maxBytes / HNSW_INDEX_FLOOR_BYTES)))
       return store
     }))
   const pool = new StorePool({
     maxOpen,
+    maxBytes,
     idleMs: options.storeIdleMs ?? 5 * 60_000,
     freshMs,
     open: async (dir: string) => {
@@ -73,7 +81,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       // Checked at every (re)open: a swap under an open store changes what isStale() sees, so it is reopened through here.
       await assertNoSymlinks(layout, dir)
       const { openStore } = await loadPoolStore()
-      return openStore({ dir, dimension: embedder.dimension, embedderId: embedder.id, space: 'cosine' })
+      return openStore({ dir, dimension: embedder.dimension, embedderId: embedder.id, space: 'cosine', exactSearchMaxPoints: options.exactSearchMaxPoints })
     },
   })
   // Calls running in this process, per scope: what cleanup must not pull the floor from under.

@@ -44,8 +44,16 @@ export interface ListScopesOptions {
 export interface BackendOptions {
   dataDir: string
   embedder?: Embedder
-  /** Open stores kept in the LRU pool. Default 64. */
+  /** Open stores kept in the LRU pool, a second limit beside `maxStoreMemory`. Default 10,000. */
   maxOpenStores?: number
+  /**
+   * Bytes the open stores may hold (the sum of their estimated footprints: vectors or
+   * hnswlib index, parsed docstore); least recently used stores close beyond it.
+   * Default 512 MiB (`DEFAULT_MAX_STORE_MEMORY`).
+   */
+  maxStoreMemory?: number
+  /** Stores of at most this many points are searched in JS, without hnswlib (see `StoreOpenOptions`). Default 1024. */
+  exactSearchMaxPoints?: number
   /** Close a store unused for this long. Default 5 min. */
   storeIdleMs?: number
   /** Writes of the activity file are coalesced to at most one per scope per this window. Default 60 s. */

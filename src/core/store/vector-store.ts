@@ -3,13 +3,17 @@
  * mutation commits durably (commit.ts) before it resolves, and builds its next state
  * beside the current one so a failed commit changes nothing in memory either.
  */
+import path from 'node:path'
 import * as fs from '../fs.js'
-import { BentoError, EmbedderMismatchError, RefusedError, TooLargeError, toBentoError } from '../errors.js'
+import { BentoError, CorruptStoreError, EmbedderMismatchError, RefusedError, TooLargeError, toBentoError } from '../errors.js'
 import { serializeArgs } from './args.js'
 import { applyCommit, discardStaged, stageText, type StagedFile } from './commit.js'
 import { chunkFromRecord, recordFromInput, serializeDocstore, type Docstore } from './docstore.js'
 import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, MANIFEST_FILE } from './files.js'
-import { createIndex, releaseIndex, scoreOf, stageIndex, toArray, type Index, type IndexParams } from './hnsw.js'
+import { flatFromInfo, pointOf, searchFlat } from './flat-index.js'
+import { footprintOf } from './footprint.js'
+import { createIndex, loadIndex, releaseIndex, scoreOf, stageIndex, toArray, type Index, type IndexParams } from './hnsw.js'
+import { validateIndexFile } from './index-header.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
 import { noteLocalChange } from '../local-changes.js'
 import { recoverStore } from './journal.js'
@@ -38,6 +42,10 @@ export class HnswVectorStore implements VectorStore {
     this.options = options
     this.state = stateFromSnapshot(snapshot, options)
     this.identity = snapshot.identity
+  }
+
+  footprint(): number {
+    return footprintOf(this.state)
   }
 
   stats(): StoreStats {
@@ -94,9 +102,9 @@ export class HnswVectorStore implements VectorStore {
   search(vector: ArrayLike<number>, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<SearchHit[]> {
     return this.run(async () => {
       this.assertCompatible()
-      const { index, docs, dimension, live, space } = this.state
+      const { index, flat, docs, dimension, live, space } = this.state
       const wanted = assertSearchInput(vector, k, dimension ?? this.options.dimension)
-      if (!index || live === 0 || wanted === 0) return []
+      if ((!index && !flat) || live === 0 || wanted === 0) return []
       let filterError: unknown
       // An exception thrown back through hnswlib's native callback is not safe: keep it in JS.
       const accept = filter && ((label: number) => {
@@ -109,7 +117,7 @@ export class HnswVectorStore implements VectorStore {
           return false
         }
       })
-      const result = index.searchKnn(toArray(vector), Math.min(wanted, live), accept)
+      const result = flat ? searchFlat(flat, vector, Math.min(wanted, live), accept) : index!.searchKnn(toArray(vector), Math.min(wanted, live), accept)
       if (filterError !== undefined) throw filterError
       const hits: SearchHit[] = []
       const { neighbors, distances } = result
@@ -150,7 +158,7 @@ export class HnswVectorStore implements VectorStore {
     return this.mutate(async () => {
       const current = this.state
       if (current.dimension === undefined || current.live + current.deleted + current.nextLabel === 0) return
-      await this.commit({ ...current, index: undefined, docs: new Map(), live: 0, deleted: 0, nextLabel: 0, capacity: this.options.initialCapacity })
+      await this.commit({ ...current, index: undefined, flat: undefined, docs: new Map(), live: 0, deleted: 0, nextLabel: 0, capacity: this.options.initialCapacity })
       this.retire(current.index)
     })
   }
@@ -161,11 +169,11 @@ export class HnswVectorStore implements VectorStore {
 
   exportChunks(): Promise<ExportedChunk[]> {
     return this.run(async () => {
-      const { index, docs } = this.state
-      if (!index) return []
+      const { index, flat, docs } = this.state
+      if (!index && !flat) return []
       return [...docs].sort(([a], [b]) => a - b).map(([label, record]) => {
         const { label: _, ...chunk } = chunkFromRecord(label, record)
-        return { ...chunk, vector: Float32Array.from(index.getPoint(label)) }
+        return { ...chunk, vector: Float32Array.from(flat ? pointOf(flat, label) : index!.getPoint(label)) }
       })
     })
   }
@@ -179,7 +187,7 @@ export class HnswVectorStore implements VectorStore {
     this.closed = true
     await this.queue.drain()
     const { index } = this.state
-    this.state = { ...this.state, index: undefined, docs: new Map() }
+    this.state = { ...this.state, index: undefined, flat: undefined, docs: new Map() }
     // hnswlib frees an index's memory only when the object is collected: hand it on instead.
     this.retire(index)
   }
@@ -210,10 +218,12 @@ export class HnswVectorStore implements VectorStore {
     try {
       await fs.mkdir(this.dir)
       const index = next.index ?? createIndex(this.paramsOf(next), 1)
-      const indexFile = await stageIndex(this.dir, index, { dimension: next.dimension!, capacity: index.getMaxElements() }).finally(() => {
+      const keepVectors = index.getCurrentCount() <= this.options.exactSearchMaxPoints
+      const indexFile = await stageIndex(this.dir, index, { dimension: next.dimension!, capacity: index.getMaxElements(), keepVectors }).finally(() => {
         if (index !== next.index) releaseIndex(index)
       })
       staged.push(indexFile)
+      const flat = flatFromInfo(indexFile.info, next.dimension!, next.space)
       staged.push(await stageText(this.dir, DOCSTORE_FILE, serializeDocstore(next.docs)))
       let argsBytes = next.argsBytes
       if (argsBytes === undefined) {
@@ -227,7 +237,8 @@ export class HnswVectorStore implements VectorStore {
       staged.push(await stageText(this.dir, MANIFEST_FILE, serializeManifest(manifest)))
       applying = true
       await applyCommit(this.dir, staged)
-      this.state = { ...next, capacity, argsBytes, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt }
+      const docstoreBytes = staged[1]!.bytes
+      this.state = { ...next, flat: next.index && flat?.count ? flat : undefined, docstoreBytes, capacity, argsBytes, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt }
     } catch (error) {
       // Once applying, the journal may already list these temps: they are the new version.
       if (!applying) await discardStaged(staged)
@@ -264,18 +275,39 @@ export class HnswVectorStore implements VectorStore {
           this.identity = await readIdentity(this.dir)
         }
         try {
+          await this.loadIndexForWrite()
           return await task()
         } catch (error) {
           if (this.dirty) await this.reloadAfterFailure()
           throw toBentoError(error, `Updating the store in ${this.dir}`)
         } finally {
           this.dirty = false
+          this.shedIndex()
         }
       } finally {
         // After the files changed: other store objects in this process must not trust a check made before.
         noteLocalChange()
       }
     })
+  }
+
+  /** A small store keeps no hnswlib index; a mutation needs one (the committed file stays hnswlib's, for LangChain). */
+  private async loadIndexForWrite(): Promise<void> {
+    const { flat, index, dimension, capacity } = this.state
+    if (!flat || index) return
+    const file = path.join(this.dir, INDEX_FILE)
+    // loadIndex trusts its file: validate what is there now, as an open does.
+    const info = validateIndexFile(await fs.readFile(file), { dimension: dimension!, capacity })
+    if (info.count !== flat.count) throw new CorruptStoreError(`${INDEX_FILE}: changed under an open store (${info.count} points, expected ${flat.count}).`)
+    this.state = { ...this.state, index: await loadIndex(file, this.paramsOf(this.state), capacity) }
+  }
+
+  /** After a mutation: a small store hands its hnswlib index back and searches its flat vectors again. */
+  private shedIndex(): void {
+    const { flat, index } = this.state
+    if (!flat || !index) return
+    this.state = { ...this.state, index: undefined }
+    releaseIndex(index)
   }
 
   private async reloadAfterFailure(): Promise<void> {
@@ -287,7 +319,7 @@ export class HnswVectorStore implements VectorStore {
   }
 
   private load(): Promise<Snapshot> {
-    return readSnapshot(this.dir, { efSearch: this.options.efSearch, defaultEfSearch: this.options.defaultEfSearch })
+    return readSnapshot(this.dir, this.options)
   }
 
   private replace(snapshot: Snapshot): void {
