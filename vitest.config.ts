@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config'
 
-// Two projects: the fast set runs in every `npm test`; the long crash, load and
-// stress runs live in *.stress.test.ts and run with `npm run test:stress`.
+// Three projects: the fast set runs in every `npm test`; the long crash, load and
+// stress runs live in *.stress.test.ts and run with `npm run test:stress`; the
+// browser tests in test/web/ run with `npm run test:browser`.
 export default defineConfig({
   test: {
     projects: [
@@ -9,9 +10,20 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.stress.test.ts', 'node_modules/**'],
+          exclude: ['test/**/*.stress.test.ts', 'test/web/**', 'node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+          pool: 'forks',
+        },
+      },
+      {
+        // The web page in a real Chromium (`npm run test:browser`, also run by .ci/run): one shared
+        // browser, but still too slow for the default suite's budget.
+        test: {
+          name: 'browser',
+          include: ['test/web/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           pool: 'forks',
         },
       },

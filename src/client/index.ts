@@ -21,9 +21,14 @@ export interface BentoClientOptions {
   sessionId?: string
   /** Custom mode without an auth middleware: sent as `x-isolation-key`. */
   isolationKey?: string
-  /** Sent as `x-bento-client-key`. */
+  /**
+   * A server with `--auth jwt`: the user's token, sent as `Authorization: Bearer`. A function
+   * is called before each request (return a fresh token before the old one expires).
+   */
+  token?: string | (() => string | Promise<string>)
+  /** Sent as `x-bento-client-key` on every call (never in `Authorization`, which belongs to `token`). */
   clientKey?: string
-  /** Sent as `x-bento-admin-key` (admin routes). */
+  /** Sent as `x-bento-admin-key` on every call: admin routes need it, data routes accept it. */
   adminKey?: string
   headers?: Record<string, string>
   fetch?: typeof fetch
@@ -133,19 +138,25 @@ export const createBentoClient = (options: BentoClientOptions): BentoClient => {
   const doFetch = options.fetch ?? fetch
   let sessionId = options.sessionId
 
-  const headersFor = (admin: boolean, extra: Record<string, string> = {}): Record<string, string> => ({
-    ...options.headers,
-    ...(sessionId ? { 'x-session-id': sessionId } : {}),
-    ...(options.isolationKey ? { 'x-isolation-key': options.isolationKey } : {}),
-    ...(options.clientKey && !admin ? { 'x-bento-client-key': options.clientKey } : {}),
-    ...(options.adminKey ? { 'x-bento-admin-key': options.adminKey } : {}),
-    ...extra,
-  })
+  // Both keys on every call: the server grants the higher one, so a client-key-only client
+  // calling an admin route gets the server's 403 forbidden, not a 401 for a key it did not send.
+  const headersFor = async (extra: Record<string, string> = {}): Promise<Record<string, string>> => {
+    const token = typeof options.token === 'function' ? await options.token() : options.token
+    return {
+      ...options.headers,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(sessionId ? { 'x-session-id': sessionId } : {}),
+      ...(options.isolationKey ? { 'x-isolation-key': options.isolationKey } : {}),
+      ...(options.clientKey ? { 'x-bento-client-key': options.clientKey } : {}),
+      ...(options.adminKey ? { 'x-bento-admin-key': options.adminKey } : {}),
+      ...extra,
+    }
+  }
 
   const send = async (method: string, path: string, init: { json?: unknown; body?: FormData; admin?: boolean } = {}): Promise<Response> => {
     const response = await doFetch(`${base}${path}`, {
       method,
-      headers: headersFor(init.admin ?? false, init.json === undefined ? {} : { 'content-type': 'application/json' }),
+      headers: await headersFor(init.json === undefined ? {} : { 'content-type': 'application/json' }),
       ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : init.body !== undefined ? { body: init.body } : {}),
     })
     const issued = response.headers.get('x-session-id')

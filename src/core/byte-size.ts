@@ -1,30 +1,23 @@
 /**
- * Sizes as people write them for memory settings: `512M`, `1.5G`, `768MiB`,
- * `268435456`. Units are binary (K = 1024), as for RAM; a bare number is bytes.
+ * Sizes as operators type them: `1048576`, `512k`, `10m`, `1g` (also `kb`/`mb`/`gb`,
+ * `KiB`/`MiB`/`GiB`, any case; all binary: k = 1024). The one parser for size flags
+ * (`--max-file-size`, `--max-json-size`) and their variables.
  */
 import { InvalidOptionsError } from './errors.js'
 
-const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }
-const PATTERN = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }
 
-/**
- * @throws InvalidOptionsError naming `source` (a flag or a variable) when the text is not a size.
- * @example
- * parseByteSize('512M', '--max-store-memory') // 536870912
- */
-export const parseByteSize = (text: string, source: string): number => {
-  const match = PATTERN.exec(text.trim())
-  const bytes = match ? Math.floor(Number(match[1]) * UNITS[match[2]!.toLowerCase()]!) : Number.NaN
-  if (!Number.isSafeInteger(bytes) || bytes < 1) {
-    throw new InvalidOptionsError(`Invalid ${source} ${JSON.stringify(text)}: expected a size such as 512M, 2G or a number of bytes.`)
-  }
-  return bytes
+/** Bytes, or undefined when `text` is not a size. */
+export const tryParseByteSize = (text: string): number | undefined => {
+  const match = /^(\d+)\s*([kmg]?)(?:i?b)?$/i.exec(text.trim())
+  if (!match) return undefined
+  const bytes = Number(match[1]) * UNITS[match[2]!.toLowerCase()]!
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined
 }
 
-/** `536870912` → `512 MiB`, for messages and docs. */
-export const formatByteSize = (bytes: number): string => {
-  for (const [unit, size] of [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
-    if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`
-  }
-  return `${bytes} B`
+/** @throws InvalidOptionsError naming the flag or variable. */
+export const parseByteSize = (text: string, flag: string): number => {
+  const bytes = tryParseByteSize(text)
+  if (bytes === undefined) throw new InvalidOptionsError(`Invalid ${flag} ${JSON.stringify(text)}: use a number of bytes, or with a unit: 512k, 10m, 1g.`)
+  return bytes
 }

@@ -17,12 +17,14 @@ export type ErrorCode =
   | 'too_large'
   | 'empty_file'
   | 'unreadable_file'
+  | 'invalid_archive'
   | 'locked'
   | 'busy'
   | 'unauthorized'
   | 'forbidden'
   | 'upstream_error'
   | 'upstream_timeout'
+  | 'auth_unavailable'
   | 'cancelled'
   | 'io_error'
   | 'internal'
@@ -119,8 +121,26 @@ export class UnreadableFileError extends BentoError {
   }
 }
 
+/** A scope archive (`bento import`) that is malformed, truncated, or fails a checksum. */
+export class InvalidArchiveError extends BentoError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('invalid_archive', message, { details })
+  }
+}
+
 /** Another process (or operation) holds the scope's lock. */
 export class LockedError extends BentoError {
+  constructor(message: string) {
+    super('locked', message)
+  }
+}
+
+/**
+ * The scope's lock was taken over by another process (this one stalled past the
+ * stale timeout) or could not be kept: nothing was published; try again.
+ * Code `locked`, so it maps like a held lock (exit 4, HTTP 503).
+ */
+export class LockLostError extends BentoError {
   constructor(message: string) {
     super('locked', message)
   }
@@ -144,6 +164,23 @@ export class UnauthorizedError extends BentoError {
 export class ForbiddenError extends BentoError {
   constructor(message: string) {
     super('forbidden', message)
+  }
+}
+
+/**
+ * A verified identity whose key claim is not a valid isolation key: the caller is
+ * authenticated but may not use this key (HTTP 403, still code `invalid_key`).
+ */
+export class InvalidKeyClaimError extends InvalidKeyError {
+  constructor(message: string) {
+    super(message)
+  }
+}
+
+/** The identity provider's keys cannot be fetched: tokens cannot be verified, so nothing is let through. */
+export class AuthUnavailableError extends BentoError {
+  constructor(message: string, cause?: unknown) {
+    super('auth_unavailable', message, { cause })
   }
 }
 

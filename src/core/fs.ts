@@ -64,6 +64,15 @@ export const withFileReaderSync = <T>(p: string, use: (stats: Stats, readAt: (bu
     closeSync(fd)
   }
 }
+/** Reads a whole file, never through a link swapped in since an lstat (O_NOFOLLOW), never blocking on a FIFO. */
+export const readFileNoFollow = guard('readFile', async (p: string): Promise<Buffer> => {
+  const handle = await fsp.open(p, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK)
+  try {
+    return await handle.readFile()
+  } finally {
+    await handle.close()
+  }
+})
 /** Streams a directory's entries without building one big array (100k scopes). */
 export const opendir = guard('opendir', (p: string): Promise<Dir> => fsp.opendir(p, { bufferSize: 256 }))
 export const mkdir = guard('mkdir', async (p: string): Promise<void> => {
@@ -121,6 +130,22 @@ export const writeFileDurable = guard('writeFile', async (p: string, data: strin
   try {
     await handle.writeFile(data)
     await handle.sync()
+  } finally {
+    await handle.close()
+  }
+})
+
+/** Writes a new file from a stream of chunks and fsyncs it; fails if it exists. A failed stream leaves a partial file for the caller to remove. */
+export const writeStreamDurable = guard('writeFile', async (p: string, chunks: AsyncIterable<Uint8Array>): Promise<number> => {
+  const handle = await fsp.open(p, 'wx')
+  let bytes = 0
+  try {
+    for await (const chunk of chunks) {
+      await handle.write(chunk)
+      bytes += chunk.byteLength
+    }
+    await handle.sync()
+    return bytes
   } finally {
     await handle.close()
   }

@@ -2,19 +2,47 @@
  * Per-scope locks shared by every Bento process on one data dir (a server and
  * the CLI). proper-lockfile makes an atomic lock dir and refreshes its mtime;
  * a lock whose holder died goes stale after `STALE_MS` and is taken over.
+ *
+ * A lock can still be lost: a holder whose thread stalls past `STALE_MS` looks
+ * dead and is taken over. So a lock is never trusted silently. proper-lockfile's
+ * `onCompromised` marks it lost, and every write that publishes (a store commit,
+ * an upload write or delete, a migrate rename) first calls `assertLocksHeld`,
+ * which checks the lock dir is still the one this process made (same inode and
+ * birth time) and was refreshed recently enough that nobody can take it over
+ * before the write ends. A lost lock aborts the operation with `LockLostError`.
+ * Test: test/reliability/lock-loss.test.ts (the reproduced migrate-during-upload loss).
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
+import nodeFs from 'node:fs'
 import lockfile from 'proper-lockfile'
 import * as fs from './fs.js'
-import { LockedError } from './errors.js'
+import { LockedError, LockLostError } from './errors.js'
 import type { Layout } from './layout.js'
 import type { Scope } from './keys.js'
 
-export const STALE_MS = 10_000
+/**
+ * A lock not refreshed for this long is taken over. Well above any extraction
+ * budget, though extraction no longer runs under a lock nor on the thread that
+ * refreshes it; a killed holder's lock is recovered after this long.
+ */
+export const STALE_MS = 30_000
+/** A publish needs the lock refreshed within this: the rest of STALE_MS is the margin for the write itself. */
+const PUBLISH_MARGIN_MS = STALE_MS / 2
 
 export interface LockOptions {
   /** How long to keep retrying a held lock before `LockedError`. Default 0 (fail at once). */
   waitMs?: number
 }
+
+interface HeldLock {
+  scope: Scope
+  lockDir: string
+  ino: number
+  birthtimeMs: number
+  lost: LockLostError | undefined
+}
+
+const heldLocks = new AsyncLocalStorage<readonly HeldLock[]>()
 
 const heldHere = new Map<string, number>()
 // Acquisitions and releases in flight in this process. Their lock dir exists
@@ -34,43 +62,115 @@ const track = (target: string, pending: Promise<unknown>): void => {
   pending.then(done, done)
 }
 
-const acquire = async (layout: Layout, scope: Scope, waitMs: number): Promise<() => Promise<void>> => {
+const lostError = (lock: HeldLock, why: string): LockLostError =>
+  new LockLostError(`The lock of scope "${lock.scope.dir}" was lost (${why}); nothing more was written. Try again.`)
+
+const isOurs = (lock: HeldLock, stats: nodeFs.Stats | undefined): boolean =>
+  stats !== undefined && stats.ino === lock.ino && stats.birthtimeMs === lock.birthtimeMs
+
+/**
+ * The fs proper-lockfile uses for one lock. Threat: a holder that lost its lock
+ * without proper-lockfile noticing (its heartbeat had not run yet) removing the
+ * new owner's lock dir when it releases, or at exit. Once this lock is held,
+ * its dir is removed only while it is still the one this process made.
+ */
+const fencedFs = (lock: HeldLock): typeof nodeFs => {
+  const mayRemove = (stats: nodeFs.Stats | undefined): boolean => {
+    if (lock.ino === -1) return true // taking over a stale lock, not releasing ours
+    if (!lock.lost && !isOurs(lock, stats)) lock.lost = lostError(lock, 'another process took it over')
+    return lock.lost === undefined
+  }
+  return {
+    ...nodeFs,
+    rmdir: ((dir: string, callback: (error: NodeJS.ErrnoException | null) => void) => {
+      nodeFs.lstat(dir, (_, stats) => (mayRemove(stats) ? nodeFs.rmdir(dir, callback) : callback(null)))
+    }) as typeof nodeFs.rmdir,
+    rmdirSync: ((dir: string) => {
+      let stats: nodeFs.Stats | undefined
+      try {
+        stats = nodeFs.lstatSync(dir)
+      } catch {
+        stats = undefined
+      }
+      if (mayRemove(stats)) nodeFs.rmdirSync(dir)
+    }) as typeof nodeFs.rmdirSync,
+  }
+}
+
+const acquire = async (layout: Layout, scope: Scope, waitMs: number): Promise<{ held: HeldLock; release: () => Promise<void> }> => {
   const target = layout.lockTarget(scope)
   const retries = waitMs > 0 ? { retries: Math.ceil(waitMs / 100), minTimeout: 50, maxTimeout: 200, factor: 1.2 } : 0
+  const held: HeldLock = { scope, lockDir: `${target}.lock`, ino: -1, birthtimeMs: -1, lost: undefined }
+  const onCompromised = (error: Error) => {
+    held.lost ??= lostError(held, error.message)
+  }
+  let release: () => Promise<void>
   try {
-    const locking = lockfile.lock(target, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries, onCompromised: () => {} })
+    const locking = lockfile.lock(target, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries, onCompromised, fs: fencedFs(held) })
     track(target, locking)
-    const release = await locking
-    heldHere.set(target, (heldHere.get(target) ?? 0) + 1)
-    return async () => {
-      const releasing = release().catch(() => {})
-      track(target, releasing)
-      await releasing
-      const count = (heldHere.get(target) ?? 1) - 1
-      if (count <= 0) heldHere.delete(target)
-      else heldHere.set(target, count)
-    }
+    release = await locking
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
       throw new LockedError(`Scope "${scope.dir}" is locked by another operation; try again shortly.`)
     }
     throw error
   }
+  heldHere.set(target, (heldHere.get(target) ?? 0) + 1)
+  const stats = await fs.lstatOrUndefined(held.lockDir).catch(() => undefined)
+  if (stats) Object.assign(held, { ino: stats.ino, birthtimeMs: stats.birthtimeMs })
+  else held.lost = lostError(held, 'its lock dir vanished as it was taken')
+  return {
+    held,
+    release: async () => {
+      // A compromised lock is no longer proper-lockfile's: this release removes nothing another process holds.
+      const releasing = release().catch(() => {})
+      track(target, releasing)
+      await releasing
+      const count = (heldHere.get(target) ?? 1) - 1
+      if (count <= 0) heldHere.delete(target)
+      else heldHere.set(target, count)
+    },
+  }
+}
+
+/**
+ * Throws `LockLostError` unless every scope lock the calling operation holds is
+ * still this process's and fresh. Call it right before publishing a change;
+ * outside any `withScopeLocks` it does nothing.
+ *
+ * @example
+ * await assertLocksHeld() // then rename the new version into place
+ */
+export const assertLocksHeld = async (): Promise<void> => {
+  for (const lock of heldLocks.getStore() ?? []) {
+    if (!lock.lost) {
+      const stats = await fs.lstatOrUndefined(lock.lockDir).catch(() => undefined)
+      const age = stats ? Date.now() - stats.mtimeMs : 0
+      if (!isOurs(lock, stats)) lock.lost = lostError(lock, 'another process took it over')
+      else if (age > PUBLISH_MARGIN_MS) lock.lost = lostError(lock, `not refreshed for ${Math.round(age / 1000)} s, so another process may take it over`)
+    }
+    if (lock.lost) throw lock.lost
+  }
 }
 
 /**
  * Runs `fn` holding the locks of every scope given (taken in a fixed order so
- * two processes locking the same pair cannot deadlock).
+ * two processes locking the same pair cannot deadlock). If a lock is lost
+ * meanwhile, the operation fails with `LockLostError` even when `fn` resolved.
  */
 export const withScopeLocks = async <T>(layout: Layout, scopes: Scope[], fn: () => Promise<T>, options: LockOptions = {}): Promise<T> => {
   await fs.mkdir(layout.locksDir)
   const unique = [...new Map(scopes.map((scope) => [layout.lockTarget(scope), scope])).entries()].sort(([a], [b]) => (a < b ? -1 : 1))
-  const releases: Array<() => Promise<void>> = []
+  const taken: Array<{ held: HeldLock; release: () => Promise<void> }> = []
   try {
-    for (const [, scope] of unique) releases.push(await acquire(layout, scope, options.waitMs ?? 0))
-    return await fn()
+    for (const [, scope] of unique) taken.push(await acquire(layout, scope, options.waitMs ?? 0))
+    const held = [...(heldLocks.getStore() ?? []), ...taken.map((lock) => lock.held)]
+    const result = await heldLocks.run(held, fn)
+    const lost = taken.find((lock) => lock.held.lost)
+    if (lost) throw lost.held.lost
+    return result
   } finally {
-    for (const release of releases.reverse()) await release()
+    for (const lock of taken.reverse()) await lock.release()
   }
 }
 

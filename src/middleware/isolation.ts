@@ -17,7 +17,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import { createFsBackend } from '../core/backend/index.js'
-import { BentoError, InvalidKeyError, UnauthorizedError, toBentoError } from '../core/errors.js'
+import { BentoError, InvalidInputError, InvalidKeyError, UnauthorizedError, toBentoError } from '../core/errors.js'
 import { customScope, isSessionId, sessionScope, sharedScope, type Scope } from '../core/keys.js'
 import { createSessionId, DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
 import { cleanupExpiredSessions } from '../ops/cleanup.js'
@@ -46,6 +46,17 @@ export interface IsolationOptions {
    * `X-Forwarded-Proto` to mark the session cookie `Secure`. Default false.
    */
   trustProxy?: boolean
+  /**
+   * Custom mode: where the key comes from when no operator middleware set one.
+   * `header` (default): `x-isolation-key` / `X-Muxi-User-Id`, chosen by the caller.
+   * `verified`: only the identity a verified token set (`c.get('identity')`); headers are ignored.
+   */
+  identity?: 'header' | 'verified'
+  /**
+   * Custom mode with header identity: the key of a request that names no user (the MUXI
+   * page's single-user default `"0"`). Default none: such a request is 401.
+   */
+  defaultKey?: string
 }
 
 const hasContextKey = (c: Context): boolean => Object.hasOwn(c.var as object, 'isolationKey')
@@ -58,8 +69,17 @@ const contextKey = (c: Context): string | undefined => {
   return value
 }
 
-const resolveCustomScope = (c: Context): Scope => {
-  const key = hasContextKey(c) ? contextKey(c) : (c.req.header(ISOLATION_KEY_HEADER) ?? c.req.header(MUXI_USER_HEADER))
+const verifiedKey = (c: Context): string | undefined => (c.var as { identity?: { key: string } }).identity?.key
+
+const resolveCustomScope = (c: Context, options: IsolationOptions): Scope => {
+  if (options.identity === 'verified') {
+    // Threat: a caller choosing another user's key with a header. Only the verified token (or the operator) decides.
+    const key = hasContextKey(c) ? contextKey(c) : verifiedKey(c)
+    if (key === undefined) throw new UnauthorizedError('No verified identity: send Authorization: Bearer <JWT>.')
+    return customScope(key)
+  }
+  let key = hasContextKey(c) ? contextKey(c) : (c.req.header(ISOLATION_KEY_HEADER) || c.req.header(MUXI_USER_HEADER))
+  if ((key === undefined || key === '') && !hasContextKey(c)) key = options.defaultKey
   if (key === undefined || key === '') {
     throw new UnauthorizedError(`No isolation key: this server isolates users; send the ${ISOLATION_KEY_HEADER} header or set isolationKey in your middleware.`)
   }
@@ -100,10 +120,25 @@ const resolveSessionScope = async (c: Context, options: IsolationOptions): Promi
   return scope
 }
 
+/**
+ * Threat: a client of a shared server believing it is isolated. In `none` mode a request that
+ * names a user (`X-Muxi-User-Id: user_999`) would silently read everyone's shared data, its
+ * conversations marked `shared`; it gets a 400 saying so instead. Test: test/server/muxi.test.ts.
+ */
+const refuseUserHeaders = (c: Context): void => {
+  const sent = [ISOLATION_KEY_HEADER, MUXI_USER_HEADER].find((name) => c.req.header(name) !== undefined)
+  if (sent !== undefined) {
+    throw new InvalidInputError(`This server does not isolate users (isolation none): every caller shares one scope, so the ${sent} header would be ignored. Remove it, or start the server with --isolation custom.`)
+  }
+}
+
 /** The scope of this request under `options.mode`; throws `UnauthorizedError` or `InvalidKeyError`. */
 export const resolveScope = async (c: Context, options: IsolationOptions): Promise<Scope> => {
-  if (options.mode === 'none') return sharedScope()
-  if (options.mode === 'custom') return resolveCustomScope(c)
+  if (options.mode === 'none') {
+    if (options.identity !== 'verified') refuseUserHeaders(c)
+    return sharedScope()
+  }
+  if (options.mode === 'custom') return resolveCustomScope(c, options)
   return resolveSessionScope(c, options)
 }
 
@@ -116,6 +151,8 @@ export const resolveScope = async (c: Context, options: IsolationOptions): Promi
  */
 export const isolation = (options: IsolationOptions): MiddlewareHandler<BentoEnv> =>
   async function isolation(c, next) {
+    // Resolved once: a route with its own chain before the shared one (POST /v1/chat) is not resolved twice.
+    if (c.var.scope !== undefined) return next()
     const scope = await resolveScope(c, options)
     c.set('scope', scope)
     const state = c.get('bentoState')

@@ -16,6 +16,8 @@ export {
 } from './cleanup.js'
 export { diskUsage, type DiskUsageOptions, type DiskUsageSort } from './du.js'
 export { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
+export { archiveNameOf, exportAllScopes, exportScopeArchive, type ExportAllOptions, type ExportOptions, type ExportTarget } from './export.js'
+export { applyImport, planImport, type ImportOptions, type ImportPlan } from './import.js'
 export { inspectScope, type InspectOptions } from './inspect.js'
 export { countDocuments, listScopeSummaries, type LsOptions } from './ls.js'
 export { deriveClashId } from './migrate-merge.js'

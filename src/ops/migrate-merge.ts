@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { crashPoint } from '../core/faults.js'
 import * as fs from '../core/fs.js'
+import { assertLocksHeld } from '../core/lock.js'
 import { endIntent, updateIntent } from '../core/journal.js'
 import type { JournalIntent } from '../core/journal.js'
 import { ensureDir } from '../core/layout.js'
@@ -72,6 +73,7 @@ const copyUploads = async (backend: StorageBackend, from: Scope, to: Scope, sour
   await ensureDir(layout, targetRoot)
   const target = path.join(targetRoot, id)
   // The document is not in the target store, so an upload dir under its id is ours from an interrupted run.
+  await assertLocksHeld()
   await fs.remove(target)
   const temp = fs.tempPathFor(target)
   const copied = await copyTree(source, temp)

@@ -10,6 +10,7 @@ import * as fs from '../core/fs.js'
 import { endIntent, updateIntent } from '../core/journal.js'
 import type { JournalIntent } from '../core/journal.js'
 import { ensureDir } from '../core/layout.js'
+import { assertLocksHeld } from '../core/lock.js'
 import type { Layout, Tree } from '../core/layout.js'
 import type { Scope } from '../core/keys.js'
 import { copyTree } from './copy-tree.js'
@@ -31,6 +32,7 @@ const clearTarget = async (layout: Layout, id: string, tree: Tree, dir: string):
 const place = async (layout: Layout, id: string, tree: Tree, from: string, to: string): Promise<void> => {
   await clearTarget(layout, id, tree, to)
   await ensureDir(layout, path.dirname(to))
+  await assertLocksHeld()
   await fs.rename(from, to)
   await fs.fsyncDir(path.dirname(to)).catch(() => {})
   crashPoint(`migrate:after-rename-${tree}`)

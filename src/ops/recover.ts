@@ -10,6 +10,7 @@ import { claimIntent, isOwnerGone, readIntents, releaseIntent, sweepJournalTemps
 import type { JournalIntent } from '../core/journal.js'
 import { STALE_MS, withScopeLocks } from '../core/lock.js'
 import * as fs from '../core/fs.js'
+import { finishFsImport, IMPORT_OP } from '../core/backend/fs-scope-import.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import { finishCleanup } from './cleanup.js'
 import { runMergeMigration } from './migrate-merge.js'
@@ -32,6 +33,7 @@ const replay = async (backend: StorageBackend, intent: JournalIntent): Promise<v
   if (intent.op === 'cleanup') return finishCleanup(backend, intent, first!)
   if (intent.op === 'migrate-rename') return runRenameMigration(backend.layout, intent, first!, second!)
   if (intent.op === 'migrate-merge') return void (await runMergeMigration(backend, intent, first!, second!))
+  if (intent.op === IMPORT_OP) return finishFsImport(backend.layout, intent, first!)
   throw new Error(`unknown operation "${intent.op}"`)
 }
 

@@ -120,3 +120,47 @@ export interface SearchResult {
   query: string
   results: SearchResultRow[]
 }
+
+export interface ExportRow extends ScopeRef {
+  /** The archive's path, or `-` for stdout. */
+  file: string
+  /** Bytes of the tar. */
+  bytes: number
+  /** sha256 of the archive's manifest (which holds every entry's sha256): the archive's fingerprint. */
+  manifestSha256: string
+  createdAt: string
+  embedder: string | null
+  dimension: number | null
+  documents: number
+  chunks: number
+  memories: number
+  uploads: number
+  conversations: number
+  /** Bytes of the entries' contents. */
+  dataBytes: number
+}
+export interface ExportFailure extends ScopeRef {
+  code: string
+  message: string
+}
+export interface ExportResult {
+  archives: ExportRow[]
+  failed: ExportFailure[]
+}
+
+export interface ImportResult extends ScopeRef {
+  file: string
+  dryRun: boolean
+  /** The key the archive was exported from (differs from `key` with `--as`). */
+  sourceKey: string
+  archiveCreatedAt: string
+  manifestSha256: string
+  embedder: string | null
+  dimension: number | null
+  documents: number
+  chunks: number
+  memories: number
+  uploads: number
+  conversations: number
+  bytes: number
+}

@@ -31,9 +31,9 @@ const matchesAny = (presented: Buffer, keys: Buffer[]): boolean => {
   return found
 }
 
-const presentedKeys = (c: Context): string[] => {
+const presentedKeys = (c: Context, readBearer: boolean): string[] => {
   const keys = KEY_HEADERS.map((name) => c.req.header(name)).filter((value): value is string => value !== undefined && value !== '')
-  if (keys.length > 0) return keys
+  if (keys.length > 0 || !readBearer) return keys
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')
   return bearer?.[1] !== undefined ? [bearer[1]] : []
 }
@@ -45,13 +45,22 @@ export interface AccessChecker {
   require(level: AccessLevel): MiddlewareHandler
 }
 
-export const createAccessChecker = (keys: AccessKeys = {}): AccessChecker => {
+export interface AccessCheckerOptions {
+  /**
+   * Also read a key from `Authorization: Bearer` when no key header is sent. Default true;
+   * false when that header carries the user's JWT, so the two never collide.
+   */
+  bearer?: boolean
+}
+
+export const createAccessChecker = (keys: AccessKeys = {}, options: AccessCheckerOptions = {}): AccessChecker => {
+  const bearer = options.bearer ?? true
   const client = (keys.client ?? []).map(digest)
   const admin = (keys.admin ?? []).map(digest)
   const enabled = client.length + admin.length > 0
 
   const levelOf = (c: Context): AccessLevel | undefined => {
-    const presented = presentedKeys(c)
+    const presented = presentedKeys(c, bearer)
     if (presented.length === 0) return undefined
     let level: AccessLevel | undefined
     for (const key of presented) {
@@ -70,7 +79,7 @@ export const createAccessChecker = (keys: AccessKeys = {}): AccessChecker => {
       }
       if (needed === 'client' && !enabled) return next()
       const level = levelOf(c)
-      if (level === undefined) throw new UnauthorizedError(`This route needs ${needed === 'admin' ? 'an admin' : 'a client or admin'} access key (x-bento-${needed}-key header or Authorization: Bearer).`)
+      if (level === undefined) throw new UnauthorizedError(`This route needs ${needed === 'admin' ? 'an admin' : 'a client or admin'} access key (x-bento-${needed}-key header${bearer ? ' or Authorization: Bearer' : ''}).`)
       if (needed === 'admin' && level !== 'admin') throw new ForbiddenError('This route needs an admin access key.')
       await next()
     }

@@ -7,16 +7,19 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
 import { isolation } from '../middleware/isolation.js'
+import { jwtAuth } from './auth/index.js'
 import { declaredLengthLimit } from './body.js'
 import type { BentoEnv, RequestState } from './context.js'
 import type { ServerDeps } from './deps.js'
 import { errorResponse, notFoundResponse } from './errors.js'
 import { adminRoutes } from './routes/admin.js'
 import { chatRoutes, modelRoutes } from './routes/chat.js'
+import { muxiChatIdentity, muxiChatRoutes } from './routes/muxi-chat.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { documentRoutes } from './routes/documents.js'
 import { healthRoutes } from './routes/health.js'
 import { memoryRoutes } from './routes/memories.js'
+import { webUiRoutes } from './web-ui.js'
 
 /** What the outer app hands over with each request. */
 export interface BridgeValue {
@@ -76,22 +79,30 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   for (const [methods, path] of JSON_ROUTES) app.on(methods, path, jsonLimit)
 
   const requireClient = deps.access.require('client')
+  const verifyIdentity: MiddlewareHandler<BentoEnv>[] = deps.auth ? [jwtAuth(deps.auth, deps.logger)] : []
   const resolveScope = isolation({
+    identity: deps.auth ? 'verified' : 'header',
+    ...(deps.config.defaultKey === undefined ? {} : { defaultKey: deps.config.defaultKey }),
     mode: deps.config.isolation,
     backend: deps.backend,
     sessionTtlMs: deps.config.sessionTtlMs,
     trustProxy: deps.config.trustProxy,
   })
-  for (const path of DATA_PATHS) app.use(path, requireClient, resolveScope, touchActivity(deps))
-  app.use('/api/chat/models', requireClient)
+  // POST /v1/chat reads its body before isolation (its user_id may name the scope); the shared
+  // chain below then finds the scope and identity set and does not resolve them again.
+  app.post('/v1/chat', requireClient, ...verifyIdentity, muxiChatIdentity(deps), resolveScope)
+  for (const path of DATA_PATHS) app.use(path, requireClient, ...verifyIdentity, resolveScope, touchActivity(deps))
+  app.use('/api/chat/models', requireClient, ...verifyIdentity)
   app.use('/api/admin/*', deps.access.require('admin'))
 
   app.route('/', healthRoutes(deps))
   app.route('/', modelRoutes(deps))
   app.route('/', documentRoutes(deps))
   app.route('/', chatRoutes(deps))
+  app.route('/', muxiChatRoutes(deps))
   app.route('/', conversationRoutes(deps))
   app.route('/', memoryRoutes(deps))
   app.route('/', adminRoutes(deps))
+  if (deps.config.ui) app.route('/', webUiRoutes(deps))
   return app
 }

@@ -4,6 +4,7 @@
  * this), and bookkeeping for the request log.
  */
 import type { Scope } from '../core/keys.js'
+import type { VerifiedIdentity } from './auth/verify.js'
 
 /** Filled while a request runs, read by the request log after it. */
 export interface RequestState {
@@ -17,6 +18,8 @@ export interface RequestState {
 export interface BentoVariables {
   /** Set by the operator's middleware to choose the scope (custom and session modes). */
   isolationKey?: unknown
+  /** Set by the `jwt` auth middleware: the verified token's key and claims. */
+  identity?: VerifiedIdentity
   /** The resolved scope; set by the isolation middleware on data routes only. */
   scope: Scope
   bentoState: RequestState

@@ -19,6 +19,7 @@ import { ConflictError, toBentoError } from '../core/errors.js'
 import { cleanupSessions, SESSION_HEADER } from '../middleware/isolation.js'
 import { recoverPendingOperations } from '../ops/recover.js'
 import { createAccessChecker } from './access-keys.js'
+import { createJwtVerifier } from './auth/index.js'
 import { BRIDGE, createBentoApp, type BridgeEnv } from './bento-app.js'
 import { createChatUpstream } from './chat/upstream.js'
 import { corsHeaders } from './cors.js'
@@ -97,7 +98,9 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
     backend,
     config,
     logger,
-    access: createAccessChecker(parsed.accessKeys),
+    // With verified identity, Authorization carries the token: access keys only in their own headers.
+    access: createAccessChecker(parsed.accessKeys, { bearer: parsed.auth === undefined }),
+    auth: parsed.auth === undefined ? undefined : createJwtVerifier(parsed.auth),
     upstream: parsed.openRouterKey === undefined
       ? undefined
       : createChatUpstream({ baseUrl: config.chat.baseUrl, apiKey: parsed.openRouterKey, timeoutMs: config.chat.timeoutMs }),

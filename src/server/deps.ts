@@ -2,6 +2,7 @@
 import type { Logger } from 'pino'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { AccessChecker } from './access-keys.js'
+import type { JwtVerifier } from './auth/verify.js'
 import type { ChatUpstream } from './chat/upstream.js'
 import type { BentoServerConfig } from './options.js'
 
@@ -12,4 +13,6 @@ export interface ServerDeps {
   /** Present when an OpenRouter key is configured. */
   upstream: ChatUpstream | undefined
   logger: Logger | undefined
+  /** Present with `auth: { type: 'jwt' }`. */
+  auth: JwtVerifier | undefined
 }

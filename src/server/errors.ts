@@ -6,7 +6,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { BentoError, BusyError, toBentoError, type ErrorCode } from '../core/errors.js'
+import { BentoError, BusyError, InvalidKeyClaimError, toBentoError, type ErrorCode } from '../core/errors.js'
 
 export const HTTP_STATUSES: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_key: 400,
@@ -22,12 +22,14 @@ export const HTTP_STATUSES: Record<ErrorCode, ContentfulStatusCode> = {
   unsupported_type: 415,
   empty_file: 422,
   unreadable_file: 422,
+  invalid_archive: 422,
   unsafe_path: 500,
   corrupt_store: 500,
   locked: 503,
   busy: 503,
   upstream_error: 502,
   upstream_timeout: 504,
+  auth_unavailable: 503,
   // The client went away; nobody reads this status, but it must not look like a server fault.
   cancelled: 400,
   io_error: 500,
@@ -45,8 +47,9 @@ export const describeError = (error: unknown): { status: ContentfulStatusCode; b
   // A raw errno error (ENOSPC, EIO…) is an io_error like any wrapped one.
   if (!(error instanceof BentoError) && !(error instanceof HTTPException)) error = toBentoError(error, 'Handling the request')
   if (error instanceof BentoError) {
-    const status = HTTP_STATUSES[error.code] ?? 500
-    const retryAfter = error instanceof BusyError ? error.retryAfterSeconds : error.code === 'locked' ? RETRY_AFTER_SECONDS : undefined
+    // A verified caller whose token names an unusable key is forbidden, not a bad request it could fix.
+    const status = error instanceof InvalidKeyClaimError ? 403 : (HTTP_STATUSES[error.code] ?? 500)
+    const retryAfter = error instanceof BusyError ? error.retryAfterSeconds : error.code === 'locked' || error.code === 'auth_unavailable' ? RETRY_AFTER_SECONDS : undefined
     // io_error and internal messages can carry paths of the data dir, which hold isolation keys.
     const message = error.code === 'internal' || error.code === 'io_error' || error.code === 'unsafe_path'
       ? 'The server failed to complete the request.'

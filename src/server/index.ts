@@ -3,4 +3,5 @@ export type { BentoServerConfig, BentoServerOptions, ChatOptions, CorsOptions } 
 export type { AccessKeys, AccessLevel } from './access-keys.js'
 export type { BentoEnv, BentoVariables } from './context.js'
 export { HTTP_STATUSES, type ErrorBody } from './errors.js'
-export { serverOptionsFromEnv } from './env.js'
+export { serverOptionsFromEnv, jwtSettingsFromEnv } from './env.js'
+export type { AuthOptions, JwtAuthOptions } from './auth/options.js'

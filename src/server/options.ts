@@ -9,10 +9,12 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import { DEFAULT_MAX_OPEN_STORES, DEFAULT_MAX_STORE_MEMORY, DEFAULT_READ_FRESHNESS_MS } from '../core/backend/index.js'
 import { InvalidOptionsError } from '../core/errors.js'
+import { customScope } from '../core/keys.js'
 import type { Embedder } from '../core/embeddings/types.js'
 import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
 import type { IsolationMode } from '../middleware/isolation.js'
 import type { AccessKeys } from './access-keys.js'
+import { HMAC_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, type AuthOptions } from './auth/options.js'
 
 export interface ChatOptions {
   /** OpenAI-compatible base URL. Default `https://openrouter.ai/api/v1`. */
@@ -61,6 +63,17 @@ export interface BentoServerOptions {
   /** Largest JSON request body. Default 1 MiB. */
   maxJsonBytes?: number
   accessKeys?: AccessKeys
+  /**
+   * Verified identity: `{ type: 'jwt', secret | jwks, issuer?, audience?, … }`. Data routes then
+   * need `Authorization: Bearer <JWT>` and, in custom mode (the default with auth), the scope's
+   * key comes only from the verified token. Access keys then travel only in their own headers.
+   */
+  auth?: AuthOptions
+  /**
+   * Custom isolation without verified identity: the key of a request that names no user,
+   * e.g. `'0'`, the MUXI page's single-user default. Default none (such a request is 401).
+   */
+  defaultKey?: string
   /** Default `{ origin: '*' }`; `false` sends no CORS headers. */
   cors?: CorsOptions | false
   /** Conversations idle longer than this expire (their memories stay). Default 24 h. */
@@ -75,6 +88,8 @@ export interface BentoServerOptions {
    * (any client can send it).
    */
   trustProxy?: boolean
+  /** The web page at `/` (documents, search, chat, and the operator's scopes). Default true. */
+  ui?: boolean
 }
 
 export interface BentoServerConfig {
@@ -98,7 +113,12 @@ export interface BentoServerConfig {
   readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number }
   readonly maxJsonBytes: number
   readonly accessKeys: boolean
+  /** `jwt` when requests must carry a verified token. */
+  readonly auth: 'none' | 'jwt'
+  /** The key of requests that name no user (custom isolation), when configured. */
+  readonly defaultKey: string | undefined
   readonly trustProxy: boolean
+  readonly ui: boolean
 }
 
 export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
@@ -115,6 +135,22 @@ const embedderSchema = z.custom<Embedder>(
   'must be an embedder ({ id, dimension, embed })',
 )
 const loggerSchema = z.custom<Logger>((value) => typeof value === 'object' && value !== null && typeof (value as Logger).info === 'function', 'must be a pino logger')
+
+const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+const authSchema = z.strictObject({
+  type: z.literal('jwt'),
+  secret: z.string().min(1).optional(),
+  jwks: z.union([z.string().min(1), z.instanceof(URL), z.looseObject({ keys: z.array(z.looseObject({})) })]).optional(),
+  issuer: oneOrMany.optional(),
+  audience: oneOrMany.optional(),
+  clockToleranceMs: z.number().int().min(0).max(3_600_000).optional(),
+  keyClaim: z.string().min(1).max(200).optional(),
+  tenantClaim: z.string().min(1).max(200).optional(),
+  algorithms: z.array(z.enum([...HMAC_ALGORITHMS, ...PUBLIC_KEY_ALGORITHMS] as [string, ...string[]])).min(1).optional(),
+  jwksCacheMs: positiveMs.optional(),
+  jwksTimeoutMs: positiveMs.max(60_000).optional(),
+  jwksCooldownMs: z.number().int().min(0).max(MAX_MS).optional(),
+})
 
 const optionsSchema = z.strictObject({
   dataDir: z.string().min(1).optional(),
@@ -139,11 +175,14 @@ const optionsSchema = z.strictObject({
   }).optional(),
   maxJsonBytes: z.number().int().min(1024).optional(),
   accessKeys: z.strictObject({ client: z.array(accessKey).optional(), admin: z.array(accessKey).optional() }).optional(),
+  auth: authSchema.optional(),
+  defaultKey: z.string().min(1).max(120).optional(),
   cors: z.union([z.literal(false), z.strictObject({ origin: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) })]).optional(),
   conversationTtlMs: positiveMs.optional(),
   memory: z.strictObject({ enabled: z.boolean(), recall: z.number().int().min(1).max(50).optional() }).optional(),
   logger: z.union([z.literal(false), loggerSchema]).optional(),
   trustProxy: z.boolean().optional(),
+  ui: z.boolean().optional(),
 })
 
 /** Validates options; throws `InvalidOptionsError` naming each bad option. */
@@ -160,6 +199,19 @@ export const parseServerOptions = (options: unknown): BentoServerOptions => {
   if (chat?.model !== undefined && chat.models !== undefined && !chat.models.includes(chat.model)) {
     throw new InvalidOptionsError('Invalid createBentoServer options: chat.model must be one of chat.models.')
   }
+  if (parsed.data.defaultKey !== undefined) {
+    if (parsed.data.auth !== undefined || (parsed.data.isolation ?? 'none') !== 'custom') {
+      throw new InvalidOptionsError('Invalid createBentoServer options: defaultKey needs isolation custom without auth (with auth every request names its user).')
+    }
+    try {
+      customScope(parsed.data.defaultKey)
+    } catch (error) {
+      throw new InvalidOptionsError(`Invalid createBentoServer options: defaultKey: ${(error as Error).message}`)
+    }
+  }
+  if (parsed.data.auth !== undefined && parsed.data.isolation === 'session') {
+    throw new InvalidOptionsError('Invalid createBentoServer options: auth needs isolation custom (the key comes from the token) or none (a token-gated shared scope), not session.')
+  }
   return parsed.data as BentoServerOptions
 }
 
@@ -167,7 +219,8 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
   const model = options.chat?.model ?? options.chat?.models?.[0] ?? DEFAULT_CHAT_MODEL
   return Object.freeze({
     dataDir: path.resolve(options.dataDir ?? 'data'),
-    isolation: options.isolation ?? 'none',
+    // With verified identity the key comes from the token: isolating users is what auth is for.
+    isolation: options.isolation ?? (options.auth ? 'custom' : 'none'),
     sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     cleanupIntervalMs: options.cleanupIntervalMs ?? 30 * 60 * 1000,
     maxOpenStores: options.maxOpenStores ?? DEFAULT_MAX_OPEN_STORES,
@@ -189,6 +242,9 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     }),
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
+    auth: options.auth ? options.auth.type : 'none',
+    defaultKey: options.defaultKey,
     trustProxy: options.trustProxy ?? false,
+    ui: options.ui ?? true,
   })
 }

@@ -7,6 +7,7 @@ import { BentoClientError, createBentoClient } from '../../src/client/index.js'
 import { createBentoServer, type BentoServer } from '../../src/server/index.js'
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js'
 import { useTempDirs } from '../helpers/temp-dir.js'
+import { hs, SECRET } from '../helpers/jwt.js'
 
 const tempDir = useTempDirs()
 const running: Array<BentoServer | FakeOpenAI> = []
@@ -54,7 +55,8 @@ describe('bento-core/client', () => {
     const events = []
     for await (const event of bento.chatStream({ messages: [{ role: 'user', content: 'What do otters do?' }] })) events.push(event)
     expect(events.map((e) => e.type)).toEqual(['sources', 'delta', 'done'])
-    await expect(bento.admin.scopes()).rejects.toMatchObject({ status: 401 })
+    // A client key on an admin route: 403 forbidden, as curl gets it (the key is sent, not dropped).
+    await expect(bento.admin.scopes()).rejects.toMatchObject({ status: 403, code: 'forbidden' })
 
     const admin = createBentoClient({ baseUrl: url, adminKey: ADMIN })
     const du = await admin.admin.scopes()
@@ -66,6 +68,19 @@ describe('bento-core/client', () => {
     const error = await bento.deleteDocument(uploaded.documentId).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(BentoClientError)
     expect(error).toMatchObject({ status: 404, code: 'not_found' })
+  })
+
+  it('sends a JWT as Authorization and the access keys in their own headers (--auth jwt)', async () => {
+    const { url } = await listen({ auth: { type: 'jwt', secret: SECRET }, accessKeys: { client: [CLIENT], admin: [ADMIN] } })
+    let calls = 0
+    const alice = createBentoClient({ baseUrl: url, clientKey: CLIENT, token: () => (calls += 1, hs({ sub: 'alice' })) })
+    await alice.upload({ name: 'a.md', data: 'alice text' })
+    expect((await alice.listDocuments()).map((d) => d.title)).toEqual(['a.md'])
+    expect(calls).toBe(2)
+    const bob = createBentoClient({ baseUrl: url, clientKey: CLIENT, token: await hs({ sub: 'bob' }), isolationKey: 'alice' })
+    expect(await bob.listDocuments()).toEqual([])
+    const noToken = createBentoClient({ baseUrl: url, clientKey: CLIENT })
+    await expect(noToken.listDocuments()).rejects.toMatchObject({ status: 401, code: 'unauthorized' })
   })
 
   it('adopts the session id the server issues and keeps using it', async () => {

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process'
-import { mkdir, utimes } from 'node:fs/promises'
+import { mkdir, rmdir, stat, utimes } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { createLayout } from '../../src/core/layout.js'
 import { customScope } from '../../src/core/keys.js'
-import { STALE_MS, isLockedElsewhere, withScopeLock, withScopeLocks } from '../../src/core/lock.js'
-import { LockedError } from '../../src/core/errors.js'
+import { STALE_MS, assertLocksHeld, isLockedElsewhere, withScopeLock, withScopeLocks } from '../../src/core/lock.js'
+import { LockedError, LockLostError } from '../../src/core/errors.js'
 import { useTempDirs } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDirs()
@@ -79,5 +79,38 @@ describe('scope locks', () => {
     const old = new Date(Date.now() - STALE_MS - 1000)
     await utimes(`${layout.lockTarget(scope)}.lock`, old, old)
     expect(await withScopeLock(layout, scope, async () => 'recovered')).toBe('recovered')
+  })
+
+  it('aborts a publish once another process took the lock over, and leaves the new owner its lock', async () => {
+    const layout = createLayout(await tempDir())
+    const scope = customScope('user-1')
+    const lockDir = `${layout.lockTarget(scope)}.lock`
+    const outcome = withScopeLock(layout, scope, async () => {
+      await assertLocksHeld()
+      // What a takeover does: the stale lock dir is removed and made again by its new owner.
+      await rmdir(lockDir)
+      await mkdir(lockDir)
+      await assertLocksHeld()
+      return 'published'
+    })
+    await expect(outcome).rejects.toThrow(LockLostError)
+    expect((await stat(lockDir)).isDirectory()).toBe(true)
+  })
+
+  it('refuses to publish with a lock not refreshed for half the stale window', async () => {
+    const layout = createLayout(await tempDir())
+    const scope = customScope('user-1')
+    const lockDir = `${layout.lockTarget(scope)}.lock`
+    await expect(
+      withScopeLock(layout, scope, async () => {
+        const old = new Date(Date.now() - STALE_MS / 2 - 1000)
+        await utimes(lockDir, old, old)
+        await assertLocksHeld()
+      }),
+    ).rejects.toThrow(/not refreshed/)
+  })
+
+  it('does nothing outside a lock', async () => {
+    await expect(assertLocksHeld()).resolves.toBeUndefined()
   })
 })

@@ -34,7 +34,9 @@ describe('seed: User Isolation', () => {
     const server = await makeServer({ openRouterKey: 'your-key' })
     const app = server.getApp()
     expect((await app.request('/api/documents/upload', { method: 'POST', body: uploadForm('a.txt', 'shared notes about apples') })).status).toBe(200)
-    expect(await titles(await app.request('/api/documents/list', { headers: { 'x-isolation-key': 'someone' } }))).toEqual(['a.txt'])
+    expect(await titles(await app.request('/api/documents/list'))).toEqual(['a.txt'])
+    // A caller that names a user is told the server does not isolate users (issue 15), not shared silently.
+    expect((await app.request('/api/documents/list', { headers: { 'x-isolation-key': 'someone' } })).status).toBe(400)
     expect(await exists(createLayout(server.config.dataDir).vectorsDir(sharedScope()))).toBe(true)
   })
 

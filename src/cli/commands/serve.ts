@@ -2,14 +2,17 @@
  * `bento serve`: the HTTP server on 127.0.0.1 unless told otherwise. Flags win
  * over env vars (`PORT`, `BENTO_HOST`, `BENTO_ISOLATION`, `BENTO_DATA_DIR`,
  * `BENTO_SESSION_TTL`, `BENTO_CLEANUP_INTERVAL`, `BENTO_MAX_OPEN_STORES`,
- * `BENTO_READ_FRESHNESS`, and
+ * `BENTO_READ_FRESHNESS`, `BENTO_UI`, and
  * the rest of `serverOptionsFromEnv`). Prints its URL on stderr; SIGINT or
  * SIGTERM stops it gracefully (every open store is flushed and closed).
  */
 import { Option, type Command } from 'commander'
-import { InvalidOptionsError } from '../../core/errors.js'
-import type { CliContext } from '../context.js'
+import { InvalidOptionsError, RefusedError } from '../../core/errors.js'
+import type { JwtAuthOptions } from '../../server/auth/options.js'
+import { isLoopbackHost } from '../../server/loopback.js'
+import type { BentoServerOptions } from '../../server/options.js'
 import { parseByteSize } from '../../core/byte-size.js'
+import type { CliContext } from '../context.js'
 import { parseDuration } from '../../core/duration.js'
 import { addDataDirOption, parseNonNegativeInt, parsePositiveInt, toCommonOptions } from '../options.js'
 
@@ -27,13 +30,28 @@ export interface ServeOptions {
   readFreshnessMs: number | undefined
   memory: boolean
   trustProxy: boolean
+  /** `--auth`: undefined leaves it to `BENTO_AUTH`. */
+  auth: 'none' | 'jwt' | undefined
+  /** `--jwks`, `--jwt-issuer`, … over the `BENTO_JWT_*` variables (the secret only from `BENTO_JWT_SECRET`). */
+  jwt: Partial<JwtAuthOptions>
+  /** `--trust-identity-header`: custom isolation on a non-loopback host without auth, on purpose. */
+  trustIdentityHeader: boolean
+  /** Library options that have a flag: `--default-key`, `--conversation-ttl`, `--chat-timeout`, … */
+  library: Pick<BentoServerOptions, 'defaultKey' | 'conversationTtlMs' | 'maxJsonBytes'> & {
+    chat: NonNullable<BentoServerOptions['chat']>
+    uploadLimits: NonNullable<BentoServerOptions['uploadLimits']>
+  }
+  /** False for --no-ui; undefined leaves it to BENTO_UI (default on). */
+  ui: false | undefined
 }
 
 const EXAMPLES = `
 Examples:
   $ bento serve                                  http://127.0.0.1:3000, shared scope
   $ bento serve --isolation session --session-ttl 24h --cleanup-interval 30m
-  $ bento serve --isolation custom --host 0.0.0.0 --port 8080
+  $ BENTO_JWT_SECRET=… bento serve --auth jwt --host 0.0.0.0 --port 8080
+  $ bento serve --auth jwt --jwks https://idp.example.com/.well-known/jwks.json --jwt-audience bento
+  $ bento serve --isolation custom --host 0.0.0.0 --trust-identity-header   behind your authenticating proxy
   $ OPENROUTER_API_KEY=sk-… BENTO_ADMIN_KEYS=… bento serve --memory`
 
 const parsePort = (value: string | undefined): number => {
@@ -42,7 +60,69 @@ const parsePort = (value: string | undefined): number => {
   return Number(value)
 }
 
+const AUTH_MODES = ['none', 'jwt'] as const
+
+const listValue = (value: unknown): string | string[] | undefined => {
+  if (typeof value !== 'string') return undefined
+  const items = value.split(',').map((item) => item.trim()).filter(Boolean)
+  return items.length === 0 ? undefined : items.length === 1 ? items[0] : items
+}
+
+const toJwtFlags = (raw: Record<string, unknown>): Partial<JwtAuthOptions> => {
+  const jwt: Partial<JwtAuthOptions> = {}
+  if (typeof raw.jwks === 'string' && raw.jwks.trim() !== '') jwt.jwks = raw.jwks.trim()
+  const issuer = listValue(raw.jwtIssuer)
+  if (issuer !== undefined) jwt.issuer = issuer
+  const audience = listValue(raw.jwtAudience)
+  if (audience !== undefined) jwt.audience = audience
+  if (raw.jwtClockTolerance !== undefined) {
+    jwt.clockToleranceMs = raw.jwtClockTolerance === '0' ? 0 : parseDuration(String(raw.jwtClockTolerance), '--jwt-clock-tolerance')
+  }
+  if (typeof raw.keyClaim === 'string') jwt.keyClaim = raw.keyClaim
+  if (typeof raw.tenantClaim === 'string') jwt.tenantClaim = raw.tenantClaim
+  return jwt
+}
+
+const toLibraryFlags = (raw: Record<string, unknown>): ServeOptions['library'] => {
+  const str = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined)
+  const models = listValue(raw.chatModels)
+  const timeout = str(raw.chatTimeout)
+  const passages = str(raw.contextPassages)
+  const maxFile = str(raw.maxFileSize)
+  const maxText = str(raw.maxTextChars)
+  const maxJson = str(raw.maxJsonSize)
+  const conversationTtl = str(raw.conversationTtl)
+  const defaultKey = str(raw.defaultKey)
+  return {
+    ...(defaultKey === undefined ? {} : { defaultKey }),
+    ...(conversationTtl === undefined ? {} : { conversationTtlMs: parseDuration(conversationTtl, '--conversation-ttl') }),
+    ...(maxJson === undefined ? {} : { maxJsonBytes: parseByteSize(maxJson, '--max-json-size') }),
+    chat: {
+      ...(models === undefined ? {} : { models: Array.isArray(models) ? models : [models] }),
+      ...(timeout === undefined ? {} : { timeoutMs: parseDuration(timeout, '--chat-timeout') }),
+      ...(passages === undefined ? {} : { contextPassages: parseNonNegativeCount(passages, '--context-passages') }),
+    },
+    uploadLimits: {
+      ...(maxFile === undefined ? {} : { maxFileBytes: parseByteSize(maxFile, '--max-file-size') }),
+      ...(maxText === undefined ? {} : { maxTextChars: parsePositiveInt(maxText, '--max-text-chars')! }),
+    },
+  }
+}
+
+const parseNonNegativeCount = (value: string, flag: string): number => {
+  if (!/^\d+$/.test(value)) throw new InvalidOptionsError(`Invalid ${flag} ${JSON.stringify(value)}: expected a whole number (0 or more).`)
+  return Number(value)
+}
+
 export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
+  const auth = raw.auth as string | undefined
+  if (auth !== undefined && !(AUTH_MODES as readonly string[]).includes(auth)) {
+    throw new InvalidOptionsError(`Invalid --auth ${JSON.stringify(auth)}: expected none or jwt.`)
+  }
+  const jwt = toJwtFlags(raw)
+  if (auth !== 'jwt' && Object.keys(jwt).length > 0) {
+    throw new InvalidOptionsError(`--${Object.keys(jwt)[0] === 'jwks' ? 'jwks' : 'jwt-…'} options need --auth jwt.`)
+  }
   const isolation = raw.isolation as string | undefined
   if (isolation !== undefined && !(ISOLATION_MODES as readonly string[]).includes(isolation)) {
     throw new InvalidOptionsError(`Invalid --isolation ${JSON.stringify(isolation)}: expected none, session or custom.`)
@@ -60,19 +140,70 @@ export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
     readFreshnessMs: parseNonNegativeInt(raw.readFreshness as string | undefined, '--read-freshness'),
     memory: raw.memory === true,
     trustProxy: raw.trustProxy === true,
+    auth: auth as ServeOptions['auth'],
+    jwt,
+    trustIdentityHeader: raw.trustIdentityHeader === true,
+    library: toLibraryFlags(raw),
+    ui: raw.ui === false ? false : undefined,
+  }
+}
+
+const resolveAuth = (
+  options: ServeOptions,
+  settingsFromEnv: (env: Record<string, string | undefined>) => Partial<JwtAuthOptions>,
+  env: Record<string, string | undefined>,
+): JwtAuthOptions | undefined => (options.auth === 'jwt' ? { ...settingsFromEnv(env), ...options.jwt, type: 'jwt' } : undefined)
+
+/**
+ * Threat: custom isolation that trusts a header, reachable from other machines: any
+ * caller reads and deletes any user's data by naming them. Refused unless the token is
+ * verified (`--auth jwt`) or the operator says a proxy in front authenticates and sets
+ * the header (`--trust-identity-header`). Test: test/server/serve-identity.test.ts.
+ */
+const identityNotice = (isolation: string, auth: JwtAuthOptions | undefined, host: string, trustIdentityHeader: boolean): string[] => {
+  if (auth !== undefined) {
+    const notes = [`bento: identity: verified JWT (${auth.secret !== undefined ? 'HS256 secret from BENTO_JWT_SECRET' : `JWKS ${String(auth.jwks)}`}); key claim ${auth.keyClaim ?? 'sub'}${auth.tenantClaim ? `, tenant claim ${auth.tenantClaim}` : ''}; x-isolation-key and X-Muxi-User-Id are ignored\n`]
+    if (auth.jwks !== undefined && auth.audience === undefined) {
+      notes.push('bento: warning: no --jwt-audience: any token of this identity provider is accepted, including tokens issued for other apps\n')
+    }
+    return notes
+  }
+  if (isolation !== 'custom') return []
+  if (!isLoopbackHost(host) && !trustIdentityHeader) {
+    throw new RefusedError(`Refusing to serve custom isolation on ${host} without verified identity: any caller could choose whose data it reads with x-isolation-key. Use --auth jwt, or --trust-identity-header if a proxy in front authenticates users and sets that header.`)
+  }
+  return ['bento: warning: custom isolation trusts the x-isolation-key / X-Muxi-User-Id header: any caller that reaches this server can choose whose data it reads and deletes. Use --auth jwt unless a proxy in front sets the header.\n']
+}
+
+/** Flags over the environment, field by field inside `chat` and `uploadLimits`. */
+const withLibraryFlags = (fromEnv: BentoServerOptions, flags: ServeOptions['library']): BentoServerOptions => {
+  const chat = { ...fromEnv.chat, ...flags.chat }
+  const uploadLimits = { ...fromEnv.uploadLimits, ...flags.uploadLimits }
+  return {
+    ...(flags.defaultKey === undefined ? {} : { defaultKey: flags.defaultKey }),
+    ...(flags.conversationTtlMs === undefined ? {} : { conversationTtlMs: flags.conversationTtlMs }),
+    ...(flags.maxJsonBytes === undefined ? {} : { maxJsonBytes: flags.maxJsonBytes }),
+    ...(Object.keys(chat).length > 0 ? { chat } : {}),
+    ...(Object.keys(uploadLimits).length > 0 ? { uploadLimits } : {}),
   }
 }
 
 /** Serves until SIGINT or SIGTERM, then shuts down cleanly and resolves. */
 export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<void> => {
   // Loaded here so `bento --help` does not pay for Hono, pino and hnswlib.
-  const [{ createBentoServer, serverOptionsFromEnv }, { embedderFromEnv }] = await Promise.all([
+  const [{ createBentoServer, serverOptionsFromEnv, jwtSettingsFromEnv }, { embedderFromEnv }] = await Promise.all([
     import('../../server/index.js'),
     import('../../core/embeddings/index.js'),
   ])
-  const fromEnv = serverOptionsFromEnv(ctx.env)
+  // --auth reads BENTO_AUTH itself (commander), so the flag alone decides.
+  const { auth: _authFromEnv, ...fromEnv } = serverOptionsFromEnv(ctx.env)
+  const auth = resolveAuth(options, jwtSettingsFromEnv, ctx.env)
+  const isolation = options.isolation ?? fromEnv.isolation ?? (auth ? 'custom' : 'none')
+  const notices = identityNotice(isolation, auth, options.host, options.trustIdentityHeader)
   const server = createBentoServer({
     ...fromEnv,
+    ...(auth ? { auth } : {}),
+    ...withLibraryFlags(fromEnv, options.library),
     dataDir: options.dataDir,
     embedder: embedderFromEnv(ctx.env),
     ...(options.isolation ? { isolation: options.isolation } : {}),
@@ -83,6 +214,7 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     ...(options.readFreshnessMs === undefined ? {} : { readFreshnessMs: options.readFreshnessMs }),
     ...(options.memory ? { memory: { enabled: true } } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
+    ...(options.ui === false ? { ui: false } : {}),
   })
   let address
   try {
@@ -91,8 +223,10 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     await server.stop()
     throw error
   }
+  for (const notice of notices) ctx.err(notice)
   ctx.err(`bento: serving ${server.config.isolation === 'none' ? 'the shared scope' : `${server.config.isolation} isolation`} from ${server.config.dataDir}\n`)
   ctx.err(`bento: listening on ${address.url}\n`)
+  if (server.config.ui) ctx.err(`bento: web page on ${address.url}/\n`)
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stopOn = (received: NodeJS.Signals) => {
       process.off('SIGINT', stopOn)
@@ -119,8 +253,25 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .addOption(new Option('--max-open-stores <n>', 'most stores kept open, beside the memory budget (default 10000)').env('BENTO_MAX_OPEN_STORES'))
     .addOption(new Option('--max-store-memory <size>', 'memory the open stores may hold, e.g. 512M or 2G (default 512M)').env('BENTO_MAX_STORE_MEMORY'))
     .addOption(new Option('--read-freshness <ms>', "how late another process's changes may be seen by reads; 0 checks every read (default 50)").env('BENTO_READ_FRESHNESS'))
+    .addOption(new Option('--auth <mode>', 'none, or jwt: verify Authorization: Bearer <JWT> (HS256 with BENTO_JWT_SECRET, or --jwks) and take the key from it').env('BENTO_AUTH'))
+    .option('--jwks <file-or-url>', 'public keys for --auth jwt: a JWKS file, or an https URL (env BENTO_JWKS)')
+    .option('--jwt-issuer <iss>', 'accepted token issuers, comma-separated (env BENTO_JWT_ISSUER)')
+    .option('--jwt-audience <aud>', 'accepted token audiences, comma-separated (env BENTO_JWT_AUDIENCE)')
+    .option('--jwt-clock-tolerance <duration>', 'leeway for exp and nbf (default 5s; env BENTO_JWT_CLOCK_TOLERANCE)')
+    .option('--key-claim <claim>', 'the token claim holding the isolation key (default sub; env BENTO_JWT_KEY_CLAIM)')
+    .option('--tenant-claim <claim>', 'a token claim naming the tenant: the key becomes <tenant>:<key> (env BENTO_JWT_TENANT_CLAIM)')
+    .option('--trust-identity-header', 'allow custom isolation without --auth on a non-loopback host: a proxy in front authenticates and sets x-isolation-key')
+    .addOption(new Option('--default-key <key>', 'custom isolation: the key of requests that name no user (MUXI single-user mode: 0)').env('BENTO_DEFAULT_KEY'))
+    .addOption(new Option('--conversation-ttl <duration>', 'conversations idle this long expire (default 24h)').env('BENTO_CONVERSATION_TTL'))
+    .addOption(new Option('--chat-timeout <duration>', 'give up on the language model after this long (default 60s)').env('BENTO_CHAT_TIMEOUT'))
+    .addOption(new Option('--context-passages <n>', "passages of the user's documents given to the model (default 4)").env('BENTO_CONTEXT_PASSAGES'))
+    .addOption(new Option('--chat-models <ids>', 'models a request may choose, comma-separated (default: the chat model)').env('BENTO_CHAT_MODELS'))
+    .addOption(new Option('--max-file-size <size>', 'largest upload, e.g. 10m (default 10m)').env('BENTO_MAX_FILE_SIZE'))
+    .addOption(new Option('--max-text-chars <n>', 'most characters of text one upload may yield (default 2000000)').env('BENTO_MAX_TEXT_CHARS'))
+    .addOption(new Option('--max-json-size <size>', 'largest JSON request body, e.g. 1m (default 1m)').env('BENTO_MAX_JSON_SIZE'))
     .option('--memory', 'keep what users tell the assistant as per-scope persistent memory')
     .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure')
+    .option('--no-ui', 'serve the API only, without the web page at / (env BENTO_UI=off)')
   addDataDirOption(command)
     .addHelpText('after', EXAMPLES)
     .action((raw: Record<string, unknown>) => runServe(toServeOptions(raw), ctx))

@@ -23,7 +23,10 @@ import { StorePool } from '../pool.js'
 import { measureTree, scanScopes } from '../scan.js'
 import type { Scope } from '../keys.js'
 import type { VectorStore } from '../store/types.js'
-import type { BackendOptions, ListScopesOptions, ScopeUsage, StorageBackend, WithStoreOptions } from './types.js'
+import { isConversationId } from '../sessions.js'
+import { exportFsScope } from './fs-scope-export.js'
+import { importFsScope } from './fs-scope-import.js'
+import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, WithStoreOptions } from './types.js'
 
 // Loaded on the first store open: the store pulls in hnswlib-node and zod, which `bento du`, ls and cleanup never use.
 let storeModule: Promise<typeof import('../store/index.js')> | undefined
@@ -216,6 +219,11 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     yield* scanScopes(layout, options)
   }
 
+  const evictScope = async (scope: Scope) => {
+    await pool.evict(layout.vectorsDir(scope))
+    await pool.evict(layout.memoryDir(scope))
+  }
+
   const isDir = async (p: string) => (await fs.lstatOrUndefined(p))?.isDirectory() === true
 
   const usage = async (scope: Scope): Promise<ScopeUsage> => {
@@ -231,10 +239,42 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     }
   }
 
+  const countConversations = async (scope: Scope): Promise<number> => {
+    try {
+      return (await fs.readdir(layout.conversationsDir(scope))).filter((name) => name.endsWith('.json') && isConversationId(name.slice(0, -5))).length
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0
+      throw error
+    }
+  }
+
+  /** Counts from the manifests when they can answer (constant time), else from the opened stores. */
+  const holdingsOf = async (scope: Scope, lockHeld: boolean): Promise<ScopeHoldings> => {
+    const { peekStore } = await loadStore()
+    const part = async (dir: string, options: WithStoreOptions, count: (store: VectorStore) => number, peeked: (peek: NonNullable<Awaited<ReturnType<typeof peekStore>>>) => number) => {
+      if (!(await isDir(dir))) return 0
+      const peek = await peekStore(dir)
+      return peek ? peeked(peek) : withStore(scope, async (store) => count(store), options)
+    }
+    return {
+      documents: await part(layout.vectorsDir(scope), { lockHeld }, (store) => store.listDocuments().length, (peek) => peek.documents),
+      memories: await part(layout.memoryDir(scope), { lockHeld, part: 'memory' }, (store) => store.stats().live, (peek) => peek.stats.live),
+      uploads: (await measureTree(layout.uploadsDir(scope))).files,
+      conversations: await countConversations(scope),
+    }
+  }
+
   return {
     layout,
     embedder,
     withStore,
+    exportScope: (scope, fn, options) =>
+      exportFsScope({ layout, withStore, scopeExists, createdAt: (s) => activity.createdAt(s), lastActiveAt: (s) => activity.lastActiveAt(s) }, scope, fn, options),
+    importScope: async (scope, source, options) => {
+      await importFsScope({ layout, embedder, holdings: (s) => holdingsOf(s, true), evict: (s) => evictScope(s) }, scope, source, options)
+      activity.forget(scope)
+    },
+    holdings: (scope) => holdingsOf(scope, false),
     listScopes,
     scopeExists,
     usage,
@@ -243,10 +283,8 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     createdAt: (scope) => activity.createdAt(scope),
     isInUse: (scope) =>
       running.has(layout.vectorsDir(scope)) || pool.isBusy(layout.vectorsDir(scope)) || pool.isBusy(layout.memoryDir(scope)),
-    async evict(scope) {
-      await pool.evict(layout.vectorsDir(scope))
-      await pool.evict(layout.memoryDir(scope))
-    },
+    openStores: () => ({ count: pool.size, bytes: pool.bytes, maxBytes }),
+    evict: (scope) => evictScope(scope),
     async close() {
       await activity.flush()
       await pool.closeAll()

@@ -7,7 +7,8 @@
 import type { Embedder } from '../embeddings/types.js'
 import type { Layout } from '../layout.js'
 import type { Scope, ScopeKind } from '../keys.js'
-import type { VectorStore } from '../store/types.js'
+import type { Conversation } from '../conversations.js'
+import type { ExportedChunk, Space, VectorStore } from '../store/types.js'
 
 /** Which of a scope's stores: its documents, or its persistent memory. */
 export type StorePart = 'documents' | 'memory'
@@ -66,6 +67,66 @@ export interface BackendOptions {
   readFreshnessMs?: number
 }
 
+/** One of a scope's two stores as a whole: its parameters and every live chunk with its stored vector. */
+export interface ScopeStoreContents {
+  /** undefined when the store never recorded one (empty, or adopted from LangChain). */
+  embedderId: string | undefined
+  dimension: number | undefined
+  space: Space
+  efSearch: number | undefined
+  chunks: ExportedChunk[]
+}
+
+/** A kept original file, read on demand (an archive writer streams them one at a time). */
+export interface ScopeUpload {
+  documentId: string
+  name: string
+  size: number
+  read(): Promise<Buffer>
+}
+
+/** What `exportScope` hands its callback: everything the scope holds, consistent (read under its lock). */
+export interface ScopeSnapshot {
+  scope: Scope
+  createdAt: Date | undefined
+  lastActiveAt: Date | undefined
+  documents: ScopeStoreContents
+  memory: ScopeStoreContents
+  uploads: ScopeUpload[]
+  conversations: Conversation[]
+}
+
+/** An upload to write on import, its bytes streamed (the source verifies them as they pass). */
+export interface ScopeUploadSource {
+  documentId: string
+  name: string
+  size: number
+  content: AsyncIterable<Uint8Array>
+}
+
+/** What `importScope` writes: a whole scope, published at once. */
+export interface ScopeImportSource {
+  createdAt: Date | undefined
+  documents: ScopeStoreContents
+  memory: ScopeStoreContents
+  conversations: Conversation[]
+  /** Consumed once, in order, after the stores are staged; an error thrown by it aborts the import. */
+  uploads: AsyncIterable<ScopeUploadSource>
+}
+
+export interface ScopeIoOptions {
+  /** How long to wait for the scope's lock before `LockedError`. Default 2000 ms. */
+  lockWaitMs?: number
+}
+
+/** What a scope holds, counted (an import target must hold none of it). */
+export interface ScopeHoldings {
+  documents: number
+  memories: number
+  uploads: number
+  conversations: number
+}
+
 export interface StorageBackend {
   readonly layout: Layout
   readonly embedder: Embedder
@@ -86,6 +147,21 @@ export interface StorageBackend {
   createdAt(scope: Scope): Promise<Date | undefined>
   /** True while this process runs an operation on the scope's store. */
   isInUse(scope: Scope): boolean
+  /**
+   * Runs `fn` with a consistent snapshot of the whole scope (its lock held, so no
+   * write lands meanwhile); reads only. Busy while an operation on it is pending.
+   */
+  exportScope<T>(scope: Scope, fn: (snapshot: ScopeSnapshot) => Promise<T>, options?: ScopeIoOptions): Promise<T>
+  /**
+   * Creates the scope from `source`, all or nothing: staged aside, then published
+   * under the scope's lock (a crash leaves nothing or everything, finished by the
+   * next command). Refuses with `ConflictError` a scope that holds data.
+   */
+  importScope(scope: Scope, source: ScopeImportSource, options?: ScopeIoOptions): Promise<void>
+  /** What the scope holds now (zero counts for a scope that does not exist). */
+  holdings(scope: Scope): Promise<ScopeHoldings>
+  /** The open stores now: how many, the bytes they are charged (estimated footprints) and the budget. */
+  openStores(): { count: number; bytes: number; maxBytes: number }
   /** Closes the scope's open stores (after running operations finish). */
   evict(scope: Scope): Promise<void>
   /** Flushes activity and closes every open store. */

@@ -19,6 +19,7 @@ import path from 'node:path'
 import * as fs from '../fs.js'
 import { EmbedderMismatchError, EmptyFileError, UnsafePathError, UpstreamError } from '../errors.js'
 import { crashPoint } from '../faults.js'
+import { assertLocksHeld } from '../lock.js'
 import type { Embedder } from '../embeddings/types.js'
 import type { ChunkInput, VectorStore } from '../store/types.js'
 import { chunkText } from './chunk.js'
@@ -152,6 +153,7 @@ export const prepareDocument = async (deps: PrepareDeps, input: IngestInput): Pr
 
 /** Writes each original atomically; on a failure, removes the folders this call created, so nothing is half-written. */
 const writeUploads = async (uploadsDir: string, documents: PreparedDocument[]): Promise<void> => {
+  await assertLocksHeld()
   const created: string[] = []
   try {
     for (const document of documents) {
@@ -175,6 +177,7 @@ const writeUploads = async (uploadsDir: string, documents: PreparedDocument[]): 
  */
 const removeUnfinishedUploads = async (uploadsDir: string, keep: ReadonlySet<string>): Promise<void> => {
   if (!(await fs.lstatOrUndefined(uploadsDir))?.isDirectory()) return
+  await assertLocksHeld()
   for (const entry of await fs.readdirEntries(uploadsDir)) {
     if (isDocumentId(entry.name) && !keep.has(entry.name)) await fs.remove(path.join(uploadsDir, entry.name))
   }
@@ -200,6 +203,11 @@ export const commitDocuments = async (deps: CommitDeps, prepared: PreparedDocume
     latest.set(document.documentId, document)
   }
   const documents = [...latest.values()]
+  // Threat: a view of the store older than the lock (the lock lost and retaken by a migrate merging
+  // documents in) judging the newcomers' uploads unfinished. Checked and re-read under the lock.
+  // Test: test/reliability/lock-loss.test.ts.
+  await assertLocksHeld()
+  await deps.store.refresh()
   const stored = new Set(deps.store.listDocuments().map((document) => document.id))
   await removeUnfinishedUploads(deps.uploadsDir, new Set([...stored, ...latest.keys()]))
   await writeUploads(deps.uploadsDir, documents)
@@ -237,6 +245,7 @@ export const ingestDocument = async (deps: IngestDeps, input: IngestInput): Prom
  */
 export const removeDocumentFiles = async (uploadsDir: string, documentId: string): Promise<boolean> => {
   const dir = path.join(uploadsDir, assertDocumentId(documentId))
+  await assertLocksHeld()
   const existed = await fs.exists(dir)
   await fs.remove(dir)
   return existed

@@ -14,6 +14,7 @@
 import path from 'node:path'
 import * as fs from '../fs.js'
 import { crashPoint } from '../faults.js'
+import { assertLocksHeld } from '../lock.js'
 import type { CommittedFile } from './files.js'
 import { journalPath, type Journal } from './journal.js'
 
@@ -47,6 +48,8 @@ export const applyCommit = async (dir: string, staged: StagedFile[]): Promise<vo
   crashPoint('store.commit.after-temp-files')
   const journal: Journal = { version: 1, renames: staged.map((file) => ({ from: path.basename(file.temp), to: file.name })) }
   try {
+    // The journal decides the new version: a process that lost the scope's lock must not get that far.
+    await assertLocksHeld()
     await fs.writeJsonAtomic(journalPath(dir), journal)
   } catch (error) {
     await discardStaged(staged)

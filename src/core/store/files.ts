@@ -9,9 +9,11 @@ export const DOCSTORE_FILE = 'docstore.json'
 export const ARGS_FILE = 'args.json'
 export const MANIFEST_FILE = 'bento.json'
 export const JOURNAL_FILE = 'commit.journal'
+/** Bento's lexical (BM25) index; LangChain ignores it. Absent in stores written before it existed. */
+export const LEXICAL_FILE = 'bento-lexical.bin'
 
 /** The files a commit may replace, in the order it renames them: the manifest last. */
-export const DATA_FILES = [INDEX_FILE, DOCSTORE_FILE, ARGS_FILE] as const
+export const DATA_FILES = [INDEX_FILE, DOCSTORE_FILE, ARGS_FILE, LEXICAL_FILE] as const
 export const COMMITTED_FILES = [...DATA_FILES, MANIFEST_FILE] as const
 export type DataFile = (typeof DATA_FILES)[number]
 export type CommittedFile = (typeof COMMITTED_FILES)[number]

@@ -10,8 +10,9 @@
  * as fast (hnswlib's default ef 250 visits most of such a graph anyway).
  * Mutations load hnswlib for the commit only (the file stays hnswlib's, for LangChain).
  *
- * Distances are hnswlib's: cosine is 1 - dot of unit vectors (hnswlib stores them
- * normalized and normalizes the query), ip is 1 - dot, l2 the squared distance.
+ * Distances are hnswlib's: ip is 1 - dot, l2 the squared distance; a cosine store's
+ * index is inner product over vectors normalized before they go in (cosine.ts), so
+ * its query arrives normalized and is scored as ip.
  */
 import type { IndexFileInfo } from './index-header.js'
 import type { Space } from './types.js'
@@ -42,7 +43,7 @@ export const flatFromInfo = (info: IndexFileInfo, dimension: number, space: Spac
 /** Bytes the flat index holds (what a pool charges for it). */
 export const flatBytes = (flat: FlatIndex): number => flat.vectors.byteLength + flat.labels.byteLength + flat.deleted.byteLength
 
-/** The stored vector of `label` (normalized for cosine, as hnswlib's getPoint returns it). */
+/** The stored vector of `label` (as hnswlib's getPoint returns it: normalized in a cosine store). */
 export const pointOf = (flat: FlatIndex, label: number): number[] => {
   if (!flat.ids) {
     flat.ids = new Map()
@@ -57,12 +58,6 @@ export const pointOf = (flat: FlatIndex, label: number): number[] => {
 export const searchFlat = (flat: FlatIndex, query: ArrayLike<number>, k: number, accept?: (label: number) => boolean): KnnResult => {
   const { dimension, vectors, labels, deleted, count, space } = flat
   if (k <= 0) return { neighbors: [], distances: [] }
-  let scale = 1
-  if (space === 'cosine') {
-    let norm = 0
-    for (let i = 0; i < dimension; i++) norm += query[i]! * query[i]!
-    scale = 1 / (Math.sqrt(norm) + 1e-30)
-  }
   // Kept sorted by distance, at most k long: k is small (a page of hits).
   const bestIds: number[] = []
   const bestDistances: number[] = []
@@ -79,7 +74,7 @@ export const searchFlat = (flat: FlatIndex, query: ArrayLike<number>, k: number,
     } else {
       let dot = 0
       for (let i = 0; i < dimension; i++) dot += query[i]! * vectors[base + i]!
-      distance = 1 - dot * scale
+      distance = 1 - dot
     }
     if (bestIds.length === k && distance >= bestDistances[k - 1]!) continue
     if (accept && !accept(labels[id]!)) continue

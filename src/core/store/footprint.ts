@@ -17,11 +17,13 @@ const HNSW_BYTES_PER_SLOT = 44
 const HNSW_BYTES_PER_POINT = 64
 /** The parsed docstore (V8 strings, record objects, the Map) against its JSON size. */
 export const DOCSTORE_MEMORY_FACTOR = 2
+/** The parsed lexical index (postings maps) against its file size. */
+export const LEXICAL_MEMORY_FACTOR = 3
 /** The store object, its queue and identity, an empty Map. */
 const STORE_BASE_BYTES = 4 * 1024
 
 export const footprintOf = (state: StoreState): number => {
-  let bytes = STORE_BASE_BYTES + state.docstoreBytes * DOCSTORE_MEMORY_FACTOR
+  let bytes = STORE_BASE_BYTES + state.docstoreBytes * DOCSTORE_MEMORY_FACTOR + state.lexicalBytes * LEXICAL_MEMORY_FACTOR
   if (state.flat) bytes += flatBytes(state.flat)
   if (state.index && state.dimension !== undefined) {
     const record = (2 * state.m * 4 + 4) + state.dimension * 4 + 8

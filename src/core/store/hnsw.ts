@@ -6,6 +6,7 @@
 import path from 'node:path'
 import type { HierarchicalNSW } from 'hnswlib-node'
 import * as fs from '../fs.js'
+import { indexSpaceOf } from './cosine.js'
 import { INDEX_FILE } from './files.js'
 import { quarantineIndex, releaseIndex, takeIndex } from './index-recycler.js'
 import { validateIndexFile, type IndexFileInfo } from './index-header.js'
@@ -30,7 +31,7 @@ const OPEN_FAILED = 'Hnswlib Error: failed to open file: '
 
 /** A new index (on a recycled object when one is idle); give it back with `releaseIndex` when done. */
 export const createIndex = (params: IndexParams, capacity: number): Index => {
-  const index = takeIndex(params.space, params.dimension)
+  const index = takeIndex(indexSpaceOf(params.space), params.dimension)
   index.initIndex(Math.max(1, capacity), params.m, params.efConstruction, RANDOM_SEED)
   index.setEf(params.efSearch)
   return index
@@ -38,7 +39,7 @@ export const createIndex = (params: IndexParams, capacity: number): Index => {
 
 /** Loads a file `validateIndexFile` accepted; never call it on anything else. */
 export const loadIndex = async (file: string, params: IndexParams, capacity: number): Promise<Index> => {
-  const index = takeIndex(params.space, params.dimension)
+  const index = takeIndex(indexSpaceOf(params.space), params.dimension)
   try {
     await index.readIndex(file)
   } catch (error) {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { CorruptStoreError, RefusedError } from '../errors.js'
-import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, MANIFEST_FILE } from './files.js'
+import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
 
 export const FORMAT = 'bento-store'
 export const FORMAT_VERSION = 1
@@ -33,7 +33,8 @@ const manifestSchema = z.object({
   revision: count,
   createdAt: z.string(),
   updatedAt: z.string(),
-  files: z.object({ [INDEX_FILE]: count, [DOCSTORE_FILE]: count, [ARGS_FILE]: count }),
+  /** The lexical index's size is absent for a store that has none yet (written before it existed). */
+  files: z.object({ [INDEX_FILE]: count, [DOCSTORE_FILE]: count, [ARGS_FILE]: count, [LEXICAL_FILE]: count.optional() }),
 })
 
 export type Manifest = z.infer<typeof manifestSchema>

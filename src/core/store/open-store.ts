@@ -6,6 +6,7 @@ import { InvalidOptionsError, NotFoundError } from '../errors.js'
 import { DEFAULT_EF_CONSTRUCTION, DEFAULT_EF_SEARCH, DEFAULT_INITIAL_CAPACITY, DEFAULT_M, DEFAULT_SPACE } from './defaults.js'
 import { FLAT_MAX_POINTS } from './flat-index.js'
 import { MAX_LABEL } from './manifest.js'
+import { defaultAnalyzer } from '../lexical/index.js'
 import { readSnapshot } from './snapshot.js'
 import type { ResolvedOptions } from './state.js'
 import type { StoreOpenOptions, VectorStore } from './types.js'
@@ -19,6 +20,14 @@ const integer = (name: string, value: unknown, min: number, max: number): number
     throw new InvalidOptionsError(`${name} must be an integer from ${min} to ${max} (got ${String(value)}).`)
   }
   return value
+}
+
+const lexicalOptions = (lexical: StoreOpenOptions['lexical']): StoreOpenOptions['lexical'] => {
+  if (lexical === undefined) return undefined
+  for (const name of ['stopWords', 'stemming'] as const) {
+    if (lexical?.[name] !== undefined && typeof lexical[name] !== 'boolean') throw new InvalidOptionsError(`lexical.${name} must be true or false.`)
+  }
+  return lexical
 }
 
 export const resolveOptions = (options: StoreOpenOptions): ResolvedOptions => {
@@ -40,6 +49,7 @@ export const resolveOptions = (options: StoreOpenOptions): ResolvedOptions => {
     initialCapacity: integer('initialCapacity', options.initialCapacity, 1, MAX_LABEL) ?? DEFAULT_INITIAL_CAPACITY,
     defaultEfSearch: DEFAULT_EF_SEARCH,
     exactSearchMaxPoints: integer('exactSearchMaxPoints', options.exactSearchMaxPoints, 0, MAX_LABEL) ?? FLAT_MAX_POINTS,
+    analyzer: defaultAnalyzer(lexicalOptions(options.lexical)),
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import path from 'node:path'
 import * as fs from '../fs.js'
-import { JOURNAL_FILE, MANIFEST_FILE } from './files.js'
+import { JOURNAL_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
 import { parseManifest } from './manifest.js'
 import type { StoreStats } from './types.js'
 
@@ -48,6 +48,7 @@ export const peekStore = async (dir: string): Promise<StorePeek | undefined> => 
       embedderId: manifest.embedderId ?? undefined,
       efSearch: manifest.efSearch,
       revision: manifest.revision,
+      lexical: manifest.files[LEXICAL_FILE] !== undefined,
     },
     documents: manifest.documents,
   }

@@ -10,12 +10,14 @@ import * as fs from '../fs.js'
 import { BusyError, CorruptStoreError, isBentoError, toBentoError } from '../errors.js'
 import { parseArgs, type StoreArgs } from './args.js'
 import { parseDocstore, type Docstore } from './docstore.js'
-import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, MANIFEST_FILE, type CommittedFile } from './files.js'
+import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE, type CommittedFile } from './files.js'
 import { flatFromInfo, type FlatIndex } from './flat-index.js'
 import { loadIndex, releaseIndex, type Index } from './hnsw.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
 import { fileSource, validateIndex, validateIndexFile, type IndexExpectations, type IndexFileInfo } from './index-header.js'
 import { readJournal, resolveFiles } from './journal.js'
+import { parseLexical } from './lexical-file.js'
+import { TOKENIZER_ID, type LexicalIndex } from '../lexical/index.js'
 import { parseManifest, type Manifest } from './manifest.js'
 
 export interface Snapshot {
@@ -36,6 +38,10 @@ export interface Snapshot {
   argsBytes?: number
   /** Byte size of docstore.json as found (what a pool charges for the parsed docstore is derived from it). */
   docstoreBytes?: number
+  /** Undefined for a store without one yet (written before it existed, or LangChain's). */
+  lexical?: LexicalIndex
+  /** Byte size of the lexical file as found (charged by a pool). */
+  lexicalBytes?: number
 }
 
 const ATTEMPTS = 8
@@ -70,7 +76,9 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
   const pathOf = (name: CommittedFile) => resolved.get(name) ?? path.join(dir, name)
   const read = (name: CommittedFile) => readRegular(pathOf(name), name)
   const indexFile = pathOf(INDEX_FILE)
-  const [manifestBytes, argsBytes, docstoreBytes, indexStats] = await Promise.all([read(MANIFEST_FILE), read(ARGS_FILE), read(DOCSTORE_FILE), fs.lstatOrUndefined(indexFile)])
+  const [manifestBytes, argsBytes, docstoreBytes, indexStats, lexicalBytes] = await Promise.all([
+    read(MANIFEST_FILE), read(ARGS_FILE), read(DOCSTORE_FILE), fs.lstatOrUndefined(indexFile), read(LEXICAL_FILE),
+  ])
   if (!manifestBytes && !argsBytes && !docstoreBytes && !indexStats) return { found: false, docs: new Map(), efSearch: efSearch ?? defaultEf }
   // Threat: a planted symlink making the store read a file elsewhere (the open below also refuses one: O_NOFOLLOW).
   if (indexStats && !indexStats.isFile()) throw new CorruptStoreError(`${INDEX_FILE}: not a regular file.`)
@@ -96,8 +104,12 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
     const info = validateIndexFile(indexBytes, { dimension: args.numDimensions, capacity: manifest.capacity, keepVectors: true })
     const docs = parseDocstore(docstoreBytes!.toString('utf8'))
     checkAgreement(info, docs, manifest, { [INDEX_FILE]: indexBytes.length, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length })
+    const lexical = readLexical(docs, manifest, lexicalBytes)
     const flat = info.count > 0 ? flatFromInfo(info, args.numDimensions, args.space) : undefined
-    return { found: true, manifest, args, docs, info: { ...info, vectors: undefined }, flat, efSearch: ef, argsBytes: argsBytes!.length, docstoreBytes: docstoreBytes!.length }
+    return {
+      found: true, manifest, args, docs, info: { ...info, vectors: undefined }, flat, efSearch: ef, argsBytes: argsBytes!.length, lexical,
+      docstoreBytes: docstoreBytes!.length, lexicalBytes: lexical ? lexicalBytes?.length : undefined,
+    }
   }
   const { info, bytes: indexBytes } = validateIndexAt(indexFile, { dimension: args.numDimensions, capacity: manifest?.capacity })
   // hnswlib reads the file (validated just above) on a worker thread while this thread parses the
@@ -106,9 +118,12 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
     { space: args.space, dimension: args.numDimensions, m: info.m, efConstruction: info.efConstruction, efSearch: ef },
     manifest?.capacity ?? info.maxElements)) : undefined
   let docs: Docstore
+  let lexical: LexicalIndex | undefined
   try {
     docs = parseDocstore(docstoreBytes!.toString('utf8'))
-    checkAgreement(info, docs, manifest, { [INDEX_FILE]: indexBytes, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length })
+    const sizes: Record<string, number> = { [INDEX_FILE]: indexBytes, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length }
+    checkAgreement(info, docs, manifest, sizes)
+    lexical = readLexical(docs, manifest, lexicalBytes)
   } catch (error) {
     void loading?.then((loaded) => 'index' in loaded && releaseIndex(loaded.index))
     throw error
@@ -127,7 +142,28 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
       throw new CorruptStoreError(`${INDEX_FILE}: changed while it was being loaded.`)
     }
   }
-  return { found: true, manifest, args, docs, info, index, efSearch: ef, argsBytes: argsBytes!.length, docstoreBytes: docstoreBytes!.length }
+  return { found: true, manifest, args, docs, info, index, efSearch: ef, argsBytes: argsBytes!.length, lexical, docstoreBytes: docstoreBytes!.length, lexicalBytes: lexical ? lexicalBytes?.length : undefined }
+}
+
+/**
+ * The lexical index the manifest records, checked against the docstore. A file the
+ * manifest does not record (none of Bento's commits leaves one) is not trusted.
+ */
+const readLexical = (docs: Docstore, manifest: Manifest | undefined, bytes: Buffer | undefined): LexicalIndex | undefined => {
+  const recorded = manifest?.files[LEXICAL_FILE]
+  if (recorded === undefined) return undefined
+  if (bytes === undefined) throw new CorruptStoreError(`${LEXICAL_FILE} missing though ${MANIFEST_FILE} records it.`)
+  if (bytes.length !== recorded) throw new CorruptStoreError(`${LEXICAL_FILE}: ${bytes.length} bytes, ${MANIFEST_FILE} records ${recorded}.`)
+  const lexical = parseLexical(bytes)
+  // Built by another tokenizer (a later Bento): its terms would not match this one's queries. Rebuilt at the next write.
+  if (lexical.analyzer.tokenizer !== TOKENIZER_ID) return undefined
+  if (lexical.lengths.size !== docs.size) {
+    throw new CorruptStoreError(`${LEXICAL_FILE}: indexes ${lexical.lengths.size} passages, ${DOCSTORE_FILE} holds ${docs.size}.`)
+  }
+  for (const label of lexical.lengths.keys()) {
+    if (!docs.has(label)) throw new CorruptStoreError(`${LEXICAL_FILE}: label ${label} has no ${DOCSTORE_FILE} entry.`)
+  }
+  return lexical
 }
 
 /** The docstore, the index and the manifest must describe the same points. */

@@ -5,6 +5,7 @@
 import { countDocuments, type Docstore } from './docstore.js'
 import type { FlatIndex } from './flat-index.js'
 import type { Index } from './hnsw.js'
+import { createLexicalIndex, type Analyzer, type LexicalIndex } from '../lexical/index.js'
 import { FORMAT, FORMAT_VERSION, type Manifest } from './manifest.js'
 import type { Snapshot } from './snapshot.js'
 import type { Space } from './types.js'
@@ -17,6 +18,8 @@ export interface StoreState {
   docs: Docstore
   /** Byte size of docstore.json as last read or written (0 before the first commit). */
   docstoreBytes: number
+  /** Byte size of the lexical index file as last read or written (0 without one). */
+  lexicalBytes: number
   dimension: number | undefined
   space: Space
   embedderId: string | undefined
@@ -31,6 +34,8 @@ export interface StoreState {
   createdAt: string | undefined
   /** Byte size of args.json on disk; undefined until it is written. */
   argsBytes: number | undefined
+  /** Undefined for a store found without one: built at its next write (or `reindex`). */
+  lexical: LexicalIndex | undefined
 }
 
 export interface ResolvedOptions {
@@ -43,6 +48,8 @@ export interface ResolvedOptions {
   initialCapacity: number
   defaultEfSearch: number
   exactSearchMaxPoints: number
+  /** How a new store's lexical index analyzes text; an existing index keeps its own. */
+  analyzer: Analyzer
 }
 
 export const emptyState = (options: ResolvedOptions): StoreState => ({
@@ -50,6 +57,7 @@ export const emptyState = (options: ResolvedOptions): StoreState => ({
   flat: undefined,
   docs: new Map(),
   docstoreBytes: 0,
+  lexicalBytes: 0,
   dimension: options.dimension,
   space: options.space,
   embedderId: options.embedderId,
@@ -63,6 +71,7 @@ export const emptyState = (options: ResolvedOptions): StoreState => ({
   revision: 0,
   createdAt: undefined,
   argsBytes: undefined,
+  lexical: createLexicalIndex(options.analyzer),
 })
 
 /** A LangChain store (no manifest) keeps its own parameters; an explicit embedderId is adopted at the next commit. */
@@ -76,6 +85,7 @@ export const stateFromSnapshot = (snapshot: Snapshot, options: ResolvedOptions):
     flat: snapshot.flat,
     docs: snapshot.docs,
     docstoreBytes: snapshot.docstoreBytes ?? 0,
+    lexicalBytes: snapshot.lexicalBytes ?? 0,
     dimension: args.numDimensions,
     space: args.space,
     embedderId: manifest?.embedderId ?? options.embedderId,
@@ -89,6 +99,7 @@ export const stateFromSnapshot = (snapshot: Snapshot, options: ResolvedOptions):
     revision: manifest?.revision ?? 0,
     createdAt: manifest?.createdAt,
     argsBytes: snapshot.argsBytes,
+    lexical: snapshot.lexical,
   }
 }
 

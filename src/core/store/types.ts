@@ -3,6 +3,8 @@
  * LangChain.js's `HNSWLib.load(dir)` can read it (hnswlib.index, docstore.json,
  * args.json) plus Bento's manifest `bento.json`.
  */
+import type { AnalyzerOptions, LexicalHit } from '../lexical/index.js'
+
 export type Space = 'cosine' | 'l2' | 'ip'
 
 export interface StoreOpenOptions {
@@ -25,6 +27,8 @@ export interface StoreOpenOptions {
   exactSearchMaxPoints?: number
   /** Create the store (in memory; nothing is written before the first change) if absent. Default true. */
   create?: boolean
+  /** English stop words / plural stemming for a new store's lexical index (default off); an existing index keeps its own. */
+  lexical?: AnalyzerOptions
 }
 
 export interface ChunkInput {
@@ -35,6 +39,11 @@ export interface ChunkInput {
   vector: ArrayLike<number>
   /** Kept as is in docstore metadata (source, fileType, createdAt…). */
   metadata?: Record<string, unknown>
+  /**
+   * The vector is one a store of the same space already holds (`exportChunks`):
+   * added bit for bit, not normalized again. Default false.
+   */
+  stored?: boolean
 }
 
 export interface StoredChunk {
@@ -70,7 +79,11 @@ export interface StoreStats {
   embedderId: string | undefined
   efSearch: number
   revision: number
+  /** False for a store without a lexical index yet (written before it existed, or adopted): vector search only until its next write or `reindex()`. */
+  lexical: boolean
 }
+
+export interface LexicalSearchHit extends StoredChunk, Omit<LexicalHit, 'label'> {}
 
 export interface ExportedChunk extends Omit<StoredChunk, 'label'> {
   vector: Float32Array
@@ -87,6 +100,13 @@ export interface VectorStore {
   /** Adds chunks and commits them durably before resolving. Grows capacity as needed. */
   add(chunks: ChunkInput[]): Promise<void>
   search(vector: ArrayLike<number>, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<SearchHit[]>
+  /**
+   * Up to `k` passages by BM25 that share a term with `query`, best first; `undefined`
+   * when the store has no lexical index yet (`stats().lexical` false).
+   */
+  searchLexical(query: string, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<LexicalSearchHit[] | undefined>
+  /** Builds the lexical index from the stored texts and commits it (no embedding). Resolves false when it already had one. */
+  reindex(): Promise<boolean>
   listDocuments(): DocumentSummary[]
   /** Resolves to the number of chunks removed (0 when the document is unknown). */
   deleteDocument(documentId: string): Promise<number>
@@ -99,6 +119,8 @@ export interface VectorStore {
   exportChunks(): Promise<ExportedChunk[]>
   /** True when another process changed or removed the files since this object last read or wrote them. */
   isStale(): Promise<boolean>
+  /** Re-reads the store if another process changed it since this object last read or wrote it (call it under the lock). */
+  refresh(): Promise<void>
   /** Waits for queued operations; afterwards every method throws. Memory is freed when unreferenced. */
   close(): Promise<void>
 }

@@ -5,11 +5,14 @@
  */
 import path from 'node:path'
 import * as fs from '../fs.js'
-import { BentoError, CorruptStoreError, EmbedderMismatchError, RefusedError, TooLargeError, toBentoError } from '../errors.js'
+import { BentoError, CorruptStoreError, EmbedderMismatchError, InvalidInputError, RefusedError, TooLargeError, toBentoError } from '../errors.js'
 import { serializeArgs } from './args.js'
 import { applyCommit, discardStaged, stageText, type StagedFile } from './commit.js'
 import { chunkFromRecord, recordFromInput, serializeDocstore, type Docstore } from './docstore.js'
-import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, MANIFEST_FILE } from './files.js'
+import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
+import { addPassage, createLexicalIndex, remapLabels, removeLabel, searchLexical } from '../lexical/index.js'
+import { buildLexical, stageLexical } from './lexical-file.js'
+import { normalizeLikeHnswlib } from './cosine.js'
 import { flatFromInfo, pointOf, searchFlat } from './flat-index.js'
 import { footprintOf } from './footprint.js'
 import { createIndex, loadIndex, releaseIndex, scoreOf, stageIndex, toArray, type Index, type IndexParams } from './hnsw.js'
@@ -22,7 +25,7 @@ import { createSerialQueue } from './queue.js'
 import { readSnapshot, type Snapshot } from './snapshot.js'
 import { buildManifest, emptyState, stateFromSnapshot, type ResolvedOptions, type StoreState } from './state.js'
 import { assertChunks, assertSearchInput } from './validate.js'
-import type { ChunkInput, DocumentSummary, ExportedChunk, SearchHit, StoreStats, StoredChunk, VectorStore } from './types.js'
+import type { ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, SearchHit, StoreStats, StoredChunk, VectorStore } from './types.js'
 
 export class HnswVectorStore implements VectorStore {
   readonly dir: string
@@ -50,8 +53,8 @@ export class HnswVectorStore implements VectorStore {
 
   stats(): StoreStats {
     this.assertOpen()
-    const { live, deleted, capacity, dimension, space, embedderId, efSearch, revision } = this.state
-    return { live, deleted, capacity, dimension, space, embedderId, efSearch, revision }
+    const { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical } = this.state
+    return { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical: lexical !== undefined }
   }
 
   listDocuments(): DocumentSummary[] {
@@ -83,15 +86,18 @@ export class HnswVectorStore implements VectorStore {
       const needed = (current.index?.getCurrentCount() ?? 0) + chunks.length
       const capacity = growCapacity(current.capacity, needed)
       const next: StoreState = { ...current, dimension, docs: new Map(current.docs), capacity }
-      // The index is changed in place (copying it per add would cost its whole size);
+      // The indexes are changed in place (copying them per add would cost their whole size);
       // if the commit fails, `mutate` reloads the committed version from disk.
-      this.dirty = current.index !== undefined
+      this.dirty = current.index !== undefined || current.lexical !== undefined
       next.index = current.index ?? createIndex(this.paramsOf(next), capacity)
+      // A store found without a lexical index gets one at its first write.
+      const lexical = (next.lexical = current.lexical ?? buildLexical(current.docs, this.options.analyzer))
       if (next.index.getMaxElements() < capacity) next.index.resizeIndex(capacity)
       chunks.forEach((chunk, i) => {
         const label = current.nextLabel + i
-        next.index!.addPoint(toArray(chunk.vector), label)
+        next.index!.addPoint(this.pointOf(chunk.vector, chunk.stored === true), label)
         next.docs.set(label, recordFromInput(chunk))
+        addPassage(lexical, label, chunk.text)
       })
       next.live += chunks.length
       next.nextLabel += chunks.length
@@ -117,7 +123,8 @@ export class HnswVectorStore implements VectorStore {
           return false
         }
       })
-      const result = flat ? searchFlat(flat, vector, Math.min(wanted, live), accept) : index!.searchKnn(toArray(vector), Math.min(wanted, live), accept)
+      const query = this.pointOf(vector, false)
+      const result = flat ? searchFlat(flat, query, Math.min(wanted, live), accept) : index!.searchKnn(query, Math.min(wanted, live), accept)
       if (filterError !== undefined) throw filterError
       const hits: SearchHit[] = []
       const { neighbors, distances } = result
@@ -130,6 +137,34 @@ export class HnswVectorStore implements VectorStore {
         hits.push({ label, documentId, title, text, chunkIndex, metadata, distance, score: scoreOf(space, distance) })
       }
       return hits
+    })
+  }
+
+  searchLexical(query: string, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<LexicalSearchHit[] | undefined> {
+    return this.run(async () => {
+      const { lexical, docs } = this.state
+      if (typeof query !== 'string') throw new InvalidInputError('searchLexical: the query must be a string.')
+      if (typeof k !== 'number' || Number.isNaN(k) || k < 0) throw new InvalidInputError(`searchLexical: k must be a non-negative number, got ${String(k)}.`)
+      if (!lexical) return undefined
+      const accept = filter && ((label: number) => {
+        const record = docs.get(label)
+        return record !== undefined && filter(chunkFromRecord(label, record)) === true
+      })
+      const hits: LexicalSearchHit[] = []
+      for (const hit of searchLexical(lexical, query, Math.floor(Math.min(k, Number.MAX_SAFE_INTEGER)), accept)) {
+        const record = docs.get(hit.label)
+        if (record !== undefined) hits.push({ ...chunkFromRecord(hit.label, record), bm25: hit.bm25, score: hit.score, matched: hit.matched })
+      }
+      return hits
+    })
+  }
+
+  reindex(): Promise<boolean> {
+    return this.mutate(async () => {
+      const current = this.state
+      if (current.lexical !== undefined || current.dimension === undefined) return false
+      await this.commit({ ...current, lexical: buildLexical(current.docs, this.options.analyzer) })
+      return true
     })
   }
 
@@ -148,7 +183,9 @@ export class HnswVectorStore implements VectorStore {
       for (const label of labels) {
         next.index!.markDelete(label)
         next.docs.delete(label)
+        if (next.lexical) removeLabel(next.lexical, label)
       }
+      next.lexical ??= buildLexical(next.docs, this.options.analyzer)
       await this.commit(next)
       return labels.length
     })
@@ -158,7 +195,8 @@ export class HnswVectorStore implements VectorStore {
     return this.mutate(async () => {
       const current = this.state
       if (current.dimension === undefined || current.live + current.deleted + current.nextLabel === 0) return
-      await this.commit({ ...current, index: undefined, flat: undefined, docs: new Map(), live: 0, deleted: 0, nextLabel: 0, capacity: this.options.initialCapacity })
+      const lexical = createLexicalIndex(current.lexical?.analyzer ?? this.options.analyzer)
+      await this.commit({ ...current, index: undefined, flat: undefined, docs: new Map(), live: 0, deleted: 0, nextLabel: 0, capacity: this.options.initialCapacity, lexical })
       this.retire(current.index)
     })
   }
@@ -182,6 +220,12 @@ export class HnswVectorStore implements VectorStore {
     return this.run(async () => this.broken !== undefined || !sameIdentity(this.identity, await readIdentity(this.dir)))
   }
 
+  refresh(): Promise<void> {
+    return this.run(async () => {
+      if (!sameIdentity(this.identity, await readIdentity(this.dir))) this.replace(await this.load())
+    })
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
@@ -199,15 +243,18 @@ export class HnswVectorStore implements VectorStore {
     const docs: Docstore = new Map()
     const capacity = Math.max(current.live, this.options.initialCapacity)
     const next: StoreState = { ...current, docs, deleted: 0, nextLabel: current.live, capacity, index: undefined }
+    const relabel = new Map<number, number>()
     if (current.live > 0 && current.index) {
       const index = createIndex(this.paramsOf(next), capacity)
       const labels = [...current.docs.keys()].sort((a, b) => a - b)
       labels.forEach((label, i) => {
         index.addPoint(current.index!.getPoint(label), i)
         docs.set(i, current.docs.get(label)!)
+        relabel.set(label, i)
       })
       next.index = index
     }
+    next.lexical = current.lexical ? remapLabels(current.lexical, relabel) : buildLexical(docs, this.options.analyzer)
     await this.commit(next)
     this.retire(current.index)
   }
@@ -231,20 +278,31 @@ export class HnswVectorStore implements VectorStore {
         staged.push(args)
         argsBytes = args.bytes
       }
-      const files = { [INDEX_FILE]: indexFile.bytes, [DOCSTORE_FILE]: staged[1]!.bytes, [ARGS_FILE]: argsBytes }
+      const lexical = next.lexical ?? buildLexical(next.docs, this.options.analyzer)
+      const lexicalFile = await stageLexical(this.dir, lexical)
+      staged.push(lexicalFile)
+      const files = { [INDEX_FILE]: indexFile.bytes, [DOCSTORE_FILE]: staged[1]!.bytes, [ARGS_FILE]: argsBytes, [LEXICAL_FILE]: lexicalFile.bytes }
       const capacity = next.index?.getMaxElements() ?? next.capacity
       const manifest = buildManifest({ ...next, capacity, embedderId: next.embedderId ?? this.options.embedderId }, files, new Date().toISOString())
       staged.push(await stageText(this.dir, MANIFEST_FILE, serializeManifest(manifest)))
       applying = true
       await applyCommit(this.dir, staged)
       const docstoreBytes = staged[1]!.bytes
-      this.state = { ...next, flat: next.index && flat?.count ? flat : undefined, docstoreBytes, capacity, argsBytes, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt }
+      this.state = {
+        ...next, flat: next.index && flat?.count ? flat : undefined, docstoreBytes, lexicalBytes: lexicalFile.bytes,
+        capacity, argsBytes, lexical, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt,
+      }
     } catch (error) {
       // Once applying, the journal may already list these temps: they are the new version.
       if (!applying) await discardStaged(staged)
       throw error
     }
     this.identity = await readIdentity(this.dir)
+  }
+
+  /** What hnswlib is handed: cosine vectors normalized here (see cosine.ts), unless already stored so. */
+  private pointOf(vector: ArrayLike<number>, stored: boolean): number[] {
+    return this.state.space === 'cosine' && !stored ? normalizeLikeHnswlib(vector) : toArray(vector)
   }
 
   private paramsOf(state: StoreState): IndexParams {

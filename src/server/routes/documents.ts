@@ -45,11 +45,14 @@ export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       if (!(file instanceof File)) throw new InvalidInputError('Expected a multipart/form-data body with a "file" field.')
       if (file.size > config.uploadLimits.maxFileBytes) tooLarge()
       const bytes = new Uint8Array(await file.arrayBuffer())
-      const { ingestDocument } = await loadIngest()
-      const result = await backend.withStore(scope, (store) =>
-        ingestDocument({ store, embedder, uploadsDir: layout.uploadsDir(scope), limits: config.uploadLimits }, { fileName: file.name, bytes }), { write: true })
+      const { commitDocuments, prepareDocument } = await loadIngest()
+      // Extracted and embedded before the scope's lock is taken: a slow file never holds it.
+      const prepared = await prepareDocument({ embedder, limits: config.uploadLimits }, { fileName: file.name, bytes })
+      const [result] = await backend.withStore(scope, (store) =>
+        commitDocuments({ store, embedder, uploadsDir: layout.uploadsDir(scope) }, [prepared]), { write: true })
       c.get('bentoState').wrote = true
-      return c.json({ message: `Uploaded ${result.title} (${result.chunks} chunks).`, documentId: result.documentId, chunks: result.chunks, title: result.title, fileType: result.fileType })
+      const { title, chunks, documentId, fileType } = result!
+      return c.json({ message: `Uploaded ${title} (${chunks} chunks).`, documentId, chunks, title, fileType })
     })
 
     .get('/api/documents/list', async (c) => {

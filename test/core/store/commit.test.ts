@@ -39,6 +39,7 @@ describe('commit failures', () => {
     ['writeFile', /^\.docstore\.json\.tmp-/, 'ENOSPC'],
     ['fsync', /^\.hnswlib\.index\.tmp-/, 'EIO'],
     ['writeFile', /^\.bento\.json\.tmp-/, 'ENOSPC'],
+    ['writeFile', /^\.bento-lexical\.bin\.tmp-/, 'ENOSPC'],
     ['writeFile', /^\.commit\.journal\.tmp-/, 'ENOSPC'],
   ] as const) {
     it(`${errno} on ${op} of ${match.source} leaves the old version in memory and on disk, and no temps`, async () => {
@@ -73,7 +74,7 @@ describe('commit failures', () => {
     expect(reader.stats().revision).toBe(2)
     expect(await names()).toEqual(pending)
     await reader.add([chunk('c', 0, axis(DIM, 2))])
-    expect(await names()).toEqual(['args.json', 'bento.json', 'docstore.json', 'hnswlib.index'])
+    expect(await names()).toEqual(['args.json', 'bento-lexical.bin', 'bento.json', 'docstore.json', 'hnswlib.index'])
     expect(ids(await open())).toEqual(['a', 'b', 'c'])
     expect(await store.isStale()).toBe(true)
   })
@@ -100,7 +101,7 @@ describe('journal and temp files', () => {
     expect(ids(reader)).toEqual(['a'])
     expect(await names()).toContain('.hnswlib.index.tmp-0123456789ab')
     await reader.add([chunk('b', 0, axis(DIM, 1))])
-    expect(await names()).toEqual(['.activity.json.tmp-0123456789ab', 'activity.json', 'args.json', 'bento.json', 'docstore.json', 'hnswlib.index'])
+    expect(await names()).toEqual(['.activity.json.tmp-0123456789ab', 'activity.json', 'args.json', 'bento-lexical.bin', 'bento.json', 'docstore.json', 'hnswlib.index'])
   })
 
   it('recoverStore finishes a pending journal and is idempotent', async () => {
@@ -111,7 +112,7 @@ describe('journal and temp files', () => {
     setFaultInjector(undefined)
     expect(await recoverStore(dir)).toEqual({ rolledForward: true, swept: 0 })
     expect(await recoverStore(dir)).toEqual({ rolledForward: false, swept: 0 })
-    expect(await names()).toEqual(['args.json', 'bento.json', 'docstore.json', 'hnswlib.index'])
+    expect(await names()).toEqual(['args.json', 'bento-lexical.bin', 'bento.json', 'docstore.json', 'hnswlib.index'])
     expect(ids(await open())).toEqual(['a', 'b'])
   })
 })

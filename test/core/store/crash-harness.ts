@@ -75,6 +75,9 @@ export const runCrashCase = async ({ prefill, adds, env }: CrashCase): Promise<C
       const [hit] = await store.search(vectorFor(doc, 1), 1)
       expect(hit).toMatchObject({ documentId: `doc-${doc}`, chunkIndex: 1 })
     }
+    // The lexical index is of the same version: exactly the live passages, no more, no fewer.
+    expect(store.stats().lexical).toBe(true)
+    expect(((await store.searchLexical('chunk', 1000)) ?? []).length).toBe(2 * n)
     // The next writer finishes or discards the interrupted commit and carries on.
     await store.add([{ documentId: 'after-crash', title: 't', text: 'x', chunkIndex: 0, vector: vectorFor(999, 0) }])
     await store.close()

@@ -8,7 +8,9 @@ import { CRASH_POINTS, assertBuilt, runCrashCases } from './crash-harness.js'
 
 beforeAll(assertBuilt)
 
-describe('a writer killed mid-commit', () => {
+// Each case starts a Node child and fsyncs several files: at a load average of 10+ the 21-case
+// sweep needs more than the default 30 s. No timing is asserted.
+describe('a writer killed mid-commit', { timeout: 120_000 }, () => {
   it('leaves the old or the new version at every named commit step', async () => {
     const cases = CRASH_POINTS.flatMap((point) => [0, 3].map((prefill) => ({ prefill, adds: 2, env: { BENTO_CRASH_AT: point } })))
     const outcomes = await runCrashCases(cases)

@@ -194,7 +194,7 @@ describe('openStore on non-finite vectors', () => {
 describe('openStore on flipped bits (fuzz)', () => {
   it('either refuses with a typed error or loads a store that searches, lists, exports and adds safely', async () => {
     const random = seededRandom(99)
-    const files = ['hnswlib.index', 'docstore.json', 'bento.json', 'args.json']
+    const files = ['hnswlib.index', 'docstore.json', 'bento.json', 'args.json', 'bento-lexical.bin']
     const originals = new Map<string, Buffer>()
     for (const file of files) originals.set(file, await readFile(path.join(root, 'base', file)))
     let refused = 0
@@ -203,7 +203,7 @@ describe('openStore on flipped bits (fuzz)', () => {
       const dir = path.join(root, `flip-${round}`)
       const { mkdir, writeFile } = await import('node:fs/promises')
       await mkdir(dir)
-      const target = files[round % 5 === 4 ? 1 + (round % 3) : 0]!
+      const target = files[round % 5 === 4 ? 1 + (round % 4) : 0]!
       for (const [file, bytes] of originals) {
         const out = Buffer.from(bytes)
         if (file === target) {

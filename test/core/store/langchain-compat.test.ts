@@ -101,8 +101,14 @@ describe('a directory LangChain saved', () => {
     expect((await store.search(vectors[7]!, 1))[0]).toMatchObject({ label: 7, text: 'page 7', documentId: 'file-1.txt', title: 'file-1.txt' })
     expect(store.listDocuments().map((d) => [d.id, d.chunks])).toEqual([['file-0.txt', 4], ['file-1.txt', 4], ['file-2.txt', 4]])
     expect(await readdir(dir)).not.toContain('bento.json')
+    // No lexical index yet: vector search only, and it says so, until the first write builds one.
+    expect(store.stats().lexical).toBe(false)
+    expect(await store.searchLexical('page', 5)).toBeUndefined()
 
     await store.add([chunk('bento-doc', 0, Array.from(randomVector(random, DIM)))])
+    expect(store.stats().lexical).toBe(true)
+    expect((await store.searchLexical('page', 20))!.map((hit) => hit.label).sort((a, b) => a - b)).toEqual([...Array(12).keys()])
+    expect((await store.searchLexical('bento-doc', 1))![0]).toMatchObject({ label: 12, documentId: 'bento-doc' })
     const manifest = JSON.parse(await readFile(path.join(dir, 'bento.json'), 'utf8')) as Record<string, unknown>
     expect(manifest).toMatchObject({ dimension: DIM, space: 'cosine', embedderId: 'test:8', live: 13, nextLabel: 13, revision: 1 })
     // LangChain can still read it, and its labels kept their meaning.
@@ -129,6 +135,8 @@ describe('a store Bento wrote', () => {
     await store.add(vectors.map((v, i) => chunk(`doc-${i % 6}`, i, v, { metadata: { source: `s${i}` } })))
     await store.deleteDocument('doc-2')
 
+    // LangChain ignores Bento's extra files: the manifest and the lexical index.
+    expect(await readdir(dir)).toEqual(expect.arrayContaining(['bento.json', 'bento-lexical.bin']))
     const langchain = await loadAsLangChain(dir)
     expect(langchain.args).toEqual({ space: 'cosine', numDimensions: DIM })
     for (let q = 0; q < 10; q++) {

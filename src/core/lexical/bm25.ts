@@ -1,0 +1,149 @@
+/**
+ * The in-memory lexical index: Okapi BM25 (k1 1.2, b 0.75, Lucene's idf) over the
+ * store's labels. Written here rather than taken from MiniSearch or
+ * wink-bm25-text-search (README, Dependencies): the store needs removal by label
+ * without the original text, a compact binary file that a cold open reads without
+ * a JSON parse of every posting, and label remapping when the store compacts.
+ *
+ * Removal is lazy: a removed label leaves the length table at once and its postings
+ * are skipped by every search (document frequencies are counted over live labels
+ * only, so scores are exact) and dropped by the next serialization. Labels are
+ * never reused except by `remapLabels`, which builds a fresh index.
+ */
+import { tokenize, TOKENIZER_ID, type AnalyzerOptions } from './tokenize.js'
+
+export const K1 = 1.2
+export const B = 0.75
+
+export interface Analyzer extends Required<AnalyzerOptions> {
+  tokenizer: string
+}
+
+export interface Posting {
+  labels: number[]
+  tfs: number[]
+}
+
+export interface LexicalIndex {
+  readonly analyzer: Analyzer
+  /** Live label → number of tokens. */
+  readonly lengths: Map<number, number>
+  readonly postings: Map<string, Posting>
+  totalLength: number
+}
+
+export interface LexicalHit {
+  label: number
+  /** Okapi BM25, 0 to unbounded. */
+  bm25: number
+  /** bm25 over the best a passage could score for this query (every known query term, saturated): 0 to 1. */
+  score: number
+  /** Query terms this passage contains. */
+  matched: number
+}
+
+export const defaultAnalyzer = (options: AnalyzerOptions = {}): Analyzer => ({
+  tokenizer: TOKENIZER_ID,
+  stopWords: options.stopWords ?? false,
+  stemming: options.stemming ?? false,
+})
+
+export const createLexicalIndex = (analyzer: Analyzer = defaultAnalyzer()): LexicalIndex => ({
+  analyzer,
+  lengths: new Map(),
+  postings: new Map(),
+  totalLength: 0,
+})
+
+export const analyze = (index: LexicalIndex, text: string): string[] => tokenize(text, index.analyzer)
+
+/** Adds one passage under a label the index does not hold yet. */
+export const addPassage = (index: LexicalIndex, label: number, text: string): void => {
+  if (index.lengths.has(label)) throw new Error(`lexical index: label ${label} is already indexed`)
+  const tokens = analyze(index, text)
+  const counts = new Map<string, number>()
+  for (const token of tokens) counts.set(token, (counts.get(token) ?? 0) + 1)
+  for (const [term, tf] of counts) {
+    let posting = index.postings.get(term)
+    if (posting === undefined) {
+      posting = { labels: [], tfs: [] }
+      index.postings.set(term, posting)
+    }
+    posting.labels.push(label)
+    posting.tfs.push(tf)
+  }
+  index.lengths.set(label, tokens.length)
+  index.totalLength += tokens.length
+}
+
+export const removeLabel = (index: LexicalIndex, label: number): void => {
+  const length = index.lengths.get(label)
+  if (length === undefined) return
+  index.lengths.delete(label)
+  index.totalLength -= length
+}
+
+/** A fresh index holding only the live labels, renamed by `relabel` (the store's compaction). */
+export const remapLabels = (index: LexicalIndex, relabel: ReadonlyMap<number, number>): LexicalIndex => {
+  const next = createLexicalIndex(index.analyzer)
+  for (const [label, length] of index.lengths) {
+    const to = relabel.get(label)
+    if (to !== undefined) next.lengths.set(to, length)
+  }
+  next.totalLength = [...next.lengths.values()].reduce((sum, length) => sum + length, 0)
+  for (const [term, posting] of index.postings) {
+    const labels: number[] = []
+    const tfs: number[] = []
+    for (let i = 0; i < posting.labels.length; i++) {
+      const to = relabel.get(posting.labels[i]!)
+      if (to === undefined || !next.lengths.has(to)) continue
+      labels.push(to)
+      tfs.push(posting.tfs[i]!)
+    }
+    if (labels.length > 0) next.postings.set(term, { labels, tfs })
+  }
+  return next
+}
+
+const idfOf = (documents: number, frequency: number): number => Math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+
+/**
+ * Up to `k` labels by BM25, best first (ties by label). Only passages sharing at
+ * least one term with the query are returned; `accept` filters before ranking.
+ */
+export const searchLexical = (index: LexicalIndex, query: string, k: number, accept?: (label: number) => boolean): LexicalHit[] => {
+  const documents = index.lengths.size
+  if (documents === 0 || k < 1) return []
+  const average = index.totalLength / documents || 1
+  const terms = [...new Set(analyze(index, query))]
+  const scores = new Map<number, { bm25: number; matched: number }>()
+  let best = 0
+  for (const term of terms) {
+    const posting = index.postings.get(term)
+    if (posting === undefined) continue
+    let frequency = 0
+    for (const label of posting.labels) if (index.lengths.has(label)) frequency++
+    if (frequency === 0) continue
+    const idf = idfOf(documents, frequency)
+    best += idf * (K1 + 1)
+    for (let i = 0; i < posting.labels.length; i++) {
+      const label = posting.labels[i]!
+      const length = index.lengths.get(label)
+      if (length === undefined) continue
+      const tf = posting.tfs[i]!
+      const gain = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / average))
+      const known = scores.get(label)
+      if (known) {
+        known.bm25 += gain
+        known.matched++
+      } else scores.set(label, { bm25: gain, matched: 1 })
+    }
+  }
+  const hits: LexicalHit[] = []
+  for (const [label, { bm25, matched }] of scores) {
+    if (accept && !accept(label)) continue
+    hits.push({ label, bm25, score: best > 0 ? Math.min(1, bm25 / best) : 0, matched })
+  }
+  hits.sort((a, b) => b.bm25 - a.bm25 || a.label - b.label)
+  return hits.length > k ? hits.slice(0, k) : hits
+}

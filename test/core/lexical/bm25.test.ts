@@ -1,0 +1,94 @@
+import { crc32 } from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import { isBentoError } from '../../../src/core/errors.js'
+import { addPassage, createLexicalIndex, decodeLexicalIndex, encodeLexicalIndex, remapLabels, removeLabel, searchLexical, type LexicalIndex } from '../../../src/core/lexical/index.js'
+
+const indexOf = (texts: string[]): LexicalIndex => {
+  const index = createLexicalIndex()
+  texts.forEach((text, label) => addPassage(index, label, text))
+  return index
+}
+const labels = (index: LexicalIndex, query: string, k = 10) => searchLexical(index, query, k).map((hit) => hit.label)
+
+describe('BM25 ranking', () => {
+  it('ranks the passage with the rarer query term first and ignores passages sharing nothing', () => {
+    const index = indexOf(['the cat sat on the mat', 'the dog sat', 'a refund policy for cats', 'nothing here'])
+    expect(labels(index, 'refund sat')).toEqual([2, 1, 0])
+    expect(labels(index, 'qqqzzzkkk')).toEqual([])
+  })
+
+  it('matches the Okapi formula (k1 1.2, b 0.75, Lucene idf) on a hand-checked case', () => {
+    const index = indexOf(['apple banana', 'apple apple cherry date', 'cherry'])
+    const [hit] = searchLexical(index, 'banana', 1)
+    // N 3, df 1: idf ln(1 + 2.5/1.5); tf 1, length 2, average 7/3.
+    const idf = Math.log(1 + 2.5 / 1.5)
+    const expected = (idf * 2.2) / (1 + 1.2 * (0.25 + (0.75 * 2) / (7 / 3)))
+    expect(hit!.bm25).toBeCloseTo(expected, 12)
+    expect(hit!.score).toBeCloseTo(expected / (idf * 2.2), 12)
+    expect(hit!.score).toBeGreaterThan(0)
+    expect(hit!.score).toBeLessThan(1)
+  })
+
+  it('scores a removed passage nowhere and counts document frequency over live passages only', () => {
+    const index = indexOf(['alpha beta', 'alpha gamma', 'delta'])
+    const before = searchLexical(index, 'alpha', 5)[0]!.bm25
+    removeLabel(index, 0)
+    expect(labels(index, 'alpha beta')).toEqual([1])
+    const fresh = indexOf(['alpha gamma', 'delta'])
+    expect(searchLexical(index, 'alpha', 1)[0]!.bm25).toBeCloseTo(searchLexical(fresh, 'alpha', 1)[0]!.bm25, 12)
+    expect(searchLexical(index, 'alpha', 1)[0]!.bm25).not.toBeCloseTo(before, 6)
+  })
+
+  it('relabels on compaction without losing a posting', () => {
+    const index = indexOf(['one two', 'two three', 'three four'])
+    removeLabel(index, 1)
+    const remapped = remapLabels(index, new Map([[0, 0], [2, 1]]))
+    expect(labels(remapped, 'three')).toEqual([1])
+    expect(labels(remapped, 'two')).toEqual([0])
+    expect(remapped.totalLength).toBe(4)
+  })
+})
+
+describe('the lexical index file', () => {
+  it('round-trips, without the postings of removed passages', () => {
+    const index = indexOf(['Москва столица', '東京都', 'refund policy refund', 'gone word'])
+    removeLabel(index, 3)
+    const decoded = decodeLexicalIndex(encodeLexicalIndex(index), 'test')
+    expect([...decoded.lengths]).toEqual([...index.lengths])
+    expect(decoded.totalLength).toBe(index.totalLength)
+    expect(decoded.postings.has('gone')).toBe(false)
+    for (const query of ['москва', '東京', 'refund']) expect(searchLexical(decoded, query, 5)).toEqual(searchLexical(index, query, 5))
+  })
+
+  it('refuses a flipped byte, a truncated file and trailing bytes as corrupt, never crashing', () => {
+    const data = encodeLexicalIndex(indexOf(['alpha beta', 'gamma']))
+    for (let at = 0; at < data.length; at++) {
+      const damaged = Buffer.from(data)
+      damaged[at] = damaged[at]! ^ 0x41
+      expect(() => decodeLexicalIndex(damaged, 'x')).toThrow(expect.objectContaining({ code: expect.stringMatching(/corrupt_store|refused/) }))
+    }
+    expect(() => decodeLexicalIndex(data.subarray(0, data.length - 5), 'x')).toThrow(expect.objectContaining({ code: 'corrupt_store' }))
+    expect(() => decodeLexicalIndex(Buffer.concat([data, Buffer.from([0])]), 'x')).toThrow(expect.objectContaining({ code: 'corrupt_store' }))
+  })
+
+  it('checks every field itself, not only the checksum: a crafted file with a valid checksum is refused or consistent', () => {
+    const data = encodeLexicalIndex(indexOf(['alpha beta beta', 'gamma alpha', 'delta']))
+    for (let at = 4; at < data.length - 4; at++) {
+      for (const mask of [0x01, 0x80, 0xff]) {
+        const crafted = Buffer.from(data)
+        crafted[at] = crafted[at]! ^ mask
+        crafted.writeUInt32LE(crc32(crafted.subarray(0, crafted.length - 4)), crafted.length - 4)
+        let decoded: LexicalIndex | undefined
+        try {
+          decoded = decodeLexicalIndex(crafted, 'x')
+        } catch (error) {
+          expect(isBentoError(error), String(error)).toBe(true)
+          continue
+        }
+        const sum = [...decoded.lengths.values()].reduce((a, b) => a + b, 0)
+        expect(sum).toBe(decoded.totalLength)
+        for (const posting of decoded.postings.values()) for (const label of posting.labels) expect(decoded.lengths.has(label)).toBe(true)
+      }
+    }
+  })
+})
