@@ -29,12 +29,13 @@ export { deleteMemory, extractMemories, listMemories, recallMemories, rememberMe
 export type { MemoryEntry, RecalledMemory } from './core/memory.js'
 
 export {
-  applyCleanup, applyMigrate, cleanupExpiredSessions, diskUsage, inspectScope, listScopeSummaries, planCleanup, planMigrate, recoverPendingOperations, searchScope,
+  applyCleanup, applyImport, applyMigrate, cleanupExpiredSessions, diskUsage, exportAllScopes, exportScopeArchive, inspectScope, listScopeSummaries, planCleanup,
+  planImport, planMigrate, recoverPendingOperations, searchScope,
 } from './ops/index.js'
 export type * from './ops/types.js'
 
 export {
   BentoError, BusyError, CancelledError, ConflictError, CorruptStoreError, EmbedderMismatchError, EmptyFileError, ForbiddenError, InvalidInputError,
-  InvalidKeyError, InvalidOptionsError, IoError, LockedError, NotFoundError, RefusedError, TooLargeError, UnauthorizedError, UnreadableFileError,
+  InvalidArchiveError, InvalidKeyError, InvalidOptionsError, IoError, LockedError, NotFoundError, RefusedError, TooLargeError, UnauthorizedError, UnreadableFileError,
   UnsafePathError, UnsupportedTypeError, UpstreamError, UpstreamTimeoutError, isBentoError, type ErrorCode,
 } from './core/errors.js'

@@ -18,6 +18,8 @@ export interface CliContext {
   err(text: string): void
   /** For progress bars, which redraw in place. */
   readonly errStream: NodeJS.WriteStream
+  /** Raw bytes on stdout (`bento export -o -`); absent where a command has no real stdout. */
+  readonly outStream?: NodeJS.WritableStream & { isTTY?: boolean }
   /** Set by a command that finished but must report a non-zero status (e.g. `inspect` of an unhealthy scope). */
   exitCode: number
 }
@@ -46,6 +48,7 @@ export const createProcessContext = (): CliContext => {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
     errStream: process.stderr,
+    outStream: process.stdout,
     exitCode: 0,
   }
 }

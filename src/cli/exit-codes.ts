@@ -37,6 +37,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   upstream_error: EXIT_FAILURE,
   upstream_timeout: EXIT_FAILURE,
   auth_unavailable: EXIT_FAILURE,
+  upstream_rate_limited: EXIT_FAILURE,
+  method_not_allowed: EXIT_USAGE,
   cancelled: EXIT_CANCELLED,
   io_error: EXIT_FAILURE,
   internal: EXIT_FAILURE,

@@ -8,6 +8,8 @@
 export const loadAddOp = () => import('../ops/add.js')
 export const loadCleanupOps = () => import('../ops/cleanup.js')
 export const loadDiskUsageOp = () => import('../ops/du.js')
+export const loadExportOps = () => import('../ops/export.js')
+export const loadImportOps = () => import('../ops/import.js')
 export const loadInspectOp = () => import('../ops/inspect.js')
 export const loadLsOp = () => import('../ops/ls.js')
 export const loadMigrateOps = () => import('../ops/migrate.js')

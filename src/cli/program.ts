@@ -11,6 +11,8 @@ import type { CliContext } from './context.js'
 import { registerAdd } from './commands/add.js'
 import { registerCleanup } from './commands/cleanup.js'
 import { registerDu } from './commands/du.js'
+import { registerExport } from './commands/export.js'
+import { registerImport } from './commands/import.js'
 import { registerInspect } from './commands/inspect.js'
 import { registerLs } from './commands/ls.js'
 import { registerMigrate } from './commands/migrate.js'
@@ -38,6 +40,8 @@ export const REGISTRARS: CommandRegistrar[] = [
   registerLs,
   registerAdd,
   registerSearch,
+  registerExport,
+  registerImport,
   registerServe,
 ]
 

@@ -23,7 +23,12 @@ export interface ConversationMessage {
   role: ConversationRole
   content: string
   createdAt: string
+  /** On the assistant entry of a turn whose answer failed (the model erred, or the client left): what happened. */
+  error?: { code: string; message: string }
 }
+
+/** A message to append: its role and content, and for a failed turn's answer, the error. */
+export type NewConversationMessage = Pick<ConversationMessage, 'role' | 'content' | 'error'>
 
 export interface Conversation {
   id: string
@@ -169,7 +174,7 @@ export const appendMessages = async (
   layout: Layout,
   scope: Scope,
   id: string,
-  messages: Array<{ role: ConversationRole; content: string }>,
+  messages: NewConversationMessage[],
   options: ConversationOptions = {},
 ): Promise<Conversation> => {
   if (messages.length === 0) throw new InvalidInputError('Nothing to append to the conversation.')
@@ -178,7 +183,7 @@ export const appendMessages = async (
     const current = await readConversationFile(file, scope)
     if (current === undefined || isExpired(current, options)) throw new NotFoundError(`Conversation ${id} not found.`)
     const now = (options.now?.() ?? new Date()).toISOString()
-    const added = messages.map((message) => ({ role: message.role, content: message.content, createdAt: now }))
+    const added = messages.map((message) => ({ role: message.role, content: message.content, createdAt: now, ...(message.error ? { error: message.error } : {}) }))
     const max = options.maxMessages ?? DEFAULT_MAX_MESSAGES
     const next: Conversation = { ...current, updatedAt: now, messages: [...current.messages, ...added].slice(-max) }
     await fs.writeJsonAtomic(file, next)

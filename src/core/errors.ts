@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'upstream_error'
   | 'upstream_timeout'
   | 'auth_unavailable'
+  | 'upstream_rate_limited'
+  | 'method_not_allowed'
   | 'cancelled'
   | 'io_error'
   | 'internal'
@@ -184,15 +186,39 @@ export class AuthUnavailableError extends BentoError {
   }
 }
 
+/**
+ * An upstream service (the language model, the embeddings API) failed. `message` may name
+ * its URL and quote its body, for logs and the CLI; an HTTP client sees only `publicMessage`.
+ */
 export class UpstreamError extends BentoError {
-  constructor(message: string, cause?: unknown) {
+  readonly publicMessage: string | undefined
+  constructor(message: string, cause?: unknown, publicMessage?: string) {
     super('upstream_error', message, { cause })
+    this.publicMessage = publicMessage
   }
 }
 
 export class UpstreamTimeoutError extends BentoError {
   constructor(message: string) {
     super('upstream_timeout', message)
+  }
+}
+
+/** The upstream answered 429: passed on as a 429 with the upstream's Retry-After. */
+export class UpstreamRateLimitedError extends BentoError {
+  readonly retryAfterSeconds: number | undefined
+  constructor(message: string, retryAfterSeconds: number | undefined) {
+    super('upstream_rate_limited', message)
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
+/** A known path asked with a method it does not serve (HTTP 405 with Allow). */
+export class MethodNotAllowedError extends BentoError {
+  readonly allow: readonly string[]
+  constructor(message: string, allow: readonly string[]) {
+    super('method_not_allowed', message)
+    this.allow = allow
   }
 }
 

@@ -24,7 +24,7 @@ import * as fs from '../core/fs.js'
 import { fileTypeFromName, SUPPORTED_EXTENSIONS } from '../core/ingest/file-type.js'
 import { resolveLimits } from '../core/ingest/limits.js'
 import { createEmbedQueue } from '../core/ingest/embed-queue.js'
-import { assertStoreAccepts, commitDocuments, splitDocument, type ChunkedDocument, type PreparedDocument } from '../core/ingest/pipeline.js'
+import { assertStoreAccepts, commitDocuments, splitDocument, type ChunkedDocument, type OnConflict, type PreparedDocument } from '../core/ingest/pipeline.js'
 import type { IngestLimits } from '../core/ingest/types.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
@@ -44,6 +44,10 @@ export const MAX_BATCH_CHUNKS = 4000
 export interface AddOptions {
   onProgress?: OnProgress
   limits?: IngestLimits
+  /** A file whose name a stored document already has: `replace` it (default), `keep-both`, or `reject` (skipped and reported). */
+  onConflict?: OnConflict
+  /** Stored with every chunk of every file. */
+  metadata?: Record<string, unknown>
 }
 
 interface Candidate {
@@ -146,7 +150,7 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
   const report = (candidate: Candidate) => options.onProgress?.({ done: done++, total: candidates.length, label: path.basename(candidate.source) })
   const split = async (candidate: Candidate): Promise<Split> => {
     const bytes = await fs.readFile(candidate.source)
-    const document = await splitDocument({ embedder: backend.embedder, limits }, { fileName: path.basename(candidate.source), bytes })
+    const document = await splitDocument({ embedder: backend.embedder, limits }, { fileName: path.basename(candidate.source), bytes, metadata: options.metadata })
     return { source: candidate.source, document }
   }
   // Chunks wait across files until they fill an embeddings request (a remote API's count and token limits).
@@ -181,14 +185,21 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
   named.push(...(await drain()))
 
   const uploadsDir = backend.layout.uploadsDir(scope)
+  // Documents this run stored: a later batch's file of the same name never replaces them.
+  const stored = new Set<string>()
   const batches = createBatches(async (items) => {
     try {
-      const added = await backend.withStore(
+      const outcomes = await backend.withStore(
         scope,
-        (store) => commitDocuments({ store, embedder: backend.embedder, uploadsDir }, items.map((item) => item.document)),
+        (store) => commitDocuments({ store, embedder: backend.embedder, uploadsDir }, items.map((item) => item.document), { onConflict: options.onConflict, keep: stored }),
         { write: true },
       )
-      added.forEach((doc, i) => result.documents.push({ id: doc.documentId, title: doc.title, chunks: doc.chunks, source: items[i]!.source }))
+      outcomes.forEach((doc, i) => {
+        const source = items[i]!.source
+        if (doc.outcome === 'skipped') return void result.skipped!.push({ source, reason: doc.reason })
+        stored.add(doc.documentId)
+        result.documents.push({ id: doc.documentId, title: doc.title, chunks: doc.chunks, source, outcome: doc.outcome, replaced: doc.replaced })
+      })
     } catch (error) {
       throw toBentoError(error, `Adding ${items.length} files to ${scope.key}`)
     }

@@ -3,6 +3,7 @@
  * human renderer tables them) and the server's admin routes (served as JSON).
  * Dates are ISO strings so a result is the same object in every form.
  */
+import type { ErrorCode } from '../core/errors.js'
 import type { ScopeKind } from '../core/keys.js'
 
 export interface Progress {
@@ -104,8 +105,9 @@ export interface LsResult {
 
 export interface AddResult {
   key: string
-  documents: Array<{ id: string; title: string; chunks: number; source: string }>
-  /** Files found in a directory that were not added (symlinks, unsupported types, failures), with why. */
+  /** `replaced`: the ids of the documents of that name it replaced (its own id when the same file came again). */
+  documents: Array<{ id: string; title: string; chunks: number; source: string; outcome: 'added' | 'replaced'; replaced: string[] }>
+  /** Files that were not added (found in a directory: symlinks, unsupported types, failures; any: a conflict under `reject`), with why. */
   skipped?: Array<{ source: string; reason: string }>
 }
 
@@ -120,6 +122,22 @@ export interface SearchResult {
   query: string
   results: SearchResultRow[]
 }
+
+/** One file of an upload: stored (added, or replacing documents of its name), or skipped with why. */
+export type UploadOutcome =
+  | {
+    file: string
+    outcome: 'added' | 'replaced'
+    documentId: string
+    title: string
+    chunks: number
+    fileType: string
+    /** Bytes of the original file. */
+    bytes: number
+    /** Ids of the documents it replaced (its own id when the same file came again). */
+    replaced: string[]
+  }
+  | { file: string; outcome: 'skipped'; documentId?: string; reason: string; error: { code: string; message: string } }
 
 export interface ExportRow extends ScopeRef {
   /** The archive's path, or `-` for stdout. */
@@ -140,7 +158,7 @@ export interface ExportRow extends ScopeRef {
   dataBytes: number
 }
 export interface ExportFailure extends ScopeRef {
-  code: string
+  code: ErrorCode
   message: string
 }
 export interface ExportResult {

@@ -5,6 +5,7 @@
  * and its `c.set('isolationKey', …)` reaches this app through the bridge.
  */
 import { Hono, type MiddlewareHandler } from 'hono'
+import { MethodNotAllowedError, type BentoError } from '../core/errors.js'
 import { routePath } from 'hono/route'
 import { isolation } from '../middleware/isolation.js'
 import { jwtAuth } from './auth/index.js'
@@ -17,6 +18,8 @@ import { chatRoutes, modelRoutes } from './routes/chat.js'
 import { muxiChatIdentity, muxiChatRoutes } from './routes/muxi-chat.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { documentRoutes } from './routes/documents.js'
+import { documentReadRoutes } from './routes/document-read.js'
+import { documentUploadRoutes } from './routes/document-upload.js'
 import { healthRoutes } from './routes/health.js'
 import { memoryRoutes } from './routes/memories.js'
 import { webUiRoutes } from './web-ui.js'
@@ -49,12 +52,16 @@ const JSON_ROUTES: ReadonlyArray<readonly [methods: string[], path: string]> = [
   [BODY_METHODS, '/api/admin/*'],
 ]
 
+const STATIC_PATHS = new Set(['/api/documents/list'])
+
 const bridge: MiddlewareHandler<BentoEnv> = async function bridge(c, next) {
   const value = (c.env as BridgeEnv | undefined)?.[BRIDGE]
   c.set('bentoState', value?.state ?? {})
   if (value?.hasIsolationKey) c.set('isolationKey', value.isolationKey)
   await next()
-  c.get('bentoState').route ??= routePath(c, -1) || undefined
+  const state = c.get('bentoState')
+  // A static path served by a parameter route (see routes/document-read.ts) is logged as itself.
+  state.route ??= (STATIC_PATHS.has(c.req.path) ? c.req.path : routePath(c, -1)) || undefined
 }
 
 /** Records activity so a live session does not expire; a scope that was never written stays absent on disk. */
@@ -66,13 +73,46 @@ const touchActivity = (deps: ServerDeps): MiddlewareHandler<BentoEnv> =>
     if (state.wrote || (await deps.backend.scopeExists(state.scope))) deps.backend.touch(state.scope)
   }
 
+/**
+ * The methods each route path serves, for 405 + Allow on a known path asked with another
+ * method. Middleware (`use`, wildcard paths) is not a route.
+ */
+const routeMethods = (app: Hono<BentoEnv>, middleware: ReadonlySet<unknown>): ((path: string) => string[]) => {
+  const table = new Map<string, { pattern: RegExp; methods: Set<string> }>()
+  for (const route of app.routes) {
+    if (route.method === 'ALL' || route.path.includes('*') || middleware.has(route.handler)) continue
+    const entry = table.get(route.path) ?? { pattern: new RegExp(`^${route.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}/?$`), methods: new Set<string>() }
+    entry.methods.add(route.method)
+    if (route.method === 'GET') entry.methods.add('HEAD')
+    table.set(route.path, entry)
+  }
+  return (path) => {
+    const allowed = new Set<string>()
+    for (const { pattern, methods } of table.values()) if (pattern.test(path)) for (const method of methods) allowed.add(method)
+    return [...allowed]
+  }
+}
+
 export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   const app = new Hono<BentoEnv>()
   app.onError((error, c) => {
+    const response = errorResponse(c, error)
+    // Every 5xx reaches the log with its cause (an upstream's body and URL go there, not to the client).
     if (!(error instanceof Error && 'code' in error)) deps.logger?.error({ err: error }, 'unhandled error')
-    return errorResponse(c, error)
+    else if (response.status >= 500 || response.status === 429) {
+      const bento = error as BentoError
+      deps.logger?.[response.status >= 500 ? 'error' : 'warn']({ err: bento, route: routePath(c, -1) }, 'request failed upstream or in the server')
+    }
+    return response
   })
-  app.notFound(notFoundResponse)
+  let methodsOf: ((path: string) => string[]) | undefined
+  app.notFound((c) => {
+    const allow = (methodsOf ??= routeMethods(app, new Set([jsonLimit])))(c.req.path)
+    if (allow.length > 0 && !allow.includes(c.req.method)) {
+      return errorResponse(c, new MethodNotAllowedError(`${c.req.method} is not allowed on ${c.req.path}; use ${allow.join(' or ')}.`, allow))
+    }
+    return notFoundResponse(c)
+  })
   app.use('*', bridge)
 
   const jsonLimit = declaredLengthLimit(deps.config.maxJsonBytes)
@@ -98,6 +138,8 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   app.route('/', healthRoutes(deps))
   app.route('/', modelRoutes(deps))
   app.route('/', documentRoutes(deps))
+  app.route('/', documentUploadRoutes(deps))
+  app.route('/', documentReadRoutes(deps))
   app.route('/', chatRoutes(deps))
   app.route('/', muxiChatRoutes(deps))
   app.route('/', conversationRoutes(deps))

@@ -1,15 +1,16 @@
 /**
  * Request bodies: read once under a byte limit, JSON parsed and validated with
- * zod. Unknown fields are ignored (stripped), so Bento front ends that send
- * extra fields keep working; missing or mistyped fields are a 400 naming the
- * field; a body over the limit is a 413, whether its length was declared or
- * chunked.
+ * zod. A body's top-level object is strict: an unknown field is a 400 naming it
+ * (and the field it probably meant, `top_k` → `limit`), as are missing or
+ * mistyped fields; a body over the limit is a 413, whether its length was
+ * declared or chunked.
  */
 import type { Readable } from 'node:stream'
 import type { Context, MiddlewareHandler } from 'hono'
-import type { z } from 'zod'
+import { z } from 'zod'
 import { BentoError, InvalidInputError, TooLargeError } from '../core/errors.js'
 import { unreadNodeBody } from './node-request.js'
+import { parseInput } from './validation.js'
 
 // fatal: false and the BOM stripped, as `Request.text()` decodes.
 const utf8 = new TextDecoder()
@@ -102,10 +103,17 @@ export const readJsonBody = async <T extends z.ZodType>(c: Context, schema: T, m
   } catch {
     throw new InvalidInputError('The request body is not valid JSON.')
   }
-  const parsed = schema.safeParse(raw)
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`)
-    throw new InvalidInputError(`Invalid request body: ${problems.join('; ')}.`)
+  return parseInput(strictVersion(schema), raw, 'request body')
+}
+
+const strictVersions = new WeakMap<z.ZodType, z.ZodType>()
+
+/** Every route's body schema, strict at the top level, whichever way the route declared it (built once per schema). */
+const strictVersion = <T extends z.ZodType>(schema: T): T => {
+  let strict = strictVersions.get(schema)
+  if (strict === undefined) {
+    strict = schema instanceof z.ZodObject ? schema.strict() : schema
+    strictVersions.set(schema, strict)
   }
-  return parsed.data
+  return strict as T
 }

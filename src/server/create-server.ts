@@ -101,9 +101,10 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
     // With verified identity, Authorization carries the token: access keys only in their own headers.
     access: createAccessChecker(parsed.accessKeys, { bearer: parsed.auth === undefined }),
     auth: parsed.auth === undefined ? undefined : createJwtVerifier(parsed.auth),
-    upstream: parsed.openRouterKey === undefined
-      ? undefined
-      : createChatUpstream({ baseUrl: config.chat.baseUrl, apiKey: parsed.openRouterKey, timeoutMs: config.chat.timeoutMs }),
+    // A key, or an endpoint named explicitly (a keyless local OpenAI-compatible server), enables the model.
+    upstream: config.chat.llm
+      ? createChatUpstream({ baseUrl: config.chat.baseUrl, timeoutMs: config.chat.timeoutMs, ...(parsed.openRouterKey === undefined ? {} : { apiKey: parsed.openRouterKey }) })
+      : undefined,
   }
   const bento = createBentoApp(deps)
 

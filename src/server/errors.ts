@@ -6,7 +6,9 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { BentoError, BusyError, InvalidKeyClaimError, toBentoError, type ErrorCode } from '../core/errors.js'
+import {
+  BentoError, BusyError, InvalidKeyClaimError, MethodNotAllowedError, toBentoError, UpstreamError, UpstreamRateLimitedError, type ErrorCode,
+} from '../core/errors.js'
 
 export const HTTP_STATUSES: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_key: 400,
@@ -30,6 +32,8 @@ export const HTTP_STATUSES: Record<ErrorCode, ContentfulStatusCode> = {
   upstream_error: 502,
   upstream_timeout: 504,
   auth_unavailable: 503,
+  upstream_rate_limited: 429,
+  method_not_allowed: 405,
   // The client went away; nobody reads this status, but it must not look like a server fault.
   cancelled: 400,
   io_error: 500,
@@ -42,19 +46,30 @@ export interface ErrorBody {
 
 const RETRY_AFTER_SECONDS = 1
 
+/** Threat: an upstream's body or URL (`connect ECONNREFUSED 10.0.0.7:4299`) reaching clients. The log has them. */
+const upstreamMessage = (error: BentoError): string =>
+  (error instanceof UpstreamError ? error.publicMessage : undefined) ?? 'An upstream service (the language model or the embeddings API) failed; try again later.'
+
 /** What a client may see of an error: its code and message; internals get a generic message. */
-export const describeError = (error: unknown): { status: ContentfulStatusCode; body: ErrorBody; retryAfter?: number } => {
+export const describeError = (error: unknown): { status: ContentfulStatusCode; body: ErrorBody; retryAfter?: number; allow?: readonly string[] } => {
   // A raw errno error (ENOSPC, EIO…) is an io_error like any wrapped one.
   if (!(error instanceof BentoError) && !(error instanceof HTTPException)) error = toBentoError(error, 'Handling the request')
   if (error instanceof BentoError) {
     // A verified caller whose token names an unusable key is forbidden, not a bad request it could fix.
     const status = error instanceof InvalidKeyClaimError ? 403 : (HTTP_STATUSES[error.code] ?? 500)
-    const retryAfter = error instanceof BusyError ? error.retryAfterSeconds : error.code === 'locked' || error.code === 'auth_unavailable' ? RETRY_AFTER_SECONDS : undefined
+    const retryAfter = error instanceof BusyError || error instanceof UpstreamRateLimitedError
+      ? error.retryAfterSeconds
+      : error.code === 'locked' || error.code === 'auth_unavailable' ? RETRY_AFTER_SECONDS : undefined
     // io_error and internal messages can carry paths of the data dir, which hold isolation keys.
     const message = error.code === 'internal' || error.code === 'io_error' || error.code === 'unsafe_path'
       ? 'The server failed to complete the request.'
-      : error.message
-    return { status, body: { error: { code: error.code, message } }, ...(retryAfter !== undefined ? { retryAfter } : {}) }
+      : error.code === 'upstream_error' ? upstreamMessage(error) : error.message
+    return {
+      status,
+      body: { error: { code: error.code, message } },
+      ...(retryAfter !== undefined ? { retryAfter } : {}),
+      ...(error instanceof MethodNotAllowedError ? { allow: error.allow } : {}),
+    }
   }
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode
@@ -66,8 +81,9 @@ export const describeError = (error: unknown): { status: ContentfulStatusCode; b
 }
 
 export const errorResponse = (c: Context, error: unknown): Response => {
-  const { status, body, retryAfter } = describeError(error)
+  const { status, body, retryAfter, allow } = describeError(error)
   if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter))
+  if (allow !== undefined) c.header('Allow', allow.join(', '))
   return c.json(body, status)
 }
 

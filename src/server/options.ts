@@ -17,7 +17,10 @@ import type { AccessKeys } from './access-keys.js'
 import { HMAC_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, type AuthOptions } from './auth/options.js'
 
 export interface ChatOptions {
-  /** OpenAI-compatible base URL. Default `https://openrouter.ai/api/v1`. */
+  /**
+   * OpenAI-compatible base URL. Default `https://openrouter.ai/api/v1`. Set without
+   * `openRouterKey`, the model is called without a key (a local server such as llama.cpp or Ollama).
+   */
   baseUrl?: string
   /** Model used when a request names none. Default `openai/gpt-4o-mini`. */
   model?: string
@@ -27,6 +30,11 @@ export interface ChatOptions {
   timeoutMs?: number
   /** Passages of the scope's documents given to the model as context. Default 4. */
   contextPassages?: number
+  /**
+   * Streaming: an SSE comment is sent at least this often while the model is silent, so
+   * proxies that cut idle connections keep a slow model's stream open. Default 15 s.
+   */
+  heartbeatMs?: number
 }
 
 export interface CorsOptions {
@@ -59,7 +67,11 @@ export interface BentoServerOptions {
    * Default 50 ms; 0 checks on every read.
    */
   readFreshnessMs?: number
-  uploadLimits?: { maxFileBytes?: number; maxTextChars?: number }
+  /**
+   * Per file: `maxFileBytes` (default 10 MiB), `maxTextChars` (2,000,000). Per upload request:
+   * `maxFiles` (default 20) and `maxRequestBytes` (default 50 MiB, never below `maxFileBytes`).
+   */
+  uploadLimits?: { maxFileBytes?: number; maxTextChars?: number; maxFiles?: number; maxRequestBytes?: number }
   /** Largest JSON request body. Default 1 MiB. */
   maxJsonBytes?: number
   accessKeys?: AccessKeys
@@ -109,8 +121,9 @@ export interface BentoServerConfig {
     readonly models: readonly string[]
     readonly timeoutMs: number
     readonly contextPassages: number
+    readonly heartbeatMs: number
   }
-  readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number }
+  readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number; readonly maxFiles: number; readonly maxRequestBytes: number }
   readonly maxJsonBytes: number
   readonly accessKeys: boolean
   /** `jwt` when requests must carry a verified token. */
@@ -125,6 +138,8 @@ export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
 export const DEFAULT_CHAT_MODEL = 'openai/gpt-4o-mini'
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 export const DEFAULT_MAX_TEXT_CHARS = 2_000_000
+export const DEFAULT_MAX_UPLOAD_FILES = 20
+export const DEFAULT_MAX_UPLOAD_REQUEST_BYTES = 50 * 1024 * 1024
 
 const MAX_MS = 10 * 365 * 24 * 3600 * 1000
 const positiveMs = z.number().int().positive().max(MAX_MS)
@@ -162,6 +177,7 @@ const optionsSchema = z.strictObject({
     models: z.array(z.string().min(1).max(200)).min(1).optional(),
     timeoutMs: positiveMs.optional(),
     contextPassages: z.number().int().min(0).max(50).optional(),
+    heartbeatMs: z.number().int().min(1).max(15_000).optional(),
   }).optional(),
   embedder: embedderSchema.optional(),
   sessionTtlMs: positiveMs.optional(),
@@ -172,6 +188,8 @@ const optionsSchema = z.strictObject({
   uploadLimits: z.strictObject({
     maxFileBytes: z.number().int().positive().optional(),
     maxTextChars: z.number().int().positive().optional(),
+    maxFiles: z.number().int().min(1).max(1000).optional(),
+    maxRequestBytes: z.number().int().positive().optional(),
   }).optional(),
   maxJsonBytes: z.number().int().min(1024).optional(),
   accessKeys: z.strictObject({ client: z.array(accessKey).optional(), admin: z.array(accessKey).optional() }).optional(),
@@ -229,16 +247,19 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     conversationTtlMs: options.conversationTtlMs ?? 24 * 60 * 60 * 1000,
     memory: Object.freeze({ enabled: options.memory?.enabled ?? false, recall: options.memory?.recall ?? 5 }),
     chat: Object.freeze({
-      llm: options.openRouterKey !== undefined,
+      llm: options.openRouterKey !== undefined || options.chat?.baseUrl !== undefined,
       baseUrl: (options.chat?.baseUrl ?? DEFAULT_CHAT_BASE_URL).replace(/\/+$/, ''),
       model,
       models: Object.freeze([...(options.chat?.models ?? [model])]),
       timeoutMs: options.chat?.timeoutMs ?? 60_000,
       contextPassages: options.chat?.contextPassages ?? 4,
+      heartbeatMs: options.chat?.heartbeatMs ?? 15_000,
     }),
     uploadLimits: Object.freeze({
       maxFileBytes: options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       maxTextChars: options.uploadLimits?.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
+      maxFiles: options.uploadLimits?.maxFiles ?? DEFAULT_MAX_UPLOAD_FILES,
+      maxRequestBytes: Math.max(options.uploadLimits?.maxRequestBytes ?? DEFAULT_MAX_UPLOAD_REQUEST_BYTES, options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
     }),
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,

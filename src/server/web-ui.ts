@@ -48,6 +48,8 @@ const PAGE_HEADERS: Readonly<Record<string, string>> = {
 /** What the page needs to know before its first request; read by web/src/config.ts. */
 export interface PageConfig {
   isolation: ServerDeps['config']['isolation']
+  /** `jwt`: data routes need the user's token (`Authorization: Bearer`). */
+  auth: ServerDeps['config']['auth']
   llm: boolean
   accessKeys: boolean
   maxFileBytes: number
@@ -65,6 +67,7 @@ const send = (c: Context, body: string | Uint8Array, type: string): Response => 
 export const webUiRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   const config: PageConfig = {
     isolation: deps.config.isolation,
+    auth: deps.config.auth,
     llm: deps.config.chat.llm,
     accessKeys: deps.config.accessKeys,
     maxFileBytes: deps.config.uploadLimits.maxFileBytes,

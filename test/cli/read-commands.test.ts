@@ -272,7 +272,7 @@ describe('bento add', () => {
     const human = await runBento(['add', 'tenant_b:user_9', another, '--data-dir', addDir])
     expect(human.code).toBe(0)
     expect(human.stdout).toMatch(/^Added 1 document to tenant_b:user_9\.$/m)
-    expect(human.stdout).toMatch(/^DOCUMENT\s+TITLE\s+CHUNKS\s+SOURCE$/m)
+    expect(human.stdout).toMatch(/^DOCUMENT\s+TITLE\s+CHUNKS\s+OUTCOME\s+SOURCE$/m)
 
     const listed = await runBento(['ls', '--json', '--data-dir', addDir])
     expect(json<{ scopes: Array<{ key: string; documents: number }> }>(listed.stdout).scopes).toEqual([expect.objectContaining({ key: 'tenant_b:user_9', documents: 4 })])

@@ -57,6 +57,8 @@ export interface FakeOpenAIOptions {
   streamChunkDelayMs: number
   /** Destroy the socket after this many SSE content chunks (a dropped stream). */
   streamHangUpAfter: number | undefined
+  /** Hold the stream after this many content chunks until `until` settles (to observe a half-written answer without sleeping). */
+  streamPause: { after: number; until: Promise<unknown> } | undefined
   /** When set, requests without `Authorization: Bearer <apiKey>` get 401. */
   apiKey: string | undefined
   models: string[]
@@ -106,6 +108,7 @@ const defaults = (): FakeOpenAIOptions => ({
   reply: (request) => `You said: ${lastUserText(request)}`,
   streamChunkDelayMs: 0,
   streamHangUpAfter: undefined,
+  streamPause: undefined,
   apiKey: undefined,
   models: ['openai/text-embedding-3-small', 'openai/gpt-4o-mini'],
 })
@@ -181,6 +184,7 @@ export const startFakeOpenAI = async (initial: Partial<FakeOpenAIOptions> = {}):
     const pieces = content.match(/\S+\s*|\s+/g) ?? []
     for (const [index, piece] of pieces.entries()) {
       if (options.streamHangUpAfter !== undefined && index >= options.streamHangUpAfter) return req.socket.destroy()
+      if (options.streamPause !== undefined && index === options.streamPause.after) await options.streamPause.until.catch(() => {})
       if (options.streamChunkDelayMs > 0) await sleep(options.streamChunkDelayMs)
       if (res.destroyed) return
       await send(chunk({ content: piece }, null))

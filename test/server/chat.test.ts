@@ -93,7 +93,7 @@ describe('chat with an OpenAI-compatible model (local fake speaking the protocol
     expect(events.at(-1)).toMatchObject({ event: 'done', data: { content: 'one two three four' } })
   })
 
-  it('maps an upstream failure to 502 with a clear message, for chat and for stream', async () => {
+  it('maps an upstream failure to 502 with a short message that keeps the upstream body to the log, for chat and for stream', async () => {
     const fake = await startFake()
     const server = await makeServer({ openRouterKey: 'sk-test', chat: { baseUrl: fake.url } })
     fake.enqueue({ status: 500, body: JSON.stringify({ error: { message: 'model overloaded' } }) })
@@ -101,7 +101,8 @@ describe('chat with an OpenAI-compatible model (local fake speaking the protocol
     expect(response.status).toBe(502)
     const body = (await response.json()) as { error: { code: string; message: string } }
     expect(body.error.code).toBe('upstream_error')
-    expect(body.error.message).toContain('model overloaded')
+    expect(body.error.message).toMatch(/language model failed \(HTTP 500\)/)
+    expect(body.error.message).not.toContain('model overloaded')
     fake.enqueue({ status: 401, body: JSON.stringify({ error: { message: 'bad key' } }) })
     expect((await server.getApp().request('/api/chat/stream', ask('hi'))).status).toBe(502)
   })

@@ -43,7 +43,7 @@ describe('documents API', () => {
     const list = (await (await app.request('/api/documents/list', { headers })).json()) as { documents: Array<Record<string, unknown>> }
     expect(list.documents).toHaveLength(6)
     for (const doc of list.documents) {
-      expect(Object.keys(doc).sort()).toEqual(['chunks', 'createdAt', 'fileType', 'id', 'source', 'title'])
+      expect(Object.keys(doc).sort()).toEqual(['bytes', 'chunks', 'createdAt', 'fileType', 'id', 'metadata', 'source', 'title'])
     }
     expect(list.documents.map((doc) => doc.fileType).sort()).toEqual(['docx', 'html', 'json', 'md', 'pdf', 'txt'])
     const uploads = await listTree(createLayout(server.config.dataDir).uploadsDir(customScope('user_1')))

@@ -185,15 +185,16 @@ describe('operator middleware that reads the body', () => {
     const server = await makeServer({ isolation: 'custom' })
     server.getApp().use('*', async (c, next) => {
       if (c.req.method === 'POST') {
-        const body = (await c.req.json()) as { tenant?: string }
-        c.set('isolationKey', body.tenant ?? 'nobody')
+        // Bodies are strict (an unknown field is a 400), so the middleware reads one of Bento's own fields.
+        const body = (await c.req.json()) as { query?: string }
+        c.set('isolationKey', body.query === 'anything' ? 'acme' : 'nobody')
       }
       await next()
     })
     const response = await server.getApp().request('/api/documents/search', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ tenant: 'acme', query: 'anything', limit: 2 }),
+      body: JSON.stringify({ query: 'anything', limit: 2 }),
     })
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ query: 'anything', results: [] })

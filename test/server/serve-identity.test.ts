@@ -88,6 +88,10 @@ describe('bento serve: flags for every library-only option', () => {
       '--max-text-chars', '5000', '--conversation-ttl', '1h', '--chat-timeout', '30s', '--context-passages', '2', '--data-dir', dataDir,
     ], { OPENROUTER_API_KEY: 'sk-test', BENTO_CHAT_URL: 'http://127.0.0.1:9/v1' })
     const url = await run.url
+    // It says which endpoints answer, never the key.
+    expect(run.stderr()).toMatch(/bento: chat: http:\/\/127\.0\.0\.1:9\/v1 \(model model-a, key from OPENROUTER_API_KEY\)/)
+    expect(run.stderr()).toMatch(/bento: embeddings: local-hash-v1:384 \(offline, in process\)/)
+    expect(run.stderr()).not.toContain('sk-test')
     expect(await (await fetch(`${url}/api/chat/models`)).json()).toMatchObject({ models: [{ id: 'model-a' }, { id: 'model-b' }], default: 'model-a' })
     expect((await fetch(`${url}/api/documents/list`)).status).toBe(200)
     const bigJson = await fetch(`${url}/api/documents/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'x'.repeat(3000) }) })

@@ -32,7 +32,7 @@ describe('web page', () => {
     // No inline script or style element anywhere in the document.
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/)
     expect(html).not.toMatch(/<style|style=/)
-    expect(pageConfig(html)).toEqual({ isolation: 'session', llm: false, accessKeys: false, maxFileBytes: 4096 })
+    expect(pageConfig(html)).toEqual({ isolation: 'session', auth: 'none', llm: false, accessKeys: false, maxFileBytes: 4096 })
   })
 
   it('serves the bundled script, stylesheet and icon, and nothing else under /ui/', async () => {

@@ -6,7 +6,7 @@
  */
 import type { ErrorResponse, UploadResponse } from '../../src/client/types.js'
 import type { PageConfig } from './config.js'
-import { accessKeySlot, adminKeySlot, newSessionId, sessionIdSlot, userKeySlot } from './storage.js'
+import { accessKeySlot, adminKeySlot, newSessionId, sessionIdSlot, tokenSlot, userKeySlot } from './storage.js'
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -63,8 +63,11 @@ export const createApi = (config: PageConfig): Api => {
     if (sessionId !== undefined) headers['x-session-id'] = sessionId
     const userKey = userKeySlot.get()
     if (config.isolation === 'custom' && userKey) headers['x-isolation-key'] = userKey
+    // The key in its own header: with --auth jwt, Authorization carries the user's token.
     const accessKey = accessKeySlot.get()
-    if (accessKey) headers.authorization = `Bearer ${accessKey}`
+    if (accessKey) headers['x-bento-client-key'] = accessKey
+    const token = tokenSlot.get()
+    if (config.auth === 'jwt' && token) headers.authorization = `Bearer ${token}`
     return headers
   }
 
@@ -97,10 +100,16 @@ export const createApi = (config: PageConfig): Api => {
   // A 401 on a data route means the page lacks something the person can type in: say which.
   const explainIdentity = (error: ApiError): ApiError => {
     if (error.status !== 401) return error
+    if (config.auth === 'jwt' && tokenSlot.get() === undefined) {
+      return new ApiError(401, error.code, 'This server signs people in with a token: paste yours under “Sign-in token” above.')
+    }
+    if (config.auth === 'jwt' && /token/i.test(error.message)) {
+      return new ApiError(401, error.code, `Your sign-in token was refused (${error.message}) Paste a fresh one above.`)
+    }
     if (config.accessKeys && accessKeySlot.get() === undefined) {
       return new ApiError(401, error.code, 'This server needs an access key: enter the one you were given under “Access key” above.')
     }
-    if (config.isolation === 'custom' && userKeySlot.get() === undefined) {
+    if (config.isolation === 'custom' && config.auth !== 'jwt' && userKeySlot.get() === undefined) {
       return new ApiError(401, error.code, 'This server keeps each user’s documents apart: enter your user key above first.')
     }
     return error

@@ -71,11 +71,11 @@ export const Chat = ({ api }: { api: Api }) => {
     setDraft('')
     const update = (change: Partial<Turn>) => setTurns((all) => [...all.slice(0, -1), { ...all[all.length - 1]!, ...change }])
     setTurns((all) => [...all, { role: 'user', content: question }, { role: 'assistant', content: '', pending: true, question }])
+    let content = ''
     try {
       const conversationId = current ?? (await api.json<ConversationCreated>('/v1/sessions', { method: 'POST' })).id
       setCurrent(conversationId)
       const response = await api.request('/api/chat/stream', jsonBody({ messages: [{ role: 'user', content: question }], conversationId }))
-      let content = ''
       for await (const message of readServerEvents(response)) {
         const data = JSON.parse(message.data) as Record<string, unknown>
         if (message.event === 'sources') update({ sources: data.sources as SearchResultRow[] })
@@ -88,8 +88,9 @@ export const Chat = ({ api }: { api: Api }) => {
       update({ pending: false })
       void refreshList()
     } catch (failure) {
-      setTurns((all) => (all[all.length - 1]?.content === '' ? all.slice(0, -1) : all.map((turn) => ({ ...turn, pending: false }))))
-      setError(`No answer: ${messageOf(failure)}`)
+      const partial = content !== ''
+      setTurns((all) => (partial ? all.map((turn) => ({ ...turn, pending: false })) : all.slice(0, -1)))
+      setError(`${partial ? 'The answer stopped before it was complete' : 'No answer'}: ${messageOf(failure)}`)
     } finally {
       setBusy(false)
     }

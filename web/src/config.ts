@@ -5,7 +5,7 @@ export type { PageConfig }
 
 export const readPageConfig = (doc: Document = document): PageConfig => {
   const raw = doc.querySelector('meta[name="bento-config"]')?.getAttribute('content')
-  const fallback: PageConfig = { isolation: 'none', llm: false, accessKeys: false, maxFileBytes: 10 * 1024 * 1024 }
+  const fallback: PageConfig = { isolation: 'none', auth: 'none', llm: false, accessKeys: false, maxFileBytes: 10 * 1024 * 1024 }
   if (!raw) return fallback
   try {
     return { ...fallback, ...(JSON.parse(raw) as Partial<PageConfig>) }

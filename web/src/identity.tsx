@@ -6,14 +6,16 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { Api, SessionChange } from './api.js'
 import { Notice } from './notice.js'
-import { accessKeySlot, userKeySlot } from './storage.js'
+import { accessKeySlot, tokenSlot, userKeySlot } from './storage.js'
 
 export const Identity = ({ api, onChange }: { api: Api; onChange: () => void }) => {
-  const { isolation, accessKeys } = api.config
+  const { isolation, accessKeys, auth } = api.config
   const [replaced, setReplaced] = useState<SessionChange | undefined>()
   const [userKey, setUserKey] = useState(userKeySlot.get() ?? '')
   const [accessKey, setAccessKey] = useState('')
   const [hasAccessKey, setHasAccessKey] = useState(accessKeySlot.get() !== undefined)
+  const [token, setToken] = useState('')
+  const [hasToken, setHasToken] = useState(tokenSlot.get() !== undefined)
 
   useEffect(() => api.onSessionChange((change) => {
     setReplaced(change)
@@ -29,7 +31,22 @@ export const Identity = ({ api, onChange }: { api: Api; onChange: () => void }) 
           Your previous session {replaced.saidExpired ? 'expired' : 'was no longer known to the server (it expired or was removed)'}; this is a new, empty session.
         </Notice>
       )}
-      {isolation === 'custom' && (
+      {auth === 'jwt' && (
+        <form class="row" onSubmit={(event) => {
+          event.preventDefault()
+          if (token.trim() === '') return
+          tokenSlot.set(token.trim())
+          setHasToken(true)
+          setToken('')
+          onChange()
+        }}>
+          <label for="sign-in-token">Sign-in token</label>
+          <input id="sign-in-token" type="password" autocomplete="off" value={token} onInput={(event) => setToken(event.currentTarget.value)}
+            placeholder={hasToken ? 'saved for this tab' : 'the token (JWT) your app signed you in with'} />
+          <button type="submit">{hasToken ? 'Replace token' : 'Use token'}</button>
+        </form>
+      )}
+      {isolation === 'custom' && auth !== 'jwt' && (
         <form class="row" onSubmit={(event) => {
           event.preventDefault()
           userKeySlot.set(userKey.trim() || undefined)

@@ -30,6 +30,7 @@ export const sessionIdSlot = slot(() => localStorage, 'session-id')
 export const userKeySlot = slot(() => localStorage, 'bento-user-key')
 export const accessKeySlot = slot(() => sessionStorage, 'bento-access-key')
 export const adminKeySlot = slot(() => sessionStorage, 'bento-admin-key')
+export const tokenSlot = slot(() => sessionStorage, 'bento-token')
 
 /** A fresh session id as the server writes them: 32 lowercase hex digits (128 random bits). */
 export const newSessionId = (): string =>

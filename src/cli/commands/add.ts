@@ -4,7 +4,8 @@ import { scopeFromArg } from '../../core/keys.js'
 import { loadAddOp } from '../ops.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
-import { addCommonOptions, toCommonOptions, type CommonOptions } from '../options.js'
+import { addCommonOptions, parseChoice, toCommonOptions, type CommonOptions } from '../options.js'
+import type { OnConflict } from '../../core/ingest/pipeline.js'
 import { printResult } from '../output.js'
 import { createProgress } from '../progress.js'
 import { renderAdd } from '../render/add.js'
@@ -13,13 +14,20 @@ export interface AddOptions extends CommonOptions {
   key: string
   /** Absolute paths of files or directories to ingest. */
   paths: string[]
+  onConflict: OnConflict
+  /** `--metadata` as given: JSON text, validated when the command runs. */
+  metadata: string | undefined
 }
+
+const ON_CONFLICT: readonly OnConflict[] = ['replace', 'keep-both', 'reject']
 
 const EXAMPLES = `
 Examples:
   $ bento add user-123 notes.md report.pdf
   $ bento add shared ./handbook/           every supported file under the directory
   $ bento add tenant_a:user_1 spec.docx --json
+  $ bento add user-123 notes.md --on-conflict reject     keep the stored notes.md
+  $ bento add user-123 ./billing --metadata '{"team":"billing"}'
 
 Supported: .txt .md .html .json .pdf .docx. The embedder comes from the
 environment (see docs/CLI.md "Environment").`
@@ -28,15 +36,18 @@ export const toAddOptions = (key: string, paths: string[], raw: Record<string, u
   ...toCommonOptions(raw),
   key,
   paths: paths.map((p) => path.resolve(p)),
+  onConflict: parseChoice(typeof raw.onConflict === 'string' ? raw.onConflict : undefined, '--on-conflict', ON_CONFLICT) ?? 'replace',
+  metadata: typeof raw.metadata === 'string' ? raw.metadata : undefined,
 })
 
 export const runAdd = async (options: AddOptions, ctx: CliContext): Promise<void> => {
   const scope = scopeFromArg(options.key)
+  const metadata = options.metadata === undefined ? undefined : (await import('../../core/metadata.js')).parseMetadataJson(options.metadata, '--metadata')
   const { addFiles } = await loadAddOp()
   await withBackend({ dataDir: options.dataDir, create: true, env: ctx.env }, async (backend) => {
     const progress = createProgress(ctx, 'Adding', { json: options.json })
     try {
-      const result = await addFiles(backend, scope, options.paths, { onProgress: progress.onProgress })
+      const result = await addFiles(backend, scope, options.paths, { onProgress: progress.onProgress, onConflict: options.onConflict, metadata })
       progress.stop()
       printResult(ctx, options.json, result, renderAdd)
     } finally {
@@ -51,6 +62,8 @@ export const registerAdd = (program: Command, ctx: CliContext): void => {
     .description("ingest files or directories into a scope's documents (extract, chunk, embed, index)")
     .argument('<key>', 'the scope: a key or its directory name')
     .argument('<files...>', 'files or directories to add')
+    .option('--on-conflict <policy>', 'a file whose name a stored document has: replace, keep-both or reject', 'replace')
+    .option('--metadata <json>', 'a JSON object stored with every chunk, e.g. \'{"team":"billing"}\'')
   addCommonOptions(command)
     .addHelpText('after', EXAMPLES)
     .action((key: string, files: string[], raw: Record<string, unknown>) => runAdd(toAddOptions(key, files, raw), ctx))

@@ -175,6 +175,16 @@ const identityNotice = (isolation: string, auth: JwtAuthOptions | undefined, hos
   return ['bento: warning: custom isolation trusts the x-isolation-key / X-Muxi-User-Id header: any caller that reaches this server can choose whose data it reads and deletes. Use --auth jwt unless a proxy in front sets the header.\n']
 }
 
+/** Which model and embeddings endpoints answer, said at start (never a key). */
+const endpointNotice = (chat: { llm: boolean; baseUrl: string; model: string }, embedderId: string, env: Record<string, string | undefined>, defaultEmbeddingsUrl: string): string[] => [
+  chat.llm
+    ? `bento: chat: ${chat.baseUrl} (model ${chat.model}, ${env.OPENROUTER_API_KEY ? 'key from OPENROUTER_API_KEY' : 'no key'})\n`
+    : 'bento: chat: no language model (answers quote retrieved passages); set BENTO_CHAT_URL or OPENROUTER_API_KEY\n',
+  embedderId.startsWith('local-')
+    ? `bento: embeddings: ${embedderId} (offline, in process)\n`
+    : `bento: embeddings: ${env.BENTO_EMBEDDINGS_URL?.trim() || defaultEmbeddingsUrl} (${embedderId})\n`,
+]
+
 /** Flags over the environment, field by field inside `chat` and `uploadLimits`. */
 const withLibraryFlags = (fromEnv: BentoServerOptions, flags: ServeOptions['library']): BentoServerOptions => {
   const chat = { ...fromEnv.chat, ...flags.chat }
@@ -197,6 +207,7 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
   ])
   // --auth reads BENTO_AUTH itself (commander), so the flag alone decides.
   const { auth: _authFromEnv, ...fromEnv } = serverOptionsFromEnv(ctx.env)
+  const embedder = embedderFromEnv(ctx.env)
   const auth = resolveAuth(options, jwtSettingsFromEnv, ctx.env)
   const isolation = options.isolation ?? fromEnv.isolation ?? (auth ? 'custom' : 'none')
   const notices = identityNotice(isolation, auth, options.host, options.trustIdentityHeader)
@@ -205,7 +216,7 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     ...(auth ? { auth } : {}),
     ...withLibraryFlags(fromEnv, options.library),
     dataDir: options.dataDir,
-    embedder: embedderFromEnv(ctx.env),
+    embedder,
     ...(options.isolation ? { isolation: options.isolation } : {}),
     ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
     ...(options.cleanupIntervalMs === undefined ? {} : { cleanupIntervalMs: options.cleanupIntervalMs }),
@@ -224,6 +235,8 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     throw error
   }
   for (const notice of notices) ctx.err(notice)
+  const { DEFAULT_EMBEDDINGS_URL } = await import('../../core/embeddings/openai.js')
+  for (const line of endpointNotice(server.config.chat, embedder.id, ctx.env, DEFAULT_EMBEDDINGS_URL)) ctx.err(line)
   ctx.err(`bento: serving ${server.config.isolation === 'none' ? 'the shared scope' : `${server.config.isolation} isolation`} from ${server.config.dataDir}\n`)
   ctx.err(`bento: listening on ${address.url}\n`)
   if (server.config.ui) ctx.err(`bento: web page on ${address.url}/\n`)

@@ -11,6 +11,7 @@
  * process is seen at most `readFreshnessMs` late. Writes and callers holding the
  * lock check everything on every call.
  */
+import path from 'node:path'
 import { createActivityTracker } from '../activity.js'
 import { createLocalEmbedder } from '../embeddings/local.js'
 import { BusyError } from '../errors.js'
@@ -23,10 +24,11 @@ import { StorePool } from '../pool.js'
 import { measureTree, scanScopes } from '../scan.js'
 import type { Scope } from '../keys.js'
 import type { VectorStore } from '../store/types.js'
+import { assertDocumentId } from '../ingest/document-id.js'
 import { isConversationId } from '../sessions.js'
 import { exportFsScope } from './fs-scope-export.js'
 import { importFsScope } from './fs-scope-import.js'
-import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, WithStoreOptions } from './types.js'
+import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoredUpload, WithStoreOptions } from './types.js'
 
 // Loaded on the first store open: the store pulls in hnswlib-node and zod, which `bento du`, ls and cleanup never use.
 let storeModule: Promise<typeof import('../store/index.js')> | undefined
@@ -239,6 +241,20 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     }
   }
 
+  const readUpload = async (scope: Scope, documentId: string, options: { content?: boolean } = {}): Promise<StoredUpload | undefined> => {
+    const dir = path.join(layout.uploadsDir(scope), assertDocumentId(documentId))
+    // Threat: a document folder swapped for a link to elsewhere; test/server/documents-fetch.test.ts.
+    await assertNoSymlinks(layout, dir)
+    if (!(await isDir(dir))) return undefined
+    const files = (await fs.readdirEntries(dir)).filter((entry) => entry.isFile() && !fs.isTempName(entry.name))
+    if (files.length !== 1) return undefined
+    const fileName = files[0]!.name
+    const file = path.join(dir, fileName)
+    if (options.content === false) return { fileName, size: (await fs.lstat(file)).size, bytes: undefined }
+    const bytes = await fs.readFileNoFollow(file)
+    return { fileName, size: bytes.length, bytes }
+  }
+
   const countConversations = async (scope: Scope): Promise<number> => {
     try {
       return (await fs.readdir(layout.conversationsDir(scope))).filter((name) => name.endsWith('.json') && isConversationId(name.slice(0, -5))).length
@@ -268,6 +284,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     layout,
     embedder,
     withStore,
+    readUpload,
     exportScope: (scope, fn, options) =>
       exportFsScope({ layout, withStore, scopeExists, createdAt: (s) => activity.createdAt(s), lastActiveAt: (s) => activity.lastActiveAt(s) }, scope, fn, options),
     importScope: async (scope, source, options) => {

@@ -36,6 +36,13 @@ export interface ScopeUsage {
   lastActiveAt: Date | undefined
 }
 
+export interface StoredUpload {
+  fileName: string
+  size: number
+  /** The file's bytes, unless `content: false` was asked for. */
+  bytes: Uint8Array | undefined
+}
+
 export interface ListScopesOptions {
   kinds?: ScopeKind[]
   /** Told about entries that are not listed: symlinks, stray files, names that are not scope dirs. */
@@ -139,6 +146,11 @@ export interface StorageBackend {
   /** Streams every scope on disk (never one giant array; skips names that are not scope dirs). */
   listScopes(options?: ListScopesOptions): AsyncIterable<Scope>
   scopeExists(scope: Scope): Promise<boolean>
+  /**
+   * The kept original of a document (`undefined` when it has none), never read through a link.
+   * Call it inside `withStore` for the same scope, so the document and its file are read under the same checks.
+   */
+  readUpload(scope: Scope, documentId: string, options?: { content?: boolean }): Promise<StoredUpload | undefined>
   usage(scope: Scope): Promise<ScopeUsage>
   /** Records activity now; coalesced, so cheap to call per request. */
   touch(scope: Scope): void

@@ -17,7 +17,7 @@
  */
 import path from 'node:path'
 import * as fs from '../fs.js'
-import { EmbedderMismatchError, EmptyFileError, UnsafePathError, UpstreamError } from '../errors.js'
+import { ConflictError, EmbedderMismatchError, EmptyFileError, UnsafePathError, UpstreamError } from '../errors.js'
 import { crashPoint } from '../faults.js'
 import { assertLocksHeld } from '../lock.js'
 import type { Embedder } from '../embeddings/types.js'
@@ -183,55 +183,126 @@ const removeUnfinishedUploads = async (uploadsDir: string, keep: ReadonlySet<str
   }
 }
 
+/** What to do with an upload whose file name (`source`) a stored document already has. */
+export type OnConflict = 'replace' | 'keep-both' | 'reject'
+export const ON_CONFLICT_VALUES: readonly OnConflict[] = ['replace', 'keep-both', 'reject']
+
+export interface CommitOptions {
+  /** Default `replace`: the stored document of that name goes, in the same store commit as the new one. */
+  onConflict?: OnConflict
+  /**
+   * Documents stored earlier by the same run (a previous batch of `bento add`): never replaced by
+   * another of its files, so `a/README.md` and `b/README.md` in one directory both stay.
+   */
+  keep?: ReadonlySet<string>
+}
+
+export interface StoredOutcome extends IngestResult {
+  outcome: 'added' | 'replaced'
+  /** Ids of the documents this one replaced (its own id when the same file came again). */
+  replaced: string[]
+}
+
+export interface SkippedOutcome {
+  outcome: 'skipped'
+  documentId: string
+  title: string
+  fileName: string
+  reason: string
+  /** The stored documents of that name. */
+  existing: string[]
+}
+
+export type CommitOutcome = StoredOutcome | SkippedOutcome
+
+const sourceOf = (metadata: Record<string, unknown>): string | undefined => (typeof metadata.source === 'string' ? metadata.source : undefined)
+
 /**
- * Stores prepared documents: their uploads, then one store commit removing the
- * old chunks of those ingested before (if any), then one adding every chunk.
- * The same document twice (same id) is stored once, as its last occurrence.
- * Resolves to one result per input, in order.
+ * Stores prepared documents: their uploads, then one store commit that removes
+ * the documents they replace and adds every new chunk, then the replaced
+ * documents' uploads. A document conflicts with stored documents of the same
+ * file name; the same file again (same id) is always re-ingested in place.
+ * The same document twice in one call is stored once, as its last occurrence.
+ * Resolves to one outcome per input, in order.
  *
  * @example
  * await withScopeLock(layout, scope, () =>
- *   commitDocuments({ store, embedder, uploadsDir: layout.uploadsDir(scope) }, [a, b]),
- * ) // [{ documentId: 'doc_…', title: 'Notes', chunks: 3, fileType: 'md', bytes: 2048 }, …]
+ *   commitDocuments({ store, embedder, uploadsDir: layout.uploadsDir(scope) }, [a, b], { onConflict: 'replace' }),
+ * ) // [{ outcome: 'replaced', documentId: 'doc_…', replaced: ['doc_…'], title: 'Notes', chunks: 3, fileType: 'md', bytes: 2048 }, …]
  */
-export const commitDocuments = async (deps: CommitDeps, prepared: PreparedDocument[]): Promise<IngestResult[]> => {
+export const commitDocuments = async (deps: CommitDeps, prepared: PreparedDocument[], options: CommitOptions = {}): Promise<CommitOutcome[]> => {
   if (prepared.length === 0) return []
   assertStoreAccepts(deps.store, deps.embedder)
+  const onConflict = options.onConflict ?? 'replace'
   const latest = new Map<string, PreparedDocument>()
   for (const document of prepared) {
     latest.delete(document.documentId)
     latest.set(document.documentId, document)
   }
-  const documents = [...latest.values()]
   // Threat: a view of the store older than the lock (the lock lost and retaken by a migrate merging
-  // documents in) judging the newcomers' uploads unfinished. Checked and re-read under the lock.
-  // Test: test/reliability/lock-loss.test.ts.
+  // documents in) judging the newcomers' uploads unfinished, or missing a document to replace.
+  // Checked and re-read under the lock. Test: test/reliability/lock-loss.test.ts.
   await assertLocksHeld()
   await deps.store.refresh()
-  const stored = new Set(deps.store.listDocuments().map((document) => document.id))
-  await removeUnfinishedUploads(deps.uploadsDir, new Set([...stored, ...latest.keys()]))
-  await writeUploads(deps.uploadsDir, documents)
-  crashPoint('ingest.after-upload')
+  const storedDocuments = deps.store.listDocuments()
+  const stored = new Set(storedDocuments.map((document) => document.id))
+  const bySource = new Map<string, string[]>()
+  for (const document of storedDocuments) {
+    const source = sourceOf(document.metadata)
+    if (source === undefined || options.keep?.has(document.id) || latest.has(document.id)) continue
+    bySource.set(source, [...(bySource.get(source) ?? []), document.id])
+  }
 
-  const replaced = documents.filter((document) => stored.has(document.documentId)).map((document) => document.documentId)
-  if (replaced.length > 0) await deps.store.deleteDocuments(replaced)
-  await deps.store.add(documents.flatMap((document) => document.chunks))
-  return prepared.map(({ documentId }) => {
+  const skipped = new Map<string, CommitOutcome>()
+  const replacedBy = new Map<string, string[]>()
+  for (const document of latest.values()) {
+    const others = bySource.get(document.fileName) ?? []
+    const existing = stored.has(document.documentId) ? [document.documentId, ...others] : others
+    if (onConflict === 'reject' && existing.length > 0) {
+      skipped.set(document.documentId, {
+        outcome: 'skipped', documentId: document.documentId, title: document.title, fileName: document.fileName, existing,
+        reason: `a document named ${JSON.stringify(document.fileName)} already exists (${existing.join(', ')})`,
+      })
+      continue
+    }
+    replacedBy.set(document.documentId, onConflict === 'replace' ? existing : existing.filter((id) => id === document.documentId))
+  }
+  // Two new files of one name both replacing the same stored document: only the first takes it.
+  const claimed = new Set<string>()
+  for (const [id, replaced] of replacedBy) replacedBy.set(id, replaced.filter((old) => old === id || (!claimed.has(old) && claimed.add(old))))
+
+  const documents = [...latest.values()].filter((document) => !skipped.has(document.documentId))
+  if (documents.length > 0) {
+    const replacing = [...new Set([...replacedBy.values()].flat())]
+    await removeUnfinishedUploads(deps.uploadsDir, new Set([...stored, ...latest.keys()]))
+    await writeUploads(deps.uploadsDir, documents)
+    crashPoint('ingest.after-upload')
+    await deps.store.add(documents.flatMap((document) => document.chunks), { replacing })
+    // After the commit: a crash here leaves uploads without chunks, which the next commit removes.
+    for (const id of replacing) if (!latest.has(id)) await removeDocumentFiles(deps.uploadsDir, id)
+  }
+  return prepared.map(({ documentId }): CommitOutcome => {
+    const skip = skipped.get(documentId)
+    if (skip) return skip
     const { title, chunks, fileType, bytes } = latest.get(documentId)!
-    return { documentId, title, chunks: chunks.length, fileType, bytes: bytes.length }
+    const replaced = replacedBy.get(documentId) ?? []
+    return { outcome: replaced.length > 0 ? 'replaced' : 'added', replaced, documentId, title, chunks: chunks.length, fileType, bytes: bytes.length }
   })
 }
 
 /**
- * Extracts, chunks, embeds and stores one upload; re-ingesting the same file replaces it.
+ * Extracts, chunks, embeds and stores one upload; re-ingesting the same file replaces it,
+ * and so does another file of the same name unless `onConflict` says otherwise
+ * (`reject` throws `ConflictError`).
  *
  * @example
  * await withScopeLock(layout, scope, () =>
  *   ingestDocument({ store, embedder, uploadsDir: layout.uploadsDir(scope) }, { fileName: 'notes.md', bytes }),
  * ) // { documentId: 'doc_…', title: 'Notes', chunks: 3, fileType: 'md', bytes: 2048 }
  */
-export const ingestDocument = async (deps: IngestDeps, input: IngestInput): Promise<IngestResult> => {
-  const [result] = await commitDocuments(deps, [await prepareDocument(deps, input)])
+export const ingestDocument = async (deps: IngestDeps, input: IngestInput, options: CommitOptions = {}): Promise<StoredOutcome> => {
+  const [result] = await commitDocuments(deps, [await prepareDocument(deps, input)], options)
+  if (result!.outcome === 'skipped') throw new ConflictError(`Not stored: ${result!.reason}.`)
   return result!
 }
 

@@ -89,6 +89,11 @@ export interface ExportedChunk extends Omit<StoredChunk, 'label'> {
   vector: Float32Array
 }
 
+export interface AddOptions {
+  /** Document ids whose chunks the same commit removes. */
+  replacing?: readonly string[]
+}
+
 export interface VectorStore {
   readonly dir: string
   /**
@@ -97,8 +102,11 @@ export interface VectorStore {
    */
   footprint(): number
   stats(): StoreStats
-  /** Adds chunks and commits them durably before resolving. Grows capacity as needed. */
-  add(chunks: ChunkInput[]): Promise<void>
+  /**
+   * Adds chunks and commits them durably before resolving. Grows capacity as needed.
+   * `replacing` documents are removed in the same commit (a replace is never half done).
+   */
+  add(chunks: ChunkInput[], options?: AddOptions): Promise<void>
   search(vector: ArrayLike<number>, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<SearchHit[]>
   /**
    * Up to `k` passages by BM25 that share a term with `query`, best first; `undefined`

@@ -25,7 +25,7 @@ import { createSerialQueue } from './queue.js'
 import { readSnapshot, type Snapshot } from './snapshot.js'
 import { buildManifest, emptyState, stateFromSnapshot, type ResolvedOptions, type StoreState } from './state.js'
 import { assertChunks, assertSearchInput } from './validate.js'
-import type { ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, SearchHit, StoreStats, StoredChunk, VectorStore } from './types.js'
+import type { AddOptions, ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, SearchHit, StoreStats, StoredChunk, VectorStore } from './types.js'
 
 export class HnswVectorStore implements VectorStore {
   readonly dir: string
@@ -75,13 +75,16 @@ export class HnswVectorStore implements VectorStore {
     return [...documents.values()].map(({ firstIndex: _, ...summary }) => summary)
   }
 
-  add(chunks: ChunkInput[]): Promise<void> {
+  add(chunks: ChunkInput[], options: AddOptions = {}): Promise<void> {
     return this.mutate(async () => {
       this.assertCompatible()
       const dimension = assertChunks(chunks, this.state.dimension ?? this.options.dimension)
-      if (chunks.length === 0) return
+      const replacing = new Set(options.replacing ?? [])
+      if (chunks.length === 0 && this.labelsOf(replacing).length === 0) return
       if (this.state.nextLabel + chunks.length > MAX_LABEL) await this.rebuild()
       if (this.state.nextLabel + chunks.length > MAX_LABEL) throw new TooLargeError(`The store cannot hold ${chunks.length} more chunks (uint32 labels).`)
+      // After a rebuild, which relabels every point.
+      const replaced = this.labelsOf(replacing)
       const current = this.state
       const needed = (current.index?.getCurrentCount() ?? 0) + chunks.length
       const capacity = growCapacity(current.capacity, needed)
@@ -93,6 +96,14 @@ export class HnswVectorStore implements VectorStore {
       // A store found without a lexical index gets one at its first write.
       const lexical = (next.lexical = current.lexical ?? buildLexical(current.docs, this.options.analyzer))
       if (next.index.getMaxElements() < capacity) next.index.resizeIndex(capacity)
+      // The replaced documents go in the same commit as the new chunks: a crash leaves the old or the new version.
+      for (const label of replaced) {
+        next.index.markDelete(label)
+        next.docs.delete(label)
+        removeLabel(lexical, label)
+      }
+      next.live -= replaced.length
+      next.deleted += replaced.length
       chunks.forEach((chunk, i) => {
         const label = current.nextLabel + i
         next.index!.addPoint(this.pointOf(chunk.vector, chunk.stored === true), label)
@@ -175,8 +186,7 @@ export class HnswVectorStore implements VectorStore {
   deleteDocuments(documentIds: readonly string[]): Promise<number> {
     return this.mutate(async () => {
       const current = this.state
-      const wanted = new Set(documentIds)
-      const labels = [...current.docs].filter(([label, record]) => wanted.has(chunkFromRecord(label, record).documentId)).map(([label]) => label)
+      const labels = this.labelsOf(new Set(documentIds))
       if (labels.length === 0 || !current.index) return 0
       const next: StoreState = { ...current, docs: new Map(current.docs), live: current.live - labels.length, deleted: current.deleted + labels.length }
       this.dirty = true
@@ -189,6 +199,11 @@ export class HnswVectorStore implements VectorStore {
       await this.commit(next)
       return labels.length
     })
+  }
+
+  private labelsOf(documentIds: ReadonlySet<string>): number[] {
+    if (documentIds.size === 0) return []
+    return [...this.state.docs].filter(([label, record]) => documentIds.has(chunkFromRecord(label, record).documentId)).map(([label]) => label)
   }
 
   deleteAll(): Promise<void> {

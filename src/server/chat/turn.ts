@@ -5,7 +5,8 @@
  */
 import { z } from 'zod'
 import { InvalidInputError } from '../../core/errors.js'
-import { appendMessages, getConversation } from '../../core/conversations.js'
+import { appendMessages, getConversation, type ConversationMessage } from '../../core/conversations.js'
+import { describeError } from '../errors.js'
 import { extractMemories, recallMemories, rememberMemories, type RecalledMemory } from '../../core/memory.js'
 import type { Scope } from '../../core/keys.js'
 import type { SearchResultRow } from '../../ops/types.js'
@@ -31,9 +32,32 @@ export interface ChatTurn {
   memories: RecalledMemory[]
   upstreamMessages: UpstreamMessage[]
   conversationId: string | undefined
-  /** What this request adds to the conversation (its non-system messages). */
+  /** What this request adds to the conversation (its non-system messages past any resent history). */
   newMessages: UpstreamMessage[]
+  /** Set once the turn was recorded as failed, so it is recorded once. */
+  failed: boolean
 }
+
+/**
+ * The stored history as the model should see it: a failed turn (its user messages and the
+ * assistant entry that says it failed) is kept in the file but not replayed.
+ */
+export const historyForModel = (messages: ConversationMessage[]): UpstreamMessage[] => {
+  const result: UpstreamMessage[] = []
+  let turnStart = 0
+  for (const message of messages) {
+    if (message.role === 'assistant' && message.error !== undefined) {
+      result.length = turnStart
+      continue
+    }
+    result.push({ role: message.role, content: message.content })
+    if (message.role !== 'user') turnStart = result.length
+  }
+  return result
+}
+
+const startsWith = (sent: UpstreamMessage[], history: UpstreamMessage[]): boolean =>
+  sent.length >= history.length && history.every((message, index) => sent[index]!.role === message.role && sent[index]!.content === message.content)
 
 export const prepareTurn = async (deps: ServerDeps, scope: Scope, body: ChatBody): Promise<ChatTurn> => {
   const { backend, config } = deps
@@ -48,15 +72,18 @@ export const prepareTurn = async (deps: ServerDeps, scope: Scope, body: ChatBody
   // A conversation of another scope is simply not found here (404): conversations are bound to their scope.
   const history = body.conversationId === undefined
     ? []
-    : (await getConversation(backend.layout, scope, body.conversationId, conversationOptions)).messages
-        .map(({ role, content }) => ({ role, content }))
+    : historyForModel((await getConversation(backend.layout, scope, body.conversationId, conversationOptions)).messages)
 
   const [sources, memories] = await Promise.all([
     body.ragEnabled ? searchPassages(backend, scope, question, config.chat.contextPassages) : Promise.resolve([]),
     config.memory.enabled ? recallMemories(backend, scope, question, config.memory.recall) : Promise.resolve([]),
   ])
-  const newMessages = body.messages.filter((message) => message.role !== 'system')
+  const sent = body.messages.filter((message) => message.role !== 'system')
   const callerSystem = body.messages.filter((message) => message.role === 'system')
+  // A client that resends the whole history with its conversationId: only what follows it is new.
+  const resent = history.length > 0 && startsWith(sent, history)
+  const newMessages = resent ? sent.slice(history.length) : sent
+  if (newMessages.length === 0) throw new InvalidInputError('The messages repeat the conversation and add nothing new.')
   return {
     scope,
     model,
@@ -66,10 +93,24 @@ export const prepareTurn = async (deps: ServerDeps, scope: Scope, body: ChatBody
     conversationId: body.conversationId,
     newMessages,
     upstreamMessages: [{ role: 'system', content: buildSystemPrompt(sources, memories) }, ...callerSystem, ...history, ...newMessages],
+    failed: false,
   }
 }
 
 export const retrievalAnswer = (turn: ChatTurn): string => buildRetrievalAnswer(turn.sources, turn.memories)
+
+/**
+ * Keeps the user's messages of a turn whose answer failed (the model erred, timed out, or
+ * the client went away), with an assistant entry saying so and any partial answer.
+ */
+export const recordFailedTurn = async (deps: ServerDeps, turn: ChatTurn, partial: string, error: unknown): Promise<void> => {
+  if (turn.conversationId === undefined || turn.failed) return
+  turn.failed = true
+  const { body } = describeError(error)
+  await appendMessages(deps.backend.layout, turn.scope, turn.conversationId, [...turn.newMessages, { role: 'assistant', content: partial, error: body.error }], {
+    ttlMs: deps.config.conversationTtlMs,
+  })
+}
 
 /** Appends the turn to its conversation and remembers what the user stated. */
 export const recordTurn = async (deps: ServerDeps, turn: ChatTurn, answer: string): Promise<void> => {

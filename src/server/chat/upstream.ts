@@ -4,7 +4,7 @@
  * Timeouts become `UpstreamTimeoutError` (504), any other failure
  * `UpstreamError` (502) with the upstream's own message when it sent one.
  */
-import { UpstreamError, UpstreamTimeoutError } from '../../core/errors.js'
+import { UpstreamError, UpstreamRateLimitedError, UpstreamTimeoutError } from '../../core/errors.js'
 
 export interface UpstreamMessage {
   role: 'system' | 'user' | 'assistant'
@@ -13,7 +13,8 @@ export interface UpstreamMessage {
 
 export interface ChatUpstreamOptions {
   baseUrl: string
-  apiKey: string
+  /** Sent as `Authorization: Bearer`; none for a keyless local endpoint. */
+  apiKey?: string
   timeoutMs: number
 }
 
@@ -54,10 +55,20 @@ const isTimeout = (error: unknown): boolean =>
   error instanceof Error && (error.name === 'TimeoutError' || (error.name === 'AbortError' && String(error.message).includes('timeout')))
 
 const describeFailure = (error: unknown, timeoutMs: number): Error => {
-  if (error instanceof UpstreamError || error instanceof UpstreamTimeoutError) return error
+  if (error instanceof UpstreamError || error instanceof UpstreamTimeoutError || error instanceof UpstreamRateLimitedError) return error
   if (isTimeout(error)) return new UpstreamTimeoutError(`The language model did not answer within ${Math.round(timeoutMs / 1000)} s.`)
   const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
-  return new UpstreamError(`Could not reach the language model: ${reason}`, error)
+  return new UpstreamError(`Could not reach the language model: ${reason}`, error, 'The language model could not be reached; try again later.')
+}
+
+const MAX_RETRY_AFTER_SECONDS = 24 * 3600
+
+/** `Retry-After` as seconds: a number of seconds or an HTTP date; undefined when absent or unreadable. */
+export const parseRetryAfter = (value: string | null, now: number = Date.now()): number | undefined => {
+  if (value === null || value.trim() === '') return undefined
+  const trimmed = value.trim()
+  const seconds = /^\d+$/.test(trimmed) ? Number(trimmed) : Math.ceil((Date.parse(trimmed) - now) / 1000)
+  return Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0), MAX_RETRY_AFTER_SECONDS) : undefined
 }
 
 /** Reads `data:` lines of an SSE body, yielding each content delta until `[DONE]`. */
@@ -90,9 +101,9 @@ async function* readDeltas(body: ReadableStream<Uint8Array>, idleMs: number, abo
         try {
           event = JSON.parse(data) as CompletionBody
         } catch {
-          throw new UpstreamError('The language model sent a malformed stream event.')
+          throw new UpstreamError('The language model sent a malformed stream event.', undefined, 'The language model sent a malformed answer.')
         }
-        if (event.error?.message) throw new UpstreamError(`The language model failed mid-answer: ${event.error.message.slice(0, 300)}`)
+        if (event.error?.message) throw new UpstreamError(`The language model failed mid-answer: ${event.error.message.slice(0, 300)}`, undefined, 'The language model failed mid-answer.')
         const delta = event.choices?.[0]?.delta?.content
         if (typeof delta === 'string' && delta.length > 0) yield delta
       }
@@ -114,7 +125,7 @@ export const createChatUpstream = (options: ChatUpstreamOptions): ChatUpstream =
     try {
       response = await fetch(`${options.baseUrl}/chat/completions`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.apiKey}` },
+        headers: { 'content-type': 'application/json', ...(options.apiKey === undefined ? {} : { authorization: `Bearer ${options.apiKey}` }) },
         body: JSON.stringify({ model, messages, stream }),
         signal,
       })
@@ -123,7 +134,10 @@ export const createChatUpstream = (options: ChatUpstreamOptions): ChatUpstream =
     }
     if (!response.ok) {
       const message = await upstreamMessage(response)
-      throw new UpstreamError(`The language model answered ${response.status}: ${message}`)
+      if (response.status === 429) {
+        throw new UpstreamRateLimitedError(`The language model is rate limiting requests; try again later.`, parseRetryAfter(response.headers.get('retry-after')))
+      }
+      throw new UpstreamError(`The language model answered ${response.status}: ${message}`, undefined, `The language model failed (HTTP ${response.status}); try again later.`)
     }
     return response
   }
@@ -136,7 +150,7 @@ export const createChatUpstream = (options: ChatUpstreamOptions): ChatUpstream =
         const response = await post(model, messages, false, combined)
         const body = (await response.json()) as CompletionBody
         const content = body.choices?.[0]?.message?.content
-        if (typeof content !== 'string') throw new UpstreamError('The language model answered without any content.')
+        if (typeof content !== 'string') throw new UpstreamError('The language model answered without any content.', undefined, 'The language model answered without any content.')
         return { content, model: body.model ?? model }
       } catch (error) {
         throw describeFailure(error, options.timeoutMs)
@@ -149,7 +163,7 @@ export const createChatUpstream = (options: ChatUpstreamOptions): ChatUpstream =
       const combined = signal ? AbortSignal.any([signal, abort.signal]) : abort.signal
       try {
         const response = await post(model, messages, true, combined)
-        if (response.body === null) throw new UpstreamError('The language model sent an empty stream.')
+        if (response.body === null) throw new UpstreamError('The language model sent an empty stream.', undefined, 'The language model sent an empty stream.')
         return { model, deltas: readDeltas(response.body, options.timeoutMs, abort) }
       } catch (error) {
         throw describeFailure(error, options.timeoutMs)

@@ -30,7 +30,7 @@ export const conversationRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       const { messages, ...conversation } = await getConversation(layout, c.get('scope'), c.req.param('id'), options)
       return c.json({
         ...toSummary({ ...conversation, messageCount: messages.length }),
-        messages: messages.map((message) => ({ role: message.role, content: message.content, created_at: message.createdAt })),
+        messages: messages.map((message) => ({ role: message.role, content: message.content, created_at: message.createdAt, ...(message.error ? { error: message.error } : {}) })),
       })
     })
     .delete('/v1/sessions/:id', async (c) => {

@@ -1,11 +1,11 @@
 /**
- * `/api/documents/*`, compatible with Bento's routes and shapes. Every handler
- * works on `c.get('scope')` only.
+ * `/api/documents/*`, compatible with Bento's routes and shapes: search and
+ * deletes (uploads: `document-upload.ts`; list, one document and its file:
+ * `document-read.ts`). Every handler works on `c.get('scope')` only.
  */
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
-import { InvalidInputError, NotFoundError, TooLargeError } from '../../core/errors.js'
+import { NotFoundError } from '../../core/errors.js'
 import * as fs from '../../core/fs.js'
 import { assertNoSymlinks } from '../../core/layout.js'
 import { readJsonBody } from '../body.js'
@@ -14,8 +14,6 @@ import { searchPassages } from '../retrieval.js'
 import type { BentoEnv } from '../context.js'
 import type { ServerDeps } from '../deps.js'
 
-// Multipart framing (boundaries, part headers) around the file itself.
-const MULTIPART_OVERHEAD_BYTES = 64 * 1024
 const MAX_SEARCH_LIMIT = 50
 
 const searchSchema = z.object({
@@ -23,52 +21,11 @@ const searchSchema = z.object({
   limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).default(5),
 })
 
-const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null)
-
 export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   const { backend, config } = deps
-  const { layout, embedder } = backend
-  const tooLarge = () => {
-    throw new TooLargeError(`The upload is larger than the ${config.uploadLimits.maxFileBytes}-byte limit.`)
-  }
+  const { layout } = backend
 
   return new Hono<BentoEnv>()
-    .post('/api/documents/upload', bodyLimit({ maxSize: config.uploadLimits.maxFileBytes + MULTIPART_OVERHEAD_BYTES, onError: tooLarge }), async (c) => {
-      const scope = c.get('scope')
-      let form: FormData
-      try {
-        form = await c.req.formData()
-      } catch {
-        throw new InvalidInputError('Expected a multipart/form-data body with a "file" field.')
-      }
-      const file = form.get('file')
-      if (!(file instanceof File)) throw new InvalidInputError('Expected a multipart/form-data body with a "file" field.')
-      if (file.size > config.uploadLimits.maxFileBytes) tooLarge()
-      const bytes = new Uint8Array(await file.arrayBuffer())
-      const { commitDocuments, prepareDocument } = await loadIngest()
-      // Extracted and embedded before the scope's lock is taken: a slow file never holds it.
-      const prepared = await prepareDocument({ embedder, limits: config.uploadLimits }, { fileName: file.name, bytes })
-      const [result] = await backend.withStore(scope, (store) =>
-        commitDocuments({ store, embedder, uploadsDir: layout.uploadsDir(scope) }, [prepared]), { write: true })
-      c.get('bentoState').wrote = true
-      const { title, chunks, documentId, fileType } = result!
-      return c.json({ message: `Uploaded ${title} (${chunks} chunks).`, documentId, chunks, title, fileType })
-    })
-
-    .get('/api/documents/list', async (c) => {
-      const documents = await backend.withStore(c.get('scope'), async (store) => store.listDocuments())
-      return c.json({
-        documents: documents.map((doc) => ({
-          id: doc.id,
-          title: doc.title,
-          source: stringOrNull(doc.metadata.source) ?? doc.title,
-          createdAt: stringOrNull(doc.metadata.createdAt),
-          fileType: stringOrNull(doc.metadata.fileType),
-          chunks: doc.chunks,
-        })),
-      })
-    })
-
     .post('/api/documents/search', async (c) => {
       const body = await readJsonBody(c, searchSchema, config.maxJsonBytes)
       const results = await searchPassages(backend, c.get('scope'), body.query, body.limit)

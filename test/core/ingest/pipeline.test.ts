@@ -44,7 +44,7 @@ describe('ingestDocument', () => {
     const bytes = utf8(NOTES)
     const result = await ingestDocument(deps, { fileName: 'notes.md', bytes, metadata: { tag: 'birds' } })
 
-    expect(result).toEqual({ documentId: documentIdFor('notes.md', bytes), title: 'Field Notes', chunks: expect.any(Number), fileType: 'md', bytes: bytes.length })
+    expect(result).toEqual({ outcome: 'added', replaced: [], documentId: documentIdFor('notes.md', bytes), title: 'Field Notes', chunks: expect.any(Number), fileType: 'md', bytes: bytes.length })
     expect(result.documentId).toMatch(/^doc_[0-9a-f]{24}$/)
     expect(result.chunks).toBeGreaterThan(2)
     expect(await readFile(path.join(uploadsDir, result.documentId, 'notes.md'))).toEqual(Buffer.from(bytes))
@@ -73,10 +73,11 @@ describe('ingestDocument', () => {
     expect(store.stats().live).toBe(rechunked.chunks)
   })
 
-  it('keeps different uploads apart, even with one file name', async () => {
+  it('keeps different uploads of one file name apart when told to keep both', async () => {
     const { uploadsDir, store, deps } = await setup()
     const a = await ingestDocument(deps, { fileName: 'notes.txt', bytes: utf8('version one of the notes') })
-    const b = await ingestDocument(deps, { fileName: 'notes.txt', bytes: utf8('version two of the notes') })
+    const b = await ingestDocument(deps, { fileName: 'notes.txt', bytes: utf8('version two of the notes') }, { onConflict: 'keep-both' })
+    expect(b).toMatchObject({ outcome: 'added', replaced: [] })
     expect(a.documentId).not.toBe(b.documentId)
     expect(store.listDocuments().map((document) => document.id).sort()).toEqual([a.documentId, b.documentId].sort())
     expect((await readdir(uploadsDir)).sort()).toEqual([a.documentId, b.documentId].sort())
@@ -233,8 +234,8 @@ describe('prepareDocument and commitDocuments', () => {
     const results = await commitDocuments(deps, [notes, other])
 
     expect(results).toEqual([
-      { documentId: notes.documentId, title: 'Field Notes', chunks: notes.chunks.length, fileType: 'md', bytes: notes.bytes.length },
-      { documentId: other.documentId, title: other.title, chunks: other.chunks.length, fileType: 'txt', bytes: other.bytes.length },
+      { outcome: 'added', replaced: [], documentId: notes.documentId, title: 'Field Notes', chunks: notes.chunks.length, fileType: 'md', bytes: notes.bytes.length },
+      { outcome: 'added', replaced: [], documentId: other.documentId, title: other.title, chunks: other.chunks.length, fileType: 'txt', bytes: other.bytes.length },
     ])
     expect(store.stats()).toMatchObject({ live: notes.chunks.length + other.chunks.length, revision: revision + 1 })
     expect((await readdir(uploadsDir)).sort()).toEqual([notes.documentId, other.documentId].sort())
@@ -245,7 +246,7 @@ describe('prepareDocument and commitDocuments', () => {
     }
   })
 
-  it('replaces documents ingested before: one commit deletes all their old chunks, one adds the batch', async () => {
+  it('replaces documents ingested before in one commit that deletes all their old chunks and adds the batch', async () => {
     const { store, deps } = await setup()
     const first = await ingestDocument(deps, { fileName: 'notes.md', bytes: utf8(NOTES) })
     const firstOther = await ingestDocument(deps, { fileName: 'other.txt', bytes: utf8(OTHER) })
@@ -260,7 +261,7 @@ describe('prepareDocument and commitDocuments', () => {
     expect(store.stats()).toMatchObject({
       live: notes.chunks.length + other.chunks.length + fresh.chunks.length,
       deleted: first.chunks + firstOther.chunks,
-      revision: revision + 2,
+      revision: revision + 1,
     })
     expect(Object.fromEntries(store.listDocuments().map((d) => [d.id, d.chunks]))).toEqual({
       [notes.documentId]: notes.chunks.length,
@@ -276,7 +277,7 @@ describe('prepareDocument and commitDocuments', () => {
     const other = await prepareDocument(deps, { fileName: 'other.txt', bytes: utf8(OTHER) })
     const results = await commitDocuments(deps, [early, other, late])
 
-    expect(results.map((r) => [r.documentId, r.chunks])).toEqual([[late.documentId, late.chunks.length], [other.documentId, other.chunks.length], [late.documentId, late.chunks.length]])
+    expect(results.map((r) => [r.documentId, 'chunks' in r ? r.chunks : -1])).toEqual([[late.documentId, late.chunks.length], [other.documentId, other.chunks.length], [late.documentId, late.chunks.length]])
     expect(store.stats().live).toBe(late.chunks.length + other.chunks.length)
     const [notes] = store.listDocuments().filter((d) => d.id === late.documentId)
     expect(notes).toMatchObject({ chunks: late.chunks.length, metadata: expect.objectContaining({ tag: 'late' }) })
@@ -307,6 +308,61 @@ describe('prepareDocument and commitDocuments', () => {
     await expect(commitDocuments({ ...deps, embedder: other }, [prepared])).rejects.toThrow(EmbedderMismatchError)
     expect(await listTree(uploadsDir)).toEqual(before.tree)
     expect(store.stats()).toEqual(before.stats)
+  })
+})
+
+describe('replace by source (onConflict)', () => {
+  const V1 = 'Refunds are accepted within 30 days of purchase.'
+  const V2 = 'Refunds are accepted within 14 days of purchase.'
+
+  it('an edited file of the same name replaces the old document in one commit: old chunks and upload out, new in', async () => {
+    const { uploadsDir, store, deps } = await setup()
+    const old = await ingestDocument(deps, { fileName: 'notes.md', bytes: utf8(V1) })
+    const revision = store.stats().revision
+    const edited = await ingestDocument(deps, { fileName: 'notes.md', bytes: utf8(V2) })
+
+    expect(edited).toMatchObject({ outcome: 'replaced', replaced: [old.documentId] })
+    expect(store.stats().revision).toBe(revision + 1)
+    expect(store.listDocuments().map((document) => document.id)).toEqual([edited.documentId])
+    expect(await readdir(uploadsDir)).toEqual([edited.documentId])
+    const [vector] = await embedder.embed(['refund days'])
+    expect((await store.search(vector!, 5)).map((hit) => hit.text)).toEqual([V2])
+  })
+
+  it('reject leaves the stored document alone and says why', async () => {
+    const { uploadsDir, store, deps } = await setup()
+    const old = await ingestDocument(deps, { fileName: 'notes.md', bytes: utf8(V1) })
+    const before = { tree: await listTree(uploadsDir), stats: store.stats() }
+    const prepared = await prepareDocument(deps, { fileName: 'notes.md', bytes: utf8(V2) })
+    const [outcome] = await commitDocuments(deps, [prepared], { onConflict: 'reject' })
+    expect(outcome).toMatchObject({ outcome: 'skipped', existing: [old.documentId], reason: expect.stringContaining('notes.md') })
+    await expect(ingestDocument(deps, { fileName: 'notes.md', bytes: utf8(V2) }, { onConflict: 'reject' })).rejects.toMatchObject({ code: 'conflict' })
+    expect(await listTree(uploadsDir)).toEqual(before.tree)
+    expect(store.stats()).toEqual(before.stats)
+  })
+
+  it('two files of one name in one batch both stay, and never replace documents of the same run (keep)', async () => {
+    const { store, deps } = await setup()
+    const a = await prepareDocument(deps, { fileName: 'README.md', bytes: utf8('# A\nfirst readme') })
+    const b = await prepareDocument(deps, { fileName: 'README.md', bytes: utf8('# B\nsecond readme') })
+    const outcomes = await commitDocuments(deps, [a, b])
+    expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['added', 'added'])
+    const c = await prepareDocument(deps, { fileName: 'README.md', bytes: utf8('# C\nthird readme') })
+    const [third] = await commitDocuments(deps, [c], { keep: new Set([a.documentId, b.documentId]) })
+    expect(third).toMatchObject({ outcome: 'added', replaced: [] })
+    expect(store.listDocuments()).toHaveLength(3)
+  })
+
+  it('a crash between the store commit and the old upload\'s removal leaves an orphan the next commit removes', async () => {
+    const { uploadsDir, store, deps } = await setup()
+    const old = await ingestDocument(deps, { fileName: 'notes.md', bytes: utf8(V1) })
+    setFaultInjector((op, p) => (op === 'rm' && p.includes(old.documentId) ? errnoError('EIO', op, p) : undefined))
+    await expect(ingestDocument(deps, { fileName: 'notes.md', bytes: utf8(V2) })).rejects.toMatchObject({ code: 'EIO' })
+    setFaultInjector(undefined)
+    expect(store.listDocuments()).toHaveLength(1)
+    expect((await readdir(uploadsDir)).sort()).toContain(old.documentId)
+    const other = await ingestDocument(deps, { fileName: 'other.txt', bytes: utf8(OTHER) })
+    expect((await readdir(uploadsDir)).sort()).toEqual([other.documentId, store.listDocuments().find((d) => d.id !== other.documentId)!.id].sort())
   })
 })
 

@@ -1,0 +1,66 @@
+/**
+ * `bento add --on-conflict` and `--metadata` through the real binary: an edited
+ * notes.md replaces the stored one by default, keep-both and reject do what
+ * they say, and bad metadata is a usage error that adds nothing.
+ */
+import * as fsp from 'node:fs/promises'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { assertBuilt, assertNoStack, makeTempDir, removeDir, runBento } from './support/bento.js'
+
+let tmp: string
+beforeAll(async () => {
+  assertBuilt()
+  tmp = await makeTempDir()
+})
+afterAll(async () => removeDir(tmp))
+
+interface AddJson {
+  documents: Array<{ id: string; outcome: string; replaced: string[] }>
+  skipped: Array<{ source: string; reason: string }>
+}
+
+const add = async (dataDir: string, args: string[]) => {
+  const run = await runBento(['add', 'user-1', ...args, '--json', '--data-dir', dataDir])
+  assertNoStack(run.stderr)
+  return { code: run.code, stderr: run.stderr, result: run.code === 0 ? (JSON.parse(run.stdout) as AddJson) : undefined }
+}
+
+describe('bento add --on-conflict', () => {
+  it('replaces an edited file by default, keeps both or rejects when told, and lists what it did', async () => {
+    const dataDir = path.join(tmp, 'conflict')
+    const notes = path.join(tmp, 'notes.md')
+    await fsp.writeFile(notes, 'Refunds within 30 days.')
+    const first = await add(dataDir, [notes])
+    await fsp.writeFile(notes, 'Refunds within 14 days.')
+    const second = await add(dataDir, [notes])
+    expect(second.result!.documents).toEqual([expect.objectContaining({ outcome: 'replaced', replaced: [first.result!.documents[0]!.id] })])
+
+    await fsp.writeFile(notes, 'Refunds within 7 days.')
+    const rejected = await add(dataDir, [notes, '--on-conflict', 'reject'])
+    expect(rejected.code).toBe(0)
+    expect(rejected.result!.documents).toEqual([])
+    expect(rejected.result!.skipped).toEqual([{ source: notes, reason: expect.stringContaining('already exists') }])
+
+    const kept = await add(dataDir, [notes, '--on-conflict', 'keep-both'])
+    expect(kept.result!.documents).toEqual([expect.objectContaining({ outcome: 'added', replaced: [] })])
+    const search = await runBento(['search', 'user-1', 'refunds days', '--json', '--data-dir', dataDir])
+    const contents = (JSON.parse(search.stdout) as { results: Array<{ content: string }> }).results.map((hit) => hit.content).sort()
+    expect(contents).toEqual(['Refunds within 14 days.', 'Refunds within 7 days.'])
+  })
+
+  it('refuses an unknown policy and invalid metadata (exit 2) and adds nothing', async () => {
+    const dataDir = path.join(tmp, 'bad')
+    const notes = path.join(tmp, 'bad.md')
+    await fsp.writeFile(notes, 'Some notes.')
+    const policy = await add(dataDir, [notes, '--on-conflict', 'overwrite'])
+    expect(policy.code).toBe(2)
+    expect(policy.stderr).toMatch(/^bento: Invalid --on-conflict "overwrite": expected replace, keep-both, reject/)
+    for (const metadata of ['{"team":', '{"source":"x"}']) {
+      const run = await add(dataDir, [notes, '--metadata', metadata])
+      expect(run.code, metadata).toBe(2)
+      expect(run.stderr).toMatch(/^bento: Invalid --metadata/)
+    }
+    await expect(fsp.lstat(path.join(dataDir, 'vectors'))).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+})
