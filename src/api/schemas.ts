@@ -78,3 +78,44 @@ export type UploadResponse = z.infer<typeof uploadResponseSchema>
 export type DocumentSummary = z.infer<typeof documentSummarySchema>
 export type DocumentDetail = z.infer<typeof documentDetailSchema>
 export type ErrorResponse = z.infer<typeof errorResponseSchema>
+
+export const MAX_PAGE_LIMIT = 1000
+export const DEFAULT_PAGE_LIMIT = 100
+
+/** `?limit=&cursor=` of every list route. */
+export const pageQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).default(DEFAULT_PAGE_LIMIT)
+    .meta({ description: `Rows per page, 1–${MAX_PAGE_LIMIT} (default ${DEFAULT_PAGE_LIMIT}).` }),
+  cursor: z.string().min(1).max(1000).optional().meta({ description: 'The nextCursor of the previous page, unchanged.' }),
+})
+
+const nextCursor = z.string().nullable().meta({ description: 'Pass as ?cursor= for the next page; null on the last page.' })
+
+export const documentListResponseSchema = z.object({ documents: z.array(documentSummarySchema), nextCursor }).meta({ id: 'DocumentList' })
+
+export const conversationSummarySchema = z.object({
+  id: z.string(),
+  user_id: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  message_count: z.number().int(),
+}).meta({ id: 'ConversationSummary' })
+
+export const conversationMessageSchema = z.object({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string(),
+  created_at: z.string(),
+  error: z.object({ code: z.string(), message: z.string() }).optional().meta({ description: 'On the answer of a turn that failed upstream.' }),
+})
+
+export const conversationListResponseSchema = z.object({ sessions: z.array(conversationSummarySchema), nextCursor }).meta({ id: 'ConversationList' })
+export const messageListResponseSchema = z.object({ messages: z.array(conversationMessageSchema), nextCursor }).meta({ id: 'MessageList' })
+
+export const memorySchema = z.object({ id: z.string(), content: z.string(), created_at: z.string(), session_id: z.string().nullable() }).meta({ id: 'Memory' })
+export const memoryListResponseSchema = z.object({ memories: z.array(memorySchema), nextCursor }).meta({ id: 'MemoryList' })
+
+export type PageQuery = z.input<typeof pageQuerySchema>
+export type DocumentListResponse = z.infer<typeof documentListResponseSchema>
+export type ConversationListResponse = z.infer<typeof conversationListResponseSchema>
+export type MessageListResponse = z.infer<typeof messageListResponseSchema>
+export type MemoryListResponse = z.infer<typeof memoryListResponseSchema>

@@ -30,6 +30,8 @@ export type IsolationMode = 'none' | 'session' | 'custom'
 
 export const SESSION_HEADER = 'x-session-id'
 export const SESSION_COOKIE = 'bento_session'
+/** `true` on the answer to a request that presented an expired session id (beside the new `x-session-id`). */
+export const SESSION_EXPIRED_HEADER = 'x-session-expired'
 export const ISOLATION_KEY_HEADER = 'x-isolation-key'
 export const MUXI_USER_HEADER = 'x-muxi-user-id'
 export const FORWARDED_PROTO_HEADER = 'x-forwarded-proto'
@@ -41,6 +43,8 @@ export interface IsolationOptions {
   backend?: StorageBackend
   /** Default 24 h. */
   sessionTtlMs?: number
+  /** The clock expiry is judged by, in ms since the epoch. Default `Date.now` (tests inject one). */
+  now?: () => number
   /**
    * Behind a TLS-terminating proxy the request URL is http: trust its
    * `X-Forwarded-Proto` to mark the session cookie `Secure`. Default false.
@@ -86,10 +90,19 @@ const resolveCustomScope = (c: Context, options: IsolationOptions): Scope => {
   return customScope(key)
 }
 
+/**
+ * Threat: an expired session revived. An id idle past the TTL, or one already retired
+ * (its scope swept, perhaps before a restart), is expired for good: it is retired here so
+ * it stays refused after the sweep removes its data. Test: test/server/session-expiry.test.ts.
+ */
 const isExpired = async (scope: Scope, options: IsolationOptions): Promise<boolean> => {
-  if (options.backend === undefined) return false
-  const lastActive = await options.backend.lastActiveAt(scope)
-  return lastActive !== undefined && Date.now() - lastActive.getTime() > (options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS)
+  const backend = options.backend
+  if (backend === undefined) return false
+  const lastActive = await backend.lastActiveAt(scope)
+  if (lastActive === undefined) return backend.isSessionRetired(scope)
+  if ((options.now ?? Date.now)() - lastActive.getTime() <= (options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS)) return false
+  await backend.retireSession(scope)
+  return true
 }
 
 /**
@@ -111,7 +124,10 @@ const resolveSessionScope = async (c: Context, options: IsolationOptions): Promi
   const cookie = getCookie(c, SESSION_COOKIE)
   const presented = c.req.header(SESSION_HEADER) ?? cookie
   let scope = presented !== undefined && isSessionId(presented) ? sessionScope(presented) : undefined
-  if (scope !== undefined && (await isExpired(scope, options))) scope = undefined
+  if (scope !== undefined && (await isExpired(scope, options))) {
+    scope = undefined
+    c.header(SESSION_EXPIRED_HEADER, 'true')
+  }
   scope ??= sessionScope(createSessionId())
   c.header(SESSION_HEADER, scope.key)
   if (cookie !== scope.key) {
@@ -181,12 +197,12 @@ export interface CleanupSessionsResult extends CleanupResult {
  * import { cleanupSessions } from 'bento-core/middleware/isolation'
  * setInterval(() => { cleanupSessions(server.config) }, 30 * 60 * 1000)
  */
-export const cleanupSessions = async (config: CleanupSessionsConfig): Promise<CleanupSessionsResult> => {
+export const cleanupSessions = async (config: CleanupSessionsConfig, options: { now?: () => number } = {}): Promise<CleanupSessionsResult> => {
   const live = backendForConfig(config)
   let backend: StorageBackend | undefined = live
   try {
     backend ??= createFsBackend({ dataDir: config.dataDir })
-    return await cleanupExpiredSessions(backend, { ttlMs: config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS })
+    return await cleanupExpiredSessions(backend, { ttlMs: config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS, ...(options.now ? { now: options.now() } : {}) })
   } catch (error) {
     const failure: BentoError = toBentoError(error, 'Cleaning up expired sessions')
     return { dryRun: false, removed: [], skipped: [], freedBytes: 0, error: { code: failure.code, message: failure.message } }

@@ -178,6 +178,8 @@ export const applyCleanup = async (backend: StorageBackend, plan: CleanupPlan, o
       }
       if (removable.length === 0) return
       for (const { index } of removable) await backend.evict(plan.targets[index]!.scope)
+      // Before removal: a crash in between must not let the id come back as a new, empty session.
+      for (const { index } of removable) await backend.retireSession(plan.targets[index]!.scope)
       await removeScopes(backend, removable.map(({ index }) => plan.targets[index]!.scope))
       for (const { index, last } of removable) {
         const target = plan.targets[index]!

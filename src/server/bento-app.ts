@@ -127,6 +127,7 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
     backend: deps.backend,
     sessionTtlMs: deps.config.sessionTtlMs,
     trustProxy: deps.config.trustProxy,
+    now: deps.now,
   })
   // POST /v1/chat reads its body before isolation (its user_id may name the scope); the shared
   // chain below then finds the scope and identity set and does not resolve them again.

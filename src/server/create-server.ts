@@ -16,7 +16,7 @@ import { createFsBackend } from '../core/backend/index.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import { embedderFromEnv } from '../core/embeddings/index.js'
 import { ConflictError, toBentoError } from '../core/errors.js'
-import { cleanupSessions, SESSION_HEADER } from '../middleware/isolation.js'
+import { cleanupSessions, SESSION_EXPIRED_HEADER, SESSION_HEADER } from '../middleware/isolation.js'
 import { recoverPendingOperations } from '../ops/recover.js'
 import { createAccessChecker } from './access-keys.js'
 import { createJwtVerifier } from './auth/index.js'
@@ -92,7 +92,9 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
     maxOpenStores: config.maxOpenStores,
     maxStoreMemory: config.maxStoreMemory,
     readFreshnessMs: config.readFreshnessMs,
+    ...(parsed.now ? { now: parsed.now } : {}),
   })
+  const now = parsed.now ?? Date.now
   bindConfigBackend(config, backend)
   const deps: ServerDeps = {
     backend,
@@ -101,6 +103,7 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
     // With verified identity, Authorization carries the token: access keys only in their own headers.
     access: createAccessChecker(parsed.accessKeys, { bearer: parsed.auth === undefined }),
     auth: parsed.auth === undefined ? undefined : createJwtVerifier(parsed.auth),
+    now,
     // A key, or an endpoint named explicitly (a keyless local OpenAI-compatible server), enables the model.
     upstream: config.chat.llm
       ? createChatUpstream({ baseUrl: config.chat.baseUrl, timeoutMs: config.chat.timeoutMs, ...(parsed.openRouterKey === undefined ? {} : { apiKey: parsed.openRouterKey }) })
@@ -122,7 +125,7 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
   app.use('*', requestLog(logger))
   if (parsed.cors !== false) {
     const origin = parsed.cors?.origin ?? '*'
-    app.use('*', corsHeaders({ origin, exposeHeaders: [SESSION_HEADER, 'Retry-After'] }))
+    app.use('*', corsHeaders({ origin, exposeHeaders: [SESSION_HEADER, SESSION_EXPIRED_HEADER, 'Retry-After'] }))
   }
   // "Sharing Documents Between Users": a handler that sets isolationKey and redirects to a Bento
   // route is served that route in the same request, so the override is not lost to a new request.
@@ -147,6 +150,12 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
 
   // Log and continue rather than refuse to start: one unfinishable intent would
   // otherwise take every scope offline, while it only keeps its own scopes busy.
+  const sweepSessions = async (): Promise<void> => {
+    const result = await cleanupSessions(config, { now })
+    if (result.error) logger?.warn({ err: result.error }, 'session cleanup failed')
+    else if (result.removed.length > 0) logger?.info({ removed: result.removed.length, freedBytes: result.freedBytes }, 'expired sessions removed')
+  }
+
   const recoverOnStart = async (): Promise<void> => {
     try {
       const report = await recoverPendingOperations(backend)
@@ -162,7 +171,8 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
   const start = (startOptions: StartOptions = {}): Promise<ListeningAddress> => {
     if (stopping) return Promise.reject(new ConflictError('This Bento server was stopped; create a new one.'))
     if (listener || starting) return Promise.reject(new ConflictError('This Bento server is already listening.'))
-    const started = recoverOnStart().then(() => {
+    // Sessions that expired while the server was down are swept before the first request.
+    const started = recoverOnStart().then(() => (config.isolation === 'session' ? sweepSessions() : undefined)).then(() => {
       if (stopping) throw new ConflictError('This Bento server was stopped while starting.')
       return listen(startOptions)
     })
@@ -179,7 +189,7 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
     return new Promise((resolve, reject) => {
       const server = serve({ fetch: app.fetch, port: startOptions.port ?? 3000, hostname }, (info: AddressInfo) => {
         server.off('error', reject)
-        void loadIngest().catch(() => {})
+        void loadIngest().then((ingest) => ingest.warmExtractWorkers(config.uploadLimits)).catch(() => {})
         const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
         resolve({ port: info.port, hostname: info.address, url: `http://${host}:${info.port}` })
       })
@@ -189,12 +199,7 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
       })
       listener = server
       if (config.isolation === 'session') {
-        sweeper = setInterval(() => {
-          void cleanupSessions(config).then((result) => {
-            if (result.error) logger?.warn({ err: result.error }, 'session cleanup failed')
-            else if (result.removed.length > 0) logger?.info({ removed: result.removed.length, freedBytes: result.freedBytes }, 'expired sessions removed')
-          })
-        }, config.cleanupIntervalMs)
+        sweeper = setInterval(() => void sweepSessions(), config.cleanupIntervalMs)
         sweeper.unref()
       }
     })

@@ -9,11 +9,13 @@
  * `OPENROUTER_API_KEY`, `BENTO_CHAT_URL`, `BENTO_CHAT_MODEL`, `BENTO_CLIENT_KEYS`,
  * `BENTO_ADMIN_KEYS` (comma-separated), `BENTO_CORS_ORIGIN`, `BENTO_MEMORY`
  * (on enables persistent memory), `BENTO_TRUST_PROXY` (on: trust
- * `X-Forwarded-Proto`), `BENTO_UI` (off: no web page at `/`). Switches take `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`.
+ * `X-Forwarded-Proto`), `BENTO_UI` (off: no web page at `/`), `BENTO_EXTRACT_TIMEOUT` (a duration)
+ * and `BENTO_EXTRACT_MEMORY_MB` (extraction budgets). Switches take `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`.
  */
 import { parseByteSize } from '../core/byte-size.js'
 import { parseDuration } from '../core/duration.js'
 import { InvalidOptionsError } from '../core/errors.js'
+import { ingestLimitsFromEnv } from '../core/ingest/limits.js'
 import type { JwtAuthOptions } from './auth/options.js'
 import type { BentoServerOptions } from './options.js'
 
@@ -151,5 +153,7 @@ export const serverOptionsFromEnv = (env: Env = process.env): BentoServerOptions
   const auth = authFromEnv(env)
   if (auth !== undefined) options.auth = auth
   if (ui !== undefined) options.ui = ui
+  const uploadLimits = ingestLimitsFromEnv(env)
+  if (Object.keys(uploadLimits).length > 0) options.uploadLimits = { ...options.uploadLimits, ...uploadLimits }
   return options
 }

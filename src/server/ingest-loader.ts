@@ -1,7 +1,8 @@
 /**
- * The ingest pipeline pulls in pdfjs and mammoth (~0.8 s to import). It is
- * loaded on first use, or in the background once a server listens, so startup
- * and the routes that never ingest do not wait for it.
+ * The ingest pipeline (chunking, extraction dispatch) is loaded on first use, or
+ * in the background once a server listens, which also starts one extraction
+ * worker, so the first upload does not wait for either. The parsers themselves
+ * (pdfjs, mammoth, html-to-text) load only in the workers.
  */
 type IngestModule = typeof import('../core/ingest/pipeline.js')
 

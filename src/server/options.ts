@@ -11,6 +11,8 @@ import { DEFAULT_MAX_OPEN_STORES, DEFAULT_MAX_STORE_MEMORY, DEFAULT_READ_FRESHNE
 import { InvalidOptionsError } from '../core/errors.js'
 import { customScope } from '../core/keys.js'
 import type { Embedder } from '../core/embeddings/types.js'
+import { resolveLimits, type ResolvedLimits } from '../core/ingest/limits.js'
+import type { IngestLimits } from '../core/ingest/types.js'
 import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
 import type { IsolationMode } from '../middleware/isolation.js'
 import type { AccessKeys } from './access-keys.js'
@@ -68,10 +70,11 @@ export interface BentoServerOptions {
    */
   readFreshnessMs?: number
   /**
-   * Per file: `maxFileBytes` (default 10 MiB), `maxTextChars` (2,000,000). Per upload request:
+   * Per file: `maxFileBytes` (default 10 MiB), `maxTextChars` (2,000,000) and the extraction
+   * budgets (time, memory, structure: README "Extraction budgets"). Per upload request:
    * `maxFiles` (default 20) and `maxRequestBytes` (default 50 MiB, never below `maxFileBytes`).
    */
-  uploadLimits?: { maxFileBytes?: number; maxTextChars?: number; maxFiles?: number; maxRequestBytes?: number }
+  uploadLimits?: IngestLimits & { maxFiles?: number; maxRequestBytes?: number }
   /** Largest JSON request body. Default 1 MiB. */
   maxJsonBytes?: number
   accessKeys?: AccessKeys
@@ -102,6 +105,11 @@ export interface BentoServerOptions {
   trustProxy?: boolean
   /** The web page at `/` (documents, search, chat, and the operator's scopes). Default true. */
   ui?: boolean
+  /**
+   * The clock session expiry, activity and the periodic sweep are decided by, in ms
+   * since the epoch. Default `Date.now`; tests inject one instead of sleeping.
+   */
+  now?: () => number
 }
 
 export interface BentoServerConfig {
@@ -123,7 +131,7 @@ export interface BentoServerConfig {
     readonly contextPassages: number
     readonly heartbeatMs: number
   }
-  readonly uploadLimits: { readonly maxFileBytes: number; readonly maxTextChars: number; readonly maxFiles: number; readonly maxRequestBytes: number }
+  readonly uploadLimits: Readonly<ResolvedLimits & { maxFiles: number; maxRequestBytes: number }>
   readonly maxJsonBytes: number
   readonly accessKeys: boolean
   /** `jwt` when requests must carry a verified token. */
@@ -188,6 +196,15 @@ const optionsSchema = z.strictObject({
   uploadLimits: z.strictObject({
     maxFileBytes: z.number().int().positive().optional(),
     maxTextChars: z.number().int().positive().optional(),
+    extractTimeoutMs: z.number().int().positive().optional(),
+    extractMemoryMb: z.number().int().min(16).max(65_536).optional(),
+    maxJsonDepth: z.number().int().positive().optional(),
+    maxJsonNodes: z.number().int().positive().optional(),
+    maxHtmlDepth: z.number().int().positive().optional(),
+    maxZipEntries: z.number().int().positive().optional(),
+    maxXmlElements: z.number().int().positive().optional(),
+    maxXmlDepth: z.number().int().positive().optional(),
+    maxPdfPages: z.number().int().positive().optional(),
     maxFiles: z.number().int().min(1).max(1000).optional(),
     maxRequestBytes: z.number().int().positive().optional(),
   }).optional(),
@@ -200,6 +217,7 @@ const optionsSchema = z.strictObject({
   memory: z.strictObject({ enabled: z.boolean(), recall: z.number().int().min(1).max(50).optional() }).optional(),
   logger: z.union([z.literal(false), loggerSchema]).optional(),
   trustProxy: z.boolean().optional(),
+  now: z.custom<() => number>((value) => typeof value === 'function', 'must be a function returning ms since the epoch').optional(),
   ui: z.boolean().optional(),
 })
 
@@ -256,8 +274,7 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
       heartbeatMs: options.chat?.heartbeatMs ?? 15_000,
     }),
     uploadLimits: Object.freeze({
-      maxFileBytes: options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
-      maxTextChars: options.uploadLimits?.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
+      ...resolveLimits(options.uploadLimits),
       maxFiles: options.uploadLimits?.maxFiles ?? DEFAULT_MAX_UPLOAD_FILES,
       maxRequestBytes: Math.max(options.uploadLimits?.maxRequestBytes ?? DEFAULT_MAX_UPLOAD_REQUEST_BYTES, options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
     }),

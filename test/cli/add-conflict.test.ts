@@ -64,3 +64,26 @@ describe('bento add --on-conflict', () => {
     await expect(fsp.lstat(path.join(dataDir, 'vectors'))).rejects.toMatchObject({ code: 'ENOENT' })
   })
 })
+
+describe('bento ls <key>', () => {
+  it("lists one scope's documents through the paginated op, whole or one page at a time", async () => {
+    const dataDir = path.join(tmp, 'ls-docs')
+    const files: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const file = path.join(tmp, `page-${i}.txt`)
+      await fsp.writeFile(file, `Page ${i} text.`)
+      files.push(file)
+    }
+    await add(dataDir, files)
+    const all = await runBento(['ls', 'user-1', '--json', '--data-dir', dataDir])
+    const whole = JSON.parse(all.stdout) as { documents: Array<{ id: string }>; nextCursor: string | null }
+    expect(whole.documents).toHaveLength(3)
+    expect(whole.nextCursor).toBeNull()
+    const first = JSON.parse((await runBento(['ls', 'user-1', '--limit', '2', '--json', '--data-dir', dataDir])).stdout) as typeof whole
+    const second = JSON.parse((await runBento(['ls', 'user-1', '--limit', '2', '--cursor', first.nextCursor!, '--json', '--data-dir', dataDir])).stdout) as typeof whole
+    expect([...first.documents, ...second.documents].map((doc) => doc.id)).toEqual(whole.documents.map((doc) => doc.id))
+    expect(second.nextCursor).toBeNull()
+    const missing = await runBento(['ls', 'nobody', '--data-dir', dataDir])
+    expect(missing.code).toBe(3)
+  })
+})

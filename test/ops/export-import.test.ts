@@ -12,6 +12,7 @@ import { appendMessages, createConversation, getConversation, listConversations 
 import { createLocalEmbedder } from '../../src/core/embeddings/index.js'
 import { customScope, sessionScope, type Scope } from '../../src/core/keys.js'
 import { listMemories, rememberMemories } from '../../src/core/memory.js'
+import { withScopeLock } from '../../src/core/lock.js'
 import { exportAllScopes, exportScopeArchive } from '../../src/ops/export.js'
 import { applyImport, planImport } from '../../src/ops/import.js'
 import { LONG_TEXT, snapshotTree, useBackendFixtures } from './fixtures.js'
@@ -143,5 +144,16 @@ describe('export and import of one scope', () => {
     const target = backendAt(await tempDir())
     for (const row of result.archives) await applyImport(target, await planImport(target, { file: row.file }))
     for (const scope of scopes) expect(await contentsOf(target, scope)).toEqual(await contentsOf(source.backend, scope))
+  })
+
+  it('--all reports a scope it cannot export (locked elsewhere) and still writes the others', async () => {
+    const source = await freshBackend()
+    const [free, held] = [customScope('user-free'), customScope('user-held')]
+    await source.add(free, { 'a.txt': 'alpha' })
+    await source.add(held, { 'b.txt': 'bravo' })
+    const dir = await tempDir('bento-archive-')
+    const result = await withScopeLock(source.layout, held, () => exportAllScopes(source.backend, { dir, lockWaitMs: 0 }))
+    expect(result.archives.map((row) => row.key)).toEqual(['user-free'])
+    expect(result.failed).toEqual([expect.objectContaining({ key: 'user-held', code: 'locked' })])
   })
 })

@@ -4,13 +4,13 @@ import { useServers } from './helpers.js'
 const makeServer = useServers()
 
 describe('CORS headers on the final response', () => {
-  it('allows any origin by default and exposes x-session-id and Retry-After', async () => {
+  it('allows any origin by default and exposes x-session-id, x-session-expired and Retry-After', async () => {
     const server = await makeServer({ isolation: 'none' })
     const response = await server.getApp().request('/api/health', { headers: { origin: 'http://anywhere.example' } })
     expect(response.status).toBe(200)
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
     expect(response.headers.get('access-control-allow-credentials')).toBeNull()
-    expect(response.headers.get('access-control-expose-headers')?.toLowerCase()).toBe('x-session-id,retry-after')
+    expect(response.headers.get('access-control-expose-headers')?.toLowerCase()).toBe('x-session-id,x-session-expired,retry-after')
     expect(await response.json()).toMatchObject({ status: 'ok' })
   })
 
@@ -55,7 +55,7 @@ describe('CORS headers over HTTP', () => {
       const response = await fetch(`${url}${path}`, { headers: { origin: 'http://anywhere.example' }, redirect: 'manual' })
       expect(response.status).toBe(status)
       expect(response.headers.get('access-control-allow-origin')).toBe('*')
-      expect(response.headers.get('access-control-expose-headers')?.toLowerCase()).toBe('x-session-id,retry-after')
+      expect(response.headers.get('access-control-expose-headers')?.toLowerCase()).toBe('x-session-id,x-session-expired,retry-after')
       await response.arrayBuffer()
     }
   })

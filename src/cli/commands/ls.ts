@@ -3,26 +3,73 @@ import type { ScopeKind } from '../../core/keys.js'
 import { loadLsOp } from '../ops.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
-import { addCommonOptions, collectList, parseKinds, toCommonOptions, type CommonOptions } from '../options.js'
+import { addCommonOptions, collectList, parseKinds, parsePositiveInt, toCommonOptions, type CommonOptions } from '../options.js'
 import { printResult } from '../output.js'
-import { renderScopeList } from '../render/ls.js'
+import { renderDocumentList, renderScopeList } from '../render/ls.js'
+import { InvalidOptionsError, NotFoundError } from '../../core/errors.js'
+import { scopeFromArg } from '../../core/keys.js'
+import { resolveExistingScope } from '../scope-arg.js'
+
+// The HTTP API's (src/api/schemas.ts), not imported: that would load zod for every `bento` run.
+const MAX_PAGE_LIMIT = 1000
 
 export interface LsOptions extends CommonOptions {
   kinds: ScopeKind[] | undefined
+  /** A scope: list its documents instead of the scopes. */
+  key: string | undefined
+  /** With a key: one page of this many documents (default: every page). */
+  limit: number | undefined
+  cursor: string | undefined
 }
+
+/** Documents fetched per page when `ls <key>` lists every page. */
+const PAGE = 100
 
 const EXAMPLES = `
 Examples:
   $ bento ls
   $ bento ls --kind custom
-  $ bento ls --json | jq -r '.scopes[].key'`
+  $ bento ls --json | jq -r '.scopes[].key'
+  $ bento ls user-123                             the scope's documents, oldest first
+  $ bento ls user-123 --limit 50 --json           one page; pass its nextCursor to --cursor`
 
-export const toLsOptions = (raw: Record<string, unknown>): LsOptions => ({
-  ...toCommonOptions(raw),
-  kinds: parseKinds(raw.kind as string[] | undefined, '--kind'),
-})
+export const toLsOptions = (key: string | undefined, raw: Record<string, unknown>): LsOptions => {
+  const options = {
+    ...toCommonOptions(raw),
+    kinds: parseKinds(raw.kind as string[] | undefined, '--kind'),
+    key,
+    limit: parsePositiveInt(raw.limit as string | undefined, '--limit'),
+    cursor: typeof raw.cursor === 'string' ? raw.cursor : undefined,
+  }
+  if (key === undefined && (options.limit !== undefined || options.cursor !== undefined)) throw new InvalidOptionsError('--limit and --cursor page a scope\'s documents: name the scope (bento ls <key>).')
+  if (key !== undefined && options.kinds !== undefined) throw new InvalidOptionsError('--kind selects scopes; it cannot be used with a scope key.')
+  if (options.limit !== undefined && options.limit > MAX_PAGE_LIMIT) throw new InvalidOptionsError(`Invalid --limit ${options.limit}: at most ${MAX_PAGE_LIMIT}.`)
+  return options
+}
+
+const runDocumentList = async (options: LsOptions & { key: string }, ctx: CliContext): Promise<void> => {
+  const { listDocumentPage } = await import('../../ops/list-documents.js')
+  await withBackend({ ...options, env: ctx.env }, async (backend) => {
+    const scope = await resolveExistingScope(backend, scopeFromArg(options.key))
+    if (!(await backend.scopeExists(scope))) throw new NotFoundError(`Scope "${scope.key}" does not exist.`)
+    if (options.limit !== undefined) {
+      printResult(ctx, options.json, await listDocumentPage(backend, scope, { limit: options.limit, cursor: options.cursor }), renderDocumentList)
+      return
+    }
+    // Every page, through the same cursor the HTTP API hands out.
+    const all = await listDocumentPage(backend, scope, { limit: PAGE, cursor: options.cursor })
+    for (let cursor = all.nextCursor; cursor !== null;) {
+      const page = await listDocumentPage(backend, scope, { limit: PAGE, cursor })
+      all.documents.push(...page.documents)
+      cursor = page.nextCursor
+    }
+    all.nextCursor = null
+    printResult(ctx, options.json, all, renderDocumentList)
+  })
+}
 
 export const runLs = async (options: LsOptions, ctx: CliContext): Promise<void> => {
+  if (options.key !== undefined) return runDocumentList({ ...options, key: options.key }, ctx)
   const { listScopeSummaries } = await loadLsOp()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
     const result = await listScopeSummaries(backend, options.kinds ? { kinds: options.kinds } : {})
@@ -33,9 +80,12 @@ export const runLs = async (options: LsOptions, ctx: CliContext): Promise<void> 
 export const registerLs = (program: Command, ctx: CliContext): void => {
   const command = program
     .command('ls')
-    .description('list scopes with their kind, documents, size and last activity')
+    .description("list scopes with their kind, documents, size and last activity; or, given a key, that scope's documents")
+    .argument('[key]', "a scope (key or directory name): list its documents")
     .option('--kind <kinds>', 'only these kinds: shared, session, custom (comma-separated or repeated)', collectList)
+    .option('--limit <n>', `with a key: one page of at most n documents (1-${MAX_PAGE_LIMIT})`)
+    .option('--cursor <cursor>', 'with a key: the page after this nextCursor')
   addCommonOptions(command)
     .addHelpText('after', EXAMPLES)
-    .action((raw: Record<string, unknown>) => runLs(toLsOptions(raw), ctx))
+    .action((key: string | undefined, raw: Record<string, unknown>) => runLs(toLsOptions(key, raw), ctx))
 }

@@ -2,7 +2,7 @@
  * `bento serve`: the HTTP server on 127.0.0.1 unless told otherwise. Flags win
  * over env vars (`PORT`, `BENTO_HOST`, `BENTO_ISOLATION`, `BENTO_DATA_DIR`,
  * `BENTO_SESSION_TTL`, `BENTO_CLEANUP_INTERVAL`, `BENTO_MAX_OPEN_STORES`,
- * `BENTO_READ_FRESHNESS`, `BENTO_UI`, and
+ * `BENTO_READ_FRESHNESS`, `BENTO_UI`, `BENTO_EXTRACT_TIMEOUT`, `BENTO_EXTRACT_MEMORY_MB`, and
  * the rest of `serverOptionsFromEnv`). Prints its URL on stderr; SIGINT or
  * SIGTERM stops it gracefully (every open store is flushed and closed).
  */
@@ -90,6 +90,8 @@ const toLibraryFlags = (raw: Record<string, unknown>): ServeOptions['library'] =
   const passages = str(raw.contextPassages)
   const maxFile = str(raw.maxFileSize)
   const maxText = str(raw.maxTextChars)
+  const extractTimeout = str(raw.extractTimeout)
+  const extractMemory = str(raw.extractMemory)
   const maxJson = str(raw.maxJsonSize)
   const conversationTtl = str(raw.conversationTtl)
   const defaultKey = str(raw.defaultKey)
@@ -105,8 +107,15 @@ const toLibraryFlags = (raw: Record<string, unknown>): ServeOptions['library'] =
     uploadLimits: {
       ...(maxFile === undefined ? {} : { maxFileBytes: parseByteSize(maxFile, '--max-file-size') }),
       ...(maxText === undefined ? {} : { maxTextChars: parsePositiveInt(maxText, '--max-text-chars')! }),
+      ...(extractTimeout === undefined ? {} : { extractTimeoutMs: parseDuration(extractTimeout, '--extract-timeout') }),
+      ...(extractMemory === undefined ? {} : { extractMemoryMb: parseExtractMemory(extractMemory) }),
     },
   }
+}
+
+const parseExtractMemory = (value: string): number => {
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 16) throw new InvalidOptionsError(`Invalid --extract-memory ${JSON.stringify(value)}: expected a whole number of MB from 16 to 65536.`)
+  return Number(value)
 }
 
 const parseNonNegativeCount = (value: string, flag: string): number => {
@@ -281,6 +290,8 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .addOption(new Option('--chat-models <ids>', 'models a request may choose, comma-separated (default: the chat model)').env('BENTO_CHAT_MODELS'))
     .addOption(new Option('--max-file-size <size>', 'largest upload, e.g. 10m (default 10m)').env('BENTO_MAX_FILE_SIZE'))
     .addOption(new Option('--max-text-chars <n>', 'most characters of text one upload may yield (default 2000000)').env('BENTO_MAX_TEXT_CHARS'))
+    .addOption(new Option('--extract-timeout <duration>', 'stop parsing one upload after this long (default 30s)').env('BENTO_EXTRACT_TIMEOUT'))
+    .addOption(new Option('--extract-memory <mb>', 'heap budget of an extraction worker, in MB (default 512)').env('BENTO_EXTRACT_MEMORY_MB'))
     .addOption(new Option('--max-json-size <size>', 'largest JSON request body, e.g. 1m (default 1m)').env('BENTO_MAX_JSON_SIZE'))
     .option('--memory', 'keep what users tell the assistant as per-scope persistent memory')
     .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure')

@@ -11,6 +11,7 @@
  * process is seen at most `readFreshnessMs` late. Writes and callers holding the
  * lock check everything on every call.
  */
+import { isSessionRetired, retireSession } from '../retired-sessions.js'
 import path from 'node:path'
 import { createActivityTracker } from '../activity.js'
 import { createLocalEmbedder } from '../embeddings/local.js'
@@ -64,7 +65,7 @@ interface ExistsCheck {
 export const createFsBackend = (options: BackendOptions): StorageBackend => {
   const layout = createLayout(options.dataDir)
   const embedder = options.embedder ?? createLocalEmbedder({ dimension: 384 })
-  const activity = createActivityTracker({ layout, coalesceMs: options.activityCoalesceMs ?? 60_000 })
+  const activity = createActivityTracker({ layout, coalesceMs: options.activityCoalesceMs ?? 60_000, ...(options.now ? { now: options.now } : {}) })
   const freshMs = Math.max(0, options.readFreshnessMs ?? DEFAULT_READ_FRESHNESS_MS)
   const maxOpen = options.maxOpenStores ?? DEFAULT_MAX_OPEN_STORES
   const maxBytes = options.maxStoreMemory ?? DEFAULT_MAX_STORE_MEMORY
@@ -302,6 +303,8 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       running.has(layout.vectorsDir(scope)) || pool.isBusy(layout.vectorsDir(scope)) || pool.isBusy(layout.memoryDir(scope)),
     openStores: () => ({ count: pool.size, bytes: pool.bytes, maxBytes }),
     evict: (scope) => evictScope(scope),
+    retireSession: (scope) => retireSession(layout, scope),
+    isSessionRetired: (scope) => isSessionRetired(layout, scope),
     async close() {
       await activity.flush()
       await pool.closeAll()

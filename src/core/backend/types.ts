@@ -72,6 +72,8 @@ export interface BackendOptions {
    * at most this late; this process's own changes at once. Default 50 ms; 0 checks every read.
    */
   readFreshnessMs?: number
+  /** The clock activity is recorded by, in ms since the epoch. Default `Date.now` (tests inject one). */
+  now?: () => number
 }
 
 /** One of a scope's two stores as a whole: its parameters and every live chunk with its stored vector. */
@@ -176,6 +178,10 @@ export interface StorageBackend {
   openStores(): { count: number; bytes: number; maxBytes: number }
   /** Closes the scope's open stores (after running operations finish). */
   evict(scope: Scope): Promise<void>
+  /** Marks an expired session id so it is never valid again (kept across restarts). A no-op for other scopes. */
+  retireSession(scope: Scope): Promise<void>
+  /** True for a session id that expired (`retireSession`). */
+  isSessionRetired(scope: Scope): Promise<boolean>
   /** Flushes activity and closes every open store. */
   close(): Promise<void>
 }

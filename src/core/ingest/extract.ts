@@ -1,17 +1,22 @@
 /**
  * Turns an upload into text and a title. Limits are checked before any parser
  * sees the bytes; every failure names the file and has a stable code:
- * `unsupported_type`, `too_large`, `empty_file`, `unreadable_file`. A DOCX
- * that would inflate past 8× the file-size limit (100 MiB at most) and a PDF
- * of more than 2,000 pages are `too_large` before their parser reads them.
+ * `unsupported_type`, `too_large`, `empty_file`, `unreadable_file`.
+ *
+ * Threat: a small hostile file (a zip or XML bomb, deep nesting, a PDF whose
+ * pages share one huge stream) taking the process's heap or its event loop.
+ * txt and md are decoded here (linear, no parser). HTML, JSON, PDF and DOCX
+ * go to a worker thread (`extract-pool.ts`) with a heap limit and a wall-clock
+ * limit enforced from outside the parser, after structural caps (`shape.ts`,
+ * `zip-guard.ts`) that refuse what a format would expand to.
+ * Tests: test/core/ingest/hostile-files.test.ts, test/server/hostile-upload.test.ts.
  */
 import { EmptyFileError, TooLargeError, UnreadableFileError } from '../errors.js'
-import { extractDocxText } from './extract-docx.js'
-import { extractHtmlText } from './extract-html.js'
-import { extractPdfText } from './extract-pdf.js'
 import { decodeUtf8, describeFile, detectFileType, fileTypeFromName } from './file-type.js'
-import { docxInflateLimit, resolveLimits } from './limits.js'
+import { docxInflateLimit, resolveLimits, type ResolvedLimits } from './limits.js'
+import { extractInWorker } from './extract-pool.js'
 import { jsonTitle, renderJsonText } from './render-json.js'
+import { assertHtmlDepth, assertJsonShape } from './shape.js'
 import type { ExtractedDocument, FileType, IngestLimits } from './types.js'
 
 interface Extracted {
@@ -39,7 +44,10 @@ const parseJson = (fileName: string, text: string): unknown => {
   }
 }
 
-const extractByType = async (type: FileType, fileName: string, bytes: Uint8Array, limits: Required<IngestLimits>): Promise<Extracted> => {
+const textTooLong = (fileName: string, maxTextChars: number) =>
+  new TooLargeError(`${describeFile(fileName)} has more than ${maxTextChars} characters of text.`)
+
+const extractByType = async (type: FileType, fileName: string, bytes: Uint8Array, limits: ResolvedLimits): Promise<Extracted> => {
   switch (type) {
     case 'txt':
       return { title: undefined, text: decodeUtf8(fileName, bytes) }
@@ -47,16 +55,54 @@ const extractByType = async (type: FileType, fileName: string, bytes: Uint8Array
       const text = decodeUtf8(fileName, bytes)
       return { title: markdownTitle(text), text }
     }
-    case 'html':
-      return extractHtmlText(decodeUtf8(fileName, bytes))
-    case 'json': {
-      const value = parseJson(fileName, decodeUtf8(fileName, bytes))
-      return { title: jsonTitle(value), text: renderJsonText(value) }
+    case 'html': {
+      const html = decodeUtf8(fileName, bytes)
+      assertHtmlDepth(fileName, html, limits.maxHtmlDepth)
+      const { extractHtmlText } = await import('./extract-html.js')
+      return extractHtmlText(html)
     }
-    case 'pdf':
-      return extractPdfText(fileName, bytes, limits.maxTextChars)
-    case 'docx':
-      return { title: undefined, text: await extractDocxText(fileName, bytes, docxInflateLimit(limits.maxFileBytes)) }
+    case 'json': {
+      const text = decodeUtf8(fileName, bytes)
+      assertJsonShape(fileName, text, limits)
+      const value = parseJson(fileName, text)
+      return { title: jsonTitle(value), text: renderJsonText(value, limits.maxTextChars, () => textTooLong(fileName, limits.maxTextChars)) }
+    }
+    case 'pdf': {
+      const { extractPdfText } = await import('./extract-pdf.js')
+      return extractPdfText(fileName, bytes, limits.maxTextChars, limits.maxPdfPages)
+    }
+    case 'docx': {
+      const { extractDocxText } = await import('./extract-docx.js')
+      return { title: undefined, text: await extractDocxText(fileName, bytes, docxInflateLimit(limits.maxFileBytes), limits) }
+    }
+  }
+}
+
+/** Types read without a parser: decoding them is linear in the (size-capped) file. */
+const IN_THREAD: ReadonlySet<FileType> = new Set(['txt', 'md'])
+
+const finish = (fileName: string, fileType: FileType, extracted: Extracted, maxTextChars: number): ExtractedDocument => {
+  const text = extracted.text.replace(/\r\n?/g, '\n').trim()
+  if (text.length === 0) throw new EmptyFileError(`The file ${describeFile(fileName)} contains no text.`)
+  if (text.length > maxTextChars) throw textTooLong(fileName, maxTextChars)
+  const title = extracted.title?.replace(/\s+/g, ' ').trim() || fileName
+  return { title, text, fileType }
+}
+
+/**
+ * The extraction itself, in the calling thread, with the structural caps but
+ * no time or memory budget: what an extraction worker runs. Use `extractText`.
+ */
+export const extractInThread = async (fileName: string, bytes: Uint8Array, limits: ResolvedLimits): Promise<ExtractedDocument> => {
+  const fileType = detectFileType(fileName, bytes)
+  try {
+    return finish(fileName, fileType, await extractByType(fileType, fileName, bytes, limits), limits.maxTextChars)
+  } catch (error) {
+    // A recursive parser (html-to-text, mammoth) past the stack: a structure no cap above caught.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw new UnreadableFileError(`Cannot read ${describeFile(fileName)}: it is nested too deeply to parse.`, error)
+    }
+    throw error
   }
 }
 
@@ -70,16 +116,11 @@ const extractByType = async (type: FileType, fileName: string, bytes: Uint8Array
  */
 export const extractText = async (fileName: string, bytes: Uint8Array, limits?: IngestLimits): Promise<ExtractedDocument> => {
   const resolved = resolveLimits(limits)
-  const { maxFileBytes, maxTextChars } = resolved
-  fileTypeFromName(fileName)
-  if (bytes.length > maxFileBytes) {
-    throw new TooLargeError(`The file ${describeFile(fileName)} is ${bytes.length} bytes; the limit is ${maxFileBytes}.`)
+  const type = fileTypeFromName(fileName)
+  if (bytes.length > resolved.maxFileBytes) {
+    throw new TooLargeError(`The file ${describeFile(fileName)} is ${bytes.length} bytes; the limit is ${resolved.maxFileBytes}.`)
   }
-  const fileType = detectFileType(fileName, bytes)
-  const extracted = await extractByType(fileType, fileName, bytes, resolved)
-  const text = extracted.text.replace(/\r\n?/g, '\n').trim()
-  if (text.length === 0) throw new EmptyFileError(`The file ${describeFile(fileName)} contains no text.`)
-  if (text.length > maxTextChars) throw new TooLargeError(`${describeFile(fileName)} has more than ${maxTextChars} characters of text.`)
-  const title = extracted.title?.replace(/\s+/g, ' ').trim() || fileName
-  return { title, text, fileType }
+  if (IN_THREAD.has(type)) return extractInThread(fileName, bytes, resolved)
+  detectFileType(fileName, bytes)
+  return extractInWorker(fileName, bytes, resolved)
 }

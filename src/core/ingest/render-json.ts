@@ -9,33 +9,48 @@ const isPlainValue = (value: unknown): boolean => value === null || typeof value
 
 const renderValue = (value: unknown): string => (typeof value === 'string' ? value : String(value))
 
-const renderLines = (value: unknown, depth: number, lines: string[]): void => {
+interface Output {
+  lines: string[]
+  length: number
+  maxChars: number
+  onOverflow: () => Error
+}
+
+const push = (out: Output, line: string): void => {
+  out.length += line.length + 1
+  // Stops as soon as the text passes its cap, instead of building it all first.
+  if (out.length - 1 > out.maxChars) throw out.onOverflow()
+  out.lines.push(line)
+}
+
+/** Recursive: callers cap the depth first (`assertJsonShape`). */
+const renderLines = (value: unknown, depth: number, lines: Output): void => {
   const pad = INDENT.repeat(depth)
   if (Array.isArray(value)) {
     for (const item of value) {
-      if (isPlainValue(item)) lines.push(`${pad}- ${renderValue(item)}`)
+      if (isPlainValue(item)) push(lines, `${pad}- ${renderValue(item)}`)
       else {
-        lines.push(`${pad}-`)
+        push(lines, `${pad}-`)
         renderLines(item, depth + 1, lines)
       }
     }
   } else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
-      if (isPlainValue(item)) lines.push(`${pad}${key}: ${renderValue(item)}`)
+      if (isPlainValue(item)) push(lines, `${pad}${key}: ${renderValue(item)}`)
       else {
-        lines.push(`${pad}${key}:`)
+        push(lines, `${pad}${key}:`)
         renderLines(item, depth + 1, lines)
       }
     }
   } else {
-    lines.push(`${pad}${renderValue(value)}`)
+    push(lines, `${pad}${renderValue(value)}`)
   }
 }
 
-export const renderJsonText = (value: unknown): string => {
-  const lines: string[] = []
-  renderLines(value, 0, lines)
-  return lines.join('\n')
+export const renderJsonText = (value: unknown, maxChars = Number.POSITIVE_INFINITY, onOverflow = () => new Error('text too long')): string => {
+  const out: Output = { lines: [], length: 0, maxChars, onOverflow }
+  renderLines(value, 0, out)
+  return out.lines.join('\n')
 }
 
 /** A top-level `title` (or `name`) string, if any. */

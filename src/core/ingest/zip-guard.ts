@@ -11,6 +11,7 @@
 import { inflateRawSync } from 'node:zlib'
 import { TooLargeError, UnreadableFileError } from '../errors.js'
 import { describeFile } from './file-type.js'
+import { countXmlElements } from './shape.js'
 
 const EOCD = 0x06054b50
 const ZIP64_LOCATOR = 0x07064b50
@@ -113,14 +114,24 @@ const readEntries = (reader: Reader): ZipEntry[] => {
   return entries
 }
 
-/** Inflates a deflated entry into at most its declared size; throws when it holds more. */
-const checkInflatedSize = (reader: Reader, entry: ZipEntry): void => {
+/** An entry's content: a deflated one is inflated into at most its declared size, and throws when it holds more. */
+const readEntry = (reader: Reader, entry: ZipEntry): Uint8Array => {
   const local = entry.localOffset
   if (!reader.has(local, 30) || reader.u32(local) !== LOCAL_HEADER) throw new Error(`no local header for ${entry.name}`)
   const start = local + 30 + reader.u16(local + 26) + reader.u16(local + 28)
   if (!reader.has(start, entry.compressedSize)) throw new Error(`truncated data for ${entry.name}`)
-  inflateRawSync(reader.bytes.subarray(start, start + entry.compressedSize), { maxOutputLength: Math.max(1, entry.uncompressedSize) })
+  const data = reader.bytes.subarray(start, start + entry.compressedSize)
+  return entry.method === DEFLATE ? inflateRawSync(data, { maxOutputLength: Math.max(1, entry.uncompressedSize) }) : data
 }
+
+export interface ZipShapeLimits {
+  maxZipEntries: number
+  /** XML elements across every `.xml`/`.rels` part: what mammoth turns into objects. */
+  maxXmlElements: number
+  maxXmlDepth: number
+}
+
+const isXmlPart = (name: string): boolean => /\.(xml|rels)$/i.test(name)
 
 /**
  * Refuses (`TooLargeError`) a zip that would inflate to more than `maxBytes`,
@@ -130,7 +141,7 @@ const checkInflatedSize = (reader: Reader, entry: ZipEntry): void => {
  * @example
  * assertZipInflatesWithin('report.docx', bytes, 80 * 1024 * 1024)
  */
-export const assertZipInflatesWithin = (fileName: string, bytes: Uint8Array, maxBytes: number): void => {
+export const assertZipInflatesWithin = (fileName: string, bytes: Uint8Array, maxBytes: number, shape?: ZipShapeLimits): void => {
   const reader = new Reader(bytes)
   let entries: ZipEntry[]
   try {
@@ -139,16 +150,23 @@ export const assertZipInflatesWithin = (fileName: string, bytes: Uint8Array, max
   } catch (error) {
     throw new UnreadableFileError(`Cannot read ${describeFile(fileName)}: it is not a readable DOCX document.`, error)
   }
+  if (shape && entries.length > shape.maxZipEntries) {
+    throw new TooLargeError(`${describeFile(fileName)} has ${entries.length} zip entries; the limit is ${shape.maxZipEntries} (the zip entries budget).`)
+  }
   const declared = entries.reduce((sum, entry) => sum + entry.uncompressedSize, 0)
   const tooLarge = () => new TooLargeError(`${describeFile(fileName)} would inflate to more than ${maxBytes} bytes.`)
   if (declared > maxBytes) throw tooLarge()
+  let elements = 0
   for (const entry of entries) {
-    if (entry.method !== DEFLATE) continue
+    const scan = shape !== undefined && isXmlPart(entry.name)
+    if (entry.method !== DEFLATE && !scan) continue
+    let content: Uint8Array
     try {
-      checkInflatedSize(reader, entry)
+      content = readEntry(reader, entry)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge()
       throw new UnreadableFileError(`Cannot read ${describeFile(fileName)}: it is not a readable DOCX document.`, error)
     }
+    if (scan) elements = countXmlElements(fileName, content, { maxXmlDepth: shape.maxXmlDepth, maxElements: shape.maxXmlElements }, elements)
   }
 }

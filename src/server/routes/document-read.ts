@@ -12,12 +12,12 @@ import { Hono } from 'hono'
 import { NotFoundError } from '../../core/errors.js'
 import { isDocumentId } from '../../core/ingest/document-id.js'
 import type { DocumentSummary as StoredDocument } from '../../core/store/types.js'
-import { documentIdParamSchema, type DocumentDetail } from '../../api/schemas.js'
+import { documentIdParamSchema, pageQuerySchema, type DocumentDetail, type DocumentListResponse } from '../../api/schemas.js'
+import { listDocumentPage, toDocumentSummary } from '../../ops/list-documents.js'
 import type { BentoEnv } from '../context.js'
 import type { ServerDeps } from '../deps.js'
 import { contentDisposition, contentTypeOf } from '../download.js'
-import { toDocumentSummary } from '../document-summary.js'
-import { parseInput } from '../validation.js'
+import { parseInput, readQuery } from '../validation.js'
 
 const notFound = (id: string) => new NotFoundError(`Document ${JSON.stringify(id.slice(0, 80))} not found.`)
 
@@ -37,8 +37,8 @@ export const documentReadRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
     .get('/api/documents/:id', async (c) => {
       if (c.req.param('id') === 'list') {
         c.get('bentoState').route = '/api/documents/list'
-        const documents = await backend.withStore(c.get('scope'), async (store) => store.listDocuments())
-        return c.json({ documents: documents.map(toDocumentSummary) })
+        const { documents, nextCursor } = await listDocumentPage(backend, c.get('scope'), readQuery(c, pageQuerySchema))
+        return c.json({ documents, nextCursor } satisfies DocumentListResponse)
       }
       const { id } = parseInput(documentIdParamSchema, c.req.param(), 'path')
       const { document, upload } = await readDocument(c.get('scope'), id, false)

@@ -6,7 +6,10 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { MAX_MEMORY_CHARS, clearMemories, deleteMemory, listMemories, recallMemories, rememberMemories, type MemoryEntry } from '../../core/memory.js'
 import { readJsonBody } from '../body.js'
+import { pageQuerySchema, type MemoryListResponse } from '../../api/schemas.js'
+import { paginate } from '../../ops/paginate.js'
 import type { BentoEnv } from '../context.js'
+import { readQuery } from '../validation.js'
 import type { ServerDeps } from '../deps.js'
 
 const addSchema = z.object({ content: z.string().trim().min(1).max(MAX_MEMORY_CHARS) })
@@ -22,7 +25,11 @@ const toWire = (memory: MemoryEntry) => ({
 export const memoryRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   const { backend } = deps
   return new Hono<BentoEnv>()
-    .get('/v1/memories', async (c) => c.json({ memories: (await listMemories(backend, c.get('scope'))).map(toWire) }))
+    .get('/v1/memories', async (c) => {
+      const page = readQuery(c, pageQuerySchema)
+      const { rows, nextCursor } = paginate((await listMemories(backend, c.get('scope'))).map(toWire), page, (row) => row.created_at, (row) => row.id)
+      return c.json({ memories: rows, nextCursor } satisfies MemoryListResponse)
+    })
     .post('/v1/memories', async (c) => {
       const body = await readJsonBody(c, addSchema, deps.config.maxJsonBytes)
       const [added] = await rememberMemories(backend, c.get('scope'), [body.content])
