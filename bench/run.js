@@ -8,6 +8,7 @@
  *   npm run bench                         # full scale (the published figures)
  *   BENCH_SCALE=small npm run bench       # quick, while developing
  *   npm run bench -- --only du,search     # some benchmarks
+ *   npm run bench -- --only quality --data <BEIR dir>[,<dir>…]   # retrieval quality
  *   node bench/run.js --render bench/out/results-….json   # docs only, from a results file
  */
 import path from 'node:path'
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     render: { type: 'string' },
     'no-docs': { type: 'boolean' },
     list: { type: 'boolean' },
+    data: { type: 'string' },
   },
 })
 
@@ -61,7 +63,7 @@ const results = {
   scale: scale.name,
   seed,
   machine: describeMachine(),
-  command: `${scale.name === 'full' ? '' : `BENCH_SCALE=${scale.name} `}npm run bench${only ? ` -- --only ${only.join(',')}` : ''}`,
+  command: `${scale.name === 'full' ? '' : `BENCH_SCALE=${scale.name} `}npm run bench${only ? ` -- --only ${only.join(',')}` : ''}${values.data ? `${only ? '' : ' --'} --data ${values.data}` : ''}`,
   suites: [],
 }
 
@@ -84,7 +86,7 @@ for (const suite of selected) {
   const t0 = Date.now()
   let entry
   try {
-    const body = await suite.run({ scale, seed, workDir, templatesDir, log, repoRoot })
+    const body = await suite.run({ scale, seed, workDir, templatesDir, log, repoRoot, data: values.data })
     entry = { id: suite.id, title: suite.title, status: 'ok', ...body }
   } catch (error) {
     if (error instanceof SkipError) {

@@ -21,7 +21,7 @@ export type { BackendOptions, StorageBackend, StorePart, WithStoreOptions } from
 export { createLocalEmbedder, createOpenAIEmbedder, embedderFromEnv } from './core/embeddings/index.js'
 export type { Embedder, LocalEmbedderOptions, OpenAIEmbedderOptions } from './core/embeddings/index.js'
 export { openStore } from './core/store/index.js'
-export type { SearchHit, StoreOpenOptions, VectorStore } from './core/store/index.js'
+export type { LexicalSearchHit, SearchHit, StoreOpenOptions, VectorStore } from './core/store/index.js'
 
 export { appendMessages, createConversation, deleteConversation, getConversation, listConversations } from './core/conversations.js'
 export type { Conversation, ConversationMessage, ConversationOptions } from './core/conversations.js'
@@ -30,8 +30,11 @@ export type { MemoryEntry, RecalledMemory } from './core/memory.js'
 
 export {
   applyCleanup, applyImport, applyMigrate, cleanupExpiredSessions, diskUsage, exportAllScopes, exportScopeArchive, inspectScope, listScopeSummaries, planCleanup,
-  planImport, planMigrate, recoverPendingOperations, searchScope,
+  planImport, planMigrate, recoverPendingOperations, reindexScopes, searchScope,
 } from './ops/index.js'
+export type { ReindexOptions, ReindexOutcome, ReindexResult, ReindexRow } from './ops/index.js'
+export { searchStore, tokenizeForSearch, SEARCH_MODES } from './core/search/index.js'
+export type { Fusion, RankedHit, SearchMode, SearchStoreOptions, StoreSearch } from './core/search/index.js'
 export type * from './ops/types.js'
 
 export {

@@ -8,5 +8,6 @@ import { httpSuite } from './http.js'
 import { rssSuite } from './rss.js'
 import { ingestSuite } from './ingest.js'
 import { scalingSuite } from './scaling.js'
+import { qualitySuite } from './quality.js'
 
-export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, ingestSuite, scalingSuite]
+export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, ingestSuite, scalingSuite, qualitySuite]

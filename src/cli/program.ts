@@ -17,6 +17,7 @@ import { registerInspect } from './commands/inspect.js'
 import { registerLs } from './commands/ls.js'
 import { registerMigrate } from './commands/migrate.js'
 import { registerSearch } from './commands/search.js'
+import { registerReindex } from './commands/reindex.js'
 import { registerServe } from './commands/serve.js'
 
 /**
@@ -40,6 +41,7 @@ export const REGISTRARS: CommandRegistrar[] = [
   registerLs,
   registerAdd,
   registerSearch,
+  registerReindex,
   registerExport,
   registerImport,
   registerServe,

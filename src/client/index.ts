@@ -9,7 +9,7 @@
  */
 import type {
   ChatRequest, ChatResponse, ChatStreamEvent, CleanupResult, ConversationCreated, ConversationDetail, ConversationSummary,
-  DiskUsageResult, DocumentRow, HealthResponse, InspectResult, Memory, MigrateResult, ModelsResponse, SearchResponse, UploadResponse,
+  DiskUsageResult, DocumentRow, HealthResponse, InspectResult, Memory, MigrateResult, ModelsResponse, SearchRequestOptions, SearchResponse, UploadResponse,
 } from './types.js'
 
 export type * from './types.js'
@@ -67,7 +67,7 @@ export interface BentoClient {
   health(): Promise<HealthResponse>
   upload(file: UploadFile): Promise<UploadResponse>
   listDocuments(): Promise<DocumentRow[]>
-  search(query: string, limit?: number): Promise<SearchResponse>
+  search(query: string, limit?: number, options?: SearchRequestOptions): Promise<SearchResponse>
   deleteDocument(id: string): Promise<void>
   deleteAllDocuments(): Promise<number>
   chat(request: ChatRequest): Promise<ChatResponse>
@@ -189,7 +189,10 @@ export const createBentoClient = (options: BentoClientOptions): BentoClient => {
       return json('POST', '/api/documents/upload', { body: form })
     },
     listDocuments: async () => (await json<{ documents: DocumentRow[] }>('GET', '/api/documents/list')).documents,
-    search: (query, limit) => json('POST', '/api/documents/search', { json: { query, ...(limit === undefined ? {} : { limit }) } }),
+    search: (query, limit, options = {}) =>
+      json('POST', '/api/documents/search', {
+        json: { query, ...(limit === undefined ? {} : { limit }), ...(options.mode === undefined ? {} : { mode: options.mode }), ...(options.minScore === undefined ? {} : { minScore: options.minScore }) },
+      }),
     deleteDocument: async (documentId) => void (await send('DELETE', `/api/documents/${id(documentId)}`)),
     deleteAllDocuments: async () => (await json<{ deleted: number }>('DELETE', '/api/documents')).deleted,
     chat: (request) => json('POST', '/api/chat', { json: request }),

@@ -29,9 +29,26 @@ export interface DocumentRow {
   chunks: number
 }
 
+export type SearchMode = 'hybrid' | 'vector' | 'lexical'
+
+export interface SearchRequestOptions {
+  /** Default `hybrid`. */
+  mode?: SearchMode
+  /** Drop results scored below this, on the mode's scale. */
+  minScore?: number
+}
+
 export interface SearchResponse {
   query: string
-  /** `score` is cosine similarity (1 - cosine distance): higher is closer, at most 1. */
+  /** The mode that answered: `vector` when the scope has no lexical index yet. */
+  mode: SearchMode
+  lexicalIndex: boolean
+  /** True when nothing in the scope matched the query. */
+  noMatch: boolean
+  /**
+   * `score`, higher is better: hybrid, reciprocal rank fusion rescaled to 0–1; vector, cosine
+   * similarity (1 − cosine distance, −1 to 1); lexical, BM25 over the query's best possible BM25 (0–1).
+   */
   results: SearchResultRow[]
 }
 

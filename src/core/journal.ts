@@ -124,6 +124,8 @@ export interface ReadIntentsResult {
 export const readIntents = async (layout: Layout): Promise<ReadIntentsResult> => {
   const result: ReadIntentsResult = { intents: [], unreadable: [], temps: [] }
   let names: string[]
+  // Threat: a symlinked .bento or .bento/journal feeding intents (and temp sweeps) from outside the data dir.
+  await assertNoSymlinks(layout, layout.journalDir)
   try {
     names = await fs.readdir(layout.journalDir)
   } catch (error) {

@@ -17,7 +17,7 @@ import nodeFs from 'node:fs'
 import lockfile from 'proper-lockfile'
 import * as fs from './fs.js'
 import { LockedError, LockLostError } from './errors.js'
-import type { Layout } from './layout.js'
+import { ensureDir, type Layout } from './layout.js'
 import type { Scope } from './keys.js'
 
 /**
@@ -159,7 +159,9 @@ export const assertLocksHeld = async (): Promise<void> => {
  * meanwhile, the operation fails with `LockLostError` even when `fn` resolved.
  */
 export const withScopeLocks = async <T>(layout: Layout, scopes: Scope[], fn: () => Promise<T>, options: LockOptions = {}): Promise<T> => {
-  await fs.mkdir(layout.locksDir)
+  // Threat: a symlinked .bento or .bento/locks making every lock create and remove dirs outside the data dir.
+  // Test: test/core/lock.test.ts "refuses a symlinked .bento/locks".
+  await ensureDir(layout, layout.locksDir)
   const unique = [...new Map(scopes.map((scope) => [layout.lockTarget(scope), scope])).entries()].sort(([a], [b]) => (a < b ? -1 : 1))
   const taken: Array<{ held: HeldLock; release: () => Promise<void> }> = []
   try {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { InvalidInputError, NotFoundError } from './errors.js'
 import type { StorageBackend } from './backend/types.js'
 import type { Scope } from './keys.js'
-import { searchStore } from './search.js'
+import { searchStore } from './search/index.js'
 
 export interface MemoryEntry {
   id: string
@@ -116,11 +116,11 @@ export const listMemories = (backend: StorageBackend, scope: Scope): Promise<Mem
       .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)), { part: 'memory' })
 
 /**
- * The scope's memories closest in meaning to `query` (best first). Only this
- * scope's memory store is searched.
+ * The scope's memories that match `query` (best first, hybrid: shared words and
+ * vector similarity; none when nothing matches). Only this scope's memory store is searched.
  */
 export const recallMemories = async (backend: StorageBackend, scope: Scope, query: string, limit = 5): Promise<RecalledMemory[]> => {
-  const hits = await searchStore(backend, scope, query, limit, { part: 'memory' })
+  const { hits } = await searchStore(backend, scope, query, limit, { part: 'memory' })
   return hits.map((hit) => ({ ...toEntry(hit.documentId, hit.text, hit.metadata), score: hit.score }))
 }
 

@@ -25,3 +25,4 @@ export { applyMigrate, planMigrate, type ApplyMigrateOptions, type MigrateOption
 export { recoverPendingOperations, type RecoveryReport } from './recover.js'
 export { MAX_K, searchScope, type SearchOptions } from './search.js'
 export type * from './types.js'
+export { reindexScopes, type ReindexOptions, type ReindexOutcome, type ReindexResult, type ReindexRow } from './reindex.js'

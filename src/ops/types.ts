@@ -120,6 +120,12 @@ export interface SearchResultRow {
 }
 export interface SearchResult {
   query: string
+  /** The mode that answered: `vector` when the scope's store has no lexical index yet. */
+  mode: 'hybrid' | 'vector' | 'lexical'
+  /** False for a store written before the lexical index existed (`bento reindex` builds it). */
+  lexicalIndex: boolean
+  /** True when nothing in the scope matched the query (no shared word, nothing above the similarity floor). */
+  noMatch: boolean
   results: SearchResultRow[]
 }
 

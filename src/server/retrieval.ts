@@ -1,16 +1,26 @@
 /**
  * Passage search in one scope's documents, shared by `/api/documents/search`
  * and chat context: `searchScope` where a scope with nothing uploaded yet, a
- * chat asking for no passages or an empty question simply finds nothing. The
- * score is the store's similarity: for the cosine space Bento uses,
- * `1 - cosine distance`, from -1 to 1, higher is closer.
+ * chat asking for no passages or an empty question simply finds nothing. Hybrid
+ * by default; the score's range per mode is in docs/HTTP-API.md ("Scores").
  */
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
+import type { SearchMode } from '../core/search/index.js'
 import { searchScope } from '../ops/search.js'
-import type { SearchResultRow } from '../ops/types.js'
+import type { SearchResult, SearchResultRow } from '../ops/types.js'
 
-export const searchPassages = async (backend: StorageBackend, scope: Scope, query: string, limit: number): Promise<SearchResultRow[]> => {
-  if (limit < 1 || query.trim().length === 0) return []
-  return (await searchScope(backend, scope, query, { k: limit, missing: 'empty' })).results
+export interface PassageSearchOptions {
+  mode?: SearchMode
+  minScore?: number
 }
+
+/** The HTTP search route's answer: results plus `mode`, `lexicalIndex` and `noMatch`. */
+export const searchDocuments = async (backend: StorageBackend, scope: Scope, query: string, limit: number, options: PassageSearchOptions = {}): Promise<SearchResult> => {
+  if (limit < 1 || query.trim().length === 0) return { query, mode: options.mode ?? 'hybrid', lexicalIndex: true, noMatch: false, results: [] }
+  return searchScope(backend, scope, query, { k: limit, missing: 'empty', mode: options.mode, minScore: options.minScore })
+}
+
+/** Chat context: only passages that match the question (hybrid), never the nearest of nothing. */
+export const searchPassages = async (backend: StorageBackend, scope: Scope, query: string, limit: number, options: PassageSearchOptions = {}): Promise<SearchResultRow[]> =>
+  (await searchDocuments(backend, scope, query, limit, options)).results

@@ -52,6 +52,9 @@ describe('bento-core/client', () => {
     expect((await bento.listDocuments()).map((d) => d.title)).toEqual(['Otters'])
     const found = await bento.search('otters sleeping', 3)
     expect(found.results[0]?.id).toBe(uploaded.documentId)
+    expect(found).toMatchObject({ mode: 'hybrid', lexicalIndex: true, noMatch: false })
+    expect(await bento.search('qqqzzzkkk', 3, { mode: 'lexical' })).toMatchObject({ mode: 'lexical', noMatch: true, results: [] })
+    expect((await bento.search('otters', 3, { mode: 'vector', minScore: 2 })).results).toEqual([])
     const events = []
     for await (const event of bento.chatStream({ messages: [{ role: 'user', content: 'What do otters do?' }] })) events.push(event)
     expect(events.map((e) => e.type)).toEqual(['sources', 'delta', 'done'])

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process'
-import { mkdir, rmdir, stat, utimes } from 'node:fs/promises'
+import { mkdir, readdir, rmdir, stat, symlink, utimes } from 'node:fs/promises'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createLayout } from '../../src/core/layout.js'
 import { customScope } from '../../src/core/keys.js'
 import { STALE_MS, assertLocksHeld, isLockedElsewhere, withScopeLock, withScopeLocks } from '../../src/core/lock.js'
-import { LockedError, LockLostError } from '../../src/core/errors.js'
+import { LockedError, LockLostError, UnsafePathError } from '../../src/core/errors.js'
 import { useTempDirs } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDirs()
@@ -112,5 +113,15 @@ describe('scope locks', () => {
 
   it('does nothing outside a lock', async () => {
     await expect(assertLocksHeld()).resolves.toBeUndefined()
+  })
+
+  it.each(['.bento/locks', '.bento'])('refuses a symlinked %s: nothing is created or removed outside the data dir', async (link) => {
+    const root = await tempDir()
+    const outside = await tempDir('bento-outside-')
+    await mkdir(path.dirname(path.join(root, link)), { recursive: true })
+    await symlink(outside, path.join(root, link))
+    const layout = createLayout(root)
+    await expect(withScopeLock(layout, customScope('user-1'), async () => 'locked')).rejects.toThrow(UnsafePathError)
+    expect(await readdir(outside)).toEqual([])
   })
 })

@@ -31,7 +31,7 @@ describe('addFiles', () => {
     expect(progress.length).toBeGreaterThan(0)
     expect((await readdir(backend.layout.uploadsDir(scope))).sort()).toEqual(result.documents.map((d) => d.id).sort())
 
-    const hits = await searchScope(backend, scope, 'lighthouse keepers', { k: 2 })
+    const hits = await searchScope(backend, scope, 'lighthouse keepers', { k: 2, mode: 'vector' })
     expect(hits.results[0]?.content).toContain('lighthouses')
     expect(hits.results.length).toBe(2)
     expect(hits.results[0]!.score).toBeGreaterThanOrEqual(hits.results[1]!.score)
@@ -61,7 +61,7 @@ describe('searchScope', () => {
   it("answers no results for a missing scope when asked to (the server's choice), and names each hit's chunk", async () => {
     const { backend, input } = await freshBackend()
     const scope = customScope('user-1')
-    expect(await searchScope(backend, scope, 'x', { missing: 'empty' })).toEqual({ query: 'x', results: [] })
+    expect(await searchScope(backend, scope, 'x', { missing: 'empty' })).toEqual({ query: 'x', mode: 'hybrid', lexicalIndex: true, noMatch: true, results: [] })
     await expect(searchScope(backend, scope, 'x', { missing: 'not-found' })).rejects.toMatchObject({ code: 'not_found' })
     expect(await backend.scopeExists(scope)).toBe(false)
     expect(await readdir(backend.layout.root, { recursive: true })).toEqual([])

@@ -4,7 +4,7 @@
  * exporting changes nothing; an import never merges or crosses embedders.
  */
 import { createHash } from 'node:crypto'
-import { readFile, stat } from 'node:fs/promises'
+import { readdir, readFile, stat, symlink } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { StorageBackend, StorePart } from '../../src/core/backend/types.js'
@@ -155,5 +155,15 @@ describe('export and import of one scope', () => {
     const result = await withScopeLock(source.layout, held, () => exportAllScopes(source.backend, { dir, lockWaitMs: 0 }))
     expect(result.archives.map((row) => row.key)).toEqual(['user-free'])
     expect(result.failed).toEqual([expect.objectContaining({ key: 'user-held', code: 'locked' })])
+  })
+
+  it('refuses to export a scope whose uploads hold a symlink, and writes no archive', async () => {
+    const source = await freshBackend()
+    const scope = customScope('user-1')
+    const ids = await source.add(scope, { 'a.txt': 'alpha' })
+    await symlink('/etc/passwd', path.join(source.layout.uploadsDir(scope), ids['a.txt']!, 'passwd'))
+    const dir = await tempDir('bento-archive-')
+    await expect(exportScopeArchive(source.backend, scope, { file: path.join(dir, 'a.tar') })).rejects.toMatchObject({ code: 'unsafe_path' })
+    expect(await readdir(dir)).toEqual([])
   })
 })

@@ -53,7 +53,7 @@ describe('JSON bodies', () => {
     const overHttp = await post(url, '/api/documents/search', [body])
     const inProcess = await server.getApp().request('/api/documents/search', { method: 'POST', headers: { 'content-type': 'application/json', ...USER }, body })
 
-    expect(overHttp).toEqual({ status: 200, json: { query: 'commit the index', results: [] } })
+    expect(overHttp).toEqual({ status: 200, json: { query: 'commit the index', mode: 'hybrid', lexicalIndex: true, noMatch: true, results: [] } })
     expect(inProcess.status).toBe(200)
     expect(await inProcess.json()).toEqual(overHttp.json)
     expect(used).toEqual([false, true])
@@ -64,7 +64,7 @@ describe('JSON bodies', () => {
     const url = await listen(server)
 
     const small = await post(url, '/api/documents/search', ['{"query":', '"split ', 'across chunks"}'])
-    expect(small).toEqual({ status: 200, json: { query: 'split across chunks', results: [] } })
+    expect(small).toEqual({ status: 200, json: { query: 'split across chunks', mode: 'hybrid', lexicalIndex: true, noMatch: true, results: [] } })
 
     const big = await post(url, '/api/documents/search', ['{"query":"', 'q'.repeat(1500), 'q'.repeat(1500), '"}'])
     expect(big.status).toBe(413)
@@ -91,9 +91,9 @@ describe('JSON bodies', () => {
     const url = await listen(server)
     const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ query: 'bom' }))])
 
-    expect(await post(url, '/api/documents/search', [body])).toEqual({ status: 200, json: { query: 'bom', results: [] } })
+    expect(await post(url, '/api/documents/search', [body])).toEqual({ status: 200, json: { query: 'bom', mode: 'hybrid', lexicalIndex: true, noMatch: true, results: [] } })
     const inProcess = await server.getApp().request('/api/documents/search', { method: 'POST', headers: { 'content-type': 'application/json', ...USER }, body })
-    expect(await inProcess.json()).toEqual({ query: 'bom', results: [] })
+    expect(await inProcess.json()).toEqual({ query: 'bom', mode: 'hybrid', lexicalIndex: true, noMatch: true, results: [] })
   })
 
   it('answers 400, not a crash, for invalid JSON read from the Node stream', async () => {
@@ -115,7 +115,7 @@ describe('JSON bodies', () => {
       socket.on('close', () => resolve())
       socket.on('error', reject)
     })
-    expect(await post(url, '/api/documents/search', [JSON.stringify({ query: 'next one' })])).toEqual({ status: 200, json: { query: 'next one', results: [] } })
+    expect(await post(url, '/api/documents/search', [JSON.stringify({ query: 'next one' })])).toEqual({ status: 200, json: { query: 'next one', mode: 'hybrid', lexicalIndex: true, noMatch: true, results: [] } })
   })
 })
 
@@ -130,7 +130,7 @@ describe('operator middleware and the body', () => {
     })
     const url = await listen(server)
     const answer = await post(url, '/api/documents/search', [JSON.stringify({ query: 'consumed first' })], { 'x-isolation-key': '' })
-    expect(answer).toEqual({ status: 200, json: { query: 'consumed first', results: [] } })
+    expect(answer).toEqual({ status: 200, json: { query: 'consumed first', mode: 'hybrid', lexicalIndex: true, noMatch: true, results: [] } })
   })
 
   it('reads the body of a request the middleware replaced, never the original stream', async () => {
@@ -141,6 +141,6 @@ describe('operator middleware and the body', () => {
     })
     const url = await listen(server)
     const answer = await post(url, '/api/documents/search', [JSON.stringify({ query: 'sent by the client' })])
-    expect(answer).toEqual({ status: 200, json: { query: 'rewritten by the operator', results: [] } })
+    expect(answer).toEqual({ status: 200, json: { query: 'rewritten by the operator', mode: 'hybrid', lexicalIndex: true, noMatch: true, results: [] } })
   })
 })

@@ -37,6 +37,16 @@ describe('chat without a model (offline)', () => {
     expect(body.sources[0]?.title).toBe('volcano.txt')
   })
 
+  it('never quotes a passage that does not match the question (nonsense finds nothing)', async () => {
+    const server = await makeServer()
+    const app = server.getApp()
+    await app.request('/api/documents/upload', { method: 'POST', body: uploadForm('volcano.txt', 'Volcanoes erupt when magma pressure builds under the crust.') })
+    const body = (await (await app.request('/api/chat', ask('qqqzzzkkk?'))).json()) as { content: string; sources: unknown[] }
+    expect(body.sources).toEqual([])
+    expect(body.content).toMatch(/found nothing/)
+    expect(body.content).not.toContain('magma')
+  })
+
   it('says it found nothing when the scope is empty, and lists no models', async () => {
     const server = await makeServer()
     const body = (await (await server.getApp().request('/api/chat', ask('anything?'))).json()) as { content: string; sources: unknown[] }

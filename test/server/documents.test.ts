@@ -50,27 +50,45 @@ describe('documents API', () => {
     for (const [name] of files) expect(uploads.some((entry) => entry.endsWith(`/${name}`)), name).toBe(true)
   })
 
-  it('searches with scores, best first, and finds the right passage', async () => {
+  it('searches hybrid by default: the matching passage with a 0–1 score; vector mode ranks every passage', async () => {
     const server = await makeServer()
     const app = server.getApp()
     await app.request('/api/documents/upload', { method: 'POST', body: uploadForm('cats.txt', 'Cats purr and chase mice around the barn.') })
     await app.request('/api/documents/upload', { method: 'POST', body: uploadForm('rockets.txt', 'Rockets burn liquid oxygen and kerosene to reach orbit.') })
     const response = await app.request('/api/documents/search', jsonRequest('POST', { query: 'liquid oxygen rockets orbit', limit: 5 }))
     expect(response.status).toBe(200)
-    const body = (await response.json()) as { query: string; results: Array<{ id: string; title: string; content: string; metadata: object; score: number }> }
-    expect(body.query).toBe('liquid oxygen rockets orbit')
-    expect(body.results).toHaveLength(2)
-    expect(body.results[0]?.title).toBe('rockets.txt')
-    expect(body.results[0]!.score).toBeGreaterThan(body.results[1]!.score)
-    expect(body.results[0]!.score).toBeLessThanOrEqual(1.0001)
+    const body = (await response.json()) as { query: string; mode: string; noMatch: boolean; results: Array<{ id: string; title: string; content: string; metadata: object; score: number }> }
+    expect(body).toMatchObject({ query: 'liquid oxygen rockets orbit', mode: 'hybrid', lexicalIndex: true, noMatch: false })
+    // The cats passage shares no word with the query: not a match.
+    expect(body.results.map((row) => row.title)).toEqual(['rockets.txt'])
+    expect(body.results[0]!.score).toBeGreaterThan(0)
+    expect(body.results[0]!.score).toBeLessThanOrEqual(1)
     expect(Object.keys(body.results[0]!).sort()).toEqual(['content', 'id', 'metadata', 'score', 'title'])
     expect(body.results[0]!.metadata).toMatchObject({ source: 'rockets.txt', fileType: 'txt', chunkIndex: 0 })
+
+    const vector = (await (await app.request('/api/documents/search', jsonRequest('POST', { query: 'liquid oxygen rockets orbit', mode: 'vector' }))).json()) as typeof body
+    expect(vector.mode).toBe('vector')
+    expect(vector.results.map((row) => row.title)).toEqual(['rockets.txt', 'cats.txt'])
+    expect(vector.results[0]!.score).toBeGreaterThan(vector.results[1]!.score)
+    const lexical = (await (await app.request('/api/documents/search', jsonRequest('POST', { query: 'kerosene', mode: 'lexical', minScore: 0.1 }))).json()) as typeof body
+    expect(lexical.results.map((row) => row.title)).toEqual(['rockets.txt'])
+  })
+
+  it('answers a nonsense query with no results and noMatch, and refuses an unknown mode', async () => {
+    const server = await makeServer()
+    const app = server.getApp()
+    await app.request('/api/documents/upload', { method: 'POST', body: uploadForm('rockets.txt', 'Rockets burn liquid oxygen and kerosene to reach orbit.') })
+    const body = await (await app.request('/api/documents/search', jsonRequest('POST', { query: 'qqqzzzkkk' }))).json()
+    expect(body).toEqual({ query: 'qqqzzzkkk', mode: 'hybrid', lexicalIndex: true, noMatch: true, results: [] })
+    const bad = await app.request('/api/documents/search', jsonRequest('POST', { query: 'x', mode: 'semantic' }))
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_input')
   })
 
   it('answers an empty result, not 404, for a user who has uploaded nothing yet', async () => {
     const server = await makeServer({ isolation: 'custom' })
     const response = await server.getApp().request('/api/documents/search', jsonRequest('POST', { query: 'anything' }, { 'x-isolation-key': 'user-new' }))
-    expect([response.status, await response.json()]).toEqual([200, { query: 'anything', results: [] }])
+    expect([response.status, await response.json()]).toEqual([200, { query: 'anything', mode: 'hybrid', lexicalIndex: true, noMatch: true, results: [] }])
     expect(await listTree(server.config.dataDir)).toEqual([])
   })
 

@@ -197,6 +197,6 @@ describe('operator middleware that reads the body', () => {
       body: JSON.stringify({ query: 'anything', limit: 2 }),
     })
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ query: 'anything', results: [] })
+    expect(await response.json()).toEqual({ query: 'anything', mode: 'hybrid', lexicalIndex: true, noMatch: true, results: [] })
   })
 })

@@ -37,7 +37,7 @@ describe('session expiry', () => {
     expect(expired.headers.get('x-session-expired')).toBe('true')
     const fresh = expired.headers.get('x-session-id')!
     expect(fresh).not.toBe(old)
-    expect(await expired.json()).toEqual({ documents: [] })
+    expect(await expired.json()).toMatchObject({ documents: [] })
     // The header is readable by browser apps on other origins.
     expect(expired.headers.get('access-control-expose-headers')).toMatch(/x-session-expired/i)
 

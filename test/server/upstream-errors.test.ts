@@ -151,8 +151,7 @@ describe('upstream errors', () => {
     for (const [method, path, allow] of [
       ['GET', '/api/chat', 'POST'],
       ['DELETE', '/v1/chat', 'POST'],
-      // DELETE is served there: it is DELETE /api/documents/:id with the id "search".
-      ['GET', '/api/documents/search', 'POST, DELETE'],
+      ['POST', '/api/chat/models', 'GET, HEAD'],
       ['PUT', '/v1/sessions/sess_x', 'GET, HEAD, DELETE'],
     ] as const) {
       const response = await fetch(`${url}${path}`, { method, headers: USER })

@@ -13,7 +13,9 @@ const sourceOf = (metadata: Record<string, unknown>): string | undefined =>
 
 /** `bento search`: ranked hits, score first, then title, source and a one-line snippet. */
 export const renderSearch = (result: SearchResult, paint: ChalkInstance): string => {
-  if (result.results.length === 0) return `No results for ${JSON.stringify(result.query)}.\n`
+  if (result.results.length === 0) {
+    return result.noMatch ? `No match for ${JSON.stringify(result.query)}: no passage shares a word with it or is similar enough.\n` : `No results for ${JSON.stringify(result.query)} above the minimum score.\n`
+  }
   const lines: string[] = []
   result.results.forEach((row, index) => {
     const source = sourceOf(row.metadata)

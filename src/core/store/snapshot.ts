@@ -19,6 +19,7 @@ import { readJournal, resolveFiles } from './journal.js'
 import { parseLexical } from './lexical-file.js'
 import { TOKENIZER_ID, type LexicalIndex } from '../lexical/index.js'
 import { parseManifest, type Manifest } from './manifest.js'
+import { DEFAULT_INITIAL_CAPACITY } from './defaults.js'
 
 export interface Snapshot {
   identity: DirIdentity
@@ -64,14 +65,34 @@ const validateIndexAt = (file: string, expected: IndexExpectations): { info: Ind
     return { info: validateIndex(fileSource(stats.size, readAt), expected), bytes: stats.size }
   })
 
+/**
+ * Threat: a hand-edited manifest (`"capacity": 134217728` on an empty store) making the next
+ * add allocate gigabytes: hnswlib aborts the process (SIGABRT) instead of throwing. Growth
+ * doubles, so a real capacity is below twice the points ever added, or the store's initial
+ * capacity; anything above is refused before any allocation, empty index or not.
+ * Test: test/core/store/corrupt-store.test.ts "refuses a manifest capacity …".
+ */
+const assertSaneCapacity = (manifest: Manifest | undefined, info: IndexFileInfo, initialCapacity: number): void => {
+  if (!manifest) return
+  const bound = Math.max(2 * info.count, initialCapacity, MIN_CAPACITY_BOUND)
+  if (manifest.capacity > bound) {
+    throw new CorruptStoreError(`${MANIFEST_FILE}: capacity ${manifest.capacity} is more than a store of ${info.count} points can have (at most ${bound}).`)
+  }
+}
+
+/** Capacities up to this are never refused (a few hundred MB at most): stores made with a larger `initialCapacity` still open elsewhere. */
+const MIN_CAPACITY_BOUND = 65_536
+
 export interface SnapshotOptions {
   efSearch?: number
   defaultEfSearch: number
   /** Stores of at most this many points are read as flat vectors (see flat-index.ts). */
   exactSearchMaxPoints: number
+  /** The store's initial capacity, for the manifest capacity check. Default DEFAULT_INITIAL_CAPACITY. */
+  initialCapacity?: number
 }
 
-const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exactSearchMaxPoints }: SnapshotOptions): Promise<Omit<Snapshot, 'identity'>> => {
+const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exactSearchMaxPoints, initialCapacity = DEFAULT_INITIAL_CAPACITY }: SnapshotOptions): Promise<Omit<Snapshot, 'identity'>> => {
   const resolved = await resolveFiles(dir, await readJournal(dir))
   const pathOf = (name: CommittedFile) => resolved.get(name) ?? path.join(dir, name)
   const read = (name: CommittedFile) => readRegular(pathOf(name), name)
@@ -102,6 +123,7 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
     const indexBytes = await readRegular(indexFile, INDEX_FILE)
     if (!indexBytes) throw new CorruptStoreError(`${INDEX_FILE} missing though ${MANIFEST_FILE} records a store in ${dir}.`)
     const info = validateIndexFile(indexBytes, { dimension: args.numDimensions, capacity: manifest.capacity, keepVectors: true })
+    assertSaneCapacity(manifest, info, initialCapacity)
     const docs = parseDocstore(docstoreBytes!.toString('utf8'))
     checkAgreement(info, docs, manifest, { [INDEX_FILE]: indexBytes.length, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length })
     const lexical = readLexical(docs, manifest, lexicalBytes)
@@ -112,6 +134,7 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
     }
   }
   const { info, bytes: indexBytes } = validateIndexAt(indexFile, { dimension: args.numDimensions, capacity: manifest?.capacity })
+  assertSaneCapacity(manifest, info, initialCapacity)
   // hnswlib reads the file (validated just above) on a worker thread while this thread parses the
   // docstore: the two largest costs of an open overlap instead of adding up.
   const loading = info.count > 0 ? settle(loadIndex(indexFile,

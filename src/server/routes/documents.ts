@@ -10,7 +10,7 @@ import * as fs from '../../core/fs.js'
 import { assertNoSymlinks } from '../../core/layout.js'
 import { readJsonBody } from '../body.js'
 import { loadIngest } from '../ingest-loader.js'
-import { searchPassages } from '../retrieval.js'
+import { searchDocuments } from '../retrieval.js'
 import type { BentoEnv } from '../context.js'
 import type { ServerDeps } from '../deps.js'
 
@@ -19,6 +19,8 @@ const MAX_SEARCH_LIMIT = 50
 const searchSchema = z.object({
   query: z.string().trim().min(1, 'must not be empty').max(4000),
   limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).default(5),
+  mode: z.enum(['hybrid', 'vector', 'lexical']).default('hybrid'),
+  minScore: z.number().finite().optional(),
 })
 
 export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
@@ -28,8 +30,8 @@ export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   return new Hono<BentoEnv>()
     .post('/api/documents/search', async (c) => {
       const body = await readJsonBody(c, searchSchema, config.maxJsonBytes)
-      const results = await searchPassages(backend, c.get('scope'), body.query, body.limit)
-      return c.json({ query: body.query, results })
+      const { mode, lexicalIndex, noMatch, results } = await searchDocuments(backend, c.get('scope'), body.query, body.limit, { mode: body.mode, minScore: body.minScore })
+      return c.json({ query: body.query, mode, lexicalIndex, noMatch, results })
     })
 
     .delete('/api/documents/:id', async (c) => {

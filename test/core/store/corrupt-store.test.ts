@@ -99,4 +99,21 @@ describe('opening a damaged store', () => {
     await symlink(elsewhere, file('docstore.json'))
     await expectCorrupt(/docstore\.json: not a regular file/)
   })
+
+  it.each([134_217_728, 4_294_967_295])('refuses a manifest capacity of %i on an emptied store before any allocation (was SIGABRT / internal)', async (capacity) => {
+    const store = await openStore({ dir })
+    await store.deleteAll()
+    await store.close()
+    await editJson('bento.json', (manifest) => {
+      manifest.capacity = capacity
+    })
+    await expectCorrupt(new RegExp(`capacity ${capacity} is more than a store of 0 points can have`))
+  })
+
+  it('refuses a manifest capacity far above what the points of a non-empty index can need', async () => {
+    await editJson('bento.json', (manifest) => {
+      manifest.capacity = 134_217_728
+    })
+    await expectCorrupt(/capacity 134217728/)
+  })
 })
