@@ -6,8 +6,10 @@
  */
 export { createBentoServer, serverOptionsFromEnv, HTTP_STATUSES } from './server/index.js'
 export type { AccessKeys, BentoEnv, BentoServer, BentoServerConfig, BentoServerOptions, ChatOptions, CorsOptions, ErrorBody, ListeningAddress, StartOptions } from './server/index.js'
-export { cleanupSessions, isolation, resolveScope } from './middleware/isolation.js'
-export type { CleanupSessionsConfig, CleanupSessionsResult, IsolationMode, IsolationOptions } from './middleware/isolation.js'
+export { isolation, resolveScope } from './middleware/isolation.js'
+export { cleanupSessions } from './server/cleanup-sessions.js'
+export type { IsolationMode, IsolationOptions } from './middleware/isolation.js'
+export type { CleanupSessionsConfig, CleanupSessionsOptions, CleanupSessionsResult } from './server/cleanup-sessions.js'
 
 export {
   MAX_CUSTOM_KEY_LENGTH, SHARED_KEY, customScope, isScope, isScopeDirName, isSessionId, scopeFromArg, scopeFromDirName, sessionScope, sharedScope, tenantOf,
@@ -29,8 +31,8 @@ export { deleteMemory, extractMemories, listMemories, recallMemories, rememberMe
 export type { MemoryEntry, RecalledMemory } from './core/memory.js'
 
 export {
-  applyCleanup, applyImport, applyMigrate, cleanupExpiredSessions, diskUsage, exportAllScopes, exportScopeArchive, inspectScope, listScopeSummaries, planCleanup,
-  planImport, planMigrate, recoverPendingOperations, reindexScopes, searchScope,
+  applyCleanup, applyImport, applyMigrate, cleanupExpiredSessions, deleteAllDocuments, deleteDocument, diskUsage, exportAllScopes, exportScopeArchive, inspectScope,
+  listScopeSummaries, planCleanup, planImport, planMigrate, recoverPendingOperations, reindexScopes, searchScope,
 } from './ops/index.js'
 export type { ReindexOptions, ReindexOutcome, ReindexResult, ReindexRow } from './ops/index.js'
 export { searchStore, tokenizeForSearch, SEARCH_MODES } from './core/search/index.js'

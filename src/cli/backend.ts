@@ -3,6 +3,7 @@
  * scope locks and open indexes of a CLI run never outlive the run.
  */
 import type { StorageBackend } from '../core/backend/types.js'
+import { EMBEDDER_ENV } from '../core/defaults.js'
 import { NotFoundError } from '../core/errors.js'
 import * as fs from '../core/fs.js'
 
@@ -14,7 +15,8 @@ export interface BackendRunOptions {
   env: NodeJS.ProcessEnv
 }
 
-const EMBEDDER_ENV = ['BENTO_EMBEDDER', 'BENTO_EMBEDDINGS_DIMENSION', 'BENTO_EMBEDDINGS_URL', 'BENTO_EMBEDDINGS_MODEL']
+// The API key alone never picks an embedder (it is also the chat key): only these variables can.
+const CHOOSING_ENV = [EMBEDDER_ENV.kind, EMBEDDER_ENV.dimension, EMBEDDER_ENV.url, EMBEDDER_ENV.model]
 
 /**
  * With no embedder configured, `embedderFromEnv` answers the default local
@@ -23,7 +25,7 @@ const EMBEDDER_ENV = ['BENTO_EMBEDDER', 'BENTO_EMBEDDINGS_DIMENSION', 'BENTO_EMB
  * variable set goes through `embedderFromEnv` and its validation.
  */
 const embedderFor = async (env: NodeJS.ProcessEnv) => {
-  if (EMBEDDER_ENV.every((name) => !env[name]?.trim())) {
+  if (CHOOSING_ENV.every((name) => !env[name]?.trim())) {
     const { createLocalEmbedder } = await import('../core/embeddings/local.js')
     return createLocalEmbedder()
   }

@@ -5,6 +5,7 @@
 import path from 'node:path'
 import { Option, type Command } from 'commander'
 import { InvalidOptionsError } from '../core/errors.js'
+import { DEFAULT_DATA_DIR } from '../core/defaults.js'
 import type { ScopeKind } from '../core/keys.js'
 
 export interface CommonOptions {
@@ -13,7 +14,7 @@ export interface CommonOptions {
   json: boolean
 }
 
-export const DEFAULT_DATA_DIR = './data'
+export { DEFAULT_DATA_DIR }
 
 /** `--data-dir <dir>` (env `BENTO_DATA_DIR`, default `./data`). */
 export const addDataDirOption = (command: Command): Command =>

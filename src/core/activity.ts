@@ -9,6 +9,7 @@
  * touches are flushed on close.
  */
 import path from 'node:path'
+import { ACTIVITY_COALESCE_MS } from './defaults.js'
 import * as fs from './fs.js'
 import { assertNoSymlinks } from './layout.js'
 import type { Layout } from './layout.js'
@@ -121,7 +122,7 @@ export const scopeFileTimes = async (layout: Layout, scope: Scope): Promise<{ ne
  */
 export const createActivityTracker = (options: ActivityOptions): ActivityTracker => {
   const { layout } = options
-  const coalesceMs = options.coalesceMs ?? 60_000
+  const coalesceMs = options.coalesceMs ?? ACTIVITY_COALESCE_MS
   const now = options.now ?? Date.now
   const maxTracked = options.maxTracked ?? 10_000
   const entries = new Map<string, Entry>()

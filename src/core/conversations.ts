@@ -9,6 +9,7 @@
  * migrate moves a scope's conversations by renaming one directory, and a file
  * that still names the old key must not report it.
  */
+import { DEFAULT_LOCK_WAIT_MS } from './defaults.js'
 import path from 'node:path'
 import * as fs from './fs.js'
 import { CorruptStoreError, InvalidInputError, NotFoundError } from './errors.js'
@@ -109,7 +110,7 @@ const writeLocked = <T>(layout: Layout, scope: Scope, file: string, options: Con
   serialize(file, () => withScopeLock(layout, scope, async () => {
     await ensureDir(layout, layout.conversationsDir(scope))
     return fn()
-  }, { waitMs: options.lockWaitMs ?? 2000 }))
+  }, { waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS }))
 
 /**
  * Starts an empty conversation in the scope.

@@ -1,20 +1,28 @@
 /**
- * Fault injection for crash and I/O-error tests. Production code calls
- * `checkFault(op, path)` through the fs facade and `crashPoint(name)` at named
- * steps of multi-step commits; both are no-ops unless a test arms them.
+ * Fault injection, for Bento's own crash and I/O-error tests only. Production
+ * code calls `checkFault(op, path)` through the fs facade and `crashPoint(name)`
+ * at named steps of multi-step commits; both are no-ops unless a test arms them.
  *
- * Child processes are armed by environment:
+ * Test child processes are armed by environment, and only when
+ * `BENTO_TEST_FAULTS=1` is set too — a switch no production path sets and no
+ * documentation offers to operators. Threat: a host app (Bento is a library)
+ * that happens to have `BENTO_CRASH_AT` or `BENTO_FAULT` in its environment
+ * SIGKILLing itself or failing its writes. Test: test/core/faults.test.ts.
  * - `BENTO_CRASH_AT=<step name>`: SIGKILL itself when that step is reached.
  * - `BENTO_CRASH_AFTER_OPS=<n>`: SIGKILL itself at the n-th fs facade call.
  * - `BENTO_FAULT=<op>:<errno>[:<n>]`: the n-th (default 1st) call of `op` fails with that errno.
+ * In-process tests use `setFaultInjector`, which is not part of the package's exports.
  */
 export type FaultInjector = (op: string, path: string) => NodeJS.ErrnoException | undefined
 
 let injector: FaultInjector | undefined
 let opCount = 0
-const crashAt = process.env.BENTO_CRASH_AT
-const crashAfterOps = Number(process.env.BENTO_CRASH_AFTER_OPS ?? 0)
-const envFault = parseEnvFault(process.env.BENTO_FAULT)
+/** The test switch: without it the variables below are never read. */
+export const TEST_FAULTS_SWITCH = 'BENTO_TEST_FAULTS'
+const testEnv: NodeJS.ProcessEnv = process.env[TEST_FAULTS_SWITCH] === '1' ? process.env : {}
+const crashAt = testEnv.BENTO_CRASH_AT
+const crashAfterOps = Number(testEnv.BENTO_CRASH_AFTER_OPS ?? 0)
+const envFault = parseEnvFault(testEnv.BENTO_FAULT)
 
 export const setFaultInjector = (next: FaultInjector | undefined): void => {
   injector = next

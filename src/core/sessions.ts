@@ -7,8 +7,7 @@ import { randomBytes } from 'node:crypto'
 
 const SESSION_ID_BYTES = 16
 
-/** How long a session scope lives after its last activity unless configured: 24 h (the seed's default). */
-export const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60 * 1000
+export { DEFAULT_SESSION_TTL_MS } from './defaults.js'
 const CONVERSATION_ID = /^sess_[0-9a-f]{32}$/
 
 /**

@@ -16,14 +16,10 @@
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
-import { createFsBackend } from '../core/backend/index.js'
-import { BentoError, InvalidInputError, InvalidKeyError, UnauthorizedError, toBentoError } from '../core/errors.js'
+import { InvalidInputError, InvalidKeyError, UnauthorizedError } from '../core/errors.js'
 import { customScope, isSessionId, sessionScope, sharedScope, type Scope } from '../core/keys.js'
 import { createSessionId, DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
-import { cleanupExpiredSessions } from '../ops/cleanup.js'
 import type { StorageBackend } from '../core/backend/types.js'
-import type { CleanupResult } from '../ops/types.js'
-import { backendForConfig } from '../server/config-registry.js'
 import type { BentoEnv } from '../server/context.js'
 
 export type IsolationMode = 'none' | 'session' | 'custom'
@@ -36,6 +32,8 @@ export const ISOLATION_KEY_HEADER = 'x-isolation-key'
 export const MUXI_USER_HEADER = 'x-muxi-user-id'
 export const FORWARDED_PROTO_HEADER = 'x-forwarded-proto'
 export { DEFAULT_SESSION_TTL_MS }
+// The seed imports cleanupSessions from this path; it is the server's job and lives there.
+export { cleanupSessions, type CleanupSessionsConfig, type CleanupSessionsResult } from '../server/cleanup-sessions.js'
 
 export interface IsolationOptions {
   mode: IsolationMode
@@ -43,13 +41,13 @@ export interface IsolationOptions {
   backend?: StorageBackend
   /** Default 24 h. */
   sessionTtlMs?: number
-  /** The clock expiry is judged by, in ms since the epoch. Default `Date.now` (tests inject one). */
-  now?: () => number
   /**
    * Behind a TLS-terminating proxy the request URL is http: trust its
    * `X-Forwarded-Proto` to mark the session cookie `Secure`. Default false.
    */
   trustProxy?: boolean
+  /** The clock expiry is judged by, in ms since the epoch. Default `Date.now` (tests inject one). */
+  now?: () => number
   /**
    * Custom mode: where the key comes from when no operator middleware set one.
    * `header` (default): `x-isolation-key` / `X-Muxi-User-Id`, chosen by the caller.
@@ -175,38 +173,3 @@ export const isolation = (options: IsolationOptions): MiddlewareHandler<BentoEnv
     if (state) state.scope = scope
     await next()
   }
-
-/** What `cleanupSessions` needs: a server's `config`, or a plain object naming the data dir. */
-export interface CleanupSessionsConfig {
-  dataDir: string
-  /** Default 24 h. */
-  sessionTtlMs?: number
-}
-
-export interface CleanupSessionsResult extends CleanupResult {
-  /** Set when the sweep failed; the promise itself never rejects (the seed calls it from setInterval). */
-  error?: { code: string; message: string }
-}
-
-/**
- * Removes every session scope idle longer than the TTL, with its uploads,
- * conversations and memory. Given a live server's `config`, it evicts the
- * removed scopes from that server's store pool. Never rejects.
- *
- * @example
- * import { cleanupSessions } from 'bento-core/middleware/isolation'
- * setInterval(() => { cleanupSessions(server.config) }, 30 * 60 * 1000)
- */
-export const cleanupSessions = async (config: CleanupSessionsConfig, options: { now?: () => number } = {}): Promise<CleanupSessionsResult> => {
-  const live = backendForConfig(config)
-  let backend: StorageBackend | undefined = live
-  try {
-    backend ??= createFsBackend({ dataDir: config.dataDir })
-    return await cleanupExpiredSessions(backend, { ttlMs: config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS, ...(options.now ? { now: options.now() } : {}) })
-  } catch (error) {
-    const failure: BentoError = toBentoError(error, 'Cleaning up expired sessions')
-    return { dryRun: false, removed: [], skipped: [], freedBytes: 0, error: { code: failure.code, message: failure.message } }
-  } finally {
-    if (live === undefined) await backend?.close().catch(() => {})
-  }
-}

@@ -14,6 +14,7 @@ export {
   type CleanupPlan,
   type CleanupTarget,
 } from './cleanup.js'
+export { deleteAllDocuments, deleteDocument, type DeleteAllDocumentsResult, type DeleteDocumentResult } from './documents.js'
 export { diskUsage, type DiskUsageOptions, type DiskUsageSort } from './du.js'
 export { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
 export { archiveNameOf, exportAllScopes, exportScopeArchive, type ExportAllOptions, type ExportOptions, type ExportTarget } from './export.js'

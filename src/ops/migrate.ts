@@ -3,6 +3,7 @@
  * scope — shared to a user, a user to another, or back to shared — the job the
  * seed's migration guide did with a hand `mv`.
  */
+import { DEFAULT_LOCK_WAIT_MS } from '../core/defaults.js'
 import { ConflictError, InvalidInputError, NotFoundError, RefusedError } from '../core/errors.js'
 import { crashPoint } from '../core/faults.js'
 import * as fs from '../core/fs.js'
@@ -164,7 +165,7 @@ export const planMigrate = async (backend: StorageBackend, options: MigrateOptio
     conversations: source.conversations,
     memories: source.memories,
     bytes: source.bytes,
-    lockWaitMs: options.lockWaitMs ?? 2000,
+    lockWaitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
   }
   return { ...plan, result: resultOf(plan, true) }
 }

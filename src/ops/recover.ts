@@ -12,7 +12,7 @@ import { STALE_MS, withScopeLocks } from '../core/lock.js'
 import * as fs from '../core/fs.js'
 import { finishFsImport, IMPORT_OP } from '../core/backend/fs-scope-import.js'
 import type { StorageBackend } from '../core/backend/types.js'
-import { finishCleanup } from './cleanup.js'
+import { finishCleanup } from './cleanup-remove.js'
 import { runMergeMigration } from './migrate-merge.js'
 import { runRenameMigration } from './migrate-rename.js'
 import { scopeOfIntent } from './scope-ref.js'
@@ -30,7 +30,7 @@ const DEAD_OWNER_WAIT_MS = STALE_MS + 2000
 
 const replay = async (backend: StorageBackend, intent: JournalIntent): Promise<void> => {
   const [first, second] = intent.scopes.map((ref) => scopeOfIntent(ref))
-  if (intent.op === 'cleanup') return finishCleanup(backend, intent, first!)
+  if (intent.op === 'cleanup') return finishCleanup(backend, intent)
   if (intent.op === 'migrate-rename') return runRenameMigration(backend.layout, intent, first!, second!)
   if (intent.op === 'migrate-merge') return void (await runMergeMigration(backend, intent, first!, second!))
   if (intent.op === IMPORT_OP) return finishFsImport(backend.layout, intent, first!)

@@ -1,18 +1,24 @@
 /**
- * Links a server's public `config` object to its live backend, so
+ * Links a server's public `config` object to its live backend and clock, so
  * `cleanupSessions(server.config)` (the seed's pattern) evicts from that
- * server's store pool instead of removing files under open stores.
+ * server's store pool instead of removing files under open stores, and judges
+ * expiry by the same clock as the server.
  */
 import type { StorageBackend } from '../core/backend/types.js'
 
-const backends = new WeakMap<object, StorageBackend>()
+export interface LiveServer {
+  backend: StorageBackend
+  now: () => number
+}
 
-export const bindConfigBackend = (config: object, backend: StorageBackend): void => {
-  backends.set(config, backend)
+const servers = new WeakMap<object, LiveServer>()
+
+export const bindConfigBackend = (config: object, live: LiveServer): void => {
+  servers.set(config, live)
 }
 
 export const unbindConfigBackend = (config: object): void => {
-  backends.delete(config)
+  servers.delete(config)
 }
 
-export const backendForConfig = (config: object): StorageBackend | undefined => backends.get(config)
+export const liveServerForConfig = (config: object): LiveServer | undefined => servers.get(config)

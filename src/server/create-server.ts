@@ -16,7 +16,8 @@ import { createFsBackend } from '../core/backend/index.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import { embedderFromEnv } from '../core/embeddings/index.js'
 import { ConflictError, toBentoError } from '../core/errors.js'
-import { cleanupSessions, SESSION_EXPIRED_HEADER, SESSION_HEADER } from '../middleware/isolation.js'
+import { SESSION_EXPIRED_HEADER, SESSION_HEADER } from '../middleware/isolation.js'
+import { cleanupSessions } from './cleanup-sessions.js'
 import { recoverPendingOperations } from '../ops/recover.js'
 import { createAccessChecker } from './access-keys.js'
 import { createJwtVerifier } from './auth/index.js'
@@ -95,15 +96,15 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
     ...(parsed.now ? { now: parsed.now } : {}),
   })
   const now = parsed.now ?? Date.now
-  bindConfigBackend(config, backend)
+  bindConfigBackend(config, { backend, now })
   const deps: ServerDeps = {
     backend,
     config,
     logger,
+    now,
     // With verified identity, Authorization carries the token: access keys only in their own headers.
     access: createAccessChecker(parsed.accessKeys, { bearer: parsed.auth === undefined }),
     auth: parsed.auth === undefined ? undefined : createJwtVerifier(parsed.auth),
-    now,
     // A key, or an endpoint named explicitly (a keyless local OpenAI-compatible server), enables the model.
     upstream: config.chat.llm
       ? createChatUpstream({ baseUrl: config.chat.baseUrl, timeoutMs: config.chat.timeoutMs, ...(parsed.openRouterKey === undefined ? {} : { apiKey: parsed.openRouterKey }) })

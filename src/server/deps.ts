@@ -13,7 +13,7 @@ export interface ServerDeps {
   /** Present when an OpenRouter key is configured. */
   upstream: ChatUpstream | undefined
   logger: Logger | undefined
-  /** The clock (ms since the epoch): `Date.now` unless a test injects one. */
+  /** The server's clock (ms since the epoch): `Date.now` unless a test injected one. */
   now: () => number
   /** Present with `auth: { type: 'jwt' }`. */
   auth: JwtVerifier | undefined

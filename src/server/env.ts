@@ -10,53 +10,38 @@
  * `BENTO_ADMIN_KEYS` (comma-separated), `BENTO_CORS_ORIGIN`, `BENTO_MEMORY`
  * (on enables persistent memory), `BENTO_TRUST_PROXY` (on: trust
  * `X-Forwarded-Proto`), `BENTO_UI` (off: no web page at `/`), `BENTO_EXTRACT_TIMEOUT` (a duration)
- * and `BENTO_EXTRACT_MEMORY_MB` (extraction budgets). Switches take `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`.
+ * and `BENTO_EXTRACT_MEMORY_MB` (extraction budgets), `BENTO_AUTH` and the `BENTO_JWT_*` settings
+ * (`authFromEnv`). Switches take `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`.
  */
 import { parseByteSize } from '../core/byte-size.js'
+import { envDuration, envInteger, envList, envSwitch, envText, sessionTtlFromEnv, type Env } from '../core/env.js'
 import { parseDuration } from '../core/duration.js'
 import { InvalidOptionsError } from '../core/errors.js'
 import { ingestLimitsFromEnv } from '../core/ingest/limits.js'
 import type { JwtAuthOptions } from './auth/options.js'
 import type { BentoServerOptions } from './options.js'
 
-type Env = Record<string, string | undefined>
-
-const text = (env: Env, name: string): string | undefined => {
-  const value = env[name]?.trim()
-  return value ? value : undefined
+export interface ServerEnvOptions {
+  /**
+   * Variables whose settings were given by other means (`bento serve`'s flags):
+   * they are neither read nor checked (nor their old `_MS` spellings), so a flag
+   * always wins, even over a variable that would be refused.
+   */
+  given?: Iterable<string>
 }
 
-const integer = (env: Env, name: string): number | undefined => {
-  const value = text(env, name)
-  if (value === undefined) return undefined
-  if (!/^[0-9]+$/.test(value)) throw new InvalidOptionsError(`Invalid ${name} ${JSON.stringify(value)}: expected a whole number.`)
-  return Number(value)
-}
+/** Same bounds as `createBentoServer`'s option, checked here so the error names the variable. */
+const MAX_OPEN_STORES = 100_000
 
-const duration = (env: Env, name: string): number | undefined => {
-  // The old millisecond names are refused, not ignored: ignoring one would silently run with the default.
-  if (text(env, `${name}_MS`) !== undefined) {
-    throw new InvalidOptionsError(`${name}_MS is no longer read: set ${name} to a duration such as 24h or 30m.`)
+const withoutGiven = (env: Env, given: Iterable<string> | undefined): Env => {
+  const names = [...(given ?? [])]
+  if (names.length === 0) return env
+  const rest = { ...env }
+  for (const name of names) {
+    delete rest[name]
+    delete rest[`${name}_MS`]
   }
-  const value = text(env, name)
-  return value === undefined ? undefined : parseDuration(value, name)
-}
-
-const ON = new Set(['1', 'true', 'yes', 'on'])
-const OFF = new Set(['0', 'false', 'no', 'off'])
-
-/** `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`, any case; anything else is refused, not read as off. */
-const enabled = (env: Env, name: string): boolean | undefined => {
-  const value = text(env, name)?.toLowerCase()
-  if (value === undefined) return undefined
-  if (ON.has(value)) return true
-  if (OFF.has(value)) return false
-  throw new InvalidOptionsError(`Invalid ${name} ${JSON.stringify(env[name]?.trim())}: expected 1, true, yes or on, or 0, false, no or off.`)
-}
-
-const list = (env: Env, name: string): string[] | undefined => {
-  const items = text(env, name)?.split(',').map((item) => item.trim()).filter(Boolean)
-  return items && items.length > 0 ? items : undefined
+  return rest
 }
 
 /**
@@ -65,9 +50,9 @@ const list = (env: Env, name: string): string[] | undefined => {
  * (a duration), `BENTO_JWT_KEY_CLAIM`, `BENTO_JWT_TENANT_CLAIM`.
  */
 export const authFromEnv = (env: Env): JwtAuthOptions | undefined => {
-  const mode = text(env, 'BENTO_AUTH')?.toLowerCase()
+  const mode = envText(env, 'BENTO_AUTH')?.toLowerCase()
   if (mode === undefined || mode === 'none') return undefined
-  if (mode !== 'jwt') throw new InvalidOptionsError(`Invalid BENTO_AUTH ${JSON.stringify(text(env, 'BENTO_AUTH'))}: expected none or jwt.`)
+  if (mode !== 'jwt') throw new InvalidOptionsError(`Invalid BENTO_AUTH ${JSON.stringify(envText(env, 'BENTO_AUTH'))}: expected none or jwt.`)
   return { ...jwtSettingsFromEnv(env), type: 'jwt' }
 }
 
@@ -76,17 +61,17 @@ export const jwtSettingsFromEnv = (env: Env): Partial<JwtAuthOptions> => {
   const auth: Partial<JwtAuthOptions> = {}
   const secret = env.BENTO_JWT_SECRET
   if (secret !== undefined && secret !== '') auth.secret = secret
-  const jwks = text(env, 'BENTO_JWKS')
+  const jwks = envText(env, 'BENTO_JWKS')
   if (jwks !== undefined) auth.jwks = jwks
-  const issuer = list(env, 'BENTO_JWT_ISSUER')
+  const issuer = envList(env, 'BENTO_JWT_ISSUER')
   if (issuer) auth.issuer = issuer.length === 1 ? issuer[0]! : issuer
-  const audience = list(env, 'BENTO_JWT_AUDIENCE')
+  const audience = envList(env, 'BENTO_JWT_AUDIENCE')
   if (audience) auth.audience = audience.length === 1 ? audience[0]! : audience
-  const clock = text(env, 'BENTO_JWT_CLOCK_TOLERANCE')
+  const clock = envText(env, 'BENTO_JWT_CLOCK_TOLERANCE')
   if (clock !== undefined) auth.clockToleranceMs = clock === '0' ? 0 : parseDuration(clock, 'BENTO_JWT_CLOCK_TOLERANCE')
-  const keyClaim = text(env, 'BENTO_JWT_KEY_CLAIM')
+  const keyClaim = envText(env, 'BENTO_JWT_KEY_CLAIM')
   if (keyClaim !== undefined) auth.keyClaim = keyClaim
-  const tenantClaim = text(env, 'BENTO_JWT_TENANT_CLAIM')
+  const tenantClaim = envText(env, 'BENTO_JWT_TENANT_CLAIM')
   if (tenantClaim !== undefined) auth.tenantClaim = tenantClaim
   return auth
 }
@@ -95,38 +80,40 @@ export const jwtSettingsFromEnv = (env: Env): Partial<JwtAuthOptions> => {
  * @example
  * const server = createBentoServer({ ...serverOptionsFromEnv(process.env), logger: false })
  */
-export const serverOptionsFromEnv = (env: Env = process.env): BentoServerOptions => {
-  const isolation = text(env, 'BENTO_ISOLATION')
+export const serverOptionsFromEnv = (allEnv: Env = process.env, envOptions: ServerEnvOptions = {}): BentoServerOptions => {
+  const env = withoutGiven(allEnv, envOptions.given)
+  const isolation = envText(env, 'BENTO_ISOLATION')
   if (isolation !== undefined && isolation !== 'none' && isolation !== 'session' && isolation !== 'custom') {
     throw new InvalidOptionsError(`Invalid BENTO_ISOLATION ${JSON.stringify(isolation)}: expected none, session or custom.`)
   }
-  const client = list(env, 'BENTO_CLIENT_KEYS')
-  const admin = list(env, 'BENTO_ADMIN_KEYS')
-  const chatUrl = text(env, 'BENTO_CHAT_URL')
-  const chatModel = text(env, 'BENTO_CHAT_MODEL')
-  const corsOrigin = list(env, 'BENTO_CORS_ORIGIN')
-  const memory = enabled(env, 'BENTO_MEMORY')
-  const trustProxy = enabled(env, 'BENTO_TRUST_PROXY')
-  const ui = enabled(env, 'BENTO_UI')
+  const client = envList(env, 'BENTO_CLIENT_KEYS')
+  const admin = envList(env, 'BENTO_ADMIN_KEYS')
+  const chatUrl = envText(env, 'BENTO_CHAT_URL')
+  const chatModel = envText(env, 'BENTO_CHAT_MODEL')
+  const corsOrigin = envList(env, 'BENTO_CORS_ORIGIN')
+  const memory = envSwitch(env, 'BENTO_MEMORY')
+  const trustProxy = envSwitch(env, 'BENTO_TRUST_PROXY')
+  const ui = envSwitch(env, 'BENTO_UI')
   const options: BentoServerOptions = {}
-  const dataDir = text(env, 'BENTO_DATA_DIR')
+  const dataDir = envText(env, 'BENTO_DATA_DIR')
   if (dataDir !== undefined) options.dataDir = dataDir
   if (isolation !== undefined) options.isolation = isolation
-  const sessionTtlMs = duration(env, 'BENTO_SESSION_TTL')
+  const sessionTtlMs = sessionTtlFromEnv(env)
   if (sessionTtlMs !== undefined) options.sessionTtlMs = sessionTtlMs
-  const cleanupIntervalMs = duration(env, 'BENTO_CLEANUP_INTERVAL')
+  const cleanupIntervalMs = envDuration(env, 'BENTO_CLEANUP_INTERVAL')
   if (cleanupIntervalMs !== undefined) options.cleanupIntervalMs = cleanupIntervalMs
-  const maxOpenStores = integer(env, 'BENTO_MAX_OPEN_STORES')
+  const maxOpenStores = envInteger(env, 'BENTO_MAX_OPEN_STORES', 1)
+  if (maxOpenStores !== undefined && maxOpenStores > MAX_OPEN_STORES) {
+    throw new InvalidOptionsError(`Invalid BENTO_MAX_OPEN_STORES ${JSON.stringify(String(maxOpenStores))}: expected at most ${MAX_OPEN_STORES}.`)
+  }
   if (maxOpenStores !== undefined) options.maxOpenStores = maxOpenStores
-  const maxStoreMemory = text(env, 'BENTO_MAX_STORE_MEMORY')
-  if (maxStoreMemory !== undefined) options.maxStoreMemory = parseByteSize(maxStoreMemory, 'BENTO_MAX_STORE_MEMORY')
-  const readFreshnessMs = integer(env, 'BENTO_READ_FRESHNESS')
+  const readFreshnessMs = envInteger(env, 'BENTO_READ_FRESHNESS')
   if (readFreshnessMs !== undefined) options.readFreshnessMs = readFreshnessMs
-  const openRouterKey = text(env, 'OPENROUTER_API_KEY')
+  const openRouterKey = envText(env, 'OPENROUTER_API_KEY')
   if (openRouterKey !== undefined) options.openRouterKey = openRouterKey
-  const chatModels = list(env, 'BENTO_CHAT_MODELS')
-  const chatTimeoutMs = duration(env, 'BENTO_CHAT_TIMEOUT')
-  const contextPassages = integer(env, 'BENTO_CONTEXT_PASSAGES')
+  const chatModels = envList(env, 'BENTO_CHAT_MODELS')
+  const chatTimeoutMs = envDuration(env, 'BENTO_CHAT_TIMEOUT')
+  const contextPassages = envInteger(env, 'BENTO_CONTEXT_PASSAGES')
   const chat = {
     ...(chatUrl ? { baseUrl: chatUrl } : {}),
     ...(chatModel ? { model: chatModel } : {}),
@@ -135,16 +122,16 @@ export const serverOptionsFromEnv = (env: Env = process.env): BentoServerOptions
     ...(contextPassages === undefined ? {} : { contextPassages }),
   }
   if (Object.keys(chat).length > 0) options.chat = chat
-  const conversationTtlMs = duration(env, 'BENTO_CONVERSATION_TTL')
+  const conversationTtlMs = envDuration(env, 'BENTO_CONVERSATION_TTL')
   if (conversationTtlMs !== undefined) options.conversationTtlMs = conversationTtlMs
-  const defaultKey = text(env, 'BENTO_DEFAULT_KEY')
+  const defaultKey = envText(env, 'BENTO_DEFAULT_KEY')
   if (defaultKey !== undefined) options.defaultKey = defaultKey
-  const maxFile = text(env, 'BENTO_MAX_FILE_SIZE')
-  const maxTextChars = integer(env, 'BENTO_MAX_TEXT_CHARS')
+  const maxFile = envText(env, 'BENTO_MAX_FILE_SIZE')
+  const maxTextChars = envInteger(env, 'BENTO_MAX_TEXT_CHARS')
   if (maxFile !== undefined || maxTextChars !== undefined) {
     options.uploadLimits = { ...(maxFile === undefined ? {} : { maxFileBytes: parseByteSize(maxFile, 'BENTO_MAX_FILE_SIZE') }), ...(maxTextChars === undefined ? {} : { maxTextChars }) }
   }
-  const maxJson = text(env, 'BENTO_MAX_JSON_SIZE')
+  const maxJson = envText(env, 'BENTO_MAX_JSON_SIZE')
   if (maxJson !== undefined) options.maxJsonBytes = parseByteSize(maxJson, 'BENTO_MAX_JSON_SIZE')
   if (client || admin) options.accessKeys = { ...(client ? { client } : {}), ...(admin ? { admin } : {}) }
   if (corsOrigin) options.cors = { origin: corsOrigin.length === 1 && corsOrigin[0] === '*' ? '*' : corsOrigin }

@@ -7,13 +7,15 @@
 import path from 'node:path'
 import { z } from 'zod'
 import type { Logger } from 'pino'
-import { DEFAULT_MAX_OPEN_STORES, DEFAULT_MAX_STORE_MEMORY, DEFAULT_READ_FRESHNESS_MS } from '../core/backend/index.js'
 import { InvalidOptionsError } from '../core/errors.js'
 import { customScope } from '../core/keys.js'
 import type { Embedder } from '../core/embeddings/types.js'
+import {
+  DEFAULT_CLEANUP_INTERVAL_MS, DEFAULT_CONVERSATION_TTL_MS, DEFAULT_DATA_DIR, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_OPEN_STORES, DEFAULT_MAX_STORE_MEMORY,
+  DEFAULT_MAX_TEXT_CHARS, DEFAULT_READ_FRESHNESS_MS, DEFAULT_SESSION_TTL_MS,
+} from '../core/defaults.js'
 import { resolveLimits, type ResolvedLimits } from '../core/ingest/limits.js'
 import type { IngestLimits } from '../core/ingest/types.js'
-import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
 import type { IsolationMode } from '../middleware/isolation.js'
 import type { AccessKeys } from './access-keys.js'
 import { HMAC_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, type AuthOptions } from './auth/options.js'
@@ -103,13 +105,13 @@ export interface BentoServerOptions {
    * (any client can send it).
    */
   trustProxy?: boolean
-  /** The web page at `/` (documents, search, chat, and the operator's scopes). Default true. */
-  ui?: boolean
   /**
    * The clock session expiry, activity and the periodic sweep are decided by, in ms
    * since the epoch. Default `Date.now`; tests inject one instead of sleeping.
    */
   now?: () => number
+  /** The web page at `/` (documents, search, chat, and the operator's scopes). Default true. */
+  ui?: boolean
 }
 
 export interface BentoServerConfig {
@@ -144,8 +146,7 @@ export interface BentoServerConfig {
 
 export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
 export const DEFAULT_CHAT_MODEL = 'openai/gpt-4o-mini'
-export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
-export const DEFAULT_MAX_TEXT_CHARS = 2_000_000
+export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TEXT_CHARS }
 export const DEFAULT_MAX_UPLOAD_FILES = 20
 export const DEFAULT_MAX_UPLOAD_REQUEST_BYTES = 50 * 1024 * 1024
 
@@ -254,15 +255,15 @@ export const parseServerOptions = (options: unknown): BentoServerOptions => {
 export const resolveServerConfig = (options: BentoServerOptions): BentoServerConfig => {
   const model = options.chat?.model ?? options.chat?.models?.[0] ?? DEFAULT_CHAT_MODEL
   return Object.freeze({
-    dataDir: path.resolve(options.dataDir ?? 'data'),
+    dataDir: path.resolve(options.dataDir ?? DEFAULT_DATA_DIR),
     // With verified identity the key comes from the token: isolating users is what auth is for.
     isolation: options.isolation ?? (options.auth ? 'custom' : 'none'),
     sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
-    cleanupIntervalMs: options.cleanupIntervalMs ?? 30 * 60 * 1000,
+    cleanupIntervalMs: options.cleanupIntervalMs ?? DEFAULT_CLEANUP_INTERVAL_MS,
     maxOpenStores: options.maxOpenStores ?? DEFAULT_MAX_OPEN_STORES,
     maxStoreMemory: options.maxStoreMemory ?? DEFAULT_MAX_STORE_MEMORY,
     readFreshnessMs: options.readFreshnessMs ?? DEFAULT_READ_FRESHNESS_MS,
-    conversationTtlMs: options.conversationTtlMs ?? 24 * 60 * 60 * 1000,
+    conversationTtlMs: options.conversationTtlMs ?? DEFAULT_CONVERSATION_TTL_MS,
     memory: Object.freeze({ enabled: options.memory?.enabled ?? false, recall: options.memory?.recall ?? 5 }),
     chat: Object.freeze({
       llm: options.openRouterKey !== undefined || options.chat?.baseUrl !== undefined,
@@ -278,7 +279,7 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
       maxFiles: options.uploadLimits?.maxFiles ?? DEFAULT_MAX_UPLOAD_FILES,
       maxRequestBytes: Math.max(options.uploadLimits?.maxRequestBytes ?? DEFAULT_MAX_UPLOAD_REQUEST_BYTES, options.uploadLimits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
     }),
-    maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
+    maxJsonBytes: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
     accessKeys: (options.accessKeys?.client?.length ?? 0) + (options.accessKeys?.admin?.length ?? 0) > 0,
     auth: options.auth ? options.auth.type : 'none',
     defaultKey: options.defaultKey,

@@ -130,7 +130,7 @@ describe('bento', () => {
   })
 
   it('reports an I/O error as one line, exit 1, and prints the stack only with BENTO_DEBUG=1', async () => {
-    const env = { BENTO_FAULT: 'readdir:EIO' }
+    const env = { BENTO_TEST_FAULTS: '1', BENTO_FAULT: 'readdir:EIO' }
     const run = await runBento(['du', '--data-dir', tmp], { env })
     expect(run.code).toBe(1)
     expect(oneErrorLine(run.stderr)).toMatch(/EIO/)

@@ -27,7 +27,7 @@ export const runChild = (dataDir: string, crashAt: string, args: string[]) =>
       await ops.applyCleanup(backend, await ops.planCleanup(backend, { olderThanMs: 0, scopes: a.split(',').map(scopeFromArg) }))
     }
     await backend.close()
-    console.log('finished')`, ...args], { env: { ...process.env, BENTO_CRASH_AT: crashAt }, encoding: 'utf8', timeout: 60_000 })
+    console.log('finished')`, ...args], { env: { ...process.env, BENTO_TEST_FAULTS: '1', BENTO_CRASH_AT: crashAt }, encoding: 'utf8', timeout: 60_000 })
 
 /** The dead child's locks are taken over once stale: age them instead of sleeping 10 s. */
 export const ageLocks = async (locksDir: string) => {

@@ -158,7 +158,7 @@ export const defineConcurrencySuite = (options: ConcurrencyOptions): void => {
 
     it('recovers the locks of a CLI killed mid-migrate: the scopes serve again after the next command', async () => {
       const from = active[0]!
-      const child = await runBin(['migrate', from.key, '--to', 'killed-target', '--yes', '--data-dir', arena.dataDir], { ...ENV, BENTO_CRASH_AT: 'migrate:after-intent' })
+      const child = await runBin(['migrate', from.key, '--to', 'killed-target', '--yes', '--data-dir', arena.dataDir], { ...ENV, BENTO_TEST_FAULTS: '1', BENTO_CRASH_AT: 'migrate:after-intent' })
       expect(child.signal).toBe('SIGKILL')
       const during = await request(from.key, 'GET', '/api/documents/list')
       expect(during.status).toBe(503)

@@ -49,13 +49,15 @@ describe('isolation: session mode', () => {
     expect(list.headers.get('x-session-id')).toBe(id)
   })
 
-  it('treats a session idle longer than the TTL as expired and issues a new one', async () => {
-    const server = await makeServer({ isolation: 'session', sessionTtlMs: 1000 })
+  it('treats a session idle longer than the TTL as expired and issues a new one (by the injected clock, no sleep)', async () => {
+    let now = Date.parse('2026-03-01T12:00:00Z')
+    const server = await makeServer({ isolation: 'session', sessionTtlMs: 1000, now: () => now })
     const app = server.getApp()
     const id = crypto.randomUUID().replaceAll('-', '')
     await app.request('/api/documents/upload', { method: 'POST', headers: { 'x-session-id': id }, body: uploadForm('e.txt', 'soon expired') })
+    now += 1000
     expect((await app.request('/api/documents/list', { headers: { 'x-session-id': id } })).headers.get('x-session-id')).toBe(id)
-    await new Promise((resolve) => setTimeout(resolve, 1100))
+    now += 1001
     const after = await app.request('/api/documents/list', { headers: { 'x-session-id': id } })
     expect(after.headers.get('x-session-id')).not.toBe(id)
     expect(((await after.json()) as { documents: unknown[] }).documents).toEqual([])

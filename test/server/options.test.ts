@@ -18,7 +18,6 @@ describe('createBentoServer options', () => {
     [{ isolation: 'sessions' }, /isolation/],
     [{ isolaton: 'session' }, /unknown option isolaton/],
     [{ maxOpenStores: 0 }, /maxOpenStores/],
-    [{ maxStoreMemory: 1000 }, /maxStoreMemory/],
     [{ sessionTtlMs: -5 }, /sessionTtlMs/],
     [{ chat: { baseUrl: 'ftp://x' } }, /chat\.baseUrl/],
     [{ chat: { model: 'a', models: ['b'] } }, /chat\.model must be one of chat\.models/],
@@ -56,8 +55,9 @@ describe('createBentoServer options', () => {
     })
     expect(() => serverOptionsFromEnv({ BENTO_ISOLATION: 'all' })).toThrow(/BENTO_ISOLATION/)
     expect(() => serverOptionsFromEnv({ BENTO_MAX_OPEN_STORES: '12x' })).toThrow(/BENTO_MAX_OPEN_STORES/)
-    expect(serverOptionsFromEnv({ BENTO_MAX_STORE_MEMORY: '2G' })).toEqual({ maxStoreMemory: 2 * 1024 ** 3 })
-    expect(() => serverOptionsFromEnv({ BENTO_MAX_STORE_MEMORY: '2 gigs' })).toThrow(/BENTO_MAX_STORE_MEMORY/)
+    // The variable the user set is named, never a flag they did not pass (nor createBentoServer's option name).
+    expect(() => serverOptionsFromEnv({ BENTO_MAX_OPEN_STORES: '0' })).toThrow('Invalid BENTO_MAX_OPEN_STORES "0": expected a whole number of at least 1.')
+    expect(() => serverOptionsFromEnv({ BENTO_MAX_OPEN_STORES: '100001' })).toThrow(/Invalid BENTO_MAX_OPEN_STORES "100001": expected at most 100000/)
     expect(serverOptionsFromEnv({ BENTO_READ_FRESHNESS: '0' })).toEqual({ readFreshnessMs: 0 })
     expect(serverOptionsFromEnv({ BENTO_TRUST_PROXY: '1' })).toEqual({ trustProxy: true })
     expect(serverOptionsFromEnv({ BENTO_TRUST_PROXY: 'false' })).toEqual({ trustProxy: false })
@@ -76,6 +76,8 @@ describe('createBentoServer options', () => {
     expect(() => serverOptionsFromEnv({ BENTO_SESSION_TTL: '86400000' })).toThrow(/Invalid BENTO_SESSION_TTL "86400000": use a number and a unit/)
     expect(() => serverOptionsFromEnv({ BENTO_CLEANUP_INTERVAL: '30 minutes' })).toThrow(/BENTO_CLEANUP_INTERVAL/)
     expect(() => serverOptionsFromEnv({ BENTO_SESSION_TTL_MS: '1000' })).toThrow('BENTO_SESSION_TTL_MS is no longer read: set BENTO_SESSION_TTL to a duration such as 24h or 30m.')
+    // A setting given elsewhere (a flag) is neither read nor checked: the flag wins over a bad variable.
+    expect(serverOptionsFromEnv({ BENTO_SESSION_TTL_MS: '1000', BENTO_MAX_OPEN_STORES: '0', BENTO_MEMORY: '1' }, { given: ['BENTO_SESSION_TTL', 'BENTO_MAX_OPEN_STORES'] })).toEqual({ memory: { enabled: true } })
     expect(() => serverOptionsFromEnv({ BENTO_CLEANUP_INTERVAL_MS: '1000' })).toThrow(/set BENTO_CLEANUP_INTERVAL/)
     const server = createBentoServer({ ...serverOptionsFromEnv({ BENTO_SESSION_TTL: '30m', BENTO_CLEANUP_INTERVAL: '5m' }), logger: false })
     try {

@@ -95,13 +95,15 @@ describe('seed: User Isolation', () => {
   })
 
   it('Custom Session Expiry: cleanupSessions(server.config) on an interval removes expired sessions', async () => {
-    const server = await makeServer({ openRouterKey: 'your-key', isolation: 'session', sessionTtlMs: 1000 })
+    // The server's clock is injected (no sleeping); cleanupSessions(server.config) judges by it too.
+    let now = Date.parse('2026-03-01T12:00:00Z')
+    const server = await makeServer({ openRouterKey: 'your-key', isolation: 'session', sessionTtlMs: 1000, now: () => now })
     const app = server.getApp()
     const expired = crypto.randomUUID().replaceAll('-', '')
     await app.request('/api/documents/upload', { method: 'POST', headers: { 'x-session-id': expired }, body: uploadForm('old.txt', 'old session data') })
     const layout = createLayout(server.config.dataDir)
     expect(await exists(layout.vectorsDir(sessionScope(expired)))).toBe(true)
-    await new Promise((resolve) => setTimeout(resolve, 1100))
+    now += 24 * 3600_000
     const fresh = crypto.randomUUID().replaceAll('-', '')
     await app.request('/api/documents/upload', { method: 'POST', headers: { 'x-session-id': fresh }, body: uploadForm('new.txt', 'new session data') })
 

@@ -122,4 +122,15 @@ describe('bento serve', () => {
     expect(await serve.exited).toBe(2)
     expect(serve.stderr().trim()).toBe('bento: BENTO_SESSION_TTL_MS is no longer read: set BENTO_SESSION_TTL to a duration such as 24h or 30m.')
   })
+
+  it('names the variable the user set (BENTO_MAX_OPEN_STORES=0), and a flag wins over a bad variable', async () => {
+    const bad = startServe(['--port', '0', '--data-dir', await tempDir()], { BENTO_MAX_OPEN_STORES: '0' })
+    await expect(bad.url).rejects.toThrow()
+    expect(await bad.exited).toBe(2)
+    expect(bad.stderr().trim()).toBe('bento: Invalid BENTO_MAX_OPEN_STORES "0": expected a whole number of at least 1.')
+    const flagged = startServe(['--port', '0', '--data-dir', await tempDir(), '--session-ttl', '2h', '--max-open-stores', '4'], { BENTO_SESSION_TTL_MS: '3600000', BENTO_MAX_OPEN_STORES: '0' })
+    expect((await fetch(`${await flagged.url}/api/health`)).status).toBe(200)
+    flagged.child.kill('SIGTERM')
+    expect(await flagged.exited).toBe(0)
+  })
 })

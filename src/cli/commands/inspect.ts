@@ -4,6 +4,7 @@ import { loadInspectOp } from '../ops.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { parseDuration } from '../../core/duration.js'
+import { sessionTtlFromEnv } from '../../core/env.js'
 import { EXIT_REFUSED } from '../exit-codes.js'
 import { addCommonOptions, toCommonOptions, type CommonOptions } from '../options.js'
 import { note, printResult } from '../output.js'
@@ -28,17 +29,12 @@ Examples:
 
 Exits 3 when the scope does not exist or is unhealthy (the report is still printed).`
 
-// The server reads its TTL from BENTO_SESSION_TTL; inspect follows it so both agree on `expiresAt`.
-const ttlFromEnv = (env: NodeJS.ProcessEnv): number | undefined => {
-  const raw = env.BENTO_SESSION_TTL?.trim()
-  return raw ? parseDuration(raw, 'BENTO_SESSION_TTL') : undefined
-}
 
 export const toInspectOptions = (scope: string | undefined, raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): InspectOptions => ({
   ...toCommonOptions(raw),
   scope,
   verify: raw.verify === true,
-  sessionTtlMs: typeof raw.sessionTtl === 'string' ? parseDuration(raw.sessionTtl, '--session-ttl') : ttlFromEnv(env),
+  sessionTtlMs: typeof raw.sessionTtl === 'string' ? parseDuration(raw.sessionTtl, '--session-ttl') : sessionTtlFromEnv(env),
 })
 
 export const runInspect = async (options: InspectOptions, ctx: CliContext): Promise<void> => {

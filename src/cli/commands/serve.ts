@@ -1,10 +1,11 @@
 /**
  * `bento serve`: the HTTP server on 127.0.0.1 unless told otherwise. Flags win
- * over env vars (`PORT`, `BENTO_HOST`, `BENTO_ISOLATION`, `BENTO_DATA_DIR`,
- * `BENTO_SESSION_TTL`, `BENTO_CLEANUP_INTERVAL`, `BENTO_MAX_OPEN_STORES`,
- * `BENTO_READ_FRESHNESS`, `BENTO_UI`, `BENTO_EXTRACT_TIMEOUT`, `BENTO_EXTRACT_MEMORY_MB`, and
- * the rest of `serverOptionsFromEnv`). Prints its URL on stderr; SIGINT or
- * SIGTERM stops it gracefully (every open store is flushed and closed).
+ * over env vars. `PORT`, `BENTO_HOST`, `BENTO_AUTH` and `BENTO_DATA_DIR` are read
+ * here (commander); every other server setting once, by `serverOptionsFromEnv`,
+ * after the variables of the flags given are taken out: an error names the
+ * source the user used, and a flag wins even over a variable that would be
+ * refused. Prints its URL on stderr; SIGINT or SIGTERM stops it gracefully
+ * (every open store is flushed and closed).
  */
 import { Option, type Command } from 'commander'
 import { InvalidOptionsError, RefusedError } from '../../core/errors.js'
@@ -13,7 +14,8 @@ import { isLoopbackHost } from '../../server/loopback.js'
 import type { BentoServerOptions } from '../../server/options.js'
 import { parseByteSize } from '../../core/byte-size.js'
 import type { CliContext } from '../context.js'
-import { parseDuration } from '../../core/duration.js'
+import { formatDuration, parseDuration } from '../../core/duration.js'
+import { DEFAULT_CLEANUP_INTERVAL_MS, DEFAULT_MAX_OPEN_STORES, DEFAULT_READ_FRESHNESS_MS, DEFAULT_SESSION_TTL_MS } from '../../core/defaults.js'
 import { addDataDirOption, parseNonNegativeInt, parsePositiveInt, toCommonOptions } from '../options.js'
 
 export const ISOLATION_MODES = ['none', 'session', 'custom'] as const
@@ -26,7 +28,6 @@ export interface ServeOptions {
   sessionTtlMs: number | undefined
   cleanupIntervalMs: number | undefined
   maxOpenStores: number | undefined
-  maxStoreMemory: number | undefined
   readFreshnessMs: number | undefined
   memory: boolean
   trustProxy: boolean
@@ -145,7 +146,6 @@ export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
     sessionTtlMs: raw.sessionTtl === undefined ? undefined : parseDuration(String(raw.sessionTtl), '--session-ttl'),
     cleanupIntervalMs: raw.cleanupInterval === undefined ? undefined : parseDuration(String(raw.cleanupInterval), '--cleanup-interval'),
     maxOpenStores: parsePositiveInt(raw.maxOpenStores as string | undefined, '--max-open-stores'),
-    maxStoreMemory: raw.maxStoreMemory === undefined ? undefined : parseByteSize(String(raw.maxStoreMemory), '--max-store-memory'),
     readFreshnessMs: parseNonNegativeInt(raw.readFreshness as string | undefined, '--read-freshness'),
     memory: raw.memory === true,
     trustProxy: raw.trustProxy === true,
@@ -207,6 +207,35 @@ const withLibraryFlags = (fromEnv: BentoServerOptions, flags: ServeOptions['libr
   }
 }
 
+/**
+ * The variables whose settings a flag gave (and those commander reads itself):
+ * `serverOptionsFromEnv` neither reads nor checks them, so the flag wins.
+ */
+const variablesOfFlags = (options: ServeOptions): string[] => {
+  const given: Array<[unknown, string]> = [
+    [options.isolation, 'BENTO_ISOLATION'],
+    [options.sessionTtlMs, 'BENTO_SESSION_TTL'],
+    [options.cleanupIntervalMs, 'BENTO_CLEANUP_INTERVAL'],
+    [options.maxOpenStores, 'BENTO_MAX_OPEN_STORES'],
+    [options.readFreshnessMs, 'BENTO_READ_FRESHNESS'],
+    [options.memory || undefined, 'BENTO_MEMORY'],
+    [options.trustProxy || undefined, 'BENTO_TRUST_PROXY'],
+    [options.ui, 'BENTO_UI'],
+    [options.library.defaultKey, 'BENTO_DEFAULT_KEY'],
+    [options.library.conversationTtlMs, 'BENTO_CONVERSATION_TTL'],
+    [options.library.maxJsonBytes, 'BENTO_MAX_JSON_SIZE'],
+    [options.library.chat.timeoutMs, 'BENTO_CHAT_TIMEOUT'],
+    [options.library.chat.contextPassages, 'BENTO_CONTEXT_PASSAGES'],
+    [options.library.chat.models, 'BENTO_CHAT_MODELS'],
+    [options.library.uploadLimits.maxFileBytes, 'BENTO_MAX_FILE_SIZE'],
+    [options.library.uploadLimits.maxTextChars, 'BENTO_MAX_TEXT_CHARS'],
+    [options.library.uploadLimits.extractTimeoutMs, 'BENTO_EXTRACT_TIMEOUT'],
+    [options.library.uploadLimits.extractMemoryMb, 'BENTO_EXTRACT_MEMORY_MB'],
+  ]
+  // --auth and --data-dir read their variables through commander, so the flag alone decides.
+  return ['BENTO_AUTH', 'BENTO_DATA_DIR', ...given.filter(([value]) => value !== undefined).map(([, name]) => name)]
+}
+
 /** Serves until SIGINT or SIGTERM, then shuts down cleanly and resolves. */
 export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<void> => {
   // Loaded here so `bento --help` does not pay for Hono, pino and hnswlib.
@@ -214,8 +243,7 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     import('../../server/index.js'),
     import('../../core/embeddings/index.js'),
   ])
-  // --auth reads BENTO_AUTH itself (commander), so the flag alone decides.
-  const { auth: _authFromEnv, ...fromEnv } = serverOptionsFromEnv(ctx.env)
+  const fromEnv = serverOptionsFromEnv(ctx.env, { given: variablesOfFlags(options) })
   const embedder = embedderFromEnv(ctx.env)
   const auth = resolveAuth(options, jwtSettingsFromEnv, ctx.env)
   const isolation = options.isolation ?? fromEnv.isolation ?? (auth ? 'custom' : 'none')
@@ -230,7 +258,6 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
     ...(options.cleanupIntervalMs === undefined ? {} : { cleanupIntervalMs: options.cleanupIntervalMs }),
     ...(options.maxOpenStores === undefined ? {} : { maxOpenStores: options.maxOpenStores }),
-    ...(options.maxStoreMemory === undefined ? {} : { maxStoreMemory: options.maxStoreMemory }),
     ...(options.readFreshnessMs === undefined ? {} : { readFreshnessMs: options.readFreshnessMs }),
     ...(options.memory ? { memory: { enabled: true } } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
@@ -269,12 +296,12 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .description('run the HTTP server (binds 127.0.0.1 unless --host says otherwise)')
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').env('PORT').default('3000'))
     .addOption(new Option('--host <host>', 'address to bind').env('BENTO_HOST').default('127.0.0.1'))
-    .addOption(new Option('--isolation <mode>', 'none, session or custom').env('BENTO_ISOLATION'))
-    .addOption(new Option('--session-ttl <duration>', 'session scopes idle this long expire (default 24h)').env('BENTO_SESSION_TTL'))
-    .addOption(new Option('--cleanup-interval <duration>', 'how often expired sessions are removed (default 30m)').env('BENTO_CLEANUP_INTERVAL'))
-    .addOption(new Option('--max-open-stores <n>', 'most stores kept open, beside the memory budget (default 10000)').env('BENTO_MAX_OPEN_STORES'))
-    .addOption(new Option('--max-store-memory <size>', 'memory the open stores may hold, e.g. 512M or 2G (default 512M)').env('BENTO_MAX_STORE_MEMORY'))
-    .addOption(new Option('--read-freshness <ms>', "how late another process's changes may be seen by reads; 0 checks every read (default 50)").env('BENTO_READ_FRESHNESS'))
+    // The variables of these flags are read by serverOptionsFromEnv, not by commander: one reader, and errors that name them.
+    .option('--isolation <mode>', 'none, session or custom (env: BENTO_ISOLATION)')
+    .option('--session-ttl <duration>', `session scopes idle this long expire (default ${DEFAULT_SESSION_TTL_MS / 3_600_000}h, env: BENTO_SESSION_TTL)`)
+    .option('--cleanup-interval <duration>', `how often expired sessions are removed (default ${formatDuration(DEFAULT_CLEANUP_INTERVAL_MS)}, env: BENTO_CLEANUP_INTERVAL)`)
+    .option('--max-open-stores <n>', `open stores kept in memory (default ${DEFAULT_MAX_OPEN_STORES}, env: BENTO_MAX_OPEN_STORES)`)
+    .option('--read-freshness <ms>', `how late another process's changes may be seen by reads; 0 checks every read (default ${DEFAULT_READ_FRESHNESS_MS}, env: BENTO_READ_FRESHNESS)`)
     .addOption(new Option('--auth <mode>', 'none, or jwt: verify Authorization: Bearer <JWT> (HS256 with BENTO_JWT_SECRET, or --jwks) and take the key from it').env('BENTO_AUTH'))
     .option('--jwks <file-or-url>', 'public keys for --auth jwt: a JWKS file, or an https URL (env BENTO_JWKS)')
     .option('--jwt-issuer <iss>', 'accepted token issuers, comma-separated (env BENTO_JWT_ISSUER)')
@@ -283,18 +310,18 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .option('--key-claim <claim>', 'the token claim holding the isolation key (default sub; env BENTO_JWT_KEY_CLAIM)')
     .option('--tenant-claim <claim>', 'a token claim naming the tenant: the key becomes <tenant>:<key> (env BENTO_JWT_TENANT_CLAIM)')
     .option('--trust-identity-header', 'allow custom isolation without --auth on a non-loopback host: a proxy in front authenticates and sets x-isolation-key')
-    .addOption(new Option('--default-key <key>', 'custom isolation: the key of requests that name no user (MUXI single-user mode: 0)').env('BENTO_DEFAULT_KEY'))
-    .addOption(new Option('--conversation-ttl <duration>', 'conversations idle this long expire (default 24h)').env('BENTO_CONVERSATION_TTL'))
-    .addOption(new Option('--chat-timeout <duration>', 'give up on the language model after this long (default 60s)').env('BENTO_CHAT_TIMEOUT'))
-    .addOption(new Option('--context-passages <n>', "passages of the user's documents given to the model (default 4)").env('BENTO_CONTEXT_PASSAGES'))
-    .addOption(new Option('--chat-models <ids>', 'models a request may choose, comma-separated (default: the chat model)').env('BENTO_CHAT_MODELS'))
-    .addOption(new Option('--max-file-size <size>', 'largest upload, e.g. 10m (default 10m)').env('BENTO_MAX_FILE_SIZE'))
-    .addOption(new Option('--max-text-chars <n>', 'most characters of text one upload may yield (default 2000000)').env('BENTO_MAX_TEXT_CHARS'))
-    .addOption(new Option('--extract-timeout <duration>', 'stop parsing one upload after this long (default 30s)').env('BENTO_EXTRACT_TIMEOUT'))
-    .addOption(new Option('--extract-memory <mb>', 'heap budget of an extraction worker, in MB (default 512)').env('BENTO_EXTRACT_MEMORY_MB'))
-    .addOption(new Option('--max-json-size <size>', 'largest JSON request body, e.g. 1m (default 1m)').env('BENTO_MAX_JSON_SIZE'))
-    .option('--memory', 'keep what users tell the assistant as per-scope persistent memory')
-    .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure')
+    .option('--default-key <key>', 'custom isolation: the key of requests that name no user (MUXI single-user mode: 0, env: BENTO_DEFAULT_KEY)')
+    .option('--conversation-ttl <duration>', 'conversations idle this long expire (default 24h, env: BENTO_CONVERSATION_TTL)')
+    .option('--chat-timeout <duration>', 'give up on the language model after this long (default 60s, env: BENTO_CHAT_TIMEOUT)')
+    .option('--context-passages <n>', "passages of the user's documents given to the model (default 4, env: BENTO_CONTEXT_PASSAGES)")
+    .option('--chat-models <ids>', 'models a request may choose, comma-separated (default: the chat model, env: BENTO_CHAT_MODELS)')
+    .option('--max-file-size <size>', 'largest upload, e.g. 10m (default 10m, env: BENTO_MAX_FILE_SIZE)')
+    .option('--max-text-chars <n>', 'most characters of text one upload may yield (default 2000000, env: BENTO_MAX_TEXT_CHARS)')
+    .option('--extract-timeout <duration>', 'stop parsing one upload after this long (default 30s, env: BENTO_EXTRACT_TIMEOUT)')
+    .option('--extract-memory <mb>', 'heap budget of an extraction worker, in MB (default 512, env: BENTO_EXTRACT_MEMORY_MB)')
+    .option('--max-json-size <size>', 'largest JSON request body, e.g. 1m (default 1m, env: BENTO_MAX_JSON_SIZE)')
+    .option('--memory', 'keep what users tell the assistant as per-scope persistent memory (env: BENTO_MEMORY)')
+    .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure (env: BENTO_TRUST_PROXY)')
     .option('--no-ui', 'serve the API only, without the web page at / (env BENTO_UI=off)')
   addDataDirOption(command)
     .addHelpText('after', EXAMPLES)

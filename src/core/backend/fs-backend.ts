@@ -14,6 +14,7 @@
 import { isSessionRetired, retireSession } from '../retired-sessions.js'
 import path from 'node:path'
 import { createActivityTracker } from '../activity.js'
+import { ACTIVITY_COALESCE_MS, DEFAULT_LOCK_WAIT_MS, DEFAULT_MAX_OPEN_STORES, DEFAULT_MAX_STORE_MEMORY, DEFAULT_READ_FRESHNESS_MS, DEFAULT_STORE_IDLE_MS } from '../defaults.js'
 import { createLocalEmbedder } from '../embeddings/local.js'
 import { BusyError } from '../errors.js'
 import * as fs from '../fs.js'
@@ -35,13 +36,9 @@ import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, Stor
 let storeModule: Promise<typeof import('../store/index.js')> | undefined
 const loadStore = () => (storeModule ??= import('../store/index.js'))
 
-export const DEFAULT_LOCK_WAIT_MS = 2000
-/** Sized for a small server (1–2 GB of RAM): ~2,900 stores of 64 chunks, or ~100 of 10k chunks × 384 dimensions. */
-export const DEFAULT_MAX_STORE_MEMORY = 512 * 1024 ** 2
-export const DEFAULT_MAX_OPEN_STORES = 10_000
+export { DEFAULT_LOCK_WAIT_MS, DEFAULT_READ_FRESHNESS_MS }
 /** hnswlib's fixed native memory per index (label mutexes): `HNSW_FIXED_BYTES` in store/footprint.ts. */
 const HNSW_INDEX_FLOOR_BYTES = 65_536 * 40
-export const DEFAULT_READ_FRESHNESS_MS = 50
 
 interface ReadGate {
   /** performance.now() until which the scope counts as checked, at the local-change epoch below. */
@@ -64,8 +61,8 @@ interface ExistsCheck {
  */
 export const createFsBackend = (options: BackendOptions): StorageBackend => {
   const layout = createLayout(options.dataDir)
-  const embedder = options.embedder ?? createLocalEmbedder({ dimension: 384 })
-  const activity = createActivityTracker({ layout, coalesceMs: options.activityCoalesceMs ?? 60_000, ...(options.now ? { now: options.now } : {}) })
+  const embedder = options.embedder ?? createLocalEmbedder()
+  const activity = createActivityTracker({ layout, coalesceMs: options.activityCoalesceMs ?? ACTIVITY_COALESCE_MS, ...(options.now ? { now: options.now } : {}) })
   const freshMs = Math.max(0, options.readFreshnessMs ?? DEFAULT_READ_FRESHNESS_MS)
   const maxOpen = options.maxOpenStores ?? DEFAULT_MAX_OPEN_STORES
   const maxBytes = options.maxStoreMemory ?? DEFAULT_MAX_STORE_MEMORY
@@ -80,7 +77,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
   const pool = new StorePool({
     maxOpen,
     maxBytes,
-    idleMs: options.storeIdleMs ?? 5 * 60_000,
+    idleMs: options.storeIdleMs ?? DEFAULT_STORE_IDLE_MS,
     freshMs,
     open: async (dir: string) => {
       // Threat: a scope dir swapped for a symlink to elsewhere; test/core/backend/fs-backend.test.ts "refuses a symlinked scope".

@@ -72,7 +72,7 @@ export interface BackendOptions {
    * at most this late; this process's own changes at once. Default 50 ms; 0 checks every read.
    */
   readFreshnessMs?: number
-  /** The clock activity is recorded by, in ms since the epoch. Default `Date.now` (tests inject one). */
+  /** The clock activity is recorded with, in ms since the epoch. Default `Date.now` (tests inject one). */
   now?: () => number
 }
 

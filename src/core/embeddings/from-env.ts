@@ -11,6 +11,7 @@
  * key, and silently changing embedders would make existing stores unreadable.
  */
 import { z } from 'zod'
+import { EMBEDDER_ENV } from '../defaults.js'
 import { InvalidOptionsError } from '../errors.js'
 import { createLocalEmbedder } from './local.js'
 import { createOpenAIEmbedder, type OpenAIEmbedderOptions } from './openai.js'
@@ -23,11 +24,11 @@ export interface EmbedderOverrides extends Partial<OpenAIEmbedderOptions> {
 }
 
 const envSchema = z.object({
-  BENTO_EMBEDDER: z.enum(['local', 'openai']).optional(),
-  BENTO_EMBEDDINGS_DIMENSION: z.string().regex(/^[1-9][0-9]{0,5}$/, 'must be a positive integer').optional(),
-  BENTO_EMBEDDINGS_URL: z.string().min(1).optional(),
-  BENTO_EMBEDDINGS_MODEL: z.string().min(1).optional(),
-  OPENROUTER_API_KEY: z.string().min(1).optional(),
+  [EMBEDDER_ENV.kind]: z.enum(['local', 'openai']).optional(),
+  [EMBEDDER_ENV.dimension]: z.string().regex(/^[1-9][0-9]{0,5}$/, 'must be a positive integer').optional(),
+  [EMBEDDER_ENV.url]: z.string().min(1).optional(),
+  [EMBEDDER_ENV.model]: z.string().min(1).optional(),
+  [EMBEDDER_ENV.apiKey]: z.string().min(1).optional(),
 })
 
 const emptyToUndefined = (env: Record<string, string | undefined>, name: string): string | undefined => {
@@ -51,20 +52,21 @@ export const embedderFromEnv = (env: Record<string, string | undefined> = proces
   }
   const config = parsed.data
   const { kind: kindOverride, ...remote } = overrides
-  const apiKey = remote.apiKey ?? config.OPENROUTER_API_KEY
-  const model = remote.model ?? config.BENTO_EMBEDDINGS_MODEL
-  const dimension = remote.dimension ?? (config.BENTO_EMBEDDINGS_DIMENSION === undefined ? undefined : Number(config.BENTO_EMBEDDINGS_DIMENSION))
-  const kind = kindOverride ?? config.BENTO_EMBEDDER ?? (apiKey !== undefined && model !== undefined ? 'openai' : 'local')
+  const apiKey = remote.apiKey ?? config[EMBEDDER_ENV.apiKey]
+  const model = remote.model ?? config[EMBEDDER_ENV.model]
+  const dimensionText = config[EMBEDDER_ENV.dimension]
+  const dimension = remote.dimension ?? (dimensionText === undefined ? undefined : Number(dimensionText))
+  const kind = kindOverride ?? config[EMBEDDER_ENV.kind] ?? (apiKey !== undefined && model !== undefined ? 'openai' : 'local')
 
   if (kind === 'local') return createLocalEmbedder(dimension === undefined ? {} : { dimension })
   if (apiKey === undefined) {
-    throw new InvalidOptionsError('The OpenAI-compatible embedder needs an API key: set OPENROUTER_API_KEY.')
+    throw new InvalidOptionsError(`The OpenAI-compatible embedder needs an API key: set ${EMBEDDER_ENV.apiKey}.`)
   }
   return createOpenAIEmbedder({
     ...remote,
     apiKey,
     ...(model === undefined ? {} : { model }),
     ...(dimension === undefined ? {} : { dimension }),
-    ...(remote.baseUrl ?? config.BENTO_EMBEDDINGS_URL ? { baseUrl: remote.baseUrl ?? config.BENTO_EMBEDDINGS_URL } : {}),
+    ...(remote.baseUrl ?? config[EMBEDDER_ENV.url] ? { baseUrl: remote.baseUrl ?? config[EMBEDDER_ENV.url] } : {}),
   })
 }

@@ -5,6 +5,7 @@
  * that share distinctive words with the query first. Good for tests, demos and
  * air-gapped installs; use an API embedder for meaning.
  */
+import { DEFAULT_LOCAL_DIMENSION } from '../defaults.js'
 import { InvalidOptionsError } from '../errors.js'
 import { addHashedFeature } from './feature-hash.js'
 import { euclideanNorm } from './norm.js'
@@ -83,7 +84,7 @@ const embedOne = (text: string, dimension: number): Float32Array => {
  * // vector: Float32Array(384), L2 norm 1
  */
 export const createLocalEmbedder = (options: LocalEmbedderOptions = {}): Embedder => {
-  const dimension = options.dimension ?? 384
+  const dimension = options.dimension ?? DEFAULT_LOCAL_DIMENSION
   if (!isValidDimension(dimension)) {
     throw new InvalidOptionsError(`Invalid local embedder options: dimension must be an integer from 16 to 8192 (got ${String(options.dimension)}).`)
   }

@@ -8,10 +8,9 @@ import { parseDuration } from '../duration.js'
 import { InvalidOptionsError } from '../errors.js'
 import type { IngestLimits } from './types.js'
 
-export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
-export const DEFAULT_MAX_TEXT_CHARS = 2_000_000
-export const DEFAULT_EXTRACT_TIMEOUT_MS = 30_000
-export const DEFAULT_EXTRACT_MEMORY_MB = 512
+import { DEFAULT_EXTRACT_MEMORY_MB, DEFAULT_EXTRACT_TIMEOUT_MS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TEXT_CHARS } from '../defaults.js'
+
+export { DEFAULT_EXTRACT_MEMORY_MB, DEFAULT_EXTRACT_TIMEOUT_MS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TEXT_CHARS }
 /** A DOCX may inflate to this many times the file-size limit, and never past MAX_DOCX_INFLATED_BYTES. */
 export const DOCX_INFLATE_RATIO = 8
 export const MAX_DOCX_INFLATED_BYTES = 100 * 1024 * 1024

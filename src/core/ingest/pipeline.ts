@@ -29,6 +29,7 @@ export { warmExtractWorkers } from './extract-pool.js'
 import { describeFile } from './file-type.js'
 import { assertValidFileName } from './file-name.js'
 import type { ChunkOptions, FileType, IngestLimits } from './types.js'
+import { removeDocumentFiles } from './upload-files.js'
 
 export interface PrepareDeps {
   embedder: Embedder
@@ -307,18 +308,4 @@ export const ingestDocument = async (deps: IngestDeps, input: IngestInput, optio
   return result!
 }
 
-/**
- * Removes an upload's folder `<uploadsDir>/<documentId>` (never following a
- * link). The id must be `doc_` + 24 hex, so a crafted id cannot name another
- * path. Resolves to whether anything was there.
- *
- * @example
- * await removeDocumentFiles(layout.uploadsDir(scope), 'doc_0123456789abcdef01234567') // true
- */
-export const removeDocumentFiles = async (uploadsDir: string, documentId: string): Promise<boolean> => {
-  const dir = path.join(uploadsDir, assertDocumentId(documentId))
-  await assertLocksHeld()
-  const existed = await fs.exists(dir)
-  await fs.remove(dir)
-  return existed
-}
+export { removeDocumentFiles }

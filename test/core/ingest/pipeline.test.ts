@@ -164,7 +164,7 @@ describe('ingestDocument', () => {
        await ingestDocument({ store, embedder, uploadsDir: ${JSON.stringify(uploadsDir)} }, { fileName: 'notes.md', bytes: new TextEncoder().encode(${JSON.stringify(NOTES)}) })
        console.log('finished')`,
     )
-    const child = spawnSync(process.execPath, [script], { env: { ...process.env, BENTO_CRASH_AT: 'ingest.after-upload' }, encoding: 'utf8' })
+    const child = spawnSync(process.execPath, [script], { env: { ...process.env, BENTO_TEST_FAULTS: '1', BENTO_CRASH_AT: 'ingest.after-upload' }, encoding: 'utf8' })
     expect(child.signal).toBe('SIGKILL')
     expect(child.stdout).not.toContain('finished')
 

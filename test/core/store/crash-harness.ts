@@ -39,7 +39,7 @@ export interface CrashOutcome {
 
 const runWriter = (dir: string, first: number, count: number, env: Record<string, string>) =>
   new Promise<{ stdout: string; signal: NodeJS.Signals | null; code: number | null; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, [WRITER, dir, String(first), String(count)], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [WRITER, dir, String(first), String(count)], { env: { ...process.env, BENTO_TEST_FAULTS: '1', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ stdout, stderr, signal: child.signalCode, code: child.exitCode ?? (error as { code?: number } | null)?.code ?? null })
     })
   })

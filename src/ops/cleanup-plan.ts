@@ -1,0 +1,110 @@
+/**
+ * The planning step of `bento cleanup`: which scopes are expired, with their
+ * sizes. Changes nothing; `cleanup-apply.ts` carries the plan out.
+ */
+import { InvalidOptionsError } from '../core/errors.js'
+import { isLockedElsewhere } from '../core/lock.js'
+import { createScopeWalker } from '../core/walk-pool.js'
+import type { StorageBackend } from '../core/backend/types.js'
+import type { Scope, ScopeKind } from '../core/keys.js'
+import { forEachConcurrent } from './concurrent.js'
+import { recoverPendingOperations } from './recover.js'
+import { toIso, toRef } from './scope-ref.js'
+import type { CleanupResult, CleanupSkipped, OnProgress, ScopeRef } from './types.js'
+
+export interface CleanupOptions {
+  /** Scopes whose last activity is older than this are removed. */
+  olderThanMs: number
+  /** Default `['session']`; `'custom'` can be added. `shared` is only ever removed when named in `scopes`. */
+  kinds?: ScopeKind[]
+  /** Only these scopes are candidates (any kind, `shared` included); one that does not exist is skipped as `not found`. */
+  scopes?: Scope[]
+  /** Reference time (tests); default now. */
+  now?: Date | number
+  onProgress?: OnProgress
+}
+
+export interface CleanupTarget extends ScopeRef {
+  scope: Scope
+  bytes: number
+  lastActiveAt: string | null
+}
+
+export interface CleanupPlan {
+  olderThanMs: number
+  /** ISO time: scopes last active at or after it are kept. */
+  cutoff: string
+  targets: CleanupTarget[]
+  skipped: CleanupSkipped[]
+  /** The dry-run answer: exactly what applying would remove, with bytes. */
+  result: CleanupResult
+}
+
+const DEFAULT_KINDS: ScopeKind[] = ['session']
+
+/**
+ * Which scopes are expired, with their sizes. Changes nothing.
+ *
+ * @example
+ * const plan = await planCleanup(backend, { olderThanMs: 24 * 3600_000 })
+ * const result = await applyCleanup(backend, plan)   // or { dryRun: true }
+ */
+export const planCleanup = async (backend: StorageBackend, options: CleanupOptions): Promise<CleanupPlan> => {
+  if (!Number.isFinite(options.olderThanMs) || options.olderThanMs < 0) {
+    throw new InvalidOptionsError('--older-than must be a duration of zero or more.')
+  }
+  await recoverPendingOperations(backend)
+  const now = options.now === undefined ? Date.now() : Number(options.now)
+  const cutoff = now - options.olderThanMs
+  const kinds = options.kinds ?? DEFAULT_KINDS
+  const plan: CleanupPlan = { olderThanMs: options.olderThanMs, cutoff: new Date(cutoff).toISOString(), targets: [], skipped: [], result: emptyResult() }
+  const candidates: AsyncIterable<Scope> | Scope[] =
+    options.scopes ?? backend.listScopes({ kinds: kinds.filter((kind) => kind !== 'shared') })
+  // Scopes are judged concurrently (expired ones measured on the walk workers), then put back in listing order.
+  const judged: Array<{ order: number; target?: CleanupTarget; skipped?: CleanupSkipped }> = []
+  const walker = createScopeWalker()
+  let seen = 0
+  try {
+    await forEachConcurrent(numbered(candidates), walker.concurrency, async ({ order, scope }) => {
+      options.onProgress?.({ done: ++seen, label: scope.key })
+      const skip = (reason: string) => void judged.push({ order, skipped: { key: scope.key, dir: scope.dir, reason } })
+      if (!(await backend.scopeExists(scope))) {
+        // A scope named by the operator that is not there is most likely a typo: say so, never pass over it.
+        if (options.scopes) skip('not found')
+        return
+      }
+      const last = await backend.lastActiveAt(scope)
+      if (last === undefined || last.getTime() >= cutoff) return
+      if (backend.isInUse(scope)) skip('in use in this process')
+      else if (await isLockedElsewhere(backend.layout, scope)) skip('locked by another process')
+      else {
+        const walk = await walker.walk({ vectorsDir: backend.layout.vectorsDir(scope), uploadsDir: backend.layout.uploadsDir(scope) })
+        judged.push({ order, target: { ...toRef(scope), scope, bytes: walk.vectors.bytes + walk.uploads.bytes, lastActiveAt: toIso(last) } })
+      }
+    })
+  } finally {
+    await walker.close()
+  }
+  for (const { target, skipped } of judged.sort((a, b) => a.order - b.order)) {
+    if (target) plan.targets.push(target)
+    if (skipped) plan.skipped.push(skipped)
+  }
+  plan.result = describeCleanup(plan)
+  return plan
+}
+
+async function* numbered(scopes: AsyncIterable<Scope> | Scope[]): AsyncGenerator<{ order: number; scope: Scope }> {
+  let order = 0
+  for await (const scope of scopes) yield { order: order++, scope }
+}
+
+const emptyResult = (): CleanupResult => ({ dryRun: true, removed: [], skipped: [], freedBytes: 0 })
+
+/** The dry-run answer: exactly what `applyCleanup` would remove, with bytes. */
+export const describeCleanup = (plan: Omit<CleanupPlan, 'result'>): CleanupResult => ({
+  dryRun: true,
+  removed: plan.targets.map(({ scope: _scope, ...target }) => target),
+  skipped: plan.skipped,
+  freedBytes: plan.targets.reduce((sum, target) => sum + target.bytes, 0),
+})
+
