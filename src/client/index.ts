@@ -8,7 +8,7 @@
  * same scope.
  */
 import type {
-  ChatRequest, ChatResponse, ChatStreamEvent, CleanupResult, ConversationCreated, ConversationDetail, ConversationSummary,
+  ChatRequest, ChatResponse, ChatStreamEvent, MuxiChatRequest, MuxiChatResponse, CleanupResult, ConversationCreated, ConversationDetail, ConversationSummary,
   DiskUsageResult, DocumentRow, HealthResponse, InspectResult, Memory, MigrateResult, ModelsResponse, SearchRequestOptions, SearchResponse, UploadResponse,
 } from './types.js'
 
@@ -32,6 +32,8 @@ export interface BentoClientOptions {
   adminKey?: string
   headers?: Record<string, string>
   fetch?: typeof fetch
+  /** Session mode: called when the server answered that the session id expired, with the new id it issued. */
+  onSessionExpired?: (newSessionId: string) => void
 }
 
 /** An error answer from the server: its status and Bento's stable error code. */
@@ -64,6 +66,8 @@ export interface CleanupRequest {
 export interface BentoClient {
   /** The session id in use (session mode), once known. */
   readonly sessionId: string | undefined
+  /** The MUXI page's `POST /v1/chat`: `{ message, session_id?, user_id? }` → `{ session_id, user_id, response, … }`. */
+  muxiChat(request: MuxiChatRequest): Promise<MuxiChatResponse>
   health(): Promise<HealthResponse>
   upload(file: UploadFile): Promise<UploadResponse>
   listDocuments(): Promise<DocumentRow[]>
@@ -161,6 +165,7 @@ export const createBentoClient = (options: BentoClientOptions): BentoClient => {
     })
     const issued = response.headers.get('x-session-id')
     if (issued) sessionId = issued
+    if (issued && response.headers.get('x-session-expired') === 'true') options.onSessionExpired?.(issued)
     if (!response.ok) {
       const text = await response.text()
       let error: { code?: string; message?: string } = {}
@@ -196,6 +201,7 @@ export const createBentoClient = (options: BentoClientOptions): BentoClient => {
     deleteDocument: async (documentId) => void (await send('DELETE', `/api/documents/${id(documentId)}`)),
     deleteAllDocuments: async () => (await json<{ deleted: number }>('DELETE', '/api/documents')).deleted,
     chat: (request) => json('POST', '/api/chat', { json: request }),
+    muxiChat: (request) => json('POST', '/v1/chat', { json: request }),
     async *chatStream(request) {
       const response = await send('POST', '/api/chat/stream', { json: request })
       if (response.body === null) throw new BentoClientError(502, 'upstream_error', 'The server sent an empty stream.')

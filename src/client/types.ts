@@ -74,6 +74,24 @@ export interface ChatResponse {
   conversationId?: string
 }
 
+/** `POST /v1/chat`, the MUXI page's chat. */
+export interface MuxiChatRequest {
+  message: string
+  /** Continue this session; a new one is created (and returned) without it. */
+  session_id?: string
+  /** Custom isolation without auth: names the user as `X-Muxi-User-Id` does. */
+  user_id?: string
+  model?: string
+}
+
+export interface MuxiChatResponse {
+  session_id: string
+  user_id: string
+  response: string
+  model: string
+  sources: SearchResultRow[]
+}
+
 export type ChatStreamEvent =
   | { type: 'sources'; sources: SearchResultRow[] }
   | { type: 'delta'; content: string }

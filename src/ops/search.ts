@@ -3,6 +3,7 @@ import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
 import { SEARCH_MODES, searchStore, type SearchMode } from '../core/search/index.js'
 import type { Fusion } from '../core/search/index.js'
+import { compileSearchFilter, type SearchFilter } from '../core/search-filter.js'
 import type { SearchResult } from './types.js'
 
 export interface SearchOptions {
@@ -22,6 +23,8 @@ export interface SearchOptions {
   fusion?: Fusion
   /** The similarity a passage sharing no word with the query needs to count as a match (default per embedder). */
   minSimilarity?: number
+  /** Only passages matching it (source, fileType, createdAt range, metadata keys), in every mode. */
+  filter?: SearchFilter
 }
 
 export const MAX_K = 100
@@ -46,7 +49,7 @@ export const searchScope = async (backend: StorageBackend, scope: Scope, query: 
   if (options.missing !== 'empty' && !(await backend.scopeExists(scope))) {
     throw new NotFoundError(`Scope "${scope.key}" does not exist.`)
   }
-  const { hits, mode, lexicalIndex, noMatch } = await searchStore(backend, scope, query, k, { mode: options.mode, minScore: options.minScore, fusion: options.fusion, minSimilarity: options.minSimilarity })
+  const { hits, mode, lexicalIndex, noMatch } = await searchStore(backend, scope, query, k, { mode: options.mode, minScore: options.minScore, fusion: options.fusion, minSimilarity: options.minSimilarity, filter: compileSearchFilter(options.filter) })
   return {
     query,
     mode,

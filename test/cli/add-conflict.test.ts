@@ -87,3 +87,20 @@ describe('bento ls <key>', () => {
     expect(missing.code).toBe(3)
   })
 })
+
+describe('bento search --filter', () => {
+  it('finds only passages whose metadata or source matches', async () => {
+    const dataDir = path.join(tmp, 'filter')
+    const billing = path.join(tmp, 'billing.md')
+    const support = path.join(tmp, 'support.md')
+    await fsp.writeFile(billing, 'Refunds for invoices take 14 days.')
+    await fsp.writeFile(support, 'Refunds for devices take 30 days.')
+    await add(dataDir, [billing, '--metadata', '{"team":"billing","year":2024}'])
+    await add(dataDir, [support, '--metadata', '{"team":"support"}'])
+    const run = await runBento(['search', 'user-1', 'refunds days', '--filter', 'year=2024', '--json', '--data-dir', dataDir])
+    expect(run.code).toBe(0)
+    expect((JSON.parse(run.stdout) as { results: Array<{ metadata: { source: string } }> }).results.map((hit) => hit.metadata.source)).toEqual(['billing.md'])
+    const bad = await runBento(['search', 'user-1', 'refunds', '--filter', 'novalue', '--data-dir', dataDir])
+    expect(bad.code).toBe(2)
+  })
+})

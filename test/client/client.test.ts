@@ -86,6 +86,28 @@ describe('bento-core/client', () => {
     await expect(noToken.listDocuments()).rejects.toMatchObject({ status: 401, code: 'unauthorized' })
   })
 
+  it("calls the MUXI page's POST /v1/chat and hears when its session expired", async () => {
+    const fake = await startFakeOpenAI({ reply: () => 'Hi there' })
+    running.push(fake)
+    const { url } = await listen({ isolation: 'custom', openRouterKey: 'sk', chat: { baseUrl: fake.url } })
+    const formation = createBentoClient({ baseUrl: url })
+    const first = await formation.muxiChat({ message: 'Hello', user_id: 'user_123' })
+    expect(first).toMatchObject({ user_id: 'user_123', response: 'Hi there' })
+    const second = await formation.muxiChat({ message: 'Again', user_id: 'user_123', session_id: first.session_id })
+    expect(second.session_id).toBe(first.session_id)
+
+    let t = Date.parse('2026-01-01T00:00:00Z')
+    const sessions = await listen({ isolation: 'session', sessionTtlMs: 60_000, now: () => t })
+    const expiredIds: string[] = []
+    const user = createBentoClient({ baseUrl: sessions.url, onSessionExpired: (id) => expiredIds.push(id) })
+    await user.upload({ name: 'a.txt', data: 'text' })
+    const old = user.sessionId
+    t += 120_000
+    expect(await user.listDocuments()).toEqual([])
+    expect(expiredIds).toEqual([user.sessionId])
+    expect(user.sessionId).not.toBe(old)
+  })
+
   it('adopts the session id the server issues and keeps using it', async () => {
     const { url } = await listen({ isolation: 'session' })
     const bento = createBentoClient({ baseUrl: url })

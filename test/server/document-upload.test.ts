@@ -120,3 +120,27 @@ describe('several files in one upload', () => {
     expect(await readdir(server.config.dataDir).catch(() => [])).not.toContain('uploads')
   })
 })
+
+describe('metadata on upload and filter in search', () => {
+  it('stores the metadata with every chunk and filters on it, on source, fileType and createdAt; bad filters are a 400', async () => {
+    const server = await makeServer({ isolation: 'custom' })
+    const app = server.getApp()
+    await upload(app, [['billing.md', 'Refunds for invoices take 14 days.']], '', { metadata: '{"team":"billing","year":2024}' })
+    await upload(app, [['support.md', 'Refunds for broken devices take 30 days.']], '', { metadata: '{"team":"support"}' })
+    const search = async (filter: unknown) => {
+      const response = await app.request('/api/documents/search', jsonRequest('POST', { query: 'refunds days', limit: 5, filter }, headers))
+      return { status: response.status, body: (await response.json()) as { results: Array<{ metadata: Record<string, unknown> }>; error?: { message: string } } }
+    }
+    const billing = await search({ metadata: { team: 'billing' } })
+    expect(billing.body.results.map((result) => result.metadata.source)).toEqual(['billing.md'])
+    expect(billing.body.results[0]!.metadata).toMatchObject({ team: 'billing', year: 2024 })
+    expect((await search({ metadata: { team: { in: ['billing', 'support'] } } })).body.results).toHaveLength(2)
+    expect((await search({ source: 'support.md', fileType: 'md' })).body.results.map((r) => r.metadata.team)).toEqual(['support'])
+    expect((await search({ createdAt: { lt: '2000-01-01T00:00:00Z' } })).body.results).toEqual([])
+    const bad = await search({ metadata: { team: { eq: 'x' } } })
+    expect(bad.status).toBe(400)
+    const badMetadata = await upload(app, [['x.md', 'x']], '', { metadata: '{"source":"evil"}' })
+    expect(badMetadata.status).toBe(400)
+    expect(badMetadata.body.error!.message).toContain("Bento's own")
+  })
+})

@@ -4,7 +4,7 @@ import { scopeFromArg } from '../../core/keys.js'
 import { loadSearchOp } from '../ops.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
-import { addCommonOptions, parseChoice, parsePositiveInt, toCommonOptions, type CommonOptions } from '../options.js'
+import { addCommonOptions, collectRepeated, parseChoice, parsePositiveInt, toCommonOptions, type CommonOptions } from '../options.js'
 import { note, printResult } from '../output.js'
 import { renderSearch } from '../render/search.js'
 import { resolveExistingScope } from '../scope-arg.js'
@@ -17,6 +17,42 @@ export interface SearchOptions extends CommonOptions {
   k: number
   mode: (typeof MODES)[number]
   minScore: number | undefined
+  /** `--filter key=value` pairs, as given. */
+  filters: string[]
+}
+
+type FilterValue = string | number | boolean | null
+type CliFilter = { source?: { in: string[] }; fileType?: { in: string[] }; metadata?: Record<string, { in: FilterValue[] }> }
+
+/** `--filter team=billing --filter year=2024`: source and fileType are Bento's keys, any other is a metadata key; a repeated key is `in`. */
+export const parseFilters = (pairs: string[]): CliFilter | undefined => {
+  if (pairs.length === 0) return undefined
+  const filter: CliFilter = {}
+  for (const pair of pairs) {
+    const at = pair.indexOf('=')
+    if (at <= 0) throw new InvalidOptionsError(`Invalid --filter ${JSON.stringify(pair)}: expected key=value.`)
+    const key = pair.slice(0, at)
+    const value = pair.slice(at + 1)
+    if (key === 'source' || key === 'fileType') {
+      ;(filter[key] ??= { in: [] }).in.push(value)
+      continue
+    }
+    // A metadata value given on the command line may have been stored as a number or a boolean.
+    const typed: FilterValue[] = [value]
+    if (/^-?\d+(\.\d+)?$/.test(value)) typed.push(Number(value))
+    if (value === 'true' || value === 'false') typed.push(value === 'true')
+    if (value === 'null') typed.push(null)
+    ;((filter.metadata ??= {})[key] ??= { in: [] }).in.push(...typed)
+  }
+  return filter
+}
+
+/** Validated by the same schema as the HTTP API's `filter` (loaded when used: it pulls in zod). */
+const parseFilterSchema = async (raw: CliFilter) => {
+  const { searchFilterSchema } = await import('../../core/search-filter.js')
+  const parsed = searchFilterSchema.safeParse(raw)
+  if (!parsed.success) throw new InvalidOptionsError(`Invalid --filter: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`)
+  return parsed.data
 }
 
 const MAX_K = 100
@@ -34,6 +70,7 @@ Examples:
   $ bento search shared "how do I rotate keys" -k 10 --json
   $ bento search user-123 "ERR_4411" --mode lexical
   $ bento search user-123 "refund policy" --min-score 0.5
+  $ bento search user-123 "refunds" --filter team=billing --filter fileType=pdf
 
 Modes: hybrid (default) fuses word matches (BM25) with vector similarity;
 vector and lexical use one of them. A query nothing matches gives no results.`
@@ -43,14 +80,18 @@ export const toSearchOptions = (key: string, query: string, raw: Record<string, 
   if (k > MAX_K) throw new InvalidOptionsError(`Invalid -k ${k}: at most ${MAX_K}.`)
   if (query.trim() === '') throw new InvalidOptionsError('Invalid <query>: empty.')
   const mode = parseChoice(raw.mode as string | undefined, '--mode', MODES) ?? 'hybrid'
-  return { ...toCommonOptions(raw), key, query, k, mode, minScore: parseMinScore(raw.minScore) }
+  const filters = (raw.filter as string[] | undefined) ?? []
+  parseFilters(filters)
+  return { ...toCommonOptions(raw), key, query, k, mode, minScore: parseMinScore(raw.minScore), filters }
 }
 
 export const runSearch = async (options: SearchOptions, ctx: CliContext): Promise<void> => {
   const typed = scopeFromArg(options.key)
   const { searchScope } = await loadSearchOp()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
-    const result = await searchScope(backend, await resolveExistingScope(backend, typed), options.query, { k: options.k, mode: options.mode, minScore: options.minScore })
+    const raw = parseFilters(options.filters)
+    const filter = raw === undefined ? undefined : await parseFilterSchema(raw)
+    const result = await searchScope(backend, await resolveExistingScope(backend, typed), options.query, { k: options.k, mode: options.mode, minScore: options.minScore, ...(filter ? { filter } : {}) })
     if (!result.lexicalIndex && !options.json) {
       note(ctx, `This scope has no lexical index yet (written before it existed): vector search only. Build it with \`bento reindex ${options.key}\`.`)
     }
@@ -67,6 +108,7 @@ export const registerSearch = (program: Command, ctx: CliContext): void => {
     .option('-k, --top-k <n>', 'number of results (1-100)', '5')
     .option('--mode <mode>', 'hybrid, vector or lexical', 'hybrid')
     .option('--min-score <n>', "drop results scored below n (the mode's score, see docs/CLI.md)")
+    .option('--filter <key=value>', 'only passages whose source, fileType or metadata key has this value (repeatable; a repeated key means any of)', collectRepeated)
   addCommonOptions(command)
     .addHelpText('after', EXAMPLES)
     .action((key: string, query: string, raw: Record<string, unknown>) => runSearch(toSearchOptions(key, query, raw), ctx))

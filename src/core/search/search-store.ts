@@ -36,6 +36,8 @@ export interface SearchStoreOptions {
   minScore?: number
   /** The similarity a passage sharing no word with the query needs to count as a match. Default: per embedder (`defaultMinSimilarity`). */
   minSimilarity?: number
+  /** Only chunks for which this holds, in every mode; applied inside both index searches (see search-filter.ts). */
+  filter?: (chunk: StoredChunk) => boolean
 }
 
 export interface RankedHit extends StoredChunk {
@@ -113,13 +115,19 @@ export const searchStore = async (backend: StorageBackend, scope: Scope, query: 
     // hnswlib throws when k exceeds the live points, and the count may have moved since.
     const count = store.stats().live
     const wanted = Math.min(count, Math.max(CANDIDATES, limit))
-    const vectorHits = vector === undefined || wanted === 0 ? [] : await store.search(vector, wanted)
+    const filter = options.filter
+    let vectorHits = vector === undefined || wanted === 0 ? [] : await store.search(vector, wanted, filter)
+    // A filtered graph walk can stop short when matches are rare and far apart: walk again with the
+    // whole store as k, which visits every reachable point, so limit results come back when that many match.
+    if (vector !== undefined && filter !== undefined && vectorHits.length < Math.min(limit, wanted) && wanted < count) {
+      vectorHits = await store.search(vector, count, filter)
+    }
     if (mode === 'vector') {
       // The nearest neighbours as they are, unless the query matches nothing at all.
-      const matches = (vectorHits[0]?.score ?? -Infinity) >= floor || ((await store.searchLexical(query, 1))?.length ?? 1) > 0
+      const matches = (vectorHits[0]?.score ?? -Infinity) >= floor || ((await store.searchLexical(query, 1, filter))?.length ?? 1) > 0
       return matches ? vectorHits.map(fromVector) : []
     }
-    const lexicalHits = (await store.searchLexical(query, Math.max(LEXICAL_CANDIDATES, limit))) ?? []
+    const lexicalHits = (await store.searchLexical(query, Math.max(LEXICAL_CANDIDATES, limit), filter)) ?? []
     if (mode === 'lexical') return lexicalHits.map(fromLexical)
     return fuseRankings(vectorHits, lexicalHits, options.fusion ?? 'rrf')
       .filter((hit) => hit.lexical > 0 || (hit.similarity ?? -Infinity) >= floor)

@@ -7,6 +7,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { deleteAllDocuments, deleteDocument } from '../../ops/documents.js'
 import { readJsonBody } from '../body.js'
+import { searchFilterSchema } from '../../core/search-filter.js'
 import { loadIngest } from '../ingest-loader.js'
 import { searchDocuments } from '../retrieval.js'
 import type { BentoEnv } from '../context.js'
@@ -19,6 +20,7 @@ const searchSchema = z.object({
   limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).default(5),
   mode: z.enum(['hybrid', 'vector', 'lexical']).default('hybrid'),
   minScore: z.number().finite().optional(),
+  filter: searchFilterSchema.optional(),
 })
 
 export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
@@ -27,7 +29,7 @@ export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   return new Hono<BentoEnv>()
     .post('/api/documents/search', async (c) => {
       const body = await readJsonBody(c, searchSchema, config.maxJsonBytes)
-      const { mode, lexicalIndex, noMatch, results } = await searchDocuments(backend, c.get('scope'), body.query, body.limit, { mode: body.mode, minScore: body.minScore })
+      const { mode, lexicalIndex, noMatch, results } = await searchDocuments(backend, c.get('scope'), body.query, body.limit, { mode: body.mode, minScore: body.minScore, filter: body.filter })
       return c.json({ query: body.query, mode, lexicalIndex, noMatch, results })
     })
 
