@@ -112,6 +112,15 @@ export const renderReports = async (results, { repoRoot, log = () => {} }) => {
   }
   if (migrate?.series?.migrateRename) md.push('## Migrate into an empty target', '', '![migrate rename](bench/migrate-rename.svg)', '', `log-log slope ${migrate.flat.exponent.toFixed(2)} (0 = flat), ${migrate.flat.slopePer1kVectors.toFixed(3)} ms per 1k vectors.`, '')
 
+  const quality = ok.find((s) => s.id === 'quality')
+  if (quality?.quality) {
+    md.push('## Retrieval quality', '', `Command: \`${quality.fromCommand ?? results.command}\`. ${quality.setup}.`, '')
+    for (const set of quality.quality) {
+      md.push(`### ${set.name} (${set.documents} documents → ${set.chunks} chunks, ${set.queries} judged queries)`, '', '| method | nDCG@10 | hit@5 | MRR@10 |', '| --- | --- | --- | --- |')
+      for (const row of set.rows) md.push(`| ${row.method} | ${row.ndcg10.toFixed(3)} | ${row.hit5.toFixed(3)} | ${row.mrr10.toFixed(3)} |`)
+      md.push('', `Nonsense queries (${set.nonsense.map((n) => `\`${n.query}\``).join(', ')}): ${set.nonsense.map((n) => `${n.results} results${n.noMatch ? ', noMatch' : ''}`).join('; ')}.`, '')
+    }
+  }
   md.push('## Setup of each benchmark', '')
   for (const suite of results.suites) {
     const from = suite.from ? ` (figures from the run of ${suite.from})` : ''

@@ -9,5 +9,6 @@ import { rssSuite } from './rss.js'
 import { ingestSuite } from './ingest.js'
 import { scalingSuite } from './scaling.js'
 import { qualitySuite } from './quality.js'
+import { hybridSuite } from './hybrid.js'
 
-export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, ingestSuite, scalingSuite, qualitySuite]
+export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, ingestSuite, scalingSuite, hybridSuite, qualitySuite]

@@ -1,19 +1,6 @@
 /**
  * Scope arguments of commands that name an existing scope: `inspect`, `search`,
- * `migrate`'s source and `cleanup --scope`.
- *
- * A bare session id (32 hex digits or a UUID, as `ls`, `du` and the server's
- * `x-session-id` show it) is also a valid custom key, so `scopeFromArg` reads it
- * as one, and pasting it from a log would answer "does not exist". When no custom
- * scope of that name exists but the session does, the session is meant. `add`
- * and `migrate --to` create scopes, so there the argument keeps its plain meaning.
- * Test: test/cli/scope-arg.test.ts.
+ * `migrate`'s source and `cleanup --scope`. `add` and `migrate --to` create
+ * scopes, so there the argument keeps its plain meaning.
  */
-import type { StorageBackend } from '../core/backend/types.js'
-import { isSessionId, sessionScope, type Scope } from '../core/keys.js'
-
-export const resolveExistingScope = async (backend: StorageBackend, scope: Scope): Promise<Scope> => {
-  if (scope.kind !== 'custom' || !isSessionId(scope.key) || (await backend.scopeExists(scope))) return scope
-  const session = sessionScope(scope.key)
-  return (await backend.scopeExists(session)) ? session : scope
-}
+export { resolveExistingScope } from '../ops/resolve-scope.js'

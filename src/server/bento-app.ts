@@ -43,7 +43,7 @@ const BODY_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE']
 /**
  * Where JSON bodies arrive. Search is POST only: a DELETE middleware on its path beside the
  * `DELETE /api/documents/:id` route is a pair Hono's RegExpRouter cannot order, and the whole
- * app then falls back to the TrieRouter (about 8 µs more per request).
+ * app then falls back to the TrieRouter (slower per request; bench/FINDINGS.md).
  */
 const JSON_ROUTES: ReadonlyArray<readonly [methods: string[], path: string]> = [
   [['POST'], '/api/documents/search'],

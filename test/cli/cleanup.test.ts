@@ -27,6 +27,15 @@ const freshDataDir = useTemplateDataDir((): FixtureScope[] => {
 const json = <T>(stdout: string): T => JSON.parse(stdout) as T
 
 describe('bento cleanup', () => {
+  it('a real run with nothing to remove reports dryRun false (it said true), as the admin route does', async () => {
+    const dataDir = await freshDataDir()
+    const run = await runBento(['cleanup', '--older-than', '30d', '--yes', '--json', '--data-dir', dataDir])
+    expect(run.code).toBe(0)
+    expect(json<{ dryRun: boolean; removed: unknown[] }>(run.stdout)).toMatchObject({ dryRun: false, removed: [] })
+    const dry = await runBento(['cleanup', '--older-than', '30d', '--dry-run', '--json', '--data-dir', dataDir])
+    expect(json<{ dryRun: boolean }>(dry.stdout).dryRun).toBe(true)
+  })
+
   it('the seed invocation: --dry-run --json lists the expired sessions with bytes; --yes removes exactly them', async () => {
     const dataDir = await freshDataDir()
     const before = await snapshotTree(dataDir)

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createConversation } from '../../src/core/conversations.js'
@@ -56,5 +56,25 @@ describe('inspectScope', () => {
     } finally {
       releaseIntent(intent)
     }
+  })
+
+  it('does not call 100 near-duplicate notes unhealthy: a point at distance ~0 is found', async () => {
+    const { backend, input } = await freshBackend()
+    const scope = customScope('notes')
+    const files = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`note-${i}.md`, `Meeting notes ${i % 3}: the plan is on track.`]))
+    await addTexts(backend, scope, input, files)
+    const report = await inspectScope(backend, scope, { verify: true })
+    expect(report.problems).toEqual([])
+    expect(report.healthy).toBe(true)
+  })
+
+  it('calls a live document whose original upload is missing unhealthy', async () => {
+    const { backend, layout, input } = await freshBackend()
+    const scope = customScope('user-1')
+    const ids = await addTexts(backend, scope, input, { 'a.txt': 'alpha', 'b.md': 'bravo' })
+    await rm(path.join(layout.uploadsDir(scope), ids['b.md']!), { recursive: true })
+    const report = await inspectScope(backend, scope, { verify: true })
+    expect(report.healthy).toBe(false)
+    expect(report.problems).toEqual([`uploads: document ${ids['b.md']} (b.md) has no original upload`])
   })
 })

@@ -18,6 +18,8 @@ import { record } from './support/figures.js'
 import { multipartUpload, sendRaw } from './support/http-attack.js'
 import { runBin, serveChild, type ServeChild } from './support/serve-child.js'
 
+import { makeDeepHtml, makeDeepJson, makeDocxOfParagraphs } from '../helpers/hostile-files.js'
+
 const ADMIN = 'fma_bad_input_admin_0123456789'
 const CLIENT = 'fmc_bad_input_client_0123456789'
 const ENV = { BENTO_EMBEDDINGS_DIMENSION: '64', BENTO_ADMIN_KEYS: ADMIN, BENTO_CLIENT_KEYS: CLIENT }
@@ -67,6 +69,11 @@ const HTTP_ROWS: HttpRow[] = [
   { name: 'NUL bytes in a .md', ...upload('nulbytes.md', 'text\u0000more'), status: 422, code: 'unreadable_file' },
   { name: 'malformed JSON file', ...upload('data.json', '{"a": [1, 2'), status: 422, code: 'unreadable_file' },
   { name: 'unsupported extension', ...upload('tool.exe', 'MZ'), status: 415, code: 'unsupported_type' },
+  // Issue 12: hostile files, parsed in a worker within budgets (generated here, never committed).
+  { name: 'DOCX of 1.2 M empty paragraphs (XML element bomb)', ...upload('bomb.docx', makeDocxOfParagraphs(1_200_000)), status: 413, code: 'too_large' },
+  { name: 'JSON file nested 6,000 levels', ...upload('deep.json', makeDeepJson(6000)), status: 422, code: 'unreadable_file' },
+  { name: 'JSON file of 100,000 unclosed [', ...upload('brackets.json', '['.repeat(100_000)), status: 422, code: 'unreadable_file' },
+  { name: 'HTML file of 300,000 nested <div>', ...upload('deep.html', makeDeepHtml(300_000)), status: 422, code: 'unreadable_file' },
   { name: 'file name with a path', ...upload('../../escape.txt', 'escape'), status: 400, code: 'invalid_input' },
   { name: 'huge query (5,000 chars)', method: 'POST', route: '/api/documents/search', headers: jsonHeaders, body: json({ query: 'q'.repeat(5000) }), status: 400, code: 'invalid_input' },
   { name: 'empty query', method: 'POST', route: '/api/documents/search', headers: jsonHeaders, body: json({ query: '   ' }), status: 400, code: 'invalid_input' },
@@ -85,7 +92,7 @@ const HTTP_ROWS: HttpRow[] = [
   { name: 'delete of an unknown document id', method: 'DELETE', route: '/api/documents/doc_000000000000000000000000', headers: user, status: 404, code: 'not_found' },
   { name: 'delete of a crafted document id', method: 'DELETE', route: '/api/documents/..%2F..%2Fvectors', headers: user, status: 404, code: 'not_found' },
   { name: 'unknown route', route: '/api/documents/nothing/here', headers: user, status: 404, code: 'not_found' },
-  { name: 'wrong method', method: 'PUT', route: '/api/documents/list', headers: user, status: 404, code: 'not_found' },
+  { name: 'wrong method', method: 'PUT', route: '/api/documents/list', headers: user, status: 405, code: 'method_not_allowed' },
   { name: 'missing isolation key (custom mode)', route: '/api/documents/list', headers: { 'x-bento-client-key': CLIENT }, status: 401, code: 'unauthorized' },
   { name: 'invalid isolation key', route: '/api/documents/list', headers: { 'x-isolation-key': '../../etc', 'x-bento-client-key': CLIENT }, status: 400, code: 'invalid_key' },
   { name: 'wrong admin key', route: '/api/admin/scopes', headers: { 'x-bento-admin-key': 'fma_wrong_key_0123456789' }, status: 401, code: 'unauthorized' },

@@ -64,6 +64,18 @@ describe('admin routes (same operations as the CLI)', () => {
     expect(await userIds('user-c')).toEqual(['user-c', 'user-c'])
   })
 
+  it('resolves a bare 32-hex session id (as x-session-id shows it) to the session, as the CLI does', async () => {
+    const server = await makeServer({ isolation: 'session', accessKeys: { admin: [ADMIN] } })
+    const app = server.getApp()
+    const upload = await app.request('/api/documents/upload', { method: 'POST', headers: admin, body: uploadForm('s.txt', 'session data to inspect') })
+    const id = upload.headers.get('x-session-id')!
+    const inspect = (await (await app.request(`/api/admin/scopes/${id}`, { headers: admin })).json()) as { exists: boolean; kind: string; documents: unknown[] }
+    expect(inspect).toMatchObject({ exists: true, kind: 'session' })
+    expect(inspect.documents).toHaveLength(1)
+    const moved = await app.request('/api/admin/migrate', jsonRequest('POST', { from: id, to: 'user-kept' }, admin))
+    expect(await moved.json()).toMatchObject({ documents: 1 })
+  })
+
   it('validates admin bodies (400)', async () => {
     const server = await makeServer({ accessKeys: { admin: [ADMIN] } })
     const app = server.getApp()

@@ -2,7 +2,7 @@
  * The document list on the web page: a page at a time, deleting in place after
  * a confirmation, with `isolation: 'none'` (the shared scope, no identity to give).
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
@@ -69,6 +69,18 @@ describe.skipIf(chromiumMissing !== undefined)('the document list on the web pag
 
     await page.getByRole('button', { name: 'Previous page' }).click()
     await page.waitForFunction(() => document.querySelectorAll('table.documents tbody tr').length === 20)
+    expect(problems).toEqual([])
+    await context.close()
+  })
+
+  it('downloads the original file under its own name', async () => {
+    const { page, problems, context } = await openPage(browser)
+    await page.goto(`${url}/`)
+    await page.getByRole('button', { name: `Download ${name(5)}` }).waitFor()
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Download ${name(5)}` }).click()])
+    expect(download.suggestedFilename()).toBe(name(5))
+    const saved = await download.path()
+    expect(await readFile(saved, 'utf8')).toBe('Note number 5 about the quarterly report.')
     expect(problems).toEqual([])
     await context.close()
   })

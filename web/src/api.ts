@@ -4,7 +4,7 @@
  * adopts a session id the server issues instead, and turns every failure into
  * an `ApiError` whose message a person can read.
  */
-import type { ErrorResponse, UploadResponse } from '../../src/client/types.js'
+import type { ErrorResponse, UploadResponse } from '../../src/api/schemas.js'
 import type { PageConfig } from './config.js'
 import { accessKeySlot, adminKeySlot, newSessionId, sessionIdSlot, tokenSlot, userKeySlot } from './storage.js'
 

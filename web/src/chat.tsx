@@ -50,7 +50,11 @@ export const Chat = ({ api }: { api: Api }) => {
     try {
       const detail = await api.json<ConversationDetail>(`/v1/sessions/${encodeURIComponent(id)}`)
       setCurrent(id)
-      setTurns(detail.messages.map((message) => ({ role: message.role, content: message.content })))
+      // A failed turn's answer is kept with its error (and whatever arrived before it).
+      setTurns(detail.messages.map((message) => {
+        const failure = (message as { error?: { message: string } }).error
+        return { role: message.role, content: failure ? `${message.content}${message.content ? '\n\n' : ''}(No complete answer: ${failure.message})` : message.content }
+      }))
     } catch (failure) {
       setError(`That conversation could not be opened: ${messageOf(failure)}`)
     }

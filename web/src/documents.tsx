@@ -4,17 +4,15 @@
  * place; download fetches the kept original.
  */
 import { useEffect, useState } from 'preact/hooks'
-import type { DocumentRow } from '../../src/client/types.js'
+import type { DocumentListResponse, DocumentSummary as DocumentRow } from '../../src/api/schemas.js'
 import type { Api } from './api.js'
 import { formatDate, plural } from './format.js'
 import { messageOf, Notice, type Tone } from './notice.js'
 
 export const PAGE_SIZE = 20
 
-interface ListAnswer {
-  documents: DocumentRow[]
-  nextCursor?: string | null
-}
+/** Today's answer; before cursors, servers answered every document and no `nextCursor`. */
+type ListAnswer = Omit<DocumentListResponse, 'nextCursor'> & { nextCursor?: string | null }
 
 const fileNameOf = (response: Response, fallback: string): string => {
   const disposition = response.headers.get('content-disposition') ?? ''

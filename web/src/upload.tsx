@@ -39,8 +39,15 @@ export const Upload = ({ api, onUploaded }: { api: Api; onUploaded: () => void }
       }
       update(row.id, { state: 'uploading' })
       try {
-        const result = await api.upload(file, (fraction) => update(row.id, { progress: fraction }))
-        update(row.id, { state: 'done', progress: 1, outcome: `Added: ${plural(result.chunks, 'passage')}.` })
+        const answer = await api.upload(file, (fraction) => update(row.id, { progress: fraction }))
+        const result = answer.results?.[0]
+        if (result?.outcome === 'skipped') {
+          update(row.id, { state: 'failed', outcome: result.error.message })
+          continue
+        }
+        const chunks = plural(result?.chunks ?? answer.chunks ?? 0, 'passage')
+        // The server replaces a document of the same name (its onConflict default): say so, or the list seems to lose one.
+        update(row.id, { state: 'done', progress: 1, outcome: result?.outcome === 'replaced' ? `Replaced the earlier ${file.name}: ${chunks}.` : `Added: ${chunks}.` })
         uploaded += 1
       } catch (error) {
         update(row.id, { state: 'failed', outcome: messageOf(error) })

@@ -61,7 +61,9 @@ export const runCleanup = async (options: CleanupOptions, ctx: CliContext): Prom
     const scopes = await Promise.all(options.scopes.map((scope) => resolveExistingScope(backend, scope)))
     const plan = await planCleanup(backend, { olderThanMs, kinds: options.kinds, ...(scopes.length > 0 ? { scopes } : {}) })
     const preview = await applyCleanup(backend, plan, { dryRun: true })
-    if (options.dryRun || preview.removed.length === 0) return printResult(ctx, options.json, preview, renderCleanup)
+    if (options.dryRun) return printResult(ctx, options.json, preview, renderCleanup)
+    // A real run with nothing to remove is still a real run: it reports dryRun false, as the admin route does.
+    if (preview.removed.length === 0) return printResult(ctx, options.json, { ...preview, dryRun: false }, renderCleanup)
     if (!options.yes) {
       note(ctx, renderCleanup(preview, ctx.terminal.paintErr).trimEnd())
       const count = plural(preview.removed.length, 'scope')

@@ -8,7 +8,7 @@ export const renderCleanup = (result: CleanupResult, paint: ChalkInstance, now =
   const lines: string[] = []
   const count = plural(result.removed.length, 'scope')
   if (result.removed.length === 0) {
-    lines.push(result.dryRun ? 'Nothing to clean up.' : 'Nothing was removed.')
+    lines.push('Nothing to clean up.')
   } else {
     lines.push(paint.bold(result.dryRun
       ? `Would remove ${count}, freeing ${formatBytes(result.freedBytes)}:`

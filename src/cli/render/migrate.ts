@@ -20,6 +20,9 @@ export const renderMigrate = (result: MigrateResult, paint: ChalkInstance): stri
     ['conversations', formatCount(result.conversations)],
     ['size', formatBytes(result.bytes)],
   ]
+  // Documents the target already held with identical content are not copied again: say so, or a merge of 0 looks like a failure.
+  const alreadyPresent = (result as { alreadyPresent?: number }).alreadyPresent ?? 0
+  if (alreadyPresent > 0) rows.splice(1, 0, ['skipped', `${plural(alreadyPresent, 'document')} already in ${result.to} with identical content`])
   const lines = [paint.bold(head), ...rows.map(([label, value]) => `  ${label.padEnd(13)}  ${value}`)]
   lines.push(paint.dim(`  ${MODE_HINT[result.mode]}${result.copy ? `; ${result.from} is kept` : `; ${result.from} is removed`}.`))
   return `${lines.join('\n')}\n`

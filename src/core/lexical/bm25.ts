@@ -74,6 +74,7 @@ export const addPassage = (index: LexicalIndex, label: number, text: string): vo
   }
   index.lengths.set(label, tokens.length)
   index.totalLength += tokens.length
+  changed.add(index)
 }
 
 export const removeLabel = (index: LexicalIndex, label: number): void => {
@@ -81,6 +82,7 @@ export const removeLabel = (index: LexicalIndex, label: number): void => {
   if (length === undefined) return
   index.lengths.delete(label)
   index.totalLength -= length
+  changed.add(index)
 }
 
 /** A fresh index holding only the live labels, renamed by `relabel` (the store's compaction). */
@@ -112,6 +114,69 @@ const idfOf = (documents: number, frequency: number): number => Math.log(1 + (do
  * least one term with the query are returned; `accept` filters before ranking.
  */
 export const searchLexical = (index: LexicalIndex, query: string, k: number, accept?: (label: number) => boolean): LexicalHit[] => {
+  const documents = index.lengths.size
+  if (documents === 0 || k < 1) return []
+  const average = index.totalLength / documents || 1
+  const lengths = denseLengths(index)
+  // Labels far sparser than the passages (many deletes, no compaction): arrays by label would be mostly holes.
+  if (lengths === undefined) return searchSparse(index, query, k, accept)
+  const terms = [...new Set(analyze(index, query))]
+  // Scores live in arrays indexed by label: a Map entry per scored passage cost more than the scoring.
+  const bm25 = new Float64Array(lengths.length)
+  const matched = new Uint16Array(lengths.length)
+  const scored: number[] = []
+  let best = 0
+  for (const term of terms) {
+    const posting = index.postings.get(term)
+    if (posting === undefined) continue
+    const { labels, tfs } = posting
+    let frequency = 0
+    for (let i = 0; i < labels.length; i++) if (lengths[labels[i]!]! >= 0) frequency++
+    if (frequency === 0) continue
+    const idf = idfOf(documents, frequency)
+    best += idf * (K1 + 1)
+    for (let i = 0; i < labels.length; i++) {
+      const label = labels[i]!
+      const length = lengths[label]!
+      if (length < 0) continue
+      const tf = tfs[i]!
+      if (matched[label] === 0) scored.push(label)
+      bm25[label]! += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / average))
+      matched[label]!++
+    }
+  }
+  const kept = accept ? scored.filter(accept) : scored
+  const top = kept.length > k ? topLabels(kept, bm25, k) : kept
+  top.sort((a, b) => bm25[b]! - bm25[a]! || a - b)
+  return top.map((label) => ({ label, bm25: bm25[label]!, score: best > 0 ? Math.min(1, bm25[label]! / best) : 0, matched: matched[label]! }))
+}
+
+/** The labels of the k highest scores (ties at the threshold all kept, then cut after sorting). */
+const topLabels = (labels: number[], scores: Float64Array, k: number): number[] => {
+  const values = new Float64Array(labels.length)
+  labels.forEach((label, i) => (values[i] = scores[label]!))
+  values.sort()
+  const threshold = values[values.length - k]!
+  return labels.filter((label) => scores[label]! >= threshold)
+}
+
+/** Length per label, −1 for a label not indexed; rebuilt after a change, shared by every search until the next. */
+const dense = new WeakMap<LexicalIndex, { size: number; total: number; lengths: Float64Array }>()
+const denseLengths = (index: LexicalIndex): Float64Array | undefined => {
+  const cached = dense.get(index)
+  if (cached && cached.size === index.lengths.size && cached.total === index.totalLength && !changed.has(index)) return cached.lengths
+  let max = -1
+  for (const label of index.lengths.keys()) if (label > max) max = label
+  if (max > 4 * index.lengths.size + 65_536) return undefined
+  const lengths = new Float64Array(max + 1).fill(-1)
+  for (const [label, length] of index.lengths) lengths[label] = length
+  dense.set(index, { size: index.lengths.size, total: index.totalLength, lengths })
+  changed.delete(index)
+  return lengths
+}
+const changed = new WeakSet<LexicalIndex>()
+
+const searchSparse = (index: LexicalIndex, query: string, k: number, accept?: (label: number) => boolean): LexicalHit[] => {
   const documents = index.lengths.size
   if (documents === 0 || k < 1) return []
   const average = index.totalLength / documents || 1

@@ -47,10 +47,11 @@ class Writer {
 
   varint(value: number): void {
     this.ensure(5)
-    let rest = value
+    // Every value written is a uint32 (labels, counts, deltas), so unsigned shifts are exact.
+    let rest = value >>> 0
     while (rest >= 0x80) {
       this.bytes[this.length++] = (rest & 0x7f) | 0x80
-      rest = Math.floor(rest / 128)
+      rest >>>= 7
     }
     this.bytes[this.length++] = rest
   }
@@ -61,15 +62,24 @@ export const encodeLexicalIndex = (index: LexicalIndex): Buffer => {
   const labels = [...index.lengths.keys()].sort((a, b) => a - b)
   const position = new Map<number, number>()
   labels.forEach((label, i) => position.set(label, i))
+  // Postings first, into their own buffer: a term whose passages were all removed is left out of the vocabulary.
+  const body = new Writer()
   const terms: string[] = []
-  const lists: Array<Array<[number, number]>> = []
   let postings = 0
+  const at: number[] = []
+  const tf: number[] = []
   for (const [term, posting] of index.postings) {
-    const list = livePairs(posting, position)
-    if (list.length === 0) continue
+    livePostings(posting, position, at, tf)
+    if (at.length === 0) continue
     terms.push(term)
-    lists.push(list)
-    postings += list.length
+    postings += at.length
+    body.varint(at.length)
+    let last = 0
+    for (let i = 0; i < at.length; i++) {
+      body.varint(at[i]! - last)
+      body.varint(tf[i]!)
+      last = at[i]!
+    }
   }
   const header = { analyzer: index.analyzer, documents: labels.length, terms: terms.length, postings, totalLength: index.totalLength }
   const writer = new Writer()
@@ -86,30 +96,30 @@ export const encodeLexicalIndex = (index: LexicalIndex): Buffer => {
     writer.varint(label - previous)
     previous = label
   }
-  for (const list of lists) {
-    writer.varint(list.length)
-    let last = 0
-    for (const [at, tf] of list) {
-      writer.varint(at - last)
-      writer.varint(tf)
-      last = at
-    }
-  }
+  writer.raw(body.bytes.subarray(0, body.length))
   writer.u32(crc32(writer.bytes.subarray(0, writer.length)))
   return Buffer.from(writer.bytes.buffer, 0, writer.length)
 }
 
-const livePairs = (posting: Posting, position: ReadonlyMap<number, number>): Array<[number, number]> => {
-  const list: Array<[number, number]> = []
+/** Fills `at`/`tf` with the posting's live passages by position, ascending (labels are appended in order; sorted only if not). */
+const livePostings = (posting: Posting, position: ReadonlyMap<number, number>, at: number[], tf: number[]): void => {
+  at.length = 0
+  tf.length = 0
   let sorted = true
   for (let i = 0; i < posting.labels.length; i++) {
-    const at = position.get(posting.labels[i]!)
-    if (at === undefined) continue
-    if (list.length > 0 && at <= list[list.length - 1]![0]) sorted = false
-    list.push([at, posting.tfs[i]!])
+    const found = position.get(posting.labels[i]!)
+    if (found === undefined) continue
+    if (at.length > 0 && found <= at[at.length - 1]!) sorted = false
+    at.push(found)
+    tf.push(posting.tfs[i]!)
   }
-  if (!sorted) list.sort((a, b) => a[0] - b[0])
-  return list
+  if (sorted) return
+  const order = at.map((_, i) => i).sort((a, b) => at[a]! - at[b]!)
+  const [ats, tfs] = [order.map((i) => at[i]!), order.map((i) => tf[i]!)]
+  for (let i = 0; i < order.length; i++) {
+    at[i] = ats[i]!
+    tf[i] = tfs[i]!
+  }
 }
 
 const isAnalyzer = (value: unknown): value is Analyzer => {

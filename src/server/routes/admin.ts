@@ -3,6 +3,7 @@
  * JSON results as `--json`). Admin key only; disabled when none is configured.
  * Scopes are named as the CLI names them (`scopeFromArg`): a key or a directory name.
  */
+import { resolveExistingScope } from '../../ops/resolve-scope.js'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { InvalidInputError } from '../../core/errors.js'
@@ -60,12 +61,14 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       const parsed = scopeArg.safeParse(c.req.param('scope'))
       if (!parsed.success) throw new InvalidInputError(parsed.error.issues[0]?.message ?? 'Invalid scope.')
       const { inspectScope } = await loadOps()
-      return c.json(await inspectScope(backend, parsed.data, { sessionTtlMs: deps.config.sessionTtlMs }))
+      // A bare session id names the session when no custom scope has that key, as in the CLI.
+      const scope = await resolveExistingScope(backend, parsed.data)
+      return c.json(await inspectScope(backend, scope, { sessionTtlMs: deps.config.sessionTtlMs }))
     })
     .post('/api/admin/migrate', async (c) => {
       const body = await readJsonBody(c, migrateSchema, deps.config.maxJsonBytes)
       const { applyMigrate, planMigrate } = await loadOps()
-      const plan = await planMigrate(backend, { from: body.from, to: body.to, copy: body.copy })
+      const plan = await planMigrate(backend, { from: await resolveExistingScope(backend, body.from), to: body.to, copy: body.copy })
       return c.json(await applyMigrate(backend, plan, { dryRun: body.dryRun }))
     })
     .post('/api/admin/cleanup', async (c) => {

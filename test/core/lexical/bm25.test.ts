@@ -39,6 +39,19 @@ describe('BM25 ranking', () => {
     expect(searchLexical(index, 'alpha', 1)[0]!.bm25).not.toBeCloseTo(before, 6)
   })
 
+  it('scores the same when labels are sparse (many deletes, no compaction) as when they are dense', () => {
+    const texts = ['alpha beta', 'beta gamma gamma', 'alpha alpha delta']
+    const sparse = createLexicalIndex()
+    texts.forEach((text, i) => addPassage(sparse, i * 10_000_000, text))
+    const denseIndex = indexOf(texts)
+    const strip = (hits: ReturnType<typeof searchLexical>) => hits.map(({ label, ...rest }) => ({ label: label / 10_000_000, ...rest }))
+    for (const query of ['alpha', 'gamma beta', 'delta alpha beta']) {
+      const expected = searchLexical(denseIndex, query, 2)
+      expect(strip(searchLexical(sparse, query, 2)).map((hit) => hit.label)).toEqual(expected.map((hit) => hit.label))
+      strip(searchLexical(sparse, query, 2)).forEach((hit, i) => expect(hit.bm25).toBeCloseTo(expected[i]!.bm25, 12))
+    }
+  })
+
   it('relabels on compaction without losing a posting', () => {
     const index = indexOf(['one two', 'two three', 'three four'])
     removeLabel(index, 1)

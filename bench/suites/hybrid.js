@@ -1,0 +1,142 @@
+/**
+ * What the lexical index costs, at 10k chunks of generated prose embedded by the
+ * offline embedder:
+ * - search: `searchStore` hybrid (BM25 + vector, fused) against vector only, same
+ *   queries, alternating in one run;
+ * - commit and cold open: there is no build without the lexical index to compare
+ *   with, so each pair times the whole operation and, right after, the lexical
+ *   index's own share of it (tokenizing the added chunks, encoding and durably
+ *   writing the file; reading and decoding it), and reports whole ÷ (whole − share):
+ *   the cost relative to the same operation without the index.
+ */
+import path from 'node:path'
+import fse from 'fs-extra'
+import { requireDist, SkipError } from '../lib/library.js'
+import { createRng, seedFor } from '../lib/rng.js'
+import { measure, runPairs, timeMs } from '../lib/pairs.js'
+import { collectGarbage } from '../lib/gc.js'
+import { comparison } from '../lib/compare.js'
+import { summarize } from '../lib/stats.js'
+
+// Text with a natural-language-like vocabulary: 20,000 pseudo-words drawn Zipf-like (rank ~ u^3),
+// so common words fill every passage and rare ones a few, as in prose. (The other suites' 80-word
+// generator would make every posting list cover most passages: no real corpus looks like that.)
+const VOCABULARY = 20_000
+const wordAt = (rank) => {
+  let word = ''
+  let n = rank + 1
+  while (n > 0) {
+    word += String.fromCharCode(97 + (n % 26))
+    n = Math.floor(n / 26)
+  }
+  return `${word}${rank % 7 === 0 ? 'ing' : rank % 5 === 0 ? 'ed' : ''}`
+}
+const drawWord = (rng) => wordAt(Math.floor(VOCABULARY * rng.next() ** 3))
+const proseText = (seed, name, bytes) => {
+  const rng = createRng(seedFor(seed, 'prose', name))
+  const words = []
+  let length = 0
+  while (length < bytes) {
+    const word = drawWord(rng)
+    words.push(word)
+    length += word.length + 1
+  }
+  return words.join(' ').slice(0, bytes)
+}
+
+export const hybridSuite = {
+  id: 'hybrid',
+  title: 'Cost of the lexical index: hybrid search vs vector only, commit and cold open shares',
+  async run({ scale, seed, workDir, log }) {
+    const count = scale.search.vectors
+    const { createFsBackend } = await requireDist('core/backend/index.js', ['createFsBackend'])
+    const { createLocalEmbedder } = await requireDist('core/embeddings/index.js', ['createLocalEmbedder'])
+    const { customScope } = await requireDist('core/keys.js', ['customScope'])
+    const { searchStore } = await requireDist('core/search/index.js', ['searchStore'])
+    const { openStore } = await requireDist('core/store/index.js', ['openStore'])
+    const lexical = await requireDist('core/lexical/index.js', ['addPassage', 'encodeLexicalIndex', 'decodeLexicalIndex', 'createLexicalIndex']).catch(() => {
+      throw new SkipError('lexical index not built')
+    })
+    const embedder = createLocalEmbedder()
+    const dataDir = path.join(workDir, 'data')
+    const backend = createFsBackend({ dataDir, embedder })
+    const scope = customScope('bench-hybrid')
+    const chunkAt = async (i) => {
+      const text = proseText(seed, `hybrid-${i}`, 400)
+      const [vector] = await embedder.embed([text])
+      return { documentId: `doc-${Math.floor(i / 4)}`, title: `Document ${Math.floor(i / 4)}`, text, chunkIndex: i % 4, vector }
+    }
+    log(`  building ${count} chunks…`)
+    for (let i = 0; i < count; i += 2000) {
+      const batch = await Promise.all(Array.from({ length: Math.min(2000, count - i) }, (_, j) => chunkAt(i + j)))
+      await backend.withStore(scope, (store) => store.add(batch), { write: true })
+    }
+    const rng = createRng(seedFor(seed, 'hybrid-queries'))
+    const queries = Array.from({ length: 40 }, () => Array.from({ length: 3 }, () => drawWord(rng)).join(' '))
+    const searchAll = (mode) => measure(async () => {
+      for (const query of queries) await searchStore(backend, scope, query, 10, { mode })
+    }, queries.length)
+    const comparisons = []
+    const searchPairs = await runPairs({ pairs: scale.search.pairs, log, alternate: true, a: () => searchAll('hybrid'), b: () => searchAll('vector') })
+    comparisons.push(comparison({ name: `hybrid search, ${count / 1000}k chunks`, bento: "searchStore(…, 10, { mode: 'hybrid' })", baseline: "searchStore(…, 10, { mode: 'vector' })", unit: 'ms', target: 1.5, pairs: searchPairs }))
+    await backend.close()
+
+    // Commit: add 100 chunks to the store; its lexical share is tokenizing them, then encoding and writing the whole file.
+    const dir = backend.layout.vectorsDir(scope)
+    const store = await openStore({ dir, dimension: embedder.dimension, embedderId: embedder.id })
+    let next = count
+    const commitWhole = []
+    const commitShare = []
+    for (let pair = 0; pair < scale.pairs * 2 + 1; pair++) {
+      const batch = await Promise.all(Array.from({ length: 100 }, (_, j) => chunkAt(next + j)))
+      collectGarbage()
+      const whole = await timeMs(() => store.add(batch))
+      const index = lexical.decodeLexicalIndex(await fse.readFile(path.join(dir, 'bento-lexical.bin')), 'bench')
+      const probe = lexical.createLexicalIndex(index.analyzer)
+      const share = await timeMs(async () => {
+        batch.forEach((chunk, j) => lexical.addPassage(probe, next + j, chunk.text))
+        await fse.writeFile(path.join(workDir, 'lexical.tmp'), lexical.encodeLexicalIndex(index), { flush: true })
+      })
+      next += 100
+      if (pair === 0) continue
+      commitWhole.push(whole)
+      commitShare.push(share)
+    }
+    await store.close()
+    comparisons.push(shareComparison(`commit of 100 chunks into ${count / 1000}k`, 'store.add(100 chunks), lexical index included', 'the same minus the lexical index\'s share (tokenize, encode, write)', commitWhole, commitShare, 1.3))
+
+    const openWhole = []
+    const openShare = []
+    const [query] = await embedder.embed(['store vector index'])
+    for (let pair = 0; pair < scale.pairs * 2 + 1; pair++) {
+      collectGarbage()
+      let opened
+      const whole = await timeMs(async () => {
+        opened = await openStore({ dir, create: false })
+        opened.stats()
+        await opened.search(query, 1)
+      })
+      await opened.close()
+      const share = await timeMs(async () => lexical.decodeLexicalIndex(await fse.readFile(path.join(dir, 'bento-lexical.bin')), 'bench'))
+      if (pair === 0) continue
+      openWhole.push(whole)
+      openShare.push(share)
+    }
+    comparisons.push(shareComparison(`cold open, ${next / 1000}k chunks`, 'openStore + stats() + search(q, 1), lexical index included', 'the same minus reading and decoding the lexical index', openWhole, openShare, 1.2))
+    const bytes = (await fse.stat(path.join(dir, 'bento-lexical.bin'))).size
+    const indexBytes = (await fse.stat(path.join(dir, 'hnswlib.index'))).size
+    return {
+      setup: `${count} chunks of 400 bytes of generated text (20,000 pseudo-words drawn Zipf-like), offline embedder; 40 three-word queries drawn the same way per sample; lexical file ${(bytes / 1e6).toFixed(2)} MB beside a ${(indexBytes / 1e6).toFixed(1)} MB hnswlib.index`,
+      comparisons,
+    }
+  },
+}
+
+const shareComparison = (name, bento, baseline, wholes, shares, target) => {
+  const withouts = wholes.map((whole, i) => Math.max(whole - shares[i], 1e-6))
+  return comparison({
+    name, bento, baseline, unit: 'ms', target,
+    pairs: { bento: summarize(wholes), baseline: summarize(withouts), ratio: summarize(wholes.map((whole, i) => whole / withouts[i])), samples: { bento: wholes, baseline: withouts } },
+    note: 'baseline estimated in the same run: the whole operation minus the lexical index\'s measured share',
+  })
+}
