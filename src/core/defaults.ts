@@ -7,8 +7,10 @@
 /** Where the data lives unless `--data-dir` / `BENTO_DATA_DIR` / `dataDir` say otherwise. */
 export const DEFAULT_DATA_DIR = './data'
 
-/** Open stores kept in a backend's LRU pool. */
-export const DEFAULT_MAX_OPEN_STORES = 64
+/** Open stores kept in a backend's LRU pool: a second limit beside the memory budget. */
+export const DEFAULT_MAX_OPEN_STORES = 10_000
+/** Bytes the open stores may hold (their estimated footprints), sized for a server with 1–2 GB of RAM. */
+export const DEFAULT_MAX_STORE_MEMORY = 512 * 1024 ** 2
 /** A read trusts its scope's last check (not locked or changed by another process) this long. */
 export const DEFAULT_READ_FRESHNESS_MS = 50
 /** How long a write waits for its scope's lock before answering `locked`. */

@@ -1,7 +1,10 @@
 /**
- * An LRU pool of open stores, keyed by whatever the caller opens by (a store dir).
- * Each open hnswlib index costs ~2.5 MB even when empty, so a server keeps at most
- * `maxOpen` of them and closes those idle for `idleMs`.
+ * An LRU pool of open stores, keyed by whatever the caller opens by (a store dir),
+ * bounded by memory and by count: the open stores' `footprint()` stays within
+ * `maxBytes` and their number within `maxOpen`, least recently used evicted first;
+ * stores idle for `idleMs` close. Thousands of small stores fit; a few large ones
+ * cannot exhaust memory. A store is charged when it opens and again after each use
+ * (a write may grow it); one store larger than the whole budget stays open alone.
  *
  * - Two concurrent `use` of a key not yet open share one `open`; a failed open is
  *   not cached (the next `use` tries again).
@@ -20,6 +23,8 @@ import type { VectorStore } from './store/types.js'
 export interface StorePoolOptions {
   /** Most stores kept open. Default 64. */
   maxOpen?: number
+  /** Most bytes (the sum of the open stores' `footprint()`) kept open. Default unbounded. */
+  maxBytes?: number
   /** Close a store unused for this long. Default 300 000 ms; 0 = never. */
   idleMs?: number
   /**
@@ -57,10 +62,15 @@ interface Entry {
   timer: NodeJS.Timeout | undefined
   /** performance.now() when the last use ended. */
   lastUsed: number
+  /** What the open store was last charged (its footprint); 0 while opening. */
+  bytes: number
 }
 
 export class StorePool {
   private readonly maxOpen: number
+  private readonly maxBytes: number
+  /** Sum of the entries' `bytes`. */
+  private charged = 0
   private readonly idleMs: number
   private readonly freshMs: number
   private readonly open: (key: string) => Promise<VectorStore>
@@ -79,6 +89,7 @@ export class StorePool {
    */
   constructor(options: StorePoolOptions) {
     this.maxOpen = Math.max(1, options.maxOpen ?? 64)
+    this.maxBytes = Math.max(0, options.maxBytes ?? Number.POSITIVE_INFINITY)
     this.idleMs = Math.max(0, options.idleMs ?? 300_000)
     this.freshMs = Math.max(0, options.freshMs ?? 0)
     this.open = options.open
@@ -86,6 +97,11 @@ export class StorePool {
 
   get size(): number {
     return this.entries.size
+  }
+
+  /** Bytes the open stores were charged (the sum of their footprints at their last use). */
+  get bytes(): number {
+    return this.charged
   }
 
   has(key: string): boolean {
@@ -118,10 +134,12 @@ export class StorePool {
         return await fn(handle.store)
       } finally {
         this.release(handle)
+        if (entry.handle === handle && this.entries.get(key) === entry) this.charge(entry, handle.store)
       }
     } finally {
       entry.users--
       if (entry.users === 0) this.settle(entry)
+      if (this.charged > this.maxBytes) this.enforceCap(key)
     }
   }
 
@@ -130,6 +148,8 @@ export class StorePool {
     const entry = this.entries.get(key)
     if (!entry) return this.closing.get(key)
     this.entries.delete(key)
+    this.charged -= entry.bytes
+    entry.bytes = 0
     clearTimeout(entry.timer)
     const done = (async () => {
       if (entry.users > 0) await new Promise<void>((resolve) => entry.idleWaiters.push(resolve))
@@ -155,7 +175,7 @@ export class StorePool {
     if (entry) {
       this.entries.delete(key)
     } else {
-      entry = { key, handle: undefined, opening: undefined, users: 0, idleWaiters: [], timer: undefined, lastUsed: 0 }
+      entry = { key, handle: undefined, opening: undefined, users: 0, idleWaiters: [], timer: undefined, lastUsed: 0, bytes: 0 }
     }
     this.entries.set(key, entry)
     return entry
@@ -196,6 +216,7 @@ export class StorePool {
           if (entry.opening === opening) {
             entry.opening = undefined
             entry.handle = handle
+            if (this.entries.get(entry.key) === entry) this.charge(entry, store)
           }
           return handle
         },
@@ -210,6 +231,17 @@ export class StorePool {
     return entry.opening
   }
 
+  private charge(entry: Entry, store: VectorStore): void {
+    let bytes: number
+    try {
+      bytes = store.footprint()
+    } catch {
+      return // closed meanwhile: it is being evicted, and uncharged there
+    }
+    this.charged += bytes - entry.bytes
+    entry.bytes = bytes
+  }
+
   private release(handle: Handle): void {
     handle.users--
     if (handle.retired && handle.users === 0) void this.closeStore(handle.store)
@@ -217,7 +249,11 @@ export class StorePool {
 
   /** Takes a handle out of service; its store closes once its last use ends. */
   private async retire(entry: Entry, handle: Handle): Promise<void> {
-    if (entry.handle === handle) entry.handle = undefined
+    if (entry.handle === handle) {
+      entry.handle = undefined
+      this.charged -= entry.bytes
+      entry.bytes = 0
+    }
     if (handle.retired) return
     handle.retired = true
     if (handle.users === 0) await this.closeStore(handle.store)
@@ -235,6 +271,8 @@ export class StorePool {
     if (this.entries.get(entry.key) !== entry) return
     if (!entry.handle && !entry.opening) {
       this.entries.delete(entry.key)
+      this.charged -= entry.bytes
+      entry.bytes = 0
       return
     }
     if (this.idleMs > 0) {
@@ -256,11 +294,24 @@ export class StorePool {
     entry.timer.unref()
   }
 
-  /** Evicts least recently used entries beyond the cap, idle ones first. */
+  /**
+   * Evicts least recently used entries beyond the count cap (idle ones first, else
+   * the oldest in use) and beyond the byte budget (idle ones only: evicting a store
+   * in use frees nothing until its use ends).
+   */
   private enforceCap(current: string): void {
-    while (this.entries.size > this.maxOpen) {
-      const candidates = [...this.entries.values()].filter((entry) => entry.key !== current)
-      const victim = candidates.find((entry) => entry.users === 0) ?? candidates[0]
+    while (this.entries.size > this.maxOpen || this.charged > this.maxBytes) {
+      let victim: Entry | undefined
+      let busy: Entry | undefined
+      for (const entry of this.entries.values()) {
+        if (entry.key === current) continue
+        if (entry.users === 0) {
+          victim = entry
+          break
+        }
+        busy ??= entry
+      }
+      victim ??= this.entries.size > this.maxOpen ? busy : undefined
       if (!victim) return
       void this.evict(victim.key)
     }

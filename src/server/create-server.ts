@@ -91,6 +91,7 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
     // The same default as the CLI (BENTO_EMBEDDER…), so both open the stores with one embedder.
     embedder: parsed.embedder ?? embedderFromEnv(process.env),
     maxOpenStores: config.maxOpenStores,
+    maxStoreMemory: config.maxStoreMemory,
     readFreshnessMs: config.readFreshnessMs,
     ...(parsed.now ? { now: parsed.now } : {}),
   })

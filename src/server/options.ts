@@ -11,7 +11,7 @@ import { InvalidOptionsError } from '../core/errors.js'
 import { customScope } from '../core/keys.js'
 import type { Embedder } from '../core/embeddings/types.js'
 import {
-  DEFAULT_CLEANUP_INTERVAL_MS, DEFAULT_CONVERSATION_TTL_MS, DEFAULT_DATA_DIR, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_OPEN_STORES,
+  DEFAULT_CLEANUP_INTERVAL_MS, DEFAULT_CONVERSATION_TTL_MS, DEFAULT_DATA_DIR, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_OPEN_STORES, DEFAULT_MAX_STORE_MEMORY,
   DEFAULT_MAX_TEXT_CHARS, DEFAULT_READ_FRESHNESS_MS, DEFAULT_SESSION_TTL_MS,
 } from '../core/defaults.js'
 import { resolveLimits, type ResolvedLimits } from '../core/ingest/limits.js'
@@ -60,8 +60,10 @@ export interface BentoServerOptions {
   sessionTtlMs?: number
   /** How often `start()`ed servers in session mode sweep expired sessions. Default 30 min. */
   cleanupIntervalMs?: number
-  /** Open stores kept in the LRU pool. Default 64. */
+  /** Open stores kept in the LRU pool, a second limit beside `maxStoreMemory`. Default 10,000. */
   maxOpenStores?: number
+  /** Bytes the open stores may hold (their estimated footprints); least recently used close beyond it. Default 512 MiB. */
+  maxStoreMemory?: number
   /**
    * How long a read trusts its scope's last check (not locked or journaled by another
    * process, store unchanged on disk): another process's change (a CLI `migrate`, `add`,
@@ -118,6 +120,7 @@ export interface BentoServerConfig {
   readonly sessionTtlMs: number
   readonly cleanupIntervalMs: number
   readonly maxOpenStores: number
+  readonly maxStoreMemory: number
   readonly readFreshnessMs: number
   readonly conversationTtlMs: number
   readonly memory: { readonly enabled: boolean; readonly recall: number }
@@ -188,7 +191,8 @@ const optionsSchema = z.strictObject({
   embedder: embedderSchema.optional(),
   sessionTtlMs: positiveMs.optional(),
   cleanupIntervalMs: positiveMs.min(1000).optional(),
-  maxOpenStores: z.number().int().min(1).max(100_000).optional(),
+  maxOpenStores: z.number().int().min(1).max(1_000_000).optional(),
+  maxStoreMemory: z.number().int().min(1024 * 1024).optional(),
   readFreshnessMs: z.number().int().min(0).max(MAX_MS).optional(),
   uploadLimits: z.strictObject({
     maxFileBytes: z.number().int().positive().optional(),
@@ -257,6 +261,7 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     cleanupIntervalMs: options.cleanupIntervalMs ?? DEFAULT_CLEANUP_INTERVAL_MS,
     maxOpenStores: options.maxOpenStores ?? DEFAULT_MAX_OPEN_STORES,
+    maxStoreMemory: options.maxStoreMemory ?? DEFAULT_MAX_STORE_MEMORY,
     readFreshnessMs: options.readFreshnessMs ?? DEFAULT_READ_FRESHNESS_MS,
     conversationTtlMs: options.conversationTtlMs ?? DEFAULT_CONVERSATION_TTL_MS,
     memory: Object.freeze({ enabled: options.memory?.enabled ?? false, recall: options.memory?.recall ?? 5 }),

@@ -44,6 +44,64 @@ beforeEach(async () => {
 })
 afterEach(() => removeDir(root))
 
+describe('StorePool memory budget: a count cap alone let a few large stores exhaust memory, and kept thousands of small ones from staying open', () => {
+  /** A store whose footprint the test sets (real store underneath). */
+  const sized = (bytes: Record<string, number>) => async (key: string): Promise<VectorStore> => {
+    const store = await openCounted(key)
+    store.footprint = () => bytes[key] ?? 1000
+    return store
+  }
+
+  it('keeps many small stores open within the budget, and evicts least recently used ones when a large store comes', async () => {
+    const bytes: Record<string, number> = { big: 6000 }
+    const pool = new StorePool({ maxOpen: 1000, maxBytes: 10_000, idleMs: 0, open: sized(bytes) })
+    for (const key of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j']) await pool.use(key, async (store) => store.stats())
+    expect(pool.size).toBe(10)
+    expect(pool.bytes).toBe(10_000)
+    await pool.use('big', async (store) => store.stats())
+    await tick()
+    // 6000 + 4 × 1000: the six oldest small stores went, the newest stayed.
+    expect(pool.bytes).toBeLessThanOrEqual(10_000)
+    expect(['a', 'b', 'c', 'd', 'e', 'f'].every((key) => !pool.has(key))).toBe(true)
+    expect(['g', 'h', 'i', 'j', 'big'].every((key) => pool.has(key))).toBe(true)
+    expect(closes.sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f'])
+    await pool.closeAll()
+    expect(pool.bytes).toBe(0)
+  })
+
+  it('charges a store again after a use that grew it', async () => {
+    const bytes: Record<string, number> = {}
+    const pool = new StorePool({ maxOpen: 1000, maxBytes: 5000, idleMs: 0, open: sized(bytes) })
+    for (const key of ['a', 'b', 'c']) await pool.use(key, async (store) => store.stats())
+    expect(pool.bytes).toBe(3000)
+    await pool.use('c', async () => {
+      bytes.c = 4500 // an add grew it
+    })
+    await tick()
+    expect(pool.has('c')).toBe(true)
+    expect(pool.has('a') || pool.has('b')).toBe(false)
+    expect(pool.bytes).toBe(4500)
+    await pool.closeAll()
+  })
+
+  it('keeps one store larger than the whole budget open alone rather than refusing it', async () => {
+    const pool = new StorePool({ maxOpen: 1000, maxBytes: 5000, idleMs: 0, open: sized({ huge: 50_000 }) })
+    await pool.use('a', async (store) => store.stats())
+    expect(await pool.use('huge', async (store) => store.stats().live)).toBe(0)
+    await tick()
+    expect(pool.has('a')).toBe(false)
+    expect(pool.has('huge')).toBe(true)
+    await pool.closeAll()
+  })
+
+  it('still honours the count cap within the budget', async () => {
+    const pool = new StorePool({ maxOpen: 2, maxBytes: 1e12, idleMs: 0, open: sized({}) })
+    for (const key of ['a', 'b', 'c']) await pool.use(key, async (store) => store.stats())
+    expect(pool.size).toBe(2)
+    await pool.closeAll()
+  })
+})
+
 describe('StorePool', () => {
   it('keeps at most maxOpen stores, evicting the least recently used', async () => {
     const pool = new StorePool({ maxOpen: 2, idleMs: 0, open: openCounted })

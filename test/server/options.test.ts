@@ -36,7 +36,7 @@ describe('createBentoServer options', () => {
   it('resolves defaults into a config without secrets', async () => {
     const server = createBentoServer({ dataDir: 'relative-data', openRouterKey: 'sk-secret-value', logger: false })
     try {
-      expect(server.config).toMatchObject({ isolation: 'none', sessionTtlMs: 86_400_000, maxOpenStores: 64, readFreshnessMs: 50, trustProxy: false, chat: { llm: true } })
+      expect(server.config).toMatchObject({ isolation: 'none', sessionTtlMs: 86_400_000, maxOpenStores: 10_000, maxStoreMemory: 512 * 1024 ** 2, readFreshnessMs: 50, trustProxy: false, chat: { llm: true } })
       expect(server.config.dataDir).toBe(`${process.cwd()}/relative-data`)
       expect(JSON.stringify(server.config)).not.toContain('sk-secret-value')
       expect(Object.isFrozen(server.config)).toBe(true)

@@ -14,7 +14,7 @@
 import { isSessionRetired, retireSession } from '../retired-sessions.js'
 import path from 'node:path'
 import { createActivityTracker } from '../activity.js'
-import { ACTIVITY_COALESCE_MS, DEFAULT_LOCK_WAIT_MS, DEFAULT_MAX_OPEN_STORES, DEFAULT_READ_FRESHNESS_MS, DEFAULT_STORE_IDLE_MS } from '../defaults.js'
+import { ACTIVITY_COALESCE_MS, DEFAULT_LOCK_WAIT_MS, DEFAULT_MAX_OPEN_STORES, DEFAULT_MAX_STORE_MEMORY, DEFAULT_READ_FRESHNESS_MS, DEFAULT_STORE_IDLE_MS } from '../defaults.js'
 import { createLocalEmbedder } from '../embeddings/local.js'
 import { BusyError } from '../errors.js'
 import * as fs from '../fs.js'
@@ -37,6 +37,8 @@ let storeModule: Promise<typeof import('../store/index.js')> | undefined
 const loadStore = () => (storeModule ??= import('../store/index.js'))
 
 export { DEFAULT_LOCK_WAIT_MS, DEFAULT_READ_FRESHNESS_MS }
+/** hnswlib's fixed native memory per index (label mutexes): `HNSW_FIXED_BYTES` in store/footprint.ts. */
+const HNSW_INDEX_FLOOR_BYTES = 65_536 * 40
 
 interface ReadGate {
   /** performance.now() until which the scope counts as checked, at the local-change epoch below. */
@@ -63,15 +65,18 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
   const activity = createActivityTracker({ layout, coalesceMs: options.activityCoalesceMs ?? ACTIVITY_COALESCE_MS, ...(options.now ? { now: options.now } : {}) })
   const freshMs = Math.max(0, options.readFreshnessMs ?? DEFAULT_READ_FRESHNESS_MS)
   const maxOpen = options.maxOpenStores ?? DEFAULT_MAX_OPEN_STORES
-  // Closes and opens come in bursts (one eviction per open): every object a close frees must wait for the next open.
+  const maxBytes = options.maxStoreMemory ?? DEFAULT_MAX_STORE_MEMORY
+  // Closes and opens come in bursts (one eviction per open): every object a close frees must wait for the
+  // next open. No more hnswlib objects than the budget can hold open at once are kept idle.
   let poolStore: ReturnType<typeof loadStore> | undefined
   const loadPoolStore = () =>
     (poolStore ??= loadStore().then((store) => {
-      store.keepIdleIndexes(maxOpen)
+      store.keepIdleIndexes(Math.min(maxOpen, Math.floor(maxBytes / HNSW_INDEX_FLOOR_BYTES)))
       return store
     }))
   const pool = new StorePool({
     maxOpen,
+    maxBytes,
     idleMs: options.storeIdleMs ?? DEFAULT_STORE_IDLE_MS,
     freshMs,
     open: async (dir: string) => {
@@ -79,7 +84,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       // Checked at every (re)open: a swap under an open store changes what isStale() sees, so it is reopened through here.
       await assertNoSymlinks(layout, dir)
       const { openStore } = await loadPoolStore()
-      return openStore({ dir, dimension: embedder.dimension, embedderId: embedder.id, space: 'cosine' })
+      return openStore({ dir, dimension: embedder.dimension, embedderId: embedder.id, space: 'cosine', exactSearchMaxPoints: options.exactSearchMaxPoints })
     },
   })
   // Calls running in this process, per scope: what cleanup must not pull the floor from under.
@@ -293,6 +298,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     createdAt: (scope) => activity.createdAt(scope),
     isInUse: (scope) =>
       running.has(layout.vectorsDir(scope)) || pool.isBusy(layout.vectorsDir(scope)) || pool.isBusy(layout.memoryDir(scope)),
+    openStores: () => ({ count: pool.size, bytes: pool.bytes, maxBytes }),
     evict: (scope) => evictScope(scope),
     retireSession: (scope) => retireSession(layout, scope),
     isSessionRetired: (scope) => isSessionRetired(layout, scope),

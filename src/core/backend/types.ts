@@ -52,8 +52,16 @@ export interface ListScopesOptions {
 export interface BackendOptions {
   dataDir: string
   embedder?: Embedder
-  /** Open stores kept in the LRU pool. Default 64. */
+  /** Open stores kept in the LRU pool, a second limit beside `maxStoreMemory`. Default 10,000. */
   maxOpenStores?: number
+  /**
+   * Bytes the open stores may hold (the sum of their estimated footprints: vectors or
+   * hnswlib index, parsed docstore); least recently used stores close beyond it.
+   * Default 512 MiB (`DEFAULT_MAX_STORE_MEMORY`).
+   */
+  maxStoreMemory?: number
+  /** Stores of at most this many points are searched in JS, without hnswlib (see `StoreOpenOptions`). Default 1024. */
+  exactSearchMaxPoints?: number
   /** Close a store unused for this long. Default 5 min. */
   storeIdleMs?: number
   /** Writes of the activity file are coalesced to at most one per scope per this window. Default 60 s. */
@@ -166,6 +174,8 @@ export interface StorageBackend {
   importScope(scope: Scope, source: ScopeImportSource, options?: ScopeIoOptions): Promise<void>
   /** What the scope holds now (zero counts for a scope that does not exist). */
   holdings(scope: Scope): Promise<ScopeHoldings>
+  /** The open stores now: how many, the bytes they are charged (estimated footprints) and the budget. */
+  openStores(): { count: number; bytes: number; maxBytes: number }
   /** Closes the scope's open stores (after running operations finish). */
   evict(scope: Scope): Promise<void>
   /** Marks an expired session id so it is never valid again (kept across restarts). A no-op for other scopes. */

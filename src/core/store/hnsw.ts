@@ -59,7 +59,7 @@ export { releaseIndex }
  * validator: hnswlib's writer ignores write errors (ENOSPC gives a short file), and
  * nothing unvalidated may ever be renamed into place.
  */
-export const stageIndex = async (dir: string, index: Index, expected: { dimension: number; capacity: number }): Promise<StagedFile & { info: IndexFileInfo }> => {
+export const stageIndex = async (dir: string, index: Index, expected: { dimension: number; capacity: number; keepVectors?: boolean }): Promise<StagedFile & { info: IndexFileInfo }> => {
   const temp = fs.tempPathFor(path.join(dir, INDEX_FILE))
   const staged: StagedFile = { name: INDEX_FILE, temp, bytes: 0 }
   try {

@@ -30,6 +30,8 @@ export interface IndexFileInfo {
   /** 1 where the point is marked deleted. */
   deleted: Uint8Array
   deletedCount: number
+  /** With `keepVectors`: every point's vector, `dimension` floats per internal id, as hnswlib stored it. */
+  vectors?: Float32Array
 }
 
 export interface IndexExpectations {
@@ -37,6 +39,8 @@ export interface IndexExpectations {
   /** The capacity the manifest records; when absent (an adopted LangChain store) a loose bound applies. */
   capacity?: number
   file?: string
+  /** Copy the vectors out while validating (small stores are searched in JS, without hnswlib). */
+  keepVectors?: boolean
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
@@ -185,10 +189,19 @@ export const validateIndex = (source: IndexSource, expected: IndexExpectations):
   const labelWord = labelOffset >>> 2
   const wordsPerLinks = sizeLinks >>> 2
   const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / sizePerElement))
+  const dataWord = offsetData >>> 2
+  const vectors = expected.keepVectors ? new Float32Array(count * expected.dimension) : undefined
   let deletedCount = 0
   for (let first = 0; first < count; first += perChunk) {
     const inChunk = Math.min(perChunk, count - first)
     const words = wordsOf(source.read(HEADER_BYTES + first * sizePerElement, inChunk * sizePerElement))
+    if (vectors) {
+      const floats = new Float32Array(words.buffer, words.byteOffset, words.length)
+      for (let k = 0; k < inChunk; k++) {
+        const start = k * wordsPerElement + dataWord
+        vectors.set(floats.subarray(start, start + expected.dimension), (first + k) * expected.dimension)
+      }
+    }
     for (let k = 0; k < inChunk; k++) {
       const id = first + k
       const base = k * wordsPerElement
@@ -221,5 +234,5 @@ export const validateIndex = (source: IndexSource, expected: IndexExpectations):
       }
     }
   }
-  return { maxElements, count, m, efConstruction, maxLevel, labels, deleted, deletedCount }
+  return { maxElements, count, m, efConstruction, maxLevel, labels, deleted, deletedCount, ...(vectors ? { vectors } : {}) }
 }

@@ -4,6 +4,7 @@
  */
 import { InvalidOptionsError, NotFoundError } from '../errors.js'
 import { DEFAULT_EF_CONSTRUCTION, DEFAULT_EF_SEARCH, DEFAULT_INITIAL_CAPACITY, DEFAULT_M, DEFAULT_SPACE } from './defaults.js'
+import { FLAT_MAX_POINTS } from './flat-index.js'
 import { MAX_LABEL } from './manifest.js'
 import { defaultAnalyzer } from '../lexical/index.js'
 import { readSnapshot } from './snapshot.js'
@@ -47,6 +48,7 @@ export const resolveOptions = (options: StoreOpenOptions): ResolvedOptions => {
     m,
     initialCapacity: integer('initialCapacity', options.initialCapacity, 1, MAX_LABEL) ?? DEFAULT_INITIAL_CAPACITY,
     defaultEfSearch: DEFAULT_EF_SEARCH,
+    exactSearchMaxPoints: integer('exactSearchMaxPoints', options.exactSearchMaxPoints, 0, MAX_LABEL) ?? FLAT_MAX_POINTS,
     analyzer: defaultAnalyzer(lexicalOptions(options.lexical)),
   }
 }
@@ -69,7 +71,7 @@ export const resolveOptions = (options: StoreOpenOptions): ResolvedOptions => {
  */
 export const openStore = async (options: StoreOpenOptions): Promise<VectorStore> => {
   const resolved = resolveOptions(options)
-  const snapshot = await readSnapshot(options.dir, { efSearch: resolved.efSearch, defaultEfSearch: resolved.defaultEfSearch, initialCapacity: resolved.initialCapacity })
+  const snapshot = await readSnapshot(options.dir, resolved)
   if (!snapshot.found && options.create === false) throw new NotFoundError(`No vector store in ${options.dir}.`)
   return new HnswVectorStore(options.dir, resolved, snapshot)
 }

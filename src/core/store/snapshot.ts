@@ -11,9 +11,10 @@ import { BusyError, CorruptStoreError, isBentoError, toBentoError } from '../err
 import { parseArgs, type StoreArgs } from './args.js'
 import { parseDocstore, type Docstore } from './docstore.js'
 import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE, type CommittedFile } from './files.js'
+import { flatFromInfo, type FlatIndex } from './flat-index.js'
 import { loadIndex, releaseIndex, type Index } from './hnsw.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
-import { fileSource, validateIndex, type IndexExpectations, type IndexFileInfo } from './index-header.js'
+import { fileSource, validateIndex, validateIndexFile, type IndexExpectations, type IndexFileInfo } from './index-header.js'
 import { readJournal, resolveFiles } from './journal.js'
 import { parseLexical } from './lexical-file.js'
 import { TOKENIZER_ID, type LexicalIndex } from '../lexical/index.js'
@@ -29,13 +30,19 @@ export interface Snapshot {
   args?: StoreArgs
   docs: Docstore
   info?: IndexFileInfo
-  /** Undefined when the index holds no points (nothing worth 2.5 MB to load). */
+  /** Undefined when the index holds no points (nothing worth 2.5 MB to load), or when `flat` holds them. */
   index?: Index
+  /** A small store's vectors, read while validating the file: searched in JS, no hnswlib object. */
+  flat?: FlatIndex
   efSearch: number
   /** Byte size of args.json as found. */
   argsBytes?: number
+  /** Byte size of docstore.json as found (what a pool charges for the parsed docstore is derived from it). */
+  docstoreBytes?: number
   /** Undefined for a store without one yet (written before it existed, or LangChain's). */
   lexical?: LexicalIndex
+  /** Byte size of the lexical file as found (charged by a pool). */
+  lexicalBytes?: number
 }
 
 const ATTEMPTS = 8
@@ -76,7 +83,16 @@ const assertSaneCapacity = (manifest: Manifest | undefined, info: IndexFileInfo,
 /** Capacities up to this are never refused (a few hundred MB at most): stores made with a larger `initialCapacity` still open elsewhere. */
 const MIN_CAPACITY_BOUND = 65_536
 
-const readOnce = async (dir: string, efSearch: number | undefined, defaultEf: number, initialCapacity: number): Promise<Omit<Snapshot, 'identity'>> => {
+export interface SnapshotOptions {
+  efSearch?: number
+  defaultEfSearch: number
+  /** Stores of at most this many points are read as flat vectors (see flat-index.ts). */
+  exactSearchMaxPoints: number
+  /** The store's initial capacity, for the manifest capacity check. Default DEFAULT_INITIAL_CAPACITY. */
+  initialCapacity?: number
+}
+
+const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exactSearchMaxPoints, initialCapacity = DEFAULT_INITIAL_CAPACITY }: SnapshotOptions): Promise<Omit<Snapshot, 'identity'>> => {
   const resolved = await resolveFiles(dir, await readJournal(dir))
   const pathOf = (name: CommittedFile) => resolved.get(name) ?? path.join(dir, name)
   const read = (name: CommittedFile) => readRegular(pathOf(name), name)
@@ -101,9 +117,24 @@ const readOnce = async (dir: string, efSearch: number | undefined, defaultEf: nu
   if (manifest && (manifest.space !== args.space || manifest.dimension !== args.numDimensions)) {
     throw new CorruptStoreError(`${ARGS_FILE}: ${args.space}/${args.numDimensions} disagrees with ${MANIFEST_FILE} (${manifest.space}/${manifest.dimension}).`)
   }
+  const ef = efSearch ?? manifest?.efSearch ?? defaultEf
+  // A small store (by its manifest) is read once, validated from memory, and kept as vectors: no readIndex.
+  if (manifest && manifest.live + manifest.deleted <= exactSearchMaxPoints) {
+    const indexBytes = await readRegular(indexFile, INDEX_FILE)
+    if (!indexBytes) throw new CorruptStoreError(`${INDEX_FILE} missing though ${MANIFEST_FILE} records a store in ${dir}.`)
+    const info = validateIndexFile(indexBytes, { dimension: args.numDimensions, capacity: manifest.capacity, keepVectors: true })
+    assertSaneCapacity(manifest, info, initialCapacity)
+    const docs = parseDocstore(docstoreBytes!.toString('utf8'))
+    checkAgreement(info, docs, manifest, { [INDEX_FILE]: indexBytes.length, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length })
+    const lexical = readLexical(docs, manifest, lexicalBytes)
+    const flat = info.count > 0 ? flatFromInfo(info, args.numDimensions, args.space) : undefined
+    return {
+      found: true, manifest, args, docs, info: { ...info, vectors: undefined }, flat, efSearch: ef, argsBytes: argsBytes!.length, lexical,
+      docstoreBytes: docstoreBytes!.length, lexicalBytes: lexical ? lexicalBytes?.length : undefined,
+    }
+  }
   const { info, bytes: indexBytes } = validateIndexAt(indexFile, { dimension: args.numDimensions, capacity: manifest?.capacity })
   assertSaneCapacity(manifest, info, initialCapacity)
-  const ef = efSearch ?? manifest?.efSearch ?? defaultEf
   // hnswlib reads the file (validated just above) on a worker thread while this thread parses the
   // docstore: the two largest costs of an open overlap instead of adding up.
   const loading = info.count > 0 ? settle(loadIndex(indexFile,
@@ -134,7 +165,7 @@ const readOnce = async (dir: string, efSearch: number | undefined, defaultEf: nu
       throw new CorruptStoreError(`${INDEX_FILE}: changed while it was being loaded.`)
     }
   }
-  return { found: true, manifest, args, docs, info, index, efSearch: ef, argsBytes: argsBytes!.length, lexical }
+  return { found: true, manifest, args, docs, info, index, efSearch: ef, argsBytes: argsBytes!.length, lexical, docstoreBytes: docstoreBytes!.length, lexicalBytes: lexical ? lexicalBytes?.length : undefined }
 }
 
 /**
@@ -189,12 +220,12 @@ const settle = <T>(promise: Promise<T>): Promise<{ index: T } | { error: unknown
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** @throws CorruptStoreError for a damaged store, BusyError if commits keep landing during the read. */
-export const readSnapshot = async (dir: string, options: { efSearch?: number; defaultEfSearch: number; initialCapacity?: number }): Promise<Snapshot> => {
+export const readSnapshot = async (dir: string, options: SnapshotOptions): Promise<Snapshot> => {
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const before = await readIdentity(dir)
     let outcome: { value: Omit<Snapshot, 'identity'> } | { error: unknown }
     try {
-      outcome = { value: await readOnce(dir, options.efSearch, options.defaultEfSearch, options.initialCapacity ?? DEFAULT_INITIAL_CAPACITY) }
+      outcome = { value: await readOnce(dir, options) }
     } catch (error) {
       outcome = { error }
     }

@@ -3,6 +3,7 @@
  * build the next state beside it and swap it in only after the commit succeeds.
  */
 import { countDocuments, type Docstore } from './docstore.js'
+import type { FlatIndex } from './flat-index.js'
 import type { Index } from './hnsw.js'
 import { createLexicalIndex, type Analyzer, type LexicalIndex } from '../lexical/index.js'
 import { FORMAT, FORMAT_VERSION, type Manifest } from './manifest.js'
@@ -12,7 +13,13 @@ import type { Space } from './types.js'
 export interface StoreState {
   /** Undefined while no point was ever added (or after deleteAll/compact to nothing). */
   index: Index | undefined
+  /** A small store's points, searched in JS; while set, `index` is loaded only for a mutation. */
+  flat: FlatIndex | undefined
   docs: Docstore
+  /** Byte size of docstore.json as last read or written (0 before the first commit). */
+  docstoreBytes: number
+  /** Byte size of the lexical index file as last read or written (0 without one). */
+  lexicalBytes: number
   dimension: number | undefined
   space: Space
   embedderId: string | undefined
@@ -40,13 +47,17 @@ export interface ResolvedOptions {
   m: number
   initialCapacity: number
   defaultEfSearch: number
+  exactSearchMaxPoints: number
   /** How a new store's lexical index analyzes text; an existing index keeps its own. */
   analyzer: Analyzer
 }
 
 export const emptyState = (options: ResolvedOptions): StoreState => ({
   index: undefined,
+  flat: undefined,
   docs: new Map(),
+  docstoreBytes: 0,
+  lexicalBytes: 0,
   dimension: options.dimension,
   space: options.space,
   embedderId: options.embedderId,
@@ -71,7 +82,10 @@ export const stateFromSnapshot = (snapshot: Snapshot, options: ResolvedOptions):
   if (!manifest) for (const label of info.labels) nextLabel = Math.max(nextLabel, label + 1)
   return {
     index: snapshot.index,
+    flat: snapshot.flat,
     docs: snapshot.docs,
+    docstoreBytes: snapshot.docstoreBytes ?? 0,
+    lexicalBytes: snapshot.lexicalBytes ?? 0,
     dimension: args.numDimensions,
     space: args.space,
     embedderId: manifest?.embedderId ?? options.embedderId,

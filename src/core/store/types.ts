@@ -19,6 +19,12 @@ export interface StoreOpenOptions {
   efConstruction?: number
   m?: number
   initialCapacity?: number
+  /**
+   * Stores of at most this many points (live and deleted) keep their vectors in JS
+   * and are searched exactly, with no hnswlib object (~2.6 MB each) until a mutation.
+   * Default 1024; 0 always loads hnswlib.
+   */
+  exactSearchMaxPoints?: number
   /** Create the store (in memory; nothing is written before the first change) if absent. Default true. */
   create?: boolean
   /** English stop words / plural stemming for a new store's lexical index (default off); an existing index keeps its own. */
@@ -90,6 +96,11 @@ export interface AddOptions {
 
 export interface VectorStore {
   readonly dir: string
+  /**
+   * Estimated bytes the open store holds in memory (vectors or hnswlib index, the
+   * parsed docstore): what a memory-budgeted pool charges for it. Changes with each mutation.
+   */
+  footprint(): number
   stats(): StoreStats
   /**
    * Adds chunks and commits them durably before resolving. Grows capacity as needed.

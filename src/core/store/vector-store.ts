@@ -3,8 +3,9 @@
  * mutation commits durably (commit.ts) before it resolves, and builds its next state
  * beside the current one so a failed commit changes nothing in memory either.
  */
+import path from 'node:path'
 import * as fs from '../fs.js'
-import { BentoError, EmbedderMismatchError, InvalidInputError, RefusedError, TooLargeError, toBentoError } from '../errors.js'
+import { BentoError, CorruptStoreError, EmbedderMismatchError, InvalidInputError, RefusedError, TooLargeError, toBentoError } from '../errors.js'
 import { serializeArgs } from './args.js'
 import { applyCommit, discardStaged, stageText, type StagedFile } from './commit.js'
 import { chunkFromRecord, recordFromInput, serializeDocstore, type Docstore } from './docstore.js'
@@ -12,7 +13,10 @@ import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE } fro
 import { addPassage, createLexicalIndex, remapLabels, removeLabel, searchLexical } from '../lexical/index.js'
 import { buildLexical, stageLexical } from './lexical-file.js'
 import { normalizeLikeHnswlib } from './cosine.js'
-import { createIndex, releaseIndex, scoreOf, stageIndex, toArray, type Index, type IndexParams } from './hnsw.js'
+import { flatFromInfo, pointOf, searchFlat } from './flat-index.js'
+import { footprintOf } from './footprint.js'
+import { createIndex, loadIndex, releaseIndex, scoreOf, stageIndex, toArray, type Index, type IndexParams } from './hnsw.js'
+import { validateIndexFile } from './index-header.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
 import { noteLocalChange } from '../local-changes.js'
 import { recoverStore } from './journal.js'
@@ -41,6 +45,10 @@ export class HnswVectorStore implements VectorStore {
     this.options = options
     this.state = stateFromSnapshot(snapshot, options)
     this.identity = snapshot.identity
+  }
+
+  footprint(): number {
+    return footprintOf(this.state)
   }
 
   stats(): StoreStats {
@@ -111,9 +119,9 @@ export class HnswVectorStore implements VectorStore {
   search(vector: ArrayLike<number>, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<SearchHit[]> {
     return this.run(async () => {
       this.assertCompatible()
-      const { index, docs, dimension, live, space } = this.state
+      const { index, flat, docs, dimension, live, space } = this.state
       const wanted = assertSearchInput(vector, k, dimension ?? this.options.dimension)
-      if (!index || live === 0 || wanted === 0) return []
+      if ((!index && !flat) || live === 0 || wanted === 0) return []
       let filterError: unknown
       // An exception thrown back through hnswlib's native callback is not safe: keep it in JS.
       const accept = filter && ((label: number) => {
@@ -126,7 +134,8 @@ export class HnswVectorStore implements VectorStore {
           return false
         }
       })
-      const result = index.searchKnn(this.pointOf(vector, false), Math.min(wanted, live), accept)
+      const query = this.pointOf(vector, false)
+      const result = flat ? searchFlat(flat, query, Math.min(wanted, live), accept) : index!.searchKnn(query, Math.min(wanted, live), accept)
       if (filterError !== undefined) throw filterError
       const hits: SearchHit[] = []
       const { neighbors, distances } = result
@@ -202,7 +211,7 @@ export class HnswVectorStore implements VectorStore {
       const current = this.state
       if (current.dimension === undefined || current.live + current.deleted + current.nextLabel === 0) return
       const lexical = createLexicalIndex(current.lexical?.analyzer ?? this.options.analyzer)
-      await this.commit({ ...current, index: undefined, docs: new Map(), live: 0, deleted: 0, nextLabel: 0, capacity: this.options.initialCapacity, lexical })
+      await this.commit({ ...current, index: undefined, flat: undefined, docs: new Map(), live: 0, deleted: 0, nextLabel: 0, capacity: this.options.initialCapacity, lexical })
       this.retire(current.index)
     })
   }
@@ -213,11 +222,11 @@ export class HnswVectorStore implements VectorStore {
 
   exportChunks(): Promise<ExportedChunk[]> {
     return this.run(async () => {
-      const { index, docs } = this.state
-      if (!index) return []
+      const { index, flat, docs } = this.state
+      if (!index && !flat) return []
       return [...docs].sort(([a], [b]) => a - b).map(([label, record]) => {
         const { label: _, ...chunk } = chunkFromRecord(label, record)
-        return { ...chunk, vector: Float32Array.from(index.getPoint(label)) }
+        return { ...chunk, vector: Float32Array.from(flat ? pointOf(flat, label) : index!.getPoint(label)) }
       })
     })
   }
@@ -237,7 +246,7 @@ export class HnswVectorStore implements VectorStore {
     this.closed = true
     await this.queue.drain()
     const { index } = this.state
-    this.state = { ...this.state, index: undefined, docs: new Map() }
+    this.state = { ...this.state, index: undefined, flat: undefined, docs: new Map() }
     // hnswlib frees an index's memory only when the object is collected: hand it on instead.
     this.retire(index)
   }
@@ -271,10 +280,12 @@ export class HnswVectorStore implements VectorStore {
     try {
       await fs.mkdir(this.dir)
       const index = next.index ?? createIndex(this.paramsOf(next), 1)
-      const indexFile = await stageIndex(this.dir, index, { dimension: next.dimension!, capacity: index.getMaxElements() }).finally(() => {
+      const keepVectors = index.getCurrentCount() <= this.options.exactSearchMaxPoints
+      const indexFile = await stageIndex(this.dir, index, { dimension: next.dimension!, capacity: index.getMaxElements(), keepVectors }).finally(() => {
         if (index !== next.index) releaseIndex(index)
       })
       staged.push(indexFile)
+      const flat = flatFromInfo(indexFile.info, next.dimension!, next.space)
       staged.push(await stageText(this.dir, DOCSTORE_FILE, serializeDocstore(next.docs)))
       let argsBytes = next.argsBytes
       if (argsBytes === undefined) {
@@ -291,7 +302,11 @@ export class HnswVectorStore implements VectorStore {
       staged.push(await stageText(this.dir, MANIFEST_FILE, serializeManifest(manifest)))
       applying = true
       await applyCommit(this.dir, staged)
-      this.state = { ...next, capacity, argsBytes, lexical, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt }
+      const docstoreBytes = staged[1]!.bytes
+      this.state = {
+        ...next, flat: next.index && flat?.count ? flat : undefined, docstoreBytes, lexicalBytes: lexicalFile.bytes,
+        capacity, argsBytes, lexical, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt,
+      }
     } catch (error) {
       // Once applying, the journal may already list these temps: they are the new version.
       if (!applying) await discardStaged(staged)
@@ -333,18 +348,39 @@ export class HnswVectorStore implements VectorStore {
           this.identity = await readIdentity(this.dir)
         }
         try {
+          await this.loadIndexForWrite()
           return await task()
         } catch (error) {
           if (this.dirty) await this.reloadAfterFailure()
           throw toBentoError(error, `Updating the store in ${this.dir}`)
         } finally {
           this.dirty = false
+          this.shedIndex()
         }
       } finally {
         // After the files changed: other store objects in this process must not trust a check made before.
         noteLocalChange()
       }
     })
+  }
+
+  /** A small store keeps no hnswlib index; a mutation needs one (the committed file stays hnswlib's, for LangChain). */
+  private async loadIndexForWrite(): Promise<void> {
+    const { flat, index, dimension, capacity } = this.state
+    if (!flat || index) return
+    const file = path.join(this.dir, INDEX_FILE)
+    // loadIndex trusts its file: validate what is there now, as an open does.
+    const info = validateIndexFile(await fs.readFile(file), { dimension: dimension!, capacity })
+    if (info.count !== flat.count) throw new CorruptStoreError(`${INDEX_FILE}: changed under an open store (${info.count} points, expected ${flat.count}).`)
+    this.state = { ...this.state, index: await loadIndex(file, this.paramsOf(this.state), capacity) }
+  }
+
+  /** After a mutation: a small store hands its hnswlib index back and searches its flat vectors again. */
+  private shedIndex(): void {
+    const { flat, index } = this.state
+    if (!flat || !index) return
+    this.state = { ...this.state, index: undefined }
+    releaseIndex(index)
   }
 
   private async reloadAfterFailure(): Promise<void> {
@@ -356,7 +392,7 @@ export class HnswVectorStore implements VectorStore {
   }
 
   private load(): Promise<Snapshot> {
-    return readSnapshot(this.dir, { efSearch: this.options.efSearch, defaultEfSearch: this.options.defaultEfSearch, initialCapacity: this.options.initialCapacity })
+    return readSnapshot(this.dir, this.options)
   }
 
   private replace(snapshot: Snapshot): void {

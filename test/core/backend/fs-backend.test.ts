@@ -200,7 +200,8 @@ describe('createFsBackend read path', () => {
     const root = await tempDir()
     const cap = 12
     // A dimension no other test uses: this shape's free list starts empty.
-    const backend = createFsBackend({ dataDir: root, embedder: createLocalEmbedder({ dimension: 48 }), activityCoalesceMs: 0, maxOpenStores: cap })
+    // exactSearchMaxPoints 0: these one-chunk stores load hnswlib as large ones do.
+    const backend = createFsBackend({ dataDir: root, embedder: createLocalEmbedder({ dimension: 48 }), activityCoalesceMs: 0, maxOpenStores: cap, exactSearchMaxPoints: 0 })
     open.push(backend)
     const keys = Array.from({ length: 3 * cap }, (_, i) => `user-${i}`)
     await addText(backend, customScope(keys[0]!), 'doc_1', 'the store commits its index')

@@ -39,12 +39,13 @@ const makeScopes = async (copies: number): Promise<string[]> => {
 
 const templateOf = (key: string) => Number(key.slice('scope-'.length)) % 3
 
+// These stores are small: exactSearchMaxPoints 0 makes them load hnswlib as large ones do.
 describe('index recycling', () => {
   it('keeps the number of native indexes bounded by the pool cap, not by the scopes opened (300 scopes, cap 8)', async () => {
     const keys = await makeScopes(300)
     const cap = 8
     const concurrency = 4
-    const pool = new StorePool({ maxOpen: cap, idleMs: 0, open: (key) => openStore({ dir: path.join(root, key), dimension: DIM }) })
+    const pool = new StorePool({ maxOpen: cap, idleMs: 0, open: (key) => openStore({ dir: path.join(root, key), dimension: DIM, exactSearchMaxPoints: 0 }) })
     const before = recyclerCounts()
     let next = 0
     const worker = async () => {
@@ -149,7 +150,7 @@ describe('index recycling', () => {
       return undefined
     })
     const before = recyclerCounts()
-    const reopened = await openStore({ dir, dimension: DIM + 5, space: 'l2' })
+    const reopened = await openStore({ dir, dimension: DIM + 5, space: 'l2', exactSearchMaxPoints: 0 })
     expect(swapped).toBe(true)
     expect((await reopened.search(axis(DIM + 5, 1), 1)).map((hit) => hit.documentId)).toEqual(['doc-1'])
     await reopened.close()
