@@ -17,8 +17,8 @@ const NONSENSE = ['qqqzzzkkk', 'zxqvbn wplkjh', 'xkcdqq vvbbnn zzyzx']
 const METHODS = [
   { name: 'vector only', options: { mode: 'vector' } },
   { name: 'lexical only (Bento BM25, chunks)', options: { mode: 'lexical' } },
-  { name: 'hybrid, score fusion (default)', options: { mode: 'hybrid', fusion: 'score' } },
-  { name: 'hybrid, RRF (k 60)', options: { mode: 'hybrid', fusion: 'rrf' } },
+  { name: 'hybrid, calibrated score fusion', options: { mode: 'hybrid', fusion: 'score' } },
+  { name: 'hybrid, RRF k 60 (the default)', options: { mode: 'hybrid', fusion: 'rrf' } },
 ]
 
 const mean = (values) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)
