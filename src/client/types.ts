@@ -4,6 +4,13 @@
  */
 export type { CleanupResult, DiskUsageResult, InspectResult, MigrateResult, SearchResultRow } from '../ops/types.js'
 import type { SearchResultRow } from '../ops/types.js'
+// The document API's shapes are inferred from the zod schemas its routes validate with (type-only: no zod at run time).
+export type {
+  ConversationListResponse, DocumentDetail, DocumentListResponse, MemoryListResponse, MessageListResponse, PageQuery,
+  UploadOutcomeWire as UploadOutcome, UploadQuery, UploadResponse,
+} from '../api/schemas.js'
+export type { DocumentSummary as DocumentRow } from '../api/schemas.js'
+export type { SearchFilter } from '../core/search-filter.js'
 
 export interface HealthResponse {
   status: 'ok'
@@ -12,22 +19,7 @@ export interface HealthResponse {
   memory: boolean
 }
 
-export interface UploadResponse {
-  message: string
-  documentId: string
-  chunks: number
-  title: string
-  fileType: string
-}
 
-export interface DocumentRow {
-  id: string
-  title: string
-  source: string
-  createdAt: string | null
-  fileType: string | null
-  chunks: number
-}
 
 export type SearchMode = 'hybrid' | 'vector' | 'lexical'
 

@@ -1,9 +1,9 @@
 /**
  * Scope walks spread over worker threads. A walk is a few syscalls and a few
- * objects per file; GNU du does the same syscalls in C. In one JS thread a 10k
- * scope walk costs about 1.4× du, so big trees walk on `threads` workers (the
- * kernel side of the walk runs in parallel too). Small trees never pay a
- * worker's start-up (~40 ms): the first `inlineScopes` walks run here.
+ * objects per file; GNU du does the same syscalls in C, so one JS thread is
+ * slower than du on big trees (figures: docs/BENCHMARKS.md), and big trees walk on
+ * `threads` workers (the kernel side of the walk runs in parallel too). Small
+ * trees never pay a worker's start-up: the first `inlineScopes` walks run here.
  *
  * Workers run the compiled `walk-worker.js`; from TypeScript sources (tests)
  * it does not exist and every walk runs here. So does every walk while a test

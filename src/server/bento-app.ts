@@ -13,6 +13,7 @@ import { declaredLengthLimit } from './body.js'
 import type { BentoEnv, RequestState } from './context.js'
 import type { ServerDeps } from './deps.js'
 import { errorResponse, notFoundResponse } from './errors.js'
+import { buildOpenApiDocument } from './openapi.js'
 import { adminRoutes } from './routes/admin.js'
 import { chatRoutes, modelRoutes } from './routes/chat.js'
 import { muxiChatIdentity, muxiChatRoutes } from './routes/muxi-chat.js'
@@ -42,7 +43,7 @@ const BODY_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE']
 /**
  * Where JSON bodies arrive. Search is POST only: a DELETE middleware on its path beside the
  * `DELETE /api/documents/:id` route is a pair Hono's RegExpRouter cannot order, and the whole
- * app then falls back to the TrieRouter (about 8 µs more per request).
+ * app then falls back to the TrieRouter (slower per request; bench/FINDINGS.md).
  */
 const JSON_ROUTES: ReadonlyArray<readonly [methods: string[], path: string]> = [
   [['POST'], '/api/documents/search'],
@@ -147,5 +148,8 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   app.route('/', memoryRoutes(deps))
   app.route('/', adminRoutes(deps))
   if (deps.config.ui) app.route('/', webUiRoutes(deps))
+  // Last, so the document describes every route above; built at the first request.
+  let openApi: Record<string, unknown> | undefined
+  app.get('/api/openapi.json', (c) => c.json(openApi ??= buildOpenApiDocument(app.routes.filter((route) => route.method !== 'ALL'), '1.0.0')))
   return app
 }

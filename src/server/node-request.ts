@@ -3,8 +3,8 @@
  *
  * Why: reading a body through the web `Request` makes @hono/node-server build
  * an undici Request, an AbortSignal and a web stream over the Node stream. On
- * Node 20 that costs more than a whole search (HTTP search went from 0.45× to
- * 0.70× a bare Hono route without it; docs/BENCHMARKS.md). Bento reads the
+ * Node 20 that costs more than a whole search (figures: docs/BENCHMARKS.md,
+ * bench/FINDINGS.md). Bento reads the
  * Node stream itself when it safely can, and the web body everywhere else.
  *
  * "Safely" is two checks. The request must be the very object the adapter

@@ -66,9 +66,9 @@ describe('bento-core/client', () => {
     expect(du.scopes.map((s) => s.key)).toEqual(['user_1'])
     expect((await admin.admin.inspect('user_1')).documents).toHaveLength(1)
 
-    await bento.deleteDocument(uploaded.documentId)
+    await bento.deleteDocument(uploaded.documentId!)
     expect(await bento.listDocuments()).toEqual([])
-    const error = await bento.deleteDocument(uploaded.documentId).catch((e: unknown) => e)
+    const error = await bento.deleteDocument(uploaded.documentId!).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(BentoClientError)
     expect(error).toMatchObject({ status: 404, code: 'not_found' })
   })

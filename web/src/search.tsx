@@ -13,6 +13,7 @@ export const Search = ({ api }: { api: Api }) => {
   const [error, setError] = useState<string | undefined>()
   const [busy, setBusy] = useState(false)
   const [open, setOpen] = useState<SearchResultRow | undefined>()
+  const [mode, setMode] = useState('hybrid')
 
   const submit = async (event: Event) => {
     event.preventDefault()
@@ -24,7 +25,7 @@ export const Search = ({ api }: { api: Api }) => {
     setBusy(true)
     setError(undefined)
     try {
-      setAnswer(await api.json<SearchResponse>('/api/documents/search', jsonBody({ query: text, limit: 10 })))
+      setAnswer(await api.json<SearchResponse>('/api/documents/search', jsonBody({ query: text, limit: 10, mode })))
     } catch (failure) {
       setError(`The search failed: ${messageOf(failure)}`)
     } finally {
@@ -39,12 +40,18 @@ export const Search = ({ api }: { api: Api }) => {
       <form role="search" onSubmit={submit} class="row">
         <label for="search-input" class="visually-hidden">Search your documents</label>
         <input id="search-input" type="search" value={query} placeholder="What are you looking for?" onInput={(event) => setQuery(event.currentTarget.value)} />
+        <label for="search-mode" class="visually-hidden">How to match</label>
+        <select id="search-mode" value={mode} onChange={(event) => setMode(event.currentTarget.value)}>
+          <option value="hybrid">Words and meaning</option>
+          <option value="lexical">Exact words</option>
+          <option value="vector">Meaning only</option>
+        </select>
         <button type="submit" class="primary" disabled={busy}>{busy ? 'Searching…' : 'Search'}</button>
       </form>
       {error && <Notice tone="error">{error}</Notice>}
       {answer && (
         <>
-          <p role="status" class="hint">{answer.results.length === 0 ? `Nothing found for “${answer.query}”.` : `${plural(answer.results.length, 'passage')} for “${answer.query}”, best first.`}</p>
+          <p role="status" class="hint">{answer.results.length === 0 || (answer as { noMatch?: boolean }).noMatch === true ? `Nothing found for “${answer.query}”.` : `${plural(answer.results.length, 'passage')} for “${answer.query}”, best first.`}</p>
           <ol class="results">
             {answer.results.map((result, index) => (
               <li key={`${result.id}-${index}`} class="result">
