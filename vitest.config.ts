@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config'
 // browser tests in test/web/ run with `npm run test:browser`.
 export default defineConfig({
   test: {
+    // Vitest's default is one worker fewer than the cores: a single worker on a 2-core machine,
+    // while most test time is spent waiting on child processes and the disk.
+    maxWorkers: 2,
     projects: [
       {
         test: {

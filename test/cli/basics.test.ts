@@ -61,7 +61,7 @@ describe('bento', () => {
     expect([unknown.code, oneErrorLine(unknown.stderr)]).toEqual([2, "bento: unknown option '--frobnicate'"])
     const missing = await runBento(['du', '--top'])
     expect([missing.code, oneErrorLine(missing.stderr)]).toEqual([2, "bento: option '--top <n>' argument missing"])
-    const excess = await runBento(['ls', 'extra'])
+    const excess = await runBento(['du', 'extra'])
     expect(excess.code).toBe(2)
     expect(oneErrorLine(excess.stderr)).toMatch(/^bento: too many arguments/)
   })

@@ -29,7 +29,7 @@ const runImportChild = (dataDir: string, file: string, env: Record<string, strin
     const backend = createFsBackend({ dataDir: ${JSON.stringify(dataDir)}, embedder: createLocalEmbedder({ dimension: 64 }) })
     await ops.applyImport(backend, await ops.planImport(backend, { file: ${JSON.stringify(file)} }))
     await backend.close()
-    console.log('finished')`], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 })
+    console.log('finished')`], { env: { ...process.env, BENTO_TEST_FAULTS: '1', ...env }, encoding: 'utf8', timeout: 60_000 })
 
 const contentsOf = async (backend: StorageBackend, scope: Scope) => ({
   chunks: await backend.withStore(scope, async (store) => (await store.exportChunks()).map((c) => `${c.documentId}#${c.chunkIndex}:${createHash('sha256').update(new Uint8Array(c.vector.buffer, c.vector.byteOffset, c.vector.byteLength)).digest('hex')}`)),

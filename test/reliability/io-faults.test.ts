@@ -1,4 +1,4 @@
 import { defineIoFaultSuite } from './io-fault-suite.js'
 
-// A fault at every 40th fs call, rotating ENOSPC/EIO/EACCES; io-faults.stress.test.ts injects each errno at every call.
-defineIoFaultSuite({ name: 'io-faults-fast', stride: 40, allErrnos: false })
+// A fault at every 80th fs call, rotating ENOSPC/EIO/EACCES; io-faults.stress.test.ts injects each errno at every call.
+defineIoFaultSuite({ name: 'io-faults-fast', stride: 80, allErrnos: false })
