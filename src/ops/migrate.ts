@@ -197,7 +197,7 @@ export const applyMigrate = async (backend: StorageBackend, plan: MigratePlan, o
   const { layout } = backend
   const { from, to } = plan
   await recoverPendingOperations(backend)
-  return withScopeLocks(layout, [from, to], async () => {
+  const outcome = await withScopeLocks(layout, [from, to], async () => {
     if (!(await backend.scopeExists(from))) throw new NotFoundError(`Scope "${from.key}" does not exist.`)
     for (const scope of [from, to]) for (const tree of TREES) await assertNoSymlinks(layout, layout.scopeDir(tree, scope))
     // Threat: a link planted inside the source that a copy would follow; checked for the whole tree before the first change.
@@ -236,4 +236,8 @@ export const applyMigrate = async (backend: StorageBackend, plan: MigratePlan, o
       await backend.evict(to)
     }
   }, { waitMs: plan.lockWaitMs })
+  // A migrate is a write: the target was active now, or a cleanup right after it would judge the
+  // moved data by the source's old activity and remove it (test/cli/migrate.test.ts).
+  backend.touch(to)
+  return outcome
 }

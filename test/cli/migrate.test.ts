@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { assertNoStack, runBento } from './support/bento.js'
-import { snapshotTree, text, type FixtureScope } from './support/fixture.js'
+import { backdate, snapshotTree, text, type FixtureScope } from './support/fixture.js'
 import { holdScopeLock } from './support/lock.js'
 import { useTemplateDataDir } from './support/template.js'
 
@@ -35,6 +35,19 @@ describe('bento migrate', () => {
     expect(json<{ documents: Array<{ title: string }>; healthy: boolean }>(target.stdout)).toMatchObject({ healthy: true, documents: expect.arrayContaining([expect.objectContaining({ title: 'faq.txt' }), expect.objectContaining({ title: 'handbook.md' })]) })
     expect(source.code).toBe(3)
     expect(json<{ results: Array<{ title: string }> }>(search.stdout).results[0]!.title).toBe('faq.txt')
+  })
+
+  it('a migrate is a write: cleanup --include-users --older-than 1h right after it keeps the data just moved', async () => {
+    const dataDir = await freshDataDir()
+    await backdate(dataDir, 'shared', new Date(Date.now() - 3 * 86_400_000))
+    const moved = await runBento(['migrate', 'shared', '--to', 'user-123', '--yes', '--data-dir', dataDir])
+    expect(moved.code).toBe(0)
+    const cleanup = await runBento(['cleanup', '--include-users', '--older-than', '1h', '--yes', '--json', '--data-dir', dataDir])
+    expect(cleanup.code).toBe(0)
+    const removed = json<{ removed?: Array<{ key: string }> }>(cleanup.stdout).removed ?? []
+    expect(removed.map((entry) => entry.key)).not.toContain('user-123')
+    const target = await runBento(['inspect', 'user-123', '--json', '--data-dir', dataDir])
+    expect(target.code).toBe(0)
   })
 
   it('--dry-run --json reports exactly what would move and changes nothing', async () => {
