@@ -107,6 +107,8 @@ export const serverOptionsFromEnv = (allEnv: Env = process.env, envOptions: Serv
     throw new InvalidOptionsError(`Invalid BENTO_MAX_OPEN_STORES ${JSON.stringify(String(maxOpenStores))}: expected at most ${MAX_OPEN_STORES}.`)
   }
   if (maxOpenStores !== undefined) options.maxOpenStores = maxOpenStores
+  const maxStoreMemory = envText(env, 'BENTO_MAX_STORE_MEMORY')
+  if (maxStoreMemory !== undefined) options.maxStoreMemory = parseByteSize(maxStoreMemory, 'BENTO_MAX_STORE_MEMORY')
   const readFreshnessMs = envInteger(env, 'BENTO_READ_FRESHNESS')
   if (readFreshnessMs !== undefined) options.readFreshnessMs = readFreshnessMs
   const openRouterKey = envText(env, 'OPENROUTER_API_KEY')

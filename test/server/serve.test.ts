@@ -123,12 +123,16 @@ describe('bento serve', () => {
     expect(serve.stderr().trim()).toBe('bento: BENTO_SESSION_TTL_MS is no longer read: set BENTO_SESSION_TTL to a duration such as 24h or 30m.')
   })
 
-  it('names the variable the user set (BENTO_MAX_OPEN_STORES=0), and a flag wins over a bad variable', async () => {
+  it('names the variable the user set (BENTO_MAX_OPEN_STORES=0), and a flag wins over a bad variable (--max-store-memory too)', async () => {
     const bad = startServe(['--port', '0', '--data-dir', await tempDir()], { BENTO_MAX_OPEN_STORES: '0' })
     await expect(bad.url).rejects.toThrow()
     expect(await bad.exited).toBe(2)
     expect(bad.stderr().trim()).toBe('bento: Invalid BENTO_MAX_OPEN_STORES "0": expected a whole number of at least 1.')
-    const flagged = startServe(['--port', '0', '--data-dir', await tempDir(), '--session-ttl', '2h', '--max-open-stores', '4'], { BENTO_SESSION_TTL_MS: '3600000', BENTO_MAX_OPEN_STORES: '0' })
+    const badBudget = startServe(['--port', '0', '--data-dir', await tempDir(), '--max-store-memory', 'lots'])
+    await expect(badBudget.url).rejects.toThrow()
+    expect(await badBudget.exited).toBe(2)
+    expect(badBudget.stderr().trim()).toBe('bento: Invalid --max-store-memory "lots": use a number of bytes, or with a unit: 512k, 10m, 1g.')
+    const flagged = startServe(['--port', '0', '--data-dir', await tempDir(), '--session-ttl', '2h', '--max-open-stores', '4', '--max-store-memory', '64m'], { BENTO_SESSION_TTL_MS: '3600000', BENTO_MAX_OPEN_STORES: '0', BENTO_MAX_STORE_MEMORY: 'lots' })
     expect((await fetch(`${await flagged.url}/api/health`)).status).toBe(200)
     flagged.child.kill('SIGTERM')
     expect(await flagged.exited).toBe(0)

@@ -28,6 +28,7 @@ export interface ServeOptions {
   sessionTtlMs: number | undefined
   cleanupIntervalMs: number | undefined
   maxOpenStores: number | undefined
+  maxStoreMemory: number | undefined
   readFreshnessMs: number | undefined
   memory: boolean
   trustProxy: boolean
@@ -146,6 +147,7 @@ export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
     sessionTtlMs: raw.sessionTtl === undefined ? undefined : parseDuration(String(raw.sessionTtl), '--session-ttl'),
     cleanupIntervalMs: raw.cleanupInterval === undefined ? undefined : parseDuration(String(raw.cleanupInterval), '--cleanup-interval'),
     maxOpenStores: parsePositiveInt(raw.maxOpenStores as string | undefined, '--max-open-stores'),
+    maxStoreMemory: raw.maxStoreMemory === undefined ? undefined : parseByteSize(String(raw.maxStoreMemory), '--max-store-memory'),
     readFreshnessMs: parseNonNegativeInt(raw.readFreshness as string | undefined, '--read-freshness'),
     memory: raw.memory === true,
     trustProxy: raw.trustProxy === true,
@@ -217,6 +219,7 @@ const variablesOfFlags = (options: ServeOptions): string[] => {
     [options.sessionTtlMs, 'BENTO_SESSION_TTL'],
     [options.cleanupIntervalMs, 'BENTO_CLEANUP_INTERVAL'],
     [options.maxOpenStores, 'BENTO_MAX_OPEN_STORES'],
+    [options.maxStoreMemory, 'BENTO_MAX_STORE_MEMORY'],
     [options.readFreshnessMs, 'BENTO_READ_FRESHNESS'],
     [options.memory || undefined, 'BENTO_MEMORY'],
     [options.trustProxy || undefined, 'BENTO_TRUST_PROXY'],
@@ -258,6 +261,7 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
     ...(options.cleanupIntervalMs === undefined ? {} : { cleanupIntervalMs: options.cleanupIntervalMs }),
     ...(options.maxOpenStores === undefined ? {} : { maxOpenStores: options.maxOpenStores }),
+    ...(options.maxStoreMemory === undefined ? {} : { maxStoreMemory: options.maxStoreMemory }),
     ...(options.readFreshnessMs === undefined ? {} : { readFreshnessMs: options.readFreshnessMs }),
     ...(options.memory ? { memory: { enabled: true } } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
@@ -301,6 +305,7 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .option('--session-ttl <duration>', `session scopes idle this long expire (default ${DEFAULT_SESSION_TTL_MS / 3_600_000}h, env: BENTO_SESSION_TTL)`)
     .option('--cleanup-interval <duration>', `how often expired sessions are removed (default ${formatDuration(DEFAULT_CLEANUP_INTERVAL_MS)}, env: BENTO_CLEANUP_INTERVAL)`)
     .option('--max-open-stores <n>', `open stores kept in memory (default ${DEFAULT_MAX_OPEN_STORES}, env: BENTO_MAX_OPEN_STORES)`)
+    .option('--max-store-memory <size>', 'memory the open stores may hold, e.g. 512m (default 512m, env: BENTO_MAX_STORE_MEMORY)')
     .option('--read-freshness <ms>', `how late another process's changes may be seen by reads; 0 checks every read (default ${DEFAULT_READ_FRESHNESS_MS}, env: BENTO_READ_FRESHNESS)`)
     .addOption(new Option('--auth <mode>', 'none, or jwt: verify Authorization: Bearer <JWT> (HS256 with BENTO_JWT_SECRET, or --jwks) and take the key from it').env('BENTO_AUTH'))
     .option('--jwks <file-or-url>', 'public keys for --auth jwt: a JWKS file, or an https URL (env BENTO_JWKS)')
