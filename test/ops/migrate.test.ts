@@ -19,9 +19,12 @@ const migrate = async (backend: StorageBackend, from: Scope, to: Scope, copy = f
 
 const gone = async (p: string) => readdir(path.dirname(p)).then((names) => !names.includes(path.basename(p)), () => true)
 
-/** A migrate records the target's activity as now (it is a write), so the moved tree differs there only. */
+/**
+ * A migrate records the target's activity as now (it is a write), so the moved tree differs there only:
+ * in the activity file, or in its temp file while that coalesced write is still in flight.
+ */
 const withoutActivity = (tree: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(tree).filter(([name]) => name !== 'activity.json'))
+  Object.fromEntries(Object.entries(tree).filter(([name]) => name !== 'activity.json' && !name.startsWith('.activity.json.tmp-')))
 
 describe('migrate', () => {
   it('renames shared into a new user scope: every byte moves, nothing is re-embedded', async () => {
