@@ -145,7 +145,7 @@ export type UploadOutcome =
   }
   | { file: string; outcome: 'skipped'; documentId?: string; reason: string; error: { code: string; message: string } }
 
-export interface ExportRow extends ScopeRef {
+export interface ExportRow extends ScopeRef, ArchiveContents {
   /** The archive's path, or `-` for stdout. */
   file: string
   /** Bytes of the tar. */
@@ -153,6 +153,11 @@ export interface ExportRow extends ScopeRef {
   /** sha256 of the archive's manifest (which holds every entry's sha256): the archive's fingerprint. */
   manifestSha256: string
   createdAt: string
+  /** Bytes of the entries' contents. */
+  dataBytes: number
+}
+/** What a scope archive holds, as its manifest counts it. */
+export interface ArchiveContents {
   embedder: string | null
   dimension: number | null
   documents: number
@@ -160,9 +165,8 @@ export interface ExportRow extends ScopeRef {
   memories: number
   uploads: number
   conversations: number
-  /** Bytes of the entries' contents. */
-  dataBytes: number
 }
+
 export interface ExportFailure extends ScopeRef {
   code: ErrorCode
   message: string
@@ -172,19 +176,12 @@ export interface ExportResult {
   failed: ExportFailure[]
 }
 
-export interface ImportResult extends ScopeRef {
+export interface ImportResult extends ScopeRef, ArchiveContents {
   file: string
   dryRun: boolean
   /** The key the archive was exported from (differs from `key` with `--as`). */
   sourceKey: string
   archiveCreatedAt: string
   manifestSha256: string
-  embedder: string | null
-  dimension: number | null
-  documents: number
-  chunks: number
-  memories: number
-  uploads: number
-  conversations: number
   bytes: number
 }
