@@ -10,6 +10,7 @@
  */
 import type { AddressInfo } from 'node:net'
 import { Hono, type Context } from 'hono'
+import { routePath } from 'hono/route'
 import { serve, type ServerType } from '@hono/node-server'
 import pino, { type Logger } from 'pino'
 import { createFsBackend } from '../core/backend/index.js'
@@ -31,6 +32,7 @@ import { errorResponse } from './errors.js'
 import { parseServerOptions, resolveServerConfig, type BentoServerConfig, type BentoServerOptions } from './options.js'
 import { loadIngest } from './ingest-loader.js'
 import { rememberNodeRequest, unreadNodeBody } from './node-request.js'
+import { logRequestError, redactingLogger } from './log.js'
 import { requestLog } from './request-log.js'
 
 export interface StartOptions {
@@ -85,7 +87,7 @@ const forwardable = async (c: Context, request: Request): Promise<Request> =>
 export const createBentoServer = (options: BentoServerOptions = {}): BentoServer => {
   const parsed = parseServerOptions(options)
   const config = resolveServerConfig(parsed)
-  const logger: Logger | undefined = parsed.logger === false ? undefined : (parsed.logger ?? pino({ name: 'bento' }, pino.destination(2)))
+  const logger: Logger | undefined = parsed.logger === false ? undefined : redactingLogger(parsed.logger ?? pino({ name: 'bento' }, pino.destination(2)))
   const backend = createFsBackend({
     dataDir: config.dataDir,
     // The same default as the CLI (BENTO_EMBEDDER…), so both open the stores with one embedder.
@@ -121,7 +123,12 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
   }
 
   const app = new Hono<BentoEnv>()
-  app.onError((error, c) => errorResponse(c, error))
+  // The operator's own middleware runs in this app: what it throws is logged here, once, like Bento's own 5xx.
+  app.onError((error, c) => {
+    const response = errorResponse(c, error)
+    if (response.status >= 500) logRequestError(logger, c, error, { status: response.status, route: routePath(c, -1) }, 'unhandled error in the application\'s middleware or routes')
+    return response
+  })
   app.use('*', rememberNodeRequest)
   app.use('*', requestLog(logger))
   if (parsed.cors !== false) {
