@@ -44,6 +44,7 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       const { applyCleanup, planCleanup } = await loadOps()
       const plan = await planCleanup(backend, {
         olderThanMs: body.olderThanMs,
+        now: deps.now(),
         ...(body.kinds ? { kinds: body.kinds } : {}),
         ...(body.scopes ? { scopes: body.scopes } : {}),
       })
