@@ -89,7 +89,7 @@ export const applyCleanup = async (backend: StorageBackend, plan: CleanupPlan, o
     })
   })
   options.onProgress?.({ done, total: plan.targets.length })
-  const result: CleanupResult = { dryRun: false, removed: [], skipped: [...plan.skipped], freedBytes: 0 }
+  const result: CleanupResult = { dryRun: false, removed: [], skipped: [...plan.skipped], freedBytes: 0, activityWindowMs: plan.activityWindowMs, cutoff: plan.cutoff }
   for (const { removed, skipped } of outcomes) {
     if (skipped) result.skipped.push(skipped)
     if (removed) {

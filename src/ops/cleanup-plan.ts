@@ -32,7 +32,9 @@ export interface CleanupTarget extends ScopeRef {
 
 export interface CleanupPlan {
   olderThanMs: number
-  /** ISO time: scopes last active at or after it are kept. */
+  /** The backend's activity window, added to `olderThanMs` (see `StorageBackend.activityWindowMs`). */
+  activityWindowMs: number
+  /** ISO time: scopes whose recorded last activity is at or after it are kept (now − olderThan − window). */
   cutoff: string
   targets: CleanupTarget[]
   skipped: CleanupSkipped[]
@@ -55,9 +57,19 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
   }
   await recoverPendingOperations(backend)
   const now = options.now === undefined ? Date.now() : Number(options.now)
-  const cutoff = now - options.olderThanMs
+  // Threat: a live session removed because its activity record lags (a server writes it at most once per window);
+  // test/ops/cleanup.test.ts "never removes a session used within the activity window".
+  const activityWindowMs = backend.activityWindowMs
+  const cutoff = now - options.olderThanMs - activityWindowMs
   const kinds = options.kinds ?? DEFAULT_KINDS
-  const plan: CleanupPlan = { olderThanMs: options.olderThanMs, cutoff: new Date(cutoff).toISOString(), targets: [], skipped: [], result: emptyResult() }
+  const plan: CleanupPlan = {
+    olderThanMs: options.olderThanMs,
+    activityWindowMs,
+    cutoff: new Date(cutoff).toISOString(),
+    targets: [],
+    skipped: [],
+    result: emptyResult(activityWindowMs, new Date(cutoff).toISOString()),
+  }
   const candidates: AsyncIterable<Scope> | Scope[] =
     options.scopes ?? backend.listScopes({ kinds: kinds.filter((kind) => kind !== 'shared') })
   // Scopes are judged concurrently (expired ones measured on the walk workers), then put back in listing order.
@@ -98,7 +110,7 @@ async function* numbered(scopes: AsyncIterable<Scope> | Scope[]): AsyncGenerator
   for await (const scope of scopes) yield { order: order++, scope }
 }
 
-const emptyResult = (): CleanupResult => ({ dryRun: true, removed: [], skipped: [], freedBytes: 0 })
+const emptyResult = (activityWindowMs: number, cutoff: string): CleanupResult => ({ dryRun: true, removed: [], skipped: [], freedBytes: 0, activityWindowMs, cutoff })
 
 /** The dry-run answer: exactly what `applyCleanup` would remove, with bytes. */
 export const describeCleanup = (plan: Omit<CleanupPlan, 'result'>): CleanupResult => ({
@@ -106,5 +118,7 @@ export const describeCleanup = (plan: Omit<CleanupPlan, 'result'>): CleanupResul
   removed: plan.targets.map(({ scope: _scope, ...target }) => target),
   skipped: plan.skipped,
   freedBytes: plan.targets.reduce((sum, target) => sum + target.bytes, 0),
+  activityWindowMs: plan.activityWindowMs,
+  cutoff: plan.cutoff,
 })
 

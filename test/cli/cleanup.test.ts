@@ -3,6 +3,8 @@
  * dry runs, the kind and scope rules (shared only when named), skipped
  * scopes with reasons, and the --yes gate.
  */
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { listScopeKeys, runBento } from './support/bento.js'
 import { DAY_MS, snapshotTree, text, type FixtureScope } from './support/fixture.js'
@@ -34,6 +36,19 @@ describe('bento cleanup', () => {
     expect(json<{ dryRun: boolean; removed: unknown[] }>(run.stdout)).toMatchObject({ dryRun: false, removed: [] })
     const dry = await runBento(['cleanup', '--older-than', '30d', '--dry-run', '--json', '--data-dir', dataDir])
     expect(json<{ dryRun: boolean }>(dry.stdout).dryRun).toBe(true)
+  })
+
+  it('--older-than below the activity window keeps a session used 40 s ago (its record may lag a minute) and says why', async () => {
+    const dataDir = await freshDataDir()
+    const at = new Date(Date.now() - 40_000).toISOString()
+    await writeFile(path.join(dataDir, 'vectors', 'isolated', `session-${FRESH_SESSION}`, 'activity.json'), JSON.stringify({ createdAt: at, lastActiveAt: at }))
+    const run = await runBento(['cleanup', '--older-than', '30s', '--yes', '--json', '--data-dir', dataDir])
+    expect(run.code).toBe(0)
+    const result = json<{ removed: Array<{ key: string }>; activityWindowMs: number }>(run.stdout)
+    expect(result.removed.map((row) => row.key).sort()).toEqual([OLD_SESSION, OLD_SESSION_2])
+    expect(result.activityWindowMs).toBe(60_000)
+    expect(run.stderr).toContain('activity is recorded at most once per 1m, so a scope counts as idle only after --older-than 30s plus 1m')
+    expect(await listScopeKeys(dataDir)).toContain(FRESH_SESSION)
   })
 
   it('the seed invocation: --dry-run --json lists the expired sessions with bytes; --yes removes exactly them', async () => {

@@ -7,6 +7,8 @@ import { customScope, sessionScope, sharedScope } from '../../src/core/keys.js'
 import type { Scope } from '../../src/core/keys.js'
 import type { Layout } from '../../src/core/layout.js'
 import { applyCleanup, cleanupExpiredSessions, planCleanup } from '../../src/ops/cleanup.js'
+import { createFsBackend } from '../../src/core/backend/index.js'
+import { createLocalEmbedder } from '../../src/core/embeddings/index.js'
 import { useBackendFixtures } from './fixtures.js'
 
 const { tempDir, backendAt } = useBackendFixtures()
@@ -172,6 +174,35 @@ describe('cleanup', () => {
     expect(result.removed.map((r) => r.dir)).toEqual([victim.dir])
     expect(await readFile(sentinel, 'utf8')).toBe('must survive')
     expect((await readdir(outside)).sort()).toEqual(['activity.json', 'sentinel.txt'])
+  })
+
+  it('never removes a session used within the activity window (its record lags by up to the window)', async () => {
+    const root = await tempDir()
+    // A server recorded the session's activity at NOW and used it again at NOW + 55 s: coalesced, not recorded.
+    // Another process's cleanup --older-than 30s at NOW + 60 s must not take it.
+    const live = session(1)
+    const idle = session(2)
+    const seed = backendAt(root)
+    await makeScope(seed.layout, live, 0)
+    await makeScope(seed.layout, idle, 2 * 60_000 + 30_000)
+    let clock = NOW + 60_000
+    const cli = createFsBackend({ dataDir: root, embedder: createLocalEmbedder({ dimension: 64 }), now: () => clock })
+    try {
+      expect(cli.activityWindowMs).toBe(60_000)
+      const plan = await planCleanup(cli, { olderThanMs: 30_000, now: clock })
+      expect(plan.cutoff).toBe(new Date(NOW - 30_000).toISOString())
+      expect(plan.targets.map((t) => t.dir)).toEqual([idle.dir])
+      expect(plan.result).toMatchObject({ activityWindowMs: 60_000, cutoff: plan.cutoff })
+      const result = await applyCleanup(cli, plan)
+      expect(result.removed.map((r) => r.dir)).toEqual([idle.dir])
+      expect(await exists(seed.layout.vectorsDir(live))).toBe(true)
+      // The server's periodic sweep judges the same way.
+      expect((await cleanupExpiredSessions(cli, { ttlMs: 30_000, now: clock })).removed).toEqual([])
+      clock = NOW + 90_001
+      expect((await cleanupExpiredSessions(cli, { ttlMs: 30_000, now: clock })).removed.map((r) => r.dir)).toEqual([live.dir])
+    } finally {
+      await cli.close()
+    }
   })
 
   it('rejects a negative age', async () => {

@@ -62,7 +62,8 @@ interface ExistsCheck {
 export const createFsBackend = (options: BackendOptions): StorageBackend => {
   const layout = createLayout(options.dataDir)
   const embedder = options.embedder ?? createLocalEmbedder()
-  const activity = createActivityTracker({ layout, coalesceMs: options.activityCoalesceMs ?? ACTIVITY_COALESCE_MS, ...(options.now ? { now: options.now } : {}) })
+  const activityWindowMs = Math.max(0, options.activityCoalesceMs ?? ACTIVITY_COALESCE_MS)
+  const activity = createActivityTracker({ layout, coalesceMs: activityWindowMs, ...(options.now ? { now: options.now } : {}) })
   const freshMs = Math.max(0, options.readFreshnessMs ?? DEFAULT_READ_FRESHNESS_MS)
   const maxOpen = options.maxOpenStores ?? DEFAULT_MAX_OPEN_STORES
   const maxBytes = options.maxStoreMemory ?? DEFAULT_MAX_STORE_MEMORY
@@ -281,6 +282,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
   return {
     layout,
     embedder,
+    activityWindowMs,
     withStore,
     readUpload,
     exportScope: (scope, fn, options) =>

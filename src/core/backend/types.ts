@@ -140,6 +140,12 @@ export interface StorageBackend {
   readonly layout: Layout
   readonly embedder: Embedder
   /**
+   * Activity is recorded at most once per scope per this window (`activityCoalesceMs`),
+   * so a scope's recorded last activity may be this much older than its real one.
+   * Cleanup adds it to every idle age: a scope used within the window is never idle.
+   */
+  readonly activityWindowMs: number
+  /**
    * Runs `fn` with the scope's open store (created in memory if absent; nothing
    * is written until a change). Reads of a scope locked by another process
    * throw `BusyError`; writes hold the scope lock.
