@@ -66,6 +66,7 @@ export interface BentoServer {
 }
 
 const BENTO_PATH = /^\/(?:api|v1)(?:\/|$)/
+const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const SHUTDOWN_GRACE_MS = 5000
 
 /**
@@ -137,15 +138,20 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
   }
   // "Sharing Documents Between Users": a handler that sets isolationKey and redirects to a Bento
   // route is served that route in the same request, so the override is not lost to a new request.
+  // 301-303 become a GET (as a browser follows them); 307/308 keep the method and the body, so a
+  // redirect to POST /api/documents/search searches the redirected scope, never the caller's own.
   app.use('*', async function serveRedirectWithOverride(c, next) {
     await next()
     const status = c.res.status
-    if ((status !== 301 && status !== 302 && status !== 303) || !Object.hasOwn(c.var, 'isolationKey')) return
+    if (!REDIRECTS.has(status) || !Object.hasOwn(c.var, 'isolationKey')) return
     const location = c.res.headers.get('location')
     if (location === null) return
     const target = new URL(location, c.req.url)
     if (target.origin !== new URL(c.req.url).origin || !BENTO_PATH.test(target.pathname)) return
-    const response = await dispatch(c, new Request(target, { method: 'GET', headers: c.req.raw.headers }))
+    const keepMethod = status === 307 || status === 308
+    const method = keepMethod ? c.req.method : 'GET'
+    const body = keepMethod && method !== 'GET' && method !== 'HEAD' ? await c.req.arrayBuffer() : undefined
+    const response = await dispatch(c, new Request(target, { method, headers: c.req.raw.headers, ...(body === undefined ? {} : { body }) }))
     c.res = undefined
     c.res = response
   })
