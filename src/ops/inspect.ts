@@ -49,6 +49,12 @@ const isReached = (hits: SearchHit[], id: string, chunkIndex: number, vector: Fl
 
 /** Each document's first chunk must be reached by a search for its own vector. */
 const verifyIndex = async (store: VectorStore, problems: string[]): Promise<void> => {
+  // An open checks the lexical file as a whole (size, checksum, count); its postings are decoded and checked at first use: now.
+  try {
+    if (store.stats().lexical) await store.searchLexical('', 1)
+  } catch (error) {
+    problems.push(`lexical: ${messageOf(error)}`)
+  }
   const live = store.stats().live
   if (live === 0) return
   const firsts = new Map<string, { vector: Float32Array; chunkIndex: number }>()

@@ -294,6 +294,10 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     holdings: (scope) => holdingsOf(scope, false),
     listScopes,
     scopeExists,
+    async assertScopeSafe(scope) {
+      await assertNoSymlinks(layout, layout.vectorsDir(scope))
+      await assertNoSymlinks(layout, layout.uploadsDir(scope))
+    },
     usage,
     touch: (scope) => activity.touch(scope),
     lastActiveAt: (scope) => activity.lastActiveAt(scope),

@@ -155,6 +155,13 @@ export interface StorageBackend {
   listScopes(options?: ListScopesOptions): AsyncIterable<Scope>
   scopeExists(scope: Scope): Promise<boolean>
   /**
+   * Throws `UnsafePathError` when the scope's storage was tampered with so that
+   * operating on it could reach outside the backend (fs: a symlink at or on the
+   * way to one of its dirs). Operations over many scopes skip and report such a
+   * scope instead of failing for all. Resolves for a scope that does not exist.
+   */
+  assertScopeSafe(scope: Scope): Promise<void>
+  /**
    * The kept original of a document (`undefined` when it has none), never read through a link.
    * Call it inside `withStore` for the same scope, so the document and its file are read under the same checks.
    */
