@@ -3,7 +3,6 @@
  * sizes. Changes nothing; `cleanup-apply.ts` carries the plan out.
  */
 import { InvalidOptionsError } from '../core/errors.js'
-import { isLockedElsewhere } from '../core/lock.js'
 import { createScopeWalker } from '../core/walk-pool.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope, ScopeKind } from '../core/keys.js'
@@ -91,7 +90,7 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
       const unsafe = await unsafeReason(backend, scope)
       if (unsafe) skip(unsafe, 'unsafe_path')
       else if (backend.isInUse(scope)) skip('in use in this process')
-      else if (await isLockedElsewhere(backend.layout, scope)) skip('locked by another process')
+      else if (await backend.isLockedElsewhere(scope)) skip('locked by another process')
       else {
         const walk = await walker.walk({ vectorsDir: backend.layout.vectorsDir(scope), uploadsDir: backend.layout.uploadsDir(scope) })
         judged.push({ order, target: { ...toRef(scope), scope, bytes: walk.vectors.bytes + walk.uploads.bytes, lastActiveAt: toIso(last) } })

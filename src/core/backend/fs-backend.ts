@@ -304,6 +304,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     createdAt: (scope) => activity.createdAt(scope),
     isInUse: (scope) =>
       running.has(layout.vectorsDir(scope)) || pool.isBusy(layout.vectorsDir(scope)) || pool.isBusy(layout.memoryDir(scope)),
+    isLockedElsewhere: (scope) => isLockedElsewhere(layout, scope),
     openStores: () => ({ count: pool.size, bytes: pool.bytes, maxBytes }),
     evict: (scope) => evictScope(scope),
     retireSession: (scope) => retireSession(layout, scope),

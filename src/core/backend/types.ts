@@ -174,6 +174,8 @@ export interface StorageBackend {
   createdAt(scope: Scope): Promise<Date | undefined>
   /** True while this process runs an operation on the scope's store. */
   isInUse(scope: Scope): boolean
+  /** True while another process (or replica) holds the scope's lock: a write is in flight there. */
+  isLockedElsewhere(scope: Scope): Promise<boolean>
   /**
    * Runs `fn` with a consistent snapshot of the whole scope (its lock held, so no
    * write lands meanwhile); reads only. Busy while an operation on it is pending.
