@@ -23,7 +23,7 @@ import type { StorageBackend, StorePart, StoredUpload, WithStoreOptions, ListSco
 import { openDatabase, type Database, type OpenDatabaseOptions } from './database.js'
 import { PgVectorStore, type StoreIdentity } from './pg-store.js'
 import { exportPgScope, importPgScope } from './scope-io.js'
-import { ensureScopeRow, lockScope, scopeIdOf, scopeOfRow } from './scope-rows.js'
+import { ensureScopeRow, isScopeLocked, lockScope, scopeIdOf, scopeOfRow } from './scope-rows.js'
 import type { DatabaseSpec } from './spec.js'
 import { loadDocuments, loadStoreRow, type PgStoreState, type Queryable } from './store-state.js'
 
@@ -235,6 +235,8 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     lastActiveAt: timeOf('last_active_at'),
     createdAt: timeOf('created_at'),
     isInUse: (scope) => running.has(idOf(scope)),
+    // Inside a write of this call's own transaction the lock is its own; elsewhere a failed try means another holder.
+    isLockedElsewhere: (scope) => (current.getStore() ? Promise.resolve(false) : database.transaction((client) => isScopeLocked(client, schema, scope))),
     exportScope: (scope, fn, ioOptions) => exportPgScope(ioDeps, scope, fn, ioOptions),
     importScope: async (scope, source, ioOptions) => {
       await importPgScope(ioDeps, scope, source, ioOptions)

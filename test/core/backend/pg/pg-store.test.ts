@@ -150,4 +150,23 @@ describe('PostgreSQL store', () => {
       await pg.close()
     }
   })
+
+  it('two backends on one database (two replicas): a write on one is searched on the other at once, a delete too; no lock reported when none is held', async () => {
+    const schema = db.schema()
+    const [one, two] = [await openPg(schema), await openPg(schema)]
+    try {
+      const scope = customScope('user-1')
+      // Read first, so the second replica has a cached (empty) view the write must invalidate.
+      expect(await two.withStore(scope, async (store) => store.stats().live)).toBe(0)
+      await fill(one, scope)
+      const hits = await two.withStore(scope, async (store) => (await store.searchLexical('ERR_4411', 3))!.map((hit) => hit.documentId))
+      expect(hits).toEqual(['doc-a'])
+      await one.withStore(scope, (store) => store.deleteDocument('doc-a'), { write: true })
+      expect(await two.withStore(scope, async (store) => store.listDocuments().map((d) => d.id))).toEqual(['doc-b'])
+      expect(await two.isLockedElsewhere(scope)).toBe(false)
+    } finally {
+      await one.close()
+      await two.close()
+    }
+  })
 })
