@@ -144,5 +144,22 @@ export const serverOptionsFromEnv = (allEnv: Env = process.env, envOptions: Serv
   if (ui !== undefined) options.ui = ui
   const uploadLimits = ingestLimitsFromEnv(env)
   if (Object.keys(uploadLimits).length > 0) options.uploadLimits = { ...options.uploadLimits, ...uploadLimits }
+  const rateLimit = rateLimitFromEnv(env)
+  if (rateLimit !== undefined) options.rateLimit = rateLimit
+  const quotaBytes = envText(env, 'BENTO_QUOTA_MAX_BYTES')
+  const quotaDocuments = envInteger(env, 'BENTO_QUOTA_MAX_DOCUMENTS', 1)
+  if (quotaBytes !== undefined || quotaDocuments !== undefined) {
+    options.quota = { ...(quotaBytes === undefined ? {} : { maxBytes: parseByteSize(quotaBytes, 'BENTO_QUOTA_MAX_BYTES') }), ...(quotaDocuments === undefined ? {} : { maxDocuments: quotaDocuments }) }
+  }
   return options
+}
+
+/** `BENTO_RATE_LIMIT_SCOPE` and `BENTO_RATE_LIMIT_ACCESS_KEY` (requests per minute), `BENTO_RATE_LIMIT_BURST`. */
+const rateLimitFromEnv = (env: Env): BentoServerOptions['rateLimit'] => {
+  const scope = envInteger(env, 'BENTO_RATE_LIMIT_SCOPE', 1)
+  const accessKey = envInteger(env, 'BENTO_RATE_LIMIT_ACCESS_KEY', 1)
+  const burst = envInteger(env, 'BENTO_RATE_LIMIT_BURST', 1)
+  const rule = (perMinute: number | undefined) => (perMinute === undefined ? undefined : { requestsPerMinute: perMinute, ...(burst === undefined ? {} : { burst }) })
+  if (scope === undefined && accessKey === undefined) return undefined
+  return { ...(scope === undefined ? {} : { scope: rule(scope)! }), ...(accessKey === undefined ? {} : { accessKey: rule(accessKey)! }) }
 }
