@@ -18,6 +18,7 @@ import { envDuration, envInteger, envList, envSwitch, envText, sessionTtlFromEnv
 import { parseDuration } from '../core/duration.js'
 import { InvalidOptionsError } from '../core/errors.js'
 import { ingestLimitsFromEnv } from '../core/ingest/limits.js'
+import { quotaFromEnv } from '../ops/quota.js'
 import type { JwtAuthOptions } from './auth/options.js'
 import type { BentoServerOptions } from './options.js'
 
@@ -146,11 +147,8 @@ export const serverOptionsFromEnv = (allEnv: Env = process.env, envOptions: Serv
   if (Object.keys(uploadLimits).length > 0) options.uploadLimits = { ...options.uploadLimits, ...uploadLimits }
   const rateLimit = rateLimitFromEnv(env)
   if (rateLimit !== undefined) options.rateLimit = rateLimit
-  const quotaBytes = envText(env, 'BENTO_QUOTA_MAX_BYTES')
-  const quotaDocuments = envInteger(env, 'BENTO_QUOTA_MAX_DOCUMENTS', 1)
-  if (quotaBytes !== undefined || quotaDocuments !== undefined) {
-    options.quota = { ...(quotaBytes === undefined ? {} : { maxBytes: parseByteSize(quotaBytes, 'BENTO_QUOTA_MAX_BYTES') }), ...(quotaDocuments === undefined ? {} : { maxDocuments: quotaDocuments }) }
-  }
+  const quota = quotaFromEnv(env)
+  if (quota !== undefined) options.quota = quota
   return options
 }
 
