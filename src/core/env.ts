@@ -55,3 +55,12 @@ export const SESSION_TTL_ENV = 'BENTO_SESSION_TTL'
 
 /** `BENTO_SESSION_TTL`: the server expires sessions by it, and `inspect` reports `expiresAt` by it. */
 export const sessionTtlFromEnv = (env: Env): number | undefined => envDuration(env, SESSION_TTL_ENV)
+
+export const DATABASE_URL_ENV = 'BENTO_DATABASE_URL'
+export const DATABASE_POOL_SIZE_ENV = 'BENTO_DATABASE_POOL_SIZE'
+
+/** `BENTO_DATABASE_URL`: the backend (`postgres://…` or `pglite:<dir>`) every command and the server use instead of the data dir. */
+export const databaseUrlFromEnv = (env: Env): string | undefined => envText(env, DATABASE_URL_ENV)
+
+/** `BENTO_DATABASE_POOL_SIZE`: connections each process keeps to the database. */
+export const databasePoolSizeFromEnv = (env: Env): number | undefined => envInteger(env, DATABASE_POOL_SIZE_ENV, 1)

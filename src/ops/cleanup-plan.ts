@@ -3,12 +3,12 @@
  * sizes. Changes nothing; `cleanup-apply.ts` carries the plan out.
  */
 import { InvalidOptionsError } from '../core/errors.js'
-import { isLockedElsewhere } from '../core/lock.js'
 import { createScopeWalker } from '../core/walk-pool.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope, ScopeKind } from '../core/keys.js'
 import { forEachConcurrent } from './concurrent.js'
 import { recoverPendingOperations } from './recover.js'
+import { unsafeReason } from './scope-safety.js'
 import { toIso, toRef } from './scope-ref.js'
 import type { CleanupResult, CleanupSkipped, OnProgress, ScopeRef } from './types.js'
 
@@ -79,7 +79,7 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
   try {
     await forEachConcurrent(numbered(candidates), walker.concurrency, async ({ order, scope }) => {
       options.onProgress?.({ done: ++seen, label: scope.key })
-      const skip = (reason: string) => void judged.push({ order, skipped: { key: scope.key, dir: scope.dir, reason } })
+      const skip = (reason: string, code?: string) => void judged.push({ order, skipped: { key: scope.key, dir: scope.dir, reason, ...(code ? { code } : {}) } })
       if (!(await backend.scopeExists(scope))) {
         // A scope named by the operator that is not there is most likely a typo: say so, never pass over it.
         if (options.scopes) skip('not found')
@@ -87,8 +87,10 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
       }
       const last = await backend.lastActiveAt(scope)
       if (last === undefined || last.getTime() >= cutoff) return
-      if (backend.isInUse(scope)) skip('in use in this process')
-      else if (await isLockedElsewhere(backend.layout, scope)) skip('locked by another process')
+      const unsafe = await unsafeReason(backend, scope)
+      if (unsafe) skip(unsafe, 'unsafe_path')
+      else if (backend.isInUse(scope)) skip('in use in this process')
+      else if (await backend.isLockedElsewhere(scope)) skip('locked by another process')
       else {
         const walk = await walker.walk({ vectorsDir: backend.layout.vectorsDir(scope), uploadsDir: backend.layout.uploadsDir(scope) })
         judged.push({ order, target: { ...toRef(scope), scope, bytes: walk.vectors.bytes + walk.uploads.bytes, lastActiveAt: toIso(last) } })

@@ -52,6 +52,8 @@ export interface CleanupSkipped {
   key: string
   dir: string
   reason: string
+  /** The error code when the scope was refused rather than passed over (`unsafe_path`: a planted link). */
+  code?: string
 }
 export interface CleanupResult {
   dryRun: boolean

@@ -168,6 +168,9 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
     const result = await cleanupSessions(config, { now })
     if (result.error) logger?.warn({ err: result.error }, 'session cleanup failed')
     else if (result.removed.length > 0) logger?.info({ removed: result.removed.length, freedBytes: result.freedBytes }, 'expired sessions removed')
+    // Which sessions is not logged (their ids are keys): `bento cleanup --dry-run` lists them.
+    const refused = result.skipped.filter((row) => row.code === 'unsafe_path').length
+    if (refused > 0) logger?.warn({ refused }, 'expired sessions left alone: a link was planted in them (bento cleanup --dry-run lists them); the others were removed')
   }
 
   const recoverOnStart = async (): Promise<void> => {

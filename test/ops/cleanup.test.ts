@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { STALE_MS } from '../../src/core/lock.js'
@@ -203,6 +203,51 @@ describe('cleanup', () => {
     } finally {
       await cli.close()
     }
+  })
+
+  it('one planted link does not block all cleanup: that scope is skipped and reported, the others removed, nothing outside touched', async () => {
+    const root = await tempDir()
+    const outside = await tempDir('bento-outside-')
+    await writeFile(path.join(outside, 'sentinel.txt'), 'must survive')
+    const backend = backendAt(root)
+    const { layout } = backend
+    const planted = session(1)
+    const clean = session(2)
+    await makeScope(layout, planted, 48 * HOUR)
+    await makeScope(layout, clean, 48 * HOUR)
+    // The planted scope's uploads dir is a link to a dir outside the data root.
+    await rm(layout.uploadsDir(planted), { recursive: true })
+    await symlink(outside, layout.uploadsDir(planted))
+    const plan = await planCleanup(backend, { olderThanMs: 24 * HOUR, now: NOW })
+    expect(plan.targets.map((t) => t.dir)).toEqual([clean.dir])
+    expect(plan.skipped).toEqual([{ key: planted.key, dir: planted.dir, reason: expect.stringMatching(/^unsafe path: .*symlink/), code: 'unsafe_path' }])
+    const result = await applyCleanup(backend, plan)
+    expect(result.removed.map((r) => r.dir)).toEqual([clean.dir])
+    expect(result.skipped).toEqual(plan.skipped)
+    expect(await exists(layout.vectorsDir(clean))).toBe(false)
+    expect(await exists(layout.vectorsDir(planted))).toBe(true)
+    expect((await readdir(outside)).sort()).toEqual(['sentinel.txt'])
+    expect(await readFile(path.join(outside, 'sentinel.txt'), 'utf8')).toBe('must survive')
+  })
+
+  it('a link planted between plan and apply skips that scope and removes the others', async () => {
+    const root = await tempDir()
+    const outside = await tempDir('bento-outside-')
+    await writeFile(path.join(outside, 'sentinel.txt'), 'must survive')
+    const backend = backendAt(root)
+    const { layout } = backend
+    const planted = session(1)
+    const clean = session(2)
+    await makeScope(layout, planted, 48 * HOUR)
+    await makeScope(layout, clean, 48 * HOUR)
+    const plan = await planCleanup(backend, { olderThanMs: 24 * HOUR, now: NOW })
+    expect(plan.targets).toHaveLength(2)
+    await rm(layout.vectorsDir(planted), { recursive: true })
+    await symlink(outside, layout.vectorsDir(planted))
+    const result = await applyCleanup(backend, plan)
+    expect(result.removed.map((r) => r.dir)).toEqual([clean.dir])
+    expect(result.skipped).toEqual([{ key: planted.key, dir: planted.dir, reason: expect.stringMatching(/^unsafe path: /), code: 'unsafe_path' }])
+    expect((await readdir(outside)).sort()).toEqual(['sentinel.txt'])
   })
 
   it('rejects a negative age', async () => {

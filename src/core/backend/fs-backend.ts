@@ -295,12 +295,17 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     holdings: (scope) => holdingsOf(scope, false),
     listScopes,
     scopeExists,
+    async assertScopeSafe(scope) {
+      await assertNoSymlinks(layout, layout.vectorsDir(scope))
+      await assertNoSymlinks(layout, layout.uploadsDir(scope))
+    },
     usage,
     touch: (scope) => activity.touch(scope),
     lastActiveAt: (scope) => activity.lastActiveAt(scope),
     createdAt: (scope) => activity.createdAt(scope),
     isInUse: (scope) =>
       running.has(layout.vectorsDir(scope)) || pool.isBusy(layout.vectorsDir(scope)) || pool.isBusy(layout.memoryDir(scope)),
+    isLockedElsewhere: (scope) => isLockedElsewhere(layout, scope),
     openStores: () => ({ count: pool.size, bytes: pool.bytes, maxBytes }),
     evict: (scope) => evictScope(scope),
     retireSession: (scope) => retireSession(layout, scope),

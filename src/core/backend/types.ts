@@ -161,6 +161,13 @@ export interface StorageBackend {
   listScopes(options?: ListScopesOptions): AsyncIterable<Scope>
   scopeExists(scope: Scope): Promise<boolean>
   /**
+   * Throws `UnsafePathError` when the scope's storage was tampered with so that
+   * operating on it could reach outside the backend (fs: a symlink at or on the
+   * way to one of its dirs). Operations over many scopes skip and report such a
+   * scope instead of failing for all. Resolves for a scope that does not exist.
+   */
+  assertScopeSafe(scope: Scope): Promise<void>
+  /**
    * The kept original of a document (`undefined` when it has none), never read through a link.
    * Call it inside `withStore` for the same scope, so the document and its file are read under the same checks.
    */
@@ -173,6 +180,8 @@ export interface StorageBackend {
   createdAt(scope: Scope): Promise<Date | undefined>
   /** True while this process runs an operation on the scope's store. */
   isInUse(scope: Scope): boolean
+  /** True while another process (or replica) holds the scope's lock: a write is in flight there. */
+  isLockedElsewhere(scope: Scope): Promise<boolean>
   /**
    * Runs `fn` with a consistent snapshot of the whole scope (its lock held, so no
    * write lands meanwhile); reads only. Busy while an operation on it is pending.

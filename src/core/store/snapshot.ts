@@ -16,8 +16,7 @@ import { loadIndex, releaseIndex, type Index } from './hnsw.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
 import { fileSource, validateIndex, validateIndexFile, type IndexExpectations, type IndexFileInfo } from './index-header.js'
 import { readJournal, resolveFiles } from './journal.js'
-import { parseLexical } from './lexical-file.js'
-import { TOKENIZER_ID, type LexicalIndex } from '../lexical/index.js'
+import { checkLexical } from './lexical-file.js'
 import { parseManifest, type Manifest } from './manifest.js'
 import { DEFAULT_INITIAL_CAPACITY } from './defaults.js'
 
@@ -39,8 +38,8 @@ export interface Snapshot {
   argsBytes?: number
   /** Byte size of docstore.json as found (what a pool charges for the parsed docstore is derived from it). */
   docstoreBytes?: number
-  /** Undefined for a store without one yet (written before it existed, or LangChain's). */
-  lexical?: LexicalIndex
+  /** The lexical file's bytes, checked as a whole and decoded at first use; undefined for a store without one yet (written before it existed, or LangChain's). */
+  lexical?: Uint8Array
   /** Byte size of the lexical file as found (charged by a pool). */
   lexicalBytes?: number
 }
@@ -141,7 +140,7 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
     { space: args.space, dimension: args.numDimensions, m: info.m, efConstruction: info.efConstruction, efSearch: ef },
     manifest?.capacity ?? info.maxElements)) : undefined
   let docs: Docstore
-  let lexical: LexicalIndex | undefined
+  let lexical: Uint8Array | undefined
   try {
     docs = parseDocstore(docstoreBytes!.toString('utf8'))
     const sizes: Record<string, number> = { [INDEX_FILE]: indexBytes, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length }
@@ -168,25 +167,10 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
   return { found: true, manifest, args, docs, info, index, efSearch: ef, argsBytes: argsBytes!.length, lexical, docstoreBytes: docstoreBytes!.length, lexicalBytes: lexical ? lexicalBytes?.length : undefined }
 }
 
-/**
- * The lexical index the manifest records, checked against the docstore. A file the
- * manifest does not record (none of Bento's commits leaves one) is not trusted.
- */
-const readLexical = (docs: Docstore, manifest: Manifest | undefined, bytes: Buffer | undefined): LexicalIndex | undefined => {
+/** The lexical file the manifest records, after the open's checks; a file the manifest does not record (none of Bento's commits leaves one) is not trusted. */
+const readLexical = (docs: Docstore, manifest: Manifest | undefined, bytes: Buffer | undefined): Uint8Array | undefined => {
   const recorded = manifest?.files[LEXICAL_FILE]
-  if (recorded === undefined) return undefined
-  if (bytes === undefined) throw new CorruptStoreError(`${LEXICAL_FILE} missing though ${MANIFEST_FILE} records it.`)
-  if (bytes.length !== recorded) throw new CorruptStoreError(`${LEXICAL_FILE}: ${bytes.length} bytes, ${MANIFEST_FILE} records ${recorded}.`)
-  const lexical = parseLexical(bytes)
-  // Built by another tokenizer (a later Bento): its terms would not match this one's queries. Rebuilt at the next write.
-  if (lexical.analyzer.tokenizer !== TOKENIZER_ID) return undefined
-  if (lexical.lengths.size !== docs.size) {
-    throw new CorruptStoreError(`${LEXICAL_FILE}: indexes ${lexical.lengths.size} passages, ${DOCSTORE_FILE} holds ${docs.size}.`)
-  }
-  for (const label of lexical.lengths.keys()) {
-    if (!docs.has(label)) throw new CorruptStoreError(`${LEXICAL_FILE}: label ${label} has no ${DOCSTORE_FILE} entry.`)
-  }
-  return lexical
+  return recorded === undefined ? undefined : checkLexical(bytes, recorded, docs)
 }
 
 /** The docstore, the index and the manifest must describe the same points. */

@@ -34,8 +34,10 @@ export interface StoreState {
   createdAt: string | undefined
   /** Byte size of args.json on disk; undefined until it is written. */
   argsBytes: number | undefined
-  /** Undefined for a store found without one: built at its next write (or `reindex`). */
+  /** Undefined for a store found without one (built at its next write or `reindex`), or while `lexicalFile` waits to be decoded. */
   lexical: LexicalIndex | undefined
+  /** The lexical file as read at open, decoded at the first lexical search or write (a cold open only checks it as a whole). */
+  lexicalFile: Uint8Array | undefined
 }
 
 export interface ResolvedOptions {
@@ -72,6 +74,7 @@ export const emptyState = (options: ResolvedOptions): StoreState => ({
   createdAt: undefined,
   argsBytes: undefined,
   lexical: createLexicalIndex(options.analyzer),
+  lexicalFile: undefined,
 })
 
 /** A LangChain store (no manifest) keeps its own parameters; an explicit embedderId is adopted at the next commit. */
@@ -99,7 +102,8 @@ export const stateFromSnapshot = (snapshot: Snapshot, options: ResolvedOptions):
     revision: manifest?.revision ?? 0,
     createdAt: manifest?.createdAt,
     argsBytes: snapshot.argsBytes,
-    lexical: snapshot.lexical,
+    lexical: undefined,
+    lexicalFile: snapshot.lexical,
   }
 }
 

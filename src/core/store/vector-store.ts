@@ -11,7 +11,7 @@ import { applyCommit, discardStaged, stageText, type StagedFile } from './commit
 import { chunkFromRecord, recordFromInput, serializeDocstore, type Docstore } from './docstore.js'
 import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
 import { addPassage, createLexicalIndex, remapLabels, removeLabel, searchLexical } from '../lexical/index.js'
-import { buildLexical, stageLexical } from './lexical-file.js'
+import { buildLexical, decodeLexical, stageLexical } from './lexical-file.js'
 import { normalizeLikeHnswlib } from './cosine.js'
 import { flatFromInfo, pointOf, searchFlat } from './flat-index.js'
 import { footprintOf } from './footprint.js'
@@ -53,8 +53,8 @@ export class HnswVectorStore implements VectorStore {
 
   stats(): StoreStats {
     this.assertOpen()
-    const { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical } = this.state
-    return { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical: lexical !== undefined }
+    const { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical, lexicalFile } = this.state
+    return { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical: lexical !== undefined || lexicalFile !== undefined }
   }
 
   listDocuments(): DocumentSummary[] {
@@ -153,9 +153,10 @@ export class HnswVectorStore implements VectorStore {
 
   searchLexical(query: string, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<LexicalSearchHit[] | undefined> {
     return this.run(async () => {
-      const { lexical, docs } = this.state
       if (typeof query !== 'string') throw new InvalidInputError('searchLexical: the query must be a string.')
       if (typeof k !== 'number' || Number.isNaN(k) || k < 0) throw new InvalidInputError(`searchLexical: k must be a non-negative number, got ${String(k)}.`)
+      this.decodeLexical()
+      const { lexical, docs } = this.state
       if (!lexical) return undefined
       const accept = filter && ((label: number) => {
         const record = docs.get(label)
@@ -246,7 +247,7 @@ export class HnswVectorStore implements VectorStore {
     this.closed = true
     await this.queue.drain()
     const { index } = this.state
-    this.state = { ...this.state, index: undefined, flat: undefined, docs: new Map() }
+    this.state = { ...this.state, index: undefined, flat: undefined, docs: new Map(), lexical: undefined, lexicalFile: undefined }
     // hnswlib frees an index's memory only when the object is collected: hand it on instead.
     this.retire(index)
   }
@@ -305,7 +306,7 @@ export class HnswVectorStore implements VectorStore {
       const docstoreBytes = staged[1]!.bytes
       this.state = {
         ...next, flat: next.index && flat?.count ? flat : undefined, docstoreBytes, lexicalBytes: lexicalFile.bytes,
-        capacity, argsBytes, lexical, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt,
+        capacity, argsBytes, lexical, lexicalFile: undefined, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt,
       }
     } catch (error) {
       // Once applying, the journal may already list these temps: they are the new version.
@@ -349,6 +350,7 @@ export class HnswVectorStore implements VectorStore {
         }
         try {
           await this.loadIndexForWrite()
+          this.decodeLexical()
           return await task()
         } catch (error) {
           if (this.dirty) await this.reloadAfterFailure()
@@ -373,6 +375,13 @@ export class HnswVectorStore implements VectorStore {
     const info = validateIndexFile(await fs.readFile(file), { dimension: dimension!, capacity })
     if (info.count !== flat.count) throw new CorruptStoreError(`${INDEX_FILE}: changed under an open store (${info.count} points, expected ${flat.count}).`)
     this.state = { ...this.state, index: await loadIndex(file, this.paramsOf(this.state), capacity) }
+  }
+
+  /** The lexical file read at open, decoded now that a search or a write needs it (a damaged one is `CorruptStoreError`). */
+  private decodeLexical(): void {
+    const { lexicalFile, docs } = this.state
+    if (lexicalFile === undefined) return
+    this.state = { ...this.state, lexical: decodeLexical(lexicalFile, docs), lexicalFile: undefined }
   }
 
   /** After a mutation: a small store hands its hnswlib index back and searches its flat vectors again. */
