@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { Command } from 'commander'
-import { ingestLimitsFromEnv } from '../../core/ingest/limits.js'
+import { extractLimitsFromEnv } from '../../core/env.js'
 import { scopeFromArg } from '../../core/keys.js'
 import { loadAddOp } from '../ops.js'
 import { withBackend } from '../backend.js'
@@ -51,7 +51,7 @@ export const runAdd = async (options: AddOptions, ctx: CliContext): Promise<void
     const progress = createProgress(ctx, 'Adding', { json: options.json })
     try {
       const quota = await effectiveQuota(backend, scope, defaultQuota)
-      const result = await addFiles(backend, scope, options.paths, { onProgress: progress.onProgress, onConflict: options.onConflict, metadata, limits: ingestLimitsFromEnv(ctx.env), quota })
+      const result = await addFiles(backend, scope, options.paths, { onProgress: progress.onProgress, onConflict: options.onConflict, metadata, limits: extractLimitsFromEnv(ctx.env), quota })
       progress.stop()
       printResult(ctx, options.json, result, renderAdd)
     } finally {
