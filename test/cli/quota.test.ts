@@ -40,7 +40,7 @@ describe('bento quota', () => {
     const cleared = await runBento(['quota', 'user-1', '--clear', '--json', '--data-dir', dataDir], { env: { BENTO_QUOTA_MAX_DOCUMENTS: '5' } })
     expect(JSON.parse(cleared.stdout)).toMatchObject({ own: null, quota: { maxDocuments: 5, maxBytes: null }, source: { maxDocuments: 'default' } })
     expect((await runBento(['add', 'user-1', files[2]!, '--data-dir', dataDir])).code).toBe(0)
-  })
+  }, 90_000) // seven child processes: at load average 10 each start can take seconds
 
   it('refuses bad values with exit 2 and a one-line message', async () => {
     const dataDir = path.join(tmp, 'bad')
@@ -50,5 +50,5 @@ describe('bento quota', () => {
       expect([args.join(' '), run.code]).toEqual([args.join(' '), 2])
     }
     expect((await runBento(['quota', 'bad key!', '--data-dir', dataDir])).code).toBe(2)
-  })
+  }, 90_000)
 })
