@@ -45,7 +45,7 @@ export const runAdd = async (options: AddOptions, ctx: CliContext): Promise<void
   const scope = scopeFromArg(options.key)
   const metadata = options.metadata === undefined ? undefined : (await import('../../core/metadata.js')).parseMetadataJson(options.metadata, '--metadata')
   const { addFiles } = await loadAddOp()
-  await withBackend({ dataDir: options.dataDir, create: true, env: ctx.env }, async (backend) => {
+  await withBackend({ dataDir: options.dataDir, ...(options.backend === undefined ? {} : { backend: options.backend }), create: true, env: ctx.env }, async (backend) => {
     const progress = createProgress(ctx, 'Adding', { json: options.json })
     try {
       const result = await addFiles(backend, scope, options.paths, { onProgress: progress.onProgress, onConflict: options.onConflict, metadata, limits: extractLimitsFromEnv(ctx.env) })

@@ -281,6 +281,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
 
   return {
     layout,
+    dataDir: layout.root,
     embedder,
     activityWindowMs,
     withStore,
