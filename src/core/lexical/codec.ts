@@ -74,7 +74,20 @@ const positionsOf = (labels: readonly number[]): Int32Array | Map<number, number
 }
 
 /** Serializes the live part of the index. */
-export const encodeLexicalIndex = (index: LexicalIndex): Buffer => {
+export const encodeLexicalIndex = (index: LexicalIndex): Buffer => encode(index, false).bytes
+
+/**
+ * Serializes the live part of the index and returns it also as a fresh index of packed
+ * columns, as a decode of those bytes would give, without decoding them: what a store
+ * keeps after a commit, so searches scan typed arrays rather than the lists added since
+ * and removed passages are gone from memory too.
+ */
+export const encodeAndPackLexicalIndex = (index: LexicalIndex): { bytes: Buffer; packed: LexicalIndex } => {
+  const { bytes, packed } = encode(index, true)
+  return { bytes, packed: packed! }
+}
+
+const encode = (index: LexicalIndex, pack: boolean): { bytes: Buffer; packed?: LexicalIndex } => {
   const labels = [...index.lengths.keys()].sort((a, b) => a - b)
   const positions = positionsOf(labels)
   const dense = positions instanceof Int32Array ? positions : undefined
@@ -86,6 +99,12 @@ export const encodeLexicalIndex = (index: LexicalIndex): Buffer => {
   let postings = 0
   let at = new Int32Array(1024)
   let tf = new Uint32Array(1024)
+  const packed = pack ? emptyColumns() : undefined
+  if (packed) {
+    packed.offsets = new Uint32Array(columns.terms.length + 1)
+    packed.labels = new Uint32Array(columns.labels.length + addedCount(columns))
+    packed.tfs = new Uint32Array(packed.labels.length)
+  }
   for (let id = 0; id < columns.terms.length; id++) {
     const count = postingCount(columns, id)
     if (count > at.length) {
@@ -115,6 +134,15 @@ export const encodeLexicalIndex = (index: LexicalIndex): Buffer => {
     let sorted = true
     for (let i = 1; i < size && sorted; i++) sorted = at[i - 1]! < at[i]!
     if (!sorted) sortPairs(at, tf, size)
+    if (packed) {
+      for (let i = 0; i < size; i++) {
+        packed.labels[postings + i] = labels[at[i]!]!
+        packed.tfs[postings + i] = tf[i]!
+      }
+      packed.offsets[terms.length + 1] = postings + size
+      packed.ids.set(columns.terms[id]!, terms.length)
+      packed.terms.push(columns.terms[id]!)
+    }
     terms.push(columns.terms[id]!)
     postings += size
     body.varint(size)
@@ -142,7 +170,22 @@ export const encodeLexicalIndex = (index: LexicalIndex): Buffer => {
   }
   writer.raw(body.bytes.subarray(0, body.length))
   writer.u32(crc32(writer.bytes.subarray(0, writer.length)))
-  return Buffer.from(writer.bytes.buffer, 0, writer.length)
+  const bytes = Buffer.from(writer.bytes.buffer, 0, writer.length)
+  if (!packed) return { bytes }
+  packed.packedTerms = terms.length
+  packed.offsets = packed.offsets.subarray(0, terms.length + 1)
+  packed.labels = packed.labels.subarray(0, postings)
+  packed.tfs = packed.tfs.subarray(0, postings)
+  const next = createLexicalIndex(index.analyzer, packed)
+  for (const label of labels) next.lengths.set(label, index.lengths.get(label)!)
+  next.totalLength = index.totalLength
+  return { bytes, packed: next }
+}
+
+const addedCount = (columns: PostingColumns): number => {
+  let count = 0
+  for (const list of columns.addedLabels) count += list?.length ?? 0
+  return count
 }
 
 /** Sorts the first `size` pairs by position (postings appended out of label order: only after a remap by hand). */

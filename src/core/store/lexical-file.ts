@@ -7,22 +7,26 @@
 import path from 'node:path'
 import * as fs from '../fs.js'
 import { CorruptStoreError } from '../errors.js'
-import { addPassage, createLexicalIndex, decodeLexicalIndex, encodeLexicalIndex, readLexicalHeader, TOKENIZER_ID, type Analyzer, type LexicalIndex } from '../lexical/index.js'
+import { addPassage, createLexicalIndex, decodeLexicalIndex, encodeAndPackLexicalIndex, readLexicalHeader, TOKENIZER_ID, type Analyzer, type LexicalIndex } from '../lexical/index.js'
 import { discardStaged, type StagedFile } from './commit.js'
 import type { Docstore } from './docstore.js'
 import { DOCSTORE_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
 
-/** Step 1 of a commit for the lexical index: a complete, fsynced temp file. */
-export const stageLexical = async (dir: string, index: LexicalIndex): Promise<StagedFile> => {
+/**
+ * Step 1 of a commit for the lexical index: a complete, fsynced temp file. `packed` is
+ * the same index as packed columns (what decoding the file would give), for the store
+ * to keep once the commit succeeded.
+ */
+export const stageLexical = async (dir: string, index: LexicalIndex): Promise<StagedFile & { packed: LexicalIndex }> => {
   const temp = fs.tempPathFor(path.join(dir, LEXICAL_FILE))
-  const data = encodeLexicalIndex(index)
+  const { bytes: data, packed } = encodeAndPackLexicalIndex(index)
   try {
     await fs.writeFileDurable(temp, data)
   } catch (error) {
     await discardStaged([{ name: LEXICAL_FILE, temp, bytes: 0 }])
     throw error
   }
-  return { name: LEXICAL_FILE, temp, bytes: data.length }
+  return { name: LEXICAL_FILE, temp, bytes: data.length, packed }
 }
 
 /**

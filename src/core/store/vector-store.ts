@@ -165,7 +165,10 @@ export class HnswVectorStore implements VectorStore {
       const hits: LexicalSearchHit[] = []
       for (const hit of searchLexical(lexical, query, Math.floor(Math.min(k, Number.MAX_SAFE_INTEGER)), accept)) {
         const record = docs.get(hit.label)
-        if (record !== undefined) hits.push({ ...chunkFromRecord(hit.label, record), bm25: hit.bm25, score: hit.score, matched: hit.matched })
+        if (record === undefined) continue
+        // Named fields, not a spread of the chunk: the spread cost more than the whole BM25 scoring (~8 µs a hit).
+        const { label, documentId, title, text, chunkIndex, metadata } = chunkFromRecord(hit.label, record)
+        hits.push({ label, documentId, title, text, chunkIndex, metadata, bm25: hit.bm25, score: hit.score, matched: hit.matched })
       }
       return hits
     })
@@ -295,7 +298,7 @@ export class HnswVectorStore implements VectorStore {
         argsBytes = args.bytes
       }
       const lexical = next.lexical ?? buildLexical(next.docs, this.options.analyzer)
-      const lexicalFile = await stageLexical(this.dir, lexical)
+      const { packed, ...lexicalFile } = await stageLexical(this.dir, lexical)
       staged.push(lexicalFile)
       const files = { [INDEX_FILE]: indexFile.bytes, [DOCSTORE_FILE]: staged[1]!.bytes, [ARGS_FILE]: argsBytes, [LEXICAL_FILE]: lexicalFile.bytes }
       const capacity = next.index?.getMaxElements() ?? next.capacity
@@ -306,7 +309,7 @@ export class HnswVectorStore implements VectorStore {
       const docstoreBytes = staged[1]!.bytes
       this.state = {
         ...next, flat: next.index && flat?.count ? flat : undefined, docstoreBytes, lexicalBytes: lexicalFile.bytes,
-        capacity, argsBytes, lexical, lexicalFile: undefined, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt,
+        capacity, argsBytes, lexical: packed, lexicalFile: undefined, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt,
       }
     } catch (error) {
       // Once applying, the journal may already list these temps: they are the new version.

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { isBentoError } from '../../../src/core/errors.js'
-import { addPassage, createLexicalIndex, decodeLexicalIndex, encodeLexicalIndex, forEachPosting, remapLabels, removeLabel, searchLexical, type LexicalIndex } from '../../../src/core/lexical/index.js'
+import { addPassage, createLexicalIndex, decodeLexicalIndex, encodeAndPackLexicalIndex, encodeLexicalIndex, forEachPosting, remapLabels, removeLabel, searchLexical, type LexicalIndex } from '../../../src/core/lexical/index.js'
 
 const indexOf = (texts: string[]): LexicalIndex => {
   const index = createLexicalIndex()
@@ -86,6 +86,20 @@ describe('the lexical index file', () => {
     expect(decoded.totalLength).toBe(index.totalLength)
     expect(decoded.postings.ids.has('gone')).toBe(false)
     for (const query of ['москва', '東京', 'refund']) expect(searchLexical(decoded, query, 5)).toEqual(searchLexical(index, query, 5))
+  })
+
+  it('packs, in the same pass as encoding, exactly the index a decode of those bytes gives', () => {
+    const index = indexOf(['Москва столица', '東京都', 'refund policy refund', 'gone word', 'policy of refunds'])
+    removeLabel(index, 3)
+    addPassage(index, 9, 'a late refund')
+    const { bytes, packed } = encodeAndPackLexicalIndex(index)
+    expect(bytes).toEqual(encodeLexicalIndex(index))
+    const decoded = decodeLexicalIndex(bytes, 'test')
+    expect(packed).toEqual(decoded)
+    expect(packed.postings.addedLabels).toEqual([])
+    for (const query of ['москва', 'refund policy', 'gone', 'late']) expect(searchLexical(packed, query, 5)).toEqual(searchLexical(index, query, 5))
+    addPassage(packed, 10, 'refund again')
+    expect(searchLexical(packed, 'refund', 5).map((hit) => hit.label)).toContain(10)
   })
 
   it('refuses a flipped byte, a truncated file and trailing bytes as corrupt, never crashing', () => {

@@ -19,7 +19,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    name: 'scopes, stores, chunks, uploads, conversations, retired sessions',
+    name: 'scopes, stores, chunks, documents, uploads, conversations, retired sessions',
     sql: `
 CREATE TABLE {s}.scopes (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -67,6 +67,19 @@ CREATE TABLE {s}.chunks (
 );
 CREATE INDEX chunks_document ON {s}.chunks (scope_id, part, document_id);
 CREATE INDEX chunks_lexemes ON {s}.chunks USING gin (lexemes);
+
+CREATE TABLE {s}.documents (
+  scope_id bigint NOT NULL,
+  part text NOT NULL,
+  document_id text NOT NULL,
+  title text NOT NULL,
+  metadata jsonb NOT NULL,
+  chunks integer NOT NULL,
+  bytes bigint NOT NULL,
+  first_label bigint NOT NULL,
+  PRIMARY KEY (scope_id, part, document_id),
+  FOREIGN KEY (scope_id, part) REFERENCES {s}.stores (scope_id, part) ON DELETE CASCADE
+);
 
 CREATE TABLE {s}.uploads (
   scope_id bigint NOT NULL REFERENCES {s}.scopes (id) ON DELETE CASCADE,

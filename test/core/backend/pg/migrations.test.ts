@@ -17,7 +17,7 @@ describe('schema migrations', () => {
     try {
       expect(first.migrated.map((m) => m.version)).toEqual([1])
       const tables = await first.pool.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename', [schema])
-      expect(tables.rows.map((row) => row.tablename)).toEqual(['chunks', 'conversations', 'retired_sessions', 'schema_migrations', 'scopes', 'stores', 'uploads'])
+      expect(tables.rows.map((row) => row.tablename)).toEqual(['chunks', 'conversations', 'documents', 'retired_sessions', 'schema_migrations', 'scopes', 'stores', 'uploads'])
     } finally {
       await first.close()
     }
