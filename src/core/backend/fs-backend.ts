@@ -12,6 +12,7 @@
  * lock check everything on every call.
  */
 import { isSessionRetired, retireSession } from '../retired-sessions.js'
+import { readQuota, writeQuota } from '../quota-store.js'
 import path from 'node:path'
 import { createActivityTracker } from '../activity.js'
 import { ACTIVITY_COALESCE_MS, DEFAULT_LOCK_WAIT_MS, DEFAULT_MAX_OPEN_STORES, DEFAULT_MAX_STORE_MEMORY, DEFAULT_READ_FRESHNESS_MS, DEFAULT_STORE_IDLE_MS } from '../defaults.js'
@@ -311,6 +312,8 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     evict: (scope) => evictScope(scope),
     retireSession: (scope) => retireSession(layout, scope),
     isSessionRetired: (scope) => isSessionRetired(layout, scope),
+    getQuota: (scope) => readQuota(layout, scope),
+    setQuota: (scope, quota) => writeQuota(layout, scope, quota),
     async close() {
       await activity.flush()
       await pool.closeAll()

@@ -36,6 +36,12 @@ export interface ScopeUsage {
   lastActiveAt: Date | undefined
 }
 
+/** A scope's own limits (`bento quota`, the admin API); a field left out is not limited by it. */
+export interface ScopeQuota {
+  maxBytes?: number
+  maxDocuments?: number
+}
+
 export interface StoredUpload {
   fileName: string
   size: number
@@ -213,6 +219,10 @@ export interface StorageBackend {
   retireSession(scope: Scope): Promise<void>
   /** True for a session id that expired (`retireSession`). */
   isSessionRetired(scope: Scope): Promise<boolean>
+  /** The scope's own quota, or undefined when none is set (a server's default quota then applies). */
+  getQuota(scope: Scope): Promise<ScopeQuota | undefined>
+  /** Sets the scope's own quota, or clears it with undefined; operator state, not scope data (migrate and export leave it). */
+  setQuota(scope: Scope, quota: ScopeQuota | undefined): Promise<void>
   /** Flushes activity and closes every open store. */
   close(): Promise<void>
 }

@@ -7,7 +7,8 @@ import { resolveExistingScope } from '../../ops/resolve-scope.js'
 import { Hono } from 'hono'
 import { InvalidInputError } from '../../core/errors.js'
 import type { ScopeKind } from '../../core/keys.js'
-import { cleanupRequestSchema, migrateRequestSchema, scopeArgSchema, scopesQuerySchema } from '../../api/admin-schemas.js'
+import { cleanupRequestSchema, migrateRequestSchema, quotaRequestSchema, scopeArgSchema, scopesQuerySchema, type QuotaReportWire } from '../../api/admin-schemas.js'
+import { quotaReport } from '../../ops/quota.js'
 import { parseInput } from '../validation.js'
 import { readJsonBody } from '../body.js'
 import type { BentoEnv } from '../context.js'
@@ -15,6 +16,12 @@ import type { ServerDeps } from '../deps.js'
 
 // Loaded on first use: the ops index pulls in the ingest pipeline (pdfjs, mammoth) for `add`.
 const loadOps = () => import('../../ops/index.js')
+
+const scopeParam = (raw: string) => {
+  const parsed = scopeArgSchema.safeParse(raw)
+  if (!parsed.success) throw new InvalidInputError(parsed.error.issues[0]?.message ?? 'Invalid scope.')
+  return parsed.data
+}
 
 export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   const { backend } = deps
@@ -32,6 +39,18 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       // A bare session id names the session when no custom scope has that key, as in the CLI.
       const scope = await resolveExistingScope(backend, parsed.data)
       return c.json(await inspectScope(backend, scope, { sessionTtlMs: deps.config.sessionTtlMs }))
+    })
+    .get('/api/admin/scopes/:scope/quota', async (c) => c.json(await quotaReport(backend, scopeParam(c.req.param('scope')), deps.config.quota) satisfies QuotaReportWire))
+    .put('/api/admin/scopes/:scope/quota', async (c) => {
+      const scope = scopeParam(c.req.param('scope'))
+      const body = await readJsonBody(c, quotaRequestSchema, deps.config.maxJsonBytes)
+      await backend.setQuota(scope, body)
+      return c.json(await quotaReport(backend, scope, deps.config.quota) satisfies QuotaReportWire)
+    })
+    .delete('/api/admin/scopes/:scope/quota', async (c) => {
+      const scope = scopeParam(c.req.param('scope'))
+      await backend.setQuota(scope, undefined)
+      return c.json(await quotaReport(backend, scope, deps.config.quota) satisfies QuotaReportWire)
     })
     .post('/api/admin/migrate', async (c) => {
       const body = await readJsonBody(c, migrateRequestSchema, deps.config.maxJsonBytes)

@@ -253,6 +253,23 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     },
     isSessionRetired: async (scope) =>
       scope.kind === 'session' && (await reader().query(`SELECT 1 FROM ${s}.retired_sessions WHERE dir = $1`, [scope.dir])).rows.length > 0,
+    getQuota: async (scope) => {
+      const { rows } = await reader().query<{ max_bytes: string | null; max_documents: string | null }>(`SELECT max_bytes, max_documents FROM ${s}.quotas WHERE kind = $1 AND dir = $2`, [scope.kind, scope.dir])
+      const row = rows[0]
+      if (row === undefined) return undefined
+      return { ...(row.max_bytes === null ? {} : { maxBytes: Number(row.max_bytes) }), ...(row.max_documents === null ? {} : { maxDocuments: Number(row.max_documents) }) }
+    },
+    setQuota: async (scope, quota) => {
+      if (quota?.maxBytes === undefined && quota?.maxDocuments === undefined) {
+        await pool.query(`DELETE FROM ${s}.quotas WHERE kind = $1 AND dir = $2`, [scope.kind, scope.dir])
+        return
+      }
+      await pool.query(
+        `INSERT INTO ${s}.quotas (kind, dir, max_bytes, max_documents) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (kind, dir) DO UPDATE SET max_bytes = EXCLUDED.max_bytes, max_documents = EXCLUDED.max_documents`,
+        [scope.kind, scope.dir, quota.maxBytes ?? null, quota.maxDocuments ?? null],
+      )
+    },
     async close() {
       await Promise.allSettled([...pendingTouches])
       states.clear()
