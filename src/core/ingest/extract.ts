@@ -69,7 +69,7 @@ const extractByType = async (type: FileType, fileName: string, bytes: Uint8Array
     }
     case 'pdf': {
       const { extractPdfText } = await import('./extract-pdf.js')
-      return extractPdfText(fileName, bytes, limits.maxTextChars, limits.maxPdfPages)
+      return extractPdfText(fileName, bytes, limits.maxTextChars, limits.maxPdfPages, limits.maxPdfContentBytes)
     }
     case 'docx': {
       const { extractDocxText } = await import('./extract-docx.js')

@@ -16,6 +16,11 @@ export const DOCX_INFLATE_RATIO = 8
 export const MAX_DOCX_INFLATED_BYTES = 100 * 1024 * 1024
 /** pdf.js builds per-page state; a page-tree that claims more pages than this is refused before any is read. */
 export const MAX_PDF_PAGES = 2000
+/**
+ * Page content pdf.js may lex, pages × the decoded content streams each draws. Text pages
+ * decode to tens of KB each, so 2,000 real pages stay well within it.
+ */
+export const DEFAULT_MAX_PDF_CONTENT_BYTES = 128 * 1024 * 1024
 
 export const docxInflateLimit = (maxFileBytes: number): number => Math.min(DOCX_INFLATE_RATIO * maxFileBytes, MAX_DOCX_INFLATED_BYTES)
 
@@ -33,6 +38,7 @@ const limitsSchema = z.object({
   maxXmlElements: positive(1_000_000),
   maxXmlDepth: positive(256),
   maxPdfPages: positive(MAX_PDF_PAGES),
+  maxPdfContentBytes: positive(DEFAULT_MAX_PDF_CONTENT_BYTES),
 })
 
 export type ResolvedLimits = Required<IngestLimits>
