@@ -55,7 +55,7 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
     .post('/api/admin/migrate', async (c) => {
       const body = await readJsonBody(c, migrateRequestSchema, deps.config.maxJsonBytes)
       const { applyMigrate, planMigrate } = await loadOps()
-      const plan = await planMigrate(backend, { from: await resolveExistingScope(backend, body.from), to: body.to, copy: body.copy })
+      const plan = await planMigrate(backend, { from: await resolveExistingScope(backend, body.from), to: body.to, copy: body.copy, dryRun: body.dryRun })
       return c.json(await applyMigrate(backend, plan, { dryRun: body.dryRun }))
     })
     .post('/api/admin/cleanup', async (c) => {
@@ -64,6 +64,7 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       const plan = await planCleanup(backend, {
         olderThanMs: body.olderThanMs,
         now: deps.now(),
+        dryRun: body.dryRun,
         ...(body.kinds ? { kinds: body.kinds } : {}),
         ...(body.scopes ? { scopes: body.scopes } : {}),
       })
