@@ -29,6 +29,7 @@ import type { Scope } from '../keys.js'
 import type { VectorStore } from '../store/types.js'
 import { assertDocumentId } from '../ingest/document-id.js'
 import { isConversationId } from '../sessions.js'
+import { readFsPendingOperations } from './fs-pending.js'
 import { exportFsScope } from './fs-scope-export.js'
 import { importFsScope } from './fs-scope-import.js'
 import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoredUpload, WithStoreOptions } from './types.js'
@@ -306,6 +307,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     isInUse: (scope) =>
       running.has(layout.vectorsDir(scope)) || pool.isBusy(layout.vectorsDir(scope)) || pool.isBusy(layout.memoryDir(scope)),
     isLockedElsewhere: (scope) => isLockedElsewhere(layout, scope),
+    pendingOperations: () => readFsPendingOperations(layout),
     openStores: () => ({ count: pool.size, bytes: pool.bytes, maxBytes }),
     evict: (scope) => evictScope(scope),
     retireSession: (scope) => retireSession(layout, scope),

@@ -56,7 +56,7 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       const body = await readJsonBody(c, migrateRequestSchema, deps.config.maxJsonBytes)
       const { applyMigrate, planMigrate } = await loadOps()
       const targetQuota = await effectiveQuota(backend, body.to, deps.config.quota)
-      const plan = await planMigrate(backend, { from: await resolveExistingScope(backend, body.from), to: body.to, copy: body.copy, targetQuota })
+      const plan = await planMigrate(backend, { from: await resolveExistingScope(backend, body.from), to: body.to, copy: body.copy, dryRun: body.dryRun, targetQuota })
       return c.json(await applyMigrate(backend, plan, { dryRun: body.dryRun }))
     })
     .post('/api/admin/cleanup', async (c) => {
@@ -65,6 +65,7 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       const plan = await planCleanup(backend, {
         olderThanMs: body.olderThanMs,
         now: deps.now(),
+        dryRun: body.dryRun,
         ...(body.kinds ? { kinds: body.kinds } : {}),
         ...(body.scopes ? { scopes: body.scopes } : {}),
       })

@@ -236,6 +236,8 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     createdAt: timeOf('created_at'),
     isInUse: (scope) => running.has(idOf(scope)),
     // Inside a write of this call's own transaction the lock is its own; elsewhere a failed try means another holder.
+    // Each operation is one transaction: a crash rolls it back, so nothing is ever left half-done to report.
+    pendingOperations: async () => [],
     isLockedElsewhere: (scope) => (current.getStore() ? Promise.resolve(false) : database.transaction((client) => isScopeLocked(client, schema, scope))),
     exportScope: (scope, fn, ioOptions) => exportPgScope(ioDeps, scope, fn, ioOptions),
     importScope: async (scope, source, ioOptions) => {
