@@ -26,7 +26,8 @@ const mean = (values) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.
 const evaluate = async (rank, queries, qrels) => {
   const rows = []
   for (const query of queries) rows.push(scoreRanking(await rank(query.text), qrels.get(String(query._id))))
-  return { ndcg10: mean(rows.map((r) => r.ndcg10)), hit5: mean(rows.map((r) => r.hit5)), mrr10: mean(rows.map((r) => r.mrr10)) }
+  const perQuery = Object.fromEntries(queries.map((query, i) => [String(query._id), Number(rows[i].ndcg10.toFixed(4))]))
+  return { ndcg10: mean(rows.map((r) => r.ndcg10)), hit5: mean(rows.map((r) => r.hit5)), mrr10: mean(rows.map((r) => r.mrr10)), perQuery }
 }
 
 export const qualitySuite = {
@@ -73,6 +74,8 @@ export const qualitySuite = {
         const reference = referenceBm25(corpus)
         rows.push({ method: 'reference Okapi BM25 (k1 1.2, b 0.75), whole documents', ...(await evaluate(async (text) => reference(text), queries, qrels)) })
         for (const row of rows) log(`    ${row.method.padEnd(58)} nDCG@10 ${row.ndcg10.toFixed(3)}  hit@5 ${row.hit5.toFixed(3)}  MRR@10 ${row.mrr10.toFixed(3)}`)
+        // Per query, so a set's judgments can be read against its queries (one query's order is 1 / queries of the mean).
+        if (queries.length <= 60) for (const query of queries) log(`      ${String(query._id).padEnd(8)} ${rows.map((row) => row.perQuery[String(query._id)].toFixed(3)).join(' ')}  ${query.text.slice(0, 60)}`)
         const topSimilarity = async (text) => (await searchScope(backend, scope, text, { k: 1, mode: 'vector', minSimilarity: -1 })).results[0]?.score ?? 0
         const judged = []
         for (const query of queries) judged.push(await topSimilarity(query.text))

@@ -41,6 +41,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   method_not_allowed: EXIT_USAGE,
   cancelled: EXIT_CANCELLED,
   io_error: EXIT_FAILURE,
+  database_unavailable: EXIT_FAILURE,
   internal: EXIT_FAILURE,
 }
 

@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander'
 import { InvalidOptionsError } from '../core/errors.js'
 import { DEFAULT_DATA_DIR } from '../core/defaults.js'
 import type { ScopeKind } from '../core/keys.js'
+import { DATABASE_URL_ENV } from '../core/env.js'
 
 export interface CommonOptions {
   /** Absolute path of the data dir. */
@@ -19,6 +20,10 @@ export { DEFAULT_DATA_DIR }
 /** `--data-dir <dir>` (env `BENTO_DATA_DIR`, default `./data`). */
 export const addDataDirOption = (command: Command): Command =>
   command.addOption(new Option('--data-dir <dir>', 'the Bento data directory').env('BENTO_DATA_DIR').default(DEFAULT_DATA_DIR))
+
+/** `--backend <url>` (env `BENTO_DATABASE_URL`): `postgres://…` or `pglite:<dir>` instead of the data dir. */
+export const addBackendOption = (command: Command): Command =>
+  command.addOption(new Option('--backend <url>', 'store scopes in PostgreSQL (postgres://user@host/db) or embedded PGlite (pglite:<dir>) instead of the data dir').env(DATABASE_URL_ENV))
 
 export const addJsonOption = (command: Command): Command =>
   command.option('--json', 'print the result as JSON on stdout (no color, no progress)')

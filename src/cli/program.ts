@@ -10,6 +10,7 @@ import { Command, type CommanderError } from 'commander'
 import type { CliContext } from './context.js'
 import { registerAdd } from './commands/add.js'
 import { registerCleanup } from './commands/cleanup.js'
+import { registerDb } from './commands/db.js'
 import { registerDu } from './commands/du.js'
 import { registerExport } from './commands/export.js'
 import { registerImport } from './commands/import.js'
@@ -47,6 +48,7 @@ export const REGISTRARS: CommandRegistrar[] = [
   registerExport,
   registerImport,
   registerServe,
+  registerDb,
 ]
 
 const DESCRIPTION = `Manage a Bento data dir: per-scope vector stores and uploads.

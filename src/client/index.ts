@@ -8,8 +8,9 @@
  * same scope.
  */
 import type {
-  ChatRequest, ChatResponse, ChatStreamEvent, MuxiChatRequest, MuxiChatResponse, CleanupResult, ConversationCreated, ConversationDetail, ConversationSummary,
-  DiskUsageResult, DocumentRow, HealthResponse, InspectResult, Memory, MigrateResult, ModelsResponse, SearchRequestOptions, SearchResponse, UploadResponse,
+  ChatRequest, ChatResponse, ChatStreamEvent, CleanupRequest, CleanupResult, ConversationCreated, ConversationDetail, ConversationListResponse, ConversationSummary,
+  DiskUsageResult, DocumentDetail, DocumentListResponse, DocumentRow, HealthResponse, InspectResult, Memory, MemoryListResponse, MessageListResponse, Metadata,
+  MigrateRequest, MigrateResult, ModelsResponse, MuxiChatRequest, MuxiChatResponse, PageQuery, ScopesQuery, SearchRequestOptions, SearchResponse, UploadQuery, UploadResponse,
 } from './types.js'
 
 export type * from './types.js'
@@ -56,11 +57,18 @@ export interface UploadFile {
   type?: string
 }
 
-export interface CleanupRequest {
-  olderThanMs: number
-  kinds?: Array<'shared' | 'session' | 'custom'>
-  scopes?: string[]
-  dryRun?: boolean
+export interface UploadOptions {
+  /** A file named like a stored document: replace it (default), keep both, or reject (skip) the file. */
+  onConflict?: UploadQuery['onConflict']
+  /** Your own keys, stored with every chunk of every file (bounded: docs/HTTP-API.md, "Metadata"). */
+  metadata?: Metadata
+}
+
+/** `GET /api/documents/:id/file`: the kept original. */
+export interface DocumentFile {
+  name: string
+  contentType: string
+  bytes: Uint8Array
 }
 
 export interface BentoClient {
@@ -69,8 +77,18 @@ export interface BentoClient {
   /** The MUXI page's `POST /v1/chat`: `{ message, session_id?, user_id? }` → `{ session_id, user_id, response, … }`. */
   muxiChat(request: MuxiChatRequest): Promise<MuxiChatResponse>
   health(): Promise<HealthResponse>
-  upload(file: UploadFile): Promise<UploadResponse>
+  /** One file, or several in one request (each with its own outcome in `results`). */
+  upload(files: UploadFile | UploadFile[], options?: UploadOptions): Promise<UploadResponse>
+  /** Every document of the scope, following `nextCursor` to the last page. */
   listDocuments(): Promise<DocumentRow[]>
+  readonly documents: {
+    /** One page: `{ documents, nextCursor }`; pass `nextCursor` back as `cursor`. */
+    page(query?: PageQuery): Promise<DocumentListResponse>
+    /** Every document, page by page. */
+    all(query?: Omit<PageQuery, 'cursor'>): AsyncGenerator<DocumentRow>
+    get(id: string): Promise<DocumentDetail>
+    file(id: string): Promise<DocumentFile>
+  }
   search(query: string, limit?: number, options?: SearchRequestOptions): Promise<SearchResponse>
   deleteDocument(id: string): Promise<void>
   deleteAllDocuments(): Promise<number>
@@ -80,21 +98,27 @@ export interface BentoClient {
   models(): Promise<ModelsResponse>
   readonly sessions: {
     create(): Promise<ConversationCreated>
+    /** Every conversation, newest first, following `nextCursor`. */
     list(): Promise<ConversationSummary[]>
+    page(query?: PageQuery): Promise<ConversationListResponse>
     get(id: string): Promise<ConversationDetail>
+    /** One page of a conversation's messages, as sent. */
+    messages(id: string, query?: PageQuery): Promise<MessageListResponse>
     delete(id: string): Promise<void>
   }
   readonly memories: {
+    /** Every memory, oldest first, following `nextCursor`. */
     list(): Promise<Memory[]>
+    page(query?: PageQuery): Promise<MemoryListResponse>
     add(content: string): Promise<Memory | null>
     search(query: string, limit?: number): Promise<Array<Memory & { score: number }>>
     delete(id: string): Promise<void>
     clear(): Promise<void>
   }
   readonly admin: {
-    scopes(query?: { kind?: string; sort?: 'size' | 'name' | 'age'; top?: number; groupBy?: 'tenant' }): Promise<DiskUsageResult>
+    scopes(query?: ScopesQuery): Promise<DiskUsageResult>
     inspect(scope: string): Promise<InspectResult>
-    migrate(request: { from: string; to: string; copy?: boolean; dryRun?: boolean }): Promise<MigrateResult>
+    migrate(request: MigrateRequest): Promise<MigrateResult>
     cleanup(request: CleanupRequest): Promise<CleanupResult>
   }
 }
@@ -182,21 +206,59 @@ export const createBentoClient = (options: BentoClientOptions): BentoClient => {
   const json = async <T>(method: string, path: string, init?: { json?: unknown; body?: FormData; admin?: boolean }): Promise<T> =>
     (await (await send(method, path, init)).json()) as T
   const id = encodeURIComponent
+  const queryString = (query: object = {}): string => {
+    const params = new URLSearchParams()
+    for (const [key, value] of Object.entries(query)) {
+      for (const item of Array.isArray(value) ? value : [value]) if (item !== undefined) params.append(key, String(item))
+    }
+    return params.size > 0 ? `?${params}` : ''
+  }
+  /** Every row of a paged list route, following `nextCursor`. */
+  async function* pages<Row>(path: string, field: string, query: Omit<PageQuery, 'cursor'> = {}): AsyncGenerator<Row> {
+    let cursor: string | undefined
+    do {
+      const page = await json<Record<string, unknown> & { nextCursor: string | null }>('GET', `${path}${queryString({ ...query, cursor })}`)
+      yield* page[field] as Row[]
+      cursor = page.nextCursor ?? undefined
+    } while (cursor !== undefined)
+  }
+  const collect = async <Row>(rows: AsyncGenerator<Row>): Promise<Row[]> => {
+    const all: Row[] = []
+    for await (const row of rows) all.push(row)
+    return all
+  }
 
   return {
     get sessionId() {
       return sessionId
     },
     health: () => json('GET', '/api/health'),
-    upload: (file) => {
+    upload: (files, uploadOptions = {}) => {
       const form = new FormData()
-      form.append('file', toBlob(file), file.name)
-      return json('POST', '/api/documents/upload', { body: form })
+      for (const file of Array.isArray(files) ? files : [files]) form.append('file', toBlob(file), file.name)
+      if (uploadOptions.metadata !== undefined) form.append('metadata', JSON.stringify(uploadOptions.metadata))
+      return json('POST', `/api/documents/upload${queryString({ onConflict: uploadOptions.onConflict })}`, { body: form })
     },
-    listDocuments: async () => (await json<{ documents: DocumentRow[] }>('GET', '/api/documents/list')).documents,
+    listDocuments: () => collect(pages<DocumentRow>('/api/documents/list', 'documents', { limit: 1000 })),
+    documents: {
+      page: (query = {}) => json('GET', `/api/documents/list${queryString(query)}`),
+      all: (query = {}) => pages<DocumentRow>('/api/documents/list', 'documents', query),
+      get: (documentId) => json('GET', `/api/documents/${id(documentId)}`),
+      file: async (documentId) => {
+        const response = await send('GET', `/api/documents/${id(documentId)}/file`)
+        const disposition = response.headers.get('content-disposition') ?? ''
+        const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1]
+        const plain = /filename="([^"]*)"/i.exec(disposition)?.[1]
+        return {
+          name: encoded !== undefined ? decodeURIComponent(encoded) : (plain ?? documentId),
+          contentType: response.headers.get('content-type') ?? 'application/octet-stream',
+          bytes: new Uint8Array(await response.arrayBuffer()),
+        }
+      },
+    },
     search: (query, limit, options = {}) =>
       json('POST', '/api/documents/search', {
-        json: { query, ...(limit === undefined ? {} : { limit }), ...(options.mode === undefined ? {} : { mode: options.mode }), ...(options.minScore === undefined ? {} : { minScore: options.minScore }) },
+        json: Object.fromEntries(Object.entries({ query, limit, ...options }).filter(([, value]) => value !== undefined)),
       }),
     deleteDocument: async (documentId) => void (await send('DELETE', `/api/documents/${id(documentId)}`)),
     deleteAllDocuments: async () => (await json<{ deleted: number }>('DELETE', '/api/documents')).deleted,
@@ -216,23 +278,22 @@ export const createBentoClient = (options: BentoClientOptions): BentoClient => {
     models: () => json('GET', '/api/chat/models'),
     sessions: {
       create: () => json('POST', '/v1/sessions'),
-      list: async () => (await json<{ sessions: ConversationSummary[] }>('GET', '/v1/sessions')).sessions,
+      list: () => collect(pages<ConversationSummary>('/v1/sessions', 'sessions', { limit: 1000 })),
+      page: (query = {}) => json('GET', `/v1/sessions${queryString(query)}`),
       get: (conversationId) => json('GET', `/v1/sessions/${id(conversationId)}`),
+      messages: (conversationId, query = {}) => json('GET', `/v1/sessions/${id(conversationId)}/messages${queryString(query)}`),
       delete: async (conversationId) => void (await send('DELETE', `/v1/sessions/${id(conversationId)}`)),
     },
     memories: {
-      list: async () => (await json<{ memories: Memory[] }>('GET', '/v1/memories')).memories,
+      list: () => collect(pages<Memory>('/v1/memories', 'memories', { limit: 1000 })),
+      page: (query = {}) => json('GET', `/v1/memories${queryString(query)}`),
       add: async (content) => (await json<{ memory: Memory | null }>('POST', '/v1/memories', { json: { content } })).memory,
       search: async (query, limit) => (await json<{ results: Array<Memory & { score: number }> }>('POST', '/v1/memories/search', { json: { query, ...(limit === undefined ? {} : { limit }) } })).results,
       delete: async (memoryId) => void (await send('DELETE', `/v1/memories/${id(memoryId)}`)),
       clear: async () => void (await send('DELETE', '/v1/memories')),
     },
     admin: {
-      scopes: (query = {}) => {
-        const params = new URLSearchParams(Object.entries(query).filter(([, value]) => value !== undefined).map(([key, value]): [string, string] => [key, String(value)]))
-        const suffix = params.size > 0 ? `?${params}` : ''
-        return json('GET', `/api/admin/scopes${suffix}`, { admin: true })
-      },
+      scopes: (query = {}) => json('GET', `/api/admin/scopes${queryString(query)}`, { admin: true }),
       inspect: (scope) => json('GET', `/api/admin/scopes/${id(scope)}`, { admin: true }),
       migrate: (request) => json('POST', '/api/admin/migrate', { json: request, admin: true }),
       cleanup: (request) => json('POST', '/api/admin/cleanup', { json: request, admin: true }),

@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'cancelled'
   | 'io_error'
+  | 'database_unavailable'
   | 'internal'
 
 export class BentoError extends Error {
@@ -234,6 +235,17 @@ export class IoError extends BentoError {
   constructor(message: string, cause?: unknown) {
     super('io_error', message, { cause })
     this.syscallCode = (cause as NodeJS.ErrnoException | undefined)?.code
+  }
+}
+
+/**
+ * The database backend cannot serve: unreachable, refused the credentials, or
+ * lacks what Bento needs (PostgreSQL 14, pgvector 0.7). The message says which,
+ * never the password.
+ */
+export class DatabaseUnavailableError extends BentoError {
+  constructor(message: string, cause?: unknown) {
+    super('database_unavailable', message, { cause })
   }
 }
 

@@ -27,7 +27,8 @@ export const readdir = guard('readdir', (p: string) => fsp.readdir(p))
 export const readdirEntries = guard('readdir', (p: string): Promise<Dirent[]> => fsp.readdir(p, { withFileTypes: true }))
 /**
  * Sync twins for tight walks (`measureTree` over 100k scopes): no promise and no
- * thread-pool hop per entry, which made an async walk 3–4× the CPU of GNU du.
+ * thread-pool hop per entry, which made an async walk cost several times the CPU
+ * of GNU du (figures: docs/BENCHMARKS.md).
  * Same fault ops as the async calls.
  */
 /** `lstat` that answers undefined for a missing path. */

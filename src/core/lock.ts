@@ -44,7 +44,9 @@ interface HeldLock {
 
 const heldLocks = new AsyncLocalStorage<readonly HeldLock[]>()
 
-const heldHere = new Map<string, number>()
+// The locks this process holds, per lock target. One that was lost (taken over by another
+// process) no longer makes the scope this process's: reads here must see it busy like anywhere else.
+const heldHere = new Map<string, Set<HeldLock>>()
 // Acquisitions and releases in flight in this process. Their lock dir exists
 // before `heldHere` counts it (and after), so a same-process read checking in
 // that instant would be told busy by its own write.
@@ -115,7 +117,9 @@ const acquire = async (layout: Layout, scope: Scope, waitMs: number): Promise<{ 
     }
     throw error
   }
-  heldHere.set(target, (heldHere.get(target) ?? 0) + 1)
+  const mine = heldHere.get(target) ?? new Set<HeldLock>()
+  heldHere.set(target, mine)
+  mine.add(held)
   const stats = await fs.lstatOrUndefined(held.lockDir).catch(() => undefined)
   if (stats) Object.assign(held, { ino: stats.ino, birthtimeMs: stats.birthtimeMs })
   else held.lost = lostError(held, 'its lock dir vanished as it was taken')
@@ -126,9 +130,9 @@ const acquire = async (layout: Layout, scope: Scope, waitMs: number): Promise<{ 
       const releasing = release().catch(() => {})
       track(target, releasing)
       await releasing
-      const count = (heldHere.get(target) ?? 1) - 1
-      if (count <= 0) heldHere.delete(target)
-      else heldHere.set(target, count)
+      const mine = heldHere.get(target)
+      mine?.delete(held)
+      if (mine?.size === 0) heldHere.delete(target)
     },
   }
 }
@@ -184,10 +188,20 @@ export const withScopeLock = <T>(layout: Layout, scope: Scope, fn: () => Promise
 /** True when another process (not this one) holds the scope's lock and it is not stale. */
 export const isLockedElsewhere = async (layout: Layout, scope: Scope): Promise<boolean> => {
   const target = layout.lockTarget(scope)
+  /** True while this process holds the lock and its lock dir is still the one it made. */
+  const heldByUs = async (): Promise<boolean> => {
+    for (const lock of heldHere.get(target) ?? []) {
+      if (lock.lost) continue
+      const stats = await fs.lstatOrUndefined(lock.lockDir).catch(() => undefined)
+      if (isOurs(lock, stats)) return true
+      lock.lost ??= lostError(lock, 'another process took it over')
+    }
+    return false
+  }
   const settle = async () => {
     const pending = settling.get(target)
     if (pending) await Promise.allSettled([...pending])
-    return heldHere.has(target)
+    return heldByUs()
   }
   if (await settle()) return false
   try {

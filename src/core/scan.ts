@@ -125,7 +125,8 @@ const isGoneDir = (error: unknown): boolean => {
  * The walk is synchronous in slices of `SLICE_ENTRIES`: one `readdir` per
  * directory (file types come with the names, so directories are never
  * stat'ed) and one `lstat` per file, with no promise or thread-pool hop per
- * entry. An async walk cost 3–4× the CPU of GNU du for the same syscalls.
+ * entry. An async walk cost several times the CPU of GNU du for the same
+ * syscalls (figures: docs/BENCHMARKS.md).
  * Directories inside a scope are read whole (a document dir holds one file);
  * the scope listing itself stays streamed (`scanScopes`).
  *

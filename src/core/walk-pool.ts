@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import { walkThreadsFromEnv } from './env.js'
 import { faultsArmed } from './faults.js'
 import { walkScope } from './scope-walk.js'
 import type { ScopeWalk, ScopeWalkJob } from './scope-walk.js'
@@ -39,11 +40,7 @@ const JOBS_PER_MESSAGE = 8
 const INLINE_CONCURRENCY = 16
 const JOBS_IN_FLIGHT_PER_THREAD = 32
 
-const defaultThreads = (): number => {
-  const fromEnv = process.env.BENTO_WALK_THREADS
-  if (fromEnv !== undefined && /^\d+$/.test(fromEnv)) return Number(fromEnv)
-  return Math.min(availableParallelism(), 4)
-}
+const defaultThreads = (): number => walkThreadsFromEnv(process.env) ?? Math.min(availableParallelism(), 4)
 
 const workersAvailable = (): boolean => existsSync(fileURLToPath(WORKER_URL)) && !faultsArmed()
 

@@ -36,7 +36,7 @@ import type { AddResult, OnProgress } from './types.js'
  * batch must hold many files; its prepared documents sit in memory (source
  * bytes, chunk texts, one Float32Array vector per chunk: 4,000 × 384 dims is
  * 6 MB) and the scope's lock is held while it commits, so it must stay small.
- * 8 MB / 4,000 chunks keeps a batch in the tens of MB and a commit around a second.
+ * 8 MB / 4,000 chunks keeps a batch in the tens of MB (commit times: docs/BENCHMARKS.md).
  */
 export const MAX_BATCH_SOURCE_BYTES = 8 * 1024 * 1024
 export const MAX_BATCH_CHUNKS = 4000

@@ -3,7 +3,6 @@
  * target under its lock, re-checking inactivity there.
  */
 import { LockedError } from '../core/errors.js'
-import { assertNoSymlinks } from '../core/layout.js'
 import { withScopeLock } from '../core/lock.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
@@ -11,6 +10,7 @@ import { describeCleanup, type CleanupPlan } from './cleanup-plan.js'
 import { removeScopes } from './cleanup-remove.js'
 import { forEachConcurrent } from './concurrent.js'
 import { recoverPendingOperations } from './recover.js'
+import { unsafeReason } from './scope-safety.js'
 import { toIso, toRef } from './scope-ref.js'
 import type { CleanupResult, CleanupSkipped, OnProgress } from './types.js'
 
@@ -41,18 +41,19 @@ export const CLEANUP_CONCURRENCY = 4
 export const applyCleanup = async (backend: StorageBackend, plan: CleanupPlan, options: ApplyCleanupOptions = {}): Promise<CleanupResult> => {
   if (options.dryRun) return describeCleanup(plan)
   const { layout } = backend
-  // Threat: a target swapped for a symlink between plan and apply; test/ops/cleanup.test.ts "never follows a symlinked scope".
-  await forEachConcurrent(plan.targets, 8, async (target) => {
-    await assertNoSymlinks(layout, layout.vectorsDir(target.scope))
-    await assertNoSymlinks(layout, layout.uploadsDir(target.scope))
+  const outcomes: Array<{ removed?: CleanupResult['removed'][number]; skipped?: CleanupSkipped }> = plan.targets.map(() => ({}))
+  const skip = (index: number, reason: string, code?: string) => {
+    const { scope } = plan.targets[index]!
+    outcomes[index]!.skipped = { key: scope.key, dir: scope.dir, reason, ...(code ? { code } : {}) }
+  }
+  // Threat: a target swapped for a symlink between plan and apply; test/ops/cleanup.test.ts "a link planted between
+  // plan and apply". The whole plan is checked before the first removal; a tampered scope is skipped, not the plan.
+  await forEachConcurrent([...plan.targets.keys()], 8, async (index) => {
+    const unsafe = await unsafeReason(backend, plan.targets[index]!.scope)
+    if (unsafe) skip(index, unsafe, 'unsafe_path')
   })
   await recoverPendingOperations(backend)
   const cutoff = Date.parse(plan.cutoff)
-  const outcomes: Array<{ removed?: CleanupResult['removed'][number]; skipped?: CleanupSkipped }> = plan.targets.map(() => ({}))
-  const skip = (index: number, reason: string) => {
-    const { scope } = plan.targets[index]!
-    outcomes[index]!.skipped = { key: scope.key, dir: scope.dir, reason }
-  }
   const batches: number[][] = []
   for (let start = 0; start < plan.targets.length; start += CLEANUP_BATCH) {
     batches.push([...plan.targets.keys()].slice(start, start + CLEANUP_BATCH))
@@ -62,6 +63,7 @@ export const applyCleanup = async (backend: StorageBackend, plan: CleanupPlan, o
     const candidates: number[] = []
     for (const index of batch) {
       options.onProgress?.({ done: done++, total: plan.targets.length, label: plan.targets[index]!.scope.key })
+      if (outcomes[index]!.skipped) continue
       if (backend.isInUse(plan.targets[index]!.scope)) skip(index, 'in use in this process')
       else candidates.push(index)
     }
@@ -72,7 +74,9 @@ export const applyCleanup = async (backend: StorageBackend, plan: CleanupPlan, o
         const index = lockOrder[i]!
         const { scope } = plan.targets[index]!
         const last = await backend.lastActiveAt(scope)
-        if (last !== undefined && last.getTime() >= cutoff) skip(index, 'active again since planning')
+        const unsafe = await unsafeReason(backend, scope)
+        if (unsafe) skip(index, unsafe, 'unsafe_path')
+        else if (last !== undefined && last.getTime() >= cutoff) skip(index, 'active again since planning')
         else if (!(await backend.scopeExists(scope))) skip(index, 'already removed')
         else if (backend.isInUse(scope)) skip(index, 'in use in this process')
         else removable.push({ index, last })
@@ -89,7 +93,7 @@ export const applyCleanup = async (backend: StorageBackend, plan: CleanupPlan, o
     })
   })
   options.onProgress?.({ done, total: plan.targets.length })
-  const result: CleanupResult = { dryRun: false, removed: [], skipped: [...plan.skipped], freedBytes: 0 }
+  const result: CleanupResult = { dryRun: false, removed: [], skipped: [...plan.skipped], freedBytes: 0, activityWindowMs: plan.activityWindowMs, cutoff: plan.cutoff }
   for (const { removed, skipped } of outcomes) {
     if (skipped) result.skipped.push(skipped)
     if (removed) {

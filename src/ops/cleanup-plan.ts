@@ -3,12 +3,12 @@
  * sizes. Changes nothing; `cleanup-apply.ts` carries the plan out.
  */
 import { InvalidOptionsError } from '../core/errors.js'
-import { isLockedElsewhere } from '../core/lock.js'
 import { createScopeWalker } from '../core/walk-pool.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope, ScopeKind } from '../core/keys.js'
 import { forEachConcurrent } from './concurrent.js'
 import { recoverPendingOperations } from './recover.js'
+import { unsafeReason } from './scope-safety.js'
 import { toIso, toRef } from './scope-ref.js'
 import type { CleanupResult, CleanupSkipped, OnProgress, ScopeRef } from './types.js'
 
@@ -32,7 +32,9 @@ export interface CleanupTarget extends ScopeRef {
 
 export interface CleanupPlan {
   olderThanMs: number
-  /** ISO time: scopes last active at or after it are kept. */
+  /** The backend's activity window, added to `olderThanMs` (see `StorageBackend.activityWindowMs`). */
+  activityWindowMs: number
+  /** ISO time: scopes whose recorded last activity is at or after it are kept (now − olderThan − window). */
   cutoff: string
   targets: CleanupTarget[]
   skipped: CleanupSkipped[]
@@ -55,9 +57,19 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
   }
   await recoverPendingOperations(backend)
   const now = options.now === undefined ? Date.now() : Number(options.now)
-  const cutoff = now - options.olderThanMs
+  // Threat: a live session removed because its activity record lags (a server writes it at most once per window);
+  // test/ops/cleanup.test.ts "never removes a session used within the activity window".
+  const activityWindowMs = backend.activityWindowMs
+  const cutoff = now - options.olderThanMs - activityWindowMs
   const kinds = options.kinds ?? DEFAULT_KINDS
-  const plan: CleanupPlan = { olderThanMs: options.olderThanMs, cutoff: new Date(cutoff).toISOString(), targets: [], skipped: [], result: emptyResult() }
+  const plan: CleanupPlan = {
+    olderThanMs: options.olderThanMs,
+    activityWindowMs,
+    cutoff: new Date(cutoff).toISOString(),
+    targets: [],
+    skipped: [],
+    result: emptyResult(activityWindowMs, new Date(cutoff).toISOString()),
+  }
   const candidates: AsyncIterable<Scope> | Scope[] =
     options.scopes ?? backend.listScopes({ kinds: kinds.filter((kind) => kind !== 'shared') })
   // Scopes are judged concurrently (expired ones measured on the walk workers), then put back in listing order.
@@ -67,7 +79,7 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
   try {
     await forEachConcurrent(numbered(candidates), walker.concurrency, async ({ order, scope }) => {
       options.onProgress?.({ done: ++seen, label: scope.key })
-      const skip = (reason: string) => void judged.push({ order, skipped: { key: scope.key, dir: scope.dir, reason } })
+      const skip = (reason: string, code?: string) => void judged.push({ order, skipped: { key: scope.key, dir: scope.dir, reason, ...(code ? { code } : {}) } })
       if (!(await backend.scopeExists(scope))) {
         // A scope named by the operator that is not there is most likely a typo: say so, never pass over it.
         if (options.scopes) skip('not found')
@@ -75,8 +87,10 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
       }
       const last = await backend.lastActiveAt(scope)
       if (last === undefined || last.getTime() >= cutoff) return
-      if (backend.isInUse(scope)) skip('in use in this process')
-      else if (await isLockedElsewhere(backend.layout, scope)) skip('locked by another process')
+      const unsafe = await unsafeReason(backend, scope)
+      if (unsafe) skip(unsafe, 'unsafe_path')
+      else if (backend.isInUse(scope)) skip('in use in this process')
+      else if (await backend.isLockedElsewhere(scope)) skip('locked by another process')
       else {
         const walk = await walker.walk({ vectorsDir: backend.layout.vectorsDir(scope), uploadsDir: backend.layout.uploadsDir(scope) })
         judged.push({ order, target: { ...toRef(scope), scope, bytes: walk.vectors.bytes + walk.uploads.bytes, lastActiveAt: toIso(last) } })
@@ -98,7 +112,7 @@ async function* numbered(scopes: AsyncIterable<Scope> | Scope[]): AsyncGenerator
   for await (const scope of scopes) yield { order: order++, scope }
 }
 
-const emptyResult = (): CleanupResult => ({ dryRun: true, removed: [], skipped: [], freedBytes: 0 })
+const emptyResult = (activityWindowMs: number, cutoff: string): CleanupResult => ({ dryRun: true, removed: [], skipped: [], freedBytes: 0, activityWindowMs, cutoff })
 
 /** The dry-run answer: exactly what `applyCleanup` would remove, with bytes. */
 export const describeCleanup = (plan: Omit<CleanupPlan, 'result'>): CleanupResult => ({
@@ -106,5 +120,7 @@ export const describeCleanup = (plan: Omit<CleanupPlan, 'result'>): CleanupResul
   removed: plan.targets.map(({ scope: _scope, ...target }) => target),
   skipped: plan.skipped,
   freedBytes: plan.targets.reduce((sum, target) => sum + target.bytes, 0),
+  activityWindowMs: plan.activityWindowMs,
+  cutoff: plan.cutoff,
 })
 

@@ -7,6 +7,7 @@ import { NotFoundError } from '../core/errors.js'
 import * as fs from '../core/fs.js'
 import { removeDocumentFiles } from '../core/ingest/upload-files.js'
 import { assertNoSymlinks } from '../core/layout.js'
+import { assertLocksHeld } from '../core/lock.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
 
@@ -55,6 +56,8 @@ export const deleteAllDocuments = async (backend: StorageBackend, scope: Scope):
     await store.deleteAll()
     const uploads = layout.uploadsDir(scope)
     await assertNoSymlinks(layout, uploads)
+    // A lock lost since the index commit (another process took it over) must not remove uploads it now owns.
+    await assertLocksHeld()
     await fs.remove(uploads)
     return documents
   }, { write: true })

@@ -2,7 +2,7 @@
  * `bento inspect <key>`: what a scope holds and whether it is healthy.
  */
 import path from 'node:path'
-import { isBentoError } from '../core/errors.js'
+import { BusyError, isBentoError } from '../core/errors.js'
 import * as fs from '../core/fs.js'
 import { pendingIntentsFor } from '../core/journal.js'
 import { measureTree } from '../core/scan.js'
@@ -49,6 +49,12 @@ const isReached = (hits: SearchHit[], id: string, chunkIndex: number, vector: Fl
 
 /** Each document's first chunk must be reached by a search for its own vector. */
 const verifyIndex = async (store: VectorStore, problems: string[]): Promise<void> => {
+  // An open checks the lexical file as a whole (size, checksum, count); its postings are decoded and checked at first use: now.
+  try {
+    if (store.stats().lexical) await store.searchLexical('', 1)
+  } catch (error) {
+    problems.push(`lexical: ${messageOf(error)}`)
+  }
   const live = store.stats().live
   if (live === 0) return
   const firsts = new Map<string, { vector: Float32Array; chunkIndex: number }>()
@@ -103,6 +109,9 @@ export const inspectScope = async (backend: StorageBackend, scope: Scope, option
     problems: [],
   }
   if (!result.exists) return result
+  // A write in flight elsewhere shows its uploads as orphans and its chunks as missing: busy, not unhealthy.
+  // Test: test/cli/inspect-busy.test.ts.
+  await assertNotLockedElsewhere(backend, scope)
   const problems = result.problems
   for (const pending of await pendingIntentsFor(layout, scope)) {
     const why = recovery.pending.find((item) => item.id === pending.id)?.reason
@@ -161,6 +170,14 @@ export const inspectScope = async (backend: StorageBackend, scope: Scope, option
   result.createdAt = toIso(created)
   result.lastActiveAt = toIso(last)
   if (scope.kind === 'session' && last) result.expiresAt = new Date(last.getTime() + (options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS)).toISOString()
+  // Taken while we read: what we saw may be half of that write.
+  await assertNotLockedElsewhere(backend, scope)
   result.healthy = problems.length === 0
   return result
+}
+
+const assertNotLockedElsewhere = async (backend: StorageBackend, scope: Scope): Promise<void> => {
+  if (await backend.isLockedElsewhere(scope)) {
+    throw new BusyError(`Scope "${scope.key}" is being changed by another process; inspect it again when that finishes.`)
+  }
 }

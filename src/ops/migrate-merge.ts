@@ -106,9 +106,11 @@ const mergeStore = async (
   const { layout } = backend
   const sourceDir = part === 'memory' ? layout.memoryDir(from) : layout.vectorsDir(from)
   if (!(await exists(sourceDir))) return
-  const exported = await backend.withStore(from, (store) => store.exportChunks(), { part, lockHeld: true })
+  const { exported, space } = await backend.withStore(from, async (store) => ({ exported: await store.exportChunks(), space: store.stats().space }), { part, lockHeld: true })
   const documents = groupByDocument(exported)
   await backend.withStore(to, async (target: VectorStore) => {
+    // Vectors of the same space are added as stored: a cosine vector normalized again drifts in its last bits.
+    const stored = target.stats().space === space
     let targetChunks: Map<string, ExportedChunk[]> | undefined
     const known = new Set(target.listDocuments().map((doc) => doc.id))
     const chunksOf = async (id: string) => (targetChunks ??= groupByDocument(await target.exportChunks())).get(id)
@@ -119,7 +121,7 @@ const mergeStore = async (
       if (batch.length === 0) return
       for (const doc of batch) if (part === 'documents') counts.uploads += await copyUploads(backend, from, to, doc.id, doc.newId)
       await target.add(batch.flatMap(({ id, newId, chunks }) =>
-        chunks.map((chunk) => ({ ...chunk, documentId: newId, metadata: newId === id ? chunk.metadata : { ...chunk.metadata, migratedFromId: id } }))))
+        chunks.map((chunk) => ({ ...chunk, stored, documentId: newId, metadata: newId === id ? chunk.metadata : { ...chunk.metadata, migratedFromId: id } }))))
       crashPoint(`migrate-merge:after-add-${part}`)
       for (const { newId, chunks } of batch) {
         targetChunks?.set(newId, chunks)

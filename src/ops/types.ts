@@ -52,12 +52,22 @@ export interface CleanupSkipped {
   key: string
   dir: string
   reason: string
+  /** The error code when the scope was refused rather than passed over (`unsafe_path`: a planted link). */
+  code?: string
 }
 export interface CleanupResult {
   dryRun: boolean
   removed: CleanupRemoved[]
   skipped: CleanupSkipped[]
   freedBytes: number
+  /**
+   * Activity is recorded at most once per this window, so it is added to the age asked for:
+   * a scope counts as idle only when its recorded activity is older than both together.
+   * Absent when no plan was made (a failed session sweep).
+   */
+  activityWindowMs?: number
+  /** ISO time: scopes whose recorded last activity is at or after it were kept. */
+  cutoff?: string
 }
 
 export interface MigrateResult {

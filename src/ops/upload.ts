@@ -24,6 +24,8 @@ export interface UploadOptions {
   /** Stored with every chunk of every file, after Bento's own keys. */
   metadata?: Record<string, unknown>
   limits?: IngestLimits
+  /** Told the original error (with its cause and stack) of each file that could not be prepared. */
+  onFileError?: (fileName: string, error: BentoError) => void
 }
 
 type Prepared = { index: number; document: PreparedDocument } | { index: number; error: BentoError }
@@ -40,7 +42,9 @@ export const uploadDocuments = async (backend: StorageBackend, scope: Scope, fil
       const document = await prepareDocument({ embedder: backend.embedder, limits: options.limits }, { fileName: file.fileName, bytes: file.bytes, metadata: options.metadata })
       prepared.push({ index, document })
     } catch (error) {
-      prepared.push({ index, error: toBentoError(error, `Ingesting ${file.fileName}`) })
+      const failure = toBentoError(error, `Ingesting ${file.fileName}`)
+      options.onFileError?.(file.fileName, failure)
+      prepared.push({ index, error: failure })
     }
   }
   const ready = prepared.flatMap((item) => ('document' in item ? [item.document] : []))

@@ -5,7 +5,7 @@
  * and its `c.set('isolationKey', …)` reaches this app through the bridge.
  */
 import { Hono, type MiddlewareHandler } from 'hono'
-import { MethodNotAllowedError, type BentoError } from '../core/errors.js'
+import { AuthUnavailableError, MethodNotAllowedError } from '../core/errors.js'
 import { routePath } from 'hono/route'
 import { isolation } from '../middleware/isolation.js'
 import { jwtAuth } from './auth/index.js'
@@ -13,6 +13,7 @@ import { declaredLengthLimit } from './body.js'
 import type { BentoEnv, RequestState } from './context.js'
 import type { ServerDeps } from './deps.js'
 import { errorResponse, notFoundResponse } from './errors.js'
+import { logRequestError } from './log.js'
 import { buildOpenApiDocument } from './openapi.js'
 import { adminRoutes } from './routes/admin.js'
 import { chatRoutes, modelRoutes } from './routes/chat.js'
@@ -98,11 +99,11 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   const app = new Hono<BentoEnv>()
   app.onError((error, c) => {
     const response = errorResponse(c, error)
-    // Every 5xx reaches the log with its cause (an upstream's body and URL go there, not to the client).
-    if (!(error instanceof Error && 'code' in error)) deps.logger?.error({ err: error }, 'unhandled error')
-    else if (response.status >= 500 || response.status === 429) {
-      const bento = error as BentoError
-      deps.logger?.[response.status >= 500 ? 'error' : 'warn']({ err: bento, route: routePath(c, -1) }, 'request failed upstream or in the server')
+    // Every 5xx reaches the log once, with its cause (an upstream's body and URL go there, not to the client).
+    if (response.status >= 500 || response.status === 429) {
+      const message = error instanceof AuthUnavailableError ? 'token keys cannot be fetched; refusing requests'
+        : error instanceof Error && 'code' in error ? 'request failed upstream or in the server' : 'unhandled error'
+      logRequestError(deps.logger, c, error, { status: response.status, route: routePath(c, -1) }, message, response.status >= 500 ? 'error' : 'warn')
     }
     return response
   })
@@ -120,7 +121,7 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   for (const [methods, path] of JSON_ROUTES) app.on(methods, path, jsonLimit)
 
   const requireClient = deps.access.require('client')
-  const verifyIdentity: MiddlewareHandler<BentoEnv>[] = deps.auth ? [jwtAuth(deps.auth, deps.logger)] : []
+  const verifyIdentity: MiddlewareHandler<BentoEnv>[] = deps.auth ? [jwtAuth(deps.auth)] : []
   const resolveScope = isolation({
     identity: deps.auth ? 'verified' : 'header',
     ...(deps.config.defaultKey === undefined ? {} : { defaultKey: deps.config.defaultKey }),

@@ -10,6 +10,7 @@
  */
 import type { AddressInfo } from 'node:net'
 import { Hono, type Context } from 'hono'
+import { routePath } from 'hono/route'
 import { serve, type ServerType } from '@hono/node-server'
 import pino, { type Logger } from 'pino'
 import { createFsBackend } from '../core/backend/index.js'
@@ -31,6 +32,7 @@ import { errorResponse } from './errors.js'
 import { parseServerOptions, resolveServerConfig, type BentoServerConfig, type BentoServerOptions } from './options.js'
 import { loadIngest } from './ingest-loader.js'
 import { rememberNodeRequest, unreadNodeBody } from './node-request.js'
+import { logRequestError, redactingLogger } from './log.js'
 import { requestLog } from './request-log.js'
 
 export interface StartOptions {
@@ -64,6 +66,7 @@ export interface BentoServer {
 }
 
 const BENTO_PATH = /^\/(?:api|v1)(?:\/|$)/
+const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const SHUTDOWN_GRACE_MS = 5000
 
 /**
@@ -85,7 +88,7 @@ const forwardable = async (c: Context, request: Request): Promise<Request> =>
 export const createBentoServer = (options: BentoServerOptions = {}): BentoServer => {
   const parsed = parseServerOptions(options)
   const config = resolveServerConfig(parsed)
-  const logger: Logger | undefined = parsed.logger === false ? undefined : (parsed.logger ?? pino({ name: 'bento' }, pino.destination(2)))
+  const logger: Logger | undefined = parsed.logger === false ? undefined : redactingLogger(parsed.logger ?? pino({ name: 'bento' }, pino.destination(2)))
   const backend = createFsBackend({
     dataDir: config.dataDir,
     // The same default as the CLI (BENTO_EMBEDDER…), so both open the stores with one embedder.
@@ -121,7 +124,12 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
   }
 
   const app = new Hono<BentoEnv>()
-  app.onError((error, c) => errorResponse(c, error))
+  // The operator's own middleware runs in this app: what it throws is logged here, once, like Bento's own 5xx.
+  app.onError((error, c) => {
+    const response = errorResponse(c, error)
+    if (response.status >= 500) logRequestError(logger, c, error, { status: response.status, route: routePath(c, -1) }, 'unhandled error in the application\'s middleware or routes')
+    return response
+  })
   app.use('*', rememberNodeRequest)
   app.use('*', requestLog(logger))
   if (parsed.cors !== false) {
@@ -130,15 +138,20 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
   }
   // "Sharing Documents Between Users": a handler that sets isolationKey and redirects to a Bento
   // route is served that route in the same request, so the override is not lost to a new request.
+  // 301-303 become a GET (as a browser follows them); 307/308 keep the method and the body, so a
+  // redirect to POST /api/documents/search searches the redirected scope, never the caller's own.
   app.use('*', async function serveRedirectWithOverride(c, next) {
     await next()
     const status = c.res.status
-    if ((status !== 301 && status !== 302 && status !== 303) || !Object.hasOwn(c.var, 'isolationKey')) return
+    if (!REDIRECTS.has(status) || !Object.hasOwn(c.var, 'isolationKey')) return
     const location = c.res.headers.get('location')
     if (location === null) return
     const target = new URL(location, c.req.url)
     if (target.origin !== new URL(c.req.url).origin || !BENTO_PATH.test(target.pathname)) return
-    const response = await dispatch(c, new Request(target, { method: 'GET', headers: c.req.raw.headers }))
+    const keepMethod = status === 307 || status === 308
+    const method = keepMethod ? c.req.method : 'GET'
+    const body = keepMethod && method !== 'GET' && method !== 'HEAD' ? await c.req.arrayBuffer() : undefined
+    const response = await dispatch(c, new Request(target, { method, headers: c.req.raw.headers, ...(body === undefined ? {} : { body }) }))
     c.res = undefined
     c.res = response
   })
@@ -155,6 +168,9 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
     const result = await cleanupSessions(config, { now })
     if (result.error) logger?.warn({ err: result.error }, 'session cleanup failed')
     else if (result.removed.length > 0) logger?.info({ removed: result.removed.length, freedBytes: result.freedBytes }, 'expired sessions removed')
+    // Which sessions is not logged (their ids are keys): `bento cleanup --dry-run` lists them.
+    const refused = result.skipped.filter((row) => row.code === 'unsafe_path').length
+    if (refused > 0) logger?.warn({ refused }, 'expired sessions left alone: a link was planted in them (bento cleanup --dry-run lists them); the others were removed')
   }
 
   const recoverOnStart = async (): Promise<void> => {

@@ -14,10 +14,9 @@
  * (`authFromEnv`). Switches take `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`.
  */
 import { parseByteSize } from '../core/byte-size.js'
-import { envDuration, envInteger, envList, envSwitch, envText, sessionTtlFromEnv, type Env } from '../core/env.js'
+import { envDuration, envInteger, envList, envSwitch, envText, extractLimitsFromEnv, sessionTtlFromEnv, type Env } from '../core/env.js'
 import { parseDuration } from '../core/duration.js'
 import { InvalidOptionsError } from '../core/errors.js'
-import { ingestLimitsFromEnv } from '../core/ingest/limits.js'
 import type { JwtAuthOptions } from './auth/options.js'
 import type { BentoServerOptions } from './options.js'
 
@@ -142,7 +141,7 @@ export const serverOptionsFromEnv = (allEnv: Env = process.env, envOptions: Serv
   const auth = authFromEnv(env)
   if (auth !== undefined) options.auth = auth
   if (ui !== undefined) options.ui = ui
-  const uploadLimits = ingestLimitsFromEnv(env)
+  const uploadLimits = extractLimitsFromEnv(env)
   if (Object.keys(uploadLimits).length > 0) options.uploadLimits = { ...options.uploadLimits, ...uploadLimits }
   return options
 }

@@ -37,6 +37,7 @@ export const HTTP_STATUSES: Record<ErrorCode, ContentfulStatusCode> = {
   // The client went away; nobody reads this status, but it must not look like a server fault.
   cancelled: 400,
   io_error: 500,
+  database_unavailable: 503,
   internal: 500,
 }
 
@@ -59,11 +60,12 @@ export const describeError = (error: unknown): { status: ContentfulStatusCode; b
     const status = error instanceof InvalidKeyClaimError ? 403 : (HTTP_STATUSES[error.code] ?? 500)
     const retryAfter = error instanceof BusyError || error instanceof UpstreamRateLimitedError
       ? error.retryAfterSeconds
-      : error.code === 'locked' || error.code === 'auth_unavailable' ? RETRY_AFTER_SECONDS : undefined
+      : error.code === 'locked' || error.code === 'auth_unavailable' || error.code === 'database_unavailable' ? RETRY_AFTER_SECONDS : undefined
     // io_error and internal messages can carry paths of the data dir, which hold isolation keys.
     const message = error.code === 'internal' || error.code === 'io_error' || error.code === 'unsafe_path'
       ? 'The server failed to complete the request.'
-      : error.code === 'upstream_error' ? upstreamMessage(error) : error.message
+      : error.code === 'upstream_error' ? upstreamMessage(error)
+      : error.code === 'database_unavailable' ? 'The database is unavailable; try again later.' : error.message
     return {
       status,
       body: { error: { code: error.code, message } },

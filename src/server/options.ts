@@ -206,6 +206,7 @@ const optionsSchema = z.strictObject({
     maxXmlElements: z.number().int().positive().optional(),
     maxXmlDepth: z.number().int().positive().optional(),
     maxPdfPages: z.number().int().positive().optional(),
+    maxPdfContentBytes: z.number().int().positive().optional(),
     maxFiles: z.number().int().min(1).max(1000).optional(),
     maxRequestBytes: z.number().int().positive().optional(),
   }).optional(),

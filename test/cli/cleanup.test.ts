@@ -3,6 +3,9 @@
  * dry runs, the kind and scope rules (shared only when named), skipped
  * scopes with reasons, and the --yes gate.
  */
+import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { listScopeKeys, runBento } from './support/bento.js'
 import { DAY_MS, snapshotTree, text, type FixtureScope } from './support/fixture.js'
@@ -34,6 +37,19 @@ describe('bento cleanup', () => {
     expect(json<{ dryRun: boolean; removed: unknown[] }>(run.stdout)).toMatchObject({ dryRun: false, removed: [] })
     const dry = await runBento(['cleanup', '--older-than', '30d', '--dry-run', '--json', '--data-dir', dataDir])
     expect(json<{ dryRun: boolean }>(dry.stdout).dryRun).toBe(true)
+  })
+
+  it('--older-than below the activity window keeps a session used 40 s ago (its record may lag a minute) and says why', async () => {
+    const dataDir = await freshDataDir()
+    const at = new Date(Date.now() - 40_000).toISOString()
+    await writeFile(path.join(dataDir, 'vectors', 'isolated', `session-${FRESH_SESSION}`, 'activity.json'), JSON.stringify({ createdAt: at, lastActiveAt: at }))
+    const run = await runBento(['cleanup', '--older-than', '30s', '--yes', '--json', '--data-dir', dataDir])
+    expect(run.code).toBe(0)
+    const result = json<{ removed: Array<{ key: string }>; activityWindowMs: number }>(run.stdout)
+    expect(result.removed.map((row) => row.key).sort()).toEqual([OLD_SESSION, OLD_SESSION_2])
+    expect(result.activityWindowMs).toBe(60_000)
+    expect(run.stderr).toContain('activity is recorded at most once per 1m, so a scope counts as idle only after --older-than 30s plus 1m')
+    expect(await listScopeKeys(dataDir)).toContain(FRESH_SESSION)
   })
 
   it('the seed invocation: --dry-run --json lists the expired sessions with bytes; --yes removes exactly them', async () => {
@@ -95,6 +111,30 @@ describe('bento cleanup', () => {
     expect(human.stdout).toMatch(/^Nothing to clean up\.$/m)
     expect(human.stdout).toMatch(/^Skipped 1 scope:$/m)
     expect(human.stdout).toMatch(/^ {2}user-typo\s+not found$/m)
+  })
+
+  it('one planted link does not block all cleanup: the other scopes go, the linked one is listed, exit 3 (a partial run)', async () => {
+    const dataDir = await freshDataDir()
+    const outside = await mkdtemp(path.join(tmpdir(), 'bento-outside-'))
+    try {
+      await writeFile(path.join(outside, 'sentinel.txt'), 'must survive')
+      const planted = path.join(dataDir, 'uploads', 'isolated', `session-${OLD_SESSION}`)
+      await rm(planted, { recursive: true, force: true })
+      await symlink(outside, planted)
+      const run = await runBento(['cleanup', '--older-than', '1d', '--include-users', '--yes', '--json', '--data-dir', dataDir])
+      expect(run.code).toBe(3)
+      const result = json<{ removed: Array<{ key: string }>; skipped: Array<{ key: string; reason: string; code?: string }> }>(run.stdout)
+      expect(result.removed.map((row) => row.key).sort()).toEqual([OLD_SESSION_2, 'user-old'])
+      expect(result.skipped).toEqual([{ key: OLD_SESSION, dir: `session-${OLD_SESSION}`, reason: expect.stringContaining('unsafe path: Refusing to follow a symlink'), code: 'unsafe_path' }])
+      expect(run.stderr).toContain('bento: 1 scope left alone: a link was planted in it (see skipped); the rest was cleaned up.')
+      expect(await readdir(outside)).toEqual(['sentinel.txt'])
+      expect(await listScopeKeys(dataDir)).toEqual([FRESH_SESSION, OLD_SESSION, 'shared'].sort())
+      const human = await runBento(['cleanup', '--older-than', '1d', '--yes', '--data-dir', dataDir])
+      expect(human.code).toBe(3)
+      expect(human.stdout).toMatch(new RegExp(`^ {2}${OLD_SESSION}\\s+unsafe path: Refusing to follow a symlink`, 'm'))
+    } finally {
+      await rm(outside, { recursive: true, force: true })
+    }
   })
 
   it('--kind custom considers only users; a scope locked by another process is skipped with the reason', async () => {

@@ -22,7 +22,7 @@ beforeAll(async () => {
 })
 afterAll(() => removeDir(tmp))
 
-describe('bento compact', () => {
+describe('bento compact', { timeout: 120_000 }, () => {
   it('folds what later adds appended to the log; inspect --verify and search see it before and after', async () => {
     const docstore = await readFile(path.join(storeDir(), 'docstore.json'), 'utf8')
     expect((await runBento(['add', 'user-1', path.join(tmp, 'shipping.md'), '--data-dir', dataDir])).code).toBe(0)

@@ -98,6 +98,31 @@ describe('scope locks', () => {
     expect((await stat(lockDir)).isDirectory()).toBe(true)
   })
 
+  it('a lost lock no longer counts as held here: the scope reads as locked elsewhere, and a later write in this process cannot publish', async () => {
+    const layout = createLayout(await tempDir())
+    const scope = customScope('user-1')
+    const lockDir = `${layout.lockTarget(scope)}.lock`
+    let later: Promise<unknown> | undefined
+    const outcome = withScopeLock(layout, scope, async () => {
+      expect(await isLockedElsewhere(layout, scope)).toBe(false)
+      // Another process takes the lock over while this holder is still running.
+      await rmdir(lockDir)
+      await mkdir(lockDir)
+      expect(await isLockedElsewhere(layout, scope)).toBe(true)
+      later = withScopeLock(layout, scope, async () => {
+        await assertLocksHeld()
+        return 'published'
+      })
+      await expect(later).rejects.toThrow(LockedError)
+      return 'done'
+    })
+    await expect(outcome).rejects.toThrow(LockLostError)
+    expect(later).toBeDefined()
+    // The new owner's lock dir is left alone, and it still reads as someone else's.
+    expect((await stat(lockDir)).isDirectory()).toBe(true)
+    expect(await isLockedElsewhere(layout, scope)).toBe(true)
+  })
+
   it('refuses to publish with a lock not refreshed for half the stale window', async () => {
     const layout = createLayout(await tempDir())
     const scope = customScope('user-1')

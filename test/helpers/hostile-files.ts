@@ -75,9 +75,12 @@ export const makeDocxOfParagraphs = (paragraphs: number, paragraph = '<w:p/>'): 
 /**
  * A PDF of `pages` pages that all draw one shared content stream of `streamBytes`
  * bytes of whitespace (issue 12 item 2: 200 pages × 10 MiB in 41 KB).
+ * `objectStream` packs the page dictionaries into a compressed object stream (as
+ * PDF 1.5 writers do; only the content guard reads this variant), `contentsArray`
+ * gives each page's content as an array.
  */
-export const makeSharedStreamPdf = (pages: number, streamBytes: number): Uint8Array => {
-  const parts: Buffer[] = [Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1')]
+export const makeSharedStreamPdf = (pages: number, streamBytes: number, options: { objectStream?: boolean; contentsArray?: boolean } = {}): Uint8Array => {
+  const parts: Buffer[] = [Buffer.from('%PDF-1.5\n%\xe2\xe3\xcf\xd3\n', 'latin1')]
   const offsets: number[] = []
   let length = parts[0]!.length
   const add = (chunk: Buffer) => {
@@ -92,14 +95,29 @@ export const makeSharedStreamPdf = (pages: number, streamBytes: number): Uint8Ar
   }
   const stream = 3 + pages
   const kids = Array.from({ length: pages }, (_, i) => `${3 + i} 0 R`).join(' ')
+  const contents = options.contentsArray ? `[${stream} 0 R]` : `${stream} 0 R`
+  const page = `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >> /Contents ${contents} >>`
   object(1, '<< /Type /Catalog /Pages 2 0 R >>')
   object(2, `<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`)
-  for (let i = 0; i < pages; i++) object(3 + i, `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >> /Contents ${stream} 0 R >>`)
+  if (options.objectStream) {
+    let body = ''
+    const header: string[] = []
+    for (let i = 0; i < pages; i++) {
+      header.push(`${3 + i} ${body.length}`)
+      body += `${page}\n`
+    }
+    const head = `${header.join(' ')}\n`
+    const packedPages = deflateSync(Buffer.from(head + body))
+    object(stream + 1, Buffer.concat([Buffer.from(`<< /Type /ObjStm /N ${pages} /First ${head.length} /Length ${packedPages.length} /Filter /FlateDecode >>\nstream\n`), packedPages, Buffer.from('\nendstream')]))
+  } else {
+    for (let i = 0; i < pages; i++) object(3 + i, page)
+  }
   const packed = deflateSync(Buffer.alloc(streamBytes, 0x20))
   object(stream, Buffer.concat([Buffer.from(`<< /Length ${packed.length} /Filter /FlateDecode >>\nstream\n`), packed, Buffer.from('\nendstream')]))
   const xrefAt = length
-  const rows = offsets.slice(1).map((at) => `${String(at).padStart(10, '0')} 00000 n \n`).join('')
-  add(Buffer.from(`xref\n0 ${stream + 1}\n0000000000 65535 f \n${rows}trailer\n<< /Size ${stream + 1} /Root 1 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`))
+  const size = offsets.length
+  const rows = Array.from({ length: size - 1 }, (_, i) => `${String(offsets[i + 1] ?? 0).padStart(10, '0')} 00000 ${offsets[i + 1] === undefined ? 'f' : 'n'} \n`).join('')
+  add(Buffer.from(`xref\n0 ${size}\n0000000000 65535 f \n${rows}trailer\n<< /Size ${size} /Root 1 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`))
   return new Uint8Array(Buffer.concat(parts))
 }
 

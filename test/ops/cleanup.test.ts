@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { STALE_MS } from '../../src/core/lock.js'
@@ -7,6 +7,8 @@ import { customScope, sessionScope, sharedScope } from '../../src/core/keys.js'
 import type { Scope } from '../../src/core/keys.js'
 import type { Layout } from '../../src/core/layout.js'
 import { applyCleanup, cleanupExpiredSessions, planCleanup } from '../../src/ops/cleanup.js'
+import { createFsBackend } from '../../src/core/backend/index.js'
+import { createLocalEmbedder } from '../../src/core/embeddings/index.js'
 import { useBackendFixtures } from './fixtures.js'
 
 const { tempDir, backendAt } = useBackendFixtures()
@@ -172,6 +174,80 @@ describe('cleanup', () => {
     expect(result.removed.map((r) => r.dir)).toEqual([victim.dir])
     expect(await readFile(sentinel, 'utf8')).toBe('must survive')
     expect((await readdir(outside)).sort()).toEqual(['activity.json', 'sentinel.txt'])
+  })
+
+  it('never removes a session used within the activity window (its record lags by up to the window)', async () => {
+    const root = await tempDir()
+    // A server recorded the session's activity at NOW and used it again at NOW + 55 s: coalesced, not recorded.
+    // Another process's cleanup --older-than 30s at NOW + 60 s must not take it.
+    const live = session(1)
+    const idle = session(2)
+    const seed = backendAt(root)
+    await makeScope(seed.layout, live, 0)
+    await makeScope(seed.layout, idle, 2 * 60_000 + 30_000)
+    let clock = NOW + 60_000
+    const cli = createFsBackend({ dataDir: root, embedder: createLocalEmbedder({ dimension: 64 }), now: () => clock })
+    try {
+      expect(cli.activityWindowMs).toBe(60_000)
+      const plan = await planCleanup(cli, { olderThanMs: 30_000, now: clock })
+      expect(plan.cutoff).toBe(new Date(NOW - 30_000).toISOString())
+      expect(plan.targets.map((t) => t.dir)).toEqual([idle.dir])
+      expect(plan.result).toMatchObject({ activityWindowMs: 60_000, cutoff: plan.cutoff })
+      const result = await applyCleanup(cli, plan)
+      expect(result.removed.map((r) => r.dir)).toEqual([idle.dir])
+      expect(await exists(seed.layout.vectorsDir(live))).toBe(true)
+      // The server's periodic sweep judges the same way.
+      expect((await cleanupExpiredSessions(cli, { ttlMs: 30_000, now: clock })).removed).toEqual([])
+      clock = NOW + 90_001
+      expect((await cleanupExpiredSessions(cli, { ttlMs: 30_000, now: clock })).removed.map((r) => r.dir)).toEqual([live.dir])
+    } finally {
+      await cli.close()
+    }
+  })
+
+  it('one planted link does not block all cleanup: that scope is skipped and reported, the others removed, nothing outside touched', async () => {
+    const root = await tempDir()
+    const outside = await tempDir('bento-outside-')
+    await writeFile(path.join(outside, 'sentinel.txt'), 'must survive')
+    const backend = backendAt(root)
+    const { layout } = backend
+    const planted = session(1)
+    const clean = session(2)
+    await makeScope(layout, planted, 48 * HOUR)
+    await makeScope(layout, clean, 48 * HOUR)
+    // The planted scope's uploads dir is a link to a dir outside the data root.
+    await rm(layout.uploadsDir(planted), { recursive: true })
+    await symlink(outside, layout.uploadsDir(planted))
+    const plan = await planCleanup(backend, { olderThanMs: 24 * HOUR, now: NOW })
+    expect(plan.targets.map((t) => t.dir)).toEqual([clean.dir])
+    expect(plan.skipped).toEqual([{ key: planted.key, dir: planted.dir, reason: expect.stringMatching(/^unsafe path: .*symlink/), code: 'unsafe_path' }])
+    const result = await applyCleanup(backend, plan)
+    expect(result.removed.map((r) => r.dir)).toEqual([clean.dir])
+    expect(result.skipped).toEqual(plan.skipped)
+    expect(await exists(layout.vectorsDir(clean))).toBe(false)
+    expect(await exists(layout.vectorsDir(planted))).toBe(true)
+    expect((await readdir(outside)).sort()).toEqual(['sentinel.txt'])
+    expect(await readFile(path.join(outside, 'sentinel.txt'), 'utf8')).toBe('must survive')
+  })
+
+  it('a link planted between plan and apply skips that scope and removes the others', async () => {
+    const root = await tempDir()
+    const outside = await tempDir('bento-outside-')
+    await writeFile(path.join(outside, 'sentinel.txt'), 'must survive')
+    const backend = backendAt(root)
+    const { layout } = backend
+    const planted = session(1)
+    const clean = session(2)
+    await makeScope(layout, planted, 48 * HOUR)
+    await makeScope(layout, clean, 48 * HOUR)
+    const plan = await planCleanup(backend, { olderThanMs: 24 * HOUR, now: NOW })
+    expect(plan.targets).toHaveLength(2)
+    await rm(layout.vectorsDir(planted), { recursive: true })
+    await symlink(outside, layout.vectorsDir(planted))
+    const result = await applyCleanup(backend, plan)
+    expect(result.removed.map((r) => r.dir)).toEqual([clean.dir])
+    expect(result.skipped).toEqual([{ key: planted.key, dir: planted.dir, reason: expect.stringMatching(/^unsafe path: /), code: 'unsafe_path' }])
+    expect((await readdir(outside)).sort()).toEqual(['sentinel.txt'])
   })
 
   it('rejects a negative age', async () => {

@@ -19,7 +19,8 @@ export const runChild = (dataDir: string, crashAt: string, args: string[]) =>
     const { scopeFromArg } = await import(${JSON.stringify(`${DIST}/core/keys.js`)})
     const ops = await import(${JSON.stringify(`${DIST}/ops/index.js`)})
     const [op, a, b, mode] = process.argv.slice(1)
-    const backend = createFsBackend({ dataDir: ${JSON.stringify(dataDir)}, embedder: createLocalEmbedder({ dimension: 64 }) })
+    // Every process of these tests records activity at once (window 0), so a cleanup at age 0 takes a scope just written.
+    const backend = createFsBackend({ dataDir: ${JSON.stringify(dataDir)}, embedder: createLocalEmbedder({ dimension: 64 }), activityCoalesceMs: 0 })
     if (op === 'migrate') {
       const plan = await ops.planMigrate(backend, { from: scopeFromArg(a), to: scopeFromArg(b), copy: mode === 'copy' })
       await ops.applyMigrate(backend, plan)

@@ -1,6 +1,9 @@
+import { mkdirSync, rmdirSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { NotFoundError } from '../../src/core/errors.js'
+import { LockLostError, NotFoundError } from '../../src/core/errors.js'
+import { setFaultInjector } from '../../src/core/faults.js'
 import { customScope } from '../../src/core/keys.js'
 import { deleteAllDocuments, deleteDocument } from '../../src/ops/index.js'
 import { useBackendFixtures } from './fixtures.js'
@@ -36,5 +39,28 @@ describe('document deletes as operations (the server and the CLI share them)', (
     expect(await deleteAllDocuments(backend, scope)).toEqual({ deleted: 2 })
     expect(await backend.withStore(scope, async (store) => store.listDocuments())).toEqual([])
     await expect(readdir(backend.layout.uploadsDir(scope))).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+
+  it('deleteAllDocuments whose lock another process took over after the index commit removes no upload', async () => {
+    const { backend, scope } = await withDocuments()
+    const lockDir = `${backend.layout.lockTarget(scope)}.lock`
+    let tookOver = false
+    // Right as the emptied index's manifest is published, another process takes the stalled lock over.
+    setFaultInjector((op, target) => {
+      if (op === 'rename' && !tookOver && path.basename(target).startsWith('.bento.json.tmp')) {
+        tookOver = true
+        rmdirSync(lockDir)
+        mkdirSync(lockDir)
+      }
+      return undefined
+    })
+    try {
+      await expect(deleteAllDocuments(backend, scope)).rejects.toBeInstanceOf(LockLostError)
+    } finally {
+      setFaultInjector(undefined)
+      rmdirSync(lockDir)
+    }
+    expect(tookOver).toBe(true)
+    expect(await readdir(backend.layout.uploadsDir(scope))).toHaveLength(2)
   })
 })

@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createLocalEmbedder } from '../../src/core/embeddings/index.js'
+import { addPassage, createLexicalIndex, encodeLexicalIndex } from '../../src/core/lexical/index.js'
 import { customScope } from '../../src/core/keys.js'
 import { inspectScope } from '../../src/ops/inspect.js'
 import { applyMigrate, planMigrate } from '../../src/ops/migrate.js'
@@ -39,6 +40,24 @@ describe('the lexical index in the operations', () => {
     const report = await inspectScope(backend, customScope('user-1'), { verify: true })
     expect(report.healthy).toBe(false)
     expect(report.problems.some((problem) => problem.includes('bento-lexical.bin'))).toBe(true)
+  })
+
+  it('inspect --verify decodes the postings an open only checks as a whole: a file of the right size and checksum but other labels is a problem', async () => {
+    const { backend, layout, add } = await setup()
+    await add('user-1', { 'a.txt': 'alpha bravo' })
+    await backend.evict(customScope('user-1'))
+    const dir = layout.vectorsDir(customScope('user-1'))
+    const foreign = createLexicalIndex()
+    addPassage(foreign, 7, 'alpha bravo')
+    const crafted = encodeLexicalIndex(foreign)
+    await writeFile(path.join(dir, 'bento-lexical.bin'), crafted)
+    const manifest = JSON.parse(await readFile(path.join(dir, 'bento.json'), 'utf8')) as { files: Record<string, number> }
+    manifest.files['bento-lexical.bin'] = crafted.length
+    await writeFile(path.join(dir, 'bento.json'), JSON.stringify(manifest))
+    expect((await inspectScope(backend, customScope('user-1'))).healthy).toBe(true)
+    const report = await inspectScope(backend, customScope('user-1'), { verify: true })
+    expect(report.healthy).toBe(false)
+    expect(report.problems).toContainEqual(expect.stringMatching(/^lexical: bento-lexical\.bin: label 7/))
   })
 
   it('a rename moves the index with the store; a merge indexes the moved passages without re-embedding, even from an old store', async () => {

@@ -10,12 +10,25 @@ import { listMemories, rememberMemories } from '../../src/core/memory.js'
 import { applyMigrate, planMigrate } from '../../src/ops/migrate.js'
 import { deriveClashId } from '../../src/ops/migrate-merge.js'
 import { searchScope } from '../../src/ops/search.js'
+import { normalizeLikeHnswlib } from '../../src/core/store/cosine.js'
 import { addTexts, chunkTexts, documentIds, LONG_TEXT, snapshotTree, useBackendFixtures } from './fixtures.js'
 
 const { tempDir, backendAt, freshBackend } = useBackendFixtures()
 
 const migrate = async (backend: StorageBackend, from: Scope, to: Scope, copy = false) =>
   applyMigrate(backend, await planMigrate(backend, { from, to, copy }))
+
+/** A deterministic pseudo-random vector (xorshift), components in [-1, 1), as test/core/store/cosine.test.ts. */
+const vectorOf = (seed: number, dimension: number): number[] => {
+  let x = seed * 2654435761 || 1
+  return Array.from({ length: dimension }, () => {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    return ((x >>> 0) / 2 ** 32) * 2 - 1
+  })
+}
+const bits = (vector: ArrayLike<number>) => Buffer.from(Float32Array.from(vector).buffer).toString('hex')
 
 const gone = async (p: string) => readdir(path.dirname(p)).then((names) => !names.includes(path.basename(p)), () => true)
 
@@ -109,6 +122,24 @@ describe('migrate', () => {
     expect(await gone(layout.vectorsDir(from))).toBe(true)
     expect(await gone(layout.uploadsDir(from))).toBe(true)
     expect((await searchScope(backend, to, 'charlie', { k: 1 })).results[0]?.content).toBe('charlie text')
+  })
+
+  it('merges stored vectors bit for bit: a cosine vector is not normalized a second time (it drifts)', async () => {
+    const { backend, add } = await freshBackend()
+    const from = customScope('raw-source')
+    const to = customScope('raw-target')
+    const dimension = backend.embedder.dimension
+    // Raw, unnormalized vectors of the store's dimension, as a remote embedder may return them.
+    const chunks = Array.from({ length: 300 }, (_, i) => ({ documentId: `doc-${String(i).padStart(24, '0')}`, title: 't', text: `raw chunk ${i}`, chunkIndex: 0, vector: vectorOf(i + 7, dimension) }))
+    await backend.withStore(from, (store) => store.add(chunks), { write: true })
+    await add(to, { 'b.md': LONG_TEXT('bravo') })
+    const exported = await backend.withStore(from, (store) => store.exportChunks())
+    // What this guards against: hnswlib's normalization applied to its own output changes some vectors.
+    expect(exported.filter((chunk) => bits(normalizeLikeHnswlib(chunk.vector)) !== bits(chunk.vector)).length).toBeGreaterThan(0)
+
+    await migrate(backend, from, to)
+    const merged = new Map((await backend.withStore(to, (store) => store.exportChunks())).map((chunk) => [chunk.documentId, bits(chunk.vector)]))
+    for (const chunk of exported) expect(merged.get(chunk.documentId), chunk.documentId).toBe(bits(chunk.vector))
   })
 
   it('merges every document in one target commit, not one commit (a whole-store rewrite) per document', async () => {

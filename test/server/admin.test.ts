@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { customScope } from '../../src/core/keys.js'
 import { createLayout } from '../../src/core/layout.js'
+import { STALE_MS } from '../../src/core/lock.js'
 import { jsonRequest, listTree, uploadForm, useServers } from './helpers.js'
 
 const makeServer = useServers()
@@ -8,8 +10,30 @@ const ADMIN = 'fma_admin_key_0123456789ab'
 const admin = { 'x-bento-admin-key': ADMIN }
 
 describe('admin routes (same operations as the CLI)', () => {
-  it('lists scopes with sizes, inspects one, migrates it and cleans up', async () => {
+  it('inspect of a scope another process is writing answers 503 busy with Retry-After, not an unhealthy report', async () => {
     const server = await makeServer({ isolation: 'custom', accessKeys: { admin: [ADMIN] } })
+    const app = server.getApp()
+    await app.request('/api/documents/upload', { method: 'POST', headers: { 'x-isolation-key': 'user-123', ...admin }, body: uploadForm('a.txt', 'alpha text') })
+    const layout = createLayout(server.config.dataDir)
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `
+      import lockfile from 'proper-lockfile'; import fs from 'node:fs';
+      fs.mkdirSync(${JSON.stringify(layout.locksDir)}, { recursive: true });
+      await lockfile.lock(${JSON.stringify(layout.lockTarget(customScope('user-123')))}, { realpath: false, stale: ${STALE_MS} });
+      console.log('locked'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] })
+    try {
+      await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()))
+      const response = await app.request('/api/admin/scopes/user-123', { headers: admin })
+      expect(response.status).toBe(503)
+      expect(response.headers.get('retry-after')).toBe('1')
+      expect(await response.json()).toEqual({ error: { code: 'busy', message: 'Scope "user-123" is being changed by another process; inspect it again when that finishes.' } })
+    } finally {
+      child.kill('SIGKILL')
+    }
+  })
+
+  it('lists scopes with sizes, inspects one, migrates it and cleans up', async () => {
+    let clock = Date.now()
+    const server = await makeServer({ isolation: 'custom', accessKeys: { admin: [ADMIN] }, now: () => clock })
     const app = server.getApp()
     await app.request('/api/documents/upload', { method: 'POST', headers: { 'x-isolation-key': 'user-123', ...admin }, body: uploadForm('a.txt', 'alpha text for migration') })
     await app.request('/v1/sessions', { method: 'POST', headers: { 'x-isolation-key': 'user-123', ...admin } })
@@ -34,8 +58,9 @@ describe('admin routes (same operations as the CLI)', () => {
     expect(((await (await app.request('/api/documents/list', { headers: { 'x-isolation-key': 'user-123', ...admin } })).json()) as { documents: unknown[] }).documents).toEqual([])
 
     const plan = await app.request('/api/admin/cleanup', jsonRequest('POST', { olderThanMs: 1, kinds: ['custom'], dryRun: true }, admin))
-    expect(await plan.json()).toMatchObject({ dryRun: true })
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    // Used a moment ago: within the activity window (60 s) no age makes it idle, and the answer says why.
+    expect(await plan.json()).toMatchObject({ dryRun: true, removed: [], activityWindowMs: 60_000 })
+    clock += 60_000 + 2
     const cleaned = (await (await app.request('/api/admin/cleanup', jsonRequest('POST', { olderThanMs: 1, kinds: ['custom'] }, admin))).json()) as { removed: Array<{ key: string }> }
     expect(cleaned.removed.map((r) => r.key)).toEqual(['user-456'])
     expect(await listTree(createLayout(server.config.dataDir).vectorsDir(customScope('user-456')))).toEqual([])

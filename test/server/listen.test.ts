@@ -47,13 +47,16 @@ describe('periodic session cleanup', () => {
     const { access } = await import('node:fs/promises')
     const { createLayout } = await import('../../src/core/layout.js')
     const { sessionScope } = await import('../../src/core/keys.js')
-    const server = createBentoServer({ dataDir: await tempDir(), logger: false, isolation: 'session', sessionTtlMs: 100, cleanupIntervalMs: 1000 })
+    // The server's clock is injected: the session expires once the TTL and the activity window (60 s) have passed on it.
+    let clock = Date.now()
+    const server = createBentoServer({ dataDir: await tempDir(), logger: false, isolation: 'session', sessionTtlMs: 100, cleanupIntervalMs: 1000, now: () => clock })
     try {
       const { url } = await server.start({ port: 0 })
       const id = crypto.randomUUID()
       await fetch(`${url}/api/documents/upload`, { method: 'POST', headers: { 'x-session-id': id }, body: uploadForm('a.txt', 'short lived') })
       const dir = createLayout(server.config.dataDir).vectorsDir(sessionScope(id))
       await access(dir)
+      clock += 100 + 60_000 + 1
       await expect.poll(() => access(dir).then(() => true, () => false), { timeout: 5000, interval: 200 }).toBe(false)
     } finally {
       await server.stop()

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { Command } from 'commander'
-import { ingestLimitsFromEnv } from '../../core/ingest/limits.js'
+import { extractLimitsFromEnv } from '../../core/env.js'
 import { scopeFromArg } from '../../core/keys.js'
 import { loadAddOp } from '../ops.js'
 import { withBackend } from '../backend.js'
@@ -48,7 +48,7 @@ export const runAdd = async (options: AddOptions, ctx: CliContext): Promise<void
   await withBackend({ dataDir: options.dataDir, create: true, env: ctx.env }, async (backend) => {
     const progress = createProgress(ctx, 'Adding', { json: options.json })
     try {
-      const result = await addFiles(backend, scope, options.paths, { onProgress: progress.onProgress, onConflict: options.onConflict, metadata, limits: ingestLimitsFromEnv(ctx.env) })
+      const result = await addFiles(backend, scope, options.paths, { onProgress: progress.onProgress, onConflict: options.onConflict, metadata, limits: extractLimitsFromEnv(ctx.env) })
       progress.stop()
       printResult(ctx, options.json, result, renderAdd)
     } finally {

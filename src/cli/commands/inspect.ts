@@ -27,7 +27,8 @@ Examples:
   $ bento inspect shared --json
   $ bento inspect session-<32 hex> --session-ttl 1h
 
-Exits 3 when the scope does not exist or is unhealthy (the report is still printed).`
+Exits 3 when the scope does not exist or is unhealthy (the report is still printed),
+4 when another process is writing it (busy: no report).`
 
 
 export const toInspectOptions = (scope: string | undefined, raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): InspectOptions => ({

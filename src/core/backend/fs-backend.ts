@@ -64,7 +64,8 @@ interface ExistsCheck {
 export const createFsBackend = (options: BackendOptions): StorageBackend => {
   const layout = createLayout(options.dataDir)
   const embedder = options.embedder ?? createLocalEmbedder()
-  const activity = createActivityTracker({ layout, coalesceMs: options.activityCoalesceMs ?? ACTIVITY_COALESCE_MS, ...(options.now ? { now: options.now } : {}) })
+  const activityWindowMs = Math.max(0, options.activityCoalesceMs ?? ACTIVITY_COALESCE_MS)
+  const activity = createActivityTracker({ layout, coalesceMs: activityWindowMs, ...(options.now ? { now: options.now } : {}) })
   const freshMs = Math.max(0, options.readFreshnessMs ?? DEFAULT_READ_FRESHNESS_MS)
   const maxOpen = options.maxOpenStores ?? DEFAULT_MAX_OPEN_STORES
   const maxBytes = options.maxStoreMemory ?? DEFAULT_MAX_STORE_MEMORY
@@ -336,6 +337,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
   return {
     layout,
     embedder,
+    activityWindowMs,
     withStore,
     readUpload,
     exportScope: (scope, fn, options) =>
@@ -348,12 +350,17 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     compact,
     listScopes,
     scopeExists,
+    async assertScopeSafe(scope) {
+      await assertNoSymlinks(layout, layout.vectorsDir(scope))
+      await assertNoSymlinks(layout, layout.uploadsDir(scope))
+    },
     usage,
     touch: (scope) => activity.touch(scope),
     lastActiveAt: (scope) => activity.lastActiveAt(scope),
     createdAt: (scope) => activity.createdAt(scope),
     isInUse: (scope) =>
       running.has(layout.vectorsDir(scope)) || pool.isBusy(layout.vectorsDir(scope)) || pool.isBusy(layout.memoryDir(scope)),
+    isLockedElsewhere: (scope) => isLockedElsewhere(layout, scope),
     openStores: () => ({ count: pool.size, bytes: pool.bytes, maxBytes }),
     evict: (scope) => evictScope(scope),
     retireSession: (scope) => retireSession(layout, scope),

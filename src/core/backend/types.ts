@@ -147,6 +147,12 @@ export interface StorageBackend {
   readonly layout: Layout
   readonly embedder: Embedder
   /**
+   * Activity is recorded at most once per scope per this window (`activityCoalesceMs`),
+   * so a scope's recorded last activity may be this much older than its real one.
+   * Cleanup adds it to every idle age: a scope used within the window is never idle.
+   */
+  readonly activityWindowMs: number
+  /**
    * Runs `fn` with the scope's open store (created in memory if absent; nothing
    * is written until a change). Reads of a scope locked by another process
    * throw `BusyError`; writes hold the scope lock.
@@ -155,6 +161,13 @@ export interface StorageBackend {
   /** Streams every scope on disk (never one giant array; skips names that are not scope dirs). */
   listScopes(options?: ListScopesOptions): AsyncIterable<Scope>
   scopeExists(scope: Scope): Promise<boolean>
+  /**
+   * Throws `UnsafePathError` when the scope's storage was tampered with so that
+   * operating on it could reach outside the backend (fs: a symlink at or on the
+   * way to one of its dirs). Operations over many scopes skip and report such a
+   * scope instead of failing for all. Resolves for a scope that does not exist.
+   */
+  assertScopeSafe(scope: Scope): Promise<void>
   /**
    * The kept original of a document (`undefined` when it has none), never read through a link.
    * Call it inside `withStore` for the same scope, so the document and its file are read under the same checks.
@@ -168,6 +181,8 @@ export interface StorageBackend {
   createdAt(scope: Scope): Promise<Date | undefined>
   /** True while this process runs an operation on the scope's store. */
   isInUse(scope: Scope): boolean
+  /** True while another process (or replica) holds the scope's lock: a write is in flight there. */
+  isLockedElsewhere(scope: Scope): Promise<boolean>
   /**
    * Runs `fn` with a consistent snapshot of the whole scope (its lock held, so no
    * write lands meanwhile); reads only. Busy while an operation on it is pending.

@@ -6,7 +6,8 @@
 import { getDocument } from './pdfjs.js'
 import { TooLargeError, UnreadableFileError } from '../errors.js'
 import { describeFile } from './file-type.js'
-import { MAX_PDF_PAGES } from './limits.js'
+import { DEFAULT_MAX_PDF_CONTENT_BYTES, MAX_PDF_PAGES } from './limits.js'
+import { assertPdfContentBudget } from './pdf-guard.js'
 
 export interface PdfText {
   title: string | undefined
@@ -18,7 +19,9 @@ interface TextItemLike {
   hasEOL?: unknown
 }
 
-export const extractPdfText = async (fileName: string, bytes: Uint8Array, maxTextChars: number, maxPages = MAX_PDF_PAGES): Promise<PdfText> => {
+export const extractPdfText = async (fileName: string, bytes: Uint8Array, maxTextChars: number, maxPages = MAX_PDF_PAGES, maxContentBytes = DEFAULT_MAX_PDF_CONTENT_BYTES): Promise<PdfText> => {
+  // Before pdf.js: what its pages would make it lex, counted once per page (pdf-guard.ts).
+  assertPdfContentBudget(describeFile(fileName), bytes, maxContentBytes)
   // pdf.js may detach the buffer it is given: hand it a copy.
   const task = getDocument({
     data: new Uint8Array(bytes),

@@ -22,6 +22,7 @@ import {
   UnsupportedTypeError,
   type ErrorCode,
 } from '../errors.js'
+import { extractWorkersFromEnv, type Env } from '../env.js'
 import { describeFile } from './file-type.js'
 import type { ResolvedLimits } from './limits.js'
 import type { ExtractedDocument } from './types.js'
@@ -32,14 +33,8 @@ const IDLE_MS = 60_000
 const STACK_MB = 4
 
 /** `BENTO_EXTRACT_WORKERS`, else 2 (at most the cores): extractions that run at once; more wait their turn. */
-export const extractWorkerCount = (env: NodeJS.ProcessEnv = process.env): number => {
-  const raw = env.BENTO_EXTRACT_WORKERS
-  if (raw !== undefined && raw !== '') {
-    if (!/^[1-9]\d{0,2}$/.test(raw)) throw new BentoError('invalid_options', `Invalid BENTO_EXTRACT_WORKERS ${JSON.stringify(raw)}: expected a whole number from 1 to 999.`)
-    return Number(raw)
-  }
-  return Math.max(1, Math.min(2, availableParallelism()))
-}
+export const extractWorkerCount = (env: Env = process.env): number =>
+  extractWorkersFromEnv(env) ?? Math.max(1, Math.min(2, availableParallelism()))
 
 const workerUrl = (): URL => {
   const sibling = new URL('./extract-worker.js', import.meta.url)

@@ -12,7 +12,7 @@
  * Tests: test/core/ingest/hostile-files.test.ts, test/server/hostile-upload.test.ts.
  */
 import { EmptyFileError, TooLargeError, UnreadableFileError } from '../errors.js'
-import { decodeUtf8, describeFile, detectFileType, fileTypeFromName } from './file-type.js'
+import { decodeTextFile, describeFile, detectFileType, fileTypeFromName } from './file-type.js'
 import { docxInflateLimit, resolveLimits, type ResolvedLimits } from './limits.js'
 import { extractInWorker } from './extract-pool.js'
 import { jsonTitle, renderJsonText } from './render-json.js'
@@ -50,26 +50,26 @@ const textTooLong = (fileName: string, maxTextChars: number) =>
 const extractByType = async (type: FileType, fileName: string, bytes: Uint8Array, limits: ResolvedLimits): Promise<Extracted> => {
   switch (type) {
     case 'txt':
-      return { title: undefined, text: decodeUtf8(fileName, bytes) }
+      return { title: undefined, text: decodeTextFile(fileName, bytes, type) }
     case 'md': {
-      const text = decodeUtf8(fileName, bytes)
+      const text = decodeTextFile(fileName, bytes, type)
       return { title: markdownTitle(text), text }
     }
     case 'html': {
-      const html = decodeUtf8(fileName, bytes)
+      const html = decodeTextFile(fileName, bytes, type)
       assertHtmlDepth(fileName, html, limits.maxHtmlDepth)
       const { extractHtmlText } = await import('./extract-html.js')
       return extractHtmlText(html)
     }
     case 'json': {
-      const text = decodeUtf8(fileName, bytes)
+      const text = decodeTextFile(fileName, bytes, type)
       assertJsonShape(fileName, text, limits)
       const value = parseJson(fileName, text)
       return { title: jsonTitle(value), text: renderJsonText(value, limits.maxTextChars, () => textTooLong(fileName, limits.maxTextChars)) }
     }
     case 'pdf': {
       const { extractPdfText } = await import('./extract-pdf.js')
-      return extractPdfText(fileName, bytes, limits.maxTextChars, limits.maxPdfPages)
+      return extractPdfText(fileName, bytes, limits.maxTextChars, limits.maxPdfPages, limits.maxPdfContentBytes)
     }
     case 'docx': {
       const { extractDocxText } = await import('./extract-docx.js')

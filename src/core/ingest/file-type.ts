@@ -1,12 +1,13 @@
 /**
  * A file's type is its extension, confirmed by its content: a `.pdf` must start
- * with `%PDF-`, a `.docx` must be a zip, and text types must be valid UTF-8
- * without NUL bytes. Threat: a binary renamed to a trusted extension reaching a
+ * with `%PDF-`, a `.docx` must be a zip, and text types must decode (UTF-8, or
+ * the charset they declare: `charset.ts`) without NUL bytes. Threat: a binary renamed to a trusted extension reaching a
  * parser (or the index) as if it were that type.
  * Tests: test/core/ingest/file-type.test.ts.
  */
 import path from 'node:path'
 import { EmptyFileError, UnreadableFileError, UnsupportedTypeError } from '../errors.js'
+import { decodeText } from './charset.js'
 import type { FileType } from './types.js'
 
 const EXTENSIONS: Record<string, FileType> = {
@@ -41,17 +42,8 @@ export const fileTypeFromName = (fileName: string): FileType => {
   return type
 }
 
-/** Decodes strict UTF-8 (a BOM is dropped). Throws `UnreadableFileError` naming the file. */
-export const decodeUtf8 = (fileName: string, bytes: Uint8Array): string => {
-  let text: string
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch (error) {
-    throw new UnreadableFileError(`Cannot read ${describeFile(fileName)}: it is not valid UTF-8 text.`, error)
-  }
-  if (text.includes('\u0000')) throw new UnreadableFileError(`Cannot read ${describeFile(fileName)}: it contains NUL bytes, so it is not text.`)
-  return text
-}
+/** Decodes a text upload by its declared charset, else strict UTF-8 (a BOM is dropped). Throws `UnreadableFileError` naming the file. */
+export const decodeTextFile = (fileName: string, bytes: Uint8Array, type: FileType): string => decodeText(bytes, type, describeFile(fileName))
 
 /**
  * The type of an upload, by extension and content.
@@ -66,6 +58,6 @@ export const detectFileType = (fileName: string, bytes: Uint8Array): FileType =>
     new UnreadableFileError(`Cannot read ${describeFile(fileName)}: its content is not ${expected}, whatever its extension says.`)
   if (type === 'pdf' && !startsWith(bytes, PDF_MAGIC)) throw mismatch('a PDF (no %PDF- header)')
   if (type === 'docx' && !startsWith(bytes, ZIP_MAGIC)) throw mismatch('a DOCX (not a zip archive)')
-  if (type !== 'pdf' && type !== 'docx') decodeUtf8(fileName, bytes)
+  if (type !== 'pdf' && type !== 'docx') decodeTextFile(fileName, bytes, type)
   return type
 }

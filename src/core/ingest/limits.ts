@@ -4,8 +4,8 @@
  * pages share one huge content stream) taking the process's memory or time.
  */
 import { z } from 'zod'
-import { parseDuration } from '../duration.js'
 import { InvalidOptionsError } from '../errors.js'
+import { MAX_EXTRACT_MEMORY_MB, MIN_EXTRACT_MEMORY_MB } from '../env.js'
 import type { IngestLimits } from './types.js'
 
 import { DEFAULT_EXTRACT_MEMORY_MB, DEFAULT_EXTRACT_TIMEOUT_MS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TEXT_CHARS } from '../defaults.js'
@@ -16,6 +16,11 @@ export const DOCX_INFLATE_RATIO = 8
 export const MAX_DOCX_INFLATED_BYTES = 100 * 1024 * 1024
 /** pdf.js builds per-page state; a page-tree that claims more pages than this is refused before any is read. */
 export const MAX_PDF_PAGES = 2000
+/**
+ * Page content pdf.js may lex, pages × the decoded content streams each draws. Text pages
+ * decode to tens of KB each, so 2,000 real pages stay well within it.
+ */
+export const DEFAULT_MAX_PDF_CONTENT_BYTES = 128 * 1024 * 1024
 
 export const docxInflateLimit = (maxFileBytes: number): number => Math.min(DOCX_INFLATE_RATIO * maxFileBytes, MAX_DOCX_INFLATED_BYTES)
 
@@ -25,8 +30,7 @@ const limitsSchema = z.object({
   maxFileBytes: positive(DEFAULT_MAX_FILE_BYTES),
   maxTextChars: positive(DEFAULT_MAX_TEXT_CHARS),
   extractTimeoutMs: positive(DEFAULT_EXTRACT_TIMEOUT_MS),
-  // Below ~16 MB V8 cannot even start a worker's heap.
-  extractMemoryMb: z.number().int().min(16).max(65_536).default(DEFAULT_EXTRACT_MEMORY_MB),
+  extractMemoryMb: z.number().int().min(MIN_EXTRACT_MEMORY_MB).max(MAX_EXTRACT_MEMORY_MB).default(DEFAULT_EXTRACT_MEMORY_MB),
   maxJsonDepth: positive(100),
   maxJsonNodes: positive(1_000_000),
   maxHtmlDepth: positive(512),
@@ -34,6 +38,7 @@ const limitsSchema = z.object({
   maxXmlElements: positive(1_000_000),
   maxXmlDepth: positive(256),
   maxPdfPages: positive(MAX_PDF_PAGES),
+  maxPdfContentBytes: positive(DEFAULT_MAX_PDF_CONTENT_BYTES),
 })
 
 export type ResolvedLimits = Required<IngestLimits>
@@ -45,24 +50,4 @@ export const resolveLimits = (limits: IngestLimits = {}): ResolvedLimits => {
     throw new InvalidOptionsError(`Invalid ingest limits: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim() + ' (positive integers; extractMemoryMb at least 16).')
   }
   return parsed.data
-}
-
-/**
- * The extraction budgets an operator sets in the environment, for `bento serve`
- * and `bento add` alike: `BENTO_EXTRACT_TIMEOUT` (a duration: `30s`, `2m`) and
- * `BENTO_EXTRACT_MEMORY_MB` (a whole number, at least 16).
- * `BENTO_EXTRACT_WORKERS` is read by the worker pool.
- */
-export const ingestLimitsFromEnv = (env: Record<string, string | undefined>): IngestLimits => {
-  const limits: IngestLimits = {}
-  const timeout = env.BENTO_EXTRACT_TIMEOUT?.trim()
-  if (timeout) limits.extractTimeoutMs = parseDuration(timeout, 'BENTO_EXTRACT_TIMEOUT')
-  const memory = env.BENTO_EXTRACT_MEMORY_MB?.trim()
-  if (memory) {
-    if (!/^\d{1,5}$/.test(memory) || Number(memory) < 16) {
-      throw new InvalidOptionsError(`Invalid BENTO_EXTRACT_MEMORY_MB ${JSON.stringify(memory)}: expected a whole number of MB from 16 to 65536.`)
-    }
-    limits.extractMemoryMb = Number(memory)
-  }
-  return limits
 }

@@ -48,4 +48,6 @@ export interface IngestLimits {
   maxXmlDepth?: number
   /** PDF pages. Default 2,000. */
   maxPdfPages?: number
+  /** Bytes of page content a PDF may make the parser read: each page's content streams, decoded, summed over pages. Default 128 MiB. */
+  maxPdfContentBytes?: number
 }

@@ -8,9 +8,12 @@
  * Removal is lazy: a removed label leaves the length table at once and its postings
  * are skipped by every search (document frequencies are counted over live labels
  * only, so scores are exact) and dropped by the next serialization. Labels are
- * never reused except by `remapLabels`, which builds a fresh index.
+ * never reused except by `remapLabels`, which builds a fresh index. Postings are
+ * typed-array columns (postings.ts); per-label length norms are computed once per
+ * change, not per posting and query.
  */
 import { tokenize, TOKENIZER_ID, type AnalyzerOptions } from './tokenize.js'
+import { appendPosting, emptyColumns, forEachPosting, packColumns, postingCount, termId, type PostingColumns } from './postings.js'
 
 export const K1 = 1.2
 export const B = 0.75
@@ -19,17 +22,14 @@ export interface Analyzer extends Required<AnalyzerOptions> {
   tokenizer: string
 }
 
-export interface Posting {
-  labels: number[]
-  tfs: number[]
-}
-
 export interface LexicalIndex {
   readonly analyzer: Analyzer
   /** Live label → number of tokens. */
   readonly lengths: Map<number, number>
-  readonly postings: Map<string, Posting>
+  readonly postings: PostingColumns
   totalLength: number
+  /** Passages removed whose postings are still held: skipped by every search, dropped by the next encoding. */
+  removed: number
 }
 
 export interface LexicalHit {
@@ -48,11 +48,12 @@ export const defaultAnalyzer = (options: AnalyzerOptions = {}): Analyzer => ({
   stemming: options.stemming ?? false,
 })
 
-export const createLexicalIndex = (analyzer: Analyzer = defaultAnalyzer()): LexicalIndex => ({
+export const createLexicalIndex = (analyzer: Analyzer = defaultAnalyzer(), postings: PostingColumns = emptyColumns()): LexicalIndex => ({
   analyzer,
   lengths: new Map(),
-  postings: new Map(),
+  postings,
   totalLength: 0,
+  removed: 0,
 })
 
 export const analyze = (index: LexicalIndex, text: string): string[] => tokenize(text, index.analyzer)
@@ -63,18 +64,10 @@ export const addPassage = (index: LexicalIndex, label: number, text: string): vo
   const tokens = analyze(index, text)
   const counts = new Map<string, number>()
   for (const token of tokens) counts.set(token, (counts.get(token) ?? 0) + 1)
-  for (const [term, tf] of counts) {
-    let posting = index.postings.get(term)
-    if (posting === undefined) {
-      posting = { labels: [], tfs: [] }
-      index.postings.set(term, posting)
-    }
-    posting.labels.push(label)
-    posting.tfs.push(tf)
-  }
+  for (const [term, tf] of counts) appendPosting(index.postings, termId(index.postings, term), label, tf)
   index.lengths.set(label, tokens.length)
   index.totalLength += tokens.length
-  changed.add(index)
+  changed(index)
 }
 
 export const removeLabel = (index: LexicalIndex, label: number): void => {
@@ -82,32 +75,45 @@ export const removeLabel = (index: LexicalIndex, label: number): void => {
   if (length === undefined) return
   index.lengths.delete(label)
   index.totalLength -= length
-  changed.add(index)
+  if (length > 0) index.removed++
+  changed(index)
 }
 
 /** A fresh index holding only the live labels, renamed by `relabel` (the store's compaction). */
 export const remapLabels = (index: LexicalIndex, relabel: ReadonlyMap<number, number>): LexicalIndex => {
-  const next = createLexicalIndex(index.analyzer)
+  const lengths = new Map<number, number>()
   for (const [label, length] of index.lengths) {
     const to = relabel.get(label)
-    if (to !== undefined) next.lengths.set(to, length)
+    if (to !== undefined) lengths.set(to, length)
   }
-  next.totalLength = [...next.lengths.values()].reduce((sum, length) => sum + length, 0)
-  for (const [term, posting] of index.postings) {
-    const labels: number[] = []
-    const tfs: number[] = []
-    for (let i = 0; i < posting.labels.length; i++) {
-      const to = relabel.get(posting.labels[i]!)
-      if (to === undefined || !next.lengths.has(to)) continue
-      labels.push(to)
-      tfs.push(posting.tfs[i]!)
-    }
-    if (labels.length > 0) next.postings.set(term, { labels, tfs })
-  }
+  const lists: Array<{ term: string; labels: number[]; tfs: number[] }> = []
+  index.postings.terms.forEach((term, id) => {
+    const pairs: Array<[number, number]> = []
+    forEachPosting(index.postings, id, (label, tf) => {
+      const to = relabel.get(label)
+      if (to !== undefined && index.lengths.has(label)) pairs.push([to, tf])
+    })
+    if (pairs.length === 0) return
+    pairs.sort((a, b) => a[0] - b[0])
+    lists.push({ term, labels: pairs.map(([label]) => label), tfs: pairs.map(([, tf]) => tf) })
+  })
+  const next = createLexicalIndex(index.analyzer, packColumns(lists))
+  for (const [label, length] of lengths) next.lengths.set(label, length)
+  next.totalLength = [...lengths.values()].reduce((sum, length) => sum + length, 0)
   return next
 }
 
 const idfOf = (documents: number, frequency: number): number => Math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+
+/** The number of live passages holding term `id`: its posting count unless passages were removed since the last encoding. */
+const frequencyOf = (index: LexicalIndex, id: number, live: (label: number) => boolean): number => {
+  if (index.removed === 0) return postingCount(index.postings, id)
+  let frequency = 0
+  forEachPosting(index.postings, id, (label) => {
+    if (live(label)) frequency++
+  })
+  return frequency
+}
 
 /**
  * Up to `k` labels by BM25, best first (ties by label). Only passages sharing at
@@ -116,99 +122,153 @@ const idfOf = (documents: number, frequency: number): number => Math.log(1 + (do
 export const searchLexical = (index: LexicalIndex, query: string, k: number, accept?: (label: number) => boolean): LexicalHit[] => {
   const documents = index.lengths.size
   if (documents === 0 || k < 1) return []
-  const average = index.totalLength / documents || 1
-  const lengths = denseLengths(index)
+  const scratch = scratchOf(index)
   // Labels far sparser than the passages (many deletes, no compaction): arrays by label would be mostly holes.
-  if (lengths === undefined) return searchSparse(index, query, k, accept)
-  const terms = [...new Set(analyze(index, query))]
-  // Scores live in arrays indexed by label: a Map entry per scored passage cost more than the scoring.
-  const bm25 = new Float64Array(lengths.length)
-  const matched = new Uint16Array(lengths.length)
-  const scored: number[] = []
+  if (scratch === undefined) return searchSparse(index, query, k, accept)
+  const { norms, scores, matched } = scratch
+  const { postings } = index
+  const live = (label: number) => norms[label]! >= 0
+  const touched: number[] = []
   let best = 0
-  for (const term of terms) {
-    const posting = index.postings.get(term)
-    if (posting === undefined) continue
-    const { labels, tfs } = posting
-    let frequency = 0
-    for (let i = 0; i < labels.length; i++) if (lengths[labels[i]!]! >= 0) frequency++
+  for (const term of new Set(analyze(index, query))) {
+    const id = postings.ids.get(term)
+    if (id === undefined) continue
+    const frequency = frequencyOf(index, id, live)
     if (frequency === 0) continue
-    const idf = idfOf(documents, frequency)
-    best += idf * (K1 + 1)
-    for (let i = 0; i < labels.length; i++) {
-      const label = labels[i]!
-      const length = lengths[label]!
-      if (length < 0) continue
+    const weight = idfOf(documents, frequency) * (K1 + 1)
+    best += weight
+    // Scores live in arrays indexed by label, reset after the query: a Map entry per scored passage cost more than the scoring.
+    if (id < postings.packedTerms) {
+      const { labels, tfs } = postings
+      for (let i = postings.offsets[id]!, end = postings.offsets[id + 1]!; i < end; i++) {
+        const label = labels[i]!
+        const norm = norms[label]!
+        if (!(norm >= 0)) continue
+        const tf = tfs[i]!
+        if (matched[label] === 0) touched.push(label)
+        matched[label]!++
+        scores[label]! += (weight * tf) / (tf + norm)
+      }
+    }
+    const added = postings.addedLabels[id]
+    if (added === undefined) continue
+    const tfs = postings.addedTfs[id]!
+    for (let i = 0; i < added.length; i++) {
+      const label = added[i]!
+      const norm = norms[label]!
+      if (!(norm >= 0)) continue
       const tf = tfs[i]!
-      if (matched[label] === 0) scored.push(label)
-      bm25[label]! += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / average))
+      if (matched[label] === 0) touched.push(label)
       matched[label]!++
+      scores[label]! += (weight * tf) / (tf + norm)
     }
   }
-  const kept = accept ? scored.filter(accept) : scored
-  const top = kept.length > k ? topLabels(kept, bm25, k) : kept
-  top.sort((a, b) => bm25[b]! - bm25[a]! || a - b)
-  return top.map((label) => ({ label, bm25: bm25[label]!, score: best > 0 ? Math.min(1, bm25[label]! / best) : 0, matched: matched[label]! }))
+  try {
+    const kept = accept ? touched.filter(accept) : touched
+    const top = topK(kept, (label) => scores[label]!, k)
+    return top.map((label) => ({ label, bm25: scores[label]!, score: best > 0 ? Math.min(1, scores[label]! / best) : 0, matched: matched[label]! }))
+  } finally {
+    for (const label of touched) {
+      scores[label] = 0
+      matched[label] = 0
+    }
+  }
 }
 
-/** The labels of the k highest scores (ties at the threshold all kept, then cut after sorting). */
-const topLabels = (labels: number[], scores: Float64Array, k: number): number[] => {
-  const values = new Float64Array(labels.length)
-  labels.forEach((label, i) => (values[i] = scores[label]!))
-  values.sort()
-  const threshold = values[values.length - k]!
-  return labels.filter((label) => scores[label]! >= threshold)
+/** The best `k` labels by score (ties: lower label first), best first: a bounded min-heap, not a sort of every scored passage. */
+export const topK = (labels: readonly number[], scoreOf: (label: number) => number, k: number): number[] => {
+  const worse = (a: number, b: number) => scoreOf(a) < scoreOf(b) || (scoreOf(a) === scoreOf(b) && a > b)
+  if (labels.length <= k) return [...labels].sort((a, b) => scoreOf(b) - scoreOf(a) || a - b)
+  const heap: number[] = []
+  const down = (at: number) => {
+    for (;;) {
+      const left = 2 * at + 1
+      if (left >= heap.length) return
+      const right = left + 1
+      const child = right < heap.length && worse(heap[right]!, heap[left]!) ? right : left
+      if (!worse(heap[child]!, heap[at]!)) return
+      ;[heap[at], heap[child]] = [heap[child]!, heap[at]!]
+      at = child
+    }
+  }
+  for (const label of labels) {
+    if (heap.length < k) {
+      heap.push(label)
+      for (let at = heap.length - 1; at > 0; ) {
+        const parent = (at - 1) >> 1
+        if (!worse(heap[at]!, heap[parent]!)) break
+        ;[heap[at], heap[parent]] = [heap[parent]!, heap[at]!]
+        at = parent
+      }
+    } else if (worse(heap[0]!, label)) {
+      heap[0] = label
+      down(0)
+    }
+  }
+  return heap.sort((a, b) => scoreOf(b) - scoreOf(a) || a - b)
 }
 
-/** Length per label, −1 for a label not indexed; rebuilt after a change, shared by every search until the next. */
-const dense = new WeakMap<LexicalIndex, { size: number; total: number; lengths: Float64Array }>()
-const denseLengths = (index: LexicalIndex): Float64Array | undefined => {
-  const cached = dense.get(index)
-  if (cached && cached.size === index.lengths.size && cached.total === index.totalLength && !changed.has(index)) return cached.lengths
+interface Scratch {
+  version: number
+  /** Per label: K1 × (1 − B + B × length / average length), −1 for a label not indexed. */
+  norms: Float64Array
+  /** Zero between searches; a search resets what it touched. */
+  scores: Float64Array
+  matched: Uint16Array
+}
+
+const versions = new WeakMap<LexicalIndex, number>()
+const changed = (index: LexicalIndex): void => {
+  versions.set(index, (versions.get(index) ?? 0) + 1)
+}
+const scratches = new WeakMap<LexicalIndex, Scratch>()
+
+/** Per-label arrays, rebuilt after a change and shared by every search until the next; undefined when labels are too sparse. */
+const scratchOf = (index: LexicalIndex): Scratch | undefined => {
+  const version = versions.get(index) ?? 0
+  const cached = scratches.get(index)
+  if (cached?.version === version) return cached
   let max = -1
   for (const label of index.lengths.keys()) if (label > max) max = label
   if (max > 4 * index.lengths.size + 65_536) return undefined
-  const lengths = new Float64Array(max + 1).fill(-1)
-  for (const [label, length] of index.lengths) lengths[label] = length
-  dense.set(index, { size: index.lengths.size, total: index.totalLength, lengths })
-  changed.delete(index)
-  return lengths
+  const size = max + 1
+  const sameSize = cached !== undefined && cached.norms.length === size
+  const norms = sameSize ? cached.norms : new Float64Array(size)
+  norms.fill(-1)
+  const average = index.totalLength / index.lengths.size || 1
+  for (const [label, length] of index.lengths) norms[label] = K1 * (1 - B + (B * length) / average)
+  const scratch = { version, norms, scores: sameSize ? cached.scores : new Float64Array(size), matched: sameSize ? cached.matched : new Uint16Array(size) }
+  scratches.set(index, scratch)
+  return scratch
 }
-const changed = new WeakSet<LexicalIndex>()
 
 const searchSparse = (index: LexicalIndex, query: string, k: number, accept?: (label: number) => boolean): LexicalHit[] => {
   const documents = index.lengths.size
-  if (documents === 0 || k < 1) return []
   const average = index.totalLength / documents || 1
-  const terms = [...new Set(analyze(index, query))]
+  const live = (label: number) => index.lengths.has(label)
   const scores = new Map<number, { bm25: number; matched: number }>()
   let best = 0
-  for (const term of terms) {
-    const posting = index.postings.get(term)
-    if (posting === undefined) continue
-    let frequency = 0
-    for (const label of posting.labels) if (index.lengths.has(label)) frequency++
+  for (const term of new Set(analyze(index, query))) {
+    const id = index.postings.ids.get(term)
+    if (id === undefined) continue
+    const frequency = frequencyOf(index, id, live)
     if (frequency === 0) continue
-    const idf = idfOf(documents, frequency)
-    best += idf * (K1 + 1)
-    for (let i = 0; i < posting.labels.length; i++) {
-      const label = posting.labels[i]!
+    const weight = idfOf(documents, frequency) * (K1 + 1)
+    best += weight
+    forEachPosting(index.postings, id, (label, tf) => {
       const length = index.lengths.get(label)
-      if (length === undefined) continue
-      const tf = posting.tfs[i]!
-      const gain = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / average))
+      if (length === undefined) return
+      const gain = (weight * tf) / (tf + K1 * (1 - B + (B * length) / average))
       const known = scores.get(label)
       if (known) {
         known.bm25 += gain
         known.matched++
       } else scores.set(label, { bm25: gain, matched: 1 })
-    }
+    })
   }
-  const hits: LexicalHit[] = []
-  for (const [label, { bm25, matched }] of scores) {
-    if (accept && !accept(label)) continue
-    hits.push({ label, bm25, score: best > 0 ? Math.min(1, bm25 / best) : 0, matched })
-  }
-  hits.sort((a, b) => b.bm25 - a.bm25 || a.label - b.label)
-  return hits.length > k ? hits.slice(0, k) : hits
+  const kept = [...scores.keys()].filter((label) => !accept || accept(label))
+  return topK(kept, (label) => scores.get(label)!.bm25, k).map((label) => {
+    const { bm25, matched } = scores.get(label)!
+    return { label, bm25, score: best > 0 ? Math.min(1, bm25 / best) : 0, matched }
+  })
 }

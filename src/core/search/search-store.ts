@@ -19,7 +19,7 @@ import type { StorageBackend, StorePart } from '../backend/types.js'
 import { InvalidInputError, UpstreamError } from '../errors.js'
 import type { Scope } from '../keys.js'
 import type { LexicalSearchHit, SearchHit, StoredChunk } from '../store/types.js'
-import { fuseRankings, type Fusion } from './fusion.js'
+import { fuseRankings, type Fusion, type FusedHit } from './fusion.js'
 import { defaultMinSimilarity } from './similarity-floor.js'
 
 export type SearchMode = 'hybrid' | 'vector' | 'lexical'
@@ -69,15 +69,15 @@ export interface StoreSearch {
 const CANDIDATES = 100
 const LEXICAL_CANDIDATES = 100
 
-const fromVector = (hit: SearchHit): RankedHit => {
-  const { distance: _, ...chunk } = hit
-  return { ...chunk, similarity: hit.score }
-}
+// Hits are built field by field: object rest and spread here cost more per hit than ranking it.
+const fromVector = ({ label, documentId, title, text, chunkIndex, metadata, score }: SearchHit): RankedHit =>
+  ({ label, documentId, title, text, chunkIndex, metadata, score, similarity: score })
 
-const fromLexical = (hit: LexicalSearchHit): RankedHit => {
-  const { matched: _, ...rest } = hit
-  return { ...rest, lexical: hit.score }
-}
+const fromLexical = ({ label, documentId, title, text, chunkIndex, metadata, score, bm25 }: LexicalSearchHit): RankedHit =>
+  ({ label, documentId, title, text, chunkIndex, metadata, bm25, score, lexical: score })
+
+const fromFused = ({ label, documentId, title, text, chunkIndex, metadata, score, similarity, lexical, bm25 }: FusedHit): RankedHit =>
+  similarity === undefined ? { label, documentId, title, text, chunkIndex, metadata, score, lexical, bm25 } : { label, documentId, title, text, chunkIndex, metadata, score, lexical, bm25, similarity }
 
 const assertOptions = (options: SearchStoreOptions): void => {
   if (options.mode !== undefined && !SEARCH_MODES.includes(options.mode)) throw new InvalidInputError(`mode must be one of ${SEARCH_MODES.join(', ')}.`)
@@ -131,7 +131,7 @@ export const searchStore = async (backend: StorageBackend, scope: Scope, query: 
     if (mode === 'lexical') return lexicalHits.map(fromLexical)
     return fuseRankings(vectorHits, lexicalHits, options.fusion ?? 'rrf')
       .filter((hit) => hit.lexical > 0 || (hit.similarity ?? -Infinity) >= floor)
-      .map(({ similarity, ...hit }) => (similarity === undefined ? hit : { ...hit, similarity }))
+      .map(fromFused)
   }, part)
   const noMatch = ranked.length === 0
   const minScore = options.minScore

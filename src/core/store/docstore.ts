@@ -34,7 +34,7 @@ const corrupt = (file: string, position: number, what: string): never => {
 /**
  * Parses and checks the shape; every problem is a `CorruptStoreError` naming the entry.
  * One pass over `JSON.parse`'s output that keeps the parsed record objects instead of
- * copying them (an open of 10k chunks paid ~18 ms on top of `JSON.parse` for copies and a regex).
+ * copying them: copies and a regex per record were a measurable share of a cold open (docs/BENCHMARKS.md).
  */
 export const parseDocstore = (text: string, file = DOCSTORE_FILE): Docstore => {
   let raw: unknown

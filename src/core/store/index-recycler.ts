@@ -4,8 +4,8 @@
  *
  * hnswlib-node frees an index's native memory (≥ 2.5 MB even when empty: 65,536
  * label mutexes, plus its data) only when V8 collects the JS object, and V8 does
- * not count that memory, so it rarely collects: a server that touched 500 scopes
- * at pool cap 64 held 1.4 GB. But `initIndex` and `readIndex` on an existing
+ * not count that memory, so it rarely collects: a server that touched many more
+ * scopes than its pool cap held gigabytes (docs/BENCHMARKS.md). But `initIndex` and `readIndex` on an existing
  * object delete its previous native index first. So a closed store's object is
  * shrunk (`initIndex(1)` frees its data) and kept on a free list per space and
  * dimension, and the next open takes it instead of `new`. Objects beyond the free

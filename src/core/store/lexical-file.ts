@@ -1,30 +1,62 @@
 /**
  * The store's lexical index file, `bento-lexical.bin`: the one place it is written
- * (step 1 of a commit) and read. LangChain ignores the file; a store without it
+ * (step 1 of a commit) and read (checked as a whole at open, decoded at first use). LangChain ignores the file; a store without it
  * (written before it existed, or adopted from LangChain) searches by vector only
  * until its next write or `reindex()` builds it from the docstore.
  */
 import path from 'node:path'
 import * as fs from '../fs.js'
-import { addPassage, createLexicalIndex, decodeLexicalIndex, encodeLexicalIndex, type Analyzer, type LexicalIndex } from '../lexical/index.js'
+import { CorruptStoreError } from '../errors.js'
+import { addPassage, createLexicalIndex, decodeLexicalIndex, encodeAndPackLexicalIndex, readLexicalHeader, TOKENIZER_ID, type Analyzer, type LexicalIndex } from '../lexical/index.js'
 import { discardStaged, type StagedFile } from './commit.js'
 import type { Docstore } from './docstore.js'
-import { LEXICAL_FILE } from './files.js'
+import { DOCSTORE_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
 
-/** Step 1 of a commit for the lexical index: a complete, fsynced temp file. */
-export const stageLexical = async (dir: string, index: LexicalIndex): Promise<StagedFile> => {
+/**
+ * Step 1 of a commit for the lexical index: a complete, fsynced temp file. `packed` is
+ * the same index as packed columns (what decoding the file would give), for the store
+ * to keep once the commit succeeded.
+ */
+export const stageLexical = async (dir: string, index: LexicalIndex): Promise<StagedFile & { packed: LexicalIndex }> => {
   const temp = fs.tempPathFor(path.join(dir, LEXICAL_FILE))
-  const data = encodeLexicalIndex(index)
+  const { bytes: data, packed } = encodeAndPackLexicalIndex(index)
   try {
     await fs.writeFileDurable(temp, data)
   } catch (error) {
     await discardStaged([{ name: LEXICAL_FILE, temp, bytes: 0 }])
     throw error
   }
-  return { name: LEXICAL_FILE, temp, bytes: data.length }
+  return { name: LEXICAL_FILE, temp, bytes: data.length, packed }
 }
 
-export const parseLexical = (data: Uint8Array, file = LEXICAL_FILE): LexicalIndex => decodeLexicalIndex(data, file)
+/**
+ * The open's share of reading the file, which the manifest records (`recorded` bytes):
+ * the whole-file checks (size, magic, version, checksum, header) and the passage
+ * count. Decoding the postings waits for the first lexical search or write
+ * (`decodeLexical`), so a cold open costs a read and a checksum. Undefined for a file
+ * another tokenizer built (a later Bento): its terms would not match this one's
+ * queries, and the next write rebuilds it.
+ */
+export const checkLexical = (bytes: Uint8Array | undefined, recorded: number, docs: Docstore): Uint8Array | undefined => {
+  if (bytes === undefined) throw new CorruptStoreError(`${LEXICAL_FILE} missing though ${MANIFEST_FILE} records it.`)
+  if (bytes.length !== recorded) throw new CorruptStoreError(`${LEXICAL_FILE}: ${bytes.length} bytes, ${MANIFEST_FILE} records ${recorded}.`)
+  const header = readLexicalHeader(bytes, LEXICAL_FILE)
+  if (header.analyzer.tokenizer !== TOKENIZER_ID) return undefined
+  if (header.documents !== docs.size) throw new CorruptStoreError(`${LEXICAL_FILE}: indexes ${header.documents} passages, ${DOCSTORE_FILE} holds ${docs.size}.`)
+  return bytes
+}
+
+/** The full decode of a file `checkLexical` passed, checked against the docstore it was read with. */
+export const decodeLexical = (bytes: Uint8Array, docs: Docstore): LexicalIndex => {
+  const lexical = decodeLexicalIndex(bytes, LEXICAL_FILE)
+  if (lexical.lengths.size !== docs.size) {
+    throw new CorruptStoreError(`${LEXICAL_FILE}: indexes ${lexical.lengths.size} passages, ${DOCSTORE_FILE} holds ${docs.size}.`)
+  }
+  for (const label of lexical.lengths.keys()) {
+    if (!docs.has(label)) throw new CorruptStoreError(`${LEXICAL_FILE}: label ${label} has no ${DOCSTORE_FILE} entry.`)
+  }
+  return lexical
+}
 
 /** The index of every live passage, from the docstore's texts (no embedding involved). */
 export const buildLexical = (docs: Docstore, analyzer?: Analyzer): LexicalIndex => {

@@ -1,7 +1,7 @@
 /**
  * A store's counts from its manifest alone, without loading the index: what a
  * migrate plan needs, in constant time whatever the store's size (loading a
- * 100k-vector store to count it cost ~300 ms, twice per migrate).
+ * large store only to count it grew with its size, twice per migrate).
  */
 import path from 'node:path'
 import * as fs from '../fs.js'

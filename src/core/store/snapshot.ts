@@ -16,8 +16,8 @@ import { loadIndex, releaseIndex, type Index } from './hnsw.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
 import { fileSource, validateIndex, validateIndexFile, type IndexExpectations, type IndexFileInfo } from './index-header.js'
 import { readJournal, resolveFiles } from './journal.js'
-import { parseLexical } from './lexical-file.js'
-import { TOKENIZER_ID, type LexicalIndex } from '../lexical/index.js'
+import { checkLexical, decodeLexical } from './lexical-file.js'
+import type { LexicalIndex } from '../lexical/index.js'
 import { parseManifest, type Manifest } from './manifest.js'
 import { decodeLog, logPath, readLogBytes, type LogInfo } from './log-file.js'
 import { applyRecord } from './replay.js'
@@ -44,13 +44,15 @@ export interface Snapshot {
   indexBytes?: number
   /** Byte size of docstore.json as found (what a pool charges for the parsed docstore is derived from it). */
   docstoreBytes?: number
-  /** Undefined for a store without one yet (written before it existed, or LangChain's). */
-  lexical?: LexicalIndex
+  /** The lexical file's bytes, checked as a whole and decoded at first use; undefined for a store without one yet (written before it existed, or LangChain's). */
+  lexical?: Uint8Array
   /** Byte size of the lexical file as found (charged by a pool). */
   lexicalBytes?: number
   /** The commit log the manifest counts, replayed into `docs`, `lexical`, the base index's delete marks and `delta`. */
   log?: LogInfo
   delta?: DeltaSegment
+  /** With a commit log: the lexical index decoded from `lexical` and the log replayed into it. */
+  lexicalIndex?: LexicalIndex
 }
 
 const ATTEMPTS = 8
@@ -136,10 +138,10 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
     checkAgreement(info, docs, manifest, { [INDEX_FILE]: indexBytes.length, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length })
     const lexical = readLexical(docs, manifest, lexicalBytes)
     const flat = info.count > 0 ? flatFromInfo(info, args.numDimensions, args.space) : undefined
-    const replayed = await replay(dir, manifest, { docs, lexical, index: undefined, flat, delta: undefined }, args)
+    const replayed = await replay(dir, manifest, { docs, lexical: undefined, index: undefined, flat, delta: undefined }, args, lexical)
     return {
       found: true, manifest, args, docs, info: { ...info, vectors: undefined }, flat, efSearch: ef, argsBytes: argsBytes!.length, indexBytes: indexBytes.length, lexical,
-      docstoreBytes: docstoreBytes!.length, lexicalBytes: lexical ? lexicalBytes?.length : undefined, log: manifest.log, delta: replayed.delta,
+      docstoreBytes: docstoreBytes!.length, lexicalBytes: lexical ? lexicalBytes?.length : undefined, log: manifest.log, delta: replayed.delta, lexicalIndex: replayed.lexical,
     }
   }
   const { info, bytes: indexBytes } = validateIndexAt(indexFile, { dimension: args.numDimensions, capacity: manifest?.capacity })
@@ -150,7 +152,7 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
     { space: args.space, dimension: args.numDimensions, m: info.m, efConstruction: info.efConstruction, efSearch: ef },
     manifest?.capacity ?? info.maxElements)) : undefined
   let docs: Docstore
-  let lexical: LexicalIndex | undefined
+  let lexical: Uint8Array | undefined
   try {
     docs = parseDocstore(docstoreBytes!.toString('utf8'))
     const sizes: Record<string, number> = { [INDEX_FILE]: indexBytes, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length }
@@ -174,23 +176,29 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
       throw new CorruptStoreError(`${INDEX_FILE}: changed while it was being loaded.`)
     }
   }
-  let delta: DeltaSegment | undefined
+  let replayed: Awaited<ReturnType<typeof replay>>
   try {
-    delta = (await replay(dir, manifest, { docs, lexical, index, flat: undefined, delta: undefined }, args)).delta
+    replayed = await replay(dir, manifest, { docs, lexical: undefined, index, flat: undefined, delta: undefined }, args, lexical)
   } catch (error) {
     if (index) releaseIndex(index)
     throw error
   }
   return {
     found: true, manifest, args, docs, info, index, efSearch: ef, argsBytes: argsBytes!.length, indexBytes, lexical, docstoreBytes: docstoreBytes!.length,
-    lexicalBytes: lexical ? lexicalBytes?.length : undefined, log: manifest?.log, delta,
+    lexicalBytes: lexical ? lexicalBytes?.length : undefined, log: manifest?.log, delta: replayed.delta, lexicalIndex: replayed.lexical,
   }
 }
 
 /** Applies the commit log the manifest counts (none: nothing to do). */
-const replay = async (dir: string, manifest: Manifest | undefined, target: Parameters<typeof applyRecord>[0], args: StoreArgs): Promise<{ delta: DeltaSegment | undefined }> => {
+/**
+ * Applies the commit log the manifest counts (none: nothing to do). The lexical file,
+ * otherwise decoded at its first use, is decoded here against the base docstore so the
+ * log's texts can be added to it (`lexical` in the answer).
+ */
+const replay = async (dir: string, manifest: Manifest | undefined, target: Parameters<typeof applyRecord>[0], args: StoreArgs, lexicalFile: Uint8Array | undefined): Promise<{ delta: DeltaSegment | undefined; lexical: LexicalIndex | undefined }> => {
   const log = manifest?.log
-  if (!manifest || !log || log.bytes === 0) return { delta: undefined }
+  if (!manifest || !log || log.bytes === 0) return { delta: undefined, lexical: undefined }
+  if (lexicalFile) target.lexical = decodeLexical(lexicalFile, target.docs)
   const records = decodeLog(await readLogBytes(logPath(dir), log.bytes), args.numDimensions)
   let added = 0
   let deleted = 0
@@ -203,28 +211,13 @@ const replay = async (dir: string, manifest: Manifest | undefined, target: Param
     throw new CorruptStoreError(`${LOG_FILE}: holds ${records.length} records (+${added} −${deleted}), ${MANIFEST_FILE} records ${log.records} (+${log.added} −${log.deleted}).`)
   }
   if (target.docs.size !== manifest.live) throw new CorruptStoreError(`${LOG_FILE}: leaves ${target.docs.size} live points, ${MANIFEST_FILE} records ${manifest.live}.`)
-  return { delta: target.delta }
+  return { delta: target.delta, lexical: target.lexical }
 }
 
-/**
- * The lexical index the manifest records, checked against the docstore. A file the
- * manifest does not record (none of Bento's commits leaves one) is not trusted.
- */
-const readLexical = (docs: Docstore, manifest: Manifest | undefined, bytes: Buffer | undefined): LexicalIndex | undefined => {
+/** The lexical file the manifest records, after the open's checks; a file the manifest does not record (none of Bento's commits leaves one) is not trusted. */
+const readLexical = (docs: Docstore, manifest: Manifest | undefined, bytes: Buffer | undefined): Uint8Array | undefined => {
   const recorded = manifest?.files[LEXICAL_FILE]
-  if (recorded === undefined) return undefined
-  if (bytes === undefined) throw new CorruptStoreError(`${LEXICAL_FILE} missing though ${MANIFEST_FILE} records it.`)
-  if (bytes.length !== recorded) throw new CorruptStoreError(`${LEXICAL_FILE}: ${bytes.length} bytes, ${MANIFEST_FILE} records ${recorded}.`)
-  const lexical = parseLexical(bytes)
-  // Built by another tokenizer (a later Bento): its terms would not match this one's queries. Rebuilt at the next write.
-  if (lexical.analyzer.tokenizer !== TOKENIZER_ID) return undefined
-  if (lexical.lengths.size !== docs.size) {
-    throw new CorruptStoreError(`${LEXICAL_FILE}: indexes ${lexical.lengths.size} passages, ${DOCSTORE_FILE} holds ${docs.size}.`)
-  }
-  for (const label of lexical.lengths.keys()) {
-    if (!docs.has(label)) throw new CorruptStoreError(`${LEXICAL_FILE}: label ${label} has no ${DOCSTORE_FILE} entry.`)
-  }
-  return lexical
+  return recorded === undefined ? undefined : checkLexical(bytes, recorded, docs)
 }
 
 /** The docstore, the index and the manifest must describe the same points. */

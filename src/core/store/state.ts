@@ -38,8 +38,10 @@ export interface StoreState {
   argsBytes: number | undefined
   /** Byte size of hnswlib.index on disk (0 before the first commit). */
   indexBytes: number
-  /** Undefined for a store found without one: built at its next write (or `reindex`). */
+  /** Undefined for a store found without one (built at its next write or `reindex`), or while `lexicalFile` waits to be decoded. */
   lexical: LexicalIndex | undefined
+  /** The lexical file as read at open, decoded at the first lexical search or write (a cold open only checks it as a whole). */
+  lexicalFile: Uint8Array | undefined
   /** The commit log as committed (undefined when the base files hold everything). */
   log: LogInfo | undefined
   /** The points the log added, searched beside the base index; undefined without a log. */
@@ -82,6 +84,7 @@ export const emptyState = (options: ResolvedOptions): StoreState => ({
   argsBytes: undefined,
   indexBytes: 0,
   lexical: createLexicalIndex(options.analyzer),
+  lexicalFile: undefined,
   log: undefined,
   delta: undefined,
 })
@@ -112,7 +115,9 @@ export const stateFromSnapshot = (snapshot: Snapshot, options: ResolvedOptions):
     createdAt: manifest?.createdAt,
     argsBytes: snapshot.argsBytes,
     indexBytes: snapshot.indexBytes ?? 0,
-    lexical: snapshot.lexical,
+    // A store with a commit log had its lexical file decoded at open, to replay the log into it.
+    lexical: snapshot.lexicalIndex,
+    lexicalFile: snapshot.lexicalIndex ? undefined : snapshot.lexical,
     log: snapshot.log,
     delta: snapshot.delta,
   }

@@ -15,7 +15,7 @@ import { compactionDue } from './compaction.js'
 import { chunkFromRecord, documentIdOf, recordFromInput, serializeDocstore, type Docstore } from './docstore.js'
 import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
 import { addPassage, createLexicalIndex, remapLabels, removeLabel, searchLexical } from '../lexical/index.js'
-import { buildLexical, stageLexical } from './lexical-file.js'
+import { buildLexical, decodeLexical, stageLexical } from './lexical-file.js'
 import { normalizeLikeHnswlib } from './cosine.js'
 import { flatFromInfo, pointOf, searchFlat } from './flat-index.js'
 import { footprintOf } from './footprint.js'
@@ -68,8 +68,8 @@ export class HnswVectorStore implements VectorStore {
 
   stats(): StoreStats {
     this.assertOpen()
-    const { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical } = this.state
-    return { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical: lexical !== undefined }
+    const { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical, lexicalFile } = this.state
+    return { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical: lexical !== undefined || lexicalFile !== undefined }
   }
 
   listDocuments(): DocumentSummary[] {
@@ -176,9 +176,10 @@ export class HnswVectorStore implements VectorStore {
 
   searchLexical(query: string, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<LexicalSearchHit[] | undefined> {
     return this.run(async () => {
-      const { lexical, docs } = this.state
       if (typeof query !== 'string') throw new InvalidInputError('searchLexical: the query must be a string.')
       if (typeof k !== 'number' || Number.isNaN(k) || k < 0) throw new InvalidInputError(`searchLexical: k must be a non-negative number, got ${String(k)}.`)
+      this.decodeLexical()
+      const { lexical, docs } = this.state
       if (!lexical) return undefined
       const accept = filter && ((label: number) => {
         const record = docs.get(label)
@@ -187,7 +188,10 @@ export class HnswVectorStore implements VectorStore {
       const hits: LexicalSearchHit[] = []
       for (const hit of searchLexical(lexical, query, Math.floor(Math.min(k, Number.MAX_SAFE_INTEGER)), accept)) {
         const record = docs.get(hit.label)
-        if (record !== undefined) hits.push({ ...chunkFromRecord(hit.label, record), bm25: hit.bm25, score: hit.score, matched: hit.matched })
+        if (record === undefined) continue
+        // Named fields, not a spread of the chunk: the spread cost more than the whole BM25 scoring (~8 µs a hit).
+        const { label, documentId, title, text, chunkIndex, metadata } = chunkFromRecord(hit.label, record)
+        hits.push({ label, documentId, title, text, chunkIndex, metadata, bm25: hit.bm25, score: hit.score, matched: hit.matched })
       }
       return hits
     })
@@ -377,7 +381,7 @@ export class HnswVectorStore implements VectorStore {
     this.closed = true
     await this.queue.drain()
     const { index } = this.state
-    this.state = { ...this.state, index: undefined, flat: undefined, docs: new Map() }
+    this.state = { ...this.state, index: undefined, flat: undefined, docs: new Map(), lexical: undefined, lexicalFile: undefined }
     // hnswlib frees an index's memory only when the object is collected: hand it on instead.
     this.retire(index)
   }
@@ -448,7 +452,7 @@ export class HnswVectorStore implements VectorStore {
         argsBytes = args.bytes
       }
       const lexical = next.lexical ?? buildLexical(next.docs, this.options.analyzer)
-      const lexicalFile = await stageLexical(this.dir, lexical)
+      const { packed, ...lexicalFile } = await stageLexical(this.dir, lexical)
       staged.push(lexicalFile)
       const files = { [INDEX_FILE]: indexFile.bytes, [DOCSTORE_FILE]: staged[1]!.bytes, [ARGS_FILE]: argsBytes, [LEXICAL_FILE]: lexicalFile.bytes }
       const capacity = next.index?.getMaxElements() ?? next.capacity
@@ -459,7 +463,7 @@ export class HnswVectorStore implements VectorStore {
       const docstoreBytes = staged[1]!.bytes
       this.state = {
         ...next, flat: next.index && flat?.count ? flat : undefined, docstoreBytes, lexicalBytes: lexicalFile.bytes, indexBytes: indexFile.bytes,
-        capacity, argsBytes, lexical, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt,
+        capacity, argsBytes, lexical: packed, lexicalFile: undefined, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt,
       }
       this.byDocument = undefined
     } catch (error) {
@@ -506,6 +510,7 @@ export class HnswVectorStore implements VectorStore {
           this.identity = await readIdentity(this.dir)
         }
         try {
+          this.decodeLexical()
           return await task()
         } catch (error) {
           if (this.dirty) await this.reloadAfterFailure()
@@ -535,6 +540,13 @@ export class HnswVectorStore implements VectorStore {
     const loaded = await loadIndex(file, this.paramsOf(this.state), capacity)
     for (let id = 0; id < flat.count; id++) if (flat.deleted[id] === 1 && info.deleted[id] === 0) loaded.markDelete(flat.labels[id]!)
     this.state = { ...this.state, index: loaded }
+  }
+
+  /** The lexical file read at open, decoded now that a search or a write needs it (a damaged one is `CorruptStoreError`). */
+  private decodeLexical(): void {
+    const { lexicalFile, docs } = this.state
+    if (lexicalFile === undefined) return
+    this.state = { ...this.state, lexical: decodeLexical(lexicalFile, docs), lexicalFile: undefined }
   }
 
   /** After a mutation: a small store hands its hnswlib index back and searches its flat vectors again. */

@@ -4,15 +4,15 @@
  * (and then ignores every identity header). Runs on data routes before isolation.
  */
 import type { MiddlewareHandler } from 'hono'
-import type { Logger } from 'pino'
-import { AuthUnavailableError, UnauthorizedError } from '../../core/errors.js'
+import { UnauthorizedError } from '../../core/errors.js'
 import type { BentoEnv } from '../context.js'
 import type { JwtVerifier } from './verify.js'
 
 export { createJwtVerifier, type JwtVerifier, type VerifiedIdentity } from './verify.js'
 export type { AuthOptions, JwtAuthOptions } from './options.js'
 
-export const jwtAuth = (verifier: JwtVerifier, logger?: Logger): MiddlewareHandler<BentoEnv> =>
+// A failure to fetch the keys (503) is logged once, by the app's error handler, with its cause.
+export const jwtAuth = (verifier: JwtVerifier): MiddlewareHandler<BentoEnv> =>
   async function jwtAuth(c, next) {
     if (c.var.identity !== undefined) return next()
     try {
@@ -20,7 +20,6 @@ export const jwtAuth = (verifier: JwtVerifier, logger?: Logger): MiddlewareHandl
     } catch (error) {
       // RFC 6750: a refused bearer token says so in WWW-Authenticate.
       if (error instanceof UnauthorizedError) c.header('WWW-Authenticate', 'Bearer error="invalid_token"')
-      if (error instanceof AuthUnavailableError) logger?.error({ err: error.cause ?? error }, 'token keys cannot be fetched; refusing requests')
       throw error
     }
     await next()

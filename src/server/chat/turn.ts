@@ -4,6 +4,7 @@
  * record the turn and any new memories after it.
  */
 import { z } from 'zod'
+import { chatRequestSchema } from '../../api/chat-schemas.js'
 import { InvalidInputError } from '../../core/errors.js'
 import { appendMessages, getConversation, type ConversationMessage } from '../../core/conversations.js'
 import { describeError } from '../errors.js'
@@ -15,14 +16,9 @@ import type { ServerDeps } from '../deps.js'
 import { buildRetrievalAnswer, buildSystemPrompt } from './prompt.js'
 import type { UpstreamMessage } from './upstream.js'
 
-export const chatSchema = z.object({
-  messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(100_000) })).min(1).max(500),
-  model: z.string().min(1).max(200).optional(),
-  ragEnabled: z.boolean().default(true),
-  conversationId: z.string().min(1).max(100).optional(),
-})
+export { chatRequestSchema as chatSchema }
 
-export type ChatBody = z.infer<typeof chatSchema>
+export type ChatBody = z.infer<typeof chatRequestSchema>
 
 export interface ChatTurn {
   scope: Scope

@@ -5,43 +5,13 @@
  */
 import { resolveExistingScope } from '../../ops/resolve-scope.js'
 import { Hono } from 'hono'
-import { z } from 'zod'
 import { InvalidInputError } from '../../core/errors.js'
-import { scopeFromArg, type Scope, type ScopeKind } from '../../core/keys.js'
+import type { ScopeKind } from '../../core/keys.js'
+import { cleanupRequestSchema, migrateRequestSchema, scopeArgSchema, scopesQuerySchema } from '../../api/admin-schemas.js'
+import { parseInput } from '../validation.js'
 import { readJsonBody } from '../body.js'
 import type { BentoEnv } from '../context.js'
 import type { ServerDeps } from '../deps.js'
-
-const kindSchema = z.enum(['shared', 'session', 'custom'])
-const scopeArg = z.string().min(1).max(300).transform((raw, ctx): Scope => {
-  try {
-    return scopeFromArg(raw)
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : 'invalid scope' })
-    return z.NEVER
-  }
-})
-
-const duQuery = z.object({
-  kind: z.union([kindSchema, z.array(kindSchema)]).optional(),
-  sort: z.enum(['size', 'name', 'age']).optional(),
-  top: z.coerce.number().int().min(1).max(100_000).optional(),
-  groupBy: z.literal('tenant').optional(),
-})
-
-const migrateSchema = z.object({
-  from: scopeArg,
-  to: scopeArg,
-  copy: z.boolean().default(false),
-  dryRun: z.boolean().default(false),
-})
-
-const cleanupSchema = z.object({
-  olderThanMs: z.number().int().positive(),
-  kinds: z.array(kindSchema).min(1).optional(),
-  scopes: z.array(scopeArg).min(1).optional(),
-  dryRun: z.boolean().default(false),
-})
 
 // Loaded on first use: the ops index pulls in the ingest pipeline (pdfjs, mammoth) for `add`.
 const loadOps = () => import('../../ops/index.js')
@@ -50,15 +20,13 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   const { backend } = deps
   return new Hono<BentoEnv>()
     .get('/api/admin/scopes', async (c) => {
-      const parsed = duQuery.safeParse({ ...c.req.query(), kind: c.req.queries('kind') })
-      if (!parsed.success) throw new InvalidInputError(`Invalid query: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`)
-      const { kind, ...rest } = parsed.data
+      const { kind, ...rest } = parseInput(scopesQuerySchema, { ...c.req.query(), ...(c.req.queries('kind') ? { kind: c.req.queries('kind') } : {}) }, 'query', 'query parameter')
       const { diskUsage } = await loadOps()
       const kinds: ScopeKind[] | undefined = kind === undefined ? undefined : Array.isArray(kind) ? kind : [kind]
       return c.json(await diskUsage(backend, { ...rest, ...(kinds ? { kinds } : {}) }))
     })
     .get('/api/admin/scopes/:scope', async (c) => {
-      const parsed = scopeArg.safeParse(c.req.param('scope'))
+      const parsed = scopeArgSchema.safeParse(c.req.param('scope'))
       if (!parsed.success) throw new InvalidInputError(parsed.error.issues[0]?.message ?? 'Invalid scope.')
       const { inspectScope } = await loadOps()
       // A bare session id names the session when no custom scope has that key, as in the CLI.
@@ -66,16 +34,17 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       return c.json(await inspectScope(backend, scope, { sessionTtlMs: deps.config.sessionTtlMs }))
     })
     .post('/api/admin/migrate', async (c) => {
-      const body = await readJsonBody(c, migrateSchema, deps.config.maxJsonBytes)
+      const body = await readJsonBody(c, migrateRequestSchema, deps.config.maxJsonBytes)
       const { applyMigrate, planMigrate } = await loadOps()
       const plan = await planMigrate(backend, { from: await resolveExistingScope(backend, body.from), to: body.to, copy: body.copy })
       return c.json(await applyMigrate(backend, plan, { dryRun: body.dryRun }))
     })
     .post('/api/admin/cleanup', async (c) => {
-      const body = await readJsonBody(c, cleanupSchema, deps.config.maxJsonBytes)
+      const body = await readJsonBody(c, cleanupRequestSchema, deps.config.maxJsonBytes)
       const { applyCleanup, planCleanup } = await loadOps()
       const plan = await planCleanup(backend, {
         olderThanMs: body.olderThanMs,
+        now: deps.now(),
         ...(body.kinds ? { kinds: body.kinds } : {}),
         ...(body.scopes ? { scopes: body.scopes } : {}),
       })

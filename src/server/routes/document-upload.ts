@@ -11,6 +11,7 @@ import { parseMetadataJson, type Metadata } from '../../core/metadata.js'
 import type { UploadFileInput } from '../../ops/upload.js'
 import { uploadQuerySchema, type UploadOutcomeWire, type UploadResponse } from '../../api/schemas.js'
 import { describeError } from '../errors.js'
+import { logRequestError } from '../log.js'
 import type { BentoEnv } from '../context.js'
 import type { ServerDeps } from '../deps.js'
 import { readQuery } from '../validation.js'
@@ -62,21 +63,24 @@ export const documentUploadRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       if (files.length === 1 && oversized.has(0)) throw oversized.get(0)!
       const { uploadDocuments } = await loadUploadOp()
       const storable = inputs.filter((_, index) => !oversized.has(index))
-      const stored = await uploadDocuments(backend, scope, storable, { onConflict, metadata, limits })
+      // The original error of each file that failed (its cause and stack go to the log, never to the client).
+      const failures = new Map<string, BentoError>()
+      const stored = await uploadDocuments(backend, scope, storable, { onConflict, metadata, limits, onFileError: (file, error) => failures.set(file, error) })
       let next = 0
       const results = inputs.map((input, index): UploadOutcomeWire => {
         const tooLarge = oversized.get(index)
         const result = tooLarge ? { file: input.fileName, outcome: 'skipped' as const, reason: tooLarge.message, error: { code: tooLarge.code, message: tooLarge.message } } : stored[next++]!
         if (result.outcome !== 'skipped' || !HIDDEN_CODES.has(result.error.code)) return result
         // Their messages can carry data-dir paths, which hold isolation keys: logged, never answered.
-        deps.logger?.error({ code: result.error.code, reason: result.reason }, 'upload file failed')
+        // A single file's error is the request's: the app's error handler logs it, once.
+        if (inputs.length > 1) logRequestError(deps.logger, c, failures.get(result.file) ?? new BentoError(result.error.code as ErrorCode, result.reason), { status: 500, route: '/api/documents/upload' }, 'upload file failed')
         const hidden = describeError(new BentoError(result.error.code as ErrorCode, result.reason)).body.error
         return { ...result, reason: hidden.message, error: hidden }
       })
       if (results.some((result) => result.outcome !== 'skipped')) c.get('bentoState').wrote = true
 
       const [only] = results
-      if (results.length === 1 && only!.outcome === 'skipped') throw new BentoError(only!.error.code as ErrorCode, only!.error.message)
+      if (results.length === 1 && only!.outcome === 'skipped') throw failures.get(only!.file) ?? new BentoError(only!.error.code as ErrorCode, only!.error.message)
       const storedCount = results.filter((result) => result.outcome !== 'skipped').length
       const body: UploadResponse = { message: `Stored ${storedCount} of ${results.length} files.`, results }
       if (results.length === 1 && only!.outcome !== 'skipped') {

@@ -3,8 +3,8 @@
  * added and deleted in the caller's scope only.
  */
 import { Hono } from 'hono'
-import { z } from 'zod'
-import { MAX_MEMORY_CHARS, clearMemories, deleteMemory, listMemories, recallMemories, rememberMemories, type MemoryEntry } from '../../core/memory.js'
+import { memoryAddRequestSchema as addSchema, memorySearchRequestSchema as searchSchema } from '../../api/chat-schemas.js'
+import { clearMemories, deleteMemory, listMemories, recallMemories, rememberMemories, type MemoryEntry } from '../../core/memory.js'
 import { readJsonBody } from '../body.js'
 import { pageQuerySchema, type MemoryListResponse } from '../../api/schemas.js'
 import { paginate } from '../../ops/paginate.js'
@@ -12,8 +12,6 @@ import type { BentoEnv } from '../context.js'
 import { readQuery } from '../validation.js'
 import type { ServerDeps } from '../deps.js'
 
-const addSchema = z.object({ content: z.string().trim().min(1).max(MAX_MEMORY_CHARS) })
-const searchSchema = z.object({ query: z.string().trim().min(1).max(4000), limit: z.number().int().min(1).max(50).default(5) })
 
 const toWire = (memory: MemoryEntry) => ({
   id: memory.id,

@@ -10,6 +10,7 @@
  */
 import { Hono, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
+import { muxiChatRequestSchema as muxiChatSchema } from '../../api/chat-schemas.js'
 import { createConversation } from '../../core/conversations.js'
 import { ForbiddenError, InvalidInputError } from '../../core/errors.js'
 import { ISOLATION_KEY_HEADER, MUXI_USER_HEADER } from '../../middleware/isolation.js'
@@ -18,14 +19,6 @@ import { completeTurn, streamTurn } from '../chat/respond.js'
 import { prepareTurn } from '../chat/turn.js'
 import type { BentoEnv } from '../context.js'
 import type { ServerDeps } from '../deps.js'
-
-const muxiChatSchema = z.object({
-  message: z.string().max(100_000),
-  session_id: z.string().min(1).max(100).optional(),
-  user_id: z.union([z.string().min(1).max(200), z.number().int().nonnegative()]).optional(),
-  stream: z.boolean().optional(),
-  model: z.string().min(1).max(200).optional(),
-})
 
 type MuxiChatBody = z.infer<typeof muxiChatSchema>
 const BODY = 'muxiChatBody'

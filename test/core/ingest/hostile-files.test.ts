@@ -23,10 +23,26 @@ describe('hostile uploads', () => {
     expect((await extractText('after.html', utf8('<p>still reading files</p>'))).text).toBe('still reading files')
   })
 
-  it('terminates a PDF whose 200 pages share one 10 MiB whitespace stream at the time budget', async () => {
+  it('refuses a 41 KB PDF whose 200 pages share one 10 MiB whitespace stream by its page content, before pdf.js lexes it', async () => {
     const pdf = makeSharedStreamPdf(200, 10 * 1024 * 1024)
     expect(pdf.length).toBeLessThan(64 * 1024)
-    const outcome = extractText('shared.pdf', pdf, { extractTimeoutMs: 300 })
+    // No time budget to hit first: the default 30 s would let pdf.js run (it took 28.6 s) and answer unreadable_file.
+    const outcome = extractText('shared.pdf', pdf)
+    await expect(outcome).rejects.toThrow(TooLargeError)
+    await expect(outcome).rejects.toThrow(/"shared\.pdf" has more than 134217728 bytes of page content to parse by page 13 .*the PDF content budget/)
+    // The same stream drawn by a few pages is within the budget, and the budget is a limit like the others.
+    await expect(extractText('few.pdf', makeSharedStreamPdf(2, 1024 * 1024))).rejects.toThrow(/contains no text/)
+    await expect(extractText('few.pdf', makeSharedStreamPdf(2, 1024 * 1024), { maxPdfContentBytes: 1024 * 1024 })).rejects.toThrow(/by page 2 .*the PDF content budget/)
+  })
+
+  it('counts pages kept in a compressed object stream, and content given as an array', async () => {
+    const pdf = makeSharedStreamPdf(40, 4 * 1024 * 1024, { objectStream: true, contentsArray: true })
+    await expect(extractText('packed.pdf', pdf)).rejects.toThrow(/by page 33 .*the PDF content budget/)
+  })
+
+  it('terminates a PDF within the caps whose parse takes longer than the time budget', async () => {
+    const pdf = makeSharedStreamPdf(200, 10 * 1024 * 1024)
+    const outcome = extractText('shared.pdf', pdf, { extractTimeoutMs: 300, maxPdfContentBytes: 2 ** 40 })
     await expect(outcome).rejects.toThrow(UnreadableFileError)
     await expect(outcome).rejects.toThrow(/took longer than the 0.3 s extraction time budget/)
     expect((await extractText('after.json', utf8('{"title":"ok","a":1}'))).title).toBe('ok')

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { isBentoError } from '../../../src/core/errors.js'
-import { addPassage, createLexicalIndex, decodeLexicalIndex, encodeLexicalIndex, remapLabels, removeLabel, searchLexical, type LexicalIndex } from '../../../src/core/lexical/index.js'
+import { addPassage, createLexicalIndex, decodeLexicalIndex, encodeAndPackLexicalIndex, encodeLexicalIndex, forEachPosting, remapLabels, removeLabel, searchLexical, type LexicalIndex } from '../../../src/core/lexical/index.js'
 
 const indexOf = (texts: string[]): LexicalIndex => {
   const index = createLexicalIndex()
@@ -52,6 +52,21 @@ describe('BM25 ranking', () => {
     }
   })
 
+  it('keeps the best k of many scored passages exactly as a full sort would, ties by label, after adds and removes', () => {
+    const words = ['alpha', 'beta', 'gamma', 'delta', 'epsilon']
+    const texts = Array.from({ length: 600 }, (_, i) => words.filter((_, w) => (i * (w + 3)) % (w + 2) === 0).join(' ') + ` filler${i % 7}`)
+    const index = indexOf(texts)
+    for (let label = 0; label < 600; label += 11) removeLabel(index, label)
+    addPassage(index, 600, 'alpha alpha beta')
+    for (const query of ['alpha', 'beta gamma', 'delta epsilon alpha', 'filler3 alpha']) {
+      const all = searchLexical(index, query, 10_000)
+      const bestFirst = [...all].sort((a, b) => b.bm25 - a.bm25 || a.label - b.label)
+      expect(all).toEqual(bestFirst)
+      for (const k of [1, 7, 100]) expect(searchLexical(index, query, k)).toEqual(all.slice(0, k))
+      expect(searchLexical(index, query, 5, (label) => label % 2 === 0)).toEqual(all.filter((hit) => hit.label % 2 === 0).slice(0, 5))
+    }
+  })
+
   it('relabels on compaction without losing a posting', () => {
     const index = indexOf(['one two', 'two three', 'three four'])
     removeLabel(index, 1)
@@ -69,8 +84,22 @@ describe('the lexical index file', () => {
     const decoded = decodeLexicalIndex(encodeLexicalIndex(index), 'test')
     expect([...decoded.lengths]).toEqual([...index.lengths])
     expect(decoded.totalLength).toBe(index.totalLength)
-    expect(decoded.postings.has('gone')).toBe(false)
+    expect(decoded.postings.ids.has('gone')).toBe(false)
     for (const query of ['москва', '東京', 'refund']) expect(searchLexical(decoded, query, 5)).toEqual(searchLexical(index, query, 5))
+  })
+
+  it('packs, in the same pass as encoding, exactly the index a decode of those bytes gives', () => {
+    const index = indexOf(['Москва столица', '東京都', 'refund policy refund', 'gone word', 'policy of refunds'])
+    removeLabel(index, 3)
+    addPassage(index, 9, 'a late refund')
+    const { bytes, packed } = encodeAndPackLexicalIndex(index)
+    expect(bytes).toEqual(encodeLexicalIndex(index))
+    const decoded = decodeLexicalIndex(bytes, 'test')
+    expect(packed).toEqual(decoded)
+    expect(packed.postings.addedLabels).toEqual([])
+    for (const query of ['москва', 'refund policy', 'gone', 'late']) expect(searchLexical(packed, query, 5)).toEqual(searchLexical(index, query, 5))
+    addPassage(packed, 10, 'refund again')
+    expect(searchLexical(packed, 'refund', 5).map((hit) => hit.label)).toContain(10)
   })
 
   it('refuses a flipped byte, a truncated file and trailing bytes as corrupt, never crashing', () => {
@@ -82,6 +111,19 @@ describe('the lexical index file', () => {
     }
     expect(() => decodeLexicalIndex(data.subarray(0, data.length - 5), 'x')).toThrow(expect.objectContaining({ code: 'corrupt_store' }))
     expect(() => decodeLexicalIndex(Buffer.concat([data, Buffer.from([0])]), 'x')).toThrow(expect.objectContaining({ code: 'corrupt_store' }))
+  })
+
+  it('refuses a header whose counts the file cannot hold before allocating anything (a crafted 4-billion-postings header)', () => {
+    const data = encodeLexicalIndex(indexOf(['alpha beta', 'gamma']))
+    const headerLength = data.readUInt32LE(8)
+    const header = JSON.parse(data.subarray(12, 12 + headerLength).toString('utf8')) as Record<string, unknown>
+    const crafted = JSON.stringify({ ...header, postings: 4_000_000_000 })
+    const rest = data.subarray(12 + headerLength, data.length - 4)
+    const body = Buffer.concat([data.subarray(0, 8), Buffer.alloc(4), Buffer.from(crafted), rest])
+    body.writeUInt32LE(Buffer.byteLength(crafted), 8)
+    const file = Buffer.concat([body, Buffer.alloc(4)])
+    file.writeUInt32LE(crc32(body), body.length)
+    expect(() => decodeLexicalIndex(file, 'x')).toThrow(expect.objectContaining({ code: 'corrupt_store', message: expect.stringContaining('header counts exceed the file') }))
   })
 
   it('checks every field itself, not only the checksum: a crafted file with a valid checksum is refused or consistent', () => {
@@ -100,7 +142,7 @@ describe('the lexical index file', () => {
         }
         const sum = [...decoded.lengths.values()].reduce((a, b) => a + b, 0)
         expect(sum).toBe(decoded.totalLength)
-        for (const posting of decoded.postings.values()) for (const label of posting.labels) expect(decoded.lengths.has(label)).toBe(true)
+        decoded.postings.terms.forEach((_, id) => forEachPosting(decoded!.postings, id, (label) => expect(decoded!.lengths.has(label)).toBe(true)))
       }
     }
   })

@@ -7,6 +7,7 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { errnoError, setFaultInjector } from '../../../src/core/faults.js'
+import { addPassage, createLexicalIndex, encodeLexicalIndex } from '../../../src/core/lexical/index.js'
 import { LEXICAL_FILE, MANIFEST_FILE, openStore } from '../../../src/core/store/index.js'
 import type { VectorStore } from '../../../src/core/store/types.js'
 import { axis, chunk, useStoreDir } from './support.js'
@@ -87,6 +88,26 @@ describe('the lexical index file', () => {
     await expect(openStore({ dir: paths.dir })).rejects.toMatchObject({ code: 'corrupt_store', message: expect.stringContaining(LEXICAL_FILE) })
     await writeFile(file, current)
     expect((await open()).stats().live).toBe(3)
+  })
+
+  it('opens without decoding the postings (checksum and passage count only); a file consistent as a whole but not with the docstore is refused at its first use, and a write does not overwrite it', async () => {
+    await seed(await open())
+    const file = path.join(paths.dir, LEXICAL_FILE)
+    const manifestPath = path.join(paths.dir, MANIFEST_FILE)
+    // Same passage count, valid checksum, but its labels are none of the docstore's (another store's file).
+    const foreign = createLexicalIndex()
+    texts.forEach((text, i) => addPassage(foreign, 100 + i, text))
+    const crafted = encodeLexicalIndex(foreign)
+    await writeFile(file, crafted)
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { files: Record<string, number> }
+    manifest.files[LEXICAL_FILE] = crafted.length
+    await writeFile(manifestPath, JSON.stringify(manifest))
+    const store = await open()
+    expect(store.stats()).toMatchObject({ live: 4, lexical: true })
+    expect((await store.search(axis(DIM, 1), 1))[0]!.documentId).toBe('doc-1')
+    await expect(store.searchLexical('refund', 5)).rejects.toMatchObject({ code: 'corrupt_store', message: expect.stringContaining(`${LEXICAL_FILE}: label 100`) })
+    await expect(store.add([chunk('late', 0, axis(DIM, 0), { text: 'unique zebra' })])).rejects.toMatchObject({ code: 'corrupt_store' })
+    expect(await readFile(file)).toEqual(crafted)
   })
 
   it('a failed write of the lexical temp leaves the old version in memory and on disk', async () => {

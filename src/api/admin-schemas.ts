@@ -1,0 +1,44 @@
+/**
+ * The wire contract of `/api/admin/*` requests, as zod schemas: the routes
+ * validate with them, `GET /api/openapi.json` describes them and the typed
+ * client infers its request types from them. Scopes are named as on the
+ * command line (a key or a directory name), through the key module.
+ */
+import { z } from 'zod'
+import { scopeFromArg, type Scope } from '../core/keys.js'
+
+export const scopeKindSchema = z.enum(['shared', 'session', 'custom'])
+
+export const scopeArgSchema = z.string().min(1).max(300).transform((raw, ctx): Scope => {
+  try {
+    return scopeFromArg(raw)
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : 'invalid scope' })
+    return z.NEVER
+  }
+}).meta({ description: 'A scope, named as on the command line: its key or its directory name.' })
+
+export const scopesQuerySchema = z.strictObject({
+  kind: z.union([scopeKindSchema, z.array(scopeKindSchema)]).optional().meta({ description: 'Repeat to select several kinds.' }),
+  sort: z.enum(['size', 'name', 'age']).optional(),
+  top: z.coerce.number().int().min(1).max(100_000).optional(),
+  groupBy: z.literal('tenant').optional(),
+})
+
+export const migrateRequestSchema = z.strictObject({
+  from: scopeArgSchema,
+  to: scopeArgSchema,
+  copy: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+}).meta({ id: 'MigrateRequest' })
+
+export const cleanupRequestSchema = z.strictObject({
+  olderThanMs: z.number().int().positive(),
+  kinds: z.array(scopeKindSchema).min(1).optional(),
+  scopes: z.array(scopeArgSchema).min(1).optional(),
+  dryRun: z.boolean().default(false),
+}).meta({ id: 'CleanupRequest' })
+
+export type ScopesQuery = z.input<typeof scopesQuerySchema>
+export type MigrateRequest = z.input<typeof migrateRequestSchema>
+export type CleanupRequest = z.input<typeof cleanupRequestSchema>

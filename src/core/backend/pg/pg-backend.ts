@@ -1,0 +1,282 @@
+/**
+ * The PostgreSQL storage backend (`--backend postgres://…`, and `pglite:<dir>` on
+ * the same code): every scope is rows in one schema (docs/STORE-FORMAT.md), so
+ * any number of processes and replicas share it with no shared disk.
+ *
+ * Writes (`withStore({ write: true })`, imports, exports) run in one transaction
+ * holding the scope's advisory lock; everything the call does inside, nested
+ * `withStore` calls included, runs on that transaction's connection
+ * (AsyncLocalStorage), and is published at once when the call resolves, or not at
+ * all when it throws. Reads use the pool and are never blocked by a writer on
+ * PostgreSQL (MVCC); on PGlite, one engine, a read waits for a running write.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type pg from 'pg'
+import { ACTIVITY_COALESCE_MS, DEFAULT_LOCK_WAIT_MS, DEFAULT_MAX_STORE_MEMORY } from '../../defaults.js'
+import { createLocalEmbedder } from '../../embeddings/local.js'
+import type { Embedder } from '../../embeddings/types.js'
+import { RefusedError } from '../../errors.js'
+import { assertDocumentId } from '../../ingest/document-id.js'
+import type { Scope } from '../../keys.js'
+import type { Layout } from '../../layout.js'
+import type { StorageBackend, StorePart, StoredUpload, WithStoreOptions, ListScopesOptions, ScopeUsage, ScopeHoldings, StoreCompaction } from '../types.js'
+import { openDatabase, type Database, type OpenDatabaseOptions } from './database.js'
+import { PgVectorStore, type StoreIdentity } from './pg-store.js'
+import { exportPgScope, importPgScope } from './scope-io.js'
+import { ensureScopeRow, isScopeLocked, lockScope, scopeIdOf, scopeOfRow } from './scope-rows.js'
+import type { DatabaseSpec } from './spec.js'
+import { loadDocuments, loadStoreRow, type PgStoreState, type Queryable } from './store-state.js'
+
+export interface PgBackendOptions extends OpenDatabaseOptions {
+  spec: DatabaseSpec
+  embedder?: Embedder
+  /** Activity writes are coalesced to at most one per scope per this window. Default 60 s. */
+  activityCoalesceMs?: number
+  /** The clock activity is recorded with. Default `Date.now`. */
+  now?: () => number
+}
+
+export interface PgBackend extends StorageBackend {
+  readonly database: Database
+}
+
+interface Transaction {
+  client: pg.PoolClient
+}
+
+const LIST_PAGE = 1000
+
+export const createPgBackend = async (options: PgBackendOptions): Promise<PgBackend> => {
+  const database = await openDatabase(options.spec, options)
+  const { s, schema, pool } = database
+  const embedder = options.embedder ?? createLocalEmbedder()
+  const now = options.now ?? Date.now
+  const coalesceMs = Math.max(0, options.activityCoalesceMs ?? ACTIVITY_COALESCE_MS)
+  const current = new AsyncLocalStorage<Transaction>()
+  const states = new Map<string, PgStoreState>()
+  const running = new Map<string, number>()
+  const touched = new Map<string, number>()
+  const pendingTouches = new Set<Promise<unknown>>()
+  const idOf = (scope: Scope) => `${scope.kind}/${scope.dir}`
+
+  /** The open transaction's connection inside a write, else the pool. */
+  const reader = (): Queryable => current.getStore()?.client ?? pool
+
+  /** Runs `fn` in a transaction holding the scope's lock, or inside the one already running. */
+  const inScopeTransaction = async <T>(scope: Scope, fn: (q: Queryable) => Promise<T>, waitMs = DEFAULT_LOCK_WAIT_MS): Promise<T> => {
+    const open = current.getStore()
+    if (open) {
+      await lockScope(open.client, schema, scope, waitMs)
+      return fn(open.client)
+    }
+    return database.transaction((client) =>
+      current.run({ client }, async () => {
+        await lockScope(client, schema, scope, waitMs)
+        return fn(client)
+      }),
+    )
+  }
+
+  const stateOf = async (q: Queryable, scope: Scope, part: StorePart): Promise<PgStoreState> => {
+    const found = await loadStoreRow(q, s, scope, part)
+    const cached = states.get(`${idOf(scope)}/${part}`)
+    if (cached && found.row && cached.scopeId === found.scopeId && cached.row?.revision === found.row.revision) return { ...found, documents: cached.documents }
+    const documents = found.scopeId && found.row ? await loadDocuments(q, s, found.scopeId, part) : []
+    return { ...found, documents }
+  }
+
+  const storeFor = (scope: Scope, part: StorePart, state: PgStoreState, ids: StoreIdentity = { embedderId: embedder.id, dimension: embedder.dimension }) =>
+    new PgVectorStore({
+      s, scope, part, ...ids,
+      read: reader(),
+      write: (fn) => inScopeTransaction(scope, fn),
+      ensureScope: (q) => ensureScopeRow(q, s, scope, new Date(now())),
+    }, state)
+
+  const counted = async <T>(scope: Scope, call: () => Promise<T>): Promise<T> => {
+    const id = idOf(scope)
+    running.set(id, (running.get(id) ?? 0) + 1)
+    try {
+      return await call()
+    } finally {
+      const count = (running.get(id) ?? 1) - 1
+      if (count <= 0) running.delete(id)
+      else running.set(id, count)
+    }
+  }
+
+  const withStore = <T>(scope: Scope, fn: (store: import('../../store/types.js').VectorStore) => Promise<T>, opts: WithStoreOptions = {}): Promise<T> =>
+    counted(scope, async () => {
+      const part = opts.part ?? 'documents'
+      const key = `${idOf(scope)}/${part}`
+      if (!opts.write) {
+        const store = storeFor(scope, part, await stateOf(reader(), scope, part))
+        try {
+          return await fn(store)
+        } finally {
+          await store.close()
+        }
+      }
+      let store: PgVectorStore | undefined
+      const result = await inScopeTransaction(scope, async (q) => {
+        store = storeFor(scope, part, await stateOf(q, scope, part))
+        const value = await fn(store)
+        // A write is activity, recorded under the lock like the fs backend's.
+        await q.query(`UPDATE ${s}.scopes SET last_active_at = GREATEST(last_active_at, $3) WHERE kind = $1 AND dir = $2`, [scope.kind, scope.dir, new Date(now())])
+        return value
+      }, opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS)
+      // Committed: what the store read last is the database's state now.
+      if (!current.getStore() && store) states.set(key, store.snapshot())
+      return result
+    })
+
+  async function* listScopes(listOptions: ListScopesOptions = {}): AsyncIterable<Scope> {
+    let after = '0'
+    for (;;) {
+      const { rows } = await pool.query<{ id: string; kind: Scope['kind']; key: string; dir: string }>(
+        `SELECT id, kind, key, dir FROM ${s}.scopes WHERE id > $1 AND ($2::text[] IS NULL OR kind = ANY($2::text[])) ORDER BY id LIMIT ${LIST_PAGE}`,
+        [after, listOptions.kinds ?? null],
+      )
+      for (const row of rows) {
+        const scope = scopeOfRow(row.kind, row.key)
+        if (scope && scope.dir === row.dir) yield scope
+        else listOptions.onSkip?.({ path: `${row.kind}/${row.dir}`, reason: 'not-a-scope' })
+      }
+      if (rows.length < LIST_PAGE) return
+      after = rows[rows.length - 1]!.id
+    }
+  }
+
+  const scopeExists = async (scope: Scope) => (await scopeIdOf(reader(), s, scope)) !== undefined
+
+  const readUpload = async (scope: Scope, documentId: string, readOptions: { content?: boolean } = {}): Promise<StoredUpload | undefined> => {
+    const id = assertDocumentId(documentId)
+    const withContent = readOptions.content !== false
+    const { rows } = await reader().query<{ file_name: string; size: string; content: Buffer | null }>(
+      `SELECT u.file_name, u.size, ${withContent ? 'u.content' : 'NULL AS content'} FROM ${s}.uploads u JOIN ${s}.scopes sc ON sc.id = u.scope_id
+       WHERE sc.kind = $1 AND sc.dir = $2 AND u.document_id = $3`,
+      [scope.kind, scope.dir, id],
+    )
+    const row = rows[0]
+    if (!row) return undefined
+    return { fileName: row.file_name, size: Number(row.size), bytes: row.content ?? undefined }
+  }
+
+  const usage = async (scope: Scope): Promise<ScopeUsage> => {
+    const { rows } = await reader().query<{ vector_bytes: string; upload_bytes: string; uploads: string; last_active_at: Date }>(
+      `SELECT COALESCE((SELECT sum(bytes) FROM ${s}.stores WHERE scope_id = sc.id), 0) AS vector_bytes,
+              COALESCE((SELECT sum(size) FROM ${s}.uploads WHERE scope_id = sc.id), 0) AS upload_bytes,
+              (SELECT count(*) FROM ${s}.uploads WHERE scope_id = sc.id) AS uploads, sc.last_active_at
+       FROM ${s}.scopes sc WHERE sc.kind = $1 AND sc.dir = $2`,
+      [scope.kind, scope.dir],
+    )
+    const row = rows[0]
+    const vectorBytes = Number(row?.vector_bytes ?? 0)
+    const uploadBytes = Number(row?.upload_bytes ?? 0)
+    return { scope, vectorBytes, uploadBytes, totalBytes: vectorBytes + uploadBytes, files: Number(row?.uploads ?? 0), lastActiveAt: row?.last_active_at }
+  }
+
+  const timeOf = (column: 'created_at' | 'last_active_at') => async (scope: Scope): Promise<Date | undefined> =>
+    (await reader().query<{ at: Date }>(`SELECT ${column} AS at FROM ${s}.scopes WHERE kind = $1 AND dir = $2`, [scope.kind, scope.dir])).rows[0]?.at
+
+  const touch = (scope: Scope): void => {
+    const at = now()
+    const id = idOf(scope)
+    if (at - (touched.get(id) ?? -Infinity) < coalesceMs) return
+    touched.set(id, at)
+    if (touched.size > 100_000) touched.clear()
+    const write = pool
+      .query(`UPDATE ${s}.scopes SET last_active_at = GREATEST(last_active_at, $3) WHERE kind = $1 AND dir = $2`, [scope.kind, scope.dir, new Date(at)])
+      .catch(() => touched.delete(id))
+      .finally(() => pendingTouches.delete(write))
+    pendingTouches.add(write)
+  }
+
+  const holdings = async (scope: Scope): Promise<ScopeHoldings> => {
+    const { rows } = await reader().query<{ documents: string; memories: string; uploads: string; conversations: string }>(
+      `SELECT (SELECT count(*) FROM ${s}.documents WHERE scope_id = sc.id AND part = 'documents') AS documents,
+              COALESCE((SELECT live FROM ${s}.stores WHERE scope_id = sc.id AND part = 'memory'), 0) AS memories,
+              (SELECT count(*) FROM ${s}.uploads WHERE scope_id = sc.id) AS uploads,
+              (SELECT count(*) FROM ${s}.conversations WHERE scope_id = sc.id) AS conversations
+       FROM ${s}.scopes sc WHERE sc.kind = $1 AND sc.dir = $2`,
+      [scope.kind, scope.dir],
+    )
+    const row = rows[0]
+    return { documents: Number(row?.documents ?? 0), memories: Number(row?.memories ?? 0), uploads: Number(row?.uploads ?? 0), conversations: Number(row?.conversations ?? 0) }
+  }
+
+  const evict = async (scope: Scope) => {
+    for (const part of ['documents', 'memory'] as const) states.delete(`${idOf(scope)}/${part}`)
+  }
+
+  const ioDeps = {
+    s, embedder, withStore, holdings, evict, reader,
+    transaction: <T>(scope: Scope, fn: (q: Queryable) => Promise<T>, waitMs?: number) => inScopeTransaction(scope, fn, waitMs),
+    storeFor: (scope: Scope, part: StorePart, state: PgStoreState, ids: StoreIdentity) => storeFor(scope, part, state, ids),
+    stateOf: (q: Queryable, scope: Scope, part: StorePart) => stateOf(q, scope, part),
+    now: () => new Date(now()),
+  }
+
+  return {
+    database,
+    get layout(): Layout {
+      throw new RefusedError('This operation still works on data-dir paths and is not available on the PostgreSQL backend yet.')
+    },
+    embedder,
+    activityWindowMs: coalesceMs,
+    withStore,
+    listScopes,
+    scopeExists,
+    // Rows cannot be links to elsewhere: nothing of a scope can reach outside the database.
+    assertScopeSafe: async () => undefined,
+    readUpload,
+    usage,
+    touch,
+    lastActiveAt: timeOf('last_active_at'),
+    createdAt: timeOf('created_at'),
+    isInUse: (scope) => running.has(idOf(scope)),
+    // Inside a write of this call's own transaction the lock is its own; elsewhere a failed try means another holder.
+    isLockedElsewhere: (scope) => (current.getStore() ? Promise.resolve(false) : database.transaction((client) => isScopeLocked(client, schema, scope))),
+    exportScope: (scope, fn, ioOptions) => exportPgScope(ioDeps, scope, fn, ioOptions),
+    importScope: async (scope, source, ioOptions) => {
+      await importPgScope(ioDeps, scope, source, ioOptions)
+      await evict(scope)
+    },
+    holdings,
+    // Deleted rows are PostgreSQL's to reclaim (VACUUM) and there is no commit log: each existing store is reported unchanged.
+    compact: async (scope) => {
+      const results: StoreCompaction[] = []
+      for (const part of ['documents', 'memory'] as const) {
+        const stats = await withStore(scope, async (store) => store.stats(), { part })
+        if (stats.revision === 0 && stats.live === 0) continue
+        const figures = { live: stats.live, deleted: stats.deleted, logRecords: 0, logBytes: 0 }
+        results.push({ part, before: figures, after: figures })
+      }
+      return results
+    },
+    openStores: () => ({ count: states.size, bytes: [...states.values()].reduce((sum, state) => sum + 1024 + state.documents.length * 256, 0), maxBytes: DEFAULT_MAX_STORE_MEMORY }),
+    evict,
+    retireSession: async (scope) => {
+      if (scope.kind !== 'session') return
+      await pool.query(`INSERT INTO ${s}.retired_sessions (dir, retired_at) VALUES ($1, $2) ON CONFLICT (dir) DO NOTHING`, [scope.dir, new Date(now())])
+    },
+    isSessionRetired: async (scope) =>
+      scope.kind === 'session' && (await reader().query(`SELECT 1 FROM ${s}.retired_sessions WHERE dir = $1`, [scope.dir])).rows.length > 0,
+    async close() {
+      await Promise.allSettled([...pendingTouches])
+      states.clear()
+      await database.close()
+    },
+  }
+}
+
+export type PgScopeIoDeps = {
+  s: string
+  embedder: Embedder
+  holdings(scope: Scope): Promise<ScopeHoldings>
+  reader(): Queryable
+  transaction<T>(scope: Scope, fn: (q: Queryable) => Promise<T>, waitMs?: number): Promise<T>
+  storeFor(scope: Scope, part: StorePart, state: PgStoreState, ids: StoreIdentity): PgVectorStore
+  stateOf(q: Queryable, scope: Scope, part: StorePart): Promise<PgStoreState>
+  now(): Date
+}
