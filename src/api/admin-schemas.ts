@@ -39,6 +39,22 @@ export const cleanupRequestSchema = z.strictObject({
   dryRun: z.boolean().default(false),
 }).meta({ id: 'CleanupRequest' })
 
+export const quotaRequestSchema = z.strictObject({
+  maxBytes: z.number().int().positive().optional().meta({ description: 'Disk the scope may use (vectors and uploads, as du counts them).' }),
+  maxDocuments: z.number().int().positive().optional().meta({ description: 'Documents the scope may hold.' }),
+}).meta({ id: 'QuotaRequest', description: "The scope's own quota, replacing any it had; a field left out falls back to the server's default." })
+
+const limitSource = z.enum(['scope', 'default', 'none'])
+export const quotaReportSchema = z.object({
+  key: z.string(),
+  quota: z.object({ maxBytes: z.number().int().nullable(), maxDocuments: z.number().int().nullable() }).meta({ description: 'The limits in force; null is unlimited.' }),
+  source: z.object({ maxBytes: limitSource, maxDocuments: limitSource }),
+  own: z.object({ maxBytes: z.number().int().optional(), maxDocuments: z.number().int().optional() }).nullable(),
+  usage: z.object({ bytes: z.number().int(), documents: z.number().int() }),
+}).meta({ id: 'QuotaReport' })
+
+export type QuotaRequest = z.input<typeof quotaRequestSchema>
+export type QuotaReportWire = z.infer<typeof quotaReportSchema>
 export type ScopesQuery = z.input<typeof scopesQuerySchema>
 export type MigrateRequest = z.input<typeof migrateRequestSchema>
 export type CleanupRequest = z.input<typeof cleanupRequestSchema>

@@ -38,6 +38,9 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   upstream_timeout: EXIT_FAILURE,
   auth_unavailable: EXIT_FAILURE,
   upstream_rate_limited: EXIT_FAILURE,
+  // Only the server answers it; a script that meets it through the client should wait and retry.
+  rate_limited: EXIT_LOCKED,
+  quota_exceeded: EXIT_REFUSED,
   method_not_allowed: EXIT_USAGE,
   cancelled: EXIT_CANCELLED,
   io_error: EXIT_FAILURE,

@@ -14,3 +14,8 @@ export const printResult = <T>(ctx: CliContext, json: boolean, result: T, render
 export const note = (ctx: CliContext, text: string): void => {
   ctx.err(`${text}\n`)
 }
+
+/** Unfinished operations a read-only command or dry run found and left alone, one line each on stderr. */
+export const notePending = (ctx: CliContext, pending: ReadonlyArray<{ message: string }> | undefined): void => {
+  for (const item of pending ?? []) note(ctx, `bento: note: ${item.message}.`)
+}

@@ -9,6 +9,7 @@
 import { Command, type CommanderError } from 'commander'
 import type { CliContext } from './context.js'
 import { registerAdd } from './commands/add.js'
+import { registerQuota } from './commands/quota.js'
 import { registerCleanup } from './commands/cleanup.js'
 import { registerDb } from './commands/db.js'
 import { registerDu } from './commands/du.js'
@@ -42,6 +43,7 @@ export const REGISTRARS: CommandRegistrar[] = [
   registerDu,
   registerLs,
   registerAdd,
+  registerQuota,
   registerSearch,
   registerReindex,
   registerCompact,

@@ -10,7 +10,7 @@
 import type {
   ChatRequest, ChatResponse, ChatStreamEvent, CleanupRequest, CleanupResult, ConversationCreated, ConversationDetail, ConversationListResponse, ConversationSummary,
   DiskUsageResult, DocumentDetail, DocumentListResponse, DocumentRow, HealthResponse, InspectResult, Memory, MemoryListResponse, MessageListResponse, Metadata,
-  MigrateRequest, MigrateResult, ModelsResponse, MuxiChatRequest, MuxiChatResponse, PageQuery, ScopesQuery, SearchRequestOptions, SearchResponse, UploadQuery, UploadResponse,
+  MigrateRequest, MigrateResult, ModelsResponse, QuotaReport, QuotaRequest, MuxiChatRequest, MuxiChatResponse, PageQuery, ScopesQuery, SearchRequestOptions, SearchResponse, UploadQuery, UploadResponse,
 } from './types.js'
 
 export type * from './types.js'
@@ -120,6 +120,12 @@ export interface BentoClient {
     inspect(scope: string): Promise<InspectResult>
     migrate(request: MigrateRequest): Promise<MigrateResult>
     cleanup(request: CleanupRequest): Promise<CleanupResult>
+    /** The scope's usage against the quota in force. */
+    quota(scope: string): Promise<QuotaReport>
+    /** Sets the scope's own quota (replacing any it had). */
+    setQuota(scope: string, quota: QuotaRequest): Promise<QuotaReport>
+    /** Removes the scope's own quota: the server's default applies. */
+    clearQuota(scope: string): Promise<QuotaReport>
   }
 }
 
@@ -297,6 +303,9 @@ export const createBentoClient = (options: BentoClientOptions): BentoClient => {
       inspect: (scope) => json('GET', `/api/admin/scopes/${id(scope)}`, { admin: true }),
       migrate: (request) => json('POST', '/api/admin/migrate', { json: request, admin: true }),
       cleanup: (request) => json('POST', '/api/admin/cleanup', { json: request, admin: true }),
+      quota: (scope) => json('GET', `/api/admin/scopes/${id(scope)}/quota`, { admin: true }),
+      setQuota: (scope, quota) => json('PUT', `/api/admin/scopes/${id(scope)}/quota`, { json: quota, admin: true }),
+      clearQuota: (scope) => json('DELETE', `/api/admin/scopes/${id(scope)}/quota`, { admin: true }),
     },
   }
 }

@@ -15,7 +15,7 @@ export type {
   ChatMessage, ChatRequest, ChatResponse, ConversationCreated, ConversationDetail, HealthResponse, ModelsResponse, MuxiChatRequest, MuxiChatResponse,
   SearchMode, SearchRequest, SearchResponse, SearchResultRow,
 } from '../api/chat-schemas.js'
-export type { CleanupRequest, MigrateRequest, ScopesQuery } from '../api/admin-schemas.js'
+export type { CleanupRequest, MigrateRequest, QuotaReportWire as QuotaReport, QuotaRequest, ScopesQuery } from '../api/admin-schemas.js'
 export type { SearchFilter } from '../core/search-filter.js'
 export type { Metadata } from '../core/metadata.js'
 import type { z } from 'zod'

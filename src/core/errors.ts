@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'upstream_timeout'
   | 'auth_unavailable'
   | 'upstream_rate_limited'
+  | 'rate_limited'
+  | 'quota_exceeded'
   | 'method_not_allowed'
   | 'cancelled'
   | 'io_error'
@@ -211,6 +213,22 @@ export class UpstreamRateLimitedError extends BentoError {
   constructor(message: string, retryAfterSeconds: number | undefined) {
     super('upstream_rate_limited', message)
     this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
+/** A caller over its rate limit (HTTP 429 with Retry-After): per isolation key or per access key. */
+export class RateLimitedError extends BentoError {
+  readonly retryAfterSeconds: number
+  constructor(message: string, retryAfterSeconds = 1) {
+    super('rate_limited', message)
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
+/** A write that would take a scope past its quota (HTTP 413, exit 3); `details` holds the limit and the usage. */
+export class QuotaExceededError extends BentoError {
+  constructor(message: string, details?: { quota: Record<string, number | null>; usage: Record<string, number>; adding?: Record<string, number> }) {
+    super('quota_exceeded', message, { details })
   }
 }
 

@@ -26,7 +26,8 @@ import { resolveLimits } from '../core/ingest/limits.js'
 import { createEmbedQueue } from '../core/ingest/embed-queue.js'
 import { assertStoreAccepts, commitDocuments, splitDocument, type ChunkedDocument, type OnConflict, type PreparedDocument } from '../core/ingest/pipeline.js'
 import type { IngestLimits } from '../core/ingest/types.js'
-import type { StorageBackend } from '../core/backend/types.js'
+import type { ScopeQuota, StorageBackend } from '../core/backend/types.js'
+import { addedByFiles, admitFiles, assertWithinQuota, isLimited } from './quota.js'
 import type { Scope } from '../core/keys.js'
 import type { AddResult, OnProgress } from './types.js'
 
@@ -48,6 +49,8 @@ export interface AddOptions {
   onConflict?: OnConflict
   /** Stored with every chunk of every file. */
   metadata?: Record<string, unknown>
+  /** The scope's quota in force (`effectiveQuota`): checked before anything is read, and under the lock before each commit. */
+  quota?: ScopeQuota
 }
 
 interface Candidate {
@@ -146,6 +149,13 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
   if (candidates.length > 0 && (await backend.scopeExists(scope))) {
     await backend.withStore(scope, async (store) => assertStoreAccepts(store, backend.embedder))
   }
+  const quota = options.quota ?? {}
+  // Every file counted, directories' too: a run that cannot fit is refused before it reads or writes anything.
+  if (isLimited(quota) && candidates.length > 0) {
+    const files = candidates.map((candidate) => ({ name: path.basename(candidate.source), bytes: candidate.size }))
+    if (await backend.scopeExists(scope)) await backend.withStore(scope, (store) => admitFiles(backend, scope, store, quota, files, options.onConflict))
+    else assertWithinQuota(scope, quota, { bytes: 0, documents: 0 }, addedByFiles(undefined, files, options.onConflict))
+  }
   let done = 0
   const report = (candidate: Candidate) => options.onProgress?.({ done: done++, total: candidates.length, label: path.basename(candidate.source) })
   const split = async (candidate: Candidate): Promise<Split> => {
@@ -191,7 +201,10 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
     try {
       const outcomes = await backend.withStore(
         scope,
-        (store) => commitDocuments({ store, embedder: backend.embedder, uploadsDir }, items.map((item) => item.document), { onConflict: options.onConflict, keep: stored }),
+        async (store) => {
+          await admitFiles(backend, scope, store, quota, items.map(({ document }) => ({ name: document.fileName, bytes: document.bytes.length })), options.onConflict)
+          return commitDocuments({ store, embedder: backend.embedder, uploadsDir }, items.map((item) => item.document), { onConflict: options.onConflict, keep: stored })
+        },
         { write: true },
       )
       outcomes.forEach((doc, i) => {

@@ -8,9 +8,10 @@ import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope, ScopeKind } from '../core/keys.js'
 import { forEachConcurrent } from './concurrent.js'
 import { recoverPendingOperations } from './recover.js'
+import { pendingNotes } from './pending.js'
 import { unsafeReason } from './scope-safety.js'
 import { toIso, toRef } from './scope-ref.js'
-import type { CleanupResult, CleanupSkipped, OnProgress, ScopeRef } from './types.js'
+import type { CleanupResult, CleanupSkipped, OnProgress, PendingNote, ScopeRef } from './types.js'
 
 export interface CleanupOptions {
   /** Scopes whose last activity is older than this are removed. */
@@ -22,6 +23,11 @@ export interface CleanupOptions {
   /** Reference time (tests); default now. */
   now?: Date | number
   onProgress?: OnProgress
+  /**
+   * A plan for a dry run: unfinished operations are reported (`result.pending`) and left
+   * alone, so nothing changes. Otherwise they are finished first, as every write does.
+   */
+  dryRun?: boolean
 }
 
 export interface CleanupTarget extends ScopeRef {
@@ -38,6 +44,8 @@ export interface CleanupPlan {
   cutoff: string
   targets: CleanupTarget[]
   skipped: CleanupSkipped[]
+  /** Unfinished operations a dry-run plan found and left alone. */
+  pending: PendingNote[]
   /** The dry-run answer: exactly what applying would remove, with bytes. */
   result: CleanupResult
 }
@@ -55,7 +63,8 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
   if (!Number.isFinite(options.olderThanMs) || options.olderThanMs < 0) {
     throw new InvalidOptionsError('--older-than must be a duration of zero or more.')
   }
-  await recoverPendingOperations(backend)
+  // A dry run changes nothing: it reports unfinished operations instead (test/reliability/read-only-pending.test.ts).
+  const pending = options.dryRun ? await pendingNotes(backend) : (await recoverPendingOperations(backend), [])
   const now = options.now === undefined ? Date.now() : Number(options.now)
   // Threat: a live session removed because its activity record lags (a server writes it at most once per window);
   // test/ops/cleanup.test.ts "never removes a session used within the activity window".
@@ -68,6 +77,7 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
     cutoff: new Date(cutoff).toISOString(),
     targets: [],
     skipped: [],
+    pending,
     result: emptyResult(activityWindowMs, new Date(cutoff).toISOString()),
   }
   const candidates: AsyncIterable<Scope> | Scope[] =
@@ -122,5 +132,6 @@ export const describeCleanup = (plan: Omit<CleanupPlan, 'result'>): CleanupResul
   freedBytes: plan.targets.reduce((sum, target) => sum + target.bytes, 0),
   activityWindowMs: plan.activityWindowMs,
   cutoff: plan.cutoff,
+  ...(plan.pending.length > 0 ? { pending: plan.pending } : {}),
 })
 

@@ -12,7 +12,7 @@ import { createScopeWalker } from '../core/walk-pool.js'
 import type { ScopeWalker } from '../core/walk-pool.js'
 import type { ScanSkip } from '../core/scan.js'
 import { forEachConcurrent } from './concurrent.js'
-import { recoverPendingOperations } from './recover.js'
+import { pendingNotes } from './pending.js'
 import { toIso, toRef } from './scope-ref.js'
 import { lastActiveFromWalk } from './walk-activity.js'
 import type { DiskUsageGroup, DiskUsageResult, DiskUsageRow, OnProgress } from './types.js'
@@ -121,7 +121,8 @@ export const diskUsage = async (backend: StorageBackend, options: DiskUsageOptio
   if (options.top !== undefined && (!Number.isInteger(options.top) || options.top < 1)) {
     throw new InvalidOptionsError('--top must be a whole number of at least 1.')
   }
-  await recoverPendingOperations(backend)
+  // Read-only: an unfinished operation is reported, never finished here (test/reliability/read-only-pending.test.ts).
+  const pending = await pendingNotes(backend)
   const compare = COMPARE[sort]
   const top = options.top === undefined ? undefined : new TopRows(options.top, compare)
   const rows: DiskUsageRow[] = []
@@ -157,6 +158,7 @@ export const diskUsage = async (backend: StorageBackend, options: DiskUsageOptio
     await walker.close()
   }
   result.scopes = top ? top.sorted() : rows.sort(compare)
+  if (pending.length > 0) result.pending = pending
   if (options.groupBy === 'tenant') {
     result.groups = [...groups.values()].sort((a, b) => b.totalBytes - a.totalBytes || (a.tenant < b.tenant ? -1 : 1))
   }

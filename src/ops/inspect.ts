@@ -4,14 +4,13 @@
 import path from 'node:path'
 import { BusyError, isBentoError } from '../core/errors.js'
 import * as fs from '../core/fs.js'
-import { pendingIntentsFor } from '../core/journal.js'
 import { measureTree } from '../core/scan.js'
 import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
 import type { DocumentSummary, SearchHit, StoreStats, VectorStore } from '../core/store/types.js'
 import { isDocumentId } from '../core/ingest/document-id.js'
-import { recoverPendingOperations } from './recover.js'
+import { pendingNotes } from './pending.js'
 import { toIso, toRef } from './scope-ref.js'
 import type { InspectResult } from './types.js'
 
@@ -92,7 +91,6 @@ const checkOriginals = async (uploadsDir: string, documents: DocumentSummary[], 
  */
 export const inspectScope = async (backend: StorageBackend, scope: Scope, options: InspectOptions = {}): Promise<InspectResult> => {
   const { layout } = backend
-  const recovery = await recoverPendingOperations(backend)
   const result: InspectResult = {
     ...toRef(scope),
     exists: await backend.scopeExists(scope),
@@ -113,10 +111,10 @@ export const inspectScope = async (backend: StorageBackend, scope: Scope, option
   // Test: test/cli/inspect-busy.test.ts.
   await assertNotLockedElsewhere(backend, scope)
   const problems = result.problems
-  for (const pending of await pendingIntentsFor(layout, scope)) {
-    const why = recovery.pending.find((item) => item.id === pending.id)?.reason
-    problems.push(`journal: ${pending.op} ${pending.id} is not finished${why ? ` (${why})` : ''}`)
-  }
+  // Read-only: an unfinished operation on this scope is reported, never finished here (test/reliability/read-only-pending.test.ts).
+  const pending = await pendingNotes(backend, [scope])
+  if (pending.length > 0) result.pending = pending
+  for (const note of pending) problems.push(`journal: ${note.message} (${note.id})`)
 
   let documents: DocumentSummary[] = []
   if (await isDir(layout.vectorsDir(scope))) {

@@ -15,7 +15,7 @@ import { peekStore } from '../core/store/peek.js'
 import { createScopeWalker } from '../core/walk-pool.js'
 import type { ScopeWalker } from '../core/walk-pool.js'
 import { forEachConcurrent } from './concurrent.js'
-import { recoverPendingOperations } from './recover.js'
+import { pendingNotes } from './pending.js'
 import { toIso, toRef } from './scope-ref.js'
 import { lastActiveFromWalk } from './walk-activity.js'
 import type { LsResult, LsRow } from './types.js'
@@ -63,7 +63,8 @@ const rowOf = async (backend: StorageBackend, walker: ScopeWalker, scope: Scope)
  * const { scopes } = await listScopeSummaries(backend, { kinds: ['custom'] })
  */
 export const listScopeSummaries = async (backend: StorageBackend, options: LsOptions = {}): Promise<LsResult> => {
-  await recoverPendingOperations(backend)
+  // Read-only: an unfinished operation is reported, never finished here (test/reliability/read-only-pending.test.ts).
+  const pending = await pendingNotes(backend)
   const scopes: LsRow[] = []
   const walker = createScopeWalker()
   try {
@@ -74,5 +75,5 @@ export const listScopeSummaries = async (backend: StorageBackend, options: LsOpt
     await walker.close()
   }
   scopes.sort((a, b) => (a.kind === b.kind ? (a.dir < b.dir ? -1 : 1) : a.kind === 'shared' ? -1 : b.kind === 'shared' ? 1 : a.kind < b.kind ? -1 : 1))
-  return { scopes }
+  return pending.length > 0 ? { scopes, pending } : { scopes }
 }

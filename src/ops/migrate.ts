@@ -4,7 +4,7 @@
  * seed's migration guide did with a hand `mv`.
  */
 import { DEFAULT_LOCK_WAIT_MS } from '../core/defaults.js'
-import { ConflictError, InvalidInputError, NotFoundError, RefusedError } from '../core/errors.js'
+import { BusyError, ConflictError, InvalidInputError, NotFoundError, RefusedError } from '../core/errors.js'
 import { crashPoint } from '../core/faults.js'
 import * as fs from '../core/fs.js'
 import { beginIntent, releaseIntent } from '../core/journal.js'
@@ -18,6 +18,7 @@ import type { StoreStats } from '../core/store/types.js'
 import { assertTreeHasNoLinks } from './copy-tree.js'
 import { runMergeMigration } from './migrate-merge.js'
 import { runRenameMigration } from './migrate-rename.js'
+import { pendingNotes } from './pending.js'
 import { recoverPendingOperations } from './recover.js'
 import { TREES } from './trash.js'
 import type { MigrateResult, OnProgress } from './types.js'
@@ -29,6 +30,11 @@ export interface MigrateOptions {
   copy?: boolean
   /** How long to wait for the two scope locks. Default 2000 ms. */
   lockWaitMs?: number
+  /**
+   * A plan for a dry run: changes nothing, so an unfinished operation on either scope is
+   * reported (`BusyError` naming it) rather than finished first, as a real migrate does.
+   */
+  dryRun?: boolean
 }
 
 export interface MigratePlan {
@@ -147,7 +153,13 @@ const assertCompatible = (backend: StorageBackend, from: Scope, to: Scope, sourc
 export const planMigrate = async (backend: StorageBackend, options: MigrateOptions): Promise<MigratePlan> => {
   const { from, to } = options
   if (from.kind === to.kind && from.dir === to.dir) throw new InvalidInputError(`Source and target are the same scope ("${from.key}").`)
-  await recoverPendingOperations(backend)
+  if (options.dryRun) {
+    // Test: test/reliability/read-only-pending.test.ts.
+    const [pending] = await pendingNotes(backend, [from, to])
+    if (pending) throw new BusyError(`${pending.message[0]!.toUpperCase()}${pending.message.slice(1)}.`)
+  } else {
+    await recoverPendingOperations(backend)
+  }
   if (!(await backend.scopeExists(from))) throw new NotFoundError(`Scope "${from.key}" does not exist.`)
   for (const scope of [from, to]) for (const tree of TREES) await assertNoSymlinks(backend.layout, backend.layout.scopeDir(tree, scope))
   const source = await readContent(backend, from, false)

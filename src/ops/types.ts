@@ -34,6 +34,17 @@ export interface DiskUsageGroup {
   totalBytes: number
   files: number
 }
+/** An unfinished operation, as read-only commands and dry runs report it (they never finish it). */
+export interface PendingNote {
+  id: string
+  op: string
+  /** Keys of the scopes it changes. */
+  scopes: string[]
+  running: boolean
+  /** "an interrupted migrate of X to Y is pending; the next write command finishes it" */
+  message: string
+}
+
 export interface DiskUsageResult {
   scopes: DiskUsageRow[]
   groups?: DiskUsageGroup[]
@@ -42,6 +53,8 @@ export interface DiskUsageResult {
   uploadBytes: number
   files: number
   scopeCount: number
+  /** Unfinished operations, reported and left for the next write command (absent when there are none). */
+  pending?: PendingNote[]
 }
 
 export interface CleanupRemoved extends ScopeRef {
@@ -68,6 +81,8 @@ export interface CleanupResult {
   activityWindowMs?: number
   /** ISO time: scopes whose recorded last activity is at or after it were kept. */
   cutoff?: string
+  /** A dry run's report of unfinished operations (a real run finishes them first). */
+  pending?: PendingNote[]
 }
 
 export interface MigrateResult {
@@ -81,6 +96,8 @@ export interface MigrateResult {
   uploads: number
   conversations: number
   bytes: number
+  /** A dry run's report of unfinished operations elsewhere (a real run finishes them first). */
+  pending?: PendingNote[]
 }
 
 export interface InspectDocument {
@@ -102,6 +119,8 @@ export interface InspectResult extends ScopeRef {
   expiresAt: string | null
   healthy: boolean
   problems: string[]
+  /** Unfinished operations, reported and left for the next write command (absent when there are none). */
+  pending?: PendingNote[]
 }
 
 export interface LsRow extends ScopeRef {
@@ -111,6 +130,8 @@ export interface LsRow extends ScopeRef {
 }
 export interface LsResult {
   scopes: LsRow[]
+  /** Unfinished operations, reported and left for the next write command (absent when there are none). */
+  pending?: PendingNote[]
 }
 
 export interface AddResult {

@@ -9,7 +9,8 @@
 import { BentoError, toBentoError } from '../core/errors.js'
 import { commitDocuments, prepareDocument, type OnConflict, type PreparedDocument } from '../core/ingest/pipeline.js'
 import type { IngestLimits } from '../core/ingest/types.js'
-import type { StorageBackend } from '../core/backend/types.js'
+import type { ScopeQuota, StorageBackend } from '../core/backend/types.js'
+import { admitFiles, isLimited } from './quota.js'
 import type { Scope } from '../core/keys.js'
 import type { UploadOutcome } from './types.js'
 
@@ -24,6 +25,8 @@ export interface UploadOptions {
   /** Stored with every chunk of every file, after Bento's own keys. */
   metadata?: Record<string, unknown>
   limits?: IngestLimits
+  /** The scope's quota in force (`effectiveQuota`): checked before extraction and again under the lock, before the commit. */
+  quota?: ScopeQuota
   /** Told the original error (with its cause and stack) of each file that could not be prepared. */
   onFileError?: (fileName: string, error: BentoError) => void
 }
@@ -36,6 +39,10 @@ type Prepared = { index: number; document: PreparedDocument } | { index: number;
  * // [{ file: 'notes.md', outcome: 'replaced', documentId: 'doc_…', replaced: ['doc_…'], chunks: 3, … }]
  */
 export const uploadDocuments = async (backend: StorageBackend, scope: Scope, files: UploadFileInput[], options: UploadOptions = {}): Promise<UploadOutcome[]> => {
+  const quota = options.quota ?? {}
+  if (isLimited(quota) && files.length > 0) {
+    await backend.withStore(scope, (store) => admitFiles(backend, scope, store, quota, files.map((file) => ({ name: file.fileName, bytes: file.bytes.length })), options.onConflict))
+  }
   const prepared: Prepared[] = []
   for (const [index, file] of files.entries()) {
     try {
@@ -50,8 +57,10 @@ export const uploadDocuments = async (backend: StorageBackend, scope: Scope, fil
   const ready = prepared.flatMap((item) => ('document' in item ? [item.document] : []))
   const committed = ready.length === 0
     ? []
-    : await backend.withStore(scope, (store) =>
-      commitDocuments({ store, embedder: backend.embedder, uploadsDir: backend.layout.uploadsDir(scope) }, ready, { onConflict: options.onConflict }), { write: true })
+    : await backend.withStore(scope, async (store) => {
+      await admitFiles(backend, scope, store, quota, ready.map((document) => ({ name: document.fileName, bytes: document.bytes.length })), options.onConflict)
+      return commitDocuments({ store, embedder: backend.embedder, uploadsDir: backend.layout.uploadsDir(scope) }, ready, { onConflict: options.onConflict })
+    }, { write: true })
   let next = 0
   return prepared.map((item): UploadOutcome => {
     const file = files[item.index]!.fileName

@@ -31,7 +31,7 @@ const matchesAny = (presented: Buffer, keys: Buffer[]): boolean => {
   return found
 }
 
-const presentedKeys = (c: Context, readBearer: boolean): string[] => {
+export const presentedKeys = (c: Context, readBearer: boolean): string[] => {
   const keys = KEY_HEADERS.map((name) => c.req.header(name)).filter((value): value is string => value !== undefined && value !== '')
   if (keys.length > 0 || !readBearer) return keys
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')

@@ -24,6 +24,7 @@ import { documentReadRoutes } from './routes/document-read.js'
 import { documentUploadRoutes } from './routes/document-upload.js'
 import { healthRoutes } from './routes/health.js'
 import { memoryRoutes } from './routes/memories.js'
+import { accessKeyRateLimit, scopeRateLimit } from './rate-limit.js'
 import { webUiRoutes } from './web-ui.js'
 
 /** What the outer app hands over with each request. */
@@ -134,9 +135,13 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   // POST /v1/chat reads its body before isolation (its user_id may name the scope); the shared
   // chain below then finds the scope and identity set and does not resolve them again.
   app.post('/v1/chat', requireClient, ...verifyIdentity, muxiChatIdentity(deps), resolveScope)
-  for (const path of DATA_PATHS) app.use(path, requireClient, ...verifyIdentity, resolveScope, touchActivity(deps))
-  app.use('/api/chat/models', requireClient, ...verifyIdentity)
-  app.use('/api/admin/*', deps.access.require('admin'))
+  // Rate limits (off by default): per access key right after the key is checked, per scope once it is resolved.
+  const { rateLimit } = deps.config
+  const perKey: MiddlewareHandler<BentoEnv>[] = rateLimit.accessKey && deps.access.enabled ? [accessKeyRateLimit(rateLimit.accessKey, deps.now, deps.config.auth === 'none')] : []
+  const perScope: MiddlewareHandler<BentoEnv>[] = rateLimit.scope ? [scopeRateLimit(rateLimit.scope, deps.now)] : []
+  for (const path of DATA_PATHS) app.use(path, requireClient, ...perKey, ...verifyIdentity, resolveScope, ...perScope, touchActivity(deps))
+  app.use('/api/chat/models', requireClient, ...perKey, ...verifyIdentity)
+  app.use('/api/admin/*', deps.access.require('admin'), ...perKey)
 
   app.route('/', healthRoutes(deps))
   app.route('/', modelRoutes(deps))

@@ -17,6 +17,7 @@ import { parseByteSize } from '../core/byte-size.js'
 import { envDuration, envInteger, envList, envSwitch, envText, extractLimitsFromEnv, sessionTtlFromEnv, type Env } from '../core/env.js'
 import { parseDuration } from '../core/duration.js'
 import { InvalidOptionsError } from '../core/errors.js'
+import { quotaFromEnv } from '../ops/quota.js'
 import type { JwtAuthOptions } from './auth/options.js'
 import type { BentoServerOptions } from './options.js'
 
@@ -143,5 +144,19 @@ export const serverOptionsFromEnv = (allEnv: Env = process.env, envOptions: Serv
   if (ui !== undefined) options.ui = ui
   const uploadLimits = extractLimitsFromEnv(env)
   if (Object.keys(uploadLimits).length > 0) options.uploadLimits = { ...options.uploadLimits, ...uploadLimits }
+  const rateLimit = rateLimitFromEnv(env)
+  if (rateLimit !== undefined) options.rateLimit = rateLimit
+  const quota = quotaFromEnv(env)
+  if (quota !== undefined) options.quota = quota
   return options
+}
+
+/** `BENTO_RATE_LIMIT_SCOPE` and `BENTO_RATE_LIMIT_ACCESS_KEY` (requests per minute), `BENTO_RATE_LIMIT_BURST`. */
+const rateLimitFromEnv = (env: Env): BentoServerOptions['rateLimit'] => {
+  const scope = envInteger(env, 'BENTO_RATE_LIMIT_SCOPE', 1)
+  const accessKey = envInteger(env, 'BENTO_RATE_LIMIT_ACCESS_KEY', 1)
+  const burst = envInteger(env, 'BENTO_RATE_LIMIT_BURST', 1)
+  const rule = (perMinute: number | undefined) => (perMinute === undefined ? undefined : { requestsPerMinute: perMinute, ...(burst === undefined ? {} : { burst }) })
+  if (scope === undefined && accessKey === undefined) return undefined
+  return { ...(scope === undefined ? {} : { scope: rule(scope)! }), ...(accessKey === undefined ? {} : { accessKey: rule(accessKey)! }) }
 }

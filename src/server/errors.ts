@@ -7,7 +7,7 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import {
-  BentoError, BusyError, InvalidKeyClaimError, MethodNotAllowedError, toBentoError, UpstreamError, UpstreamRateLimitedError, type ErrorCode,
+  BentoError, BusyError, InvalidKeyClaimError, MethodNotAllowedError, RateLimitedError, toBentoError, UpstreamError, UpstreamRateLimitedError, type ErrorCode,
 } from '../core/errors.js'
 
 export const HTTP_STATUSES: Record<ErrorCode, ContentfulStatusCode> = {
@@ -33,6 +33,8 @@ export const HTTP_STATUSES: Record<ErrorCode, ContentfulStatusCode> = {
   upstream_timeout: 504,
   auth_unavailable: 503,
   upstream_rate_limited: 429,
+  rate_limited: 429,
+  quota_exceeded: 413,
   method_not_allowed: 405,
   // The client went away; nobody reads this status, but it must not look like a server fault.
   cancelled: 400,
@@ -58,7 +60,7 @@ export const describeError = (error: unknown): { status: ContentfulStatusCode; b
   if (error instanceof BentoError) {
     // A verified caller whose token names an unusable key is forbidden, not a bad request it could fix.
     const status = error instanceof InvalidKeyClaimError ? 403 : (HTTP_STATUSES[error.code] ?? 500)
-    const retryAfter = error instanceof BusyError || error instanceof UpstreamRateLimitedError
+    const retryAfter = error instanceof BusyError || error instanceof UpstreamRateLimitedError || error instanceof RateLimitedError
       ? error.retryAfterSeconds
       : error.code === 'locked' || error.code === 'auth_unavailable' || error.code === 'database_unavailable' ? RETRY_AFTER_SECONDS : undefined
     // io_error and internal messages can carry paths of the data dir, which hold isolation keys.
@@ -66,9 +68,11 @@ export const describeError = (error: unknown): { status: ContentfulStatusCode; b
       ? 'The server failed to complete the request.'
       : error.code === 'upstream_error' ? upstreamMessage(error)
       : error.code === 'database_unavailable' ? 'The database is unavailable; try again later.' : error.message
+    // A quota refusal says which limit and how much is used, so a client can tell its user.
+    const details = error.code === 'quota_exceeded' && error.details !== undefined ? error.details : {}
     return {
       status,
-      body: { error: { code: error.code, message } },
+      body: { error: { code: error.code, message, ...details } },
       ...(retryAfter !== undefined ? { retryAfter } : {}),
       ...(error instanceof MethodNotAllowedError ? { allow: error.allow } : {}),
     }

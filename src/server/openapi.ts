@@ -7,7 +7,7 @@
  * Test: test/server/openapi.test.ts (validated with @seriousme/openapi-schema-validator).
  */
 import { z } from 'zod'
-import { cleanupRequestSchema, migrateRequestSchema, scopesQuerySchema } from '../api/admin-schemas.js'
+import { cleanupRequestSchema, migrateRequestSchema, quotaReportSchema, quotaRequestSchema, scopesQuerySchema } from '../api/admin-schemas.js'
 import {
   chatRequestSchema, chatResponseSchema, conversationCreatedSchema, conversationDetailSchema, deletedDocumentSchema, deletedDocumentsSchema, deletedItemSchema,
   healthResponseSchema, memoryAddRequestSchema, memoryAddResponseSchema, memorySearchRequestSchema, memorySearchResponseSchema, modelsResponseSchema,
@@ -91,6 +91,9 @@ const SPECS: Record<string, OperationSpec> = {
   'DELETE /v1/memories': { summary: 'Forget every memory of the scope.', access: 'client', scoped: true, response: deletedItemSchema },
   'GET /api/admin/scopes': { summary: 'Disk use per scope (bento du --json).', access: 'admin', query: scopesQuerySchema },
   'GET /api/admin/scopes/:scope': { summary: 'One scope, with its health (bento inspect --json).', access: 'admin' },
+  'GET /api/admin/scopes/:scope/quota': { summary: "A scope's usage against its quota (bento quota).", access: 'admin', response: quotaReportSchema },
+  'PUT /api/admin/scopes/:scope/quota': { summary: "Set the scope's own quota (bento quota --max-bytes --max-documents).", access: 'admin', body: quotaRequestSchema, response: quotaReportSchema },
+  'DELETE /api/admin/scopes/:scope/quota': { summary: "Remove the scope's own quota; the default applies (bento quota --clear).", access: 'admin', response: quotaReportSchema },
   'POST /api/admin/migrate': { summary: 'Move or copy a scope to another key (bento migrate).', access: 'admin', body: migrateRequestSchema },
   'POST /api/admin/cleanup': { summary: 'Remove inactive scopes (bento cleanup).', access: 'admin', body: cleanupRequestSchema },
 }
@@ -132,7 +135,7 @@ const successResponse = (spec: OperationSpec | undefined, scoped: boolean): Reco
 const operation = (method: string, path: string) => {
   const spec = SPECS[`${method} ${path}`]
   const scoped = spec?.scoped ?? false
-  const parameters: Array<Record<string, unknown>> = path === '/api/admin/scopes/:scope'
+  const parameters: Array<Record<string, unknown>> = path.startsWith('/api/admin/scopes/:scope')
     ? [scopeParam]
     : pathParams(path).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }))
   if (spec?.query) {

@@ -10,6 +10,7 @@ import type { Logger } from 'pino'
 import { InvalidOptionsError } from '../core/errors.js'
 import { customScope } from '../core/keys.js'
 import type { Embedder } from '../core/embeddings/types.js'
+import type { ScopeQuota } from '../core/backend/types.js'
 import {
   DEFAULT_CLEANUP_INTERVAL_MS, DEFAULT_CONVERSATION_TTL_MS, DEFAULT_DATA_DIR, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_OPEN_STORES, DEFAULT_MAX_STORE_MEMORY,
   DEFAULT_MAX_TEXT_CHARS, DEFAULT_READ_FRESHNESS_MS, DEFAULT_SESSION_TTL_MS,
@@ -18,6 +19,7 @@ import { resolveLimits, type ResolvedLimits } from '../core/ingest/limits.js'
 import type { IngestLimits } from '../core/ingest/types.js'
 import type { IsolationMode } from '../middleware/isolation.js'
 import type { AccessKeys } from './access-keys.js'
+import type { RateLimitOptions, RateLimitRule } from './rate-limit.js'
 import { HMAC_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, type AuthOptions } from './auth/options.js'
 
 export interface ChatOptions {
@@ -112,6 +114,18 @@ export interface BentoServerOptions {
   now?: () => number
   /** The web page at `/` (documents, search, chat, and the operator's scopes). Default true. */
   ui?: boolean
+  /**
+   * Token-bucket rate limits, per isolation key (`scope`) and per access key (`accessKey`),
+   * in this process's memory: each replica counts its own requests. Default off.
+   */
+  rateLimit?: RateLimitOptions
+  /**
+   * The quota of every scope that has none of its own (set per scope through the admin API
+   * or `bento quota`): `maxBytes` of disk (vectors and uploads, as `du` counts them) and
+   * `maxDocuments`. An upload that would pass one is refused before anything is written
+   * (413 `quota_exceeded`). Default off.
+   */
+  quota?: ScopeQuota
 }
 
 export interface BentoServerConfig {
@@ -142,6 +156,8 @@ export interface BentoServerConfig {
   readonly defaultKey: string | undefined
   readonly trustProxy: boolean
   readonly ui: boolean
+  readonly quota: Readonly<ScopeQuota>
+  readonly rateLimit: { readonly scope: Readonly<RateLimitRule> | undefined; readonly accessKey: Readonly<RateLimitRule> | undefined }
 }
 
 export const DEFAULT_CHAT_BASE_URL = 'https://openrouter.ai/api/v1'
@@ -160,6 +176,10 @@ const embedderSchema = z.custom<Embedder>(
 )
 const loggerSchema = z.custom<Logger>((value) => typeof value === 'object' && value !== null && typeof (value as Logger).info === 'function', 'must be a pino logger')
 
+const rateLimitRule = z.strictObject({
+  requestsPerMinute: z.number().positive().max(1_000_000),
+  burst: z.number().int().min(1).max(1_000_000).optional(),
+})
 const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
 const authSchema = z.strictObject({
   type: z.literal('jwt'),
@@ -221,6 +241,8 @@ const optionsSchema = z.strictObject({
   trustProxy: z.boolean().optional(),
   now: z.custom<() => number>((value) => typeof value === 'function', 'must be a function returning ms since the epoch').optional(),
   ui: z.boolean().optional(),
+  quota: z.strictObject({ maxBytes: z.number().int().positive().optional(), maxDocuments: z.number().int().positive().optional() }).optional(),
+  rateLimit: z.strictObject({ scope: rateLimitRule.optional(), accessKey: rateLimitRule.optional() }).optional(),
 })
 
 /** Validates options; throws `InvalidOptionsError` naming each bad option. */
@@ -286,5 +308,7 @@ export const resolveServerConfig = (options: BentoServerOptions): BentoServerCon
     defaultKey: options.defaultKey,
     trustProxy: options.trustProxy ?? false,
     ui: options.ui ?? true,
+    quota: Object.freeze({ ...options.quota }),
+    rateLimit: Object.freeze({ scope: options.rateLimit?.scope, accessKey: options.rateLimit?.accessKey }),
   })
 }

@@ -11,19 +11,19 @@ describe('bento db', () => {
     const backend = `${db.url}?schema=${db.schema()}`
     const before = await runBento(['db', 'status', '--backend', backend, '--json'])
     expect(before.code).toBe(0)
-    expect(JSON.parse(before.stdout)).toMatchObject({ version: 0, upToDate: false, migrations: [{ version: 1, appliedAt: null }] })
+    expect(JSON.parse(before.stdout)).toMatchObject({ version: 0, upToDate: false, migrations: [{ version: 1, appliedAt: null }, { version: 2, appliedAt: null }] })
     const again = await runBento(['db', 'status', '--json'], { env: { BENTO_DATABASE_URL: backend } })
     expect(JSON.parse(again.stdout)).toMatchObject({ version: 0 })
 
     const migrated = await runBento(['db', 'migrate', '--backend', backend, '--json'])
     expect(migrated.code).toBe(0)
-    expect(JSON.parse(migrated.stdout)).toMatchObject({ applied: [1], version: 1, upToDate: true })
+    expect(JSON.parse(migrated.stdout)).toMatchObject({ applied: [1, 2], version: 2, upToDate: true })
     const twice = await runBento(['db', 'migrate', '--backend', backend])
     expect(twice.stdout).toContain('Nothing to apply')
 
     const after = await runBento(['db', 'status', '--backend', backend])
     expect(after.code).toBe(0)
-    expect(after.stdout).toMatch(/version 1 of 1 \(up to date\)/)
+    expect(after.stdout).toMatch(/version 2 of 2 \(up to date\)/)
     expect(after.stdout).toMatch(/pgvector \d+\.\d+/)
   })
 

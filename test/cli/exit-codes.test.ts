@@ -8,7 +8,7 @@ describe('exit codes', () => {
       InvalidKeyError: 2, InvalidKeyClaimError: 2, InvalidInputError: 2, InvalidOptionsError: 2,
       UnsupportedTypeError: 2, TooLargeError: 2, EmptyFileError: 2, UnreadableFileError: 2, InvalidArchiveError: 2,
       NotFoundError: 3, ConflictError: 3, RefusedError: 3, UnsafePathError: 3, CorruptStoreError: 3, EmbedderMismatchError: 3,
-      LockedError: 4, BusyError: 4, LockLostError: 4, MethodNotAllowedError: 2, CancelledError: 130, DatabaseUnavailableError: 1,
+      LockedError: 4, BusyError: 4, LockLostError: 4, RateLimitedError: 4, QuotaExceededError: 3, MethodNotAllowedError: 2, CancelledError: 130, DatabaseUnavailableError: 1,
     }
     const classes = Object.entries(errors).filter(([name, value]) => typeof value === 'function' && value.prototype instanceof errors.BentoError)
     expect(classes.length).toBeGreaterThan(15)

@@ -18,7 +18,7 @@ import { record } from './support/figures.js'
 import { multipartUpload, sendRaw } from './support/http-attack.js'
 import { runBin, serveChild, type ServeChild } from './support/serve-child.js'
 
-import { makeDeepHtml, makeDeepJson, makeDocxOfParagraphs } from '../helpers/hostile-files.js'
+import { makeDeepHtml, makeDeepJson, makeDocxOfParagraphs, makeSharedStreamPdf } from '../helpers/hostile-files.js'
 
 const ADMIN = 'fma_bad_input_admin_0123456789'
 const CLIENT = 'fmc_bad_input_client_0123456789'
@@ -74,6 +74,8 @@ const HTTP_ROWS: HttpRow[] = [
   { name: 'JSON file nested 6,000 levels', ...upload('deep.json', makeDeepJson(6000)), status: 422, code: 'unreadable_file' },
   { name: 'JSON file of 100,000 unclosed [', ...upload('brackets.json', '['.repeat(100_000)), status: 422, code: 'unreadable_file' },
   { name: 'HTML file of 300,000 nested <div>', ...upload('deep.html', makeDeepHtml(300_000)), status: 422, code: 'unreadable_file' },
+  { name: 'PDF whose 200 pages draw one 10 MiB whitespace stream (41 KB)', ...upload('shared.pdf', makeSharedStreamPdf(200, 10 * 1024 * 1024), 'application/pdf'), status: 413, code: 'too_large' },
+  { name: 'JSON file nested 3,000 levels around a large array', ...upload('deep-array.json', makeDeepJson(3000, `[${'1,'.repeat(80_000)}1]`)), status: 422, code: 'unreadable_file' },
   { name: 'file name with a path', ...upload('../../escape.txt', 'escape'), status: 400, code: 'invalid_input' },
   { name: 'huge query (5,000 chars)', method: 'POST', route: '/api/documents/search', headers: jsonHeaders, body: json({ query: 'q'.repeat(5000) }), status: 400, code: 'invalid_input' },
   { name: 'empty query', method: 'POST', route: '/api/documents/search', headers: jsonHeaders, body: json({ query: '   ' }), status: 400, code: 'invalid_input' },

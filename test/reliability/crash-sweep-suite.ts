@@ -189,7 +189,7 @@ export const defineCrashSweep = (options: CrashSweepOptions): void => {
     if (!killed) expect(run.code, `${what}: ${run.stderr}`).toBe(0)
     const acks = run.stdout.split('\n').filter((line) => line.startsWith('ack ')).map((line) => line.slice(4))
     await ageLocks(dataDir)
-    // The next command (any command recovers first), then a verify of every scope.
+    // The next write command (it finishes journaled work first), then a verify of every scope.
     const after = await readState(dataDir)
     await expectJournalDrained(dataDir, what, tally)
     for (const dir of Object.keys(after).filter((name) => touchedDirs(op).includes(name))) {

@@ -45,10 +45,13 @@ export const runAdd = async (options: AddOptions, ctx: CliContext): Promise<void
   const scope = scopeFromArg(options.key)
   const metadata = options.metadata === undefined ? undefined : (await import('../../core/metadata.js')).parseMetadataJson(options.metadata, '--metadata')
   const { addFiles } = await loadAddOp()
+  const { effectiveQuota, quotaFromEnv } = await import('../../ops/quota.js')
+  const defaultQuota = quotaFromEnv(ctx.env)
   await withBackend({ dataDir: options.dataDir, create: true, env: ctx.env }, async (backend) => {
     const progress = createProgress(ctx, 'Adding', { json: options.json })
     try {
-      const result = await addFiles(backend, scope, options.paths, { onProgress: progress.onProgress, onConflict: options.onConflict, metadata, limits: extractLimitsFromEnv(ctx.env) })
+      const quota = await effectiveQuota(backend, scope, defaultQuota)
+      const result = await addFiles(backend, scope, options.paths, { onProgress: progress.onProgress, onConflict: options.onConflict, metadata, limits: extractLimitsFromEnv(ctx.env), quota })
       progress.stop()
       printResult(ctx, options.json, result, renderAdd)
     } finally {

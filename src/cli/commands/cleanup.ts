@@ -8,7 +8,7 @@ import type { CliContext } from '../context.js'
 import { formatDuration, parseDuration } from '../../core/duration.js'
 import { addCommonOptions, collectList, collectRepeated, parseKinds, toCommonOptions, type CommonOptions } from '../options.js'
 import { EXIT_REFUSED } from '../exit-codes.js'
-import { note, printResult } from '../output.js'
+import { note, notePending, printResult } from '../output.js'
 import { askDuration } from '../pick.js'
 import { createProgress } from '../progress.js'
 import { renderCleanup } from '../render/cleanup.js'
@@ -76,7 +76,8 @@ export const runCleanup = async (options: CleanupOptions, ctx: CliContext): Prom
   const { applyCleanup, planCleanup } = await loadCleanupOps()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
     const scopes = await Promise.all(options.scopes.map((scope) => resolveExistingScope(backend, scope)))
-    const plan = await planCleanup(backend, { olderThanMs, kinds: options.kinds, ...(scopes.length > 0 ? { scopes } : {}) })
+    const plan = await planCleanup(backend, { olderThanMs, kinds: options.kinds, dryRun: options.dryRun, ...(scopes.length > 0 ? { scopes } : {}) })
+    notePending(ctx, plan.pending)
     if (olderThanMs < plan.activityWindowMs) note(ctx, explainActivityWindow(olderThanMs, plan.activityWindowMs))
     const preview = await applyCleanup(backend, plan, { dryRun: true })
     if (options.dryRun) return printResult(ctx, options.json, preview, renderCleanup)

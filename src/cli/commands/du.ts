@@ -4,7 +4,7 @@ import { loadDiskUsageOp } from '../ops.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { addCommonOptions, collectList, parseChoice, parseKinds, parsePositiveInt, toCommonOptions, type CommonOptions } from '../options.js'
-import { printResult } from '../output.js'
+import { notePending, printResult } from '../output.js'
 import { createProgress } from '../progress.js'
 import { renderDiskUsage } from '../render/du.js'
 
@@ -47,6 +47,7 @@ export const runDu = async (options: DuOptions, ctx: CliContext): Promise<void> 
       })
       progress.stop()
       printResult(ctx, options.json, result, renderDiskUsage)
+      notePending(ctx, result.pending)
     } finally {
       progress.stop()
     }

@@ -7,7 +7,7 @@ import { parseDuration } from '../../core/duration.js'
 import { sessionTtlFromEnv } from '../../core/env.js'
 import { EXIT_REFUSED } from '../exit-codes.js'
 import { addCommonOptions, toCommonOptions, type CommonOptions } from '../options.js'
-import { note, printResult } from '../output.js'
+import { note, notePending, printResult } from '../output.js'
 import { pickScope } from '../pick.js'
 import { resolveExistingScope } from '../scope-arg.js'
 import { renderInspect } from '../render/inspect.js'
@@ -45,6 +45,7 @@ export const runInspect = async (options: InspectOptions, ctx: CliContext): Prom
     const scope = typed ? await resolveExistingScope(backend, typed) : await pickScope(ctx, backend, { message: 'Inspect which scope?', what: 'argument <key-or-dir>' })
     const result = await inspectScope(backend, scope, { verify: options.verify, ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }) })
     printResult(ctx, options.json, result, renderInspect)
+    notePending(ctx, result.pending)
     if (!result.exists) {
       note(ctx, `bento: scope ${result.key} does not exist.`)
       ctx.exitCode = EXIT_REFUSED

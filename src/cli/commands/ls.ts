@@ -4,7 +4,7 @@ import { loadLsOp } from '../ops.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { addCommonOptions, collectList, parseKinds, parsePositiveInt, toCommonOptions, type CommonOptions } from '../options.js'
-import { printResult } from '../output.js'
+import { notePending, printResult } from '../output.js'
 import { renderDocumentList, renderScopeList } from '../render/ls.js'
 import { InvalidOptionsError, NotFoundError } from '../../core/errors.js'
 import { scopeFromArg } from '../../core/keys.js'
@@ -74,6 +74,7 @@ export const runLs = async (options: LsOptions, ctx: CliContext): Promise<void> 
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
     const result = await listScopeSummaries(backend, options.kinds ? { kinds: options.kinds } : {})
     printResult(ctx, options.json, result, renderScopeList)
+    notePending(ctx, result.pending)
   })
 }
 

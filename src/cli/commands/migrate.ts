@@ -52,7 +52,7 @@ export const runMigrate = async (options: MigrateOptions, ctx: CliContext): Prom
       what: 'option --to <key>',
       rejects: (scope) => (scope.dir === from.dir ? 'The target must differ from the source.' : undefined),
     }))
-    const plan = await planMigrate(backend, { from, to, copy: options.copy })
+    const plan = await planMigrate(backend, { from, to, copy: options.copy, dryRun: options.dryRun })
     const preview = await applyMigrate(backend, plan, { dryRun: true })
     if (options.dryRun) return printResult(ctx, options.json, preview, renderMigrate)
     if (!options.yes) {

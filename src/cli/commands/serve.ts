@@ -42,6 +42,10 @@ export interface ServeOptions {
   library: Pick<BentoServerOptions, 'defaultKey' | 'conversationTtlMs' | 'maxJsonBytes'> & {
     chat: NonNullable<BentoServerOptions['chat']>
     uploadLimits: NonNullable<BentoServerOptions['uploadLimits']>
+    /** `--rate-limit-scope`, `--rate-limit-access-key` (requests per minute), `--rate-limit-burst`. */
+    rateLimit: { scope?: number; accessKey?: number; burst?: number }
+    /** `--quota-max-bytes`, `--quota-max-documents`: the quota of every scope without its own. */
+    quota: NonNullable<BentoServerOptions['quota']>
   }
   /** False for --no-ui; undefined leaves it to BENTO_UI (default on). */
   ui: false | undefined
@@ -97,6 +101,11 @@ const toLibraryFlags = (raw: Record<string, unknown>): ServeOptions['library'] =
   const maxJson = str(raw.maxJsonSize)
   const conversationTtl = str(raw.conversationTtl)
   const defaultKey = str(raw.defaultKey)
+  const rateScope = str(raw.rateLimitScope)
+  const rateKey = str(raw.rateLimitAccessKey)
+  const rateBurst = str(raw.rateLimitBurst)
+  const quotaBytes = str(raw.quotaMaxBytes)
+  const quotaDocuments = str(raw.quotaMaxDocuments)
   return {
     ...(defaultKey === undefined ? {} : { defaultKey }),
     ...(conversationTtl === undefined ? {} : { conversationTtlMs: parseDuration(conversationTtl, '--conversation-ttl') }),
@@ -111,6 +120,15 @@ const toLibraryFlags = (raw: Record<string, unknown>): ServeOptions['library'] =
       ...(maxText === undefined ? {} : { maxTextChars: parsePositiveInt(maxText, '--max-text-chars')! }),
       ...(extractTimeout === undefined ? {} : { extractTimeoutMs: parseDuration(extractTimeout, '--extract-timeout') }),
       ...(extractMemory === undefined ? {} : { extractMemoryMb: parseExtractMemory(extractMemory) }),
+    },
+    rateLimit: {
+      ...(rateScope === undefined ? {} : { scope: parsePositiveInt(rateScope, '--rate-limit-scope')! }),
+      ...(rateKey === undefined ? {} : { accessKey: parsePositiveInt(rateKey, '--rate-limit-access-key')! }),
+      ...(rateBurst === undefined ? {} : { burst: parsePositiveInt(rateBurst, '--rate-limit-burst')! }),
+    },
+    quota: {
+      ...(quotaBytes === undefined ? {} : { maxBytes: parseByteSize(quotaBytes, '--quota-max-bytes') }),
+      ...(quotaDocuments === undefined ? {} : { maxDocuments: parsePositiveInt(quotaDocuments, '--quota-max-documents')! }),
     },
   }
 }
@@ -200,7 +218,14 @@ const endpointNotice = (chat: { llm: boolean; baseUrl: string; model: string }, 
 const withLibraryFlags = (fromEnv: BentoServerOptions, flags: ServeOptions['library']): BentoServerOptions => {
   const chat = { ...fromEnv.chat, ...flags.chat }
   const uploadLimits = { ...fromEnv.uploadLimits, ...flags.uploadLimits }
+  const quota = { ...fromEnv.quota, ...flags.quota }
+  const burst = flags.rateLimit.burst ?? fromEnv.rateLimit?.scope?.burst ?? fromEnv.rateLimit?.accessKey?.burst
+  const rule = (perMinute: number | undefined) => (perMinute === undefined ? undefined : { requestsPerMinute: perMinute, ...(burst === undefined ? {} : { burst }) })
+  const scopeRule = rule(flags.rateLimit.scope ?? fromEnv.rateLimit?.scope?.requestsPerMinute)
+  const keyRule = rule(flags.rateLimit.accessKey ?? fromEnv.rateLimit?.accessKey?.requestsPerMinute)
   return {
+    ...(scopeRule || keyRule ? { rateLimit: { ...(scopeRule ? { scope: scopeRule } : {}), ...(keyRule ? { accessKey: keyRule } : {}) } } : {}),
+    ...(Object.keys(quota).length > 0 ? { quota } : {}),
     ...(flags.defaultKey === undefined ? {} : { defaultKey: flags.defaultKey }),
     ...(flags.conversationTtlMs === undefined ? {} : { conversationTtlMs: flags.conversationTtlMs }),
     ...(flags.maxJsonBytes === undefined ? {} : { maxJsonBytes: flags.maxJsonBytes }),
@@ -234,6 +259,11 @@ const variablesOfFlags = (options: ServeOptions): string[] => {
     [options.library.uploadLimits.maxTextChars, 'BENTO_MAX_TEXT_CHARS'],
     [options.library.uploadLimits.extractTimeoutMs, 'BENTO_EXTRACT_TIMEOUT'],
     [options.library.uploadLimits.extractMemoryMb, 'BENTO_EXTRACT_MEMORY_MB'],
+    [options.library.rateLimit.scope, 'BENTO_RATE_LIMIT_SCOPE'],
+    [options.library.rateLimit.accessKey, 'BENTO_RATE_LIMIT_ACCESS_KEY'],
+    [options.library.rateLimit.burst, 'BENTO_RATE_LIMIT_BURST'],
+    [options.library.quota.maxBytes, 'BENTO_QUOTA_MAX_BYTES'],
+    [options.library.quota.maxDocuments, 'BENTO_QUOTA_MAX_DOCUMENTS'],
   ]
   // --auth and --data-dir read their variables through commander, so the flag alone decides.
   return ['BENTO_AUTH', 'BENTO_DATA_DIR', ...given.filter(([value]) => value !== undefined).map(([, name]) => name)]
@@ -325,6 +355,11 @@ export const registerServe = (program: Command, ctx: CliContext): void => {
     .option('--extract-timeout <duration>', 'stop parsing one upload after this long (default 30s, env: BENTO_EXTRACT_TIMEOUT)')
     .option('--extract-memory <mb>', 'heap budget of an extraction worker, in MB (default 512, env: BENTO_EXTRACT_MEMORY_MB)')
     .option('--max-json-size <size>', 'largest JSON request body, e.g. 1m (default 1m, env: BENTO_MAX_JSON_SIZE)')
+    .option('--rate-limit-scope <n>', 'requests per minute per isolation key, token bucket, per process (default off, env: BENTO_RATE_LIMIT_SCOPE)')
+    .option('--rate-limit-access-key <n>', 'requests per minute per access key, token bucket, per process (default off, env: BENTO_RATE_LIMIT_ACCESS_KEY)')
+    .option('--rate-limit-burst <n>', 'requests a rate limit allows at once (default: the per-minute rate, env: BENTO_RATE_LIMIT_BURST)')
+    .option('--quota-max-bytes <size>', 'disk each scope may use, e.g. 500m, unless set per scope (default off, env: BENTO_QUOTA_MAX_BYTES)')
+    .option('--quota-max-documents <n>', 'documents each scope may hold, unless set per scope (default off, env: BENTO_QUOTA_MAX_DOCUMENTS)')
     .option('--memory', 'keep what users tell the assistant as per-scope persistent memory (env: BENTO_MEMORY)')
     .option('--trust-proxy', 'behind a TLS-terminating proxy: its X-Forwarded-Proto: https marks the session cookie Secure (env: BENTO_TRUST_PROXY)')
     .option('--no-ui', 'serve the API only, without the web page at / (env BENTO_UI=off)')

@@ -12,6 +12,7 @@
  * lock check everything on every call.
  */
 import { isSessionRetired, retireSession } from '../retired-sessions.js'
+import { readQuota, writeQuota } from '../quota-store.js'
 import path from 'node:path'
 import { createActivityTracker } from '../activity.js'
 import { ACTIVITY_COALESCE_MS, DEFAULT_LOCK_WAIT_MS, DEFAULT_MAX_OPEN_STORES, DEFAULT_MAX_STORE_MEMORY, DEFAULT_READ_FRESHNESS_MS, DEFAULT_STORE_IDLE_MS } from '../defaults.js'
@@ -28,6 +29,7 @@ import type { Scope } from '../keys.js'
 import type { VectorStore } from '../store/types.js'
 import { assertDocumentId } from '../ingest/document-id.js'
 import { isConversationId } from '../sessions.js'
+import { readFsPendingOperations } from './fs-pending.js'
 import { exportFsScope } from './fs-scope-export.js'
 import { importFsScope } from './fs-scope-import.js'
 import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoreCompaction, StorePart, StoredUpload, WithStoreOptions } from './types.js'
@@ -361,10 +363,13 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     isInUse: (scope) =>
       running.has(layout.vectorsDir(scope)) || pool.isBusy(layout.vectorsDir(scope)) || pool.isBusy(layout.memoryDir(scope)),
     isLockedElsewhere: (scope) => isLockedElsewhere(layout, scope),
+    pendingOperations: () => readFsPendingOperations(layout),
     openStores: () => ({ count: pool.size, bytes: pool.bytes, maxBytes }),
     evict: (scope) => evictScope(scope),
     retireSession: (scope) => retireSession(layout, scope),
     isSessionRetired: (scope) => isSessionRetired(layout, scope),
+    getQuota: (scope) => readQuota(layout, scope),
+    setQuota: (scope, quota) => writeQuota(layout, scope, quota),
     async close() {
       while (compacting.size > 0) await Promise.all(compacting.values())
       await activity.flush()

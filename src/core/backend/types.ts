@@ -36,6 +36,12 @@ export interface ScopeUsage {
   lastActiveAt: Date | undefined
 }
 
+/** A scope's own limits (`bento quota`, the admin API); a field left out is not limited by it. */
+export interface ScopeQuota {
+  maxBytes?: number
+  maxDocuments?: number
+}
+
 export interface StoredUpload {
   fileName: string
   size: number
@@ -128,6 +134,17 @@ export interface ScopeIoOptions {
   lockWaitMs?: number
 }
 
+/** An operation recorded as started and not finished: running elsewhere, or interrupted by a crash. */
+export interface PendingOperation {
+  id: string
+  /** `migrate-rename`, `migrate-merge`, `cleanup`, `import`, …; `unreadable` for a record that cannot be read. */
+  op: string
+  /** The scopes it changes (they answer busy until it is finished). */
+  scopes: Scope[]
+  /** Its process is alive (a running operation), not crashed. */
+  running: boolean
+}
+
 /** What a scope holds, counted (an import target must hold none of it). */
 export interface ScopeHoldings {
   documents: number
@@ -181,6 +198,11 @@ export interface StorageBackend {
   createdAt(scope: Scope): Promise<Date | undefined>
   /** True while this process runs an operation on the scope's store. */
   isInUse(scope: Scope): boolean
+  /**
+   * Operations started and not finished, read only: nothing is finished, claimed or swept.
+   * Read-only commands and dry runs report these; write commands finish them first.
+   */
+  pendingOperations(): Promise<PendingOperation[]>
   /** True while another process (or replica) holds the scope's lock: a write is in flight there. */
   isLockedElsewhere(scope: Scope): Promise<boolean>
   /**
@@ -211,6 +233,10 @@ export interface StorageBackend {
   retireSession(scope: Scope): Promise<void>
   /** True for a session id that expired (`retireSession`). */
   isSessionRetired(scope: Scope): Promise<boolean>
+  /** The scope's own quota, or undefined when none is set (a server's default quota then applies). */
+  getQuota(scope: Scope): Promise<ScopeQuota | undefined>
+  /** Sets the scope's own quota, or clears it with undefined; operator state, not scope data (migrate and export leave it). */
+  setQuota(scope: Scope, quota: ScopeQuota | undefined): Promise<void>
   /** Flushes activity and closes every open store. */
   close(): Promise<void>
 }

@@ -7,7 +7,8 @@ import { resolveExistingScope } from '../../ops/resolve-scope.js'
 import { Hono } from 'hono'
 import { InvalidInputError } from '../../core/errors.js'
 import type { ScopeKind } from '../../core/keys.js'
-import { cleanupRequestSchema, migrateRequestSchema, scopeArgSchema, scopesQuerySchema } from '../../api/admin-schemas.js'
+import { cleanupRequestSchema, migrateRequestSchema, quotaRequestSchema, scopeArgSchema, scopesQuerySchema, type QuotaReportWire } from '../../api/admin-schemas.js'
+import { quotaReport } from '../../ops/quota.js'
 import { parseInput } from '../validation.js'
 import { readJsonBody } from '../body.js'
 import type { BentoEnv } from '../context.js'
@@ -15,6 +16,12 @@ import type { ServerDeps } from '../deps.js'
 
 // Loaded on first use: the ops index pulls in the ingest pipeline (pdfjs, mammoth) for `add`.
 const loadOps = () => import('../../ops/index.js')
+
+const scopeParam = (raw: string) => {
+  const parsed = scopeArgSchema.safeParse(raw)
+  if (!parsed.success) throw new InvalidInputError(parsed.error.issues[0]?.message ?? 'Invalid scope.')
+  return parsed.data
+}
 
 export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   const { backend } = deps
@@ -33,10 +40,22 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       const scope = await resolveExistingScope(backend, parsed.data)
       return c.json(await inspectScope(backend, scope, { sessionTtlMs: deps.config.sessionTtlMs }))
     })
+    .get('/api/admin/scopes/:scope/quota', async (c) => c.json(await quotaReport(backend, scopeParam(c.req.param('scope')), deps.config.quota) satisfies QuotaReportWire))
+    .put('/api/admin/scopes/:scope/quota', async (c) => {
+      const scope = scopeParam(c.req.param('scope'))
+      const body = await readJsonBody(c, quotaRequestSchema, deps.config.maxJsonBytes)
+      await backend.setQuota(scope, body)
+      return c.json(await quotaReport(backend, scope, deps.config.quota) satisfies QuotaReportWire)
+    })
+    .delete('/api/admin/scopes/:scope/quota', async (c) => {
+      const scope = scopeParam(c.req.param('scope'))
+      await backend.setQuota(scope, undefined)
+      return c.json(await quotaReport(backend, scope, deps.config.quota) satisfies QuotaReportWire)
+    })
     .post('/api/admin/migrate', async (c) => {
       const body = await readJsonBody(c, migrateRequestSchema, deps.config.maxJsonBytes)
       const { applyMigrate, planMigrate } = await loadOps()
-      const plan = await planMigrate(backend, { from: await resolveExistingScope(backend, body.from), to: body.to, copy: body.copy })
+      const plan = await planMigrate(backend, { from: await resolveExistingScope(backend, body.from), to: body.to, copy: body.copy, dryRun: body.dryRun })
       return c.json(await applyMigrate(backend, plan, { dryRun: body.dryRun }))
     })
     .post('/api/admin/cleanup', async (c) => {
@@ -45,6 +64,7 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       const plan = await planCleanup(backend, {
         olderThanMs: body.olderThanMs,
         now: deps.now(),
+        dryRun: body.dryRun,
         ...(body.kinds ? { kinds: body.kinds } : {}),
         ...(body.scopes ? { scopes: body.scopes } : {}),
       })

@@ -15,6 +15,7 @@ import { logRequestError } from '../log.js'
 import type { BentoEnv } from '../context.js'
 import type { ServerDeps } from '../deps.js'
 import { readQuery } from '../validation.js'
+import { effectiveQuota } from '../../ops/quota.js'
 
 // Multipart framing (boundaries, part headers) around the files.
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024
@@ -65,7 +66,8 @@ export const documentUploadRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       const storable = inputs.filter((_, index) => !oversized.has(index))
       // The original error of each file that failed (its cause and stack go to the log, never to the client).
       const failures = new Map<string, BentoError>()
-      const stored = await uploadDocuments(backend, scope, storable, { onConflict, metadata, limits, onFileError: (file, error) => failures.set(file, error) })
+      const quota = await effectiveQuota(backend, scope, config.quota)
+      const stored = await uploadDocuments(backend, scope, storable, { onConflict, metadata, limits, quota, onFileError: (file, error) => failures.set(file, error) })
       let next = 0
       const results = inputs.map((input, index): UploadOutcomeWire => {
         const tooLarge = oversized.get(index)

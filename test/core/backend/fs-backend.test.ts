@@ -260,3 +260,35 @@ describe('createFsBackend compaction', () => {
     expect(await next.withStore(scope, async (store) => [store.logStats().records, store.stats().live])).toEqual([0, 301])
   })
 })
+
+describe('quotas (getQuota / setQuota)', () => {
+  it('keeps a quota per scope outside the scope, across processes, and clears it', async () => {
+    const root = await tempDir()
+    const backend = make(root)
+    const user = customScope('tenant_a:user_1')
+    expect(await backend.getQuota(user)).toBeUndefined()
+    await backend.setQuota(user, { maxBytes: 1000, maxDocuments: 5 })
+    await backend.setQuota(sharedScope(), { maxDocuments: 1 })
+    // Operator state, not scope data: setting a quota creates no scope.
+    expect(await backend.scopeExists(user)).toBe(false)
+    expect(await make(root).getQuota(user)).toEqual({ maxBytes: 1000, maxDocuments: 5 })
+    expect(await backend.getQuota(customScope('tenant_a:user_2'))).toBeUndefined()
+    expect(await backend.getQuota(sharedScope())).toEqual({ maxDocuments: 1 })
+    await backend.setQuota(user, undefined)
+    expect(await backend.getQuota(user)).toBeUndefined()
+    await backend.setQuota(user, undefined) // clearing twice is fine
+  })
+
+  it('reports a damaged quota file as corrupt rather than lifting the limit', async () => {
+    const root = await tempDir()
+    const backend = make(root)
+    const user = customScope('user-1')
+    await backend.setQuota(user, { maxDocuments: 2 })
+    const dir = path.join(root, '.bento', 'quotas')
+    const [file] = await readdir(dir)
+    await writeFile(path.join(dir, file!), '{"maxDocuments": -1}')
+    await expect(backend.getQuota(user)).rejects.toMatchObject({ code: 'corrupt_store' })
+    await writeFile(path.join(dir, file!), 'not json')
+    await expect(backend.getQuota(user)).rejects.toMatchObject({ code: 'corrupt_store' })
+  })
+})

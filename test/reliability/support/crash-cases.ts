@@ -30,6 +30,10 @@ export const INGEST = customScope('ingest-user')
 export type State = Record<string, Record<string, number>>
 
 export const readState = async (dataDir: string): Promise<State> => {
+  // The next write command finishes journaled work (read-only ones only report it): a cleanup that removes nothing.
+  const write = await runCli(['cleanup', '--older-than', '3650d', '--yes', '--json', '--data-dir', dataDir], CLI_ENV)
+  expect(write.code, write.stderr).toBe(0)
+  expect(JSON.parse(write.stdout)).toMatchObject({ removed: [] })
   const ls = await runCli(['ls', '--json', '--data-dir', dataDir], CLI_ENV)
   expect(ls.code, ls.stderr).toBe(0)
   const backend = createFsBackend({ dataDir, embedder })

@@ -105,6 +105,20 @@ CREATE TABLE {s}.retired_sessions (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'scope quotas',
+    // Operator state keyed by the scope's name, like retired sessions: it outlives the scope's rows.
+    sql: `
+CREATE TABLE {s}.quotas (
+  kind text NOT NULL,
+  dir text NOT NULL,
+  max_bytes bigint CHECK (max_bytes > 0),
+  max_documents bigint CHECK (max_documents > 0),
+  PRIMARY KEY (kind, dir)
+);
+`,
+  },
 ]
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

@@ -236,6 +236,8 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     createdAt: timeOf('created_at'),
     isInUse: (scope) => running.has(idOf(scope)),
     // Inside a write of this call's own transaction the lock is its own; elsewhere a failed try means another holder.
+    // Each operation is one transaction: a crash rolls it back, so nothing is ever left half-done to report.
+    pendingOperations: async () => [],
     isLockedElsewhere: (scope) => (current.getStore() ? Promise.resolve(false) : database.transaction((client) => isScopeLocked(client, schema, scope))),
     exportScope: (scope, fn, ioOptions) => exportPgScope(ioDeps, scope, fn, ioOptions),
     importScope: async (scope, source, ioOptions) => {
@@ -262,6 +264,23 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     },
     isSessionRetired: async (scope) =>
       scope.kind === 'session' && (await reader().query(`SELECT 1 FROM ${s}.retired_sessions WHERE dir = $1`, [scope.dir])).rows.length > 0,
+    getQuota: async (scope) => {
+      const { rows } = await reader().query<{ max_bytes: string | null; max_documents: string | null }>(`SELECT max_bytes, max_documents FROM ${s}.quotas WHERE kind = $1 AND dir = $2`, [scope.kind, scope.dir])
+      const row = rows[0]
+      if (row === undefined) return undefined
+      return { ...(row.max_bytes === null ? {} : { maxBytes: Number(row.max_bytes) }), ...(row.max_documents === null ? {} : { maxDocuments: Number(row.max_documents) }) }
+    },
+    setQuota: async (scope, quota) => {
+      if (quota?.maxBytes === undefined && quota?.maxDocuments === undefined) {
+        await pool.query(`DELETE FROM ${s}.quotas WHERE kind = $1 AND dir = $2`, [scope.kind, scope.dir])
+        return
+      }
+      await pool.query(
+        `INSERT INTO ${s}.quotas (kind, dir, max_bytes, max_documents) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (kind, dir) DO UPDATE SET max_bytes = EXCLUDED.max_bytes, max_documents = EXCLUDED.max_documents`,
+        [scope.kind, scope.dir, quota.maxBytes ?? null, quota.maxDocuments ?? null],
+      )
+    },
     async close() {
       await Promise.allSettled([...pendingTouches])
       states.clear()

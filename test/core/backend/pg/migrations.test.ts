@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../../../src/core/backend/pg/database.js'
-import { LATEST_VERSION, migrationState } from '../../../../src/core/backend/pg/migrations.js'
+import { LATEST_VERSION, MIGRATIONS, migrationState } from '../../../../src/core/backend/pg/migrations.js'
 import { checkServer, versionAtLeast } from '../../../../src/core/backend/pg/requirements.js'
 import { parseDatabaseSpec, redactUrl } from '../../../../src/core/backend/pg/spec.js'
 import { DatabaseUnavailableError, InvalidOptionsError } from '../../../../src/core/errors.js'
@@ -15,9 +15,9 @@ describe('schema migrations', () => {
     const schema = db.schema()
     const first = await openDatabase(specFor(schema))
     try {
-      expect(first.migrated.map((m) => m.version)).toEqual([1])
+      expect(first.migrated.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version))
       const tables = await first.pool.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename', [schema])
-      expect(tables.rows.map((row) => row.tablename)).toEqual(['chunks', 'conversations', 'documents', 'retired_sessions', 'schema_migrations', 'scopes', 'stores', 'uploads'])
+      expect(tables.rows.map((row) => row.tablename)).toEqual(['chunks', 'conversations', 'documents', 'quotas', 'retired_sessions', 'schema_migrations', 'scopes', 'stores', 'uploads'])
     } finally {
       await first.close()
     }
@@ -41,7 +41,7 @@ describe('schema migrations', () => {
     const schema = db.schema()
     const opened = await Promise.all([openDatabase(specFor(schema)), openDatabase(specFor(schema)), openDatabase(specFor(schema))])
     try {
-      expect(opened.map((one) => one.migrated.length).sort()).toEqual([0, 0, 1])
+      expect(opened.map((one) => one.migrated.length).sort()).toEqual([0, 0, MIGRATIONS.length])
     } finally {
       await Promise.all(opened.map((one) => one.close()))
     }

@@ -1,0 +1,50 @@
+/**
+ * Per-scope quotas of the fs backend: one small JSON file per scope under
+ * `.bento/quotas/<shared | isolated-<dir>>.json`. Operator state, not scope data:
+ * it is not in the scope's directories, so migrate, export and cleanup of the
+ * data leave it (the quota belongs to the key). A file that is not a valid quota
+ * is a `corrupt_store` error rather than a silently lifted limit.
+ */
+import path from 'node:path'
+import { z } from 'zod'
+import { CorruptStoreError } from './errors.js'
+import * as fs from './fs.js'
+import { ensureDir, type Layout } from './layout.js'
+import type { Scope } from './keys.js'
+import type { ScopeQuota } from './backend/types.js'
+
+export const QUOTAS_DIR = 'quotas'
+
+const quotaFileSchema = z.strictObject({
+  maxBytes: z.number().int().positive().optional(),
+  maxDocuments: z.number().int().positive().optional(),
+})
+
+const quotaFile = (layout: Layout, scope: Scope): string =>
+  path.join(layout.internalDir, QUOTAS_DIR, `${scope.kind === 'shared' ? 'shared' : `isolated-${scope.dir}`}.json`)
+
+export const readQuota = async (layout: Layout, scope: Scope): Promise<ScopeQuota | undefined> => {
+  const file = quotaFile(layout, scope)
+  if ((await fs.lstatOrUndefined(file))?.isFile() !== true) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(await fs.readText(file))
+  } catch {
+    throw new CorruptStoreError(`The quota file of scope ${scope.key} is not valid JSON; set it again with bento quota.`)
+  }
+  const quota = quotaFileSchema.safeParse(parsed)
+  if (!quota.success) throw new CorruptStoreError(`The quota file of scope ${scope.key} is not a valid quota; set it again with bento quota.`)
+  return quota.data
+}
+
+/** Writes (atomically) or, for undefined or an empty quota, removes the scope's quota. */
+export const writeQuota = async (layout: Layout, scope: Scope, quota: ScopeQuota | undefined): Promise<void> => {
+  const file = quotaFile(layout, scope)
+  const value = quotaFileSchema.parse(quota ?? {})
+  if (value.maxBytes === undefined && value.maxDocuments === undefined) {
+    if ((await fs.lstatOrUndefined(file)) !== undefined) await fs.unlink(file)
+    return
+  }
+  await ensureDir(layout, path.dirname(file))
+  await fs.writeJsonAtomic(file, value)
+}
