@@ -89,7 +89,7 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
   const parsed = parseServerOptions(options)
   const config = resolveServerConfig(parsed)
   const logger: Logger | undefined = parsed.logger === false ? undefined : redactingLogger(parsed.logger ?? pino({ name: 'bento' }, pino.destination(2)))
-  const backend = createFsBackend({
+  const backend = parsed.backend ?? createFsBackend({
     dataDir: config.dataDir,
     // The same default as the CLI (BENTO_EMBEDDER…), so both open the stores with one embedder.
     embedder: parsed.embedder ?? embedderFromEnv(process.env),
@@ -118,7 +118,13 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
   const dispatch = async (c: Context<BentoEnv>, request: Request): Promise<Response> => {
     const env: BridgeEnv = {
       ...(c.env as Record<string, unknown> | undefined),
-      [BRIDGE]: { hasIsolationKey: Object.hasOwn(c.var, 'isolationKey'), isolationKey: c.get('isolationKey'), state: c.get('bentoState') },
+      [BRIDGE]: {
+        hasIsolationKey: Object.hasOwn(c.var, 'isolationKey'),
+        isolationKey: c.get('isolationKey'),
+        hasReadScopes: Object.hasOwn(c.var, 'readScopes'),
+        readScopes: c.get('readScopes'),
+        state: c.get('bentoState'),
+      },
     }
     return bento.fetch(await forwardable(c, request), env)
   }

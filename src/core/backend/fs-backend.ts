@@ -338,6 +338,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
 
   return {
     layout,
+    dataDir: layout.root,
     embedder,
     activityWindowMs,
     withStore,
