@@ -19,6 +19,8 @@ export { createLayout, type Layout } from './core/layout.js'
 export { createSessionId, createConversationId } from './core/sessions.js'
 
 export { createFsBackend } from './core/backend/index.js'
+export { createPgBackend, type PgBackend, type PgBackendOptions } from './core/backend/pg/pg-backend.js'
+export { parseDatabaseSpec, type DatabaseSpec } from './core/backend/pg/spec.js'
 export type { BackendOptions, StorageBackend, StorePart, WithStoreOptions } from './core/backend/index.js'
 export { createLocalEmbedder, createOpenAIEmbedder, embedderFromEnv } from './core/embeddings/index.js'
 export type { Embedder, LocalEmbedderOptions, OpenAIEmbedderOptions } from './core/embeddings/index.js'

@@ -9,6 +9,8 @@ import * as fs from '../core/fs.js'
 
 export interface BackendRunOptions {
   dataDir: string
+  /** `postgres://…` or `pglite:<dir>` (`--backend`, `BENTO_DATABASE_URL`): the data dir is then not used. */
+  backend?: string
   /** Create the data dir when missing (only `add` does); otherwise a missing dir is `not_found`. */
   create?: boolean
   /** Where the embedder configuration is read from (the process env). */
@@ -33,7 +35,26 @@ const embedderFor = async (env: NodeJS.ProcessEnv) => {
   return embedderFromEnv(env)
 }
 
+/** The PostgreSQL (or PGlite) backend of `--backend`; the schema is created or migrated on open. */
+const openDatabaseBackend = async (spec: string, env: NodeJS.ProcessEnv): Promise<StorageBackend> => {
+  const [{ createPgBackend }, { parseDatabaseSpec }, { databasePoolSizeFromEnv }] = await Promise.all([
+    import('../core/backend/pg/pg-backend.js'),
+    import('../core/backend/pg/spec.js'),
+    import('../core/env.js'),
+  ])
+  const poolSize = databasePoolSizeFromEnv(env)
+  return createPgBackend({ spec: parseDatabaseSpec(spec), embedder: await embedderFor(env), ...(poolSize === undefined ? {} : { poolSize }) })
+}
+
 export const withBackend = async <T>(options: BackendRunOptions, fn: (backend: StorageBackend) => Promise<T>): Promise<T> => {
+  if (options.backend !== undefined) {
+    const backend = await openDatabaseBackend(options.backend, options.env)
+    try {
+      return await fn(backend)
+    } finally {
+      await backend.close()
+    }
+  }
   // A mistyped --data-dir would otherwise answer "no scopes" and look healthy.
   if (!options.create && !(await fs.exists(options.dataDir))) {
     throw new NotFoundError(`No data dir at ${options.dataDir} (set --data-dir or BENTO_DATA_DIR).`)

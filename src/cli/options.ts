@@ -12,6 +12,8 @@ import { DATABASE_URL_ENV } from '../core/env.js'
 export interface CommonOptions {
   /** Absolute path of the data dir. */
   dataDir: string
+  /** `--backend` / `BENTO_DATABASE_URL`: a database instead of the data dir. */
+  backend?: string
   json: boolean
 }
 
@@ -19,7 +21,7 @@ export { DEFAULT_DATA_DIR }
 
 /** `--data-dir <dir>` (env `BENTO_DATA_DIR`, default `./data`). */
 export const addDataDirOption = (command: Command): Command =>
-  command.addOption(new Option('--data-dir <dir>', 'the Bento data directory').env('BENTO_DATA_DIR').default(DEFAULT_DATA_DIR))
+  addBackendOption(command.addOption(new Option('--data-dir <dir>', 'the Bento data directory').env('BENTO_DATA_DIR').default(DEFAULT_DATA_DIR)))
 
 /** `--backend <url>` (env `BENTO_DATABASE_URL`): `postgres://…` or `pglite:<dir>` instead of the data dir. */
 export const addBackendOption = (command: Command): Command =>
@@ -30,10 +32,11 @@ export const addJsonOption = (command: Command): Command =>
 
 export const addCommonOptions = (command: Command): Command => addJsonOption(addDataDirOption(command))
 
-export const toCommonOptions = (raw: { dataDir?: unknown; json?: unknown }): CommonOptions => {
+export const toCommonOptions = (raw: { dataDir?: unknown; backend?: unknown; json?: unknown }): CommonOptions => {
   const dataDir = typeof raw.dataDir === 'string' ? raw.dataDir : DEFAULT_DATA_DIR
   if (dataDir.trim() === '') throw new InvalidOptionsError('Invalid --data-dir: empty.')
-  return { dataDir: path.resolve(dataDir), json: raw.json === true }
+  const backend = typeof raw.backend === 'string' && raw.backend.trim() !== '' ? raw.backend : undefined
+  return { dataDir: path.resolve(dataDir), ...(backend === undefined ? {} : { backend }), json: raw.json === true }
 }
 
 /** Collects `--kind a,b --kind c` into one list. */

@@ -45,9 +45,11 @@ export const archiveNameOf = (scope: Scope): string => `${scope.dir}${ARCHIVE_SU
 
 /** Threat: an archive written into the data dir would become part of a scope (or of Bento's own state). */
 const assertOutsideDataDir = (backend: StorageBackend, file: string): void => {
-  const relative = path.relative(backend.layout.root, path.resolve(file))
+  const root = backend.dataDir
+  if (root === undefined) return
+  const relative = path.relative(root, path.resolve(file))
   if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) {
-    throw new RefusedError(`Refusing to write an archive inside the data dir (${file}); choose a path outside ${backend.layout.root}.`)
+    throw new RefusedError(`Refusing to write an archive inside the data dir (${file}); choose a path outside ${root}.`)
   }
 }
 

@@ -47,8 +47,10 @@ const replay = async (backend: StorageBackend, intent: JournalIntent): Promise<v
  * const { completed, pending } = await recoverPendingOperations(backend)
  */
 export const recoverPendingOperations = async (backend: StorageBackend): Promise<RecoveryReport> => {
-  const { layout } = backend
   const report: RecoveryReport = { completed: [], pending: [] }
+  // A database backend journals nothing: its operations are transactions, all or nothing by themselves.
+  if (backend.dataDir === undefined) return report
+  const { layout } = backend
   const { intents, temps } = await readIntents(layout)
   for (const intent of intents) {
     const waitMs = isOwnerGone(intent) ? DEAD_OWNER_WAIT_MS : 0

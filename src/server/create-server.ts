@@ -89,7 +89,7 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
   const parsed = parseServerOptions(options)
   const config = resolveServerConfig(parsed)
   const logger: Logger | undefined = parsed.logger === false ? undefined : redactingLogger(parsed.logger ?? pino({ name: 'bento' }, pino.destination(2)))
-  const backend = createFsBackend({
+  const backend = parsed.backend ?? createFsBackend({
     dataDir: config.dataDir,
     // The same default as the CLI (BENTO_EMBEDDER…), so both open the stores with one embedder.
     embedder: parsed.embedder ?? embedderFromEnv(process.env),

@@ -9,6 +9,7 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import { InvalidOptionsError } from '../core/errors.js'
 import { customScope } from '../core/keys.js'
+import type { StorageBackend } from '../core/backend/types.js'
 import type { Embedder } from '../core/embeddings/types.js'
 import type { ScopeQuota } from '../core/backend/types.js'
 import {
@@ -51,6 +52,11 @@ export interface CorsOptions {
 export interface BentoServerOptions {
   /** Default `./data` (resolved against the working directory). */
   dataDir?: string
+  /**
+   * The storage backend, instead of a data dir: e.g. `await createPgBackend({ spec: parseDatabaseSpec(process.env.BENTO_DATABASE_URL) })`
+   * for PostgreSQL (or `pglite:<dir>`). The server closes it on `stop()`. Default: the fs backend on `dataDir`.
+   */
+  backend?: StorageBackend
   /** Default `none`. */
   isolation?: IsolationMode
   /** Enables LLM answers in chat; without it chat answers from retrieval only. */
@@ -196,8 +202,14 @@ const authSchema = z.strictObject({
   jwksCooldownMs: z.number().int().min(0).max(MAX_MS).optional(),
 })
 
+const backendSchema = z.custom<StorageBackend>(
+  (value) => typeof value === 'object' && value !== null && typeof (value as StorageBackend).withStore === 'function' && typeof (value as StorageBackend).listScopes === 'function',
+  'must be a storage backend (createFsBackend or createPgBackend)',
+)
+
 const optionsSchema = z.strictObject({
   dataDir: z.string().min(1).optional(),
+  backend: backendSchema.optional(),
   isolation: z.enum(['none', 'session', 'custom']).optional(),
   openRouterKey: z.string().min(1).optional(),
   chat: z.strictObject({

@@ -47,7 +47,7 @@ export const runAdd = async (options: AddOptions, ctx: CliContext): Promise<void
   const { addFiles } = await loadAddOp()
   const { effectiveQuota, quotaFromEnv } = await import('../../ops/quota.js')
   const defaultQuota = quotaFromEnv(ctx.env)
-  await withBackend({ dataDir: options.dataDir, create: true, env: ctx.env }, async (backend) => {
+  await withBackend({ dataDir: options.dataDir, ...(options.backend === undefined ? {} : { backend: options.backend }), create: true, env: ctx.env }, async (backend) => {
     const progress = createProgress(ctx, 'Adding', { json: options.json })
     try {
       const quota = await effectiveQuota(backend, scope, defaultQuota)

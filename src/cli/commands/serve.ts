@@ -21,6 +21,8 @@ import { addDataDirOption, parseNonNegativeInt, parsePositiveInt, toCommonOption
 export const ISOLATION_MODES = ['none', 'session', 'custom'] as const
 
 export interface ServeOptions {
+  /** `--backend` / `BENTO_DATABASE_URL`: serve scopes from PostgreSQL or PGlite instead of the data dir. */
+  backend?: string
   dataDir: string
   port: number
   host: string
@@ -157,8 +159,10 @@ export const toServeOptions = (raw: Record<string, unknown>): ServeOptions => {
     throw new InvalidOptionsError(`Invalid --isolation ${JSON.stringify(isolation)}: expected none, session or custom.`)
   }
   const host = typeof raw.host === 'string' && raw.host.trim() !== '' ? raw.host.trim() : '127.0.0.1'
+  const common = toCommonOptions(raw)
   return {
-    dataDir: toCommonOptions(raw).dataDir,
+    dataDir: common.dataDir,
+    ...(common.backend === undefined ? {} : { backend: common.backend }),
     port: parsePort(raw.port as string | undefined),
     host,
     isolation: isolation as ServeOptions['isolation'],
@@ -281,7 +285,21 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
   const auth = resolveAuth(options, jwtSettingsFromEnv, ctx.env)
   const isolation = options.isolation ?? fromEnv.isolation ?? (auth ? 'custom' : 'none')
   const notices = identityNotice(isolation, auth, options.host, options.trustIdentityHeader)
-  const server = createBentoServer({
+  let backend: import('../../core/backend/types.js').StorageBackend | undefined
+  let servedFrom = options.dataDir
+  if (options.backend !== undefined) {
+    const [{ createPgBackend }, { parseDatabaseSpec, describeSpec }, { databasePoolSizeFromEnv }] = await Promise.all([
+      import('../../core/backend/pg/pg-backend.js'),
+      import('../../core/backend/pg/spec.js'),
+      import('../../core/env.js'),
+    ])
+    const spec = parseDatabaseSpec(options.backend)
+    const poolSize = databasePoolSizeFromEnv(ctx.env)
+    backend = await createPgBackend({ spec, embedder, ...(poolSize === undefined ? {} : { poolSize }) })
+    servedFrom = describeSpec(spec)
+  }
+  const create = () => createBentoServer({
+    ...(backend ? { backend } : {}),
     ...fromEnv,
     ...(auth ? { auth } : {}),
     ...withLibraryFlags(fromEnv, options.library),
@@ -297,6 +315,13 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
     ...(options.trustProxy ? { trustProxy: true } : {}),
     ...(options.ui === false ? { ui: false } : {}),
   })
+  let server: ReturnType<typeof create>
+  try {
+    server = create()
+  } catch (error) {
+    await backend?.close()
+    throw error
+  }
   let address
   try {
     address = await server.start({ port: options.port, hostname: options.host })
@@ -307,7 +332,7 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
   for (const notice of notices) ctx.err(notice)
   const { DEFAULT_EMBEDDINGS_URL } = await import('../../core/embeddings/openai.js')
   for (const line of endpointNotice(server.config.chat, embedder.id, ctx.env, DEFAULT_EMBEDDINGS_URL)) ctx.err(line)
-  ctx.err(`bento: serving ${server.config.isolation === 'none' ? 'the shared scope' : `${server.config.isolation} isolation`} from ${server.config.dataDir}\n`)
+  ctx.err(`bento: serving ${server.config.isolation === 'none' ? 'the shared scope' : `${server.config.isolation} isolation`} from ${servedFrom}\n`)
   ctx.err(`bento: listening on ${address.url}\n`)
   if (server.config.ui) ctx.err(`bento: web page on ${address.url}/\n`)
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -283,6 +283,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
 
   return {
     layout,
+    dataDir: layout.root,
     embedder,
     activityWindowMs,
     withStore,

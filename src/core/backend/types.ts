@@ -155,6 +155,11 @@ export interface ScopeHoldings {
 
 export interface StorageBackend {
   readonly layout: Layout
+  /**
+   * The directory the backend keeps scopes in, when it keeps them in files (the fs backend's data dir);
+   * undefined for a database. Outputs such as archives must not be written inside it.
+   */
+  readonly dataDir?: string
   readonly embedder: Embedder
   /**
    * Activity is recorded at most once per scope per this window (`activityCoalesceMs`),

@@ -17,8 +17,8 @@ const HNSW_BYTES_PER_SLOT = 44
 const HNSW_BYTES_PER_POINT = 64
 /** The parsed docstore (V8 strings, record objects, the Map) against its JSON size. */
 export const DOCSTORE_MEMORY_FACTOR = 2
-/** The parsed lexical index (postings maps) against its file size. */
-export const LEXICAL_MEMORY_FACTOR = 3
+/** The decoded lexical index (postings columns, vocabulary, per-label search arrays) against its file size; measured in bench/FINDINGS.md. */
+export const LEXICAL_MEMORY_FACTOR = 4.3
 /** The store object, its queue and identity, an empty Map. */
 const STORE_BASE_BYTES = 4 * 1024
 
