@@ -113,8 +113,10 @@ export const describeBackendConformance = (name: string, target: ConformanceTarg
     it('import creates a whole scope (uploads, conversations, memory) that export, holdings, readUpload and usage see; a second import is refused', async () => {
       const { backend } = await open()
       const scope = customScope('user-imp')
-      const chunks = (await chunksOf(DOC_1, ['imported text'])).map((chunk) => ({ ...chunk, metadata: { source: 'a.txt', fileType: 'txt' }, vector: Float32Array.from(chunk.vector) }))
-      const memory = (await chunksOf('mem_1', ['likes tea'])).map((chunk) => ({ ...chunk, vector: Float32Array.from(chunk.vector) }))
+      const exported = (items: ChunkInput[], metadata: Record<string, unknown>) =>
+        items.map((chunk) => ({ documentId: chunk.documentId, title: chunk.title, text: chunk.text, chunkIndex: chunk.chunkIndex, metadata, vector: Float32Array.from(chunk.vector) }))
+      const chunks = exported(await chunksOf(DOC_1, ['imported text']), { source: 'a.txt', fileType: 'txt' })
+      const memory = exported(await chunksOf('mem_1', ['likes tea']), {})
       const store = (items: typeof chunks) => ({ embedderId: embedder.id, dimension: DIMENSION, space: 'cosine' as const, efSearch: undefined, chunks: items })
       const conversation = { id: `sess_${'c'.repeat(32)}`, userId: scope.key, createdAt: new Date(T0).toISOString(), updatedAt: new Date(T0).toISOString(), messages: [] }
       const source = (bytes: Buffer) => ({
