@@ -148,6 +148,8 @@ export interface SearchResultRow {
   content: string
   score: number
   metadata: Record<string, unknown>
+  /** The key of the scope the passage comes from, when the request may read several (readScopes). */
+  scope?: string
 }
 export interface SearchResult {
   query: string

@@ -64,6 +64,22 @@ describe('quotas per scope', () => {
     expect(await server.backend.getQuota(customScope('tenant_a:user_1'))).toBeUndefined()
   })
 
+  it("refuses a migrate that would take the target past its quota, before anything moves", async () => {
+    const server = await makeServer({ isolation: 'custom', accessKeys: { admin: [ADMIN] } })
+    const { url } = await server.start({ port: 0 })
+    const admin = createBentoClient({ baseUrl: url, adminKey: ADMIN })
+    const source = createBentoClient({ baseUrl: url, adminKey: ADMIN, isolationKey: 'user-src' })
+    await source.upload([{ name: 'a.md', data: 'alpha' }, { name: 'b.md', data: 'beta' }])
+    await admin.admin.setQuota('user-dst', { maxDocuments: 1 })
+    for (const dryRun of [true, false]) {
+      await expect(admin.admin.migrate({ from: 'user-src', to: 'user-dst', dryRun })).rejects.toMatchObject({ status: 413, code: 'quota_exceeded' })
+    }
+    expect((await source.listDocuments()).length).toBe(2)
+    expect(await server.backend.scopeExists(customScope('user-dst'))).toBe(false)
+    await admin.admin.setQuota('user-dst', { maxDocuments: 2 })
+    expect(await admin.admin.migrate({ from: 'user-src', to: 'user-dst' })).toMatchObject({ documents: 2 })
+  })
+
   it('answers 4xx with a code for bad quota input, and admin routes need the admin key', async () => {
     const server = await makeServer({ isolation: 'custom', accessKeys: { admin: [ADMIN], client: ['fmc_client_0123456789ab'] } })
     const { url } = await server.start({ port: 0 })

@@ -8,7 +8,7 @@ import { Hono } from 'hono'
 import { InvalidInputError } from '../../core/errors.js'
 import type { ScopeKind } from '../../core/keys.js'
 import { cleanupRequestSchema, migrateRequestSchema, quotaRequestSchema, scopeArgSchema, scopesQuerySchema, type QuotaReportWire } from '../../api/admin-schemas.js'
-import { quotaReport } from '../../ops/quota.js'
+import { effectiveQuota, quotaReport } from '../../ops/quota.js'
 import { parseInput } from '../validation.js'
 import { readJsonBody } from '../body.js'
 import type { BentoEnv } from '../context.js'
@@ -55,7 +55,8 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
     .post('/api/admin/migrate', async (c) => {
       const body = await readJsonBody(c, migrateRequestSchema, deps.config.maxJsonBytes)
       const { applyMigrate, planMigrate } = await loadOps()
-      const plan = await planMigrate(backend, { from: await resolveExistingScope(backend, body.from), to: body.to, copy: body.copy, dryRun: body.dryRun })
+      const targetQuota = await effectiveQuota(backend, body.to, deps.config.quota)
+      const plan = await planMigrate(backend, { from: await resolveExistingScope(backend, body.from), to: body.to, copy: body.copy, dryRun: body.dryRun, targetQuota })
       return c.json(await applyMigrate(backend, plan, { dryRun: body.dryRun }))
     })
     .post('/api/admin/cleanup', async (c) => {
