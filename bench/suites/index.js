@@ -11,5 +11,6 @@ import { ingestSuite } from './ingest.js'
 import { scalingSuite } from './scaling.js'
 import { qualitySuite } from './quality.js'
 import { hybridSuite } from './hybrid.js'
+import { commitSuite } from './commit.js'
 
-export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, hostileSuite, ingestSuite, scalingSuite, hybridSuite, qualitySuite]
+export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, hostileSuite, ingestSuite, commitSuite, scalingSuite, hybridSuite, qualitySuite]
