@@ -34,9 +34,10 @@ export type { MemoryEntry, RecalledMemory } from './core/memory.js'
 
 export {
   applyCleanup, applyImport, applyMigrate, cleanupExpiredSessions, deleteAllDocuments, deleteDocument, diskUsage, exportAllScopes, exportScopeArchive, inspectScope,
-  listScopeSummaries, planCleanup, planImport, planMigrate, recoverPendingOperations, reindexScopes, searchScope,
+  listScopeSummaries, planCleanup, planImport, planMigrate, recoverPendingOperations, reindexScopes, searchScope, compactScopes,
 } from './ops/index.js'
 export type { ReindexOptions, ReindexOutcome, ReindexResult, ReindexRow } from './ops/index.js'
+export type { CompactOptions, CompactResult, CompactRow } from './ops/index.js'
 export { searchStore, tokenizeForSearch, SEARCH_MODES } from './core/search/index.js'
 export type { Fusion, RankedHit, SearchMode, SearchStoreOptions, StoreSearch } from './core/search/index.js'
 export type * from './ops/types.js'

@@ -6,9 +6,11 @@ import { openSuite } from './open.js'
 import { migrateSuite } from './migrate.js'
 import { httpSuite } from './http.js'
 import { rssSuite } from './rss.js'
+import { hostileSuite } from './hostile.js'
 import { ingestSuite } from './ingest.js'
 import { scalingSuite } from './scaling.js'
 import { qualitySuite } from './quality.js'
 import { hybridSuite } from './hybrid.js'
+import { commitSuite } from './commit.js'
 
-export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, ingestSuite, scalingSuite, hybridSuite, qualitySuite]
+export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, hostileSuite, ingestSuite, commitSuite, scalingSuite, hybridSuite, qualitySuite]

@@ -20,6 +20,7 @@ import { registerLs } from './commands/ls.js'
 import { registerMigrate } from './commands/migrate.js'
 import { registerSearch } from './commands/search.js'
 import { registerReindex } from './commands/reindex.js'
+import { registerCompact } from './commands/compact.js'
 import { registerServe } from './commands/serve.js'
 
 /**
@@ -45,6 +46,7 @@ export const REGISTRARS: CommandRegistrar[] = [
   registerQuota,
   registerSearch,
   registerReindex,
+  registerCompact,
   registerExport,
   registerImport,
   registerServe,

@@ -159,6 +159,28 @@ export const tempPathFor = (target: string): string =>
 export const isTempName = (name: string): boolean => /^\..+\.tmp-[0-9a-f]{12}$/.test(name)
 
 /**
+ * Writes `data` at `offset` of an append-only file (created if missing) after cutting
+ * whatever lies beyond `offset` (a torn tail of a write that never counted), then
+ * fsyncs it. Never follows a link, never blocks on a FIFO. Answers whether the file
+ * was created (the caller then fsyncs the directory).
+ */
+export const writeAtDurable = guard('writeFile', async (p: string, offset: number, data: Uint8Array): Promise<{ created: boolean }> => {
+  const handle = await fsp.open(p, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK, 0o644)
+  try {
+    const stats = await handle.stat()
+    if (!stats.isFile()) throw Object.assign(new Error(`Not a regular file: ${p}`), { code: 'EINVAL' })
+    if (stats.size < offset) throw Object.assign(new Error(`${p} holds ${stats.size} bytes, fewer than the ${offset} written before`), { code: 'ESHORT' })
+    if (stats.size > offset) await handle.truncate(offset)
+    let written = 0
+    while (written < data.length) written += (await handle.write(data, written, data.length - written, offset + written)).bytesWritten
+    await handle.sync()
+    return { created: stats.size === 0 && offset === 0 }
+  } finally {
+    await handle.close()
+  }
+})
+
+/**
  * Replaces one file atomically: temp file, fsync, rename, fsync the directory.
  * A crash leaves the old or the new content, never a mix. (write-file-atomic
  * does the first three but not the directory fsync, and would bypass this

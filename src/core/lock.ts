@@ -148,7 +148,9 @@ const acquire = async (layout: Layout, scope: Scope, waitMs: number): Promise<{ 
 export const assertLocksHeld = async (): Promise<void> => {
   for (const lock of heldLocks.getStore() ?? []) {
     if (!lock.lost) {
-      const stats = await fs.lstatOrUndefined(lock.lockDir).catch(() => undefined)
+      // An I/O error on this check says nothing about who holds the lock: it fails the publish, but
+      // marking the lock lost would make its release leave the dir behind (busy for STALE_MS).
+      const stats = await fs.lstatOrUndefined(lock.lockDir)
       const age = stats ? Date.now() - stats.mtimeMs : 0
       if (!isOurs(lock, stats)) lock.lost = lostError(lock, 'another process took it over')
       else if (age > PUBLISH_MARGIN_MS) lock.lost = lostError(lock, `not refreshed for ${Math.round(age / 1000)} s, so another process may take it over`)

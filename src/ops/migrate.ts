@@ -12,7 +12,7 @@ import { assertNoSymlinks } from '../core/layout.js'
 import { withScopeLocks } from '../core/lock.js'
 import { measureTree } from '../core/scan.js'
 import { peekStore } from '../core/store/peek.js'
-import type { StorageBackend, WithStoreOptions } from '../core/backend/types.js'
+import type { ScopeQuota, StorageBackend, WithStoreOptions } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
 import type { StoreStats } from '../core/store/types.js'
 import { assertTreeHasNoLinks } from './copy-tree.js'
@@ -20,6 +20,7 @@ import { runMergeMigration } from './migrate-merge.js'
 import { runRenameMigration } from './migrate-rename.js'
 import { pendingNotes } from './pending.js'
 import { recoverPendingOperations } from './recover.js'
+import { assertWithinQuota, isLimited } from './quota.js'
 import { TREES } from './trash.js'
 import type { MigrateResult, OnProgress } from './types.js'
 
@@ -30,6 +31,11 @@ export interface MigrateOptions {
   copy?: boolean
   /** How long to wait for the two scope locks. Default 2000 ms. */
   lockWaitMs?: number
+  /**
+   * The target's quota in force (`effectiveQuota`): a move that would take the target past it
+   * is refused at planning, before anything moves (`QuotaExceededError`, exit 3 / HTTP 413).
+   */
+  targetQuota?: ScopeQuota
   /**
    * A plan for a dry run: changes nothing, so an unfinished operation on either scope is
    * reported (`BusyError` naming it) rather than finished first, as a real migrate does.
@@ -166,6 +172,10 @@ export const planMigrate = async (backend: StorageBackend, options: MigrateOptio
   const target = await readContent(backend, to, false)
   const mode = isEmpty(target) ? 'rename' : 'merge'
   if (mode === 'merge') assertCompatible(backend, from, to, source.stats, target.stats)
+  // Conservative: a merge that skips name clashes adds less than the source holds.
+  if (options.targetQuota !== undefined && isLimited(options.targetQuota)) {
+    assertWithinQuota(to, options.targetQuota, { bytes: target.bytes, documents: target.documents }, { bytes: source.bytes, documents: source.documents })
+  }
   const plan: Omit<MigratePlan, 'result'> = {
     from,
     to,

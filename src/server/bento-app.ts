@@ -25,6 +25,7 @@ import { documentUploadRoutes } from './routes/document-upload.js'
 import { healthRoutes } from './routes/health.js'
 import { memoryRoutes } from './routes/memories.js'
 import { accessKeyRateLimit, scopeRateLimit } from './rate-limit.js'
+import { resolveReadScopes } from './read-scopes.js'
 import { webUiRoutes } from './web-ui.js'
 
 /** What the outer app hands over with each request. */
@@ -32,6 +33,9 @@ export interface BridgeValue {
   /** True when the operator's middleware called `c.set('isolationKey', …)`, even with undefined. */
   hasIsolationKey: boolean
   isolationKey: unknown
+  /** True when the operator's middleware called `c.set('readScopes', …)`. */
+  hasReadScopes: boolean
+  readScopes: unknown
   state: RequestState
 }
 
@@ -61,6 +65,7 @@ const bridge: MiddlewareHandler<BentoEnv> = async function bridge(c, next) {
   const value = (c.env as BridgeEnv | undefined)?.[BRIDGE]
   c.set('bentoState', value?.state ?? {})
   if (value?.hasIsolationKey) c.set('isolationKey', value.isolationKey)
+  if (value?.hasReadScopes) c.set('readScopes', value.readScopes)
   await next()
   const state = c.get('bentoState')
   // A static path served by a parameter route (see routes/document-read.ts) is logged as itself.
@@ -139,7 +144,7 @@ export const createBentoApp = (deps: ServerDeps): Hono<BentoEnv> => {
   const { rateLimit } = deps.config
   const perKey: MiddlewareHandler<BentoEnv>[] = rateLimit.accessKey && deps.access.enabled ? [accessKeyRateLimit(rateLimit.accessKey, deps.now, deps.config.auth === 'none')] : []
   const perScope: MiddlewareHandler<BentoEnv>[] = rateLimit.scope ? [scopeRateLimit(rateLimit.scope, deps.now)] : []
-  for (const path of DATA_PATHS) app.use(path, requireClient, ...perKey, ...verifyIdentity, resolveScope, ...perScope, touchActivity(deps))
+  for (const path of DATA_PATHS) app.use(path, requireClient, ...perKey, ...verifyIdentity, resolveScope, resolveReadScopes, ...perScope, touchActivity(deps))
   app.use('/api/chat/models', requireClient, ...perKey, ...verifyIdentity)
   app.use('/api/admin/*', deps.access.require('admin'), ...perKey)
 

@@ -20,6 +20,13 @@ export interface BentoVariables {
   isolationKey?: unknown
   /** Set by the `jwt` auth middleware: the verified token's key and claims. */
   identity?: VerifiedIdentity
+  /**
+   * Set by the operator's middleware: more scopes (isolation keys) this request may read.
+   * Search and chat retrieval rank across them and the caller's own; writes stay in its own.
+   */
+  readScopes?: unknown
+  /** The granted scopes, resolved through the key module (the caller's own left out). */
+  grantedScopes?: Scope[]
   /** The resolved scope; set by the isolation middleware on data routes only. */
   scope: Scope
   bentoState: RequestState

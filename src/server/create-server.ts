@@ -118,7 +118,13 @@ export const createBentoServer = (options: BentoServerOptions = {}): BentoServer
   const dispatch = async (c: Context<BentoEnv>, request: Request): Promise<Response> => {
     const env: BridgeEnv = {
       ...(c.env as Record<string, unknown> | undefined),
-      [BRIDGE]: { hasIsolationKey: Object.hasOwn(c.var, 'isolationKey'), isolationKey: c.get('isolationKey'), state: c.get('bentoState') },
+      [BRIDGE]: {
+        hasIsolationKey: Object.hasOwn(c.var, 'isolationKey'),
+        isolationKey: c.get('isolationKey'),
+        hasReadScopes: Object.hasOwn(c.var, 'readScopes'),
+        readScopes: c.get('readScopes'),
+        state: c.get('bentoState'),
+      },
     }
     return bento.fetch(await forwardable(c, request), env)
   }

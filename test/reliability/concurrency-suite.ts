@@ -4,7 +4,10 @@
  * keep being read and written; idle scopes are migrated and cleaned up; a hot
  * user is copied while it serves. Every request must be answered — 2xx, or the
  * documented 503 with Retry-After — no active scope may be deleted, and every
- * store passes `inspect --verify` afterwards. Then a CLI killed while holding
+ * store passes `inspect --verify` afterwards. Meanwhile one more client uploads
+ * issue 12's hostile files (DOCX bombs, the shared-stream PDF, deep JSON and
+ * HTML): each is refused with its 4xx and the rest of the load is still served.
+ * Then a CLI killed while holding
  * locks mid-migrate: its locks are recovered and the scopes serve again.
  */
 import { utimes, readdir, writeFile } from 'node:fs/promises'
@@ -19,6 +22,7 @@ import { addTexts } from '../ops/fixtures.js'
 import { createArena, type Arena } from './support/arena.js'
 import { record } from './support/figures.js'
 import { runBin, serveChild, type ServeChild } from './support/serve-child.js'
+import { makeDeepHtml, makeDeepJson, makeDocxOfParagraphs, makeSharedStreamPdf } from '../helpers/hostile-files.js'
 
 const ENV = { BENTO_EMBEDDINGS_DIMENSION: '64' }
 const embedder = createLocalEmbedder({ dimension: 64 })
@@ -42,7 +46,7 @@ export const defineConcurrencySuite = (options: ConcurrencyOptions): void => {
   // Not served and not expired: what the CLI migrates while the server runs.
   const movers = Array.from({ length: options.idleUsers }, (_, i) => customScope(`mover-${i}`))
   const docsOf = new Map<string, number>()
-  const tally = { requests: 0, ok: 0, busy503: 0, busyWithoutRetryAfter: 0, other: 0, errors: 0, cliRuns: 0, cliCodes: {} as Record<string, number>, migrated: 0, cleaned: 0, lockRecoveryMs: 0 }
+  const tally = { requests: 0, ok: 0, busy503: 0, busyWithoutRetryAfter: 0, other: 0, errors: 0, cliRuns: 0, cliCodes: {} as Record<string, number>, migrated: 0, cleaned: 0, lockRecoveryMs: 0, hostileUploads: 0, hostileRefused: 0 }
 
   beforeAll(async () => {
     arena = await createArena('bento-concurrency-')
@@ -136,7 +140,31 @@ export const defineConcurrencySuite = (options: ConcurrencyOptions): void => {
           await run(['du', '--json', ...data])
         }
       }
-      await Promise.all([...Array.from({ length: options.connections }, (_, w) => load(w)), cli()])
+      // Issue 12's hostile files, uploaded back to back by one more client to a scope of its own:
+      // each is refused with its documented 4xx while the rest of the load is served.
+      const hostileFiles: Array<[string, Uint8Array]> = [
+        ['heavy.docx', makeDocxOfParagraphs(300_000, '<w:p><w:r><w:t>a</w:t></w:r></w:p>')],
+        ['bomb.docx', makeDocxOfParagraphs(1_200_000)],
+        ['shared.pdf', makeSharedStreamPdf(200, 10 * 1024 * 1024)],
+        ['deep.json', new TextEncoder().encode(makeDeepJson(3000, `[${'1,'.repeat(80_000)}1]`))],
+        ['deep.html', new TextEncoder().encode(makeDeepHtml(300_000))],
+      ]
+      const attacker = async () => {
+        for (let n = 0; Date.now() < deadline || n < hostileFiles.length; n++) {
+          const [name, bytes] = hostileFiles[n % hostileFiles.length]!
+          const form = new FormData()
+          form.append('file', new File([bytes], name))
+          tally.requests++
+          tally.hostileUploads++
+          const response = await fetch(`${server.url}/api/documents/upload`, { method: 'POST', headers: { 'x-isolation-key': 'attacker' }, body: form })
+          await response.text()
+          if (response.status === 413 || response.status === 422) tally.hostileRefused++
+          else if (response.status === 503 && response.headers.get('retry-after')) tally.busy503++
+          else throw new Error(`hostile upload ${name}: ${response.status}`)
+        }
+      }
+      await Promise.all([...Array.from({ length: options.connections }, (_, w) => load(w)), cli(), attacker()])
+      expect(tally.hostileRefused).toBeGreaterThanOrEqual(hostileFiles.length)
       expect(tally.errors).toBe(0)
       expect(tally.busyWithoutRetryAfter).toBe(0)
       expect(tally.cliRuns).toBeGreaterThan(3)

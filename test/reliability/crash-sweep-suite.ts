@@ -28,12 +28,14 @@ export const CRASH_OPS: CrashOp[] = ['ingest', 'migrate-rename', 'migrate-merge'
 
 /** Named steps each operation passes through. */
 export const NAMED_STEPS: Record<CrashOp, string[]> = {
-  ingest: ['ingest.after-upload', 'store.commit.after-temp-files', 'store.commit.after-journal', 'store.commit.rename', 'store.commit.after-renames', 'store.commit.after-journal-removed'],
+  // The scope's first file commits its base files; each later file appends to the commit log.
+  ingest: ['ingest.after-upload', 'store.commit.after-temp-files', 'store.commit.after-journal', 'store.commit.rename', 'store.commit.after-renames', 'store.commit.after-journal-removed', 'store.append.after-log', 'store.append.after-manifest'],
   'migrate-rename': ['migrate:after-intent', 'migrate:after-clear-vectors', 'migrate:after-rename-vectors', 'migrate:after-clear-uploads', 'migrate:after-rename-uploads'],
   'migrate-merge': ['migrate:after-intent', 'migrate-merge:after-add-documents', 'migrate-merge:before-merged', 'migrate-merge:after-trash-vectors', 'migrate-merge:after-trash-uploads', 'store.commit.after-journal', 'store.commit.after-renames'],
   'migrate-copy': ['migrate:after-intent', 'migrate:after-stage-vectors', 'migrate:after-rename-vectors', 'migrate:after-stage-uploads', 'migrate:after-rename-uploads'],
   cleanup: ['cleanup:after-intent', 'cleanup:after-trash-vectors', 'cleanup:after-trash-uploads', 'cleanup:after-trash'],
-  compact: ['store.commit.after-temp-files', 'store.commit.after-journal', 'store.commit.rename', 'store.commit.after-renames', 'store.commit.after-journal-removed'],
+  // The delete appends to the commit log; the compaction folds it into the base files and drops the log.
+  compact: ['store.commit.after-temp-files', 'store.commit.after-journal', 'store.commit.rename', 'store.commit.after-renames', 'store.commit.after-journal-removed', 'store.append.after-log', 'store.append.after-manifest', 'store.compact.after-log-removed'],
 }
 
 export const childArgs = (op: CrashOp, dataDir: string, inputDir: string): string[] => {

@@ -110,7 +110,7 @@ export const defineIoFaultSuite = (options: IoFaultOptions): void => {
     // The activity write is coalesced on a timer: on a loaded machine it can land after the fault
     // injector is removed, so a faulted run may make fewer calls than the counting run did.
     expect(injected || n < at, `${what}: the fault was never reached (${n} calls)`).toBe(true)
-    const after = await readState(dataDir)
+    const after = await readState(dataDir).catch((error: unknown) => { throw new Error(`${what}: ${String(error)}`) })
     await expectJournalDrained(dataDir, what, tally)
     for (const dir of Object.keys(after).filter((name) => touchedDirs(op).includes(name))) {
       const inspect = await runCli(['inspect', dir, '--verify', '--json', '--data-dir', dataDir], CLI_ENV)

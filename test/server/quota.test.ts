@@ -59,9 +59,32 @@ describe('quotas per scope', () => {
     await expect(user.upload({ name: 'big.md', data: 'x'.repeat(100) })).rejects.toMatchObject({ status: 413, code: 'quota_exceeded' })
     expect((await user.listDocuments()).length).toBe(2)
 
+    // du (the admin scope list) and inspect show usage against the quota in force.
+    const listed = await admin.admin.scopes()
+    expect(listed.scopes.find((row) => row.key === 'tenant_a:user_1')?.quota).toEqual({ maxBytes: usage + 10, maxDocuments: 10 })
+    const inspected = await admin.admin.inspect('tenant_a:user_1')
+    expect(inspected.quota).toMatchObject({ maxBytes: usage + 10, maxDocuments: 10, documents: 2 })
+    expect(inspected.quota!.bytes).toBeGreaterThan(0)
+
     const cleared = await admin.admin.clearQuota('tenant_a:user_1')
     expect(cleared).toMatchObject({ quota: { maxDocuments: 1, maxBytes: null }, source: { maxDocuments: 'default' }, own: null })
     expect(await server.backend.getQuota(customScope('tenant_a:user_1'))).toBeUndefined()
+  })
+
+  it("refuses a migrate that would take the target past its quota, before anything moves", async () => {
+    const server = await makeServer({ isolation: 'custom', accessKeys: { admin: [ADMIN] } })
+    const { url } = await server.start({ port: 0 })
+    const admin = createBentoClient({ baseUrl: url, adminKey: ADMIN })
+    const source = createBentoClient({ baseUrl: url, adminKey: ADMIN, isolationKey: 'user-src' })
+    await source.upload([{ name: 'a.md', data: 'alpha' }, { name: 'b.md', data: 'beta' }])
+    await admin.admin.setQuota('user-dst', { maxDocuments: 1 })
+    for (const dryRun of [true, false]) {
+      await expect(admin.admin.migrate({ from: 'user-src', to: 'user-dst', dryRun })).rejects.toMatchObject({ status: 413, code: 'quota_exceeded' })
+    }
+    expect((await source.listDocuments()).length).toBe(2)
+    expect(await server.backend.scopeExists(customScope('user-dst'))).toBe(false)
+    await admin.admin.setQuota('user-dst', { maxDocuments: 2 })
+    expect(await admin.admin.migrate({ from: 'user-src', to: 'user-dst' })).toMatchObject({ documents: 2 })
   })
 
   it('answers 4xx with a code for bad quota input, and admin routes need the admin key', async () => {

@@ -52,7 +52,8 @@ export const runMigrate = async (options: MigrateOptions, ctx: CliContext): Prom
       what: 'option --to <key>',
       rejects: (scope) => (scope.dir === from.dir ? 'The target must differ from the source.' : undefined),
     }))
-    const plan = await planMigrate(backend, { from, to, copy: options.copy, dryRun: options.dryRun })
+    const { effectiveQuota, quotaFromEnv } = await import('../../ops/quota.js')
+    const plan = await planMigrate(backend, { from, to, copy: options.copy, dryRun: options.dryRun, targetQuota: await effectiveQuota(backend, to, quotaFromEnv(ctx.env)) })
     const preview = await applyMigrate(backend, plan, { dryRun: true })
     if (options.dryRun) return printResult(ctx, options.json, preview, renderMigrate)
     if (!options.yes) {

@@ -33,7 +33,7 @@ import { isConversationId } from '../sessions.js'
 import { readFsPendingOperations } from './fs-pending.js'
 import { exportFsScope } from './fs-scope-export.js'
 import { importFsScope } from './fs-scope-import.js'
-import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoredUpload, WithStoreOptions } from './types.js'
+import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoreCompaction, StorePart, StoredUpload, WithStoreOptions } from './types.js'
 
 // Loaded on the first store open: the store pulls in hnswlib-node and zod, which `bento du`, ls and cleanup never use.
 let storeModule: Promise<typeof import('../store/index.js')> | undefined
@@ -42,6 +42,8 @@ const loadStore = () => (storeModule ??= import('../store/index.js'))
 export { DEFAULT_LOCK_WAIT_MS, DEFAULT_READ_FRESHNESS_MS }
 /** hnswlib's fixed native memory per index (label mutexes): `HNSW_FIXED_BYTES` in store/footprint.ts. */
 const HNSW_INDEX_FLOOR_BYTES = 65_536 * 40
+/** A background compaction waits this long for a scope busy with writes, then gives up until the next write. */
+const COMPACT_LOCK_WAIT_MS = 10_000
 
 interface ReadGate {
   /** performance.now() until which the scope counts as checked, at the local-change epoch below. */
@@ -190,14 +192,23 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     // Under the lock: whatever another process committed before it was taken must be seen now.
     return counted(scope, async () => {
       if (!options.lockHeld) {
-        return withScopeLock(layout, scope, async () => {
+        let due = false
+        const result = await withScopeLock(layout, scope, async () => {
           await ensureDir(layout, dir)
           await ensureDir(layout, layout.uploadsDir(scope))
-          const result = await pool.use(dir, fn, { freshMs: 0 })
+          const result = await pool.use(dir, async (store) => {
+            try {
+              return await fn(store)
+            } finally {
+              due = store.logStats().due
+            }
+          }, { freshMs: 0 })
           // Under the lock, so a cleanup in another process never races this write.
           await activity.record(scope)
           return result
         }, { waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS })
+        if (due) compactLater(scope, options.part ?? 'documents')
+        return result
       }
       if (options.write) {
         await ensureDir(layout, dir)
@@ -217,6 +228,50 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       if (count <= 0) running.delete(id)
       else running.set(id, count)
     }
+  }
+
+  // Background compactions: one per store dir at a time; `close()` waits for them.
+  const compacting = new Map<string, Promise<void>>()
+
+  /**
+   * Folds a store's commit log once it is due, after the write that made it due released
+   * the lock: under the scope's lock again, and only if the store is still there (a
+   * cleanup or migrate in between must not be undone by recreating its dir). A failure
+   * changes nothing (the commit protocol) and the next write tries again.
+   */
+  const compactLater = (scope: Scope, part: StorePart): void => {
+    const dir = storeDir(scope, { part })
+    if (compacting.has(dir)) return
+    const run = (async () => {
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      await withScopeLock(layout, scope, async () => {
+        if ((await pendingIntentsFor(layout, scope)).length > 0) return
+        if (!(await fs.lstatOrUndefined(path.join(dir, 'bento.json')))?.isFile()) return
+        await assertNoSymlinks(layout, dir)
+        await counted(scope, () => pool.use(dir, (store) => store.compactLog(), { freshMs: 0 }))
+      }, { waitMs: COMPACT_LOCK_WAIT_MS })
+    })().catch(() => undefined).finally(() => compacting.delete(dir))
+    compacting.set(dir, run)
+  }
+
+  const compact = async (scope: Scope, options: { lockWaitMs?: number } = {}): Promise<StoreCompaction[]> => {
+    const results: StoreCompaction[] = []
+    for (const part of ['documents', 'memory'] as const) {
+      const dir = storeDir(scope, { part })
+      if (!(await isDir(dir))) continue
+      await compacting.get(dir)
+      const figures = (store: VectorStore) => {
+        const { live, deleted } = store.stats()
+        const log = store.logStats()
+        return { live, deleted, logRecords: log.records, logBytes: log.bytes }
+      }
+      results.push(await withStore(scope, async (store) => {
+        const before = figures(store)
+        await store.compact()
+        return { part, before, after: figures(store) }
+      }, { write: true, part, lockWaitMs: options.lockWaitMs }))
+    }
+    return results
   }
 
   async function* listScopes(options: ListScopesOptions = {}) {
@@ -296,6 +351,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       activity.forget(scope)
     },
     holdings: (scope) => holdingsOf(scope, false),
+    compact,
     listScopes,
     scopeExists,
     async assertScopeSafe(scope) {
@@ -325,6 +381,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     getQuota: (scope) => readQuota(layout, scope),
     setQuota: (scope, quota) => writeQuota(layout, scope, quota),
     async close() {
+      while (compacting.size > 0) await Promise.all(compacting.values())
       await activity.flush()
       await pool.closeAll()
     },

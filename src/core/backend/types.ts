@@ -154,6 +154,13 @@ export interface ScopeHoldings {
   conversations: number
 }
 
+/** One store's commit log and deleted points, before and after a compaction. */
+export interface StoreCompaction {
+  part: StorePart
+  before: { live: number; deleted: number; logRecords: number; logBytes: number }
+  after: { live: number; deleted: number; logRecords: number; logBytes: number }
+}
+
 export interface StorageBackend {
   readonly layout: Layout
   /**
@@ -217,6 +224,13 @@ export interface StorageBackend {
    * next command). Refuses with `ConflictError` a scope that holds data.
    */
   importScope(scope: Scope, source: ScopeImportSource, options?: ScopeIoOptions): Promise<void>
+  /**
+   * Folds each of the scope's stores' commit log into its base files and drops deleted
+   * points, under the scope's lock; a store without either is left alone. Stores that
+   * do not exist are not listed. Writes also compact a store in the background once its
+   * log is due (`VectorStore.logStats().due`).
+   */
+  compact(scope: Scope, options?: ScopeIoOptions): Promise<StoreCompaction[]>
   /** What the scope holds now (zero counts for a scope that does not exist). */
   holdings(scope: Scope): Promise<ScopeHoldings>
   /** The open stores now: how many, the bytes they are charged (estimated footprints) and the budget. */

@@ -66,3 +66,21 @@ export const applyCommit = async (dir: string, staged: StagedFile[]): Promise<vo
   crashPoint('store.commit.after-journal-removed')
   await fs.fsyncDir(dir)
 }
+
+/**
+ * The commit of an append to the log (log-file.ts): the log record is already
+ * durable beyond the counted bytes, and renaming the one new manifest over the
+ * old one makes it count. A single rename is atomic, so no journal is needed:
+ * a crash before it leaves the old version, after it the new one.
+ */
+export const applyManifest = async (dir: string, manifest: StagedFile): Promise<void> => {
+  try {
+    await assertLocksHeld()
+    await fs.rename(manifest.temp, path.join(dir, manifest.name))
+  } catch (error) {
+    await discardStaged([manifest])
+    throw error
+  }
+  crashPoint('store.append.after-manifest')
+  await fs.fsyncDir(dir)
+}

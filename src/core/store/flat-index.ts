@@ -43,14 +43,24 @@ export const flatFromInfo = (info: IndexFileInfo, dimension: number, space: Spac
 /** Bytes the flat index holds (what a pool charges for it). */
 export const flatBytes = (flat: FlatIndex): number => flat.vectors.byteLength + flat.labels.byteLength + flat.deleted.byteLength
 
-/** The stored vector of `label` (as hnswlib's getPoint returns it: normalized in a cosine store). */
-export const pointOf = (flat: FlatIndex, label: number): number[] => {
+const idOf = (flat: FlatIndex, label: number): number => {
   if (!flat.ids) {
     flat.ids = new Map()
     for (let id = 0; id < flat.count; id++) flat.ids.set(flat.labels[id]!, id)
   }
   const id = flat.ids.get(label)
   if (id === undefined) throw new RangeError(`Label ${label} is not in the index.`)
+  return id
+}
+
+/** Marks a point deleted in memory (a deletion the commit log records; the file is rewritten at compaction). */
+export const markFlatDeleted = (flat: FlatIndex, label: number): void => {
+  flat.deleted[idOf(flat, label)] = 1
+}
+
+/** The stored vector of `label` (as hnswlib's getPoint returns it: normalized in a cosine store). */
+export const pointOf = (flat: FlatIndex, label: number): number[] => {
+  const id = idOf(flat, label)
   return Array.from(flat.vectors.subarray(id * flat.dimension, (id + 1) * flat.dimension))
 }
 

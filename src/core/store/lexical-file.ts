@@ -7,19 +7,21 @@
 import path from 'node:path'
 import * as fs from '../fs.js'
 import { CorruptStoreError } from '../errors.js'
-import { addPassage, createLexicalIndex, decodeLexicalIndex, encodeAndPackLexicalIndex, readLexicalHeader, TOKENIZER_ID, type Analyzer, type LexicalIndex } from '../lexical/index.js'
+import { addPassage, createLexicalIndex, decodeLexicalIndex, encodeAndPackLexicalIndex, encodeLexicalIndex, readLexicalHeader, TOKENIZER_ID, type Analyzer, type LexicalIndex } from '../lexical/index.js'
 import { discardStaged, type StagedFile } from './commit.js'
 import type { Docstore } from './docstore.js'
 import { DOCSTORE_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
 
 /**
  * Step 1 of a commit for the lexical index: a complete, fsynced temp file. `packed` is
- * the same index as packed columns (what decoding the file would give), for the store
- * to keep once the commit succeeded.
+ * the index for the store to keep once the commit succeeded: after removals, the same
+ * index as fresh packed columns without the removed passages' postings (searches stop
+ * skipping them, memory drops them); otherwise `index` itself, because packing costs
+ * the commit about as much again as encoding and searches scan appended lists as fast.
  */
 export const stageLexical = async (dir: string, index: LexicalIndex): Promise<StagedFile & { packed: LexicalIndex }> => {
   const temp = fs.tempPathFor(path.join(dir, LEXICAL_FILE))
-  const { bytes: data, packed } = encodeAndPackLexicalIndex(index)
+  const { bytes: data, packed } = index.removed > 0 ? encodeAndPackLexicalIndex(index) : { bytes: encodeLexicalIndex(index), packed: index }
   try {
     await fs.writeFileDurable(temp, data)
   } catch (error) {

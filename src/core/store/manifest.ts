@@ -8,7 +8,10 @@ import { CorruptStoreError, RefusedError } from '../errors.js'
 import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
 
 export const FORMAT = 'bento-store'
-export const FORMAT_VERSION = 1
+/** The newest version this Bento reads. A manifest is written as 1 unless it counts a commit log (2), so a compacted store stays readable by a Bento that predates the log. */
+export const FORMAT_VERSION = 2
+/** The version of a manifest that counts a commit log (`log`). */
+export const LOG_FORMAT_VERSION = 2
 /** hnswlib-node takes labels as uint32. */
 export const MAX_LABEL = 0xffff_ffff
 
@@ -35,6 +38,12 @@ const manifestSchema = z.object({
   updatedAt: z.string(),
   /** The lexical index's size is absent for a store that has none yet (written before it existed). */
   files: z.object({ [INDEX_FILE]: count, [DOCSTORE_FILE]: count, [ARGS_FILE]: count, [LEXICAL_FILE]: count.optional() }),
+  /**
+   * The commit log (`bento-log.bin`): how many of its bytes count and what they hold. Absent when
+   * the base files hold everything (after a compaction). live, deleted, documents and nextLabel
+   * above count the base and the log together.
+   */
+  log: z.object({ bytes: count, records: count, added: count, deleted: count }).optional(),
 })
 
 export type Manifest = z.infer<typeof manifestSchema>
@@ -58,6 +67,9 @@ export const parseManifest = (text: string, file = MANIFEST_FILE): Manifest => {
   }
   if (parsed.data.live + parsed.data.deleted > parsed.data.nextLabel) {
     throw new CorruptStoreError(`${file}: live + deleted (${parsed.data.live + parsed.data.deleted}) exceeds nextLabel (${parsed.data.nextLabel}).`)
+  }
+  if (parsed.data.log && parsed.data.formatVersion < LOG_FORMAT_VERSION) {
+    throw new CorruptStoreError(`${file}: a commit log needs formatVersion ${LOG_FORMAT_VERSION}.`)
   }
   return parsed.data
 }

@@ -36,6 +36,7 @@ export const resolveOptions = (options: StoreOpenOptions): ResolvedOptions => {
   if (options.embedderId !== undefined && (typeof options.embedderId !== 'string' || options.embedderId === '')) {
     throw new InvalidOptionsError('embedderId must be a non-empty string.')
   }
+  if (options.appendLog !== undefined && typeof options.appendLog !== 'boolean') throw new InvalidOptionsError('appendLog must be true or false.')
   const m = integer('m', options.m, 2, 100) ?? DEFAULT_M
   // hnswlib raises efConstruction to M silently; doing it here keeps the manifest truthful.
   const efConstruction = Math.max(m, integer('efConstruction', options.efConstruction, 1, 100_000) ?? DEFAULT_EF_CONSTRUCTION)
@@ -50,6 +51,7 @@ export const resolveOptions = (options: StoreOpenOptions): ResolvedOptions => {
     defaultEfSearch: DEFAULT_EF_SEARCH,
     exactSearchMaxPoints: integer('exactSearchMaxPoints', options.exactSearchMaxPoints, 0, MAX_LABEL) ?? FLAT_MAX_POINTS,
     analyzer: defaultAnalyzer(lexicalOptions(options.lexical)),
+    appendLog: options.appendLog ?? true,
   }
 }
 

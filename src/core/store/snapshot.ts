@@ -10,14 +10,18 @@ import * as fs from '../fs.js'
 import { BusyError, CorruptStoreError, isBentoError, toBentoError } from '../errors.js'
 import { parseArgs, type StoreArgs } from './args.js'
 import { parseDocstore, type Docstore } from './docstore.js'
-import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE, type CommittedFile } from './files.js'
+import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, LOG_FILE, MANIFEST_FILE, type CommittedFile } from './files.js'
 import { flatFromInfo, type FlatIndex } from './flat-index.js'
 import { loadIndex, releaseIndex, type Index } from './hnsw.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
 import { fileSource, validateIndex, validateIndexFile, type IndexExpectations, type IndexFileInfo } from './index-header.js'
 import { readJournal, resolveFiles } from './journal.js'
-import { checkLexical } from './lexical-file.js'
+import { checkLexical, decodeLexical } from './lexical-file.js'
+import type { LexicalIndex } from '../lexical/index.js'
 import { parseManifest, type Manifest } from './manifest.js'
+import { decodeLog, logPath, readLogBytes, type LogInfo } from './log-file.js'
+import { applyRecord } from './replay.js'
+import type { DeltaSegment } from './delta.js'
 import { DEFAULT_INITIAL_CAPACITY } from './defaults.js'
 
 export interface Snapshot {
@@ -36,12 +40,19 @@ export interface Snapshot {
   efSearch: number
   /** Byte size of args.json as found. */
   argsBytes?: number
+  /** Byte size of hnswlib.index as found. */
+  indexBytes?: number
   /** Byte size of docstore.json as found (what a pool charges for the parsed docstore is derived from it). */
   docstoreBytes?: number
   /** The lexical file's bytes, checked as a whole and decoded at first use; undefined for a store without one yet (written before it existed, or LangChain's). */
   lexical?: Uint8Array
   /** Byte size of the lexical file as found (charged by a pool). */
   lexicalBytes?: number
+  /** The commit log the manifest counts, replayed into `docs`, `lexical`, the base index's delete marks and `delta`. */
+  log?: LogInfo
+  delta?: DeltaSegment
+  /** With a commit log: the lexical index decoded from `lexical` and the log replayed into it. */
+  lexicalIndex?: LexicalIndex
 }
 
 const ATTEMPTS = 8
@@ -118,7 +129,7 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
   }
   const ef = efSearch ?? manifest?.efSearch ?? defaultEf
   // A small store (by its manifest) is read once, validated from memory, and kept as vectors: no readIndex.
-  if (manifest && manifest.live + manifest.deleted <= exactSearchMaxPoints) {
+  if (manifest && manifest.live + manifest.deleted - (manifest.log?.added ?? 0) <= exactSearchMaxPoints) {
     const indexBytes = await readRegular(indexFile, INDEX_FILE)
     if (!indexBytes) throw new CorruptStoreError(`${INDEX_FILE} missing though ${MANIFEST_FILE} records a store in ${dir}.`)
     const info = validateIndexFile(indexBytes, { dimension: args.numDimensions, capacity: manifest.capacity, keepVectors: true })
@@ -127,9 +138,10 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
     checkAgreement(info, docs, manifest, { [INDEX_FILE]: indexBytes.length, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length })
     const lexical = readLexical(docs, manifest, lexicalBytes)
     const flat = info.count > 0 ? flatFromInfo(info, args.numDimensions, args.space) : undefined
+    const replayed = await replay(dir, manifest, { docs, lexical: undefined, index: undefined, flat, delta: undefined }, args, lexical)
     return {
-      found: true, manifest, args, docs, info: { ...info, vectors: undefined }, flat, efSearch: ef, argsBytes: argsBytes!.length, lexical,
-      docstoreBytes: docstoreBytes!.length, lexicalBytes: lexical ? lexicalBytes?.length : undefined,
+      found: true, manifest, args, docs, info: { ...info, vectors: undefined }, flat, efSearch: ef, argsBytes: argsBytes!.length, indexBytes: indexBytes.length, lexical,
+      docstoreBytes: docstoreBytes!.length, lexicalBytes: lexical ? lexicalBytes?.length : undefined, log: manifest.log, delta: replayed.delta, lexicalIndex: replayed.lexical,
     }
   }
   const { info, bytes: indexBytes } = validateIndexAt(indexFile, { dimension: args.numDimensions, capacity: manifest?.capacity })
@@ -164,7 +176,42 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
       throw new CorruptStoreError(`${INDEX_FILE}: changed while it was being loaded.`)
     }
   }
-  return { found: true, manifest, args, docs, info, index, efSearch: ef, argsBytes: argsBytes!.length, lexical, docstoreBytes: docstoreBytes!.length, lexicalBytes: lexical ? lexicalBytes?.length : undefined }
+  let replayed: Awaited<ReturnType<typeof replay>>
+  try {
+    replayed = await replay(dir, manifest, { docs, lexical: undefined, index, flat: undefined, delta: undefined }, args, lexical)
+  } catch (error) {
+    if (index) releaseIndex(index)
+    throw error
+  }
+  return {
+    found: true, manifest, args, docs, info, index, efSearch: ef, argsBytes: argsBytes!.length, indexBytes, lexical, docstoreBytes: docstoreBytes!.length,
+    lexicalBytes: lexical ? lexicalBytes?.length : undefined, log: manifest?.log, delta: replayed.delta, lexicalIndex: replayed.lexical,
+  }
+}
+
+/** Applies the commit log the manifest counts (none: nothing to do). */
+/**
+ * Applies the commit log the manifest counts (none: nothing to do). The lexical file,
+ * otherwise decoded at its first use, is decoded here against the base docstore so the
+ * log's texts can be added to it (`lexical` in the answer).
+ */
+const replay = async (dir: string, manifest: Manifest | undefined, target: Parameters<typeof applyRecord>[0], args: StoreArgs, lexicalFile: Uint8Array | undefined): Promise<{ delta: DeltaSegment | undefined; lexical: LexicalIndex | undefined }> => {
+  const log = manifest?.log
+  if (!manifest || !log || log.bytes === 0) return { delta: undefined, lexical: undefined }
+  if (lexicalFile) target.lexical = decodeLexical(lexicalFile, target.docs)
+  const records = decodeLog(await readLogBytes(logPath(dir), log.bytes), args.numDimensions)
+  let added = 0
+  let deleted = 0
+  for (const record of records) {
+    applyRecord(target, record, args.numDimensions, args.space, manifest.nextLabel)
+    added += record.add.length
+    deleted += record.delete.length
+  }
+  if (records.length !== log.records || added !== log.added || deleted !== log.deleted) {
+    throw new CorruptStoreError(`${LOG_FILE}: holds ${records.length} records (+${added} −${deleted}), ${MANIFEST_FILE} records ${log.records} (+${log.added} −${log.deleted}).`)
+  }
+  if (target.docs.size !== manifest.live) throw new CorruptStoreError(`${LOG_FILE}: leaves ${target.docs.size} live points, ${MANIFEST_FILE} records ${manifest.live}.`)
+  return { delta: target.delta, lexical: target.lexical }
 }
 
 /** The lexical file the manifest records, after the open's checks; a file the manifest does not record (none of Bento's commits leaves one) is not trusted. */
@@ -186,8 +233,11 @@ const checkAgreement = (info: IndexFileInfo, docs: Docstore, manifest: Manifest 
     throw new CorruptStoreError(`${DOCSTORE_FILE}: ${docs.size} entries but ${INDEX_FILE} holds ${live} live points.`)
   }
   if (!manifest) return
-  if (manifest.live !== live || manifest.deleted !== info.deletedCount) {
-    throw new CorruptStoreError(`${MANIFEST_FILE}: records ${manifest.live} live / ${manifest.deleted} deleted, ${INDEX_FILE} holds ${live} / ${info.deletedCount}.`)
+  // With a commit log, the manifest counts the base and the log together.
+  const baseLive = manifest.live - (manifest.log?.added ?? 0) + (manifest.log?.deleted ?? 0)
+  const baseDeleted = manifest.deleted - (manifest.log?.deleted ?? 0)
+  if (baseLive !== live || baseDeleted !== info.deletedCount) {
+    throw new CorruptStoreError(`${MANIFEST_FILE}: records ${baseLive} live / ${baseDeleted} deleted in the base, ${INDEX_FILE} holds ${live} / ${info.deletedCount}.`)
   }
   if (info.count > 0 && (manifest.m !== info.m || manifest.efConstruction !== info.efConstruction)) {
     throw new CorruptStoreError(`${MANIFEST_FILE}: M/efConstruction ${manifest.m}/${manifest.efConstruction} disagree with ${INDEX_FILE} (${info.m}/${info.efConstruction}).`)

@@ -6,7 +6,9 @@ import { countDocuments, type Docstore } from './docstore.js'
 import type { FlatIndex } from './flat-index.js'
 import type { Index } from './hnsw.js'
 import { createLexicalIndex, type Analyzer, type LexicalIndex } from '../lexical/index.js'
-import { FORMAT, FORMAT_VERSION, type Manifest } from './manifest.js'
+import type { DeltaSegment } from './delta.js'
+import type { LogInfo } from './log-file.js'
+import { FORMAT, LOG_FORMAT_VERSION, type Manifest } from './manifest.js'
 import type { Snapshot } from './snapshot.js'
 import type { Space } from './types.js'
 
@@ -34,10 +36,16 @@ export interface StoreState {
   createdAt: string | undefined
   /** Byte size of args.json on disk; undefined until it is written. */
   argsBytes: number | undefined
+  /** Byte size of hnswlib.index on disk (0 before the first commit). */
+  indexBytes: number
   /** Undefined for a store found without one (built at its next write or `reindex`), or while `lexicalFile` waits to be decoded. */
   lexical: LexicalIndex | undefined
   /** The lexical file as read at open, decoded at the first lexical search or write (a cold open only checks it as a whole). */
   lexicalFile: Uint8Array | undefined
+  /** The commit log as committed (undefined when the base files hold everything). */
+  log: LogInfo | undefined
+  /** The points the log added, searched beside the base index; undefined without a log. */
+  delta: DeltaSegment | undefined
 }
 
 export interface ResolvedOptions {
@@ -52,6 +60,7 @@ export interface ResolvedOptions {
   exactSearchMaxPoints: number
   /** How a new store's lexical index analyzes text; an existing index keeps its own. */
   analyzer: Analyzer
+  appendLog: boolean
 }
 
 export const emptyState = (options: ResolvedOptions): StoreState => ({
@@ -73,8 +82,11 @@ export const emptyState = (options: ResolvedOptions): StoreState => ({
   revision: 0,
   createdAt: undefined,
   argsBytes: undefined,
+  indexBytes: 0,
   lexical: createLexicalIndex(options.analyzer),
   lexicalFile: undefined,
+  log: undefined,
+  delta: undefined,
 })
 
 /** A LangChain store (no manifest) keeps its own parameters; an explicit embedderId is adopted at the next commit. */
@@ -96,20 +108,24 @@ export const stateFromSnapshot = (snapshot: Snapshot, options: ResolvedOptions):
     efConstruction: manifest?.efConstruction ?? info.efConstruction,
     m: manifest?.m ?? info.m,
     capacity: manifest?.capacity ?? Math.max(info.maxElements, 1),
-    live: info.count - info.deletedCount,
-    deleted: info.deletedCount,
+    live: manifest?.log ? manifest.live : info.count - info.deletedCount,
+    deleted: manifest?.log ? manifest.deleted : info.deletedCount,
     nextLabel,
     revision: manifest?.revision ?? 0,
     createdAt: manifest?.createdAt,
     argsBytes: snapshot.argsBytes,
-    lexical: undefined,
-    lexicalFile: snapshot.lexical,
+    indexBytes: snapshot.indexBytes ?? 0,
+    // A store with a commit log had its lexical file decoded at open, to replay the log into it.
+    lexical: snapshot.lexicalIndex,
+    lexicalFile: snapshot.lexicalIndex ? undefined : snapshot.lexical,
+    log: snapshot.log,
+    delta: snapshot.delta,
   }
 }
 
-export const buildManifest = (state: StoreState, files: Manifest['files'], now: string): Manifest => ({
+export const buildManifest = (state: StoreState, files: Manifest['files'], now: string, documents = countDocuments(state.docs)): Manifest => ({
   format: FORMAT,
-  formatVersion: FORMAT_VERSION,
+  formatVersion: state.log ? LOG_FORMAT_VERSION : 1,
   dimension: state.dimension!,
   space: state.space,
   embedderId: state.embedderId ?? null,
@@ -119,10 +135,11 @@ export const buildManifest = (state: StoreState, files: Manifest['files'], now: 
   capacity: state.capacity,
   live: state.live,
   deleted: state.deleted,
-  documents: countDocuments(state.docs),
+  documents,
   nextLabel: state.nextLabel,
   revision: state.revision + 1,
   createdAt: state.createdAt ?? now,
   updatedAt: now,
   files,
+  ...(state.log ? { log: state.log } : {}),
 })

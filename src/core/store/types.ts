@@ -29,6 +29,12 @@ export interface StoreOpenOptions {
   create?: boolean
   /** English stop words / plural stemming for a new store's lexical index (default off); an existing index keeps its own. */
   lexical?: AnalyzerOptions
+  /**
+   * Writes to a store that has its base files append to the commit log (`bento-log.bin`)
+   * instead of rewriting them; `compact()`/`compactLog()` fold it in. Default true;
+   * false rewrites the base files at every write (each write then costs the store's size).
+   */
+  appendLog?: boolean
 }
 
 export interface ChunkInput {
@@ -83,6 +89,18 @@ export interface StoreStats {
   lexical: boolean
 }
 
+/** The commit log's share of a store: writes appended since the base files were last rewritten. */
+export interface LogStats {
+  records: number
+  /** Points the log adds (live or deleted since). */
+  added: number
+  /** Deletions the log makes. */
+  deleted: number
+  bytes: number
+  /** True when the log has grown enough to be folded into the base files (`compactLog`). */
+  due: boolean
+}
+
 export interface LexicalSearchHit extends StoredChunk, Omit<LexicalHit, 'label'> {}
 
 export interface ExportedChunk extends Omit<StoredChunk, 'label'> {
@@ -121,8 +139,12 @@ export interface VectorStore {
   /** Removes several documents in one commit; resolves to the number of chunks removed (no commit when 0). */
   deleteDocuments(documentIds: readonly string[]): Promise<number>
   deleteAll(): Promise<void>
-  /** Rebuilds the index without deleted points. */
+  /** Folds the commit log into the base files and rebuilds the index without deleted points. */
   compact(): Promise<void>
+  /** The commit log's size, and whether it is due for folding. */
+  logStats(): LogStats
+  /** Folds the commit log into the base files (no relabelling); resolves false when there was none. Call it under the scope's lock. */
+  compactLog(): Promise<boolean>
   /** Every live chunk with its stored vector, for a merge without re-embedding. */
   exportChunks(): Promise<ExportedChunk[]>
   /** True when another process changed or removed the files since this object last read or wrote them. */

@@ -7,8 +7,12 @@ import path from 'node:path'
 import * as fs from '../fs.js'
 import { BentoError, CorruptStoreError, EmbedderMismatchError, InvalidInputError, RefusedError, TooLargeError, toBentoError } from '../errors.js'
 import { serializeArgs } from './args.js'
-import { applyCommit, discardStaged, stageText, type StagedFile } from './commit.js'
-import { chunkFromRecord, recordFromInput, serializeDocstore, type Docstore } from './docstore.js'
+import { applyCommit, applyManifest, discardStaged, stageText, type StagedFile } from './commit.js'
+import { deleteFromDelta, deltaBytes, deltaPoint, livePoints, mergeKnn, searchDelta } from './delta.js'
+import { appendLogRecord, encodeLogRecord, logPath, type LogInfo, type LogRecord } from './log-file.js'
+import { applyRecord } from './replay.js'
+import { compactionDue } from './compaction.js'
+import { chunkFromRecord, documentIdOf, recordFromInput, serializeDocstore, type Docstore } from './docstore.js'
 import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
 import { addPassage, createLexicalIndex, remapLabels, removeLabel, searchLexical } from '../lexical/index.js'
 import { buildLexical, decodeLexical, stageLexical } from './lexical-file.js'
@@ -19,13 +23,14 @@ import { createIndex, loadIndex, releaseIndex, scoreOf, stageIndex, toArray, typ
 import { validateIndexFile } from './index-header.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
 import { noteLocalChange } from '../local-changes.js'
+import { crashPoint } from '../faults.js'
 import { recoverStore } from './journal.js'
 import { MAX_LABEL, serializeManifest } from './manifest.js'
 import { createSerialQueue } from './queue.js'
 import { readSnapshot, type Snapshot } from './snapshot.js'
 import { buildManifest, emptyState, stateFromSnapshot, type ResolvedOptions, type StoreState } from './state.js'
 import { assertChunks, assertSearchInput } from './validate.js'
-import type { AddOptions, ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, SearchHit, StoreStats, StoredChunk, VectorStore } from './types.js'
+import type { AddOptions, ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, LogStats, SearchHit, StoreStats, StoredChunk, VectorStore } from './types.js'
 
 export class HnswVectorStore implements VectorStore {
   readonly dir: string
@@ -39,6 +44,8 @@ export class HnswVectorStore implements VectorStore {
   private dirty = false
   /** Set when a failed commit could not be followed by a reload: the object no longer knows the disk. */
   private broken: BentoError | undefined
+  /** documentId → its live labels; built at the first append or replace that needs it, dropped when the state is replaced. */
+  private byDocument: Map<string, number[]> | undefined
 
   constructor(dir: string, options: ResolvedOptions, snapshot: Snapshot) {
     this.dir = dir
@@ -48,7 +55,15 @@ export class HnswVectorStore implements VectorStore {
   }
 
   footprint(): number {
-    return footprintOf(this.state)
+    return footprintOf(this.state) + deltaBytes(this.state.delta) + (this.state.log?.bytes ?? 0)
+  }
+
+  logStats(): LogStats {
+    const { log, live, deleted } = this.state
+    const records = log?.records ?? 0
+    const added = log?.added ?? 0
+    const removed = log?.deleted ?? 0
+    return { records, added, deleted: removed, bytes: log?.bytes ?? 0, due: compactionDue({ added, deleted: removed, bytes: log?.bytes ?? 0 }, live + deleted - added) }
   }
 
   stats(): StoreStats {
@@ -81,6 +96,8 @@ export class HnswVectorStore implements VectorStore {
       const dimension = assertChunks(chunks, this.state.dimension ?? this.options.dimension)
       const replacing = new Set(options.replacing ?? [])
       if (chunks.length === 0 && this.labelsOf(replacing).length === 0) return
+      if (this.canAppend() && this.state.nextLabel + chunks.length <= MAX_LABEL) return this.append(this.labelsOf(replacing), chunks)
+      await this.loadIndexForWrite()
       if (this.state.nextLabel + chunks.length > MAX_LABEL) await this.rebuild()
       if (this.state.nextLabel + chunks.length > MAX_LABEL) throw new TooLargeError(`The store cannot hold ${chunks.length} more chunks (uint32 labels).`)
       // After a rebuild, which relabels every point.
@@ -98,7 +115,7 @@ export class HnswVectorStore implements VectorStore {
       if (next.index.getMaxElements() < capacity) next.index.resizeIndex(capacity)
       // The replaced documents go in the same commit as the new chunks: a crash leaves the old or the new version.
       for (const label of replaced) {
-        next.index.markDelete(label)
+        if (!deleteFromDelta(next.delta, label)) next.index.markDelete(label)
         next.docs.delete(label)
         removeLabel(lexical, label)
       }
@@ -121,7 +138,7 @@ export class HnswVectorStore implements VectorStore {
       this.assertCompatible()
       const { index, flat, docs, dimension, live, space } = this.state
       const wanted = assertSearchInput(vector, k, dimension ?? this.options.dimension)
-      if ((!index && !flat) || live === 0 || wanted === 0) return []
+      if ((!index && !flat && !this.state.delta) || live === 0 || wanted === 0) return []
       let filterError: unknown
       // An exception thrown back through hnswlib's native callback is not safe: keep it in JS.
       const accept = filter && ((label: number) => {
@@ -135,7 +152,13 @@ export class HnswVectorStore implements VectorStore {
         }
       })
       const query = this.pointOf(vector, false)
-      const result = flat ? searchFlat(flat, query, Math.min(wanted, live), accept) : index!.searchKnn(query, Math.min(wanted, live), accept)
+      const { delta } = this.state
+      const deltaLive = delta ? delta.count - delta.dead : 0
+      const baseLive = live - deltaLive
+      const top = Math.min(wanted, live)
+      let result = { neighbors: [] as number[], distances: [] as number[] }
+      if (baseLive > 0 && (flat || index)) result = flat ? searchFlat(flat, query, Math.min(top, baseLive), accept) : index!.searchKnn(query, Math.min(top, baseLive), accept)
+      if (delta && deltaLive > 0) result = mergeKnn(result, searchDelta(delta, query, Math.min(top, deltaLive), accept), top)
       if (filterError !== undefined) throw filterError
       const hits: SearchHit[] = []
       const { neighbors, distances } = result
@@ -176,8 +199,9 @@ export class HnswVectorStore implements VectorStore {
 
   reindex(): Promise<boolean> {
     return this.mutate(async () => {
+      if (this.state.lexical !== undefined || this.state.dimension === undefined) return false
+      await this.loadIndexForWrite()
       const current = this.state
-      if (current.lexical !== undefined || current.dimension === undefined) return false
       await this.commit({ ...current, lexical: buildLexical(current.docs, this.options.analyzer) })
       return true
     })
@@ -189,13 +213,19 @@ export class HnswVectorStore implements VectorStore {
 
   deleteDocuments(documentIds: readonly string[]): Promise<number> {
     return this.mutate(async () => {
-      const current = this.state
       const labels = this.labelsOf(new Set(documentIds))
-      if (labels.length === 0 || !current.index) return 0
+      if (labels.length === 0) return 0
+      if (this.canAppend()) {
+        await this.append(labels, [])
+        return labels.length
+      }
+      await this.loadIndexForWrite()
+      const current = this.state
+      if (!current.index && !current.delta) return 0
       const next: StoreState = { ...current, docs: new Map(current.docs), live: current.live - labels.length, deleted: current.deleted + labels.length }
       this.dirty = true
       for (const label of labels) {
-        next.index!.markDelete(label)
+        if (!deleteFromDelta(next.delta, label)) next.index!.markDelete(label)
         next.docs.delete(label)
         if (next.lexical) removeLabel(next.lexical, label)
       }
@@ -207,7 +237,94 @@ export class HnswVectorStore implements VectorStore {
 
   private labelsOf(documentIds: ReadonlySet<string>): number[] {
     if (documentIds.size === 0) return []
-    return [...this.state.docs].filter(([label, record]) => documentIds.has(chunkFromRecord(label, record).documentId)).map(([label]) => label)
+    const byDocument = this.documentIndex()
+    return [...documentIds].flatMap((id) => byDocument.get(id) ?? [])
+  }
+
+  private documentIndex(): Map<string, number[]> {
+    if (this.byDocument) return this.byDocument
+    const byDocument = new Map<string, number[]>()
+    for (const [label, record] of this.state.docs) {
+      const id = documentIdOf(label, record)
+      const labels = byDocument.get(id)
+      if (labels) labels.push(label)
+      else byDocument.set(id, [label])
+    }
+    return (this.byDocument = byDocument)
+  }
+
+  /** A store whose manifest, base files and lexical file exist takes writes as log appends. */
+  private canAppend(): boolean {
+    const { revision, lexical, lexicalBytes, dimension, argsBytes } = this.state
+    return this.options.appendLog && revision > 0 && lexical !== undefined && lexicalBytes > 0 && dimension !== undefined && argsBytes !== undefined
+  }
+
+  /**
+   * A write as one log record: durable in the log, then counted by a new manifest
+   * (commit.ts `applyManifest`), then applied to memory. Nothing of the base files
+   * is read or rewritten, so it costs the same into a store of any size.
+   */
+  private async append(deletes: number[], chunks: ChunkInput[]): Promise<void> {
+    const current = this.state
+    const dimension = current.dimension!
+    const vectors = new Float32Array(chunks.length * dimension)
+    const add: LogRecord['add'] = chunks.map((chunk, i) => {
+      vectors.set(this.pointOf(chunk.vector, chunk.stored === true), i * dimension)
+      return [current.nextLabel + i, recordFromInput(chunk)]
+    })
+    const record: LogRecord = { delete: deletes, add, vectors }
+    const before = current.log ?? { bytes: 0, records: 0, added: 0, deleted: 0 }
+    await fs.mkdir(this.dir)
+    const bytes = await appendLogRecord(this.dir, before.bytes, dimension, encodeLogRecord(record))
+    const log: LogInfo = { bytes, records: before.records + 1, added: before.added + add.length, deleted: before.deleted + deletes.length }
+    const byDocument = this.documentIndex()
+    const documents = this.documentsAfter(byDocument, record)
+    const next: StoreState = {
+      ...current, log, live: current.live - deletes.length + add.length, deleted: current.deleted + deletes.length, nextLabel: current.nextLabel + add.length,
+    }
+    const files = { [INDEX_FILE]: current.indexBytes, [DOCSTORE_FILE]: current.docstoreBytes, [ARGS_FILE]: current.argsBytes!, [LEXICAL_FILE]: current.lexicalBytes }
+    const manifest = buildManifest({ ...next, embedderId: next.embedderId ?? this.options.embedderId }, files, new Date().toISOString(), documents)
+    const staged = await stageText(this.dir, MANIFEST_FILE, serializeManifest(manifest))
+    // From the rename on, the disk may hold the new version: a failure reloads what is there.
+    this.dirty = true
+    await applyManifest(this.dir, staged)
+    const target = { docs: current.docs, lexical: current.lexical, index: current.index, flat: current.flat, delta: current.delta }
+    const deletedFrom = deletes.map((label) => [label, documentIdOf(label, current.docs.get(label)!)] as const)
+    applyRecord(target, record, dimension, current.space, next.nextLabel)
+    for (const [label, id] of deletedFrom) {
+      const labels = byDocument.get(id)?.filter((other) => other !== label) ?? []
+      if (labels.length > 0) byDocument.set(id, labels)
+      else byDocument.delete(id)
+    }
+    add.forEach(([label, doc]) => {
+      const id = documentIdOf(label, doc)
+      const labels = byDocument.get(id)
+      if (labels) labels.push(label)
+      else byDocument.set(id, [label])
+    })
+    this.state = { ...next, delta: target.delta, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt }
+    this.identity = await readIdentity(this.dir)
+  }
+
+  /** Documents among the live points once `record` is applied (without walking the docstore). */
+  private documentsAfter(byDocument: Map<string, number[]>, record: LogRecord): number {
+    const change = new Map<string, number>()
+    const docs = this.state.docs
+    for (const label of record.delete) {
+      const id = documentIdOf(label, docs.get(label)!)
+      change.set(id, (change.get(id) ?? 0) - 1)
+    }
+    for (const [label, doc] of record.add) {
+      const id = documentIdOf(label, doc)
+      change.set(id, (change.get(id) ?? 0) + 1)
+    }
+    let documents = byDocument.size
+    for (const [id, delta] of change) {
+      const before = byDocument.get(id)?.length ?? 0
+      if (before === 0 && before + delta > 0) documents++
+      else if (before > 0 && before + delta === 0) documents--
+    }
+    return documents
   }
 
   deleteAll(): Promise<void> {
@@ -215,22 +332,36 @@ export class HnswVectorStore implements VectorStore {
       const current = this.state
       if (current.dimension === undefined || current.live + current.deleted + current.nextLabel === 0) return
       const lexical = createLexicalIndex(current.lexical?.analyzer ?? this.options.analyzer)
-      await this.commit({ ...current, index: undefined, flat: undefined, docs: new Map(), live: 0, deleted: 0, nextLabel: 0, capacity: this.options.initialCapacity, lexical })
+      await this.commit({ ...current, index: undefined, flat: undefined, delta: undefined, docs: new Map(), live: 0, deleted: 0, nextLabel: 0, capacity: this.options.initialCapacity, lexical })
       this.retire(current.index)
     })
   }
 
   compact(): Promise<void> {
-    return this.mutate(() => this.rebuild())
+    return this.mutate(async () => {
+      await this.loadIndexForWrite()
+      const { deleted, nextLabel, live, log } = this.state
+      if (deleted > 0 || nextLabel !== live) await this.rebuild()
+      else if (log) await this.commit({ ...this.state })
+    })
+  }
+
+  compactLog(): Promise<boolean> {
+    return this.mutate(async () => {
+      if (!this.state.log) return false
+      await this.loadIndexForWrite()
+      await this.commit({ ...this.state })
+      return true
+    })
   }
 
   exportChunks(): Promise<ExportedChunk[]> {
     return this.run(async () => {
-      const { index, flat, docs } = this.state
-      if (!index && !flat) return []
+      const { index, flat, docs, delta } = this.state
+      if (!index && !flat && !delta) return []
       return [...docs].sort(([a], [b]) => a - b).map(([label, record]) => {
         const { label: _, ...chunk } = chunkFromRecord(label, record)
-        return { ...chunk, vector: Float32Array.from(flat ? pointOf(flat, label) : index!.getPoint(label)) }
+        return { ...chunk, vector: Float32Array.from(this.pointFor(label)) }
       })
     })
   }
@@ -261,13 +392,13 @@ export class HnswVectorStore implements VectorStore {
     if (current.dimension === undefined || (current.deleted === 0 && current.nextLabel === current.live)) return
     const docs: Docstore = new Map()
     const capacity = Math.max(current.live, this.options.initialCapacity)
-    const next: StoreState = { ...current, docs, deleted: 0, nextLabel: current.live, capacity, index: undefined }
+    const next: StoreState = { ...current, docs, deleted: 0, nextLabel: current.live, capacity, index: undefined, delta: undefined, log: current.log }
     const relabel = new Map<number, number>()
-    if (current.live > 0 && current.index) {
+    if (current.live > 0) {
       const index = createIndex(this.paramsOf(next), capacity)
       const labels = [...current.docs.keys()].sort((a, b) => a - b)
       labels.forEach((label, i) => {
-        index.addPoint(current.index!.getPoint(label), i)
+        index.addPoint(this.pointFor(label), i)
         docs.set(i, current.docs.get(label)!)
         relabel.set(label, i)
       })
@@ -278,9 +409,32 @@ export class HnswVectorStore implements VectorStore {
     this.retire(current.index)
   }
 
-  private async commit(next: StoreState): Promise<void> {
+  /** A stored point (normalized in a cosine store), wherever it lives: the log's segment, the flat base or hnswlib. */
+  private pointFor(label: number): number[] {
+    const { delta, flat, index } = this.state
+    const fromDelta = deltaPoint(delta, label)
+    if (fromDelta) return Array.from(fromDelta)
+    return flat ? pointOf(flat, label) : index!.getPoint(label)
+  }
+
+  /** The log's live points added to the base index (in place: a failed commit reloads), ready for a full commit. */
+  private foldDelta(next: StoreState): StoreState {
+    const { delta } = next
+    if (!delta) return next
+    const live = delta.count - delta.dead
+    const index = next.index ?? createIndex(this.paramsOf(next), Math.max(live, 1))
+    this.dirty = true
+    const capacity = growCapacity(Math.max(next.capacity, index.getMaxElements()), index.getCurrentCount() + live)
+    if (index.getMaxElements() < capacity) index.resizeIndex(capacity)
+    for (const { label, point } of livePoints(delta)) index.addPoint(Array.from(point), label)
+    return { ...next, index, capacity, delta: undefined, deleted: next.deleted - delta.dead }
+  }
+
+  private async commit(pending: StoreState): Promise<void> {
     const staged: StagedFile[] = []
     let applying = false
+    const hadLog = pending.log !== undefined || this.state.log !== undefined
+    const next: StoreState = { ...this.foldDelta(pending), log: undefined }
     try {
       await fs.mkdir(this.dir)
       const index = next.index ?? createIndex(this.paramsOf(next), 1)
@@ -308,14 +462,18 @@ export class HnswVectorStore implements VectorStore {
       await applyCommit(this.dir, staged)
       const docstoreBytes = staged[1]!.bytes
       this.state = {
-        ...next, flat: next.index && flat?.count ? flat : undefined, docstoreBytes, lexicalBytes: lexicalFile.bytes,
+        ...next, flat: next.index && flat?.count ? flat : undefined, docstoreBytes, lexicalBytes: lexicalFile.bytes, indexBytes: indexFile.bytes,
         capacity, argsBytes, lexical: packed, lexicalFile: undefined, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt,
       }
+      this.byDocument = undefined
     } catch (error) {
       // Once applying, the journal may already list these temps: they are the new version.
       if (!applying) await discardStaged(staged)
       throw error
     }
+    // The manifest no longer counts the log: it is dead weight (left by a crash, the next append cuts it).
+    if (hadLog) await fs.remove(logPath(this.dir)).catch(() => undefined)
+    crashPoint('store.compact.after-log-removed')
     this.identity = await readIdentity(this.dir)
   }
 
@@ -352,7 +510,6 @@ export class HnswVectorStore implements VectorStore {
           this.identity = await readIdentity(this.dir)
         }
         try {
-          await this.loadIndexForWrite()
           this.decodeLexical()
           return await task()
         } catch (error) {
@@ -369,7 +526,10 @@ export class HnswVectorStore implements VectorStore {
     })
   }
 
-  /** A small store keeps no hnswlib index; a mutation needs one (the committed file stays hnswlib's, for LangChain). */
+  /**
+   * A small store keeps no hnswlib index; a full commit needs one (the committed file stays
+   * hnswlib's, for LangChain). Deletions the log made are marked in it as in the flat index.
+   */
   private async loadIndexForWrite(): Promise<void> {
     const { flat, index, dimension, capacity } = this.state
     if (!flat || index) return
@@ -377,7 +537,9 @@ export class HnswVectorStore implements VectorStore {
     // loadIndex trusts its file: validate what is there now, as an open does.
     const info = validateIndexFile(await fs.readFile(file), { dimension: dimension!, capacity })
     if (info.count !== flat.count) throw new CorruptStoreError(`${INDEX_FILE}: changed under an open store (${info.count} points, expected ${flat.count}).`)
-    this.state = { ...this.state, index: await loadIndex(file, this.paramsOf(this.state), capacity) }
+    const loaded = await loadIndex(file, this.paramsOf(this.state), capacity)
+    for (let id = 0; id < flat.count; id++) if (flat.deleted[id] === 1 && info.deleted[id] === 0) loaded.markDelete(flat.labels[id]!)
+    this.state = { ...this.state, index: loaded }
   }
 
   /** The lexical file read at open, decoded now that a search or a write needs it (a damaged one is `CorruptStoreError`). */
@@ -408,6 +570,7 @@ export class HnswVectorStore implements VectorStore {
   }
 
   private replace(snapshot: Snapshot): void {
+    this.byDocument = undefined
     const previous = this.state.index
     this.state = stateFromSnapshot(snapshot, this.options)
     this.identity = snapshot.identity

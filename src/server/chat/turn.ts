@@ -55,7 +55,8 @@ export const historyForModel = (messages: ConversationMessage[]): UpstreamMessag
 const startsWith = (sent: UpstreamMessage[], history: UpstreamMessage[]): boolean =>
   sent.length >= history.length && history.every((message, index) => sent[index]!.role === message.role && sent[index]!.content === message.content)
 
-export const prepareTurn = async (deps: ServerDeps, scope: Scope, body: ChatBody): Promise<ChatTurn> => {
+/** `readScopes`: scopes granted beside `scope` (readScopes): retrieval ranks across them too; the turn is recorded in `scope` only. */
+export const prepareTurn = async (deps: ServerDeps, scope: Scope, body: ChatBody, readScopes: readonly Scope[] = []): Promise<ChatTurn> => {
   const { backend, config } = deps
   const model = body.model ?? config.chat.model
   if (!config.chat.models.includes(model)) {
@@ -71,7 +72,7 @@ export const prepareTurn = async (deps: ServerDeps, scope: Scope, body: ChatBody
     : historyForModel((await getConversation(backend.layout, scope, body.conversationId, conversationOptions)).messages)
 
   const [sources, memories] = await Promise.all([
-    body.ragEnabled ? searchPassages(backend, scope, question, config.chat.contextPassages) : Promise.resolve([]),
+    body.ragEnabled ? searchPassages(backend, scope, question, config.chat.contextPassages, { readScopes }) : Promise.resolve([]),
     config.memory.enabled ? recallMemories(backend, scope, question, config.memory.recall) : Promise.resolve([]),
   ])
   const sent = body.messages.filter((message) => message.role !== 'system')

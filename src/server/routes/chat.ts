@@ -22,14 +22,14 @@ export const modelRoutes = (deps: ServerDeps): Hono<BentoEnv> =>
 export const chatRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   const chat = async (c: Context<BentoEnv>) => {
     const body = await readJsonBody(c, chatSchema, deps.config.maxJsonBytes)
-    const turn = await prepareTurn(deps, c.get('scope'), body)
+    const turn = await prepareTurn(deps, c.get('scope'), body, c.get('grantedScopes'))
     const answer = await completeTurn(deps, c, turn)
     return c.json({ content: answer.content, model: answer.model, sources: turn.sources, ...(turn.conversationId ? { conversationId: turn.conversationId } : {}) })
   }
 
   const stream = async (c: Context<BentoEnv>) => {
     const body = await readJsonBody(c, chatSchema, deps.config.maxJsonBytes)
-    return streamTurn(deps, c, await prepareTurn(deps, c.get('scope'), body))
+    return streamTurn(deps, c, await prepareTurn(deps, c.get('scope'), body, c.get('grantedScopes')))
   }
 
   return new Hono<BentoEnv>().post('/api/chat', chat).post('/api/chat/stream', stream)

@@ -18,7 +18,7 @@ export const documentRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   return new Hono<BentoEnv>()
     .post('/api/documents/search', async (c) => {
       const body = await readJsonBody(c, searchRequestSchema, config.maxJsonBytes)
-      const { mode, lexicalIndex, noMatch, results } = await searchDocuments(backend, c.get('scope'), body.query, body.limit, { mode: body.mode, minScore: body.minScore, filter: body.filter })
+      const { mode, lexicalIndex, noMatch, results } = await searchDocuments(backend, c.get('scope'), body.query, body.limit, { mode: body.mode, minScore: body.minScore, filter: body.filter, readScopes: c.get('grantedScopes') })
       return c.json({ query: body.query, mode, lexicalIndex, noMatch, results })
     })
 

@@ -64,7 +64,7 @@ export const muxiChatRoutes = (deps: ServerDeps): Hono<BentoEnv> =>
       ragEnabled: true,
       conversationId: sessionId,
       ...(body.model === undefined ? {} : { model: body.model }),
-    })
+    }, c.get('grantedScopes'))
     const ids = { session_id: sessionId, user_id: scope.key }
     if (body.stream === true || (body.stream === undefined && (c.req.header('accept') ?? '').includes('text/event-stream'))) {
       return streamTurn(deps, c, turn, ids)

@@ -225,6 +225,42 @@ describe('createFsBackend read path', () => {
   })
 })
 
+describe('createFsBackend compaction', () => {
+  const bulk = async (backend: StorageBackend, count: number) =>
+    (await backend.embedder.embed(Array.from({ length: count }, (_, i) => `passage number ${i} about topic ${i % 17}`))).map((vector, i) => ({
+      documentId: `doc_bulk${i}`, title: `bulk ${i}`, text: `passage number ${i}`, chunkIndex: 0, vector,
+    }))
+
+  it('compact(scope) folds the commit log and drops deleted chunks, and reports both', async () => {
+    const root = await tempDir()
+    const backend = make(root)
+    const scope = customScope('user-1')
+    await addText(backend, scope, 'doc_1', 'first')
+    await addText(backend, scope, 'doc_2', 'second')
+    await backend.withStore(scope, (store) => store.deleteDocument('doc_1'), { write: true })
+    const [documents] = await backend.compact(scope)
+    expect(documents).toMatchObject({ part: 'documents', before: { live: 1, deleted: 1, logRecords: 2 }, after: { live: 1, deleted: 0, logRecords: 0, logBytes: 0 } })
+    expect(await readdir(backend.layout.vectorsDir(scope))).not.toContain('bento-log.bin')
+    expect(await backend.compact(customScope('nobody'))).toEqual([])
+  })
+
+  it('a write that makes the log due compacts it in the background, under the lock, and close() waits for it', async () => {
+    const root = await tempDir()
+    const backend = make(root, 16)
+    const scope = customScope('user-1')
+    await addText(backend, scope, 'doc_1', 'first')
+    const chunks = await bulk(backend, 300)
+    const due = await backend.withStore(scope, async (store) => {
+      await store.add(chunks)
+      return store.logStats().due
+    }, { write: true })
+    expect(due).toBe(true)
+    await backend.close()
+    const next = make(root, 16)
+    expect(await next.withStore(scope, async (store) => [store.logStats().records, store.stats().live])).toEqual([0, 301])
+  })
+})
+
 describe('quotas (getQuota / setQuota)', () => {
   it('keeps a quota per scope outside the scope, across processes, and clears it', async () => {
     const root = await tempDir()

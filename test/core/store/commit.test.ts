@@ -11,7 +11,7 @@ let root: string
 let dir: string
 const stores: VectorStore[] = []
 const open = async () => {
-  const store = await openStore({ dir, dimension: DIM })
+  const store = await openStore({ dir, dimension: DIM, appendLog: false })
   stores.push(store)
   return store
 }

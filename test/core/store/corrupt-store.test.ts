@@ -12,7 +12,7 @@ let dir: string
 beforeEach(async () => {
   root = await makeTempDir()
   dir = path.join(root, 'store')
-  const store = await openStore({ dir, dimension: DIM, embedderId: 'test:4' })
+  const store = await openStore({ dir, dimension: DIM, embedderId: 'test:4', appendLog: false })
   await store.add([chunk('a', 0, axis(DIM, 0)), chunk('a', 1, axis(DIM, 1)), chunk('b', 0, axis(DIM, 2))])
   await store.deleteDocument('b')
   await store.close()

@@ -28,6 +28,8 @@ export interface CrashCase {
   /** Documents the child tries to add, one commit each. */
   adds: number
   env: Record<string, string>
+  /** How the child writes: `full` rewrites the base files, `log` appends, `compact` appends then folds. Default `full`. */
+  mode?: 'full' | 'log' | 'compact'
 }
 
 export interface CrashOutcome {
@@ -35,6 +37,8 @@ export interface CrashOutcome {
   committed: number
   /** Whether the interrupted commit is visible after recovery. */
   landed: boolean
+  /** Whether the base files hold every document (nothing left in the commit log) when the child stopped. */
+  folded: boolean
 }
 
 const runWriter = (dir: string, first: number, count: number, env: Record<string, string>) =>
@@ -46,23 +50,24 @@ const runWriter = (dir: string, first: number, count: number, env: Record<string
 
 const docIds = (n: number) => Array.from({ length: n }, (_, i) => `doc-${i}`).sort()
 
-export const runCrashCase = async ({ prefill, adds, env }: CrashCase): Promise<CrashOutcome> => {
+export const runCrashCase = async ({ prefill, adds, env, mode = 'full' }: CrashCase): Promise<CrashOutcome> => {
   const root = await makeTempDir('bento-crash-')
   const dir = path.join(root, 'store')
   try {
     if (prefill > 0) {
-      const store = await openStore({ dir, dimension: DIM, embedderId: 'crash:8', initialCapacity: 4 })
+      const store = await openStore({ dir, dimension: DIM, embedderId: 'crash:8', initialCapacity: 4, appendLog: mode !== 'full' })
       for (let doc = 0; doc < prefill; doc++) {
         await store.add([0, 1].map((chunkIndex) => ({ documentId: `doc-${doc}`, title: `Document ${doc}`, text: `doc-${doc} chunk ${chunkIndex} `.repeat(20), chunkIndex, vector: vectorFor(doc, chunkIndex) })))
       }
       await store.close()
     }
-    const result = await runWriter(dir, prefill, adds, env)
+    const result = await runWriter(dir, prefill, adds, { CRASH_WRITER_MODE: mode, ...env })
     const killed = result.signal === 'SIGKILL'
     if (!killed) expect(result.code, `writer failed: ${result.stderr}`).toBe(0)
     const committed = prefill + result.stdout.split('\n').filter((line) => line.startsWith('committed ')).length
 
     const store = await openStore({ dir, dimension: DIM, embedderId: 'crash:8' })
+    const folded = store.logStats().records === 0
     const found = store.listDocuments().map((d) => d.id).sort()
     const before = docIds(committed)
     const after = docIds(Math.min(committed + 1, prefill + adds))
@@ -86,7 +91,7 @@ export const runCrashCase = async ({ prefill, adds, env }: CrashCase): Promise<C
     const reopened = await openStore({ dir, create: false })
     expect(reopened.stats().live).toBe(2 * n + 1)
     await reopened.close()
-    return { killed, committed, landed: n > committed }
+    return { killed, committed, landed: n > committed, folded }
   } finally {
     await removeDir(root)
   }
@@ -99,6 +104,10 @@ export const CRASH_POINTS = [
   'store.commit.after-renames',
   'store.commit.after-journal-removed',
 ]
+
+/** Steps of a log append (log-file.ts, commit.ts `applyManifest`) and of a compaction beyond the full commit's. */
+export const APPEND_CRASH_POINTS = ['store.append.after-log', 'store.append.after-manifest']
+export const COMPACT_CRASH_POINTS = [...CRASH_POINTS, 'store.compact.after-log-removed']
 
 /** Runs cases a few at a time: each is mostly waiting on fsync and process start. */
 export const runCrashCases = async (cases: CrashCase[], concurrency = 4): Promise<CrashOutcome[]> => {

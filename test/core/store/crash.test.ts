@@ -4,7 +4,7 @@
  * the open and the first three commits. crash.stress.test.ts sweeps every count.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { CRASH_POINTS, assertBuilt, runCrashCases } from './crash-harness.js'
+import { APPEND_CRASH_POINTS, COMPACT_CRASH_POINTS, CRASH_POINTS, assertBuilt, runCrashCases } from './crash-harness.js'
 
 beforeAll(assertBuilt)
 
@@ -12,7 +12,7 @@ beforeAll(assertBuilt)
 // sweep needs more than the default 30 s. No timing is asserted.
 describe('a writer killed mid-commit', { timeout: 120_000 }, () => {
   it('leaves the old or the new version at every named commit step', async () => {
-    const cases = CRASH_POINTS.flatMap((point) => [0, 3].map((prefill) => ({ prefill, adds: 2, env: { BENTO_CRASH_AT: point } })))
+    const cases = CRASH_POINTS.flatMap((point) => [0, 3].map((prefill) => ({ prefill, adds: 2, mode: 'full' as const, env: { BENTO_CRASH_AT: point } })))
     const outcomes = await runCrashCases(cases)
     outcomes.forEach((outcome, i) => {
       const point = cases[i]!.env.BENTO_CRASH_AT
@@ -23,10 +23,51 @@ describe('a writer killed mid-commit', { timeout: 120_000 }, () => {
   })
 
   it('leaves the old or the new version at 21 fs operation counts', async () => {
-    const cases = Array.from({ length: 21 }, (_, i) => ({ prefill: 1, adds: 3, env: { BENTO_CRASH_AFTER_OPS: String(2 + i * 3) } }))
+    const cases = Array.from({ length: 21 }, (_, i) => ({ prefill: 1, adds: 3, mode: 'full' as const, env: { BENTO_CRASH_AFTER_OPS: String(2 + i * 3) } }))
     const outcomes = await runCrashCases(cases)
     expect(outcomes.filter((o) => o.killed).length).toBeGreaterThan(18)
     expect(outcomes.some((o) => o.killed && o.landed)).toBe(true)
     expect(outcomes.some((o) => o.killed && !o.landed)).toBe(true)
   }, 120_000) // 21 child processes: ~30 s at load average 17 on 2 cores
 })
+
+// A write appends a record to bento-log.bin and renames a manifest counting it over the old one:
+// a kill before that rename must lose the write (the record is a tail nobody reads), after it keep it.
+describe('a writer killed mid-append to the commit log', { timeout: 120_000 }, () => {
+  it('leaves the old or the new version at every named append step', async () => {
+    // prefill 1: the child's writes are appends (the first commit of a store writes its base files).
+    const cases = APPEND_CRASH_POINTS.flatMap((point) => [1, 3].map((prefill) => ({ prefill, adds: 2, mode: 'log' as const, env: { BENTO_CRASH_AT: point } })))
+    const outcomes = await runCrashCases(cases)
+    outcomes.forEach((outcome, i) => {
+      const point = cases[i]!.env.BENTO_CRASH_AT
+      expect(outcome.killed, point).toBe(true)
+      expect(outcome.landed, point).toBe(point !== 'store.append.after-log')
+      // Nothing folds the log here: it is empty only when the one append it would hold was lost.
+      expect(outcome.folded, point).toBe(cases[i]!.prefill === 1 && point === 'store.append.after-log')
+    })
+  })
+
+  it('leaves the old or the new version at 15 fs operation counts', async () => {
+    const cases = Array.from({ length: 15 }, (_, i) => ({ prefill: 1, adds: 3, mode: 'log' as const, env: { BENTO_CRASH_AFTER_OPS: String(2 + i * 2) } }))
+    const outcomes = await runCrashCases(cases)
+    expect(outcomes.filter((o) => o.killed).length).toBeGreaterThan(12)
+    expect(outcomes.some((o) => o.killed && o.landed)).toBe(true)
+    expect(outcomes.some((o) => o.killed && !o.landed)).toBe(true)
+  })
+})
+
+// Compaction folds the log into the base files through the journaled commit, then drops the log file.
+describe('a writer killed mid-compaction', { timeout: 120_000 }, () => {
+  it('keeps every document at every named step, folded or not', async () => {
+    const cases = COMPACT_CRASH_POINTS.map((point) => ({ prefill: 2, adds: 2, mode: 'compact' as const, env: { BENTO_CRASH_AT: point } }))
+    const outcomes = await runCrashCases(cases)
+    outcomes.forEach((outcome, i) => {
+      const point = cases[i]!.env.BENTO_CRASH_AT
+      expect(outcome.killed, point).toBe(true)
+      expect(outcome.committed, point).toBe(4)
+      // Before the journal is durable the log still holds the writes; from then on the base does.
+      expect(outcome.folded, point).toBe(point !== 'store.commit.after-temp-files')
+    })
+  })
+})
+

@@ -10,7 +10,7 @@ const DIM = 24
 
 const fill = async (space: Space, count: number, seed = 7) => {
   const random = seededRandom(seed)
-  const store = await openStore({ dir: paths.dir, dimension: DIM, space })
+  const store = await openStore({ dir: paths.dir, dimension: DIM, space, appendLog: false })
   await store.add(Array.from({ length: count }, (_, i) => chunk(`doc-${i % 13}`, i, randomVector(random, DIM))))
   await store.close()
   return random
@@ -57,7 +57,7 @@ describe('small stores: a 64-chunk store held a 2.6 MB hnswlib index open just t
 
   it('writes hnswlib files on every commit, and switches to hnswlib once it outgrows the limit', async () => {
     const random = seededRandom(3)
-    const store = await openStore({ dir: paths.dir, dimension: DIM, exactSearchMaxPoints: 4 })
+    const store = await openStore({ dir: paths.dir, dimension: DIM, exactSearchMaxPoints: 4, appendLog: false })
     await store.add([0, 1, 2].map((i) => chunk('doc-a', i, randomVector(random, DIM))))
     const small = store.footprint()
     expect(small).toBeLessThan(HNSW_FIXED_BYTES / 4)

@@ -23,7 +23,7 @@ let indexFile: string
 beforeAll(async () => {
   root = await makeTempDir()
   const dir = path.join(root, 'store')
-  const store = await openStore({ dir, dimension: DIM, m: M, efConstruction: 32, initialCapacity: 512 })
+  const store = await openStore({ dir, dimension: DIM, m: M, efConstruction: 32, initialCapacity: 512, appendLog: false })
   const random = seededRandom(5)
   await store.add(Array.from({ length: COUNT }, (_, i) => chunk(`d${i % 20}`, i, randomVector(random, DIM))))
   await store.deleteDocument('d7')

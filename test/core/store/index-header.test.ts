@@ -21,7 +21,7 @@ let original: Buffer
 
 beforeAll(async () => {
   root = await makeTempDir()
-  const store = await openStore({ dir: path.join(root, 'base'), dimension: DIM, m: M, efConstruction: 20, initialCapacity: 64 })
+  const store = await openStore({ dir: path.join(root, 'base'), dimension: DIM, m: M, efConstruction: 20, initialCapacity: 64, appendLog: false })
   const random = seededRandom(21)
   await store.add(Array.from({ length: COUNT }, (_, i) => chunk(`d${i % 10}`, i, randomVector(random, DIM))))
   await store.deleteDocument('d3')
@@ -173,7 +173,7 @@ describe('openStore on non-finite vectors', () => {
     }
     await writeFile(path.join(dir, 'hnswlib.index'), bytes)
     expect(validate(bytes)).toMatchObject({ count: COUNT })
-    const store = await openStore({ dir, dimension: DIM })
+    const store = await openStore({ dir, dimension: DIM, appendLog: false })
     try {
       expect(store.stats().live).toBe(COUNT - 6)
       const random = seededRandom(5)
@@ -213,7 +213,7 @@ describe('openStore on flipped bits (fuzz)', () => {
         await writeFile(path.join(dir, file), out)
       }
       try {
-        const store = await openStore({ dir, dimension: DIM })
+        const store = await openStore({ dir, dimension: DIM, appendLog: false })
         loaded++
         expect(store.stats().live).toBe(COUNT - 6)
         await store.search(randomVector(random, DIM), 10)

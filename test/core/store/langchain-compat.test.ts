@@ -67,7 +67,7 @@ const loadAsLangChain = async (dir: string) => {
       return [doc, result.distances[i]!]
     })
   }
-  return { args, search }
+  return { args, search, index }
 }
 
 const bruteForceNearest = (vectors: number[][], query: number[]): number => {
@@ -90,7 +90,7 @@ describe('a directory LangChain saved', () => {
     const item = (i: number) => ({ vector: vectors[i]!, doc: { pageContent: `page ${i}`, metadata: { source: `file-${i % 3}.txt`, loc: { lines: { from: i, to: i } } } } })
     await saveAsLangChain(dir, [[0, 1, 2, 3, 4].map(item), [5, 6, 7, 8, 9, 10, 11].map(item)])
 
-    const store = await openStore({ dir, dimension: DIM, embedderId: 'test:8' })
+    const store = await openStore({ dir, dimension: DIM, embedderId: 'test:8', appendLog: false })
     stores.push(store)
     expect(store.stats()).toMatchObject({ live: 12, deleted: 0, dimension: DIM, space: 'cosine', embedderId: 'test:8', revision: 0 })
     for (let q = 0; q < 10; q++) {
@@ -129,7 +129,7 @@ describe('a store Bento wrote', () => {
   it('is read by LangChain\'s load logic with the same results as Bento\'s search', async () => {
     const dir = path.join(root, 'bento')
     const random = seededRandom(5)
-    const store = await openStore({ dir, dimension: DIM, embedderId: 'test:8' })
+    const store = await openStore({ dir, dimension: DIM, embedderId: 'test:8', appendLog: false })
     stores.push(store)
     const vectors = Array.from({ length: 30 }, () => randomVector(random, DIM))
     await store.add(vectors.map((v, i) => chunk(`doc-${i % 6}`, i, v, { metadata: { source: `s${i}` } })))
@@ -149,8 +149,39 @@ describe('a store Bento wrote', () => {
         expect(doc.metadata).toMatchObject({ documentId: ours[i]!.documentId, title: ours[i]!.title, chunkIndex: ours[i]!.chunkIndex, source: ours[i]!.metadata.source })
       })
     }
+    // LangChain never calls setEf: it searches at hnswlib's default ef 10, not the store's recorded efSearch.
+    expect(langchain.index.getEf()).toBe(10)
+    const manifest = JSON.parse(await readFile(path.join(dir, 'bento.json'), 'utf8')) as { efSearch: number }
+    expect(manifest.efSearch).toBe(250)
     const all = langchain.search(Array.from(vectors[0]!), 1000)
     expect(all).toHaveLength(25)
     expect(all.some(([doc]) => doc.metadata.documentId === 'doc-2')).toBe(false)
   })
 })
+
+describe('a store with a commit log', () => {
+  it('stays readable by LangChain at every write, which sees the appended writes once they are compacted', async () => {
+    const dir = path.join(root, 'logged')
+    const random = seededRandom(5)
+    const vectors = Array.from({ length: 6 }, () => Array.from(randomVector(random, DIM)))
+    const store = await openStore({ dir, dimension: DIM, embedderId: 'test:8' })
+    stores.push(store)
+    await store.add([0, 1, 2].map((i) => chunk(`base-${i}`, 0, vectors[i]!, { text: `page ${i}` })))
+    const baseFiles = await Promise.all(['hnswlib.index', 'docstore.json', 'args.json'].map((name) => readFile(path.join(dir, name))))
+    await store.add([3, 4].map((i) => chunk(`logged-${i}`, 0, vectors[i]!, { text: `page ${i}` })))
+    await store.deleteDocument('base-0')
+    expect(store.logStats()).toMatchObject({ records: 2, added: 2, deleted: 1 })
+    // The appends touched none of LangChain's files: it reads the last compacted version, whole.
+    const now = await Promise.all(['hnswlib.index', 'docstore.json', 'args.json'].map((name) => readFile(path.join(dir, name))))
+    now.forEach((bytes, i) => expect(bytes.equals(baseFiles[i]!)).toBe(true))
+    const before = await loadAsLangChain(dir)
+    expect(before.search(vectors[4]!, 3).map(([doc]) => doc.pageContent).sort()).toEqual(['page 0', 'page 1', 'page 2'])
+    // Bento sees everything at once.
+    expect((await store.search(vectors[4]!, 1))[0]!.text).toBe('page 4')
+    expect(await store.compactLog()).toBe(true)
+    const after = await loadAsLangChain(dir)
+    expect(after.search(vectors[4]!, 1)[0]![0].pageContent).toBe('page 4')
+    expect(after.search(vectors[0]!, 4).map(([doc]) => doc.pageContent)).not.toContain('page 0')
+  })
+})
+

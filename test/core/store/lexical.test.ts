@@ -69,7 +69,7 @@ describe('the lexical index file', () => {
   })
 
   it('is refused as corrupt when damaged, missing though recorded, or out of step with the docstore', async () => {
-    await seed(await open())
+    await seed(await open({ appendLog: false }))
     const file = path.join(paths.dir, LEXICAL_FILE)
     const good = await readFile(file)
     const damaged = Buffer.from(good)
@@ -80,7 +80,7 @@ describe('the lexical index file', () => {
     await expect(openStore({ dir: paths.dir })).rejects.toMatchObject({ code: 'corrupt_store', message: expect.stringContaining(LEXICAL_FILE) })
     // A valid file of another version of the store: the manifest's recorded size catches it.
     await writeFile(file, good)
-    const store = await open()
+    const store = await open({ appendLog: false })
     await store.deleteDocument('doc-3')
     await store.close()
     const current = await readFile(file)
@@ -111,7 +111,7 @@ describe('the lexical index file', () => {
   })
 
   it('a failed write of the lexical temp leaves the old version in memory and on disk', async () => {
-    const store = await open()
+    const store = await open({ appendLog: false })
     await seed(store)
     const before = (await readdir(paths.dir)).sort()
     setFaultInjector((op, p) => (op === 'writeFile' && path.basename(p).startsWith(`.${LEXICAL_FILE}.tmp-`) ? errnoError('ENOSPC', op, p) : undefined))
@@ -123,7 +123,7 @@ describe('the lexical index file', () => {
   })
 
   it('a commit interrupted after its journal lands the lexical index with the rest', async () => {
-    const store = await open()
+    const store = await open({ appendLog: false })
     await seed(store)
     setFaultInjector((op, p) => (op === 'rename' && path.basename(p).startsWith(`.${LEXICAL_FILE}.tmp-`) ? errnoError('EIO', op, p) : undefined))
     await expect(store.add([chunk('late', 0, axis(DIM, 0), { text: 'unique zebra' })])).rejects.toMatchObject({ code: 'io_error' })

@@ -96,6 +96,8 @@ describe('add, search, list', () => {
     for (let batch = 0; batch < 5; batch++) {
       await store.add(Array.from({ length: 3 }, (_, i) => chunk(`doc${batch}`, i, randomVector(random, DIM))))
     }
+    // Writes after the first append to the log; folding it into the index grows the index.
+    await store.compactLog()
     expect(store.stats()).toMatchObject({ live: 15, capacity: 16 })
     const reopened = await open()
     expect(reopened.stats()).toMatchObject({ live: 15, capacity: 16 })
@@ -131,6 +133,9 @@ describe('delete, deleteAll, compact, export', () => {
     expect(await store.deleteDocument('a')).toBe(0)
     expect(store.stats()).toMatchObject({ live: 1, deleted: 2 })
     expect((await store.search(axis(DIM, 0), 5)).map((h) => h.documentId)).toEqual(['b'])
+    // The deletion is in the commit log until it is folded into the base files.
+    expect(await store.compactLog()).toBe(true)
+    expect(store.stats()).toMatchObject({ live: 1, deleted: 2 })
     const docstore = JSON.parse(await readFile(path.join(dir, 'docstore.json'), 'utf8')) as Array<[string, unknown]>
     expect(docstore.map(([label]) => label)).toEqual(['2'])
 

@@ -14,7 +14,7 @@ import type { Scope } from '../../keys.js'
 import { defaultAnalyzer, type Analyzer } from '../../lexical/index.js'
 import { normalizeLikeHnswlib } from '../../store/cosine.js'
 import { assertChunks, assertSearchInput } from '../../store/validate.js'
-import type { AddOptions, ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, SearchHit, Space, StoreStats, StoredChunk, VectorStore } from '../../store/types.js'
+import type { AddOptions, ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, LogStats, SearchHit, Space, StoreStats, StoredChunk, VectorStore } from '../../store/types.js'
 import type { StorePart } from '../types.js'
 import { anyTermQuery, BM25_SQL, passageLexemes, queryTerms } from './lexemes.js'
 import { loadDocuments, loadStoreRow, refreshDocuments, type PgStoreState, type Queryable } from './store-state.js'
@@ -241,6 +241,16 @@ export class PgVectorStore implements VectorStore {
   /** PostgreSQL reclaims deleted rows itself (VACUUM): nothing to rebuild. */
   async compact(): Promise<void> {
     this.assertOpen()
+  }
+
+  /** Each write is one transaction on the tables themselves: there is no commit log to fold. */
+  logStats(): LogStats {
+    return { records: 0, added: 0, deleted: 0, bytes: 0, due: false }
+  }
+
+  async compactLog(): Promise<boolean> {
+    this.assertOpen()
+    return false
   }
 
   async exportChunks(): Promise<ExportedChunk[]> {
