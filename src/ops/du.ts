@@ -7,7 +7,8 @@
 import { InvalidOptionsError } from '../core/errors.js'
 import { tenantOf } from '../core/keys.js'
 import type { Scope, ScopeKind } from '../core/keys.js'
-import type { StorageBackend } from '../core/backend/types.js'
+import type { ScopeQuota, StorageBackend } from '../core/backend/types.js'
+import { effectiveQuota, isLimited } from './quota.js'
 import { createScopeWalker } from '../core/walk-pool.js'
 import type { ScopeWalker } from '../core/walk-pool.js'
 import type { ScanSkip } from '../core/scan.js'
@@ -29,6 +30,8 @@ export interface DiskUsageOptions {
   onProgress?: OnProgress
   /** Entries not counted as scopes, or links not descended into. */
   onSkip?: (skip: ScanSkip) => void
+  /** The default quota (a scope's own wins): rows of scopes with a quota in force carry it. */
+  quotaDefaults?: ScopeQuota
   /** Worker threads for big trees (see `createScopeWalker`); 0 walks in this thread only. */
   threads?: number
 }
@@ -129,7 +132,9 @@ export const diskUsage = async (backend: StorageBackend, options: DiskUsageOptio
   const groups = new Map<string, DiskUsageGroup>()
   const result: DiskUsageResult = { scopes: [], totalBytes: 0, vectorBytes: 0, uploadBytes: 0, files: 0, scopeCount: 0 }
   const listOptions = { ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.onSkip ? { onSkip: options.onSkip } : {}) }
+  const scopeOfRow = new WeakMap<DiskUsageRow, Scope>()
   const tally = (scope: Scope, row: DiskUsageRow) => {
+    scopeOfRow.set(row, scope)
     result.scopeCount++
     result.totalBytes += row.totalBytes
     result.vectorBytes += row.vectorBytes
@@ -158,6 +163,11 @@ export const diskUsage = async (backend: StorageBackend, options: DiskUsageOptio
     await walker.close()
   }
   result.scopes = top ? top.sorted() : rows.sort(compare)
+  // Only the rows answered: one small read per row, none for the scopes `top` left out.
+  for (const row of result.scopes) {
+    const quota = await effectiveQuota(backend, scopeOfRow.get(row)!, options.quotaDefaults)
+    if (isLimited(quota)) row.quota = { maxBytes: quota.maxBytes ?? null, maxDocuments: quota.maxDocuments ?? null }
+  }
   if (pending.length > 0) result.pending = pending
   if (options.groupBy === 'tenant') {
     result.groups = [...groups.values()].sort((a, b) => b.totalBytes - a.totalBytes || (a.tenant < b.tenant ? -1 : 1))

@@ -6,7 +6,8 @@ import { BusyError, isBentoError } from '../core/errors.js'
 import * as fs from '../core/fs.js'
 import { measureTree } from '../core/scan.js'
 import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
-import type { StorageBackend } from '../core/backend/types.js'
+import type { StorageBackend, ScopeQuota } from '../core/backend/types.js'
+import { effectiveQuota, isLimited } from './quota.js'
 import type { Scope } from '../core/keys.js'
 import type { DocumentSummary, SearchHit, StoreStats, VectorStore } from '../core/store/types.js'
 import { isDocumentId } from '../core/ingest/document-id.js'
@@ -19,6 +20,8 @@ export interface InspectOptions {
   verify?: boolean
   /** Session scopes expire this long after their last activity. Default 24 h. */
   sessionTtlMs?: number
+  /** The default quota (a scope's own wins): shown against the scope's usage when one is in force. */
+  quotaDefaults?: ScopeQuota
 }
 
 const messageOf = (error: unknown) => (isBentoError(error) || error instanceof Error ? error.message : String(error))
@@ -168,6 +171,10 @@ export const inspectScope = async (backend: StorageBackend, scope: Scope, option
   result.createdAt = toIso(created)
   result.lastActiveAt = toIso(last)
   if (scope.kind === 'session' && last) result.expiresAt = new Date(last.getTime() + (options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS)).toISOString()
+  const quota = await effectiveQuota(backend, scope, options.quotaDefaults)
+  if (isLimited(quota)) {
+    result.quota = { maxBytes: quota.maxBytes ?? null, maxDocuments: quota.maxDocuments ?? null, bytes: (await backend.usage(scope)).totalBytes, documents: result.documents.length }
+  }
   // Taken while we read: what we saw may be half of that write.
   await assertNotLockedElsewhere(backend, scope)
   result.healthy = problems.length === 0

@@ -19,12 +19,19 @@ export interface ScopeRef {
   kind: ScopeKind
 }
 
+/** The quota in force for a scope (its own, else the default), when it has one: null is unlimited. */
+export interface QuotaLimits {
+  maxBytes: number | null
+  maxDocuments: number | null
+}
 export interface DiskUsageRow extends ScopeRef {
   vectorBytes: number
   uploadBytes: number
   totalBytes: number
   files: number
   lastActiveAt: string | null
+  /** Present when a quota is in force: `totalBytes` is what `maxBytes` limits. */
+  quota?: QuotaLimits
 }
 export interface DiskUsageGroup {
   tenant: string
@@ -121,6 +128,8 @@ export interface InspectResult extends ScopeRef {
   problems: string[]
   /** Unfinished operations, reported and left for the next write command (absent when there are none). */
   pending?: PendingNote[]
+  /** Present when a quota is in force: the limits and the usage they are measured against. */
+  quota?: QuotaLimits & { bytes: number; documents: number }
 }
 
 export interface LsRow extends ScopeRef {

@@ -36,6 +36,12 @@ describe('bento quota', () => {
     expect(shown.code).toBe(0)
     expect(shown.stdout).toMatch(/documents\s+2 of 2 \(the scope's own\)/)
 
+    const inspected = await runBento(['inspect', 'user-1', '--data-dir', dataDir])
+    expect(inspected.stdout).toMatch(/Quota\s+.+ of 500 MiB, 2 of 2 documents/)
+    expect((await runBento(['du', '--data-dir', dataDir])).stdout).toMatch(/QUOTA[\s\S]*user-1 .* [0-9.]+% of 500 MiB/)
+    const du = await runBento(['du', '--json', '--data-dir', dataDir])
+    expect(JSON.parse(du.stdout).scopes[0].quota).toEqual({ maxBytes: 500 * 1024 * 1024, maxDocuments: 2 })
+
     // The default of the environment applies once the scope's own quota is cleared.
     const cleared = await runBento(['quota', 'user-1', '--clear', '--json', '--data-dir', dataDir], { env: { BENTO_QUOTA_MAX_DOCUMENTS: '5' } })
     expect(JSON.parse(cleared.stdout)).toMatchObject({ own: null, quota: { maxDocuments: 5, maxBytes: null }, source: { maxDocuments: 'default' } })

@@ -59,6 +59,13 @@ describe('quotas per scope', () => {
     await expect(user.upload({ name: 'big.md', data: 'x'.repeat(100) })).rejects.toMatchObject({ status: 413, code: 'quota_exceeded' })
     expect((await user.listDocuments()).length).toBe(2)
 
+    // du (the admin scope list) and inspect show usage against the quota in force.
+    const listed = await admin.admin.scopes()
+    expect(listed.scopes.find((row) => row.key === 'tenant_a:user_1')?.quota).toEqual({ maxBytes: usage + 10, maxDocuments: 10 })
+    const inspected = await admin.admin.inspect('tenant_a:user_1')
+    expect(inspected.quota).toMatchObject({ maxBytes: usage + 10, maxDocuments: 10, documents: 2 })
+    expect(inspected.quota!.bytes).toBeGreaterThan(0)
+
     const cleared = await admin.admin.clearQuota('tenant_a:user_1')
     expect(cleared).toMatchObject({ quota: { maxDocuments: 1, maxBytes: null }, source: { maxDocuments: 'default' }, own: null })
     expect(await server.backend.getQuota(customScope('tenant_a:user_1'))).toBeUndefined()

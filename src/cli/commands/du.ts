@@ -36,6 +36,7 @@ export const toDuOptions = (raw: Record<string, unknown>): DuOptions => ({
 export const runDu = async (options: DuOptions, ctx: CliContext): Promise<void> => {
   const { diskUsage } = await loadDiskUsageOp()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
+    const quotaDefaults = (await import('../../ops/quota.js')).quotaFromEnv(ctx.env)
     const progress = createProgress(ctx, 'Scanning', { json: options.json })
     try {
       const result = await diskUsage(backend, {
@@ -44,6 +45,7 @@ export const runDu = async (options: DuOptions, ctx: CliContext): Promise<void> 
         ...(options.kinds ? { kinds: options.kinds } : {}),
         ...(options.groupByTenant ? { groupBy: 'tenant' as const } : {}),
         onProgress: progress.onProgress,
+        ...(quotaDefaults ? { quotaDefaults } : {}),
       })
       progress.stop()
       printResult(ctx, options.json, result, renderDiskUsage)

@@ -43,7 +43,9 @@ export const runInspect = async (options: InspectOptions, ctx: CliContext): Prom
   const { inspectScope } = await loadInspectOp()
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
     const scope = typed ? await resolveExistingScope(backend, typed) : await pickScope(ctx, backend, { message: 'Inspect which scope?', what: 'argument <key-or-dir>' })
-    const result = await inspectScope(backend, scope, { verify: options.verify, ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }) })
+    const { quotaFromEnv } = await import('../../ops/quota.js')
+    const quotaDefaults = quotaFromEnv(ctx.env)
+    const result = await inspectScope(backend, scope, { verify: options.verify, ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }), ...(quotaDefaults ? { quotaDefaults } : {}) })
     printResult(ctx, options.json, result, renderInspect)
     notePending(ctx, result.pending)
     if (!result.exists) {

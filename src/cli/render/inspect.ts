@@ -26,6 +26,13 @@ export const renderInspect = (result: InspectResult, paint: ChalkInstance, now =
       ['Last active', when(result.lastActiveAt, now)],
       ['Expires', result.kind === 'session' ? when(result.expiresAt, now) : 'never (only sessions expire)'],
     )
+    if (result.quota) {
+      const { quota } = result
+      fields.push(['Quota', [
+        `${formatBytes(quota.bytes)} of ${quota.maxBytes === null ? 'unlimited' : formatBytes(quota.maxBytes)}`,
+        `${formatCount(quota.documents)} of ${quota.maxDocuments === null ? 'unlimited' : formatCount(quota.maxDocuments)} documents`,
+      ].join(', ')])
+    }
   }
   fields.push(['Vectors dir', result.paths.vectors], ['Uploads dir', result.paths.uploads])
   const labelWidth = Math.max(...fields.map(([label]) => label.length))

@@ -30,7 +30,7 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       const { kind, ...rest } = parseInput(scopesQuerySchema, { ...c.req.query(), ...(c.req.queries('kind') ? { kind: c.req.queries('kind') } : {}) }, 'query', 'query parameter')
       const { diskUsage } = await loadOps()
       const kinds: ScopeKind[] | undefined = kind === undefined ? undefined : Array.isArray(kind) ? kind : [kind]
-      return c.json(await diskUsage(backend, { ...rest, ...(kinds ? { kinds } : {}) }))
+      return c.json(await diskUsage(backend, { ...rest, ...(kinds ? { kinds } : {}), quotaDefaults: deps.config.quota }))
     })
     .get('/api/admin/scopes/:scope', async (c) => {
       const parsed = scopeArgSchema.safeParse(c.req.param('scope'))
@@ -38,7 +38,7 @@ export const adminRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
       const { inspectScope } = await loadOps()
       // A bare session id names the session when no custom scope has that key, as in the CLI.
       const scope = await resolveExistingScope(backend, parsed.data)
-      return c.json(await inspectScope(backend, scope, { sessionTtlMs: deps.config.sessionTtlMs }))
+      return c.json(await inspectScope(backend, scope, { sessionTtlMs: deps.config.sessionTtlMs, quotaDefaults: deps.config.quota }))
     })
     .get('/api/admin/scopes/:scope/quota', async (c) => c.json(await quotaReport(backend, scopeParam(c.req.param('scope')), deps.config.quota) satisfies QuotaReportWire))
     .put('/api/admin/scopes/:scope/quota', async (c) => {
