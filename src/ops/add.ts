@@ -194,7 +194,7 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
   }
   named.push(...(await drain()))
 
-  const uploadsDir = backend.layout.uploadsDir(scope)
+  const uploads = backend.uploadFiles(scope)
   // Documents this run stored: a later batch's file of the same name never replaces them.
   const stored = new Set<string>()
   const batches = createBatches(async (items) => {
@@ -203,7 +203,7 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
         scope,
         async (store) => {
           await admitFiles(backend, scope, store, quota, items.map(({ document }) => ({ name: document.fileName, bytes: document.bytes.length })), options.onConflict)
-          return commitDocuments({ store, embedder: backend.embedder, uploadsDir }, items.map((item) => item.document), { onConflict: options.onConflict, keep: stored })
+          return commitDocuments({ store, embedder: backend.embedder, uploads }, items.map((item) => item.document), { onConflict: options.onConflict, keep: stored })
         },
         { write: true },
       )

@@ -4,10 +4,6 @@
  * write and delete in the order a failure can always be retried from.
  */
 import { NotFoundError } from '../core/errors.js'
-import * as fs from '../core/fs.js'
-import { removeDocumentFiles } from '../core/ingest/upload-files.js'
-import { assertNoSymlinks } from '../core/layout.js'
-import { assertLocksHeld } from '../core/lock.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
 
@@ -34,7 +30,7 @@ export interface DeleteAllDocumentsResult {
 export const deleteDocument = async (backend: StorageBackend, scope: Scope, id: string): Promise<DeleteDocumentResult> => {
   const chunks = await backend.withStore(scope, async (store) => {
     if (!store.listDocuments().some((document) => document.id === id)) return 0
-    await removeDocumentFiles(backend.layout.uploadsDir(scope), id)
+    await backend.uploadFiles(scope).remove(id)
     return store.deleteDocument(id)
   }, { write: true })
   if (chunks === 0) throw new NotFoundError(`Document ${JSON.stringify(id.slice(0, 80))} not found.`)
@@ -50,15 +46,11 @@ export const deleteDocument = async (backend: StorageBackend, scope: Scope, id: 
  * await deleteAllDocuments(backend, customScope('user-1')) // { deleted: 12 }
  */
 export const deleteAllDocuments = async (backend: StorageBackend, scope: Scope): Promise<DeleteAllDocumentsResult> => {
-  const { layout } = backend
   const deleted = await backend.withStore(scope, async (store) => {
     const documents = store.listDocuments().length
     await store.deleteAll()
-    const uploads = layout.uploadsDir(scope)
-    await assertNoSymlinks(layout, uploads)
-    // A lock lost since the index commit (another process took it over) must not remove uploads it now owns.
-    await assertLocksHeld()
-    await fs.remove(uploads)
+    // fs: never through a link, and only while the lock is still this process's (fs-backend.ts).
+    await backend.uploadFiles(scope).removeAll()
     return documents
   }, { write: true })
   return { deleted }

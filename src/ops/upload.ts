@@ -59,7 +59,7 @@ export const uploadDocuments = async (backend: StorageBackend, scope: Scope, fil
     ? []
     : await backend.withStore(scope, async (store) => {
       await admitFiles(backend, scope, store, quota, ready.map((document) => ({ name: document.fileName, bytes: document.bytes.length })), options.onConflict)
-      return commitDocuments({ store, embedder: backend.embedder, uploadsDir: backend.layout.uploadsDir(scope) }, ready, { onConflict: options.onConflict })
+      return commitDocuments({ store, embedder: backend.embedder, uploads: backend.uploadFiles(scope) }, ready, { onConflict: options.onConflict })
     }, { write: true })
   let next = 0
   return prepared.map((item): UploadOutcome => {

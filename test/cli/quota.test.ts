@@ -38,6 +38,7 @@ describe('bento quota', () => {
 
     const inspected = await runBento(['inspect', 'user-1', '--data-dir', dataDir])
     expect(inspected.stdout).toMatch(/Quota\s+.+ of 500 MiB, 2 of 2 documents/)
+    expect((await runBento(['du', '--data-dir', dataDir])).stdout).toMatch(/QUOTA[\s\S]*user-1 .* [0-9.]+% of 500 MiB/)
     const du = await runBento(['du', '--json', '--data-dir', dataDir])
     expect(JSON.parse(du.stdout).scopes[0].quota).toEqual({ maxBytes: 500 * 1024 * 1024, maxDocuments: 2 })
 

@@ -25,18 +25,29 @@ const barCells = (bytes: number, grandTotal: number, paint: ChalkInstance): Cell
   return [{ text: renderBar(fraction, BAR_WIDTH), paint: paint.cyan }, { text: formatPercent(fraction), paint: paint.dim }]
 }
 
-const renderScopes = (result: DiskUsageResult, paint: ChalkInstance, now: number): string[] =>
-  renderTable(
-    [{ header: 'SCOPE' }, { header: 'KIND' }, ...sizeColumns, { header: 'LAST ACTIVE' }, { header: '' }, { header: '', align: 'right' }],
+/** TOTAL against the scope's disk quota, when one is in force: `41% of 500 MiB`, red past it. */
+const quotaCell = (row: DiskUsageRow, paint: ChalkInstance): Cell => {
+  const max = row.quota?.maxBytes ?? null
+  if (max === null) return { text: '-', paint: paint.dim }
+  return { text: `${formatPercent(row.totalBytes / max)} of ${formatBytes(max)}`, ...(row.totalBytes > max ? { paint: paint.red } : {}) }
+}
+
+const renderScopes = (result: DiskUsageResult, paint: ChalkInstance, now: number): string[] => {
+  // The column appears only when some scope has a disk quota.
+  const withQuota = result.scopes.some((row) => (row.quota?.maxBytes ?? null) !== null)
+  return renderTable(
+    [{ header: 'SCOPE' }, { header: 'KIND' }, ...sizeColumns, ...(withQuota ? [{ header: 'QUOTA', align: 'right' as const }] : []), { header: 'LAST ACTIVE' }, { header: '' }, { header: '', align: 'right' }],
     result.scopes.map((row) => [
       { text: row.key },
       { text: row.kind, paint: paint.dim },
       ...sizeCells(row, paint),
+      ...(withQuota ? [quotaCell(row, paint)] : []),
       { text: formatAge(row.lastActiveAt, now) },
       ...barCells(row.totalBytes, result.totalBytes, paint),
     ]),
     { header: paint.bold },
   )
+}
 
 const renderGroups = (groups: DiskUsageGroup[], result: DiskUsageResult, paint: ChalkInstance): string[] =>
   renderTable(

@@ -22,7 +22,8 @@ import * as fs from '../fs.js'
 import { cachedPendingIntentsFor, pendingIntentsFor } from '../journal.js'
 import { assertNoSymlinks, createLayout, ensureDir } from '../layout.js'
 import { localChangeEpoch } from '../local-changes.js'
-import { isLockedElsewhere, withScopeLock } from '../lock.js'
+import { assertLocksHeld, isLockedElsewhere, withScopeLock } from '../lock.js'
+import { fsUploadFiles } from '../ingest/upload-files.js'
 import { StorePool } from '../pool.js'
 import { measureTree, scanScopes } from '../scan.js'
 import type { Scope } from '../keys.js'
@@ -357,6 +358,14 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       await assertNoSymlinks(layout, layout.vectorsDir(scope))
       await assertNoSymlinks(layout, layout.uploadsDir(scope))
     },
+    uploadFiles: (scope) =>
+      fsUploadFiles(layout.uploadsDir(scope), async () => {
+        const uploads = layout.uploadsDir(scope)
+        await assertNoSymlinks(layout, uploads)
+        // A lock lost since the index commit (another process took it over) must not remove uploads it now owns.
+        await assertLocksHeld()
+        await fs.remove(uploads)
+      }),
     usage,
     touch: (scope) => activity.touch(scope),
     lastActiveAt: (scope) => activity.lastActiveAt(scope),

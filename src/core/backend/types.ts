@@ -5,6 +5,7 @@
  * can implement the same interface later without changes above it.
  */
 import type { Embedder } from '../embeddings/types.js'
+import type { UploadFiles } from '../ingest/upload-files.js'
 import type { Layout } from '../layout.js'
 import type { Scope, ScopeKind } from '../keys.js'
 import type { Conversation } from '../conversations.js'
@@ -195,6 +196,8 @@ export interface StorageBackend {
    * Call it inside `withStore` for the same scope, so the document and its file are read under the same checks.
    */
   readUpload(scope: Scope, documentId: string, options?: { content?: boolean }): Promise<StoredUpload | undefined>
+  /** The scope's kept originals, for the ingest commit and document deletes: call it inside a write `withStore` of the scope. */
+  uploadFiles(scope: Scope): UploadFiles
   usage(scope: Scope): Promise<ScopeUsage>
   /** Records activity now; coalesced, so cheap to call per request. */
   touch(scope: Scope): void

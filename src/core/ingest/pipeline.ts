@@ -15,21 +15,20 @@
  * same path, old chunks replaced — so a retry repairs it. An orphan was never
  * acknowledged, so the next commit into the scope removes any that remain.
  */
-import path from 'node:path'
-import * as fs from '../fs.js'
-import { ConflictError, EmbedderMismatchError, EmptyFileError, UnsafePathError, UpstreamError } from '../errors.js'
+import { ConflictError, EmbedderMismatchError, EmptyFileError, UpstreamError } from '../errors.js'
 import { crashPoint } from '../faults.js'
 import { assertLocksHeld } from '../lock.js'
 import type { Embedder } from '../embeddings/types.js'
 import type { ChunkInput, VectorStore } from '../store/types.js'
 import { chunkText } from './chunk.js'
-import { assertDocumentId, documentIdFor, isDocumentId } from './document-id.js'
+import { documentIdFor } from './document-id.js'
 import { extractText } from './extract.js'
 export { warmExtractWorkers } from './extract-pool.js'
 import { describeFile } from './file-type.js'
 import { assertValidFileName } from './file-name.js'
 import type { ChunkOptions, FileType, IngestLimits } from './types.js'
-import { removeDocumentFiles } from './upload-files.js'
+import { fsUploadFiles, removeDocumentFiles, type UploadFiles } from './upload-files.js'
+export { fsUploadFiles }
 
 export interface PrepareDeps {
   embedder: Embedder
@@ -43,8 +42,17 @@ export interface PrepareDeps {
 export interface CommitDeps {
   store: VectorStore
   embedder: Embedder
-  /** The scope's uploads dir (from `layout.uploadsDir(scope)`), created symlink-free by the caller. */
-  uploadsDir: string
+  /** The scope's kept originals (`backend.uploadFiles(scope)`). */
+  uploads?: UploadFiles
+  /** Or the scope's uploads dir (from `layout.uploadsDir(scope)`), created symlink-free by the caller. */
+  uploadsDir?: string
+}
+
+
+const uploadsOf = (deps: CommitDeps): UploadFiles => {
+  if (deps.uploads) return deps.uploads
+  if (deps.uploadsDir === undefined) throw new Error('commitDocuments: give uploads or uploadsDir')
+  return fsUploadFiles(deps.uploadsDir)
 }
 
 export type IngestDeps = PrepareDeps & CommitDeps
@@ -85,17 +93,6 @@ export const assertStoreAccepts = (store: VectorStore, embedder: Embedder): void
   }
 }
 
-/**
- * Threat: a planted symlink at `<uploadsDir>/<documentId>` redirecting the write outside the data dir.
- * Resolves to whether this call created the folder (a failed batch removes only those).
- */
-const ensureRealDir = async (dir: string): Promise<boolean> => {
-  const existing = await fs.lstatOrUndefined(dir)
-  if (existing === undefined) await fs.mkdir(dir)
-  const stats = existing ?? (await fs.lstat(dir))
-  if (stats.isSymbolicLink() || !stats.isDirectory()) throw new UnsafePathError(`Refusing to write an upload through a symlink: ${dir}`)
-  return existing === undefined
-}
 
 /** One upload, extracted and chunked, waiting for its vectors. */
 export interface ChunkedDocument extends Omit<PreparedDocument, 'chunks'> {
@@ -153,37 +150,7 @@ export const prepareDocument = async (deps: PrepareDeps, input: IngestInput): Pr
   return withVectors([extracted], await deps.embedder.embed(extracted.texts), deps.embedder)[0]!
 }
 
-/** Writes each original atomically; on a failure, removes the folders this call created, so nothing is half-written. */
-const writeUploads = async (uploadsDir: string, documents: PreparedDocument[]): Promise<void> => {
-  await assertLocksHeld()
-  const created: string[] = []
-  try {
-    for (const document of documents) {
-      const documentDir = path.join(uploadsDir, document.documentId)
-      if (await ensureRealDir(documentDir)) created.push(documentDir)
-      await fs.writeFileAtomic(path.join(documentDir, document.fileName), document.bytes)
-    }
-  } catch (error) {
-    // Folders this call created go; a folder that was there keeps its previous upload.
-    for (const dir of created) await fs.remove(dir).catch(() => {})
-    throw error
-  }
-}
 
-/**
- * Removes upload folders of documents the store does not hold: what a crash
- * between writing uploads and committing their chunks left (deletes remove the
- * upload first, so they leave the opposite). Safe only under the scope's lock,
- * where no other commit is between those two steps. Only `doc_…` names are
- * touched, and `fs.remove` deletes a link itself, never its target.
- */
-const removeUnfinishedUploads = async (uploadsDir: string, keep: ReadonlySet<string>): Promise<void> => {
-  if (!(await fs.lstatOrUndefined(uploadsDir))?.isDirectory()) return
-  await assertLocksHeld()
-  for (const entry of await fs.readdirEntries(uploadsDir)) {
-    if (isDocumentId(entry.name) && !keep.has(entry.name)) await fs.remove(path.join(uploadsDir, entry.name))
-  }
-}
 
 /** What to do with an upload whose file name (`source`) a stored document already has. */
 export type OnConflict = 'replace' | 'keep-both' | 'reject'
@@ -276,12 +243,13 @@ export const commitDocuments = async (deps: CommitDeps, prepared: PreparedDocume
   const documents = [...latest.values()].filter((document) => !skipped.has(document.documentId))
   if (documents.length > 0) {
     const replacing = [...new Set([...replacedBy.values()].flat())]
-    await removeUnfinishedUploads(deps.uploadsDir, new Set([...stored, ...latest.keys()]))
-    await writeUploads(deps.uploadsDir, documents)
+    const uploads = uploadsOf(deps)
+    await uploads.removeUnfinished(new Set([...stored, ...latest.keys()]))
+    await uploads.write(documents)
     crashPoint('ingest.after-upload')
     await deps.store.add(documents.flatMap((document) => document.chunks), { replacing })
     // After the commit: a crash here leaves uploads without chunks, which the next commit removes.
-    for (const id of replacing) if (!latest.has(id)) await removeDocumentFiles(deps.uploadsDir, id)
+    for (const id of replacing) if (!latest.has(id)) await uploads.remove(id)
   }
   return prepared.map(({ documentId }): CommitOutcome => {
     const skip = skipped.get(documentId)

@@ -67,7 +67,7 @@ const loadAsLangChain = async (dir: string) => {
       return [doc, result.distances[i]!]
     })
   }
-  return { args, search }
+  return { args, search, index }
 }
 
 const bruteForceNearest = (vectors: number[][], query: number[]): number => {
@@ -149,6 +149,10 @@ describe('a store Bento wrote', () => {
         expect(doc.metadata).toMatchObject({ documentId: ours[i]!.documentId, title: ours[i]!.title, chunkIndex: ours[i]!.chunkIndex, source: ours[i]!.metadata.source })
       })
     }
+    // LangChain never calls setEf: it searches at hnswlib's default ef 10, not the store's recorded efSearch.
+    expect(langchain.index.getEf()).toBe(10)
+    const manifest = JSON.parse(await readFile(path.join(dir, 'bento.json'), 'utf8')) as { efSearch: number }
+    expect(manifest.efSearch).toBe(250)
     const all = langchain.search(Array.from(vectors[0]!), 1000)
     expect(all).toHaveLength(25)
     expect(all.some(([doc]) => doc.metadata.documentId === 'doc-2')).toBe(false)

@@ -17,6 +17,7 @@ import { createLocalEmbedder } from '../../embeddings/local.js'
 import type { Embedder } from '../../embeddings/types.js'
 import { RefusedError } from '../../errors.js'
 import { assertDocumentId } from '../../ingest/document-id.js'
+import type { UploadFiles } from '../../ingest/upload-files.js'
 import type { Scope } from '../../keys.js'
 import type { Layout } from '../../layout.js'
 import type { StorageBackend, StorePart, StoredUpload, WithStoreOptions, ListScopesOptions, ScopeUsage, ScopeHoldings, StoreCompaction } from '../types.js'
@@ -162,6 +163,41 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     return { fileName: row.file_name, size: Number(row.size), bytes: row.content ?? undefined }
   }
 
+  /** Originals in the `uploads` table, changed in the scope's transaction (the calling write's, or their own). */
+  const uploadFiles = (scope: Scope): UploadFiles => ({
+    write: (files) =>
+      inScopeTransaction(scope, async (q) => {
+        if (files.length === 0) return
+        const scopeId = await ensureScopeRow(q, s, scope, new Date(now()))
+        for (const file of files) {
+          await q.query(
+            `INSERT INTO ${s}.uploads (scope_id, document_id, file_name, size, content, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (scope_id, document_id) DO UPDATE SET file_name = EXCLUDED.file_name, size = EXCLUDED.size, content = EXCLUDED.content, created_at = EXCLUDED.created_at`,
+            [scopeId, assertDocumentId(file.documentId), file.fileName, file.bytes.length, Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength), new Date(now())],
+          )
+        }
+      }),
+    removeUnfinished: (keep) =>
+      inScopeTransaction(scope, async (q) => {
+        await q.query(
+          `DELETE FROM ${s}.uploads u USING ${s}.scopes sc WHERE sc.id = u.scope_id AND sc.kind = $1 AND sc.dir = $2 AND NOT (u.document_id = ANY($3::text[]))`,
+          [scope.kind, scope.dir, [...keep]],
+        )
+      }),
+    remove: (documentId) =>
+      inScopeTransaction(scope, async (q) => {
+        const { rowCount } = await q.query(
+          `DELETE FROM ${s}.uploads u USING ${s}.scopes sc WHERE sc.id = u.scope_id AND sc.kind = $1 AND sc.dir = $2 AND u.document_id = $3`,
+          [scope.kind, scope.dir, assertDocumentId(documentId)],
+        )
+        return (rowCount ?? 0) > 0
+      }),
+    removeAll: () =>
+      inScopeTransaction(scope, async (q) => {
+        await q.query(`DELETE FROM ${s}.uploads u USING ${s}.scopes sc WHERE sc.id = u.scope_id AND sc.kind = $1 AND sc.dir = $2`, [scope.kind, scope.dir])
+      }),
+  })
+
   const usage = async (scope: Scope): Promise<ScopeUsage> => {
     const { rows } = await reader().query<{ vector_bytes: string; upload_bytes: string; uploads: string; last_active_at: Date }>(
       `SELECT COALESCE((SELECT sum(bytes) FROM ${s}.stores WHERE scope_id = sc.id), 0) AS vector_bytes,
@@ -230,6 +266,7 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     // Rows cannot be links to elsewhere: nothing of a scope can reach outside the database.
     assertScopeSafe: async () => undefined,
     readUpload,
+    uploadFiles,
     usage,
     touch,
     lastActiveAt: timeOf('last_active_at'),
