@@ -20,6 +20,7 @@ import { registerLs } from './commands/ls.js'
 import { registerMigrate } from './commands/migrate.js'
 import { registerSearch } from './commands/search.js'
 import { registerReindex } from './commands/reindex.js'
+import { registerAdopt } from './commands/adopt.js'
 import { registerCompact } from './commands/compact.js'
 import { registerServe } from './commands/serve.js'
 
@@ -47,6 +48,7 @@ export const REGISTRARS: CommandRegistrar[] = [
   registerSearch,
   registerReindex,
   registerCompact,
+  registerAdopt,
   registerExport,
   registerImport,
   registerServe,

@@ -102,6 +102,13 @@ export class EmbedderMismatchError extends BentoError {
   }
 }
 
+/** A store another tool wrote (LangChain) records no embedder: which model made its vectors is unknown until declared. */
+export const unknownEmbedderError = (dimension: number | undefined): EmbedderMismatchError =>
+  new EmbedderMismatchError(
+    `This store's embedder is unknown (written by another tool such as LangChain; ${dimension ?? '?'}-dimensional vectors): ` +
+      'declare the embedder that made them with `bento adopt <key> --embedder <id>`.',
+  )
+
 export class UnsupportedTypeError extends BentoError {
   constructor(message: string) {
     super('unsupported_type', message)

@@ -137,11 +137,13 @@ export const inspectScope = async (backend: StorageBackend, scope: Scope, option
         space: stats.dimension === undefined ? null : stats.space,
         embedder: stats.embedderId ?? null,
         capacity: stats.dimension === undefined ? null : stats.capacity,
+        // Not the configured embedder: nothing says which model made these vectors (test/ops/adopt.test.ts).
+        ...(stats.embedderId === undefined && stats.live > 0 ? { embedderUnknown: true as const, fix: `bento adopt ${scope.key} --embedder <id>` } : {}),
       }
       const chunks = documents.reduce((sum, doc) => sum + doc.chunks, 0)
       if (chunks !== stats.live) problems.push(`store: the docstore lists ${chunks} chunks but the index holds ${stats.live} live points`)
     } catch (error) {
-      problems.push(`store: ${messageOf(error)}`)
+      problems.push(`store: ${messageOf(error).replace('<key>', scope.key)}`)
     }
   }
   result.documents = documents.map((doc) => ({ id: doc.id, title: doc.title, chunks: doc.chunks, bytes: doc.bytes }))

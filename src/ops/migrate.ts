@@ -4,7 +4,7 @@
  * seed's migration guide did with a hand `mv`.
  */
 import { DEFAULT_LOCK_WAIT_MS } from '../core/defaults.js'
-import { BusyError, ConflictError, InvalidInputError, NotFoundError, RefusedError } from '../core/errors.js'
+import { BusyError, ConflictError, EmbedderMismatchError, InvalidInputError, NotFoundError, RefusedError } from '../core/errors.js'
 import { crashPoint } from '../core/faults.js'
 import * as fs from '../core/fs.js'
 import { beginIntent, releaseIntent } from '../core/journal.js'
@@ -127,6 +127,15 @@ const isEmpty = (content: ScopeContent) =>
  * merge that fails halfway would leave a journal entry that can never finish.
  */
 const assertCompatible = (backend: StorageBackend, from: Scope, to: Scope, source: StoreStats | undefined, target: StoreStats | undefined): void => {
+  // Checked first: a foreign store's dimension alone says nothing about which model made it (test/ops/adopt.test.ts).
+  for (const [scope, stats] of [[from, source], [to, target]] as const) {
+    if (stats && stats.live > 0 && stats.embedderId === undefined) {
+      throw new EmbedderMismatchError(
+        `Cannot merge "${from.key}" into "${to.key}": the embedder of "${scope.key}" is unknown (another tool such as LangChain wrote its ${stats.dimension ?? '?'}-dimensional vectors); ` +
+          `declare it first with \`bento adopt ${scope.key} --embedder <id>\`.`,
+      )
+    }
+  }
   if (target && target.live > 0) {
     const { id, dimension } = backend.embedder
     if ((target.embedderId && target.embedderId !== id) || (target.dimension !== undefined && target.dimension !== dimension)) {

@@ -1,4 +1,4 @@
-import { InvalidInputError, NotFoundError } from '../core/errors.js'
+import { EmbedderMismatchError, InvalidInputError, NotFoundError } from '../core/errors.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
 import { SEARCH_MODES, searchStore, type SearchMode } from '../core/search/index.js'
@@ -50,6 +50,10 @@ export const searchScope = async (backend: StorageBackend, scope: Scope, query: 
     throw new NotFoundError(`Scope "${scope.key}" does not exist.`)
   }
   const { hits, mode, lexicalIndex, noMatch } = await searchStore(backend, scope, query, k, { mode: options.mode, minScore: options.minScore, fusion: options.fusion, minSimilarity: options.minSimilarity, filter: compileSearchFilter(options.filter) })
+    .catch((error: unknown) => {
+      // The store names the fix with a placeholder: it does not know its scope's key.
+      throw error instanceof EmbedderMismatchError ? new EmbedderMismatchError(error.message.replace('<key>', scope.key)) : error
+    })
   return {
     query,
     mode,

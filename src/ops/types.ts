@@ -116,7 +116,13 @@ export interface InspectDocument {
 export interface InspectResult extends ScopeRef {
   exists: boolean
   paths: { vectors: string; uploads: string }
-  vectors: { count: number; deleted: number; dimension: number | null; space: string | null; embedder: string | null; capacity: number | null }
+  vectors: {
+    count: number; deleted: number; dimension: number | null; space: string | null; embedder: string | null; capacity: number | null
+    /** Present (true) when the store holds vectors but records no embedder (another tool wrote it): search and add refuse it until `adopt` declares one. */
+    embedderUnknown?: true
+    /** With `embedderUnknown`: the command that declares it. */
+    fix?: string
+  }
   documents: InspectDocument[]
   uploads: { files: number; bytes: number }
   conversations: number

@@ -17,7 +17,7 @@ export const renderInspect = (result: InspectResult, paint: ChalkInstance, now =
     fields.push(
       ['Vectors', `${formatCount(vectors.count)} live, ${formatCount(vectors.deleted)} deleted${vectors.capacity === null ? '' : `, capacity ${formatCount(vectors.capacity)}`}`],
       ['Index', vectors.dimension === null ? 'none yet' : `dimension ${vectors.dimension}, ${vectors.space ?? 'unknown space'}`],
-      ['Embedder', vectors.embedder ?? 'none recorded'],
+      ['Embedder', vectors.embedderUnknown ? paint.yellow(`unknown (written by another tool): declare it with ${vectors.fix ?? 'bento adopt <key> --embedder <id>'}`) : vectors.embedder ?? 'none recorded'],
       ['Documents', formatCount(result.documents.length)],
       ['Uploads', `${plural(result.uploads.files, 'file')}, ${formatBytes(result.uploads.bytes)}`],
       ['Conversations', formatCount(result.conversations)],

@@ -22,6 +22,7 @@ import * as fs from '../fs.js'
 import { cachedPendingIntentsFor, pendingIntentsFor } from '../journal.js'
 import { assertNoSymlinks, createLayout, ensureDir } from '../layout.js'
 import { localChangeEpoch } from '../local-changes.js'
+import { adoptFsStore } from './fs-adopt.js'
 import { assertLocksHeld, isLockedElsewhere, withScopeLock } from '../lock.js'
 import { fsUploadFiles } from '../ingest/upload-files.js'
 import { StorePool } from '../pool.js'
@@ -352,6 +353,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     },
     holdings: (scope) => holdingsOf(scope, false),
     compact,
+    adoptStore: (scope, adoptOptions) => adoptFsStore(layout, scope, adoptOptions, () => evictScope(scope)),
     listScopes,
     scopeExists,
     async assertScopeSafe(scope) {

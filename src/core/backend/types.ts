@@ -161,6 +161,28 @@ export interface StoreCompaction {
   after: { live: number; deleted: number; logRecords: number; logBytes: number }
 }
 
+export interface AdoptStoreOptions {
+  /** The embedder that made the store's vectors, recorded in its manifest. */
+  embedderId: string
+  /** That embedder's dimension: must equal the stored vectors' (else `EmbedderMismatchError`, nothing written). */
+  dimension: number
+  /** Check and report, write nothing. */
+  dryRun?: boolean
+  lockWaitMs?: number
+}
+
+export interface StoreAdoption {
+  /** The stored vectors' dimension. */
+  dimension: number
+  live: number
+  /** The embedder the store recorded before; undefined when it was unknown. */
+  previousEmbedderId: string | undefined
+  /** Why the manifest is rebuilt from the data files (it disagreed with them: another tool changed the store), or undefined. */
+  rebuiltManifest: string | undefined
+  /** False when the store already recorded this embedder (nothing to write). */
+  changed: boolean
+}
+
 export interface StorageBackend {
   readonly layout: Layout
   /**
@@ -181,6 +203,11 @@ export interface StorageBackend {
    * throw `BusyError`; writes hold the scope lock.
    */
   withStore<T>(scope: Scope, fn: (store: VectorStore) => Promise<T>, options?: WithStoreOptions): Promise<T>
+  /**
+   * Declares the embedder of the scope's document store when another tool wrote it (its embedder
+   * unknown, or its manifest disagreeing with its files), under the scope's lock. Test: test/ops/adopt.test.ts.
+   */
+  adoptStore(scope: Scope, options: AdoptStoreOptions): Promise<StoreAdoption>
   /** Streams every scope on disk (never one giant array; skips names that are not scope dirs). */
   listScopes(options?: ListScopesOptions): AsyncIterable<Scope>
   scopeExists(scope: Scope): Promise<boolean>

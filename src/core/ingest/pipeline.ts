@@ -15,7 +15,7 @@
  * same path, old chunks replaced — so a retry repairs it. An orphan was never
  * acknowledged, so the next commit into the scope removes any that remain.
  */
-import { ConflictError, EmbedderMismatchError, EmptyFileError, UpstreamError } from '../errors.js'
+import { ConflictError, EmbedderMismatchError, EmptyFileError, UpstreamError, unknownEmbedderError } from '../errors.js'
 import { crashPoint } from '../faults.js'
 import { assertLocksHeld } from '../lock.js'
 import type { Embedder } from '../embeddings/types.js'
@@ -85,7 +85,8 @@ export interface IngestResult {
 
 /** Refuses a store built by another embedder (or dimension): its vectors and the new ones would not compare. */
 export const assertStoreAccepts = (store: VectorStore, embedder: Embedder): void => {
-  const { dimension, embedderId } = store.stats()
+  const { dimension, embedderId, live } = store.stats()
+  if (embedderId === undefined && live > 0) throw unknownEmbedderError(dimension)
   if ((embedderId !== undefined && embedderId !== embedder.id) || (dimension !== undefined && dimension !== embedder.dimension)) {
     throw new EmbedderMismatchError(
       `This store was built with embedder ${embedderId ?? `of dimension ${dimension}`}; the configured embedder is ${embedder.id}. Use the same embedder, or re-create the store.`,

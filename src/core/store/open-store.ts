@@ -52,6 +52,7 @@ export const resolveOptions = (options: StoreOpenOptions): ResolvedOptions => {
     exactSearchMaxPoints: integer('exactSearchMaxPoints', options.exactSearchMaxPoints, 0, MAX_LABEL) ?? FLAT_MAX_POINTS,
     analyzer: defaultAnalyzer(lexicalOptions(options.lexical)),
     appendLog: options.appendLog ?? true,
+    ignoreManifest: options.ignoreManifest === true,
   }
 }
 

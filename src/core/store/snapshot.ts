@@ -100,15 +100,17 @@ export interface SnapshotOptions {
   exactSearchMaxPoints: number
   /** The store's initial capacity, for the manifest capacity check. Default DEFAULT_INITIAL_CAPACITY. */
   initialCapacity?: number
+  /** Read the data files as LangChain left them, as if there were no manifest (`StoreOpenOptions.ignoreManifest`). */
+  ignoreManifest?: boolean
 }
 
-const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exactSearchMaxPoints, initialCapacity = DEFAULT_INITIAL_CAPACITY }: SnapshotOptions): Promise<Omit<Snapshot, 'identity'>> => {
+const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exactSearchMaxPoints, initialCapacity = DEFAULT_INITIAL_CAPACITY, ignoreManifest }: SnapshotOptions): Promise<Omit<Snapshot, 'identity'>> => {
   const resolved = await resolveFiles(dir, await readJournal(dir))
   const pathOf = (name: CommittedFile) => resolved.get(name) ?? path.join(dir, name)
   const read = (name: CommittedFile) => readRegular(pathOf(name), name)
   const indexFile = pathOf(INDEX_FILE)
   const [manifestBytes, argsBytes, docstoreBytes, indexStats, lexicalBytes] = await Promise.all([
-    read(MANIFEST_FILE), read(ARGS_FILE), read(DOCSTORE_FILE), fs.lstatOrUndefined(indexFile), read(LEXICAL_FILE),
+    ignoreManifest ? undefined : read(MANIFEST_FILE), read(ARGS_FILE), read(DOCSTORE_FILE), fs.lstatOrUndefined(indexFile), read(LEXICAL_FILE),
   ])
   if (!manifestBytes && !argsBytes && !docstoreBytes && !indexStats) return { found: false, docs: new Map(), efSearch: efSearch ?? defaultEf }
   // Threat: a planted symlink making the store read a file elsewhere (the open below also refuses one: O_NOFOLLOW).
@@ -220,13 +222,16 @@ const readLexical = (docs: Docstore, manifest: Manifest | undefined, bytes: Buff
   return recorded === undefined ? undefined : checkLexical(bytes, recorded, docs)
 }
 
+/** What a store LangChain re-saved after Bento wrote it looks like; `bento adopt` rebuilds the manifest from the files. */
+const CHANGED_ELSEWHERE = ` (if another tool such as LangChain changed the store, re-declare it: \`bento adopt <key> --embedder <id>\`).`
+
 /** The docstore, the index and the manifest must describe the same points. */
 const checkAgreement = (info: IndexFileInfo, docs: Docstore, manifest: Manifest | undefined, sizes: Record<string, number>): void => {
   const live = info.count - info.deletedCount
   for (let id = 0; id < info.count; id++) {
     const label = info.labels[id]!
     if (label >= info.maxElements) throw new CorruptStoreError(`${INDEX_FILE}: label ${label} is not below max_elements ${info.maxElements}.`)
-    if (manifest && label >= manifest.nextLabel) throw new CorruptStoreError(`${INDEX_FILE}: label ${label} is not below ${MANIFEST_FILE} nextLabel ${manifest.nextLabel}.`)
+    if (manifest && label >= manifest.nextLabel) throw new CorruptStoreError(`${INDEX_FILE}: label ${label} is not below ${MANIFEST_FILE} nextLabel ${manifest.nextLabel}${CHANGED_ELSEWHERE}`)
     if (info.deleted[id] === 0 && !docs.has(label)) throw new CorruptStoreError(`${DOCSTORE_FILE}: no entry for live label ${label} of ${INDEX_FILE}.`)
   }
   if (docs.size !== live) {
@@ -237,14 +242,14 @@ const checkAgreement = (info: IndexFileInfo, docs: Docstore, manifest: Manifest 
   const baseLive = manifest.live - (manifest.log?.added ?? 0) + (manifest.log?.deleted ?? 0)
   const baseDeleted = manifest.deleted - (manifest.log?.deleted ?? 0)
   if (baseLive !== live || baseDeleted !== info.deletedCount) {
-    throw new CorruptStoreError(`${MANIFEST_FILE}: records ${baseLive} live / ${baseDeleted} deleted in the base, ${INDEX_FILE} holds ${live} / ${info.deletedCount}.`)
+    throw new CorruptStoreError(`${MANIFEST_FILE}: records ${baseLive} live / ${baseDeleted} deleted in the base, ${INDEX_FILE} holds ${live} / ${info.deletedCount}${CHANGED_ELSEWHERE}`)
   }
   if (info.count > 0 && (manifest.m !== info.m || manifest.efConstruction !== info.efConstruction)) {
     throw new CorruptStoreError(`${MANIFEST_FILE}: M/efConstruction ${manifest.m}/${manifest.efConstruction} disagree with ${INDEX_FILE} (${info.m}/${info.efConstruction}).`)
   }
   for (const [name, bytes] of Object.entries(sizes)) {
     const recorded = manifest.files[name as keyof Manifest['files']]
-    if (recorded !== bytes) throw new CorruptStoreError(`${name}: ${bytes} bytes, ${MANIFEST_FILE} records ${recorded}.`)
+    if (recorded !== bytes) throw new CorruptStoreError(`${name}: ${bytes} bytes, ${MANIFEST_FILE} records ${recorded}${CHANGED_ELSEWHERE}`)
   }
 }
 

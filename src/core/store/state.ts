@@ -61,6 +61,7 @@ export interface ResolvedOptions {
   /** How a new store's lexical index analyzes text; an existing index keeps its own. */
   analyzer: Analyzer
   appendLog: boolean
+  ignoreManifest: boolean
 }
 
 export const emptyState = (options: ResolvedOptions): StoreState => ({
@@ -89,7 +90,11 @@ export const emptyState = (options: ResolvedOptions): StoreState => ({
   delta: undefined,
 })
 
-/** A LangChain store (no manifest) keeps its own parameters; an explicit embedderId is adopted at the next commit. */
+/**
+ * A LangChain store (no manifest, or one recording no embedder) keeps its own parameters and an
+ * unknown embedder (undefined) until one is declared (`adoptEmbedder`, `bento adopt`): assuming the
+ * configured one would search or mix another model's vectors. Test: test/ops/adopt.test.ts.
+ */
 export const stateFromSnapshot = (snapshot: Snapshot, options: ResolvedOptions): StoreState => {
   const { manifest, info, args } = snapshot
   if (!snapshot.found || !info || !args) return emptyState(options)
@@ -103,7 +108,7 @@ export const stateFromSnapshot = (snapshot: Snapshot, options: ResolvedOptions):
     lexicalBytes: snapshot.lexicalBytes ?? 0,
     dimension: args.numDimensions,
     space: args.space,
-    embedderId: manifest?.embedderId ?? options.embedderId,
+    embedderId: manifest?.embedderId ?? undefined,
     efSearch: snapshot.efSearch,
     efConstruction: manifest?.efConstruction ?? info.efConstruction,
     m: manifest?.m ?? info.m,

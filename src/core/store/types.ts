@@ -35,6 +35,13 @@ export interface StoreOpenOptions {
    * false rewrites the base files at every write (each write then costs the store's size).
    */
   appendLog?: boolean
+  /**
+   * Read the store as its data files say, ignoring `bento.json` (and the commit log it counts):
+   * for a store LangChain changed after Bento wrote it (labels beyond the manifest's `nextLabel`,
+   * counts or sizes that disagree). Its embedder is then unknown until `adoptEmbedder` declares it,
+   * which writes a new manifest. Default false.
+   */
+  ignoreManifest?: boolean
 }
 
 export interface ChunkInput {

@@ -5,7 +5,7 @@
  */
 import path from 'node:path'
 import * as fs from '../fs.js'
-import { BentoError, CorruptStoreError, EmbedderMismatchError, InvalidInputError, RefusedError, TooLargeError, toBentoError } from '../errors.js'
+import { BentoError, CorruptStoreError, EmbedderMismatchError, unknownEmbedderError, InvalidInputError, RefusedError, TooLargeError, toBentoError } from '../errors.js'
 import { serializeArgs } from './args.js'
 import { applyCommit, applyManifest, discardStaged, stageText, type StagedFile } from './commit.js'
 import { deleteFromDelta, deltaBytes, deltaPoint, livePoints, mergeKnn, searchDelta } from './delta.js'
@@ -105,7 +105,7 @@ export class HnswVectorStore implements VectorStore {
       const current = this.state
       const needed = (current.index?.getCurrentCount() ?? 0) + chunks.length
       const capacity = growCapacity(current.capacity, needed)
-      const next: StoreState = { ...current, dimension, docs: new Map(current.docs), capacity }
+      const next: StoreState = { ...current, dimension, docs: new Map(current.docs), capacity, embedderId: current.embedderId ?? this.options.embedderId }
       // The indexes are changed in place (copying them per add would cost their whole size);
       // if the commit fails, `mutate` reloads the committed version from disk.
       this.dirty = current.index !== undefined || current.lexical !== undefined
@@ -283,7 +283,7 @@ export class HnswVectorStore implements VectorStore {
       ...current, log, live: current.live - deletes.length + add.length, deleted: current.deleted + deletes.length, nextLabel: current.nextLabel + add.length,
     }
     const files = { [INDEX_FILE]: current.indexBytes, [DOCSTORE_FILE]: current.docstoreBytes, [ARGS_FILE]: current.argsBytes!, [LEXICAL_FILE]: current.lexicalBytes }
-    const manifest = buildManifest({ ...next, embedderId: next.embedderId ?? this.options.embedderId }, files, new Date().toISOString(), documents)
+    const manifest = buildManifest({ ...next, embedderId: chunks.length > 0 ? next.embedderId ?? this.options.embedderId : next.embedderId }, files, new Date().toISOString(), documents)
     const staged = await stageText(this.dir, MANIFEST_FILE, serializeManifest(manifest))
     // From the rename on, the disk may hold the new version: a failure reloads what is there.
     this.dirty = true
@@ -352,6 +352,20 @@ export class HnswVectorStore implements VectorStore {
       await this.loadIndexForWrite()
       await this.commit({ ...this.state })
       return true
+    })
+  }
+
+  /**
+   * Declares which embedder made the vectors of a store another tool wrote, and writes a
+   * manifest recording it (rewriting the base files: a store opened with `ignoreManifest`
+   * gets a manifest that matches them again). The caller checks the dimension and holds the lock.
+   */
+  adoptEmbedder(embedderId: string): Promise<void> {
+    return this.mutate(async () => {
+      if (typeof embedderId !== 'string' || embedderId === '') throw new InvalidInputError('embedderId must be a non-empty string.')
+      if (this.state.dimension === undefined) throw new RefusedError(`There is no store in ${this.dir} to adopt.`)
+      await this.loadIndexForWrite()
+      await this.commit({ ...this.state, embedderId })
     })
   }
 
@@ -456,7 +470,8 @@ export class HnswVectorStore implements VectorStore {
       staged.push(lexicalFile)
       const files = { [INDEX_FILE]: indexFile.bytes, [DOCSTORE_FILE]: staged[1]!.bytes, [ARGS_FILE]: argsBytes, [LEXICAL_FILE]: lexicalFile.bytes }
       const capacity = next.index?.getMaxElements() ?? next.capacity
-      const manifest = buildManifest({ ...next, capacity, embedderId: next.embedderId ?? this.options.embedderId }, files, new Date().toISOString())
+      // Only a write that passed assertCompatible sets embedderId (add, adoptEmbedder): a delete or compaction never declares one.
+      const manifest = buildManifest({ ...next, capacity }, files, new Date().toISOString())
       staged.push(await stageText(this.dir, MANIFEST_FILE, serializeManifest(manifest)))
       applying = true
       await applyCommit(this.dir, staged)
@@ -587,8 +602,9 @@ export class HnswVectorStore implements VectorStore {
   }
 
   private assertCompatible(): void {
-    const { embedderId, dimension } = this.state
+    const { embedderId, dimension, live } = this.state
     const wanted = this.options
+    if (wanted.embedderId !== undefined && embedderId === undefined && live > 0) throw unknownEmbedderError(dimension)
     const otherEmbedder = wanted.embedderId !== undefined && embedderId !== undefined && wanted.embedderId !== embedderId
     const otherDimension = wanted.dimension !== undefined && dimension !== undefined && wanted.dimension !== dimension
     if (!otherEmbedder && !otherDimension) return

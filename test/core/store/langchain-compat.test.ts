@@ -9,6 +9,7 @@ import hnswlib from 'hnswlib-node'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openStore } from '../../../src/core/store/index.js'
 import type { VectorStore } from '../../../src/core/store/types.js'
+import type { HnswVectorStore } from '../../../src/core/store/vector-store.js'
 import { chunk, makeTempDir, randomVector, removeDir, seededRandom } from './support.js'
 
 const DIM = 8
@@ -83,7 +84,7 @@ const bruteForceNearest = (vectors: number[][], query: number[]): number => {
 }
 
 describe('a directory LangChain saved', () => {
-  it('opens, searches correctly, lists by source, and is adopted (manifest written) at the next commit', async () => {
+  it('opens with its embedder unknown (search and add refuse), then searches correctly once adoptEmbedder declares it', async () => {
     const dir = path.join(root, 'langchain')
     const random = seededRandom(11)
     const vectors = Array.from({ length: 12 }, () => Array.from(randomVector(random, DIM)))
@@ -92,7 +93,13 @@ describe('a directory LangChain saved', () => {
 
     const store = await openStore({ dir, dimension: DIM, embedderId: 'test:8', appendLog: false })
     stores.push(store)
-    expect(store.stats()).toMatchObject({ live: 12, deleted: 0, dimension: DIM, space: 'cosine', embedderId: 'test:8', revision: 0 })
+    // hnswlib records no embedder: the configured one is not assumed (issue 13).
+    expect(store.stats()).toMatchObject({ live: 12, deleted: 0, dimension: DIM, space: 'cosine', embedderId: undefined, revision: 0 })
+    await expect(store.search(vectors[0]!, 1)).rejects.toMatchObject({ code: 'embedder_mismatch', message: expect.stringContaining('bento adopt') })
+    await expect(store.add([chunk('x', 0, vectors[0]!)])).rejects.toMatchObject({ code: 'embedder_mismatch' })
+    expect(await readdir(dir)).not.toContain('bento.json')
+    await (store as HnswVectorStore).adoptEmbedder('test:8')
+    expect(store.stats()).toMatchObject({ embedderId: 'test:8', revision: 1 })
     for (let q = 0; q < 10; q++) {
       const query = Array.from(randomVector(random, DIM))
       const [hit] = await store.search(query, 1)
@@ -100,17 +107,13 @@ describe('a directory LangChain saved', () => {
     }
     expect((await store.search(vectors[7]!, 1))[0]).toMatchObject({ label: 7, text: 'page 7', documentId: 'file-1.txt', title: 'file-1.txt' })
     expect(store.listDocuments().map((d) => [d.id, d.chunks])).toEqual([['file-0.txt', 4], ['file-1.txt', 4], ['file-2.txt', 4]])
-    expect(await readdir(dir)).not.toContain('bento.json')
-    // No lexical index yet: vector search only, and it says so, until the first write builds one.
-    expect(store.stats().lexical).toBe(false)
-    expect(await store.searchLexical('page', 5)).toBeUndefined()
-
+    // Adopting rewrote the store: it has a lexical index over LangChain's pages now.
     await store.add([chunk('bento-doc', 0, Array.from(randomVector(random, DIM)))])
     expect(store.stats().lexical).toBe(true)
     expect((await store.searchLexical('page', 20))!.map((hit) => hit.label).sort((a, b) => a - b)).toEqual([...Array(12).keys()])
     expect((await store.searchLexical('bento-doc', 1))![0]).toMatchObject({ label: 12, documentId: 'bento-doc' })
     const manifest = JSON.parse(await readFile(path.join(dir, 'bento.json'), 'utf8')) as Record<string, unknown>
-    expect(manifest).toMatchObject({ dimension: DIM, space: 'cosine', embedderId: 'test:8', live: 13, nextLabel: 13, revision: 1 })
+    expect(manifest).toMatchObject({ dimension: DIM, space: 'cosine', embedderId: 'test:8', live: 13, nextLabel: 13, revision: 2 })
     // LangChain can still read it, and its labels kept their meaning.
     const langchain = await loadAsLangChain(dir)
     expect(langchain.search(vectors[3]!, 1)[0]![0].pageContent).toBe('page 3')

@@ -282,6 +282,10 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
       await evict(scope)
     },
     holdings,
+    // Only Bento writes these tables, and every store row records its embedder: no other tool's store to adopt.
+    adoptStore: async () => {
+      throw new RefusedError('A PostgreSQL scope is written only by Bento and records its embedder: there is nothing to adopt.')
+    },
     // Deleted rows are PostgreSQL's to reclaim (VACUUM) and there is no commit log: each existing store is reported unchanged.
     compact: async (scope) => {
       const results: StoreCompaction[] = []
