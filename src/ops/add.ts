@@ -19,7 +19,7 @@
  * again is idempotent and repairs both.
  */
 import path from 'node:path'
-import { NotFoundError, TooLargeError, toBentoError } from '../core/errors.js'
+import { EmbedderMismatchError, NotFoundError, TooLargeError, toBentoError } from '../core/errors.js'
 import * as fs from '../core/fs.js'
 import { fileTypeFromName, SUPPORTED_EXTENSIONS } from '../core/ingest/file-type.js'
 import { resolveLimits } from '../core/ingest/limits.js'
@@ -147,7 +147,10 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
   }
   // The commit refuses another embedder's store anyway: find out before extracting and embedding every file.
   if (candidates.length > 0 && (await backend.scopeExists(scope))) {
-    await backend.withStore(scope, async (store) => assertStoreAccepts(store, backend.embedder))
+    await backend.withStore(scope, async (store) => assertStoreAccepts(store, backend.embedder)).catch((error: unknown) => {
+      // The store names the fix with a placeholder: it does not know its scope's key.
+      throw error instanceof EmbedderMismatchError ? new EmbedderMismatchError(error.message.replace('<key>', scope.key)) : error
+    })
   }
   const quota = options.quota ?? {}
   // Every file counted, directories' too: a run that cannot fit is refused before it reads or writes anything.
