@@ -34,10 +34,11 @@ export type { MemoryEntry, RecalledMemory } from './core/memory.js'
 
 export {
   applyCleanup, applyImport, applyMigrate, cleanupExpiredSessions, deleteAllDocuments, deleteDocument, diskUsage, exportAllScopes, exportScopeArchive, inspectScope,
-  listScopeSummaries, planCleanup, planImport, planMigrate, recoverPendingOperations, reindexScopes, searchScope, compactScopes,
+  listScopeSummaries, planCleanup, planImport, planMigrate, recoverPendingOperations, reindexScopes, searchScope, compactScopes, adoptScope,
 } from './ops/index.js'
 export type { ReindexOptions, ReindexOutcome, ReindexResult, ReindexRow } from './ops/index.js'
 export type { CompactOptions, CompactResult, CompactRow } from './ops/index.js'
+export type { AdoptOptions, AdoptResult } from './ops/index.js'
 export { searchStore, tokenizeForSearch, SEARCH_MODES } from './core/search/index.js'
 export type { Fusion, RankedHit, SearchMode, SearchStoreOptions, StoreSearch } from './core/search/index.js'
 export type * from './ops/types.js'

@@ -9,7 +9,7 @@ describe('public entries', () => {
     const core = await import('bento-core')
     for (const name of ['createBentoServer', 'cleanupSessions', 'customScope', 'sessionScope', 'sharedScope', 'scopeFromArg', 'createFsBackend',
       'createLocalEmbedder', 'createOpenAIEmbedder', 'embedderFromEnv', 'openStore', 'diskUsage', 'planMigrate', 'applyMigrate', 'planCleanup',
-      'applyCleanup', 'inspectScope', 'cleanupExpiredSessions', 'searchScope', 'searchStore', 'reindexScopes', 'compactScopes', 'tokenizeForSearch', 'BentoError', 'InvalidKeyError', 'NotFoundError']) {
+      'applyCleanup', 'inspectScope', 'cleanupExpiredSessions', 'searchScope', 'searchStore', 'reindexScopes', 'compactScopes', 'adoptScope', 'tokenizeForSearch', 'BentoError', 'InvalidKeyError', 'NotFoundError']) {
       expect(typeof (core as Record<string, unknown>)[name], name).toBe('function')
     }
     const client = await import('bento-core/client')
