@@ -1,5 +1,5 @@
 /**
- * SIGKILL mid-commit (fast set, ~30 kill points): at every named step of the
+ * SIGKILL mid-commit (fast set): at every named step of the
  * commit, on an empty and a non-empty store, and at fs operation counts spread over
  * the open and the first three commits. crash.stress.test.ts sweeps every count.
  */
@@ -22,13 +22,13 @@ describe('a writer killed mid-commit', { timeout: 120_000 }, () => {
     })
   })
 
-  it('leaves the old or the new version at 21 fs operation counts', async () => {
-    const cases = Array.from({ length: 21 }, (_, i) => ({ prefill: 1, adds: 3, mode: 'full' as const, env: { BENTO_CRASH_AFTER_OPS: String(2 + i * 3) } }))
+  it('leaves the old or the new version at 11 fs operation counts', async () => {
+    const cases = Array.from({ length: 11 }, (_, i) => ({ prefill: 1, adds: 3, mode: 'full' as const, env: { BENTO_CRASH_AFTER_OPS: String(2 + i * 6) } }))
     const outcomes = await runCrashCases(cases)
-    expect(outcomes.filter((o) => o.killed).length).toBeGreaterThan(18)
+    expect(outcomes.filter((o) => o.killed).length).toBeGreaterThan(8)
     expect(outcomes.some((o) => o.killed && o.landed)).toBe(true)
     expect(outcomes.some((o) => o.killed && !o.landed)).toBe(true)
-  }, 120_000) // 21 child processes: ~30 s at load average 17 on 2 cores
+  }, 120_000) // one child process per case; every count runs in crash.stress.test.ts
 })
 
 // A write appends a record to bento-log.bin and renames a manifest counting it over the old one:

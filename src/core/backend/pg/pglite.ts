@@ -9,8 +9,8 @@
  * advisory locks) is shared by every connection. The backend therefore uses only
  * transaction-scoped locks and never changes session settings.
  *
- * A fresh data dir costs an initdb (~20 s on a small machine); an existing one
- * opens in about 2 s.
+ * A fresh data dir costs an initdb, much slower than opening an existing one
+ * (the README's "Three ways to run" gives the figures).
  */
 import { mkdir } from 'node:fs/promises'
 import type { PGlite } from '@electric-sql/pglite'
