@@ -6,10 +6,10 @@
  * only the base files), or to reclaim the space of deleted chunks.
  */
 import type { StorageBackend, StoreCompaction } from '../core/backend/types.js'
-import { NotFoundError } from '../core/errors.js'
 import type { Scope } from '../core/keys.js'
 import { toRef } from './scope-ref.js'
 import type { OnProgress, ScopeRef } from './types.js'
+import { resolveScopeList } from './resolve-scope.js'
 
 export interface CompactRow extends ScopeRef {
   stores: StoreCompaction[]
@@ -39,14 +39,7 @@ const changed = (store: StoreCompaction): boolean => store.before.logRecords > 0
  * await compactScopes(backend, [customScope('user-1')]) // { scopes: [{ key: 'user-1', compacted: true, … }], compacted: 1, records: 12, dropped: 3 }
  */
 export const compactScopes = async (backend: StorageBackend, scopes: readonly Scope[] | 'all', options: CompactOptions = {}): Promise<CompactResult> => {
-  let list: Scope[]
-  if (scopes === 'all') {
-    list = []
-    for await (const scope of backend.listScopes()) list.push(scope)
-  } else {
-    for (const scope of scopes) if (!(await backend.scopeExists(scope))) throw new NotFoundError(`Scope "${scope.key}" does not exist.`)
-    list = [...scopes]
-  }
+  const list = await resolveScopeList(backend, scopes)
   const result: CompactResult = { scopes: [], compacted: 0, records: 0, dropped: 0 }
   for (const [done, scope] of list.entries()) {
     options.onProgress?.({ done, total: list.length, label: scope.key })

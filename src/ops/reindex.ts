@@ -5,10 +5,10 @@
  * second run changes nothing.
  */
 import type { StorageBackend, StorePart } from '../core/backend/types.js'
-import { NotFoundError } from '../core/errors.js'
 import type { Scope } from '../core/keys.js'
 import { toRef } from './scope-ref.js'
 import type { OnProgress, ScopeRef } from './types.js'
+import { resolveScopeList } from './resolve-scope.js'
 
 /** `built`: indexed now; `present`: had one already; `none`: no store (nothing to index). */
 export type ReindexOutcome = 'built' | 'present' | 'none'
@@ -59,14 +59,7 @@ const reindexScope = async (backend: StorageBackend, scope: Scope): Promise<Rein
  * await reindexScopes(backend, 'all', { onProgress })
  */
 export const reindexScopes = async (backend: StorageBackend, scopes: readonly Scope[] | 'all', options: ReindexOptions = {}): Promise<ReindexResult> => {
-  let list: Scope[]
-  if (scopes === 'all') {
-    list = []
-    for await (const scope of backend.listScopes()) list.push(scope)
-  } else {
-    for (const scope of scopes) if (!(await backend.scopeExists(scope))) throw new NotFoundError(`Scope "${scope.key}" does not exist.`)
-    list = [...scopes]
-  }
+  const list = await resolveScopeList(backend, scopes)
   const result: ReindexResult = { scopes: [], built: 0 }
   for (const [done, scope] of list.entries()) {
     options.onProgress?.({ done, total: list.length, label: scope.key })

@@ -8,10 +8,22 @@
  * Tests: test/cli/scope-arg.test.ts, test/server/admin.test.ts.
  */
 import type { StorageBackend } from '../core/backend/types.js'
+import { NotFoundError } from '../core/errors.js'
 import { isSessionId, sessionScope, type Scope } from '../core/keys.js'
 
 export const resolveExistingScope = async (backend: StorageBackend, scope: Scope): Promise<Scope> => {
   if (scope.kind !== 'custom' || !isSessionId(scope.key) || (await backend.scopeExists(scope))) return scope
   const session = sessionScope(scope.key)
   return (await backend.scopeExists(session)) ? session : scope
+}
+
+/** The scopes a command over several scopes names: every scope for `'all'`, else the given ones, each of which must exist. */
+export const resolveScopeList = async (backend: StorageBackend, scopes: readonly Scope[] | 'all'): Promise<Scope[]> => {
+  if (scopes !== 'all') {
+    for (const scope of scopes) if (!(await backend.scopeExists(scope))) throw new NotFoundError(`Scope "${scope.key}" does not exist.`)
+    return [...scopes]
+  }
+  const list: Scope[] = []
+  for await (const scope of backend.listScopes()) list.push(scope)
+  return list
 }

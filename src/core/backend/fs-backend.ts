@@ -35,6 +35,7 @@ import { readFsPendingOperations } from './fs-pending.js'
 import { exportFsScope } from './fs-scope-export.js'
 import { importFsScope } from './fs-scope-import.js'
 import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoreCompaction, StorePart, StoredUpload, WithStoreOptions } from './types.js'
+import { createInUseCounter } from './in-use.js'
 
 // Loaded on the first store open: the store pulls in hnswlib-node and zod, which `bento du`, ls and cleanup never use.
 let storeModule: Promise<typeof import('../store/index.js')> | undefined
@@ -95,7 +96,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     },
   })
   // Calls running in this process, per scope: what cleanup must not pull the floor from under.
-  const running = new Map<string, number>()
+  const running = createInUseCounter()
   // A scope's vectors dir is asked for several times per request; path.join normalizes each time.
   const vectorsDirs = new Map<string, string>()
   const vectorsDirOf = (scope: Scope): string => {
@@ -219,17 +220,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     })
   }
 
-  const counted = async <T>(scope: Scope, call: () => Promise<T>): Promise<T> => {
-    const id = vectorsDirOf(scope)
-    running.set(id, (running.get(id) ?? 0) + 1)
-    try {
-      return await call()
-    } finally {
-      const count = (running.get(id) ?? 1) - 1
-      if (count <= 0) running.delete(id)
-      else running.set(id, count)
-    }
-  }
+  const counted = <T>(scope: Scope, call: () => Promise<T>): Promise<T> => running.around(vectorsDirOf(scope), call)
 
   // Background compactions: one per store dir at a time; `close()` waits for them.
   const compacting = new Map<string, Promise<void>>()

@@ -27,6 +27,7 @@ import { exportPgScope, importPgScope } from './scope-io.js'
 import { ensureScopeRow, isScopeLocked, lockScope, scopeIdOf, scopeOfRow } from './scope-rows.js'
 import type { DatabaseSpec } from './spec.js'
 import { loadDocuments, loadStoreRow, type PgStoreState, type Queryable } from './store-state.js'
+import { createInUseCounter } from '../in-use.js'
 
 export interface PgBackendOptions extends OpenDatabaseOptions {
   spec: DatabaseSpec
@@ -55,7 +56,7 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
   const coalesceMs = Math.max(0, options.activityCoalesceMs ?? ACTIVITY_COALESCE_MS)
   const current = new AsyncLocalStorage<Transaction>()
   const states = new Map<string, PgStoreState>()
-  const running = new Map<string, number>()
+  const running = createInUseCounter()
   const touched = new Map<string, number>()
   const pendingTouches = new Set<Promise<unknown>>()
   const idOf = (scope: Scope) => `${scope.kind}/${scope.dir}`
@@ -94,17 +95,7 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
       ensureScope: (q) => ensureScopeRow(q, s, scope, new Date(now())),
     }, state)
 
-  const counted = async <T>(scope: Scope, call: () => Promise<T>): Promise<T> => {
-    const id = idOf(scope)
-    running.set(id, (running.get(id) ?? 0) + 1)
-    try {
-      return await call()
-    } finally {
-      const count = (running.get(id) ?? 1) - 1
-      if (count <= 0) running.delete(id)
-      else running.set(id, count)
-    }
-  }
+  const counted = <T>(scope: Scope, call: () => Promise<T>): Promise<T> => running.around(idOf(scope), call)
 
   const withStore = <T>(scope: Scope, fn: (store: import('../../store/types.js').VectorStore) => Promise<T>, opts: WithStoreOptions = {}): Promise<T> =>
     counted(scope, async () => {
