@@ -40,6 +40,8 @@ interface HeldLock {
   ino: number
   birthtimeMs: number
   lost: LockLostError | undefined
+  /** Set once its release began: its dir may vanish any instant, which says nothing of a takeover. */
+  releasing: boolean
 }
 
 const heldLocks = new AsyncLocalStorage<readonly HeldLock[]>()
@@ -102,30 +104,36 @@ const fencedFs = (lock: HeldLock): typeof nodeFs => {
 const acquire = async (layout: Layout, scope: Scope, waitMs: number): Promise<{ held: HeldLock; release: () => Promise<void> }> => {
   const target = layout.lockTarget(scope)
   const retries = waitMs > 0 ? { retries: Math.ceil(waitMs / 100), minTimeout: 50, maxTimeout: 200, factor: 1.2 } : 0
-  const held: HeldLock = { scope, lockDir: `${target}.lock`, ino: -1, birthtimeMs: -1, lost: undefined }
+  const held: HeldLock = { scope, lockDir: `${target}.lock`, ino: -1, birthtimeMs: -1, lost: undefined, releasing: false }
   const onCompromised = (error: Error) => {
     held.lost ??= lostError(held, error.message)
   }
+  // The lock counts as held here only once its dir's identity is recorded: a same-process read
+  // checking in between would otherwise see a dir that is not "ours" and mark the lock lost.
+  const taking = (async () => {
+    const release = await lockfile.lock(target, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries, onCompromised, fs: fencedFs(held) })
+    const stats = await fs.lstatOrUndefined(held.lockDir).catch(() => undefined)
+    if (stats) Object.assign(held, { ino: stats.ino, birthtimeMs: stats.birthtimeMs })
+    else held.lost = lostError(held, 'its lock dir vanished as it was taken')
+    const mine = heldHere.get(target) ?? new Set<HeldLock>()
+    heldHere.set(target, mine)
+    mine.add(held)
+    return release
+  })()
+  track(target, taking)
   let release: () => Promise<void>
   try {
-    const locking = lockfile.lock(target, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries, onCompromised, fs: fencedFs(held) })
-    track(target, locking)
-    release = await locking
+    release = await taking
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
       throw new LockedError(`Scope "${scope.dir}" is locked by another operation; try again shortly.`)
     }
     throw error
   }
-  const mine = heldHere.get(target) ?? new Set<HeldLock>()
-  heldHere.set(target, mine)
-  mine.add(held)
-  const stats = await fs.lstatOrUndefined(held.lockDir).catch(() => undefined)
-  if (stats) Object.assign(held, { ino: stats.ino, birthtimeMs: stats.birthtimeMs })
-  else held.lost = lostError(held, 'its lock dir vanished as it was taken')
   return {
     held,
     release: async () => {
+      held.releasing = true
       // A compromised lock is no longer proper-lockfile's: this release removes nothing another process holds.
       const releasing = release().catch(() => {})
       track(target, releasing)
@@ -194,7 +202,7 @@ export const isLockedElsewhere = async (layout: Layout, scope: Scope): Promise<b
       if (lock.lost) continue
       const stats = await fs.lstatOrUndefined(lock.lockDir).catch(() => undefined)
       if (isOurs(lock, stats)) return true
-      lock.lost ??= lostError(lock, 'another process took it over')
+      if (!lock.releasing) lock.lost ??= lostError(lock, 'another process took it over')
     }
     return false
   }
