@@ -33,6 +33,7 @@ import { assertDocumentId } from '../ingest/document-id.js'
 import { isConversationId } from '../sessions.js'
 import { readFsPendingOperations } from './fs-pending.js'
 import { exportFsScope } from './fs-scope-export.js'
+import { fsConversations } from './fs-conversations.js'
 import { importFsScope } from './fs-scope-import.js'
 import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoreCompaction, StorePart, StoredUpload, WithStoreOptions } from './types.js'
 import { createInUseCounter } from './in-use.js'
@@ -373,6 +374,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     isSessionRetired: (scope) => isSessionRetired(layout, scope),
     getQuota: (scope) => readQuota(layout, scope),
     setQuota: (scope, quota) => writeQuota(layout, scope, quota),
+    ...fsConversations(layout),
     async close() {
       while (compacting.size > 0) await Promise.all(compacting.values())
       await activity.flush()
