@@ -195,6 +195,10 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     // Under the lock: whatever another process committed before it was taken must be seen now.
     return counted(scope, async () => {
       if (!options.lockHeld) {
+        // This process's own background compaction holds the lock until it is done: a write waits for it rather
+        // than time out as if another process were busy (a large `bento add` failed "locked" mid-run).
+        // Test: test/core/backend/fs-backend.test.ts "a write right after … waits for the background compaction".
+        await compacting.get(dir)
         let due = false
         const result = await withScopeLock(layout, scope, async () => {
           await ensureDir(layout, dir)
