@@ -33,6 +33,7 @@ import { assertDocumentId } from '../ingest/document-id.js'
 import { isConversationId } from '../sessions.js'
 import { readFsPendingOperations } from './fs-pending.js'
 import { exportFsScope } from './fs-scope-export.js'
+import { fsConversations } from './fs-conversations.js'
 import { importFsScope } from './fs-scope-import.js'
 import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoreCompaction, StorePart, StoredUpload, WithStoreOptions } from './types.js'
 import { createInUseCounter } from './in-use.js'
@@ -194,6 +195,10 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     // Under the lock: whatever another process committed before it was taken must be seen now.
     return counted(scope, async () => {
       if (!options.lockHeld) {
+        // This process's own background compaction holds the lock until it is done: a write waits for it rather
+        // than time out as if another process were busy (a large `bento add` failed "locked" mid-run).
+        // Test: test/core/backend/fs-backend.test.ts "a write right after … waits for the background compaction".
+        await compacting.get(dir)
         let due = false
         const result = await withScopeLock(layout, scope, async () => {
           await ensureDir(layout, dir)
@@ -373,6 +378,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     isSessionRetired: (scope) => isSessionRetired(layout, scope),
     getQuota: (scope) => readQuota(layout, scope),
     setQuota: (scope, quota) => writeQuota(layout, scope, quota),
+    ...fsConversations(layout),
     async close() {
       while (compacting.size > 0) await Promise.all(compacting.values())
       await activity.flush()

@@ -8,7 +8,8 @@ import type { Embedder } from '../embeddings/types.js'
 import type { UploadFiles } from '../ingest/upload-files.js'
 import type { Layout } from '../layout.js'
 import type { Scope, ScopeKind } from '../keys.js'
-import type { Conversation } from '../conversations.js'
+import type { Conversation } from '../conversation-model.js'
+import type { ConversationStorage } from './contract/conversations.js'
 import type { ExportedChunk, Space, VectorStore } from '../store/types.js'
 
 /** Which of a scope's stores: its documents, or its persistent memory. */
@@ -183,7 +184,7 @@ export interface StoreAdoption {
   changed: boolean
 }
 
-export interface StorageBackend {
+export interface StorageBackend extends ConversationStorage {
   readonly layout: Layout
   /**
    * The directory the backend keeps scopes in, when it keeps them in files (the fs backend's data dir);

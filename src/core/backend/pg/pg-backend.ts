@@ -24,6 +24,7 @@ import type { StorageBackend, StorePart, StoredUpload, WithStoreOptions, ListSco
 import { openDatabase, type Database, type OpenDatabaseOptions } from './database.js'
 import { PgVectorStore, type StoreIdentity } from './pg-store.js'
 import { exportPgScope, importPgScope } from './scope-io.js'
+import { pgConversations } from './conversations.js'
 import { ensureScopeRow, isScopeLocked, lockScope, scopeIdOf, scopeOfRow } from './scope-rows.js'
 import type { DatabaseSpec } from './spec.js'
 import { loadDocuments, loadStoreRow, type PgStoreState, type Queryable } from './store-state.js'
@@ -313,6 +314,7 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
         [scope.kind, scope.dir, quota.maxBytes ?? null, quota.maxDocuments ?? null],
       )
     },
+    ...pgConversations(ioDeps),
     async close() {
       await Promise.allSettled([...pendingTouches])
       states.clear()

@@ -27,6 +27,7 @@ import { createLocalEmbedder } from '../../../../src/core/embeddings/index.js'
 import type { Embedder } from '../../../../src/core/embeddings/types.js'
 import { customScope, sessionScope, sharedScope, type Scope } from '../../../../src/core/keys.js'
 import type { ChunkInput } from '../../../../src/core/store/types.js'
+import { describeConversationConformance } from './conversations.js'
 import type { ConformanceKit } from './kit.js'
 import { describeSharedStorage } from './shared-storage.js'
 
@@ -214,6 +215,14 @@ export const describeBackendConformance = (name: string, target: ConformanceTarg
         await release()
       }
       expect(await backend.isLockedElsewhere(scope)).toBe(false)
+    })
+
+    describeConversationConformance({
+      open: async () => {
+        const { storage, backend, reopen } = await open()
+        const { lockElsewhere } = target
+        return { backend, reopen, lockElsewhere: lockElsewhere && ((scope: Scope) => lockElsewhere(storage, scope)) }
+      },
     })
   })
 }
