@@ -201,8 +201,10 @@ export interface StorageBackend extends ConversationStorage, ScopeMoves {
   readonly activityWindowMs: number
   /**
    * Runs `fn` with the scope's open store (created in memory if absent; nothing
-   * is written until a change). Reads of a scope locked by another process
-   * throw `BusyError`; writes hold the scope lock.
+   * is written until a change). A read never sees another process's write half
+   * done: the fs backend answers `BusyError` while another process holds the
+   * scope's lock, a database backend reads the last committed state. Writes hold
+   * the scope lock.
    */
   withStore<T>(scope: Scope, fn: (store: VectorStore) => Promise<T>, options?: WithStoreOptions): Promise<T>
   /**
