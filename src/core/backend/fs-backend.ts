@@ -37,6 +37,7 @@ import { fsConversations } from './fs-conversations.js'
 import { importFsScope } from './fs-scope-import.js'
 import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoreCompaction, StorePart, StoredUpload, WithStoreOptions } from './types.js'
 import { createInUseCounter } from './in-use.js'
+import { createFsScopeMoves } from './fs-scope-moves.js'
 
 // Loaded on the first store open: the store pulls in hnswlib-node and zod, which `bento du`, ls and cleanup never use.
 let storeModule: Promise<typeof import('../store/index.js')> | undefined
@@ -334,7 +335,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     }
   }
 
-  return {
+  const backend: StorageBackend = {
     layout,
     dataDir: layout.root,
     embedder,
@@ -384,5 +385,12 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       await activity.flush()
       await pool.closeAll()
     },
+    ...createFsScopeMoves({
+      layout, withStore, evict: evictScope, scopeExists,
+      isInUse: (scope) => backend.isInUse(scope),
+      assertScopeSafe: (scope) => backend.assertScopeSafe(scope),
+      retireSession: (scope) => retireSession(layout, scope),
+    }),
   }
+  return backend
 }

@@ -29,6 +29,7 @@ import { ensureScopeRow, isScopeLocked, lockScope, scopeIdOf, scopeOfRow } from 
 import type { DatabaseSpec } from './spec.js'
 import { loadDocuments, loadStoreRow, type PgStoreState, type Queryable } from './store-state.js'
 import { createInUseCounter } from '../in-use.js'
+import { createPgScopeMoves } from './scope-moves.js'
 
 export interface PgBackendOptions extends OpenDatabaseOptions {
   spec: DatabaseSpec
@@ -320,6 +321,12 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
       states.clear()
       await database.close()
     },
+    ...createPgScopeMoves({
+      s, schema, withStore, usage, evict, reader, now: () => new Date(now()),
+      isInUse: (scope) => running.has(idOf(scope)),
+      open: () => current.getStore()?.client,
+      transaction: (fn) => database.transaction((client) => current.run({ client }, () => fn(client))),
+    }),
   }
 }
 
