@@ -33,9 +33,11 @@ import { assertDocumentId } from '../ingest/document-id.js'
 import { isConversationId } from '../sessions.js'
 import { readFsPendingOperations } from './fs-pending.js'
 import { exportFsScope } from './fs-scope-export.js'
+import { fsConversations } from './fs-conversations.js'
 import { importFsScope } from './fs-scope-import.js'
 import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoreCompaction, StorePart, StoredUpload, WithStoreOptions } from './types.js'
 import { createInUseCounter } from './in-use.js'
+import { createFsScopeMoves } from './fs-scope-moves.js'
 
 // Loaded on the first store open: the store pulls in hnswlib-node and zod, which `bento du`, ls and cleanup never use.
 let storeModule: Promise<typeof import('../store/index.js')> | undefined
@@ -333,7 +335,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     }
   }
 
-  return {
+  const backend: StorageBackend = {
     layout,
     dataDir: layout.root,
     embedder,
@@ -377,10 +379,18 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     isSessionRetired: (scope) => isSessionRetired(layout, scope),
     getQuota: (scope) => readQuota(layout, scope),
     setQuota: (scope, quota) => writeQuota(layout, scope, quota),
+    ...fsConversations(layout),
     async close() {
       while (compacting.size > 0) await Promise.all(compacting.values())
       await activity.flush()
       await pool.closeAll()
     },
+    ...createFsScopeMoves({
+      layout, withStore, evict: evictScope, scopeExists,
+      isInUse: (scope) => backend.isInUse(scope),
+      assertScopeSafe: (scope) => backend.assertScopeSafe(scope),
+      retireSession: (scope) => retireSession(layout, scope),
+    }),
   }
+  return backend
 }
