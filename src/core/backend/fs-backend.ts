@@ -36,6 +36,7 @@ import { exportFsScope } from './fs-scope-export.js'
 import { importFsScope } from './fs-scope-import.js'
 import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoreCompaction, StorePart, StoredUpload, WithStoreOptions } from './types.js'
 import { createInUseCounter } from './in-use.js'
+import { createFsScopeReports } from './fs-scope-reports.js'
 
 // Loaded on the first store open: the store pulls in hnswlib-node and zod, which `bento du`, ls and cleanup never use.
 let storeModule: Promise<typeof import('../store/index.js')> | undefined
@@ -343,6 +344,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       activity.forget(scope)
     },
     holdings: (scope) => holdingsOf(scope, false),
+    ...createFsScopeReports({ layout, lastActiveAt: (scope) => activity.lastActiveAt(scope) }),
     compact,
     adoptStore: (scope, adoptOptions) => adoptFsStore(layout, scope, adoptOptions, () => evictScope(scope)),
     listScopes,

@@ -10,6 +10,7 @@ import type { Layout } from '../layout.js'
 import type { Scope, ScopeKind } from '../keys.js'
 import type { Conversation } from '../conversations.js'
 import type { ExportedChunk, Space, VectorStore } from '../store/types.js'
+import type { ScopeReports } from './contract/scope-reports.js'
 
 /** Which of a scope's stores: its documents, or its persistent memory. */
 export type StorePart = 'documents' | 'memory'
@@ -183,7 +184,7 @@ export interface StoreAdoption {
   changed: boolean
 }
 
-export interface StorageBackend {
+export interface StorageBackend extends ScopeReports {
   readonly layout: Layout
   /**
    * The directory the backend keeps scopes in, when it keeps them in files (the fs backend's data dir);

@@ -27,6 +27,7 @@ import { createLocalEmbedder } from '../../../../src/core/embeddings/index.js'
 import type { Embedder } from '../../../../src/core/embeddings/types.js'
 import { customScope, sessionScope, sharedScope, type Scope } from '../../../../src/core/keys.js'
 import type { ChunkInput } from '../../../../src/core/store/types.js'
+import { describeScopeReports } from './scope-reports.js'
 
 export interface ConformanceStorage {
   backend: StorageBackend
@@ -207,5 +208,7 @@ export const describeBackendConformance = (name: string, target: ConformanceTarg
       }
       expect(await backend.isLockedElsewhere(scope)).toBe(false)
     })
+
+    describeScopeReports({ open, chunksOf, t0: T0 })
   })
 }
