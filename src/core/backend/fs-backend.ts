@@ -33,10 +33,12 @@ import { assertDocumentId } from '../ingest/document-id.js'
 import { isConversationId } from '../sessions.js'
 import { readFsPendingOperations } from './fs-pending.js'
 import { exportFsScope } from './fs-scope-export.js'
+import { fsConversations } from './fs-conversations.js'
 import { importFsScope } from './fs-scope-import.js'
 import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoreCompaction, StorePart, StoredUpload, WithStoreOptions } from './types.js'
 import { createInUseCounter } from './in-use.js'
 import { createFsScopeReports } from './fs-scope-reports.js'
+import { createFsScopeMoves } from './fs-scope-moves.js'
 
 // Loaded on the first store open: the store pulls in hnswlib-node and zod, which `bento du`, ls and cleanup never use.
 let storeModule: Promise<typeof import('../store/index.js')> | undefined
@@ -195,6 +197,10 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     // Under the lock: whatever another process committed before it was taken must be seen now.
     return counted(scope, async () => {
       if (!options.lockHeld) {
+        // This process's own background compaction holds the lock until it is done: a write waits for it rather
+        // than time out as if another process were busy (a large `bento add` failed "locked" mid-run).
+        // Test: test/core/backend/fs-backend.test.ts "a write right after … waits for the background compaction".
+        await compacting.get(dir)
         let due = false
         const result = await withScopeLock(layout, scope, async () => {
           await ensureDir(layout, dir)
@@ -330,7 +336,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     }
   }
 
-  return {
+  const backend: StorageBackend = {
     layout,
     dataDir: layout.root,
     embedder,
@@ -375,10 +381,18 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     isSessionRetired: (scope) => isSessionRetired(layout, scope),
     getQuota: (scope) => readQuota(layout, scope),
     setQuota: (scope, quota) => writeQuota(layout, scope, quota),
+    ...fsConversations(layout),
     async close() {
       while (compacting.size > 0) await Promise.all(compacting.values())
       await activity.flush()
       await pool.closeAll()
     },
+    ...createFsScopeMoves({
+      layout, withStore, evict: evictScope, scopeExists,
+      isInUse: (scope) => backend.isInUse(scope),
+      assertScopeSafe: (scope) => backend.assertScopeSafe(scope),
+      retireSession: (scope) => retireSession(layout, scope),
+    }),
   }
+  return backend
 }

@@ -3,7 +3,7 @@
  * LangChain.js's `HNSWLib.load(dir)` can read it (hnswlib.index, docstore.json,
  * args.json) plus Bento's manifest `bento.json`.
  */
-import type { AnalyzerOptions, LexicalHit } from '../lexical/index.js'
+import type { AnalyzerOptions, LexicalHit, PassageTerms } from '../lexical/index.js'
 
 export type Space = 'cosine' | 'l2' | 'ip'
 
@@ -57,6 +57,12 @@ export interface ChunkInput {
    * added bit for bit, not normalized again. Default false.
    */
   stored?: boolean
+  /**
+   * `analyzePassage(text, analyzer)`, counted ahead as ingest does beside embedding, so the
+   * commit only appends postings. Ignored by an index with another analyzer (it tokenizes
+   * `text` itself); must be the count of exactly `text`.
+   */
+  terms?: PassageTerms
 }
 
 export interface StoredChunk {

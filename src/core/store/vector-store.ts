@@ -125,7 +125,7 @@ export class HnswVectorStore implements VectorStore {
         const label = current.nextLabel + i
         next.index!.addPoint(this.pointOf(chunk.vector, chunk.stored === true), label)
         next.docs.set(label, recordFromInput(chunk))
-        addPassage(lexical, label, chunk.text)
+        addPassage(lexical, label, chunk.text, chunk.terms)
       })
       next.live += chunks.length
       next.nextLabel += chunks.length
@@ -290,7 +290,7 @@ export class HnswVectorStore implements VectorStore {
     await applyManifest(this.dir, staged)
     const target = { docs: current.docs, lexical: current.lexical, index: current.index, flat: current.flat, delta: current.delta }
     const deletedFrom = deletes.map((label) => [label, documentIdOf(label, current.docs.get(label)!)] as const)
-    applyRecord(target, record, dimension, current.space, next.nextLabel)
+    applyRecord(target, record, dimension, current.space, next.nextLabel, chunks.map((chunk) => chunk.terms))
     for (const [label, id] of deletedFrom) {
       const labels = byDocument.get(id)?.filter((other) => other !== label) ?? []
       if (labels.length > 0) byDocument.set(id, labels)

@@ -24,11 +24,13 @@ import type { StorageBackend, StorePart, StoredUpload, WithStoreOptions, ListSco
 import { openDatabase, type Database, type OpenDatabaseOptions } from './database.js'
 import { PgVectorStore, type StoreIdentity } from './pg-store.js'
 import { exportPgScope, importPgScope } from './scope-io.js'
+import { pgConversations } from './conversations.js'
 import { ensureScopeRow, isScopeLocked, lockScope, scopeIdOf, scopeOfRow } from './scope-rows.js'
 import type { DatabaseSpec } from './spec.js'
 import { loadDocuments, loadStoreRow, type PgStoreState, type Queryable } from './store-state.js'
 import { createInUseCounter } from '../in-use.js'
 import { createPgScopeReports } from './scope-reports.js'
+import { createPgScopeMoves } from './scope-moves.js'
 
 export interface PgBackendOptions extends OpenDatabaseOptions {
   spec: DatabaseSpec
@@ -315,11 +317,18 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
         [scope.kind, scope.dir, quota.maxBytes ?? null, quota.maxDocuments ?? null],
       )
     },
+    ...pgConversations(ioDeps),
     async close() {
       await Promise.allSettled([...pendingTouches])
       states.clear()
       await database.close()
     },
+    ...createPgScopeMoves({
+      s, schema, withStore, usage, evict, reader, now: () => new Date(now()),
+      isInUse: (scope) => running.has(idOf(scope)),
+      open: () => current.getStore()?.client,
+      transaction: (fn) => database.transaction((client) => current.run({ client }, () => fn(client))),
+    }),
   }
 }
 
