@@ -29,6 +29,12 @@ export interface WithStoreOptions {
    * caller's own journaled operation. With `write`, dirs are still created.
    */
   lockHeld?: boolean
+  /**
+   * The call needs only `stats`, `logStats`, `listDocuments` and `add`: a backend may then
+   * open the store without loading its index and documents (`bento add` into a large scope
+   * costs what it adds). Any other method still works, loading what it needs. Default false.
+   */
+  lazy?: boolean
 }
 
 export interface ScopeUsage {
