@@ -38,8 +38,13 @@ export interface PgMoveDeps {
   now(): Date
 }
 
-/** Sizes come from stored byte counts: a query per scope, a few in flight. */
-const SIZER_CONCURRENCY = 4
+/**
+ * Sizes come from stored byte counts, a query per scope, one at a time: PGlite's
+ * socket server interleaves concurrent statements of several connections into its
+ * one session, so concurrent parameterized queries can fail or answer another's
+ * rows (electric-sql/pglite issue 1046), and a plan must not depend on that.
+ */
+const SIZER_CONCURRENCY = 1
 
 const lockOrder = (scopes: Scope[]) => [...scopes].sort((a, b) => (`${a.kind}/${a.dir}` < `${b.kind}/${b.dir}` ? -1 : 1))
 
