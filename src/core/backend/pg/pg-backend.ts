@@ -28,6 +28,7 @@ import { ensureScopeRow, isScopeLocked, lockScope, scopeIdOf, scopeOfRow } from 
 import type { DatabaseSpec } from './spec.js'
 import { loadDocuments, loadStoreRow, type PgStoreState, type Queryable } from './store-state.js'
 import { createInUseCounter } from '../in-use.js'
+import { buildVectorIndex, DEFAULT_VECTOR_INDEX_MIN_CHUNKS, dropVectorIndex, vectorIndexAction } from './vector-index.js'
 
 export interface PgBackendOptions extends OpenDatabaseOptions {
   spec: DatabaseSpec
@@ -36,6 +37,8 @@ export interface PgBackendOptions extends OpenDatabaseOptions {
   activityCoalesceMs?: number
   /** The clock activity is recorded with. Default `Date.now`. */
   now?: () => number
+  /** A store gets its own HNSW index from this many chunks (vector-index.ts). Default 10,000. */
+  vectorIndexMinChunks?: number
 }
 
 export interface PgBackend extends StorageBackend {
@@ -87,13 +90,53 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     return { ...found, documents }
   }
 
+  const vectorIndexPolicy = { minChunks: Math.max(1, options.vectorIndexMinChunks ?? DEFAULT_VECTOR_INDEX_MIN_CHUNKS) }
+  const indexing = new Map<string, Promise<void>>()
+
+  /**
+   * After a committed write: builds the store's HNSW index once it is large enough, or
+   * drops it once it is small again, on a connection outside any transaction. A failed
+   * build leaves the store on the exact scan (still right) and is tried again at its next write.
+   */
+  const maintainVectorIndex = async (scope: Scope, part: StorePart): Promise<void> => {
+    const key = `${idOf(scope)}/${part}`
+    const building = indexing.get(key)
+    if (building) return building
+    const task = (async () => {
+      const { scopeId, row } = await loadStoreRow(pool, s, scope, part)
+      if (!scopeId || !row) return
+      const target = { scopeId, part, dimension: row.dimension, space: row.space, live: row.live, vectorIndex: row.vectorIndex }
+      const action = vectorIndexAction(target, vectorIndexPolicy)
+      if (action === 'none') return
+      const client = await pool.connect()
+      try {
+        if (action === 'build') await buildVectorIndex(client, schema, s, target)
+        else await dropVectorIndex(client, s, target)
+      } finally {
+        client.release()
+      }
+    })()
+      .catch(() => undefined)
+      .finally(() => indexing.delete(key))
+    indexing.set(key, task)
+    return task
+  }
+
   const storeFor = (scope: Scope, part: StorePart, state: PgStoreState, ids: StoreIdentity = { embedderId: embedder.id, dimension: embedder.dimension }) =>
     new PgVectorStore({
       s, scope, part, ...ids,
       read: reader(),
+      readTransaction: (fn) => {
+        const open = current.getStore()
+        return open ? fn(open.client) : database.transaction(fn)
+      },
       write: (fn) => inScopeTransaction(scope, fn),
       ensureScope: (q) => ensureScopeRow(q, s, scope, new Date(now())),
     }, state)
+
+  const targetOf = (state: PgStoreState, part: StorePart) => ({
+    scopeId: state.scopeId ?? '', part, dimension: state.row?.dimension, space: state.row?.space ?? 'cosine', live: state.row?.live ?? 0, vectorIndex: state.row?.vectorIndex,
+  })
 
   const counted = <T>(scope: Scope, call: () => Promise<T>): Promise<T> => running.around(idOf(scope), call)
 
@@ -118,7 +161,10 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
         return value
       }, opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS)
       // Committed: what the store read last is the database's state now.
-      if (!current.getStore() && store) states.set(key, store.snapshot())
+      if (!current.getStore() && store) {
+        states.set(key, store.snapshot())
+        if (vectorIndexAction(targetOf(store.snapshot(), part), vectorIndexPolicy) !== 'none') await maintainVectorIndex(scope, part)
+      }
       return result
     })
 
@@ -271,6 +317,7 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     importScope: async (scope, source, ioOptions) => {
       await importPgScope(ioDeps, scope, source, ioOptions)
       await evict(scope)
+      for (const part of ['documents', 'memory'] as const) await maintainVectorIndex(scope, part)
     },
     holdings,
     // Only Bento writes these tables, and every store row records its embedder: no other tool's store to adopt.
@@ -314,7 +361,7 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
       )
     },
     async close() {
-      await Promise.allSettled([...pendingTouches])
+      await Promise.allSettled([...pendingTouches, ...indexing.values()])
       states.clear()
       await database.close()
     },
