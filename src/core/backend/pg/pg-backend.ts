@@ -28,7 +28,7 @@ import { ensureScopeRow, isScopeLocked, lockScope, scopeIdOf, scopeOfRow } from 
 import type { DatabaseSpec } from './spec.js'
 import { loadDocuments, loadStoreRow, type PgStoreState, type Queryable } from './store-state.js'
 import { createInUseCounter } from '../in-use.js'
-import { buildVectorIndex, DEFAULT_VECTOR_INDEX_MIN_CHUNKS, dropVectorIndex, vectorIndexAction } from './vector-index.js'
+import { buildVectorIndex, DEFAULT_VECTOR_INDEX_MIN_CHUNKS, dropVectorIndex, PGLITE_VECTOR_INDEX_MIN_CHUNKS, vectorIndexAction } from './vector-index.js'
 
 export interface PgBackendOptions extends OpenDatabaseOptions {
   spec: DatabaseSpec
@@ -37,7 +37,7 @@ export interface PgBackendOptions extends OpenDatabaseOptions {
   activityCoalesceMs?: number
   /** The clock activity is recorded with. Default `Date.now`. */
   now?: () => number
-  /** A store gets its own HNSW index from this many chunks (vector-index.ts). Default 10,000. */
+  /** A store gets its own HNSW index from this many chunks (vector-index.ts). Default 10,000; on PGlite, never. */
   vectorIndexMinChunks?: number
 }
 
@@ -90,7 +90,8 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     return { ...found, documents }
   }
 
-  const vectorIndexPolicy = { minChunks: Math.max(1, options.vectorIndexMinChunks ?? DEFAULT_VECTOR_INDEX_MIN_CHUNKS) }
+  const defaultMinChunks = options.spec.kind === 'pglite' ? PGLITE_VECTOR_INDEX_MIN_CHUNKS : DEFAULT_VECTOR_INDEX_MIN_CHUNKS
+  const vectorIndexPolicy = { minChunks: Math.max(1, options.vectorIndexMinChunks ?? defaultMinChunks) }
   const indexing = new Map<string, Promise<void>>()
 
   /**

@@ -19,12 +19,17 @@ import type pg from 'pg'
 import type { Space } from '../../store/types.js'
 import type { StorePart } from '../types.js'
 
-/** Stores smaller than this are scanned exactly (measured in docs/BENCHMARKS.md, "PostgreSQL"). */
+/** On a PostgreSQL server, stores smaller than this are scanned exactly (docs/ARCHITECTURE.md, "Vector search on PostgreSQL"). */
 export const DEFAULT_VECTOR_INDEX_MIN_CHUNKS = 10_000
+/**
+ * On PGlite, none: its one WebAssembly thread builds and maintains HNSW graphs so slowly, and
+ * answers an exact scan so close to an index walk, that the index does not pay (docs/BENCHMARKS.md).
+ */
+export const PGLITE_VECTOR_INDEX_MIN_CHUNKS = Number.POSITIVE_INFINITY
 /** pgvector's HNSW indexes `vector` of at most 2,000 dimensions: larger stores stay on the exact scan. */
 export const VECTOR_INDEX_MAX_DIMENSION = 2000
-/** The walk's candidate list per search (`hnsw.ef_search`); iterative scans fetch past it when a filter needs more. */
-export const VECTOR_INDEX_EF_SEARCH = 100
+/** The walk's candidate list per search (`hnsw.ef_search`; pgvector's default 40 loses recall on large stores). */
+export const VECTOR_INDEX_EF_SEARCH = 400
 /** Windows larger than this read the exact scan: an iterative scan stops at `hnsw.max_scan_tuples`. */
 export const VECTOR_INDEX_MAX_WINDOW = 1000
 
