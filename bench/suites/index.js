@@ -12,5 +12,6 @@ import { scalingSuite } from './scaling.js'
 import { qualitySuite } from './quality.js'
 import { hybridSuite } from './hybrid.js'
 import { commitSuite } from './commit.js'
+import { postgresSuite } from './postgres.js'
 
-export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, hostileSuite, ingestSuite, commitSuite, scalingSuite, hybridSuite, qualitySuite]
+export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, hostileSuite, ingestSuite, commitSuite, scalingSuite, hybridSuite, qualitySuite, postgresSuite]
