@@ -1,7 +1,9 @@
 /**
- * Conversation history (the MUXI page's "sessions"), one JSON file per
- * conversation under the scope's `conversations/` dir, so migrate, cleanup, du
- * and inspect move, remove and count it with the scope.
+ * Conversation history (the MUXI page's "sessions") on the filesystem backend,
+ * one JSON file per conversation under the scope's `conversations/` dir, so
+ * migrate, cleanup, du and inspect move, remove and count it with the scope.
+ * Above core/, conversations are reached through the backend
+ * (`StorageBackend.createConversation` …), never through these paths.
  *
  * A conversation is bound to its scope by where it lives: asking another scope
  * for the id looks in another directory and finds nothing (404). Its owner
@@ -12,76 +14,31 @@
 import { DEFAULT_LOCK_WAIT_MS } from './defaults.js'
 import path from 'node:path'
 import * as fs from './fs.js'
-import { CorruptStoreError, InvalidInputError, NotFoundError } from './errors.js'
+import { CorruptStoreError, NotFoundError } from './errors.js'
 import { assertNoSymlinks, ensureDir, type Layout } from './layout.js'
 import { withScopeLock } from './lock.js'
-import { createConversationId, isConversationId } from './sessions.js'
+import { isConversationId } from './sessions.js'
 import type { Scope } from './keys.js'
+import {
+  assertConversationIdOrNotFound, assertSomethingToAppend, byActivity, conversationExpired, conversationNotFound, conversationOf, isExpired, newConversation, summaryOf, withAppended,
+  type Conversation, type ConversationOptions, type ConversationSummary, type NewConversationMessage,
+} from './conversation-model.js'
 
-export type ConversationRole = 'system' | 'user' | 'assistant'
+export type { Conversation, ConversationMessage, ConversationOptions, ConversationRole, ConversationSummary, NewConversationMessage } from './conversation-model.js'
 
-export interface ConversationMessage {
-  role: ConversationRole
-  content: string
-  createdAt: string
-  /** On the assistant entry of a turn whose answer failed (the model erred, or the client left): what happened. */
-  error?: { code: string; message: string }
-}
-
-/** A message to append: its role and content, and for a failed turn's answer, the error. */
-export type NewConversationMessage = Pick<ConversationMessage, 'role' | 'content' | 'error'>
-
-export interface Conversation {
-  id: string
-  /**
-   * The key of the scope the conversation lives in (the MUXI page's `user_id`).
-   * Written to the file for readers of the raw files, but taken from the scope on
-   * every read: after `migrate a --to b` the files say `a` until their next write.
-   */
-  userId: string
-  createdAt: string
-  updatedAt: string
-  messages: ConversationMessage[]
-}
-
-export interface ConversationSummary extends Omit<Conversation, 'messages'> {
-  messageCount: number
-}
-
-export interface ConversationOptions {
-  /** A conversation idle longer than this is expired: not found, and removed when next seen. Default none. */
-  ttlMs?: number
-  now?: () => Date
-  /** Oldest messages beyond this are dropped so a file cannot grow without bound. Default 1000. */
-  maxMessages?: number
-  lockWaitMs?: number
-}
-
-const DEFAULT_MAX_MESSAGES = 1000
 const FILE_SUFFIX = '.json'
 
-const fileOf = (layout: Layout, scope: Scope, id: string): string => {
-  if (!isConversationId(id)) throw new NotFoundError(`Conversation ${JSON.stringify(id.slice(0, 60))} not found.`)
-  return path.join(layout.conversationsDir(scope), `${id}${FILE_SUFFIX}`)
-}
-
-const isExpired = (conversation: Conversation, options: ConversationOptions): boolean => {
-  if (options.ttlMs === undefined) return false
-  const now = (options.now?.() ?? new Date()).getTime()
-  return now - Date.parse(conversation.updatedAt) > options.ttlMs
-}
+const fileOf = (layout: Layout, scope: Scope, id: string): string =>
+  path.join(layout.conversationsDir(scope), `${assertConversationIdOrNotFound(id)}${FILE_SUFFIX}`)
 
 const parseConversation = (raw: string, file: string, scope: Scope): Conversation => {
-  let value: Partial<Conversation>
+  let value: unknown
   try {
-    value = JSON.parse(raw) as Partial<Conversation>
+    value = JSON.parse(raw)
   } catch (error) {
     throw new CorruptStoreError(`Conversation file is not valid JSON: ${path.basename(file)}`, error)
   }
-  if (typeof value.id !== 'string' || typeof value.createdAt !== 'string' || typeof value.updatedAt !== 'string' || !Array.isArray(value.messages)) {
-    throw new CorruptStoreError(`Conversation file has an unexpected shape: ${path.basename(file)}`)
-  }
-  return { ...(value as Conversation), userId: scope.key }
+  return conversationOf(value, scope, `Conversation file has an unexpected shape: ${path.basename(file)}`)
 }
 
 const readConversationFile = async (file: string, scope: Scope): Promise<Conversation | undefined> => {
@@ -120,8 +77,7 @@ const writeLocked = <T>(layout: Layout, scope: Scope, file: string, options: Con
  * conversation.id // 'sess_…'
  */
 export const createConversation = async (layout: Layout, scope: Scope, options: ConversationOptions = {}): Promise<Conversation> => {
-  const now = (options.now?.() ?? new Date()).toISOString()
-  const conversation: Conversation = { id: createConversationId(), userId: scope.key, createdAt: now, updatedAt: now, messages: [] }
+  const conversation = newConversation(scope, options)
   const file = fileOf(layout, scope, conversation.id)
   await writeLocked(layout, scope, file, options, () => fs.writeJsonAtomic(file, conversation))
   return conversation
@@ -132,10 +88,10 @@ export const getConversation = async (layout: Layout, scope: Scope, id: string, 
   const file = fileOf(layout, scope, id)
   await assertNoSymlinks(layout, file)
   const conversation = await readConversationFile(file, scope)
-  if (conversation === undefined || conversation.id !== id) throw new NotFoundError(`Conversation ${id} not found.`)
+  if (conversation === undefined || conversation.id !== id) throw conversationNotFound(id)
   if (isExpired(conversation, options)) {
     await writeLocked(layout, scope, file, options, () => fs.remove(file)).catch(() => {})
-    throw new NotFoundError(`Conversation ${id} has expired.`)
+    throw conversationExpired(id)
   }
   return conversation
 }
@@ -156,13 +112,12 @@ export const listConversations = async (layout: Layout, scope: Scope, options: C
     const id = name.slice(0, -FILE_SUFFIX.length)
     if (!name.endsWith(FILE_SUFFIX) || !isConversationId(id)) continue
     try {
-      const { messages, ...rest } = await getConversation(layout, scope, id, options)
-      summaries.push({ ...rest, messageCount: messages.length })
+      summaries.push(summaryOf(await getConversation(layout, scope, id, options)))
     } catch (error) {
       if (!(error instanceof NotFoundError) && !(error instanceof CorruptStoreError)) throw error
     }
   }
-  return summaries.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0))
+  return summaries.sort(byActivity)
 }
 
 /**
@@ -178,15 +133,12 @@ export const appendMessages = async (
   messages: NewConversationMessage[],
   options: ConversationOptions = {},
 ): Promise<Conversation> => {
-  if (messages.length === 0) throw new InvalidInputError('Nothing to append to the conversation.')
+  assertSomethingToAppend(messages)
   const file = fileOf(layout, scope, id)
   return writeLocked(layout, scope, file, options, async () => {
     const current = await readConversationFile(file, scope)
-    if (current === undefined || isExpired(current, options)) throw new NotFoundError(`Conversation ${id} not found.`)
-    const now = (options.now?.() ?? new Date()).toISOString()
-    const added = messages.map((message) => ({ role: message.role, content: message.content, createdAt: now, ...(message.error ? { error: message.error } : {}) }))
-    const max = options.maxMessages ?? DEFAULT_MAX_MESSAGES
-    const next: Conversation = { ...current, updatedAt: now, messages: [...current.messages, ...added].slice(-max) }
+    if (current === undefined || isExpired(current, options)) throw conversationNotFound(id)
+    const next = withAppended(current, messages, options)
     await fs.writeJsonAtomic(file, next)
     return next
   })
@@ -196,7 +148,7 @@ export const appendMessages = async (
 export const deleteConversation = async (layout: Layout, scope: Scope, id: string, options: ConversationOptions = {}): Promise<void> => {
   const file = fileOf(layout, scope, id)
   await writeLocked(layout, scope, file, options, async () => {
-    if ((await fs.lstatOrUndefined(file)) === undefined) throw new NotFoundError(`Conversation ${id} not found.`)
+    if ((await fs.lstatOrUndefined(file)) === undefined) throw conversationNotFound(id)
     await fs.remove(file)
   })
 }

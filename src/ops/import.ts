@@ -5,11 +5,12 @@
  * anything, refuses another embedder's vectors and a target that holds data;
  * the apply reads it again, checking every entry once more as it is written.
  */
-import { ConflictError, EmbedderMismatchError, InvalidArchiveError, isBentoError } from '../core/errors.js'
+import { BusyError, ConflictError, EmbedderMismatchError, InvalidArchiveError, isBentoError } from '../core/errors.js'
 import { customScope, sessionScope, sharedScope, type Scope } from '../core/keys.js'
 import type { ScopeUploadSource, StorageBackend } from '../core/backend/types.js'
 import { openArchive } from './archive/read.js'
 import { verifyArchive, type VerifiedArchive } from './archive/verify.js'
+import { pendingNotes } from './pending.js'
 import { recoverPendingOperations } from './recover.js'
 import { toRef } from './scope-ref.js'
 import type { ImportResult } from './types.js'
@@ -20,6 +21,8 @@ export interface ImportOptions {
   as?: Scope
   /** How long to wait for the scope's lock. Default 2000 ms. */
   lockWaitMs?: number
+  /** Plan for a dry run: an unfinished operation on the scope is reported (busy), not finished. */
+  dryRun?: boolean
 }
 
 export interface ImportPlan {
@@ -77,7 +80,8 @@ const resultOf = (plan: Omit<ImportPlan, 'result'>, dryRun: boolean): ImportResu
 }
 
 /**
- * Verifies the archive and checks it can be imported. Writes nothing.
+ * Verifies the archive and checks it can be imported. Writes nothing, except that a real
+ * import's plan first finishes an earlier crashed operation (a dry run reports it instead).
  *
  * @example
  * const plan = await planImport(backend, { file: 'user-1.bento.tar', as: customScope('user-2') })
@@ -87,7 +91,13 @@ export const planImport = async (backend: StorageBackend, options: ImportOptions
   const archive = await verifyArchive(options.file)
   const scope = options.as ?? scopeOfManifest(archive)
   assertSameEmbedder(backend, archive)
-  await recoverPendingOperations(backend)
+  if (options.dryRun) {
+    // Test: test/reliability/read-only-pending.test.ts.
+    const [pending] = await pendingNotes(backend, [scope])
+    if (pending) throw new BusyError(`${pending.message[0]!.toUpperCase()}${pending.message.slice(1)}.`)
+  } else {
+    await recoverPendingOperations(backend)
+  }
   const held = await backend.holdings(scope)
   if (held.documents + held.memories + held.uploads + held.conversations > 0) {
     throw new ConflictError(

@@ -2,7 +2,7 @@
  * Read-only commands and dry runs change nothing on disk, even with an
  * interrupted operation pending: they used to finish it first (a dry run
  * deleted a trash dir). Now `du`, `ls`, `inspect` (and `--verify`),
- * `cleanup --dry-run`, `migrate --dry-run` and their admin routes report it
+ * `cleanup --dry-run`, `migrate --dry-run`, `import --dry-run` and their admin routes report it
  * ("an interrupted migrate of X to Y is pending; the next write command
  * finishes it") and leave the tree byte-identical: paths, sizes, contents and
  * mtimes. The next write command finishes it.
@@ -15,6 +15,7 @@ import { createLocalEmbedder } from '../../src/core/embeddings/index.js'
 import { customScope } from '../../src/core/keys.js'
 import { applyCleanup, planCleanup } from '../../src/ops/cleanup.js'
 import { diskUsage } from '../../src/ops/du.js'
+import { exportScopeArchive } from '../../src/ops/export.js'
 import { inspectScope } from '../../src/ops/inspect.js'
 import { listScopeSummaries } from '../../src/ops/ls.js'
 import { applyMigrate, planMigrate } from '../../src/ops/migrate.js'
@@ -52,6 +53,7 @@ beforeAll(async () => {
     const input = path.join(tmp, 'input')
     await addTexts(backend, FROM, input, { 'alpha.md': LONG_TEXT('alpha'), 'bravo.txt': 'bravo notes' })
     await addTexts(backend, OTHER, path.join(input, 'other'), { 'c.txt': 'charlie' })
+    await exportScopeArchive(backend, OTHER, { file: path.join(tmp, 'other.bento.tar') })
   } finally {
     await backend.close()
   }
@@ -100,6 +102,11 @@ describe('read-only commands and dry runs with an interrupted migrate pending', 
     }
     const migrate = await runBento(['migrate', FROM.key, '--to', OTHER.key, '--dry-run', ...data], { env })
     expect([migrate.code, migrate.stderr]).toEqual([4, `bento: A${MESSAGE.slice(1)}.\n`])
+    const archive = path.join(tmp, 'other.bento.tar')
+    const importInto = await runBento(['import', archive, '--as', TO.key, '--dry-run', ...data], { env })
+    expect([importInto.code, importInto.stderr]).toEqual([4, `bento: A${MESSAGE.slice(1)}.\n`])
+    const importElsewhere = await runBento(['import', archive, '--as', 'user-9', '--dry-run', ...data], { env })
+    expect(importElsewhere.code, importElsewhere.stderr).toBe(0)
     expect(await snapshot(dataDir)).toEqual(before)
   })
 

@@ -41,7 +41,7 @@ export const runImport = async (options: ImportCommandOptions, ctx: CliContext):
   const { applyImport, planImport } = await loadImportOps()
   // A new data dir is made by the import itself (a dry run reads only, so it works without one).
   await withBackend({ ...options, env: ctx.env, create: true }, async (backend) => {
-    const plan = await planImport(backend, { file: options.file, as })
+    const plan = await planImport(backend, { file: options.file, as, dryRun: options.dryRun })
     if (options.dryRun) return printResult(ctx, options.json, plan.result, renderImport)
     if (!options.yes) {
       note(ctx, renderImport(plan.result, ctx.terminal.paintErr).trimEnd())

@@ -33,9 +33,12 @@ import { assertDocumentId } from '../ingest/document-id.js'
 import { isConversationId } from '../sessions.js'
 import { readFsPendingOperations } from './fs-pending.js'
 import { exportFsScope } from './fs-scope-export.js'
+import { fsConversations } from './fs-conversations.js'
 import { importFsScope } from './fs-scope-import.js'
 import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoreCompaction, StorePart, StoredUpload, WithStoreOptions } from './types.js'
 import { createInUseCounter } from './in-use.js'
+import { createFsScopeReports } from './fs-scope-reports.js'
+import { createFsScopeMoves } from './fs-scope-moves.js'
 
 // Loaded on the first store open: the store pulls in hnswlib-node and zod, which `bento du`, ls and cleanup never use.
 let storeModule: Promise<typeof import('../store/index.js')> | undefined
@@ -87,12 +90,12 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     maxBytes,
     idleMs: options.storeIdleMs ?? DEFAULT_STORE_IDLE_MS,
     freshMs,
-    open: async (dir: string) => {
+    open: async (dir: string, { lazy }) => {
       // Threat: a scope dir swapped for a symlink to elsewhere; test/core/backend/fs-backend.test.ts "refuses a symlinked scope".
       // Checked at every (re)open: a swap under an open store changes what isStale() sees, so it is reopened through here.
       await assertNoSymlinks(layout, dir)
       const { openStore } = await loadPoolStore()
-      return openStore({ dir, dimension: embedder.dimension, embedderId: embedder.id, space: 'cosine', exactSearchMaxPoints: options.exactSearchMaxPoints })
+      return openStore({ dir, dimension: embedder.dimension, embedderId: embedder.id, space: 'cosine', exactSearchMaxPoints: options.exactSearchMaxPoints, lazy })
     },
   })
   // Calls running in this process, per scope: what cleanup must not pull the floor from under.
@@ -183,7 +186,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       await assertReadable(scope)
       // The vectors (or memory) dir is checked by the pool's open; a read does not touch uploads.
       if (!pool.has(dir)) await assertNoSymlinks(layout, layout.uploadsDir(scope))
-      return counted(scope, () => pool.use(dir, fn))
+      return counted(scope, () => pool.use(dir, fn, { lazy: options.lazy }))
     }
     // Threat: a scope dir swapped for a symlink to elsewhere; test/core/backend/fs-backend.test.ts "refuses a symlinked scope".
     await assertNoSymlinks(layout, dir)
@@ -194,6 +197,10 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     // Under the lock: whatever another process committed before it was taken must be seen now.
     return counted(scope, async () => {
       if (!options.lockHeld) {
+        // This process's own background compaction holds the lock until it is done: a write waits for it rather
+        // than time out as if another process were busy (a large `bento add` failed "locked" mid-run).
+        // Test: test/core/backend/fs-backend.test.ts "a write right after … waits for the background compaction".
+        await compacting.get(dir)
         let due = false
         const result = await withScopeLock(layout, scope, async () => {
           await ensureDir(layout, dir)
@@ -204,7 +211,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
             } finally {
               due = store.logStats().due
             }
-          }, { freshMs: 0 })
+          }, { freshMs: 0, lazy: options.lazy })
           // Under the lock, so a cleanup in another process never races this write.
           await activity.record(scope)
           return result
@@ -216,7 +223,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
         await ensureDir(layout, dir)
         await ensureDir(layout, layout.uploadsDir(scope))
       }
-      return pool.use(dir, fn, { freshMs: 0 })
+      return pool.use(dir, fn, { freshMs: 0, lazy: options.lazy })
     })
   }
 
@@ -329,7 +336,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     }
   }
 
-  return {
+  const backend: StorageBackend = {
     layout,
     dataDir: layout.root,
     embedder,
@@ -343,6 +350,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       activity.forget(scope)
     },
     holdings: (scope) => holdingsOf(scope, false),
+    ...createFsScopeReports({ layout, lastActiveAt: (scope) => activity.lastActiveAt(scope) }),
     compact,
     adoptStore: (scope, adoptOptions) => adoptFsStore(layout, scope, adoptOptions, () => evictScope(scope)),
     listScopes,
@@ -373,10 +381,18 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     isSessionRetired: (scope) => isSessionRetired(layout, scope),
     getQuota: (scope) => readQuota(layout, scope),
     setQuota: (scope, quota) => writeQuota(layout, scope, quota),
+    ...fsConversations(layout),
     async close() {
       while (compacting.size > 0) await Promise.all(compacting.values())
       await activity.flush()
       await pool.closeAll()
     },
+    ...createFsScopeMoves({
+      layout, withStore, evict: evictScope, scopeExists,
+      isInUse: (scope) => backend.isInUse(scope),
+      assertScopeSafe: (scope) => backend.assertScopeSafe(scope),
+      retireSession: (scope) => retireSession(layout, scope),
+    }),
   }
+  return backend
 }

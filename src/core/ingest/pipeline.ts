@@ -19,6 +19,7 @@ import { ConflictError, EmbedderMismatchError, EmptyFileError, UpstreamError, un
 import { crashPoint } from '../faults.js'
 import { assertLocksHeld } from '../lock.js'
 import type { Embedder } from '../embeddings/types.js'
+import { analyzePassage, defaultAnalyzer } from '../lexical/index.js'
 import type { ChunkInput, VectorStore } from '../store/types.js'
 import { chunkText } from './chunk.js'
 import { documentIdFor } from './document-id.js'
@@ -119,7 +120,13 @@ export const splitDocument = async (deps: PrepareDeps, input: IngestInput): Prom
   return { documentId, title, fileName, fileType, bytes: input.bytes, texts, metadata }
 }
 
-/** Pairs extracted documents with the vectors of their texts (all of them, in order); checks the embedder's answer. */
+/** Stores take options only at creation; Bento's own never set any, so their index uses the default analyzer. */
+const INGEST_ANALYZER = defaultAnalyzer()
+
+/**
+ * Pairs extracted documents with the vectors of their texts (all of them, in order); checks the embedder's answer.
+ * Counts each text's terms too: like the vector, before the scope's lock, so the commit only appends postings.
+ */
 export const withVectors = (documents: readonly ChunkedDocument[], vectors: readonly Float32Array[], embedder: Embedder): PreparedDocument[] => {
   const expected = documents.reduce((sum, document) => sum + document.texts.length, 0)
   if (vectors.length !== expected || vectors.some((vector) => vector.length !== embedder.dimension)) {
@@ -134,6 +141,7 @@ export const withVectors = (documents: readonly ChunkedDocument[], vectors: read
       text,
       chunkIndex,
       vector: vectors[next++]!,
+      terms: analyzePassage(text, INGEST_ANALYZER),
       metadata: { ...metadata },
     })),
   }))

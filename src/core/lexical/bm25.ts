@@ -13,6 +13,7 @@
  * change, not per posting and query.
  */
 import { tokenize, TOKENIZER_ID, type AnalyzerOptions } from './tokenize.js'
+import { analyzerKey, countTerms, type PassageTerms } from './passage-terms.js'
 import { appendPosting, emptyColumns, forEachPosting, packColumns, postingCount, termId, type PostingColumns } from './postings.js'
 
 export const K1 = 1.2
@@ -58,15 +59,28 @@ export const createLexicalIndex = (analyzer: Analyzer = defaultAnalyzer(), posti
 
 export const analyze = (index: LexicalIndex, text: string): string[] => tokenize(text, index.analyzer)
 
-/** Adds one passage under a label the index does not hold yet. */
-export const addPassage = (index: LexicalIndex, label: number, text: string): void => {
+const keys = new WeakMap<Analyzer, string>()
+const keyOf = (analyzer: Analyzer): string => {
+  let key = keys.get(analyzer)
+  if (key === undefined) keys.set(analyzer, (key = analyzerKey(analyzer)))
+  return key
+}
+
+/**
+ * Adds one passage under a label the index does not hold yet. `counted` is the text's
+ * `analyzePassage` result, made ahead (ingest): used when this index's analyzer made it.
+ */
+export const addPassage = (index: LexicalIndex, label: number, text: string, counted?: PassageTerms): void => {
   if (index.lengths.has(label)) throw new Error(`lexical index: label ${label} is already indexed`)
-  const tokens = analyze(index, text)
-  const counts = new Map<string, number>()
-  for (const token of tokens) counts.set(token, (counts.get(token) ?? 0) + 1)
-  for (const [term, tf] of counts) appendPosting(index.postings, termId(index.postings, term), label, tf)
-  index.lengths.set(label, tokens.length)
-  index.totalLength += tokens.length
+  const key = keyOf(index.analyzer)
+  const { terms, tfs } = counted?.analyzer === key ? counted : countTerms(analyze(index, text), key)
+  let length = 0
+  for (let i = 0; i < terms.length; i++) {
+    appendPosting(index.postings, termId(index.postings, terms[i]!), label, tfs[i]!)
+    length += tfs[i]!
+  }
+  index.lengths.set(label, length)
+  index.totalLength += length
   changed(index)
 }
 

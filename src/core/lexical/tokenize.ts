@@ -27,6 +27,9 @@ export const TOKENIZER_ID = 'bento-words-v1'
 const MAX_TOKEN_CHARS = 64
 
 const RUN = /[\p{L}\p{M}\p{N}]+/gu
+// What RUN matches in lower-case ASCII text, which NFKC and every fold below leave as it is.
+const ASCII_RUN = /[a-z0-9]+/g
+const NON_ASCII = /[^\x00-\x7f]/
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u
 const CJK_OR_NOT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30fc]+|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30fc]+/gu
 const UNSPACED = /[\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u
@@ -77,6 +80,11 @@ const pushWord = (word: string, out: string[]): void => {
 }
 
 const pushRun = (run: string, out: string[]): void => {
+  // Most runs of most texts are ASCII: none of the script tests or folds below can change them.
+  if (!NON_ASCII.test(run)) {
+    pushWord(run, out)
+    return
+  }
   if (CJK.test(run)) {
     for (const segment of run.match(CJK_OR_NOT) ?? []) {
       if (CJK.test(segment)) pushBigrams(segment, out)
@@ -99,9 +107,11 @@ const pushRun = (run: string, out: string[]): void => {
  */
 export const tokenize = (text: string, options: AnalyzerOptions = {}): string[] => {
   const tokens: string[] = []
-  const runs = text.normalize('NFKC').toLowerCase().match(RUN)
+  const ascii = !NON_ASCII.test(text)
+  const runs = ascii ? text.toLowerCase().match(ASCII_RUN) : text.normalize('NFKC').toLowerCase().match(RUN)
   if (runs === null) return tokens
-  for (const run of runs) pushRun(run, tokens)
+  if (ascii) for (const run of runs) pushWord(run, tokens)
+  else for (const run of runs) pushRun(run, tokens)
   if (!options.stopWords && !options.stemming) return tokens
   const kept = options.stopWords ? tokens.filter((token) => !STOP_WORDS.has(token)) : tokens
   return options.stemming ? kept.map(stemEnglish) : kept

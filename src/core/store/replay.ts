@@ -7,7 +7,7 @@
  * does not fit the base (a label twice, a deletion of nothing) is corruption.
  */
 import { CorruptStoreError } from '../errors.js'
-import { addPassage, removeLabel, type LexicalIndex } from '../lexical/index.js'
+import { addPassage, removeLabel, type LexicalIndex, type PassageTerms } from '../lexical/index.js'
 import { appendPoints, createDelta, deleteFromDelta, deltaHas, type DeltaSegment } from './delta.js'
 import type { Docstore } from './docstore.js'
 import { LOG_FILE } from './files.js'
@@ -30,8 +30,11 @@ export const deleteFromBase = (target: Pick<ReplayTarget, 'index' | 'flat'>, lab
   if (target.index) target.index.markDelete(label)
 }
 
-/** Applies one record to memory (after it is durable, or while replaying). Throws on a record that does not fit. */
-export const applyRecord = (target: ReplayTarget, record: LogRecord, dimension: number, space: Space, nextLabel: number): void => {
+/**
+ * Applies one record to memory (after it is durable, or while replaying). Throws on a record that does not fit.
+ * `counted`: the added passages' terms counted ahead (a write's own record; a replay tokenizes the texts).
+ */
+export const applyRecord = (target: ReplayTarget, record: LogRecord, dimension: number, space: Space, nextLabel: number, counted?: ReadonlyArray<PassageTerms | undefined>): void => {
   const fail = (what: string): never => {
     throw new CorruptStoreError(`${LOG_FILE}: ${what}.`)
   }
@@ -43,12 +46,12 @@ export const applyRecord = (target: ReplayTarget, record: LogRecord, dimension: 
   }
   if (record.add.length === 0) return
   const labels: number[] = []
-  for (const [label, doc] of record.add) {
+  record.add.forEach(([label, doc], i) => {
     if (label >= nextLabel || target.docs.has(label) || deltaHas(target.delta, label)) fail(`adds label ${label}, which is taken or beyond nextLabel ${nextLabel}`)
     target.docs.set(label, doc)
-    if (target.lexical) addPassage(target.lexical, label, doc.pageContent)
+    if (target.lexical) addPassage(target.lexical, label, doc.pageContent, counted?.[i])
     labels.push(label)
-  }
+  })
   target.delta ??= createDelta(dimension, space)
   appendPoints(target.delta, labels, record.vectors)
 }

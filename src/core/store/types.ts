@@ -3,7 +3,7 @@
  * LangChain.js's `HNSWLib.load(dir)` can read it (hnswlib.index, docstore.json,
  * args.json) plus Bento's manifest `bento.json`.
  */
-import type { AnalyzerOptions, LexicalHit } from '../lexical/index.js'
+import type { AnalyzerOptions, LexicalHit, PassageTerms } from '../lexical/index.js'
 
 export type Space = 'cosine' | 'l2' | 'ip'
 
@@ -42,6 +42,13 @@ export interface StoreOpenOptions {
    * which writes a new manifest. Default false.
    */
   ignoreManifest?: boolean
+  /**
+   * Read only the manifest, the catalog of documents and the commit log (not the index,
+   * docstore or lexical postings) when the store allows it: `stats`, `logStats`,
+   * `listDocuments` and an `add` that appends to the log then cost the same into a store of
+   * any size. Any other operation loads the rest first. Default false.
+   */
+  lazy?: boolean
 }
 
 export interface ChunkInput {
@@ -57,6 +64,12 @@ export interface ChunkInput {
    * added bit for bit, not normalized again. Default false.
    */
   stored?: boolean
+  /**
+   * `analyzePassage(text, analyzer)`, counted ahead as ingest does beside embedding, so the
+   * commit only appends postings. Ignored by an index with another analyzer (it tokenizes
+   * `text` itself); must be the count of exactly `text`.
+   */
+  terms?: PassageTerms
 }
 
 export interface StoredChunk {

@@ -23,6 +23,20 @@ const assertVector = (vector: unknown, dimension: number | undefined, what: stri
   return length
 }
 
+/** Counted terms go into the lexical file as they are: a repeated term or a newline in one would make it undecodable. */
+const assertTerms = (counted: unknown, what: string): void => {
+  const { analyzer, terms, tfs } = (isPlainObject(counted) ? counted : {}) as Record<string, unknown>
+  if (typeof analyzer !== 'string' || !Array.isArray(terms) || !Array.isArray(tfs) || terms.length !== tfs.length) {
+    throw new InvalidInputError(`${what}: terms must be {analyzer, terms, tfs} as analyzePassage returns.`)
+  }
+  if (new Set(terms).size !== terms.length) throw new InvalidInputError(`${what}: terms repeats a term.`)
+  terms.forEach((term: unknown, i) => {
+    if (typeof term !== 'string' || term === '' || term.includes('\n')) throw new InvalidInputError(`${what}: term ${i} must be a non-empty string without a newline.`)
+    const tf = tfs[i] as unknown
+    if (typeof tf !== 'number' || !Number.isInteger(tf) || tf < 1 || tf > 0xffff_ffff) throw new InvalidInputError(`${what}: term ${i}'s frequency must be a positive integer.`)
+  })
+}
+
 /** Returns the dimension every chunk has (the store's, or the first chunk's for a new store). */
 export const assertChunks = (chunks: unknown, dimension: number | undefined): number | undefined => {
   if (!Array.isArray(chunks)) throw new InvalidInputError('add: expected an array of chunks.')
@@ -37,6 +51,7 @@ export const assertChunks = (chunks: unknown, dimension: number | undefined): nu
       throw new InvalidInputError(`${what}: chunkIndex must be a non-negative integer.`)
     }
     if (chunk.metadata !== undefined && !isPlainObject(chunk.metadata)) throw new InvalidInputError(`${what}: metadata must be an object.`)
+    if (chunk.terms !== undefined) assertTerms(chunk.terms, what)
     expected = assertVector(chunk.vector, expected, what)
   })
   return expected

@@ -6,7 +6,7 @@
 import { z } from 'zod'
 import { chatRequestSchema } from '../../api/chat-schemas.js'
 import { InvalidInputError } from '../../core/errors.js'
-import { appendMessages, getConversation, type ConversationMessage } from '../../core/conversations.js'
+import type { ConversationMessage } from '../../core/conversation-model.js'
 import { describeError } from '../errors.js'
 import { extractMemories, recallMemories, rememberMemories, type RecalledMemory } from '../../core/memory.js'
 import type { Scope } from '../../core/keys.js'
@@ -69,7 +69,7 @@ export const prepareTurn = async (deps: ServerDeps, scope: Scope, body: ChatBody
   // A conversation of another scope is simply not found here (404): conversations are bound to their scope.
   const history = body.conversationId === undefined
     ? []
-    : historyForModel((await getConversation(backend.layout, scope, body.conversationId, conversationOptions)).messages)
+    : historyForModel((await backend.getConversation(scope, body.conversationId, conversationOptions)).messages)
 
   const [sources, memories] = await Promise.all([
     body.ragEnabled ? searchPassages(backend, scope, question, config.chat.contextPassages, { readScopes }) : Promise.resolve([]),
@@ -104,7 +104,7 @@ export const recordFailedTurn = async (deps: ServerDeps, turn: ChatTurn, partial
   if (turn.conversationId === undefined || turn.failed) return
   turn.failed = true
   const { body } = describeError(error)
-  await appendMessages(deps.backend.layout, turn.scope, turn.conversationId, [...turn.newMessages, { role: 'assistant', content: partial, error: body.error }], {
+  await deps.backend.appendConversationMessages(turn.scope, turn.conversationId, [...turn.newMessages, { role: 'assistant', content: partial, error: body.error }], {
     ttlMs: deps.config.conversationTtlMs,
   })
 }
@@ -113,7 +113,7 @@ export const recordFailedTurn = async (deps: ServerDeps, turn: ChatTurn, partial
 export const recordTurn = async (deps: ServerDeps, turn: ChatTurn, answer: string): Promise<void> => {
   const { backend, config } = deps
   if (turn.conversationId !== undefined) {
-    await appendMessages(backend.layout, turn.scope, turn.conversationId, [...turn.newMessages, { role: 'assistant', content: answer }], {
+    await backend.appendConversationMessages(turn.scope, turn.conversationId, [...turn.newMessages, { role: 'assistant', content: answer }], {
       ttlMs: config.conversationTtlMs,
     })
   }

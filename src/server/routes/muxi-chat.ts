@@ -11,7 +11,6 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import { muxiChatRequestSchema as muxiChatSchema } from '../../api/chat-schemas.js'
-import { createConversation } from '../../core/conversations.js'
 import { ForbiddenError, InvalidInputError } from '../../core/errors.js'
 import { ISOLATION_KEY_HEADER, MUXI_USER_HEADER } from '../../middleware/isolation.js'
 import { readJsonBody } from '../body.js'
@@ -56,7 +55,7 @@ export const muxiChatRoutes = (deps: ServerDeps): Hono<BentoEnv> =>
     const scope = c.get('scope')
     let sessionId = body.session_id
     if (sessionId === undefined) {
-      sessionId = (await createConversation(deps.backend.layout, scope, { ttlMs: deps.config.conversationTtlMs })).id
+      sessionId = (await deps.backend.createConversation(scope, { ttlMs: deps.config.conversationTtlMs })).id
       c.get('bentoState').wrote = true
     }
     const turn = await prepareTurn(deps, scope, {

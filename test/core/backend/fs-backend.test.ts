@@ -259,6 +259,20 @@ describe('createFsBackend compaction', () => {
     const next = make(root, 16)
     expect(await next.withStore(scope, async (store) => [store.logStats().records, store.stats().live])).toEqual([0, 301])
   })
+
+  it('a write right after one that made the log due waits for the background compaction instead of failing "locked"', async () => {
+    const root = await tempDir()
+    const backend = make(root, 16)
+    const scope = customScope('user-1')
+    await addText(backend, scope, 'doc_1', 'first')
+    const chunks = await bulk(backend, 300)
+    await backend.withStore(scope, (store) => store.add(chunks), { write: true })
+    // No lock wait at all: only this process's own compaction could hold the lock.
+    const [vector] = await backend.embedder.embed(['second'])
+    const add = () => backend.withStore(scope, (store) => store.add([{ documentId: 'doc_2', title: 'doc_2', text: 'second', chunkIndex: 0, vector: vector! }]), { write: true, lockWaitMs: 0 })
+    await expect(add()).resolves.toBeUndefined()
+    expect(await backend.withStore(scope, async (store) => [store.logStats().added, store.stats().live])).toEqual([1, 302])
+  })
 })
 
 describe('quotas (getQuota / setQuota)', () => {

@@ -10,6 +10,7 @@ import { EmbedderMismatchError, EmptyFileError, InvalidInputError, UnreadableFil
 import { errnoError, setFaultInjector } from '../../../src/core/faults.js'
 import { documentIdFor } from '../../../src/core/ingest/document-id.js'
 import { commitDocuments, ingestDocument, prepareDocument, removeDocumentFiles, type IngestDeps } from '../../../src/core/ingest/pipeline.js'
+import { analyzePassage, defaultAnalyzer } from '../../../src/core/lexical/index.js'
 import { openStore } from '../../../src/core/store/index.js'
 import type { VectorStore } from '../../../src/core/store/types.js'
 import { startFakeOpenAI } from '../../helpers/fake-openai.js'
@@ -202,7 +203,7 @@ const listTree = async (root: string) => (await readdir(root, { recursive: true 
 const OTHER = 'Lighthouse log.\n\n' + Array.from({ length: 8 }, (_, i) => `Entry ${i}: the keeper trimmed the wick and wound the clockwork.`).join('\n\n')
 
 describe('prepareDocument and commitDocuments', () => {
-  it('prepare extracts, chunks and embeds, and writes nothing', async () => {
+  it('prepare extracts, chunks, embeds and counts terms, and writes nothing', async () => {
     const { root, store, deps } = await setup()
     await ingestDocument(deps, { fileName: 'other.txt', bytes: utf8(OTHER) })
     const before = { tree: await listTree(root), stats: store.stats() }
@@ -214,6 +215,8 @@ describe('prepareDocument and commitDocuments', () => {
     prepared.chunks.forEach((chunk, i) => {
       expect(chunk).toMatchObject({ documentId: prepared.documentId, title: 'Field Notes', chunkIndex: i })
       expect(chunk.vector).toHaveLength(embedder.dimension)
+      // Counted before the lock, so the commit only appends postings.
+      expect(chunk.terms).toEqual(analyzePassage(chunk.text, defaultAnalyzer()))
     })
     expect(await listTree(root)).toEqual(before.tree)
     expect(store.stats()).toEqual(before.stats)

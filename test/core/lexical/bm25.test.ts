@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { isBentoError } from '../../../src/core/errors.js'
-import { addPassage, createLexicalIndex, decodeLexicalIndex, encodeAndPackLexicalIndex, encodeLexicalIndex, forEachPosting, remapLabels, removeLabel, searchLexical, type LexicalIndex } from '../../../src/core/lexical/index.js'
+import { addPassage, analyzePassage, createLexicalIndex, defaultAnalyzer, decodeLexicalIndex, encodeAndPackLexicalIndex, encodeLexicalIndex, forEachPosting, remapLabels, removeLabel, searchLexical, type LexicalIndex } from '../../../src/core/lexical/index.js'
 
 const indexOf = (texts: string[]): LexicalIndex => {
   const index = createLexicalIndex()
@@ -11,6 +11,15 @@ const indexOf = (texts: string[]): LexicalIndex => {
 const labels = (index: LexicalIndex, query: string, k = 10) => searchLexical(index, query, k).map((hit) => hit.label)
 
 describe('BM25 ranking', () => {
+  it('ranks the same with terms counted ahead as with the texts', () => {
+    const texts = ['the cat sat on the mat', 'the dog sat', 'a refund policy for cats', 'Москва 東京都']
+    const counted = createLexicalIndex()
+    texts.forEach((text, label) => addPassage(counted, label, '', analyzePassage(text, defaultAnalyzer())))
+    const plain = indexOf(texts)
+    for (const query of ['the sat', 'refund cats', '東京', 'москва']) expect(searchLexical(counted, query, 10)).toEqual(searchLexical(plain, query, 10))
+    expect(encodeLexicalIndex(counted)).toEqual(encodeLexicalIndex(plain))
+  })
+
   it('ranks the passage with the rarer query term first and ignores passages sharing nothing', () => {
     const index = indexOf(['the cat sat on the mat', 'the dog sat', 'a refund policy for cats', 'nothing here'])
     expect(labels(index, 'refund sat')).toEqual([2, 1, 0])

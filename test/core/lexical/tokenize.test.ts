@@ -19,6 +19,13 @@ describe('tokenize finds the words of every script', () => {
     expect(tokenize(text)).toEqual(expected)
   })
 
+  it('finds the same words in ASCII text by its fast path as by the path for every script', () => {
+    const ascii = 'Refund-policy v2: 30 DAYS, e-mail SUPPORT@example.com; x86_64 iPhone15'
+    // One non-ASCII word sends the whole text down the general path.
+    expect(tokenize(ascii)).toEqual(['refund', 'policy', 'v2', '30', 'days', 'e', 'mail', 'support', 'example', 'com', 'x86', '64', 'iphone15'])
+    expect(tokenize(`${ascii} é`)).toEqual([...tokenize(ascii), 'é'])
+  })
+
   it('gives no tokens for punctuation and emoji only', () => {
     expect(tokenize('— !!! 🙂 ...')).toEqual([])
   })

@@ -7,7 +7,7 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { errnoError, setFaultInjector } from '../../../src/core/faults.js'
-import { addPassage, createLexicalIndex, encodeLexicalIndex } from '../../../src/core/lexical/index.js'
+import { addPassage, analyzePassage, createLexicalIndex, defaultAnalyzer, encodeLexicalIndex } from '../../../src/core/lexical/index.js'
 import { LEXICAL_FILE, MANIFEST_FILE, openStore } from '../../../src/core/store/index.js'
 import type { VectorStore } from '../../../src/core/store/types.js'
 import { axis, chunk, useStoreDir } from './support.js'
@@ -177,5 +177,42 @@ describe('analyzer options', () => {
     const plain = await open()
     expect(await found(plain, 'policies')).toEqual(['doc-0'])
     await expect(openStore({ dir: paths.dir, lexical: { stemming: 'yes' as unknown as boolean } })).rejects.toMatchObject({ code: 'invalid_options' })
+  })
+})
+
+describe('terms counted ahead (as ingest counts them, before the lock)', () => {
+  // Counts that disagree with the text show which of the two the index took.
+  const counted = (text: string, analyzer = defaultAnalyzer()) => analyzePassage(text, analyzer)
+
+  it.each([
+    ['a full commit', { appendLog: false }],
+    ['a commit-log append', {}],
+  ])('%s indexes the counts, not the text, when the index analyzer made them', async (_, options) => {
+    const store = await open(options)
+    await seed(store)
+    await store.add([chunk('late', 0, axis(DIM, 0), { text: 'alpha', terms: counted('beta') })])
+    expect(await found(store, 'beta')).toEqual(['late'])
+    expect(await found(store, 'alpha')).toEqual([])
+  })
+
+  it('an index with another analyzer tokenizes the text itself', async () => {
+    const store = await open({ lexical: { stemming: true } })
+    await seed(store)
+    await store.add([chunk('late', 0, axis(DIM, 0), { text: 'alpha', terms: counted('beta') })])
+    expect(await found(store, 'alpha')).toEqual(['late'])
+    expect(await found(store, 'beta')).toEqual([])
+  })
+
+  it.each([
+    ['a repeated term', { analyzer: 'bento-words-v1', terms: ['a', 'a'], tfs: [1, 1] }],
+    ['a newline in a term', { analyzer: 'bento-words-v1', terms: ['a\nb'], tfs: [1] }],
+    ['a zero frequency', { analyzer: 'bento-words-v1', terms: ['a'], tfs: [0] }],
+    ['columns of different lengths', { analyzer: 'bento-words-v1', terms: ['a', 'b'], tfs: [1] }],
+  ])('refuses %s before writing anything (it would make the file undecodable)', async (_, terms) => {
+    const store = await open()
+    await seed(store)
+    const revision = store.stats().revision
+    await expect(store.add([chunk('bad', 0, axis(DIM, 0), { terms: terms as never })])).rejects.toMatchObject({ code: 'invalid_input' })
+    expect((await open()).stats().revision).toBe(revision)
   })
 })

@@ -24,11 +24,14 @@ import type { StorageBackend, StorePart, StoredUpload, WithStoreOptions, ListSco
 import { openDatabase, type Database, type OpenDatabaseOptions } from './database.js'
 import { PgVectorStore, type StoreIdentity } from './pg-store.js'
 import { exportPgScope, importPgScope } from './scope-io.js'
+import { pgConversations } from './conversations.js'
 import { ensureScopeRow, isScopeLocked, lockScope, scopeIdOf, scopeOfRow } from './scope-rows.js'
 import type { DatabaseSpec } from './spec.js'
 import { loadDocuments, loadStoreRow, type PgStoreState, type Queryable } from './store-state.js'
 import { createInUseCounter } from '../in-use.js'
-import { buildVectorIndex, DEFAULT_VECTOR_INDEX_MIN_CHUNKS, dropVectorIndex, PGLITE_VECTOR_INDEX_MIN_CHUNKS, vectorIndexAction } from './vector-index.js'
+import { createPgScopeReports } from './scope-reports.js'
+import { createPgScopeMoves } from './scope-moves.js'
+import { buildVectorIndex, DEFAULT_VECTOR_INDEX_MIN_CHUNKS, dropOrphanVectorIndexes, dropVectorIndex, PGLITE_VECTOR_INDEX_MIN_CHUNKS, vectorIndexAction } from './vector-index.js'
 
 export interface PgBackendOptions extends OpenDatabaseOptions {
   spec: DatabaseSpec
@@ -121,6 +124,20 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
       .finally(() => indexing.delete(key))
     indexing.set(key, task)
     return task
+  }
+
+  /** Outside any transaction (DROP INDEX CONCURRENTLY); a failure leaves the orphans to the next sweep. */
+  const sweepVectorIndexes = async (): Promise<void> => {
+    if (current.getStore()) return
+    const client = await pool.connect().catch(() => undefined)
+    if (!client) return
+    try {
+      await dropOrphanVectorIndexes(client, schema, s)
+    } catch {
+      // Search never depends on an index: an orphan only costs its catalog entry until the next sweep.
+    } finally {
+      client.release()
+    }
   }
 
   const storeFor = (scope: Scope, part: StorePart, state: PgStoreState, ids: StoreIdentity = { embedderId: embedder.id, dimension: embedder.dimension }) =>
@@ -291,6 +308,13 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     now: () => new Date(now()),
   }
 
+  const moves = createPgScopeMoves({
+    s, schema, withStore, usage, evict, reader, now: () => new Date(now()),
+    isInUse: (scope) => running.has(idOf(scope)),
+    open: () => current.getStore()?.client,
+    transaction: (fn) => database.transaction((client) => current.run({ client }, () => fn(client))),
+  })
+
   return {
     database,
     get layout(): Layout {
@@ -321,6 +345,7 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
       for (const part of ['documents', 'memory'] as const) await maintainVectorIndex(scope, part)
     },
     holdings,
+    ...createPgScopeReports({ s, schema, reader }),
     // Only Bento writes these tables, and every store row records its embedder: no other tool's store to adopt.
     adoptStore: async () => {
       throw new RefusedError('A PostgreSQL scope is written only by Bento and records its embedder: there is nothing to adopt.')
@@ -361,10 +386,18 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
         [scope.kind, scope.dir, quota.maxBytes ?? null, quota.maxDocuments ?? null],
       )
     },
+    ...pgConversations(ioDeps),
     async close() {
       await Promise.allSettled([...pendingTouches, ...indexing.values()])
       states.clear()
       await database.close()
+    },
+    ...moves,
+    // Removed scopes' stores leave their vector indexes behind (schema objects do not cascade).
+    removeScopes: async (scopes, removeOptions) => {
+      const report = await moves.removeScopes(scopes, removeOptions)
+      if (report.removed.length > 0) await sweepVectorIndexes()
+      return report
     },
   }
 }

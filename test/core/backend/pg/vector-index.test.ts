@@ -114,7 +114,7 @@ describe('PostgreSQL per-store vector index', () => {
     }
   })
 
-  it('is dropped when the store shrinks well below the threshold, and a removed scope\'s index is swept', async () => {
+  it('is dropped when the store shrinks well below the threshold, and with its scope (removeScopes or the orphan sweep)', async () => {
     const schema = db.schema()
     const backend = await openPg(schema)
     try {
@@ -134,9 +134,14 @@ describe('PostgreSQL per-store vector index', () => {
       await backend.withStore(removed, (store) => store.add(chunksOf('all', points(160, 6))), { write: true })
       const [name] = await indexesOf(schema)
       expect(name).toBeDefined()
+      expect((await backend.removeScopes([removed])).removed).toEqual([removed])
+      expect(await indexesOf(schema)).toEqual([])
+      // Rows removed some other way leave the index to the sweep.
+      await backend.withStore(removed, (store) => store.add(chunksOf('all', points(160, 7))), { write: true })
+      const [again] = await indexesOf(schema)
       await withClient((client) => client.query(`DELETE FROM "${schema}".scopes WHERE kind = $1 AND dir = $2`, [removed.kind, removed.dir]))
-      expect(await indexesOf(schema)).toEqual([name])
-      expect(await withClient((client) => dropOrphanVectorIndexes(client, schema, `"${schema}"`))).toEqual([name])
+      expect(await indexesOf(schema)).toEqual([again])
+      expect(await withClient((client) => dropOrphanVectorIndexes(client, schema, `"${schema}"`))).toEqual([again])
       expect(await indexesOf(schema)).toEqual([])
     } finally {
       await backend.close()
