@@ -14,6 +14,8 @@ export const SCALES = {
     http: { seconds: 8, connections: 16, scopes: 1_000, cap: 64, storeVectors: 64, pairs: 10 },
     rss: { scopes: 10_000, cap: 64, storeVectors: 64 },
     ingest: { megabytes: 8, files: 64, dimension: 384 },
+    add: { chunks: 60_000, pairs: 5 },
+    embedCalls: { files: 5_000 },
     scaling: { counts: [1_000, 10_000, 100_000], repeats: 3 },
   },
   small: {
@@ -26,6 +28,8 @@ export const SCALES = {
     http: { seconds: 2, connections: 8, scopes: 200, cap: 64, storeVectors: 32 },
     rss: { scopes: 500, cap: 64, storeVectors: 32 },
     ingest: { megabytes: 1, files: 16, dimension: 384 },
+    add: { chunks: 5_000, pairs: 3 },
+    embedCalls: { files: 500 },
     scaling: { counts: [250, 500, 1_000], repeats: 2 },
   },
 }

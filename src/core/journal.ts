@@ -3,7 +3,7 @@
  * about to do to `.bento/journal/<id>.json` before its first change and removes
  * it after its last, so a process killed in between leaves a note the next
  * command reads to finish (or undo) the work. The replay logic lives with the
- * operations (`src/ops/recover.ts`); this module only stores intents (and
+ * fs backend's operations (`core/backend/fs-recover.ts`); this module only stores intents (and
  * removes the temp files of intent writes killed mid-way).
  */
 import { randomBytes } from 'node:crypto'
@@ -13,6 +13,7 @@ import * as fs from './fs.js'
 import { assertNoSymlinks, ensureDir } from './layout.js'
 import { localChangeEpoch, noteLocalChange } from './local-changes.js'
 import type { Layout } from './layout.js'
+import { scopeFromDirName } from './keys.js'
 import type { Scope, ScopeKind } from './keys.js'
 
 export interface IntentScope {
@@ -42,6 +43,14 @@ const activeHere = new Set<string>()
 export const newOperationId = (): string => `op-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`
 
 export const intentScope = (scope: Scope): IntentScope => ({ kind: scope.kind, key: scope.key, dir: scope.dir })
+
+/** The scope an intent names, re-validated: a tampered journal cannot name a path. */
+export const scopeOfIntent = (ref: IntentScope | undefined): Scope => {
+  if (ref === undefined) throw new Error('intent names no scope')
+  const scope = scopeFromDirName(ref.dir)
+  if (scope.kind !== ref.kind) throw new Error(`intent scope ${ref.dir} is not of kind ${ref.kind}`)
+  return scope
+}
 
 const intentPath = (layout: Layout, id: string): string => path.join(layout.journalDir, `${id}.json`)
 

@@ -33,12 +33,20 @@ export interface StorePoolOptions {
    * by another process is then seen up to `freshMs` late. Default 0: check every use.
    */
   freshMs?: number
-  open: (key: string) => Promise<VectorStore>
+  open: (key: string, hints: OpenHints) => Promise<VectorStore>
+}
+
+/** What the use that opens a store asks of it (a store already open is used as it is). */
+export interface OpenHints {
+  /** The use needs no more than a lazily read store gives (`StoreOpenOptions.lazy`). */
+  lazy: boolean
 }
 
 export interface UseOptions {
   /** Overrides the pool's `freshMs` for this use; 0 checks `isStale()` now (callers holding the scope lock). */
   freshMs?: number
+  /** Open the store lazily if this use opens it (`StoreOpenOptions.lazy`). */
+  lazy?: boolean
 }
 
 interface Handle {
@@ -73,7 +81,7 @@ export class StorePool {
   private charged = 0
   private readonly idleMs: number
   private readonly freshMs: number
-  private readonly open: (key: string) => Promise<VectorStore>
+  private readonly open: (key: string, hints: OpenHints) => Promise<VectorStore>
   /** Map order is recency order: the first entry is the least recently used. */
   private readonly entries = new Map<string, Entry>()
   private readonly closing = new Map<string, Promise<void>>()
@@ -121,14 +129,15 @@ export class StorePool {
     entry.users++
     try {
       this.enforceCap(key)
-      let handle = await this.acquire(entry)
+      const hints: OpenHints = { lazy: options.lazy === true }
+      let handle = await this.acquire(entry, hints)
       handle.users++
       try {
         const freshMs = options.freshMs ?? this.freshMs
         if (!this.isFresh(handle, freshMs) && (await this.checkStale(handle, freshMs > 0))) {
           this.release(handle)
           void this.retire(entry, handle)
-          handle = await this.acquire(entry)
+          handle = await this.acquire(entry, hints)
           handle.users++
         }
         return await fn(handle.store)
@@ -205,12 +214,12 @@ export class StorePool {
     return checking
   }
 
-  private acquire(entry: Entry): Promise<Handle> {
+  private acquire(entry: Entry, hints: OpenHints): Promise<Handle> {
     if (entry.handle) return Promise.resolve(entry.handle)
     if (!entry.opening) {
       const epoch = localChangeEpoch()
       const at = performance.now()
-      const opening = this.open(entry.key).then(
+      const opening = this.open(entry.key, hints).then(
         (store): Handle => {
           const handle: Handle = { store, users: 0, retired: false, freshAt: at, freshEpoch: epoch, checking: undefined }
           if (entry.opening === opening) {

@@ -147,7 +147,7 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
   }
   // The commit refuses another embedder's store anyway: find out before extracting and embedding every file.
   if (candidates.length > 0 && (await backend.scopeExists(scope))) {
-    await backend.withStore(scope, async (store) => assertStoreAccepts(store, backend.embedder)).catch((error: unknown) => {
+    await backend.withStore(scope, async (store) => assertStoreAccepts(store, backend.embedder), { lazy: true }).catch((error: unknown) => {
       // The store names the fix with a placeholder: it does not know its scope's key.
       throw error instanceof EmbedderMismatchError ? new EmbedderMismatchError(error.message.replace('<key>', scope.key)) : error
     })
@@ -156,7 +156,7 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
   // Every file counted, directories' too: a run that cannot fit is refused before it reads or writes anything.
   if (isLimited(quota) && candidates.length > 0) {
     const files = candidates.map((candidate) => ({ name: path.basename(candidate.source), bytes: candidate.size }))
-    if (await backend.scopeExists(scope)) await backend.withStore(scope, (store) => admitFiles(backend, scope, store, quota, files, options.onConflict))
+    if (await backend.scopeExists(scope)) await backend.withStore(scope, (store) => admitFiles(backend, scope, store, quota, files, options.onConflict), { lazy: true })
     else assertWithinQuota(scope, quota, { bytes: 0, documents: 0 }, addedByFiles(undefined, files, options.onConflict))
   }
   let done = 0
@@ -208,7 +208,8 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
           await admitFiles(backend, scope, store, quota, items.map(({ document }) => ({ name: document.fileName, bytes: document.bytes.length })), options.onConflict)
           return commitDocuments({ store, embedder: backend.embedder, uploads }, items.map((item) => item.document), { onConflict: options.onConflict, keep: stored })
         },
-        { write: true },
+        // Stats, the documents and an append are all a commit needs: a large scope is not loaded for it.
+        { write: true, lazy: true },
       )
       outcomes.forEach((doc, i) => {
         const source = items[i]!.source

@@ -2,12 +2,9 @@
  * The apply step of `bento cleanup`: validates the whole plan, then removes each
  * target under its lock, re-checking inactivity there.
  */
-import { LockedError } from '../core/errors.js'
-import { withScopeLock } from '../core/lock.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
 import { describeCleanup, type CleanupPlan } from './cleanup-plan.js'
-import { removeScopes } from './cleanup-remove.js'
 import { forEachConcurrent } from './concurrent.js'
 import { recoverPendingOperations } from './recover.js'
 import { unsafeReason } from './scope-safety.js'
@@ -27,20 +24,18 @@ export const CLEANUP_CONCURRENCY = 4
 
 /**
  * Removes the planned scopes. The whole plan is validated first (no target may
- * have become a symlink); then each removal holds the scope's lock, re-checks
- * inactivity under it (the scope may have been used since planning), evicts the
- * open store and moves both dirs to trash behind a journal intent. The bytes
- * reported are the plan's: nothing is measured twice.
+ * have become a symlink); then the backend removes each batch, holding each
+ * scope's lock and re-checking inactivity under it (the scope may have been used
+ * since planning). The bytes reported are the plan's: nothing is measured twice.
  *
- * Scopes go in batches of `CLEANUP_BATCH`, each under one intent and one trash
- * dir (the intent's fsyncs and the trash dir are paid once per batch, not per
- * scope), `CLEANUP_CONCURRENCY` batches at once so one batch's fsyncs overlap
- * another's deletes. A scope locked elsewhere is skipped, not its batch. Results
- * keep plan order.
+ * Scopes go in batches of `CLEANUP_BATCH` (on fs one journal intent and one trash
+ * dir per batch, so their fsyncs are paid once per batch, not per scope; on
+ * PostgreSQL one short transaction per batch), `CLEANUP_CONCURRENCY` batches at
+ * once so one batch's fsyncs overlap another's deletes. A scope locked elsewhere
+ * is skipped, not its batch. Results keep plan order.
  */
 export const applyCleanup = async (backend: StorageBackend, plan: CleanupPlan, options: ApplyCleanupOptions = {}): Promise<CleanupResult> => {
   if (options.dryRun) return describeCleanup(plan)
-  const { layout } = backend
   const outcomes: Array<{ removed?: CleanupResult['removed'][number]; skipped?: CleanupSkipped }> = plan.targets.map(() => ({}))
   const skip = (index: number, reason: string, code?: string) => {
     const { scope } = plan.targets[index]!
@@ -58,39 +53,32 @@ export const applyCleanup = async (backend: StorageBackend, plan: CleanupPlan, o
   for (let start = 0; start < plan.targets.length; start += CLEANUP_BATCH) {
     batches.push([...plan.targets.keys()].slice(start, start + CLEANUP_BATCH))
   }
+  const idOf = (scope: Scope) => `${scope.kind}/${scope.dir}`
+  const indexOf = new Map(plan.targets.map((target, index) => [idOf(target.scope), index]))
   let done = 0
   await forEachConcurrent(batches, CLEANUP_CONCURRENCY, async (batch) => {
-    const candidates: number[] = []
+    const scopes: Scope[] = []
     for (const index of batch) {
       options.onProgress?.({ done: done++, total: plan.targets.length, label: plan.targets[index]!.scope.key })
-      if (outcomes[index]!.skipped) continue
-      if (backend.isInUse(plan.targets[index]!.scope)) skip(index, 'in use in this process')
-      else candidates.push(index)
+      if (!outcomes[index]!.skipped) scopes.push(plan.targets[index]!.scope)
     }
-    const lockOrder = candidates.sort((a, b) => (layout.lockTarget(plan.targets[a]!.scope) < layout.lockTarget(plan.targets[b]!.scope) ? -1 : 1))
-    await withEachLock(backend, lockOrder.map((index) => plan.targets[index]!.scope), (i) => skip(lockOrder[i]!, 'locked by another process'), async (held) => {
-      const removable: Array<{ index: number; last: Date | undefined }> = []
-      for (const i of held) {
-        const index = lockOrder[i]!
-        const { scope } = plan.targets[index]!
+    if (scopes.length === 0) return
+    const lastSeen = new Map<string, Date | undefined>()
+    const report = await backend.removeScopes(scopes, {
+      retireSessions: true,
+      // Under the scope's lock: it may have been used since planning.
+      recheck: async (scope) => {
         const last = await backend.lastActiveAt(scope)
-        const unsafe = await unsafeReason(backend, scope)
-        if (unsafe) skip(index, unsafe, 'unsafe_path')
-        else if (last !== undefined && last.getTime() >= cutoff) skip(index, 'active again since planning')
-        else if (!(await backend.scopeExists(scope))) skip(index, 'already removed')
-        else if (backend.isInUse(scope)) skip(index, 'in use in this process')
-        else removable.push({ index, last })
-      }
-      if (removable.length === 0) return
-      for (const { index } of removable) await backend.evict(plan.targets[index]!.scope)
-      // Before removal: a crash in between must not let the id come back as a new, empty session.
-      for (const { index } of removable) await backend.retireSession(plan.targets[index]!.scope)
-      await removeScopes(backend, removable.map(({ index }) => plan.targets[index]!.scope))
-      for (const { index, last } of removable) {
-        const target = plan.targets[index]!
-        outcomes[index]!.removed = { ...toRef(target.scope), bytes: target.bytes, lastActiveAt: toIso(last) }
-      }
+        if (last !== undefined && last.getTime() >= cutoff) return { reason: 'active again since planning' }
+        lastSeen.set(idOf(scope), last)
+        return undefined
+      },
     })
+    for (const { scope, reason, code } of report.skipped) skip(indexOf.get(idOf(scope))!, reason, code)
+    for (const scope of report.removed) {
+      const index = indexOf.get(idOf(scope))!
+      outcomes[index]!.removed = { ...toRef(scope), bytes: plan.targets[index]!.bytes, lastActiveAt: toIso(lastSeen.get(idOf(scope))) }
+    }
   })
   options.onProgress?.({ done, total: plan.targets.length })
   const result: CleanupResult = { dryRun: false, removed: [], skipped: [...plan.skipped], freedBytes: 0, activityWindowMs: plan.activityWindowMs, cutoff: plan.cutoff }
@@ -103,33 +91,3 @@ export const applyCleanup = async (backend: StorageBackend, plan: CleanupPlan, o
   }
   return result
 }
-
-/**
- * Runs `fn` holding the locks of those `scopes` (given in lock order) that are
- * free, passing their positions; a scope locked elsewhere is reported through
- * `onLocked` and left out. Locks are taken without waiting, so two processes
- * cannot deadlock.
- */
-const withEachLock = async (
-  backend: StorageBackend,
-  scopes: Scope[],
-  onLocked: (position: number) => void,
-  fn: (held: number[]) => Promise<void>,
-  from = 0,
-  held: number[] = [],
-): Promise<void> => {
-  if (from === scopes.length) return fn(held)
-  let entered = false
-  try {
-    await withScopeLock(backend.layout, scopes[from]!, () => {
-      entered = true
-      return withEachLock(backend, scopes, onLocked, fn, from + 1, [...held, from])
-    })
-  } catch (error) {
-    // Only a failure to take this scope's lock skips it; anything thrown while holding it is the caller's.
-    if (entered || !(error instanceof LockedError)) throw error
-    onLocked(from)
-    await withEachLock(backend, scopes, onLocked, fn, from + 1, held)
-  }
-}
-

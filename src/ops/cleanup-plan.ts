@@ -3,7 +3,6 @@
  * sizes. Changes nothing; `cleanup-apply.ts` carries the plan out.
  */
 import { InvalidOptionsError } from '../core/errors.js'
-import { createScopeWalker } from '../core/walk-pool.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope, ScopeKind } from '../core/keys.js'
 import { forEachConcurrent } from './concurrent.js'
@@ -82,12 +81,12 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
   }
   const candidates: AsyncIterable<Scope> | Scope[] =
     options.scopes ?? backend.listScopes({ kinds: kinds.filter((kind) => kind !== 'shared') })
-  // Scopes are judged concurrently (expired ones measured on the walk workers), then put back in listing order.
+  // Scopes are judged concurrently (expired ones measured by the backend's sizer: fs walks on worker threads), then put back in listing order.
   const judged: Array<{ order: number; target?: CleanupTarget; skipped?: CleanupSkipped }> = []
-  const walker = createScopeWalker()
+  const sizer = backend.openScopeSizer()
   let seen = 0
   try {
-    await forEachConcurrent(numbered(candidates), walker.concurrency, async ({ order, scope }) => {
+    await forEachConcurrent(numbered(candidates), sizer.concurrency, async ({ order, scope }) => {
       options.onProgress?.({ done: ++seen, label: scope.key })
       const skip = (reason: string, code?: string) => void judged.push({ order, skipped: { key: scope.key, dir: scope.dir, reason, ...(code ? { code } : {}) } })
       if (!(await backend.scopeExists(scope))) {
@@ -102,12 +101,11 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
       else if (backend.isInUse(scope)) skip('in use in this process')
       else if (await backend.isLockedElsewhere(scope)) skip('locked by another process')
       else {
-        const walk = await walker.walk({ vectorsDir: backend.layout.vectorsDir(scope), uploadsDir: backend.layout.uploadsDir(scope) })
-        judged.push({ order, target: { ...toRef(scope), scope, bytes: walk.vectors.bytes + walk.uploads.bytes, lastActiveAt: toIso(last) } })
+        judged.push({ order, target: { ...toRef(scope), scope, bytes: await sizer.measure(scope), lastActiveAt: toIso(last) } })
       }
     })
   } finally {
-    await walker.close()
+    await sizer.close()
   }
   for (const { target, skipped } of judged.sort((a, b) => a.order - b.order)) {
     if (target) plan.targets.push(target)

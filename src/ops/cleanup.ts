@@ -1,8 +1,8 @@
 /**
  * `bento cleanup`: remove scopes (sessions by default) inactive for longer than
  * a given age — vectors, uploads, activity, conversations and memory together.
- * Plan (`cleanup-plan.ts`), apply (`cleanup-apply.ts`), remove and replay
- * (`cleanup-remove.ts`), like migrate.
+ * Plan (`cleanup-plan.ts`) and apply (`cleanup-apply.ts`), like migrate; the
+ * removal itself is the backend's (`StorageBackend.removeScopes`).
  */
 import type { StorageBackend } from '../core/backend/types.js'
 import { applyCleanup } from './cleanup-apply.js'
@@ -11,7 +11,6 @@ import type { CleanupResult } from './types.js'
 
 export { applyCleanup, CLEANUP_BATCH, CLEANUP_CONCURRENCY, type ApplyCleanupOptions } from './cleanup-apply.js'
 export { describeCleanup, planCleanup, type CleanupOptions, type CleanupPlan, type CleanupTarget } from './cleanup-plan.js'
-export { removeScope, removeScopes } from './cleanup-remove.js'
 
 export interface CleanupExpiredOptions {
   /** Sessions idle longer than this are removed (the seed's default is 24 h). */

@@ -21,7 +21,7 @@ export { archiveNameOf, exportAllScopes, exportScopeArchive, type ExportAllOptio
 export { applyImport, planImport, type ImportOptions, type ImportPlan } from './import.js'
 export { inspectScope, type InspectOptions } from './inspect.js'
 export { countDocuments, listScopeSummaries, type LsOptions } from './ls.js'
-export { deriveClashId } from './migrate-merge.js'
+export { deriveClashId } from '../core/backend/scope-merge.js'
 export { applyMigrate, planMigrate, type ApplyMigrateOptions, type MigrateOptions, type MigrateOutcome, type MigratePlan } from './migrate.js'
 export { recoverPendingOperations, type RecoveryReport } from './recover.js'
 export { MAX_K, searchScope, type SearchOptions } from './search.js'

@@ -5,23 +5,12 @@
  */
 import { DEFAULT_LOCK_WAIT_MS } from '../core/defaults.js'
 import { BusyError, ConflictError, EmbedderMismatchError, InvalidInputError, NotFoundError, RefusedError } from '../core/errors.js'
-import { crashPoint } from '../core/faults.js'
-import * as fs from '../core/fs.js'
-import { beginIntent, releaseIntent } from '../core/journal.js'
-import { assertNoSymlinks } from '../core/layout.js'
-import { withScopeLocks } from '../core/lock.js'
-import { measureTree } from '../core/scan.js'
-import { peekStore } from '../core/store/peek.js'
-import type { ScopeQuota, StorageBackend, WithStoreOptions } from '../core/backend/types.js'
+import type { ScopeQuota, StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
 import type { StoreStats } from '../core/store/types.js'
-import { assertTreeHasNoLinks } from './copy-tree.js'
-import { runMergeMigration } from './migrate-merge.js'
-import { runRenameMigration } from './migrate-rename.js'
 import { pendingNotes } from './pending.js'
 import { recoverPendingOperations } from './recover.js'
 import { assertWithinQuota, isLimited } from './quota.js'
-import { TREES } from './trash.js'
 import type { MigrateResult, OnProgress } from './types.js'
 
 export interface MigrateOptions {
@@ -83,37 +72,19 @@ interface ScopeContent {
   bytes: number
 }
 
-const countFiles = async (dir: string): Promise<number> => {
-  let count = 0
-  try {
-    for await (const entry of await fs.opendir(dir)) if (entry.isFile() && entry.name.endsWith('.json') && !fs.isTempName(entry.name)) count++
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-  }
-  return count
-}
-
+/** What planning needs of a scope, from the backend's stored counts (no store is loaded where the backend can avoid it). */
 const readContent = async (backend: StorageBackend, scope: Scope, lockHeld: boolean): Promise<ScopeContent> => {
-  const { layout } = backend
-  const has = async (p: string) => (await fs.lstatOrUndefined(p))?.isDirectory() === true
-  const options: WithStoreOptions = { lockHeld }
-  // The manifests answer in constant time; a store is opened only when they cannot (a pending commit, an older manifest).
-  const loadVectors = async () => (await peekStore(layout.vectorsDir(scope))) ??
-    (await backend.withStore(scope, async (store) => ({ stats: store.stats(), documents: store.listDocuments().length }), options))
-  const loadMemories = async () => (await peekStore(layout.memoryDir(scope)))?.stats.live ??
-    (await backend.withStore(scope, async (store) => store.stats().live, { ...options, part: 'memory' }))
-  const { stats, documents } = (await has(layout.vectorsDir(scope))) ? await loadVectors() : { stats: undefined, documents: 0 }
-  const memories = (await has(layout.memoryDir(scope))) ? await loadMemories() : 0
-  const vectorsTree = await measureTree(layout.vectorsDir(scope))
-  const uploadsTree = await measureTree(layout.uploadsDir(scope))
+  const stats = await backend.storeStats(scope, 'documents', { lockHeld })
+  const holdings = await backend.holdings(scope)
+  const usage = await backend.usage(scope)
   return {
     stats,
-    documents,
+    documents: holdings.documents,
     vectors: stats?.live ?? 0,
-    memories,
-    uploads: uploadsTree.files,
-    conversations: await countFiles(layout.conversationsDir(scope)),
-    bytes: vectorsTree.bytes + uploadsTree.bytes,
+    memories: holdings.memories,
+    uploads: holdings.uploads,
+    conversations: holdings.conversations,
+    bytes: usage.totalBytes,
   }
 }
 
@@ -176,7 +147,7 @@ export const planMigrate = async (backend: StorageBackend, options: MigrateOptio
     await recoverPendingOperations(backend)
   }
   if (!(await backend.scopeExists(from))) throw new NotFoundError(`Scope "${from.key}" does not exist.`)
-  for (const scope of [from, to]) for (const tree of TREES) await assertNoSymlinks(backend.layout, backend.layout.scopeDir(tree, scope))
+  for (const scope of [from, to]) await backend.assertScopeSafe(scope)
   const source = await readContent(backend, from, false)
   const target = await readContent(backend, to, false)
   const mode = isEmpty(target) ? 'rename' : 'merge'
@@ -220,52 +191,37 @@ const resultOf = (plan: Omit<MigratePlan, 'result'>, dryRun: boolean): MigrateOu
 /**
  * Carries out a plan under both scopes' locks. The plan is re-validated under
  * the locks (a target filled since planning is a `ConflictError`, never a
- * silent merge), and a journal intent is written before the first change so a
- * crash at any step is completed by the next command.
+ * silent merge); the backend makes the move or merge all or nothing (the fs
+ * backend's journal intent is completed by the next command after a crash).
  */
 export const applyMigrate = async (backend: StorageBackend, plan: MigratePlan, options: ApplyMigrateOptions = {}): Promise<MigrateOutcome> => {
   if (options.dryRun) return resultOf(plan, true)
-  const { layout } = backend
   const { from, to } = plan
   await recoverPendingOperations(backend)
-  const outcome = await withScopeLocks(layout, [from, to], async () => {
+  const outcome = await backend.withScopesLocked([from, to], async () => {
     if (!(await backend.scopeExists(from))) throw new NotFoundError(`Scope "${from.key}" does not exist.`)
-    for (const scope of [from, to]) for (const tree of TREES) await assertNoSymlinks(layout, layout.scopeDir(tree, scope))
-    // Threat: a link planted inside the source that a copy would follow; checked for the whole tree before the first change.
-    for (const tree of TREES) await assertTreeHasNoLinks(layout.scopeDir(tree, from))
+    for (const scope of [from, to]) await backend.assertScopeSafe(scope)
     const target = await readContent(backend, to, true)
     const mode = isEmpty(target) ? 'rename' : 'merge'
     if (mode !== plan.mode) throw new ConflictError(`Scope "${to.key}" changed since the migration was planned; plan it again.`)
     const source = await readContent(backend, from, true)
     if (mode === 'merge') assertCompatible(backend, from, to, source.stats, target.stats)
-    await backend.evict(from)
-    await backend.evict(to)
-    const intent = await beginIntent(layout, { op: `migrate-${mode}`, scopes: [from, to], phase: 'start', data: { copy: plan.copy } })
-    try {
-      crashPoint('migrate:after-intent')
-      const result = resultOf(plan, false)
-      if (mode === 'rename') {
-        await runRenameMigration(layout, intent, from, to)
-        options.onProgress?.({ done: 1, total: 1, label: 'renamed' })
-      } else {
-        const counts = await runMergeMigration(backend, intent, from, to, options.onProgress)
-        Object.assign(result, {
-          documents: counts.documents,
-          vectors: counts.vectors,
-          uploads: counts.uploads,
-          conversations: counts.conversations,
-          memories: counts.memories,
-          renamed: counts.renamed,
-          alreadyPresent: counts.alreadyPresent,
-        })
-      }
+    const result = resultOf(plan, false)
+    const moveOptions = { copy: plan.copy, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }
+    if (mode === 'rename') {
+      await backend.moveScope(from, to, moveOptions)
       return result
-    } catch (error) {
-      releaseIntent(intent)
-      throw error
-    } finally {
-      await backend.evict(to)
     }
+    const counts = await backend.mergeScope(from, to, moveOptions)
+    return Object.assign(result, {
+      documents: counts.documents,
+      vectors: counts.vectors,
+      uploads: counts.uploads,
+      conversations: counts.conversations,
+      memories: counts.memories,
+      renamed: counts.renamed,
+      alreadyPresent: counts.alreadyPresent,
+    })
   }, { waitMs: plan.lockWaitMs })
   // A migrate is a write: the target was active now, or a cleanup right after it would judge the
   // moved data by the source's old activity and remove it (test/cli/migrate.test.ts).

@@ -4,6 +4,11 @@
  * mixed requests over HTTP to a real `bento serve` — including searches and
  * chats for other users' secrets, other users' conversation ids, and admin
  * routes with a client key. Zero responses may contain another scope's secret.
+ *
+ * With `replicas: 'pg'` the same attack runs against two `bento serve` replicas
+ * on one PostgreSQL database (PGlite over the wire protocol, or
+ * BENTO_TEST_DATABASE_URL): each request goes to either replica, a user's data
+ * written through one is read through the other.
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,6 +16,7 @@ import { createArena, type Arena } from './support/arena.js'
 import { record } from './support/figures.js'
 import { serveChild, type ServeChild } from './support/serve-child.js'
 import { seededRandom } from '../helpers/hostile-keys.js'
+import { startTestDatabase, type TestDatabase } from '../helpers/pg.js'
 
 const CLIENT = 'fmc_isolation_client_key_0123456789'
 const ADMIN = 'fma_isolation_admin_key_0123456789'
@@ -26,11 +32,15 @@ export interface IsolationSuiteOptions {
   users: number
   requests: number
   concurrency: number
+  /** Two server replicas on one PostgreSQL database instead of one server on a data dir. */
+  replicas?: 'pg'
 }
 
 export const defineIsolationSuite = (options: IsolationSuiteOptions): void => {
   let arena: Arena
-  let server: ServeChild
+  let database: TestDatabase | undefined
+  let servers: ServeChild[] = []
+  let calls = 0
   const users: User[] = []
   const tally = { users: options.users, requests: 0, leaks: 0, byKind: {} as Record<string, number>, statuses: {} as Record<string, number> }
 
@@ -43,13 +53,23 @@ export const defineIsolationSuite = (options: IsolationSuiteOptions): void => {
       headers['content-type'] = 'application/json'
       payload = JSON.stringify(body)
     }
+    const server = servers[calls++ % servers.length]!
     const response = await fetch(`${server.url}${route}`, { method, headers, ...(payload === undefined ? {} : { body: payload }) })
     return { status: response.status, text: await response.text() }
   }
 
   beforeAll(async () => {
     arena = await createArena('bento-isolation-')
-    server = await serveChild(arena.dataDir, ['--isolation', 'custom', '--max-open-stores', '16'], { BENTO_CLIENT_KEYS: CLIENT, BENTO_ADMIN_KEYS: ADMIN, BENTO_EMBEDDINGS_DIMENSION: '64' })
+    const args = ['--isolation', 'custom', '--max-open-stores', '16']
+    const env = { BENTO_CLIENT_KEYS: CLIENT, BENTO_ADMIN_KEYS: ADMIN, BENTO_EMBEDDINGS_DIMENSION: '64' }
+    if (options.replicas === 'pg') {
+      database = await startTestDatabase()
+      const backend = `${database.url}?schema=isolation_${randomBytes(4).toString('hex')}`
+      // One after the other: the first applies the migrations the second then finds done.
+      for (let i = 0; i < 2; i++) servers.push(await serveChild(arena.dataDir, [...args, '--backend', backend], env))
+    } else {
+      servers = [await serveChild(arena.dataDir, args, env)]
+    }
     for (let i = 0; i < options.users; i++) {
       const user: User = { key: `tenant_${i % 5}:user-${i}`, secret: `SECRET${i}Z${randomBytes(4).toString('hex')}`, conversation: '' }
       for (const doc of ['a', 'b']) {
@@ -71,7 +91,8 @@ export const defineIsolationSuite = (options: IsolationSuiteOptions): void => {
 
   afterAll(async () => {
     await record(options.name, tally)
-    await server?.stop()
+    for (const server of servers) await server.stop()
+    await database?.close()
     await arena?.dispose()
   })
 
@@ -129,6 +150,6 @@ export const defineIsolationSuite = (options: IsolationSuiteOptions): void => {
     tally.leaks = leaks.length
     expect(leaks).toEqual([])
     expect(tally.requests).toBe(options.requests)
-    expect(server.alive()).toBe(true)
+    for (const server of servers) expect(server.alive()).toBe(true)
   })
 }

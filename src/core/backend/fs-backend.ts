@@ -37,6 +37,8 @@ import { fsConversations } from './fs-conversations.js'
 import { importFsScope } from './fs-scope-import.js'
 import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoreCompaction, StorePart, StoredUpload, WithStoreOptions } from './types.js'
 import { createInUseCounter } from './in-use.js'
+import { createFsScopeReports } from './fs-scope-reports.js'
+import { createFsScopeMoves } from './fs-scope-moves.js'
 
 // Loaded on the first store open: the store pulls in hnswlib-node and zod, which `bento du`, ls and cleanup never use.
 let storeModule: Promise<typeof import('../store/index.js')> | undefined
@@ -88,12 +90,12 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     maxBytes,
     idleMs: options.storeIdleMs ?? DEFAULT_STORE_IDLE_MS,
     freshMs,
-    open: async (dir: string) => {
+    open: async (dir: string, { lazy }) => {
       // Threat: a scope dir swapped for a symlink to elsewhere; test/core/backend/fs-backend.test.ts "refuses a symlinked scope".
       // Checked at every (re)open: a swap under an open store changes what isStale() sees, so it is reopened through here.
       await assertNoSymlinks(layout, dir)
       const { openStore } = await loadPoolStore()
-      return openStore({ dir, dimension: embedder.dimension, embedderId: embedder.id, space: 'cosine', exactSearchMaxPoints: options.exactSearchMaxPoints })
+      return openStore({ dir, dimension: embedder.dimension, embedderId: embedder.id, space: 'cosine', exactSearchMaxPoints: options.exactSearchMaxPoints, lazy })
     },
   })
   // Calls running in this process, per scope: what cleanup must not pull the floor from under.
@@ -184,7 +186,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       await assertReadable(scope)
       // The vectors (or memory) dir is checked by the pool's open; a read does not touch uploads.
       if (!pool.has(dir)) await assertNoSymlinks(layout, layout.uploadsDir(scope))
-      return counted(scope, () => pool.use(dir, fn))
+      return counted(scope, () => pool.use(dir, fn, { lazy: options.lazy }))
     }
     // Threat: a scope dir swapped for a symlink to elsewhere; test/core/backend/fs-backend.test.ts "refuses a symlinked scope".
     await assertNoSymlinks(layout, dir)
@@ -209,7 +211,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
             } finally {
               due = store.logStats().due
             }
-          }, { freshMs: 0 })
+          }, { freshMs: 0, lazy: options.lazy })
           // Under the lock, so a cleanup in another process never races this write.
           await activity.record(scope)
           return result
@@ -221,7 +223,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
         await ensureDir(layout, dir)
         await ensureDir(layout, layout.uploadsDir(scope))
       }
-      return pool.use(dir, fn, { freshMs: 0 })
+      return pool.use(dir, fn, { freshMs: 0, lazy: options.lazy })
     })
   }
 
@@ -334,7 +336,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     }
   }
 
-  return {
+  const backend: StorageBackend = {
     layout,
     dataDir: layout.root,
     embedder,
@@ -348,6 +350,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       activity.forget(scope)
     },
     holdings: (scope) => holdingsOf(scope, false),
+    ...createFsScopeReports({ layout, lastActiveAt: (scope) => activity.lastActiveAt(scope) }),
     compact,
     adoptStore: (scope, adoptOptions) => adoptFsStore(layout, scope, adoptOptions, () => evictScope(scope)),
     listScopes,
@@ -384,5 +387,12 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       await activity.flush()
       await pool.closeAll()
     },
+    ...createFsScopeMoves({
+      layout, withStore, evict: evictScope, scopeExists,
+      isInUse: (scope) => backend.isInUse(scope),
+      assertScopeSafe: (scope) => backend.assertScopeSafe(scope),
+      retireSession: (scope) => retireSession(layout, scope),
+    }),
   }
+  return backend
 }

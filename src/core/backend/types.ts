@@ -11,6 +11,8 @@ import type { Scope, ScopeKind } from '../keys.js'
 import type { Conversation } from '../conversation-model.js'
 import type { ConversationStorage } from './contract/conversations.js'
 import type { ExportedChunk, Space, VectorStore } from '../store/types.js'
+import type { ScopeReports } from './contract/scope-reports.js'
+import type { ScopeMoves } from './contract/scope-moves.js'
 
 /** Which of a scope's stores: its documents, or its persistent memory. */
 export type StorePart = 'documents' | 'memory'
@@ -27,6 +29,12 @@ export interface WithStoreOptions {
    * caller's own journaled operation. With `write`, dirs are still created.
    */
   lockHeld?: boolean
+  /**
+   * The call needs only `stats`, `logStats`, `listDocuments` and `add`: a backend may then
+   * open the store without loading its index and documents (`bento add` into a large scope
+   * costs what it adds). Any other method still works, loading what it needs. Default false.
+   */
+  lazy?: boolean
 }
 
 export interface ScopeUsage {
@@ -184,7 +192,7 @@ export interface StoreAdoption {
   changed: boolean
 }
 
-export interface StorageBackend extends ConversationStorage {
+export interface StorageBackend extends ConversationStorage, ScopeMoves, ScopeReports {
   readonly layout: Layout
   /**
    * The directory the backend keeps scopes in, when it keeps them in files (the fs backend's data dir);
@@ -200,8 +208,10 @@ export interface StorageBackend extends ConversationStorage {
   readonly activityWindowMs: number
   /**
    * Runs `fn` with the scope's open store (created in memory if absent; nothing
-   * is written until a change). Reads of a scope locked by another process
-   * throw `BusyError`; writes hold the scope lock.
+   * is written until a change). A read never sees another process's write half
+   * done: the fs backend answers `BusyError` while another process holds the
+   * scope's lock, a database backend reads the last committed state. Writes hold
+   * the scope lock.
    */
   withStore<T>(scope: Scope, fn: (store: VectorStore) => Promise<T>, options?: WithStoreOptions): Promise<T>
   /**

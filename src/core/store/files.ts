@@ -11,6 +11,8 @@ export const MANIFEST_FILE = 'bento.json'
 export const JOURNAL_FILE = 'commit.journal'
 /** Bento's lexical (BM25) index; LangChain ignores it. Absent in stores written before it existed. */
 export const LEXICAL_FILE = 'bento-lexical.bin'
+/** The documents of the base files and their labels (catalog.ts); LangChain ignores it. Absent in stores written before it existed. */
+export const CATALOG_FILE = 'bento-catalog.json'
 /**
  * The commit log: writes appended since the base files were last rewritten (log-file.ts).
  * Written in place (appended), never renamed; the manifest records how much of it counts.
@@ -18,7 +20,7 @@ export const LEXICAL_FILE = 'bento-lexical.bin'
 export const LOG_FILE = 'bento-log.bin'
 
 /** The files a commit may replace, in the order it renames them: the manifest last. */
-export const DATA_FILES = [INDEX_FILE, DOCSTORE_FILE, ARGS_FILE, LEXICAL_FILE] as const
+export const DATA_FILES = [INDEX_FILE, DOCSTORE_FILE, ARGS_FILE, LEXICAL_FILE, CATALOG_FILE] as const
 export const COMMITTED_FILES = [...DATA_FILES, MANIFEST_FILE] as const
 export type DataFile = (typeof DATA_FILES)[number]
 export type CommittedFile = (typeof COMMITTED_FILES)[number]

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { CorruptStoreError, RefusedError } from '../errors.js'
-import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
+import { ARGS_FILE, CATALOG_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
 
 export const FORMAT = 'bento-store'
 /** The newest version this Bento reads. A manifest is written as 1 unless it counts a commit log (2), so a compacted store stays readable by a Bento that predates the log. */
@@ -36,8 +36,8 @@ const manifestSchema = z.object({
   revision: count,
   createdAt: z.string(),
   updatedAt: z.string(),
-  /** The lexical index's size is absent for a store that has none yet (written before it existed). */
-  files: z.object({ [INDEX_FILE]: count, [DOCSTORE_FILE]: count, [ARGS_FILE]: count, [LEXICAL_FILE]: count.optional() }),
+  /** The lexical index's and the catalog's sizes are absent for a store written before they existed. */
+  files: z.object({ [INDEX_FILE]: count, [DOCSTORE_FILE]: count, [ARGS_FILE]: count, [LEXICAL_FILE]: count.optional(), [CATALOG_FILE]: count.optional() }),
   /**
    * The commit log (`bento-log.bin`): how many of its bytes count and what they hold. Absent when
    * the base files hold everything (after a compaction). live, deleted, documents and nextLabel

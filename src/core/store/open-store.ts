@@ -8,6 +8,7 @@ import { FLAT_MAX_POINTS } from './flat-index.js'
 import { MAX_LABEL } from './manifest.js'
 import { defaultAnalyzer } from '../lexical/index.js'
 import { readSnapshot } from './snapshot.js'
+import { readCatalogSnapshot } from './catalog-snapshot.js'
 import type { ResolvedOptions } from './state.js'
 import type { StoreOpenOptions, VectorStore } from './types.js'
 import { HnswVectorStore } from './vector-store.js'
@@ -37,6 +38,7 @@ export const resolveOptions = (options: StoreOpenOptions): ResolvedOptions => {
     throw new InvalidOptionsError('embedderId must be a non-empty string.')
   }
   if (options.appendLog !== undefined && typeof options.appendLog !== 'boolean') throw new InvalidOptionsError('appendLog must be true or false.')
+  if (options.lazy !== undefined && typeof options.lazy !== 'boolean') throw new InvalidOptionsError('lazy must be true or false.')
   const m = integer('m', options.m, 2, 100) ?? DEFAULT_M
   // hnswlib raises efConstruction to M silently; doing it here keeps the manifest truthful.
   const efConstruction = Math.max(m, integer('efConstruction', options.efConstruction, 1, 100_000) ?? DEFAULT_EF_CONSTRUCTION)
@@ -74,6 +76,10 @@ export const resolveOptions = (options: StoreOpenOptions): ResolvedOptions => {
  */
 export const openStore = async (options: StoreOpenOptions): Promise<VectorStore> => {
   const resolved = resolveOptions(options)
+  if (options.lazy === true && !resolved.ignoreManifest && resolved.appendLog) {
+    const partial = await readCatalogSnapshot(options.dir)
+    if (partial) return new HnswVectorStore(options.dir, resolved, partial)
+  }
   const snapshot = await readSnapshot(options.dir, resolved)
   if (!snapshot.found && options.create === false) throw new NotFoundError(`No vector store in ${options.dir}.`)
   return new HnswVectorStore(options.dir, resolved, snapshot)

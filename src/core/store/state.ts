@@ -11,6 +11,7 @@ import type { LogInfo } from './log-file.js'
 import { FORMAT, LOG_FORMAT_VERSION, type Manifest } from './manifest.js'
 import type { Snapshot } from './snapshot.js'
 import type { Space } from './types.js'
+import { ARGS_FILE, CATALOG_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE } from './files.js'
 
 export interface StoreState {
   /** Undefined while no point was ever added (or after deleteAll/compact to nothing). */
@@ -44,6 +45,8 @@ export interface StoreState {
   lexicalFile: Uint8Array | undefined
   /** Why the lexical file found is not used (damaged or outdated); cleared by the commit that rebuilds it. */
   lexicalProblem: string | undefined
+  /** Byte size of the catalog file the manifest records (undefined: none, written at the next full commit). */
+  catalogBytes: number | undefined
   /** The commit log as committed (undefined when the base files hold everything). */
   log: LogInfo | undefined
   /** The points the log added, searched beside the base index; undefined without a log. */
@@ -89,6 +92,7 @@ export const emptyState = (options: ResolvedOptions): StoreState => ({
   lexical: createLexicalIndex(options.analyzer),
   lexicalFile: undefined,
   lexicalProblem: undefined,
+  catalogBytes: undefined,
   log: undefined,
   delta: undefined,
 })
@@ -127,10 +131,38 @@ export const stateFromSnapshot = (snapshot: Snapshot, options: ResolvedOptions):
     lexical: snapshot.lexicalIndex,
     lexicalFile: snapshot.lexicalIndex ? undefined : snapshot.lexical,
     lexicalProblem: snapshot.lexicalProblem,
+    catalogBytes: snapshot.manifest?.files[CATALOG_FILE],
     log: snapshot.log,
     delta: snapshot.delta,
   }
 }
+
+/**
+ * A store known from its manifest alone (catalog-snapshot.ts): counts, parameters and file
+ * sizes, no index, docstore or lexical index in memory. Only an append may run on it.
+ */
+export const stateFromManifest = (manifest: Manifest, options: ResolvedOptions): StoreState => ({
+  ...emptyState(options),
+  lexical: undefined,
+  docstoreBytes: manifest.files[DOCSTORE_FILE],
+  lexicalBytes: manifest.files[LEXICAL_FILE] ?? 0,
+  indexBytes: manifest.files[INDEX_FILE],
+  argsBytes: manifest.files[ARGS_FILE],
+  catalogBytes: manifest.files[CATALOG_FILE],
+  dimension: manifest.dimension,
+  space: manifest.space,
+  embedderId: manifest.embedderId ?? undefined,
+  efSearch: options.efSearch ?? manifest.efSearch,
+  efConstruction: manifest.efConstruction,
+  m: manifest.m,
+  capacity: manifest.capacity,
+  live: manifest.live,
+  deleted: manifest.deleted,
+  nextLabel: manifest.nextLabel,
+  revision: manifest.revision,
+  createdAt: manifest.createdAt,
+  log: manifest.log,
+})
 
 export const buildManifest = (state: StoreState, files: Manifest['files'], now: string, documents = countDocuments(state.docs)): Manifest => ({
   format: FORMAT,

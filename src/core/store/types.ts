@@ -42,6 +42,13 @@ export interface StoreOpenOptions {
    * which writes a new manifest. Default false.
    */
   ignoreManifest?: boolean
+  /**
+   * Read only the manifest, the catalog of documents and the commit log (not the index,
+   * docstore or lexical postings) when the store allows it: `stats`, `logStats`,
+   * `listDocuments` and an `add` that appends to the log then cost the same into a store of
+   * any size. Any other operation loads the rest first. Default false.
+   */
+  lazy?: boolean
 }
 
 export interface ChunkInput {

@@ -13,7 +13,9 @@ import { appendLogRecord, encodeLogRecord, logPath, type LogInfo, type LogRecord
 import { applyRecord } from './replay.js'
 import { compactionDue } from './compaction.js'
 import { chunkFromRecord, documentIdOf, recordFromInput, serializeDocstore, type Docstore } from './docstore.js'
-import { ARGS_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
+import { ARGS_FILE, CATALOG_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
+import { applyToCatalog, catalogFromDocs, ownerOf, serializeCatalog, summariesOf, type Catalog } from './catalog.js'
+import { readCatalogSnapshot, type CatalogSnapshot } from './catalog-snapshot.js'
 import { addPassage, createLexicalIndex, remapLabels, removeLabel, searchLexical } from '../lexical/index.js'
 import { buildLexical, stageLexical, tryDecodeLexical } from './lexical-file.js'
 import { normalizeLikeHnswlib } from './cosine.js'
@@ -28,9 +30,14 @@ import { recoverStore } from './journal.js'
 import { MAX_LABEL, serializeManifest } from './manifest.js'
 import { createSerialQueue } from './queue.js'
 import { readSnapshot, type Snapshot } from './snapshot.js'
-import { buildManifest, emptyState, stateFromSnapshot, type ResolvedOptions, type StoreState } from './state.js'
+import { buildManifest, emptyState, stateFromManifest, stateFromSnapshot, type ResolvedOptions, type StoreState } from './state.js'
 import { assertChunks, assertSearchInput } from './validate.js'
 import type { AddOptions, ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, LogStats, ReindexStoreOptions, SearchHit, StoreStats, StoredChunk, VectorStore } from './types.js'
+
+/** A lazily read store's object, manifest figures and label maps, beside its catalog. */
+const CATALOG_OPEN_BYTES = 16 * 1024
+/** A label in the catalog's label → document map and in its document's label array. */
+const CATALOG_BYTES_PER_LABEL = 50
 
 export class HnswVectorStore implements VectorStore {
   readonly dir: string
@@ -46,15 +53,26 @@ export class HnswVectorStore implements VectorStore {
   private broken: BentoError | undefined
   /** documentId → its live labels; built at the first append or replace that needs it, dropped when the state is replaced. */
   private byDocument: Map<string, number[]> | undefined
+  /**
+   * Set while the store was read lazily (catalog-snapshot.ts): the state holds the manifest's
+   * figures and no docstore, index or lexical index; this answers for the documents. Any
+   * operation but stats, listDocuments and an appending add loads the rest first (`run`).
+   */
+  private catalog: Catalog | undefined
 
-  constructor(dir: string, options: ResolvedOptions, snapshot: Snapshot) {
+  constructor(dir: string, options: ResolvedOptions, snapshot: Snapshot | CatalogSnapshot) {
     this.dir = dir
     this.options = options
-    this.state = stateFromSnapshot(snapshot, options)
+    if ('catalog' in snapshot) {
+      this.state = stateFromManifest(snapshot.manifest, options)
+      this.catalog = snapshot.catalog
+    } else this.state = stateFromSnapshot(snapshot, options)
     this.identity = snapshot.identity
   }
 
   footprint(): number {
+    // Read lazily, it holds the catalog (parsed: about twice its file, plus its label maps) and nothing of the base files.
+    if (this.catalog) return CATALOG_OPEN_BYTES + 2 * (this.state.catalogBytes ?? 0) + CATALOG_BYTES_PER_LABEL * this.state.live
     return footprintOf(this.state) + deltaBytes(this.state.delta) + (this.state.log?.bytes ?? 0)
   }
 
@@ -69,12 +87,13 @@ export class HnswVectorStore implements VectorStore {
   stats(): StoreStats {
     this.assertOpen()
     const { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical, lexicalFile, lexicalProblem } = this.state
-    const stats: StoreStats = { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical: lexical !== undefined || lexicalFile !== undefined }
+    const stats: StoreStats = { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical: lexical !== undefined || lexicalFile !== undefined || this.catalog !== undefined }
     return lexicalProblem === undefined ? stats : { ...stats, lexicalProblem }
   }
 
   listDocuments(): DocumentSummary[] {
     this.assertOpen()
+    if (this.catalog) return summariesOf(this.catalog)
     const documents = new Map<string, DocumentSummary & { firstIndex: number }>()
     for (const [label, record] of this.state.docs) {
       const chunk = chunkFromRecord(label, record)
@@ -98,6 +117,7 @@ export class HnswVectorStore implements VectorStore {
       const replacing = new Set(options.replacing ?? [])
       if (chunks.length === 0 && this.labelsOf(replacing).length === 0) return
       if (this.canAppend() && this.state.nextLabel + chunks.length <= MAX_LABEL) return this.append(this.labelsOf(replacing), chunks)
+      if (this.catalog) await this.loadAll()
       await this.loadIndexForWrite()
       if (this.state.nextLabel + chunks.length > MAX_LABEL) await this.rebuild()
       if (this.state.nextLabel + chunks.length > MAX_LABEL) throw new TooLargeError(`The store cannot hold ${chunks.length} more chunks (uint32 labels).`)
@@ -131,7 +151,7 @@ export class HnswVectorStore implements VectorStore {
       next.live += chunks.length
       next.nextLabel += chunks.length
       await this.commit(next)
-    })
+    }, { lazy: true })
   }
 
   search(vector: ArrayLike<number>, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<SearchHit[]> {
@@ -245,6 +265,7 @@ export class HnswVectorStore implements VectorStore {
 
   private documentIndex(): Map<string, number[]> {
     if (this.byDocument) return this.byDocument
+    if (this.catalog) return new Map([...this.catalog.documents].map(([id, entry]) => [id, [...entry.labels]]))
     const byDocument = new Map<string, number[]>()
     for (const [label, record] of this.state.docs) {
       const id = documentIdOf(label, record)
@@ -258,7 +279,7 @@ export class HnswVectorStore implements VectorStore {
   /** A store whose manifest, base files and lexical file exist takes writes as log appends. */
   private canAppend(): boolean {
     const { revision, lexical, lexicalBytes, dimension, argsBytes } = this.state
-    return this.options.appendLog && revision > 0 && lexical !== undefined && lexicalBytes > 0 && dimension !== undefined && argsBytes !== undefined
+    return this.options.appendLog && revision > 0 && (lexical !== undefined || this.catalog !== undefined) && lexicalBytes > 0 && dimension !== undefined && argsBytes !== undefined
   }
 
   /**
@@ -280,16 +301,29 @@ export class HnswVectorStore implements VectorStore {
     const bytes = await appendLogRecord(this.dir, before.bytes, dimension, encodeLogRecord(record))
     const log: LogInfo = { bytes, records: before.records + 1, added: before.added + add.length, deleted: before.deleted + deletes.length }
     const byDocument = this.documentIndex()
-    const documents = this.documentsAfter(byDocument, record)
+    const { catalog } = this
+    const idOf = catalog ? (label: number) => ownerOf(catalog, label)! : (label: number) => documentIdOf(label, current.docs.get(label)!)
+    const documents = this.documentsAfter(byDocument, record, idOf)
     const next: StoreState = {
       ...current, log, live: current.live - deletes.length + add.length, deleted: current.deleted + deletes.length, nextLabel: current.nextLabel + add.length,
     }
-    const files = { [INDEX_FILE]: current.indexBytes, [DOCSTORE_FILE]: current.docstoreBytes, [ARGS_FILE]: current.argsBytes!, [LEXICAL_FILE]: current.lexicalBytes }
+    const files = { [INDEX_FILE]: current.indexBytes, [DOCSTORE_FILE]: current.docstoreBytes, [ARGS_FILE]: current.argsBytes!, [LEXICAL_FILE]: current.lexicalBytes, [CATALOG_FILE]: current.catalogBytes }
     const manifest = buildManifest({ ...next, embedderId: chunks.length > 0 ? next.embedderId ?? this.options.embedderId : next.embedderId }, files, new Date().toISOString(), documents)
     const staged = await stageText(this.dir, MANIFEST_FILE, serializeManifest(manifest))
     // From the rename on, the disk may hold the new version: a failure reloads what is there.
     this.dirty = true
     await applyManifest(this.dir, staged)
+    if (catalog) {
+      // Nothing else is in memory to update: a later operation that needs it reads base and log.
+      this.byDocument = undefined
+      if (!applyToCatalog(catalog, record)) {
+        this.replace(await this.load())
+        return
+      }
+      this.state = { ...next, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt }
+      this.identity = await readIdentity(this.dir)
+      return
+    }
     const target = { docs: current.docs, lexical: current.lexical, index: current.index, flat: current.flat, delta: current.delta }
     const deletedFrom = deletes.map((label) => [label, documentIdOf(label, current.docs.get(label)!)] as const)
     applyRecord(target, record, dimension, current.space, next.nextLabel, chunks.map((chunk) => chunk.terms))
@@ -309,11 +343,10 @@ export class HnswVectorStore implements VectorStore {
   }
 
   /** Documents among the live points once `record` is applied (without walking the docstore). */
-  private documentsAfter(byDocument: Map<string, number[]>, record: LogRecord): number {
+  private documentsAfter(byDocument: Map<string, number[]>, record: LogRecord, idOf: (label: number) => string): number {
     const change = new Map<string, number>()
-    const docs = this.state.docs
     for (const label of record.delete) {
-      const id = documentIdOf(label, docs.get(label)!)
+      const id = idOf(label)
       change.set(id, (change.get(id) ?? 0) - 1)
     }
     for (const [label, doc] of record.add) {
@@ -383,13 +416,13 @@ export class HnswVectorStore implements VectorStore {
   }
 
   isStale(): Promise<boolean> {
-    return this.run(async () => this.broken !== undefined || !sameIdentity(this.identity, await readIdentity(this.dir)))
+    return this.run(async () => this.broken !== undefined || !sameIdentity(this.identity, await readIdentity(this.dir)), { lazy: true })
   }
 
   refresh(): Promise<void> {
     return this.run(async () => {
-      if (!sameIdentity(this.identity, await readIdentity(this.dir))) this.replace(await this.load())
-    })
+      if (!sameIdentity(this.identity, await readIdentity(this.dir))) await this.reload()
+    }, { lazy: true })
   }
 
   async close(): Promise<void> {
@@ -397,6 +430,7 @@ export class HnswVectorStore implements VectorStore {
     this.closed = true
     await this.queue.drain()
     const { index } = this.state
+    this.catalog = undefined
     this.state = { ...this.state, index: undefined, flat: undefined, docs: new Map(), lexical: undefined, lexicalFile: undefined }
     // hnswlib frees an index's memory only when the object is collected: hand it on instead.
     this.retire(index)
@@ -470,7 +504,9 @@ export class HnswVectorStore implements VectorStore {
       const lexical = next.lexical ?? buildLexical(next.docs, this.options.analyzer)
       const { packed, ...lexicalFile } = await stageLexical(this.dir, lexical)
       staged.push(lexicalFile)
-      const files = { [INDEX_FILE]: indexFile.bytes, [DOCSTORE_FILE]: staged[1]!.bytes, [ARGS_FILE]: argsBytes, [LEXICAL_FILE]: lexicalFile.bytes }
+      const catalogFile = await stageText(this.dir, CATALOG_FILE, serializeCatalog(catalogFromDocs(next.docs)))
+      staged.push(catalogFile)
+      const files = { [INDEX_FILE]: indexFile.bytes, [DOCSTORE_FILE]: staged[1]!.bytes, [ARGS_FILE]: argsBytes, [LEXICAL_FILE]: lexicalFile.bytes, [CATALOG_FILE]: catalogFile.bytes }
       const capacity = next.index?.getMaxElements() ?? next.capacity
       // Only a write that passed assertCompatible sets embedderId (add, adoptEmbedder): a delete or compaction never declares one.
       const manifest = buildManifest({ ...next, capacity }, files, new Date().toISOString())
@@ -480,7 +516,7 @@ export class HnswVectorStore implements VectorStore {
       const docstoreBytes = staged[1]!.bytes
       this.state = {
         ...next, flat: next.index && flat?.count ? flat : undefined, docstoreBytes, lexicalBytes: lexicalFile.bytes, indexBytes: indexFile.bytes,
-        capacity, argsBytes, lexical: packed, lexicalFile: undefined, lexicalProblem: undefined, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt,
+        capacity, argsBytes, lexical: packed, lexicalFile: undefined, lexicalProblem: undefined, catalogBytes: catalogFile.bytes, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt,
       }
       this.byDocument = undefined
     } catch (error) {
@@ -503,10 +539,12 @@ export class HnswVectorStore implements VectorStore {
     return { space: state.space, dimension: state.dimension!, m: state.m, efConstruction: state.efConstruction, efSearch: state.efSearch }
   }
 
-  private async run<T>(task: () => Promise<T>): Promise<T> {
+  /** `lazy`: the task can run on a store read lazily (it needs no docstore, index or lexical index). */
+  private async run<T>(task: () => Promise<T>, { lazy = false }: { lazy?: boolean } = {}): Promise<T> {
     this.assertOpen()
     return this.queue.run(async () => {
       if (this.broken) throw this.broken
+      if (this.catalog && !lazy) await this.loadAll()
       return task()
     })
   }
@@ -516,11 +554,11 @@ export class HnswVectorStore implements VectorStore {
    * overwritten), finish a crashed commit and sweep its temps. Callers hold the
    * scope's lock while mutating, so no other commit is running now.
    */
-  private mutate<T>(task: () => Promise<T>): Promise<T> {
+  private mutate<T>(task: () => Promise<T>, options: { lazy?: boolean } = {}): Promise<T> {
     return this.run(async () => {
       try {
         const now = await readIdentity(this.dir)
-        if (!sameIdentity(now, this.identity)) this.replace(await this.load())
+        if (!sameIdentity(now, this.identity)) await this.reload()
         if (this.identity.journal !== undefined || !this.swept) {
           await recoverStore(this.dir)
           this.swept = true
@@ -540,7 +578,7 @@ export class HnswVectorStore implements VectorStore {
         // After the files changed: other store objects in this process must not trust a check made before.
         noteLocalChange()
       }
-    })
+    }, options)
   }
 
   /**
@@ -592,8 +630,24 @@ export class HnswVectorStore implements VectorStore {
     return readSnapshot(this.dir, this.options)
   }
 
+  /** The docstore, index and lexical index of a store read lazily. */
+  private async loadAll(): Promise<void> {
+    this.replace(await this.load())
+  }
+
+  /** Another process committed: read the store again, lazily if it was read so and still can be. */
+  private async reload(): Promise<void> {
+    const partial = this.catalog ? await readCatalogSnapshot(this.dir) : undefined
+    if (!partial) return this.replace(await this.load())
+    this.byDocument = undefined
+    this.catalog = partial.catalog
+    this.state = stateFromManifest(partial.manifest, this.options)
+    this.identity = partial.identity
+  }
+
   private replace(snapshot: Snapshot): void {
     this.byDocument = undefined
+    this.catalog = undefined
     const previous = this.state.index
     this.state = stateFromSnapshot(snapshot, this.options)
     this.identity = snapshot.identity

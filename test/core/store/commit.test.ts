@@ -74,7 +74,7 @@ describe('commit failures', () => {
     expect(reader.stats().revision).toBe(2)
     expect(await names()).toEqual(pending)
     await reader.add([chunk('c', 0, axis(DIM, 2))])
-    expect(await names()).toEqual(['args.json', 'bento-lexical.bin', 'bento.json', 'docstore.json', 'hnswlib.index'])
+    expect(await names()).toEqual(['args.json', 'bento-catalog.json', 'bento-lexical.bin', 'bento.json', 'docstore.json', 'hnswlib.index'])
     expect(ids(await open())).toEqual(['a', 'b', 'c'])
     expect(await store.isStale()).toBe(true)
   })
@@ -101,7 +101,7 @@ describe('journal and temp files', () => {
     expect(ids(reader)).toEqual(['a'])
     expect(await names()).toContain('.hnswlib.index.tmp-0123456789ab')
     await reader.add([chunk('b', 0, axis(DIM, 1))])
-    expect(await names()).toEqual(['.activity.json.tmp-0123456789ab', 'activity.json', 'args.json', 'bento-lexical.bin', 'bento.json', 'docstore.json', 'hnswlib.index'])
+    expect(await names()).toEqual(['.activity.json.tmp-0123456789ab', 'activity.json', 'args.json', 'bento-catalog.json', 'bento-lexical.bin', 'bento.json', 'docstore.json', 'hnswlib.index'])
   })
 
   it('recoverStore finishes a pending journal and is idempotent', async () => {
@@ -112,7 +112,7 @@ describe('journal and temp files', () => {
     setFaultInjector(undefined)
     expect(await recoverStore(dir)).toEqual({ rolledForward: true, swept: 0 })
     expect(await recoverStore(dir)).toEqual({ rolledForward: false, swept: 0 })
-    expect(await names()).toEqual(['args.json', 'bento-lexical.bin', 'bento.json', 'docstore.json', 'hnswlib.index'])
+    expect(await names()).toEqual(['args.json', 'bento-catalog.json', 'bento-lexical.bin', 'bento.json', 'docstore.json', 'hnswlib.index'])
     expect(ids(await open())).toEqual(['a', 'b'])
   })
 })

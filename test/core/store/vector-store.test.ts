@@ -60,7 +60,7 @@ describe('add, search, list', () => {
     ])
     expect(store.stats()).toMatchObject({ live: 3, deleted: 0, revision: 1 })
     const files = (await readdir(dir)).sort()
-    expect(files).toEqual(['args.json', 'bento-lexical.bin', 'bento.json', 'docstore.json', 'hnswlib.index'])
+    expect(files).toEqual(['args.json', 'bento-catalog.json', 'bento-lexical.bin', 'bento.json', 'docstore.json', 'hnswlib.index'])
 
     const reopened = await open()
     expect(reopened.stats()).toMatchObject({ live: 3, revision: 1, efSearch: DEFAULT_EF_SEARCH })

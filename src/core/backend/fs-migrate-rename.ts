@@ -1,20 +1,20 @@
 /**
- * Migrate into an empty target: the scope's dirs are renamed (constant time),
+ * The fs backend's move into an empty target: the scope's dirs are renamed (constant time),
  * or with `copy` copied into staging in trash and renamed into place. The caller
  * holds both scopes' locks and has begun the journal intent; every step here is
  * also its own crash replay.
  */
 import path from 'node:path'
-import { crashPoint } from '../core/faults.js'
-import * as fs from '../core/fs.js'
-import { endIntent, updateIntent } from '../core/journal.js'
-import type { JournalIntent } from '../core/journal.js'
-import { ensureDir } from '../core/layout.js'
-import { assertLocksHeld } from '../core/lock.js'
-import type { Layout, Tree } from '../core/layout.js'
-import type { Scope } from '../core/keys.js'
-import { copyTree } from './copy-tree.js'
-import { emptyTrash, trashDirOf, TREES } from './trash.js'
+import { crashPoint } from '../faults.js'
+import * as fs from '../fs.js'
+import { endIntent, updateIntent } from '../journal.js'
+import type { JournalIntent } from '../journal.js'
+import { ensureDir } from '../layout.js'
+import { assertLocksHeld } from '../lock.js'
+import type { Layout, Tree } from '../layout.js'
+import type { Scope } from '../keys.js'
+import { copyTree } from './fs-copy-tree.js'
+import { emptyTrash, trashDirOf, TREES } from './fs-trash.js'
 
 const exists = async (p: string) => (await fs.lstatOrUndefined(p)) !== undefined
 

@@ -5,12 +5,12 @@
  * and trash is swept by the next command.
  */
 import path from 'node:path'
-import { crashPoint } from '../core/faults.js'
-import * as fs from '../core/fs.js'
-import { readIntents } from '../core/journal.js'
-import { assertInside, assertNoSymlinks, ensureDir } from '../core/layout.js'
-import type { Layout, Tree } from '../core/layout.js'
-import type { Scope } from '../core/keys.js'
+import { crashPoint } from '../faults.js'
+import * as fs from '../fs.js'
+import { readIntents } from '../journal.js'
+import { assertInside, assertNoSymlinks, ensureDir } from '../layout.js'
+import type { Layout, Tree } from '../layout.js'
+import type { Scope } from '../keys.js'
 
 export const TREES: readonly Tree[] = ['vectors', 'uploads']
 

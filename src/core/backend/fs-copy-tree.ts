@@ -4,8 +4,8 @@
  * following them.
  */
 import path from 'node:path'
-import * as fs from '../core/fs.js'
-import { UnsafePathError } from '../core/errors.js'
+import * as fs from '../fs.js'
+import { UnsafePathError } from '../errors.js'
 
 export interface CopyStats {
   files: number
