@@ -15,6 +15,7 @@ export const SCALES = {
     rss: { scopes: 10_000, cap: 64, storeVectors: 64 },
     ingest: { megabytes: 8, files: 64, dimension: 384 },
     add: { chunks: 60_000, pairs: 5 },
+    embedCalls: { files: 5_000 },
     scaling: { counts: [1_000, 10_000, 100_000], repeats: 3 },
   },
   small: {
@@ -28,6 +29,7 @@ export const SCALES = {
     rss: { scopes: 500, cap: 64, storeVectors: 32 },
     ingest: { megabytes: 1, files: 16, dimension: 384 },
     add: { chunks: 5_000, pairs: 3 },
+    embedCalls: { files: 500 },
     scaling: { counts: [250, 500, 1_000], repeats: 2 },
   },
 }

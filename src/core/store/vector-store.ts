@@ -34,6 +34,11 @@ import { buildManifest, emptyState, stateFromManifest, stateFromSnapshot, type R
 import { assertChunks, assertSearchInput } from './validate.js'
 import type { AddOptions, ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, LogStats, SearchHit, StoreStats, StoredChunk, VectorStore } from './types.js'
 
+/** A lazily read store's object, manifest figures and label maps, beside its catalog. */
+const CATALOG_OPEN_BYTES = 16 * 1024
+/** A label in the catalog's label → document map and in its document's label array. */
+const CATALOG_BYTES_PER_LABEL = 50
+
 export class HnswVectorStore implements VectorStore {
   readonly dir: string
   private state: StoreState
@@ -66,6 +71,8 @@ export class HnswVectorStore implements VectorStore {
   }
 
   footprint(): number {
+    // Read lazily, it holds the catalog (parsed: about twice its file, plus its label maps) and nothing of the base files.
+    if (this.catalog) return CATALOG_OPEN_BYTES + 2 * (this.state.catalogBytes ?? 0) + CATALOG_BYTES_PER_LABEL * this.state.live
     return footprintOf(this.state) + deltaBytes(this.state.delta) + (this.state.log?.bytes ?? 0)
   }
 

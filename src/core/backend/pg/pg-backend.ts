@@ -29,6 +29,7 @@ import { ensureScopeRow, isScopeLocked, lockScope, scopeIdOf, scopeOfRow } from 
 import type { DatabaseSpec } from './spec.js'
 import { loadDocuments, loadStoreRow, type PgStoreState, type Queryable } from './store-state.js'
 import { createInUseCounter } from '../in-use.js'
+import { createPgScopeReports } from './scope-reports.js'
 import { createPgScopeMoves } from './scope-moves.js'
 
 export interface PgBackendOptions extends OpenDatabaseOptions {
@@ -275,6 +276,7 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
       await evict(scope)
     },
     holdings,
+    ...createPgScopeReports({ s, schema, reader }),
     // Only Bento writes these tables, and every store row records its embedder: no other tool's store to adopt.
     adoptStore: async () => {
       throw new RefusedError('A PostgreSQL scope is written only by Bento and records its embedder: there is nothing to adopt.')

@@ -30,6 +30,7 @@ import type { ChunkInput } from '../../../../src/core/store/types.js'
 import { describeConversationConformance } from './conversations.js'
 import type { ConformanceKit } from './kit.js'
 import { describeSharedStorage } from './shared-storage.js'
+import { describeScopeReports } from './scope-reports.js'
 
 export interface ConformanceStorage {
   backend: StorageBackend
@@ -224,5 +225,7 @@ export const describeBackendConformance = (name: string, target: ConformanceTarg
         return { backend, reopen, lockElsewhere: lockElsewhere && ((scope: Scope) => lockElsewhere(storage, scope)) }
       },
     })
+
+    describeScopeReports(kit)
   })
 }
