@@ -23,6 +23,8 @@ export const PROFILES = {
   du: { docsXm: 4, docsAlpha: 1.25, docsCap: 1500, uploadXm: 600, uploadAlpha: 1.4, uploadCap: 256 * 1024, maxVectorClass: 256 },
   // Lighter, for 100k-scope scaling trees: ~7 files per scope.
   scaling: { docsXm: 1, docsAlpha: 1.6, docsCap: 400, uploadXm: 400, uploadAlpha: 1.5, uploadCap: 64 * 1024, maxVectorClass: 256 },
+  // Many small scopes (issue 18): one upload each, so ~6 files per scope, where per-scope costs show.
+  small: { docsXm: 1, docsAlpha: 1.6, docsCap: 1, uploadXm: 400, uploadAlpha: 1.5, uploadCap: 64 * 1024, maxVectorClass: 4 },
 }
 
 const DAY = 86_400_000
