@@ -1,21 +1,19 @@
 /**
- * `bento du`: disk use per scope. Sizes are apparent sizes: the sum of `lstat`
- * sizes of every file and symlink (a link counts as itself, never its target;
- * directories count 0). That equals
+ * `bento du`: disk use per scope, from the backend's summaries (`scopeSummaries`).
+ * On the fs backend sizes are apparent sizes: the sum of `lstat` sizes of every
+ * file and symlink (a link counts as itself, never its target; directories
+ * count 0). That equals
  * `find <dir> ! -type d -printf '%s\n' | awk '{s+=$1} END {print s}'`.
+ * On a database they are the stored sizes of the scope's chunks and uploads.
  */
 import { InvalidOptionsError } from '../core/errors.js'
 import { tenantOf } from '../core/keys.js'
 import type { Scope, ScopeKind } from '../core/keys.js'
 import type { ScopeQuota, StorageBackend } from '../core/backend/types.js'
-import { effectiveQuota, isLimited } from './quota.js'
-import { createScopeWalker } from '../core/walk-pool.js'
-import type { ScopeWalker } from '../core/walk-pool.js'
-import type { ScanSkip } from '../core/scan.js'
-import { forEachConcurrent } from './concurrent.js'
+import { isLimited, mergeQuota } from './quota.js'
+import type { ScopeSummary, ScopeSummaryOptions } from '../core/backend/contract/scope-reports.js'
 import { pendingNotes } from './pending.js'
 import { toIso, toRef } from './scope-ref.js'
-import { lastActiveFromWalk } from './walk-activity.js'
 import type { DiskUsageGroup, DiskUsageResult, DiskUsageRow, OnProgress } from './types.js'
 
 export type DiskUsageSort = 'size' | 'name' | 'age'
@@ -29,10 +27,10 @@ export interface DiskUsageOptions {
   groupBy?: 'tenant'
   onProgress?: OnProgress
   /** Entries not counted as scopes, or links not descended into. */
-  onSkip?: (skip: ScanSkip) => void
+  onSkip?: ScopeSummaryOptions['onSkip']
   /** The default quota (a scope's own wins): rows of scopes with a quota in force carry it. */
   quotaDefaults?: ScopeQuota
-  /** Worker threads for big trees (see `createScopeWalker`); 0 walks in this thread only. */
+  /** fs: worker threads for big trees (see `createScopeWalker`); 0 walks in this thread only. */
   threads?: number
 }
 
@@ -95,20 +93,14 @@ class TopRows {
   }
 }
 
-const rowOf = async (backend: StorageBackend, walker: ScopeWalker, scope: Scope, onSkip?: (skip: ScanSkip) => void): Promise<DiskUsageRow> => {
-  const { layout } = backend
-  const walk = await walker.walk({ vectorsDir: layout.vectorsDir(scope), uploadsDir: layout.uploadsDir(scope), activityFile: layout.activityFile(scope) })
-  if (onSkip) for (const skip of walk.skips) onSkip(skip)
-  const { vectors, uploads } = walk
-  return {
-    ...toRef(scope),
-    vectorBytes: vectors.bytes,
-    uploadBytes: uploads.bytes,
-    totalBytes: vectors.bytes + uploads.bytes,
-    files: vectors.files + uploads.files,
-    lastActiveAt: toIso(await lastActiveFromWalk(backend, scope, walk)),
-  }
-}
+const rowOf = (summary: ScopeSummary): DiskUsageRow => ({
+  ...toRef(summary.scope),
+  vectorBytes: summary.vectorBytes,
+  uploadBytes: summary.uploadBytes,
+  totalBytes: summary.vectorBytes + summary.uploadBytes,
+  files: summary.files,
+  lastActiveAt: toIso(summary.lastActiveAt),
+})
 
 /**
  * Disk use of every scope, largest first. Streams the scopes; totals and tenant
@@ -131,10 +123,15 @@ export const diskUsage = async (backend: StorageBackend, options: DiskUsageOptio
   const rows: DiskUsageRow[] = []
   const groups = new Map<string, DiskUsageGroup>()
   const result: DiskUsageResult = { scopes: [], totalBytes: 0, vectorBytes: 0, uploadBytes: 0, files: 0, scopeCount: 0 }
-  const listOptions = { ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.onSkip ? { onSkip: options.onSkip } : {}) }
-  const scopeOfRow = new WeakMap<DiskUsageRow, Scope>()
-  const tally = (scope: Scope, row: DiskUsageRow) => {
-    scopeOfRow.set(row, scope)
+  const summaryOptions = {
+    ...(options.kinds ? { kinds: options.kinds } : {}),
+    ...(options.onSkip ? { onSkip: options.onSkip } : {}),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    quotas: true,
+  }
+  const ownQuota = new WeakMap<DiskUsageRow, ScopeQuota>()
+  const tally = (scope: Scope, row: DiskUsageRow, quota: ScopeQuota | undefined) => {
+    if (quota) ownQuota.set(row, quota)
     result.scopeCount++
     result.totalBytes += row.totalBytes
     result.vectorBytes += row.vectorBytes
@@ -154,18 +151,11 @@ export const diskUsage = async (backend: StorageBackend, options: DiskUsageOptio
     else rows.push(row)
     options.onProgress?.({ done: result.scopeCount, label: scope.key })
   }
-  const walker = createScopeWalker(options.threads === undefined ? {} : { threads: options.threads })
-  try {
-    await forEachConcurrent(backend.listScopes(listOptions), walker.concurrency, async (scope) => {
-      tally(scope, await rowOf(backend, walker, scope, options.onSkip))
-    })
-  } finally {
-    await walker.close()
-  }
+  for await (const summary of backend.scopeSummaries(summaryOptions)) tally(summary.scope, rowOf(summary), summary.quota)
   result.scopes = top ? top.sorted() : rows.sort(compare)
-  // Only the rows answered: one small read per row, none for the scopes `top` left out.
+  // Own quotas came with the summaries (read only for the scopes that have one); a scope's own wins over the default.
   for (const row of result.scopes) {
-    const quota = await effectiveQuota(backend, scopeOfRow.get(row)!, options.quotaDefaults)
+    const quota = mergeQuota(ownQuota.get(row), options.quotaDefaults)
     if (isLimited(quota)) row.quota = { maxBytes: quota.maxBytes ?? null, maxDocuments: quota.maxDocuments ?? null }
   }
   if (pending.length > 0) result.pending = pending

@@ -3,8 +3,7 @@
  */
 import path from 'node:path'
 import { BusyError, isBentoError } from '../core/errors.js'
-import * as fs from '../core/fs.js'
-import { measureTree } from '../core/scan.js'
+import type { StoredUploadEntry } from '../core/backend/contract/scope-reports.js'
 import { DEFAULT_SESSION_TTL_MS } from '../core/sessions.js'
 import type { StorageBackend, ScopeQuota } from '../core/backend/types.js'
 import { effectiveQuota, isLimited } from './quota.js'
@@ -26,15 +25,6 @@ export interface InspectOptions {
 
 const messageOf = (error: unknown) => (isBentoError(error) || error instanceof Error ? error.message : String(error))
 
-const isDir = async (p: string) => (await fs.lstatOrUndefined(p))?.isDirectory() === true
-
-const countJsonFiles = async (dir: string): Promise<number> => {
-  if (!(await isDir(dir))) return 0
-  let count = 0
-  for await (const entry of await fs.opendir(dir)) if (entry.isFile() && entry.name.endsWith('.json') && !fs.isTempName(entry.name)) count++
-  return count
-}
-
 /**
  * A vector searched for must be reached: its first chunk is among the hits, or a hit lies at
  * distance ~0 from it. Near-duplicate documents (100 similar notes) tie at distance ~0 and can
@@ -49,10 +39,15 @@ const isReached = (hits: SearchHit[], id: string, chunkIndex: number, vector: Fl
   return hits.length > 0 && Math.abs(hits[0]!.distance) <= SAME_POINT_DISTANCE * scale
 }
 
+/** A damaged or outdated lexical file: no document is lost (the docstore holds every text), and reindex rebuilds it. */
+const lexicalProblem = (problem: string, scope: Scope): string =>
+  `lexical: ${problem} Search is vector only until \`bento reindex ${scope.key}\` or the next write rebuilds it from the stored texts.`
+
 /** Each document's first chunk must be reached by a search for its own vector. */
 const verifyIndex = async (store: VectorStore, problems: string[]): Promise<void> => {
   // An open checks the lexical file as a whole (size, checksum, count); its postings are decoded and checked at first use: now.
   try {
+    // A damaged file is not thrown: the store drops it and reports it in stats() (read after this).
     if (store.stats().lexical) await store.searchLexical('', 1)
   } catch (error) {
     problems.push(`lexical: ${messageOf(error)}`)
@@ -74,16 +69,17 @@ const verifyIndex = async (store: VectorStore, problems: string[]): Promise<void
 }
 
 /**
- * Every live document ingested from a file keeps its original at `<uploads>/<id>/<source>`:
- * a document whose original is gone (deleted by hand, or by a commit from a stale view) is
- * unhealthy. Documents without a file (added through the store API) have no `fileType`.
+ * Every live document ingested from a file keeps its original, filed under its id with its
+ * source name (fs: `<uploads>/<id>/<source>`): a document whose original is gone (deleted by
+ * hand, or by a commit from a stale view) is unhealthy. Documents without a file (added
+ * through the store API) have no `fileType`.
  */
-const checkOriginals = async (uploadsDir: string, documents: DocumentSummary[], problems: string[]): Promise<void> => {
+const checkOriginals = (entries: StoredUploadEntry[], documents: DocumentSummary[], problems: string[]): void => {
+  const filesOf = new Map(entries.map((entry) => [entry.documentId, entry.files]))
   for (const doc of documents) {
     const { source, fileType } = doc.metadata
     if (!isDocumentId(doc.id) || typeof source !== 'string' || typeof fileType !== 'string' || path.basename(source) !== source) continue
-    const stats = await fs.lstatOrUndefined(path.join(uploadsDir, doc.id, source))
-    if (!stats?.isFile()) problems.push(`uploads: document ${doc.id} (${source}) has no original upload`)
+    if (!filesOf.get(doc.id)?.includes(source)) problems.push(`uploads: document ${doc.id} (${source}) has no original upload`)
   }
 }
 
@@ -93,11 +89,11 @@ const checkOriginals = async (uploadsDir: string, documents: DocumentSummary[], 
  * if (!report.exists) … // the CLI exits 3
  */
 export const inspectScope = async (backend: StorageBackend, scope: Scope, options: InspectOptions = {}): Promise<InspectResult> => {
-  const { layout } = backend
   const result: InspectResult = {
     ...toRef(scope),
     exists: await backend.scopeExists(scope),
-    paths: { vectors: layout.vectorsDir(scope), uploads: layout.uploadsDir(scope) },
+    // Filled from the storage report below (it names them even for a scope that does not exist).
+    paths: { vectors: '', uploads: '' },
     vectors: { count: 0, deleted: 0, dimension: null, space: null, embedder: null, capacity: null },
     documents: [],
     uploads: { files: 0, bytes: 0 },
@@ -109,7 +105,10 @@ export const inspectScope = async (backend: StorageBackend, scope: Scope, option
     healthy: true,
     problems: [],
   }
-  if (!result.exists) return result
+  if (!result.exists) {
+    result.paths = { ...(await backend.scopeStorage(scope)).locations }
+    return result
+  }
   // A write in flight elsewhere shows its uploads as orphans and its chunks as missing: busy, not unhealthy.
   // Test: test/cli/inspect-busy.test.ts.
   await assertNotLockedElsewhere(backend, scope)
@@ -118,14 +117,17 @@ export const inspectScope = async (backend: StorageBackend, scope: Scope, option
   const pending = await pendingNotes(backend, [scope])
   if (pending.length > 0) result.pending = pending
   for (const note of pending) problems.push(`journal: ${note.message} (${note.id})`)
+  const storage = await backend.scopeStorage(scope, options.verify ? { verify: true } : {})
+  result.paths = { ...storage.locations }
 
   let documents: DocumentSummary[] = []
-  if (await isDir(layout.vectorsDir(scope))) {
+  if (storage.stores.documents) {
     try {
       const loaded = await backend.withStore(scope, async (store) => {
-        const stats: StoreStats = store.stats()
         const docs = store.listDocuments()
         if (options.verify) await verifyIndex(store, problems)
+        // After the verify: its full decode of the lexical file may have found it damaged.
+        const stats: StoreStats = store.stats()
         return { stats, docs }
       }, { lockHeld: false })
       documents = loaded.docs
@@ -140,6 +142,7 @@ export const inspectScope = async (backend: StorageBackend, scope: Scope, option
         // Not the configured embedder: nothing says which model made these vectors (test/ops/adopt.test.ts).
         ...(stats.embedderId === undefined && stats.live > 0 ? { embedderUnknown: true as const, fix: `bento adopt ${scope.key} --embedder <id>` } : {}),
       }
+      if (stats.lexicalProblem !== undefined) problems.push(lexicalProblem(stats.lexicalProblem, scope))
       const chunks = documents.reduce((sum, doc) => sum + doc.chunks, 0)
       if (chunks !== stats.live) problems.push(`store: the docstore lists ${chunks} chunks but the index holds ${stats.live} live points`)
     } catch (error) {
@@ -148,21 +151,21 @@ export const inspectScope = async (backend: StorageBackend, scope: Scope, option
   }
   result.documents = documents.map((doc) => ({ id: doc.id, title: doc.title, chunks: doc.chunks, bytes: doc.bytes }))
 
-  const uploadsDir = layout.uploadsDir(scope)
-  const uploads = await measureTree(uploadsDir, { onSkip: (skip) => problems.push(`uploads: ${path.relative(layout.root, skip.path)} is a symlink`) })
+  const { uploads } = storage
   result.uploads = { files: uploads.files, bytes: uploads.bytes }
-  await checkOriginals(uploadsDir, documents, problems)
-  if (await isDir(uploadsDir)) {
-    const ids = new Set(documents.map((doc) => doc.id))
-    for await (const entry of await fs.opendir(uploadsDir)) {
-      if (entry.isDirectory() && !ids.has(entry.name) && !fs.isTempName(entry.name)) problems.push(`uploads: ${entry.name}/ belongs to no document (orphan)`)
-    }
+  problems.push(...storage.problems)
+  checkOriginals(uploads.entries, documents, problems)
+  const ids = new Set(documents.map((doc) => doc.id))
+  for (const entry of uploads.entries) {
+    if (!ids.has(entry.documentId)) problems.push(`uploads: ${entry.documentId}/ belongs to no document (orphan)`)
   }
 
-  result.conversations = await countJsonFiles(layout.conversationsDir(scope))
-  if (await isDir(layout.memoryDir(scope))) {
+  result.conversations = storage.conversations
+  if (storage.stores.memory) {
     try {
-      result.memories = await backend.withStore(scope, async (store) => store.stats().live, { part: 'memory' })
+      const stats = await backend.withStore(scope, async (store) => store.stats(), { part: 'memory' })
+      result.memories = stats.live
+      if (stats.lexicalProblem !== undefined) problems.push(`memory: ${lexicalProblem(stats.lexicalProblem, scope)}`)
     } catch (error) {
       problems.push(`memory: ${messageOf(error)}`)
     }

@@ -18,10 +18,10 @@ const db = usePgDatabase()
 
 /**
  * Routes whose operations still work on data-dir paths and answer `refused` on
- * PostgreSQL until the helper moving them lands: du and inspect (helper readops).
- * Remove each as it lands; they must never answer a 5xx meanwhile.
+ * PostgreSQL until the helper moving them lands (none now: du and inspect moved behind
+ * ScopeReports). Add one only with the helper named; they must never answer a 5xx meanwhile.
  */
-const PENDING = new Set(['GET /api/admin/scopes', 'GET /api/admin/scopes/:scope'])
+const PENDING = new Set<string>()
 
 const ADMIN_KEY = 'admin-key-for-the-route-walk-0001'
 const USER = 'tenant_a:user_a'

@@ -37,6 +37,7 @@ import { fsConversations } from './fs-conversations.js'
 import { importFsScope } from './fs-scope-import.js'
 import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoreCompaction, StorePart, StoredUpload, WithStoreOptions } from './types.js'
 import { createInUseCounter } from './in-use.js'
+import { createFsScopeReports } from './fs-scope-reports.js'
 import { createFsScopeMoves } from './fs-scope-moves.js'
 
 // Loaded on the first store open: the store pulls in hnswlib-node and zod, which `bento du`, ls and cleanup never use.
@@ -349,6 +350,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       activity.forget(scope)
     },
     holdings: (scope) => holdingsOf(scope, false),
+    ...createFsScopeReports({ layout, lastActiveAt: (scope) => activity.lastActiveAt(scope) }),
     compact,
     adoptStore: (scope, adoptOptions) => adoptFsStore(layout, scope, adoptOptions, () => evictScope(scope)),
     listScopes,

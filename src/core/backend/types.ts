@@ -11,6 +11,7 @@ import type { Scope, ScopeKind } from '../keys.js'
 import type { Conversation } from '../conversation-model.js'
 import type { ConversationStorage } from './contract/conversations.js'
 import type { ExportedChunk, Space, VectorStore } from '../store/types.js'
+import type { ScopeReports } from './contract/scope-reports.js'
 import type { ScopeMoves } from './contract/scope-moves.js'
 
 /** Which of a scope's stores: its documents, or its persistent memory. */
@@ -191,7 +192,7 @@ export interface StoreAdoption {
   changed: boolean
 }
 
-export interface StorageBackend extends ConversationStorage, ScopeMoves {
+export interface StorageBackend extends ConversationStorage, ScopeMoves, ScopeReports {
   readonly layout: Layout
   /**
    * The directory the backend keeps scopes in, when it keeps them in files (the fs backend's data dir);

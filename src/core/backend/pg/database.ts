@@ -5,6 +5,7 @@
  */
 import pg from 'pg'
 import { BentoError, DatabaseUnavailableError } from '../../errors.js'
+import { crashPoint } from '../../faults.js'
 import { applyMigrations, type Migration } from './migrations.js'
 import { checkServer, type ServerInfo } from './requirements.js'
 import { describeSpec, type DatabaseSpec } from './spec.js'
@@ -78,7 +79,9 @@ export const openDatabase = async (spec: DatabaseSpec, options: OpenDatabaseOpti
       try {
         await connection.query('BEGIN')
         const result = await fn(connection)
+        crashPoint('pg:before-commit')
         await connection.query('COMMIT')
+        crashPoint('pg:after-commit')
         return result
       } catch (error) {
         await connection.query('ROLLBACK').catch(() => undefined)

@@ -10,7 +10,7 @@ import { assertDocumentId } from '../../ingest/document-id.js'
 import { assertValidFileName } from '../../ingest/file-name.js'
 import type { Scope } from '../../keys.js'
 import { isConversationId } from '../../sessions.js'
-import type { Conversation } from '../../conversations.js'
+import { conversationOf } from '../../conversation-model.js'
 import type { ScopeImportSource, ScopeIoOptions, ScopeSnapshot, ScopeStoreContents, ScopeUpload, StorePart } from '../types.js'
 import type { PgScopeIoDeps } from './pg-backend.js'
 import type { Queryable } from './store-state.js'
@@ -38,7 +38,9 @@ export const exportPgScope = <T>(deps: PgScopeIoDeps, scope: Scope, fn: (snapsho
       size: Number(row.size),
       read: async () => (await q.query<{ content: Buffer }>(`SELECT content FROM ${deps.s}.uploads WHERE scope_id = $1 AND document_id = $2`, [scopeId, row.document_id])).rows[0]!.content,
     }))
-    const conversations = (await q.query<{ body: Conversation }>(`SELECT body FROM ${deps.s}.conversations WHERE scope_id = $1 ORDER BY id`, [scopeId])).rows.map((row) => row.body)
+    // Owned by the scope they are read from, as on fs: a moved scope's rows still name the old key until rewritten.
+    const conversations = (await q.query<{ id: string; body: unknown }>(`SELECT id, body FROM ${deps.s}.conversations WHERE scope_id = $1 ORDER BY id`, [scopeId])).rows
+      .map((row) => conversationOf(row.body, scope, `Conversation row ${JSON.stringify(row.id)} has an unexpected shape`))
     return fn({
       scope,
       createdAt: times.created_at,

@@ -122,6 +122,21 @@ export const describeConversationConformance = (context: ConversationConformance
     expect([...contents].sort()).toEqual(Array.from({ length: 6 }, (_, i) => [`a${i}`, `q${i}`]).flat().sort())
   })
 
+  it('a conversation moves with its scope: read, continued and exported under the new key, its owner the new key', async () => {
+    const { backend } = await context.open()
+    const [from, to] = [customScope('user-before'), customScope('user-after')]
+    const created = await backend.createConversation(from, at(0))
+    await backend.appendConversationMessages(from, created.id, turn('before the move', 'ok'), at(1000))
+    await backend.withScopesLocked([from, to], () => backend.moveScope(from, to, { copy: false }))
+    await expect(backend.getConversation(from, created.id)).rejects.toMatchObject({ code: 'not_found' })
+    // Before any write under the new key, what was stored still names the old one: every read answers the new.
+    expect((await backend.listConversations(to)).map((row) => [row.id, row.userId])).toEqual([[created.id, 'user-after']])
+    const exported = await backend.exportScope(to, async (snapshot) => snapshot.conversations)
+    expect(exported.map((conversation) => [conversation.id, conversation.userId, conversation.messages.length])).toEqual([[created.id, 'user-after', 2]])
+    await backend.appendConversationMessages(to, created.id, turn('after the move', 'ok'), at(2000))
+    expect(await backend.getConversation(to, created.id)).toMatchObject({ userId: 'user-after', messages: [{ content: 'before the move' }, { content: 'ok' }, { content: 'after the move' }, { content: 'ok' }] })
+  })
+
   it('conversation writes wait for a scope locked elsewhere, then fail locked and change nothing', async (test) => {
     const { backend, lockElsewhere } = await context.open()
     if (!lockElsewhere) return test.skip()

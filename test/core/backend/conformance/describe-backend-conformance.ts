@@ -31,6 +31,7 @@ import { describeConversationConformance } from './conversations.js'
 import type { ConformanceKit } from './kit.js'
 import { describeScopeMoves } from './scope-moves.js'
 import { describeSharedStorage } from './shared-storage.js'
+import { describeScopeReports } from './scope-reports.js'
 
 export interface ConformanceStorage {
   backend: StorageBackend
@@ -226,5 +227,7 @@ export const describeBackendConformance = (name: string, target: ConformanceTarg
         return { backend, reopen, lockElsewhere: lockElsewhere && ((scope: Scope) => lockElsewhere(storage, scope)) }
       },
     })
+
+    describeScopeReports(kit)
   })
 }
