@@ -39,10 +39,15 @@ const isReached = (hits: SearchHit[], id: string, chunkIndex: number, vector: Fl
   return hits.length > 0 && Math.abs(hits[0]!.distance) <= SAME_POINT_DISTANCE * scale
 }
 
+/** A damaged or outdated lexical file: no document is lost (the docstore holds every text), and reindex rebuilds it. */
+const lexicalProblem = (problem: string, scope: Scope): string =>
+  `lexical: ${problem} Search is vector only until \`bento reindex ${scope.key}\` or the next write rebuilds it from the stored texts.`
+
 /** Each document's first chunk must be reached by a search for its own vector. */
 const verifyIndex = async (store: VectorStore, problems: string[]): Promise<void> => {
   // An open checks the lexical file as a whole (size, checksum, count); its postings are decoded and checked at first use: now.
   try {
+    // A damaged file is not thrown: the store drops it and reports it in stats() (read after this).
     if (store.stats().lexical) await store.searchLexical('', 1)
   } catch (error) {
     problems.push(`lexical: ${messageOf(error)}`)
@@ -119,9 +124,10 @@ export const inspectScope = async (backend: StorageBackend, scope: Scope, option
   if (storage.stores.documents) {
     try {
       const loaded = await backend.withStore(scope, async (store) => {
-        const stats: StoreStats = store.stats()
         const docs = store.listDocuments()
         if (options.verify) await verifyIndex(store, problems)
+        // After the verify: its full decode of the lexical file may have found it damaged.
+        const stats: StoreStats = store.stats()
         return { stats, docs }
       }, { lockHeld: false })
       documents = loaded.docs
@@ -136,6 +142,7 @@ export const inspectScope = async (backend: StorageBackend, scope: Scope, option
         // Not the configured embedder: nothing says which model made these vectors (test/ops/adopt.test.ts).
         ...(stats.embedderId === undefined && stats.live > 0 ? { embedderUnknown: true as const, fix: `bento adopt ${scope.key} --embedder <id>` } : {}),
       }
+      if (stats.lexicalProblem !== undefined) problems.push(lexicalProblem(stats.lexicalProblem, scope))
       const chunks = documents.reduce((sum, doc) => sum + doc.chunks, 0)
       if (chunks !== stats.live) problems.push(`store: the docstore lists ${chunks} chunks but the index holds ${stats.live} live points`)
     } catch (error) {
@@ -156,7 +163,9 @@ export const inspectScope = async (backend: StorageBackend, scope: Scope, option
   result.conversations = storage.conversations
   if (storage.stores.memory) {
     try {
-      result.memories = await backend.withStore(scope, async (store) => store.stats().live, { part: 'memory' })
+      const stats = await backend.withStore(scope, async (store) => store.stats(), { part: 'memory' })
+      result.memories = stats.live
+      if (stats.lexicalProblem !== undefined) problems.push(`memory: ${lexicalProblem(stats.lexicalProblem, scope)}`)
     } catch (error) {
       problems.push(`memory: ${messageOf(error)}`)
     }

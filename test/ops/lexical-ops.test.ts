@@ -42,7 +42,7 @@ describe('the lexical index in the operations', () => {
     expect(report.problems.some((problem) => problem.includes('bento-lexical.bin'))).toBe(true)
   })
 
-  it('inspect --verify decodes the postings an open only checks as a whole: a file of the right size and checksum but other labels is a problem', async () => {
+  it('inspect --verify decodes the postings an open only checks as a whole: a file of the right size and checksum but other labels is a problem, and search falls back to vector', async () => {
     const { backend, layout, add } = await setup()
     await add('user-1', { 'a.txt': 'alpha bravo' })
     await backend.evict(customScope('user-1'))
@@ -55,6 +55,9 @@ describe('the lexical index in the operations', () => {
     manifest.files['bento-lexical.bin'] = crafted.length
     await writeFile(path.join(dir, 'bento.json'), JSON.stringify(manifest))
     expect((await inspectScope(backend, customScope('user-1'))).healthy).toBe(true)
+    // A search is the first use that decodes it: it answers by vector and says so, in either mode.
+    expect(await searchScope(backend, customScope('user-1'), 'alpha', { mode: 'lexical' })).toMatchObject({ mode: 'vector', lexicalIndex: false, results: [{ title: 'a.txt' }] })
+    expect(await searchScope(backend, customScope('user-1'), 'alpha')).toMatchObject({ mode: 'vector', lexicalIndex: false, results: [{ title: 'a.txt' }] })
     const report = await inspectScope(backend, customScope('user-1'), { verify: true })
     expect(report.healthy).toBe(false)
     expect(report.problems).toContainEqual(expect.stringMatching(/^lexical: bento-lexical\.bin: label 7/))

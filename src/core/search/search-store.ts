@@ -111,7 +111,7 @@ export const searchStore = async (backend: StorageBackend, scope: Scope, query: 
     if (vector === undefined) throw new UpstreamError('The embedder returned no vector for the query.')
   }
   const floor = options.minSimilarity ?? defaultMinSimilarity(backend.embedder.id)
-  const ranked = await backend.withStore(scope, async (store) => {
+  const answer = await backend.withStore(scope, async (store): Promise<{ ranked: RankedHit[]; mode: SearchMode } | undefined> => {
     // hnswlib throws when k exceeds the live points, and the count may have moved since.
     const count = store.stats().live
     const wanted = Math.min(count, Math.max(CANDIDATES, limit))
@@ -122,19 +122,27 @@ export const searchStore = async (backend: StorageBackend, scope: Scope, query: 
     if (vector !== undefined && filter !== undefined && vectorHits.length < Math.min(limit, wanted) && wanted < count) {
       vectorHits = await store.search(vector, count, filter)
     }
-    if (mode === 'vector') {
-      // The nearest neighbours as they are, unless the query matches nothing at all.
+    // The nearest neighbours as they are, unless the query matches nothing at all.
+    const byVector = async () => {
       const matches = (vectorHits[0]?.score ?? -Infinity) >= floor || ((await store.searchLexical(query, 1, filter))?.length ?? 1) > 0
-      return matches ? vectorHits.map(fromVector) : []
+      return { ranked: matches ? vectorHits.map(fromVector) : [], mode: 'vector' as const }
     }
-    const lexicalHits = (await store.searchLexical(query, Math.max(LEXICAL_CANDIDATES, limit), filter)) ?? []
-    if (mode === 'lexical') return lexicalHits.map(fromLexical)
-    return fuseRankings(vectorHits, lexicalHits, options.fusion ?? 'rrf')
+    if (mode === 'vector') return byVector()
+    const lexicalHits = await store.searchLexical(query, Math.max(LEXICAL_CANDIDATES, limit), filter)
+    // The file was found damaged at its first use (stats() counted it): answer as a store without one.
+    if (lexicalHits === undefined) return vector === undefined ? undefined : byVector()
+    if (mode === 'lexical') return { ranked: lexicalHits.map(fromLexical), mode }
+    const ranked = fuseRankings(vectorHits, lexicalHits, options.fusion ?? 'rrf')
       .filter((hit) => hit.lexical > 0 || (hit.similarity ?? -Infinity) >= floor)
       .map(fromFused)
+    return { ranked, mode }
   }, part)
+  // A lexical search of a store whose file turned out damaged: the query needs its vector after all.
+  if (answer === undefined) return { ...(await searchStore(backend, scope, query, limit, { ...options, mode: 'vector' })), lexicalIndex: false }
+  const { ranked } = answer
   const noMatch = ranked.length === 0
   const minScore = options.minScore
   const kept = minScore === undefined ? ranked : ranked.filter((hit) => hit.score >= minScore)
-  return { hits: kept.slice(0, limit), mode, lexicalIndex, noMatch }
+  const lexicalUsable = lexicalIndex && answer.mode === mode
+  return { hits: kept.slice(0, limit), mode: answer.mode, lexicalIndex: lexicalUsable, noMatch }
 }

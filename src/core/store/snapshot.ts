@@ -16,7 +16,7 @@ import { loadIndex, releaseIndex, type Index } from './hnsw.js'
 import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
 import { fileSource, validateIndex, validateIndexFile, type IndexExpectations, type IndexFileInfo } from './index-header.js'
 import { readJournal, resolveFiles } from './journal.js'
-import { checkLexical, decodeLexical } from './lexical-file.js'
+import { checkLexical, tryDecodeLexical, type LexicalFound } from './lexical-file.js'
 import type { LexicalIndex } from '../lexical/index.js'
 import { parseManifest, type Manifest } from './manifest.js'
 import { decodeLog, logPath, readLogBytes, type LogInfo } from './log-file.js'
@@ -53,6 +53,8 @@ export interface Snapshot {
   delta?: DeltaSegment
   /** With a commit log: the lexical index decoded from `lexical` and the log replayed into it. */
   lexicalIndex?: LexicalIndex
+  /** Why the store's lexical file is not used (damaged or outdated: see `LexicalFound`). */
+  lexicalProblem?: string
 }
 
 const ATTEMPTS = 8
@@ -138,12 +140,14 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
     assertSaneCapacity(manifest, info, initialCapacity)
     const docs = parseDocstore(docstoreBytes!.toString('utf8'))
     checkAgreement(info, docs, manifest, { [INDEX_FILE]: indexBytes.length, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length })
-    const lexical = readLexical(docs, manifest, lexicalBytes)
+    const found = readLexical(docs, manifest, lexicalBytes)
     const flat = info.count > 0 ? flatFromInfo(info, args.numDimensions, args.space) : undefined
-    const replayed = await replay(dir, manifest, { docs, lexical: undefined, index: undefined, flat, delta: undefined }, args, lexical)
+    const replayed = await replay(dir, manifest, { docs, lexical: undefined, index: undefined, flat, delta: undefined }, args, found)
+    const lexical = replayed.problem === undefined ? found.bytes : undefined
     return {
       found: true, manifest, args, docs, info: { ...info, vectors: undefined }, flat, efSearch: ef, argsBytes: argsBytes!.length, indexBytes: indexBytes.length, lexical,
       docstoreBytes: docstoreBytes!.length, lexicalBytes: lexical ? lexicalBytes?.length : undefined, log: manifest.log, delta: replayed.delta, lexicalIndex: replayed.lexical,
+      lexicalProblem: found.problem ?? replayed.problem,
     }
   }
   const { info, bytes: indexBytes } = validateIndexAt(indexFile, { dimension: args.numDimensions, capacity: manifest?.capacity })
@@ -154,12 +158,12 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
     { space: args.space, dimension: args.numDimensions, m: info.m, efConstruction: info.efConstruction, efSearch: ef },
     manifest?.capacity ?? info.maxElements)) : undefined
   let docs: Docstore
-  let lexical: Uint8Array | undefined
+  let found: LexicalFound
   try {
     docs = parseDocstore(docstoreBytes!.toString('utf8'))
     const sizes: Record<string, number> = { [INDEX_FILE]: indexBytes, [DOCSTORE_FILE]: docstoreBytes!.length, [ARGS_FILE]: argsBytes!.length }
     checkAgreement(info, docs, manifest, sizes)
-    lexical = readLexical(docs, manifest, lexicalBytes)
+    found = readLexical(docs, manifest, lexicalBytes)
   } catch (error) {
     void loading?.then((loaded) => 'index' in loaded && releaseIndex(loaded.index))
     throw error
@@ -180,27 +184,30 @@ const readOnce = async (dir: string, { efSearch, defaultEfSearch: defaultEf, exa
   }
   let replayed: Awaited<ReturnType<typeof replay>>
   try {
-    replayed = await replay(dir, manifest, { docs, lexical: undefined, index, flat: undefined, delta: undefined }, args, lexical)
+    replayed = await replay(dir, manifest, { docs, lexical: undefined, index, flat: undefined, delta: undefined }, args, found)
   } catch (error) {
     if (index) releaseIndex(index)
     throw error
   }
+  const lexical = replayed.problem === undefined ? found.bytes : undefined
   return {
     found: true, manifest, args, docs, info, index, efSearch: ef, argsBytes: argsBytes!.length, indexBytes, lexical, docstoreBytes: docstoreBytes!.length,
     lexicalBytes: lexical ? lexicalBytes?.length : undefined, log: manifest?.log, delta: replayed.delta, lexicalIndex: replayed.lexical,
+    lexicalProblem: found.problem ?? replayed.problem,
   }
 }
 
-/** Applies the commit log the manifest counts (none: nothing to do). */
 /**
  * Applies the commit log the manifest counts (none: nothing to do). The lexical file,
  * otherwise decoded at its first use, is decoded here against the base docstore so the
  * log's texts can be added to it (`lexical` in the answer).
  */
-const replay = async (dir: string, manifest: Manifest | undefined, target: Parameters<typeof applyRecord>[0], args: StoreArgs, lexicalFile: Uint8Array | undefined): Promise<{ delta: DeltaSegment | undefined; lexical: LexicalIndex | undefined }> => {
+const replay = async (dir: string, manifest: Manifest | undefined, target: Parameters<typeof applyRecord>[0], args: StoreArgs, lexicalFile: LexicalFound): Promise<{ delta: DeltaSegment | undefined; lexical: LexicalIndex | undefined; problem?: string }> => {
   const log = manifest?.log
   if (!manifest || !log || log.bytes === 0) return { delta: undefined, lexical: undefined }
-  if (lexicalFile) target.lexical = decodeLexical(lexicalFile, target.docs)
+  // A damaged file leaves the log replayed without it: the next write rebuilds the index from the docstore.
+  const decoded = lexicalFile.bytes ? tryDecodeLexical(lexicalFile.bytes, target.docs) : {}
+  target.lexical = decoded.index
   const records = decodeLog(await readLogBytes(logPath(dir), log.bytes), args.numDimensions)
   let added = 0
   let deleted = 0
@@ -213,13 +220,13 @@ const replay = async (dir: string, manifest: Manifest | undefined, target: Param
     throw new CorruptStoreError(`${LOG_FILE}: holds ${records.length} records (+${added} −${deleted}), ${MANIFEST_FILE} records ${log.records} (+${log.added} −${log.deleted}).`)
   }
   if (target.docs.size !== manifest.live) throw new CorruptStoreError(`${LOG_FILE}: leaves ${target.docs.size} live points, ${MANIFEST_FILE} records ${manifest.live}.`)
-  return { delta: target.delta, lexical: target.lexical }
+  return { delta: target.delta, lexical: target.lexical, problem: decoded.problem }
 }
 
 /** The lexical file the manifest records, after the open's checks; a file the manifest does not record (none of Bento's commits leaves one) is not trusted. */
-const readLexical = (docs: Docstore, manifest: Manifest | undefined, bytes: Buffer | undefined): Uint8Array | undefined => {
+const readLexical = (docs: Docstore, manifest: Manifest | undefined, bytes: Buffer | undefined): LexicalFound => {
   const recorded = manifest?.files[LEXICAL_FILE]
-  return recorded === undefined ? undefined : checkLexical(bytes, recorded, docs)
+  return recorded === undefined ? {} : checkLexical(bytes, recorded, docs)
 }
 
 /** What a store LangChain re-saved after Bento wrote it looks like; `bento adopt` rebuilds the manifest from the files. */

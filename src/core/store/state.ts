@@ -43,6 +43,8 @@ export interface StoreState {
   lexical: LexicalIndex | undefined
   /** The lexical file as read at open, decoded at the first lexical search or write (a cold open only checks it as a whole). */
   lexicalFile: Uint8Array | undefined
+  /** Why the lexical file found is not used (damaged or outdated); cleared by the commit that rebuilds it. */
+  lexicalProblem: string | undefined
   /** Byte size of the catalog file the manifest records (undefined: none, written at the next full commit). */
   catalogBytes: number | undefined
   /** The commit log as committed (undefined when the base files hold everything). */
@@ -89,6 +91,7 @@ export const emptyState = (options: ResolvedOptions): StoreState => ({
   indexBytes: 0,
   lexical: createLexicalIndex(options.analyzer),
   lexicalFile: undefined,
+  lexicalProblem: undefined,
   catalogBytes: undefined,
   log: undefined,
   delta: undefined,
@@ -127,6 +130,7 @@ export const stateFromSnapshot = (snapshot: Snapshot, options: ResolvedOptions):
     // A store with a commit log had its lexical file decoded at open, to replay the log into it.
     lexical: snapshot.lexicalIndex,
     lexicalFile: snapshot.lexicalIndex ? undefined : snapshot.lexical,
+    lexicalProblem: snapshot.lexicalProblem,
     catalogBytes: snapshot.manifest?.files[CATALOG_FILE],
     log: snapshot.log,
     delta: snapshot.delta,

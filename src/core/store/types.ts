@@ -107,6 +107,16 @@ export interface StoreStats {
   revision: number
   /** False for a store without a lexical index yet (written before it existed, or adopted): vector search only until its next write or `reindex()`. */
   lexical: boolean
+  /**
+   * Why the store's lexical file is not used: damaged (a check failed) or outdated (built by
+   * another tokenizer). Search is vector only meanwhile; `reindex()` or the next write rebuilds it.
+   */
+  lexicalProblem?: string
+}
+
+export interface ReindexStoreOptions {
+  /** Rebuild from the stored texts even when the index looks current. Default false. */
+  force?: boolean
 }
 
 /** The commit log's share of a store: writes appended since the base files were last rewritten. */
@@ -151,8 +161,12 @@ export interface VectorStore {
    * when the store has no lexical index yet (`stats().lexical` false).
    */
   searchLexical(query: string, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<LexicalSearchHit[] | undefined>
-  /** Builds the lexical index from the stored texts and commits it (no embedding). Resolves false when it already had one. */
-  reindex(): Promise<boolean>
+  /**
+   * Builds the lexical index from the stored texts and commits it (no embedding): for a store
+   * without one, or whose file is damaged or outdated (`stats().lexicalProblem`), or always with
+   * `force`. Resolves false when nothing was rebuilt.
+   */
+  reindex(options?: ReindexStoreOptions): Promise<boolean>
   listDocuments(): DocumentSummary[]
   /** Resolves to the number of chunks removed (0 when the document is unknown). */
   deleteDocument(documentId: string): Promise<number>

@@ -17,7 +17,7 @@ import { ARGS_FILE, CATALOG_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIF
 import { applyToCatalog, catalogFromDocs, ownerOf, serializeCatalog, summariesOf, type Catalog } from './catalog.js'
 import { readCatalogSnapshot, type CatalogSnapshot } from './catalog-snapshot.js'
 import { addPassage, createLexicalIndex, remapLabels, removeLabel, searchLexical } from '../lexical/index.js'
-import { buildLexical, decodeLexical, stageLexical } from './lexical-file.js'
+import { buildLexical, stageLexical, tryDecodeLexical } from './lexical-file.js'
 import { normalizeLikeHnswlib } from './cosine.js'
 import { flatFromInfo, pointOf, searchFlat } from './flat-index.js'
 import { footprintOf } from './footprint.js'
@@ -32,7 +32,7 @@ import { createSerialQueue } from './queue.js'
 import { readSnapshot, type Snapshot } from './snapshot.js'
 import { buildManifest, emptyState, stateFromManifest, stateFromSnapshot, type ResolvedOptions, type StoreState } from './state.js'
 import { assertChunks, assertSearchInput } from './validate.js'
-import type { AddOptions, ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, LogStats, SearchHit, StoreStats, StoredChunk, VectorStore } from './types.js'
+import type { AddOptions, ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, LogStats, ReindexStoreOptions, SearchHit, StoreStats, StoredChunk, VectorStore } from './types.js'
 
 /** A lazily read store's object, manifest figures and label maps, beside its catalog. */
 const CATALOG_OPEN_BYTES = 16 * 1024
@@ -86,8 +86,9 @@ export class HnswVectorStore implements VectorStore {
 
   stats(): StoreStats {
     this.assertOpen()
-    const { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical, lexicalFile } = this.state
-    return { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical: lexical !== undefined || lexicalFile !== undefined || this.catalog !== undefined }
+    const { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical, lexicalFile, lexicalProblem } = this.state
+    const stats: StoreStats = { live, deleted, capacity, dimension, space, embedderId, efSearch, revision, lexical: lexical !== undefined || lexicalFile !== undefined || this.catalog !== undefined }
+    return lexicalProblem === undefined ? stats : { ...stats, lexicalProblem }
   }
 
   listDocuments(): DocumentSummary[] {
@@ -217,12 +218,13 @@ export class HnswVectorStore implements VectorStore {
     })
   }
 
-  reindex(): Promise<boolean> {
+  reindex(options: ReindexStoreOptions = {}): Promise<boolean> {
     return this.mutate(async () => {
-      if (this.state.lexical !== undefined || this.state.dimension === undefined) return false
+      if (this.state.dimension === undefined || (this.state.lexical !== undefined && options.force !== true)) return false
       await this.loadIndexForWrite()
       const current = this.state
-      await this.commit({ ...current, lexical: buildLexical(current.docs, this.options.analyzer) })
+      // A forced rebuild keeps the index's analyzer (stop words, stemming); one the store lost takes the store's options.
+      await this.commit({ ...current, lexical: buildLexical(current.docs, current.lexical?.analyzer ?? this.options.analyzer) })
       return true
     })
   }
@@ -514,7 +516,7 @@ export class HnswVectorStore implements VectorStore {
       const docstoreBytes = staged[1]!.bytes
       this.state = {
         ...next, flat: next.index && flat?.count ? flat : undefined, docstoreBytes, lexicalBytes: lexicalFile.bytes, indexBytes: indexFile.bytes,
-        capacity, argsBytes, lexical: packed, lexicalFile: undefined, catalogBytes: catalogFile.bytes, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt,
+        capacity, argsBytes, lexical: packed, lexicalFile: undefined, lexicalProblem: undefined, catalogBytes: catalogFile.bytes, embedderId: manifest.embedderId ?? undefined, revision: manifest.revision, createdAt: manifest.createdAt,
       }
       this.byDocument = undefined
     } catch (error) {
@@ -595,11 +597,17 @@ export class HnswVectorStore implements VectorStore {
     this.state = { ...this.state, index: loaded }
   }
 
-  /** The lexical file read at open, decoded now that a search or a write needs it (a damaged one is `CorruptStoreError`). */
+  /**
+   * The lexical file read at open, decoded now that a search or a write needs it. A damaged
+   * one is dropped and reported (`lexicalProblem`): searches run by vector, and the next
+   * write commits an index rebuilt from the docstore instead of refusing (the file holds no
+   * passage the docstore does not).
+   */
   private decodeLexical(): void {
     const { lexicalFile, docs } = this.state
     if (lexicalFile === undefined) return
-    this.state = { ...this.state, lexical: decodeLexical(lexicalFile, docs), lexicalFile: undefined }
+    const { index, problem } = tryDecodeLexical(lexicalFile, docs)
+    this.state = { ...this.state, lexical: index, lexicalFile: undefined, lexicalProblem: problem }
   }
 
   /** After a mutation: a small store hands its hnswlib index back and searches its flat vectors again. */
