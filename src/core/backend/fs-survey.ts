@@ -35,6 +35,15 @@ export const createFsSurveyor = (deps: FsMoveDeps): ScopeSurveyor => {
     return check
   }
 
+  // One listing of the lock dirs instead of an lstat per scope. A lock taken after it is not seen here, which
+  // only makes a plan list a scope that apply then skips: apply takes every lock itself, never trusting this.
+  let locks: Promise<Set<string>> | undefined
+  const lockDirs = () =>
+    (locks ??= fs.readdir(layout.locksDir).then((names) => new Set(names), (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return new Set<string>()
+      throw error
+    }))
+
   const survey = async (scope: Scope): Promise<ScopeSurvey> => {
     const vectorsDir = layout.vectorsDir(scope)
     const uploadsDir = layout.uploadsDir(scope)
@@ -45,14 +54,14 @@ export const createFsSurveyor = (deps: FsMoveDeps): ScopeSurveyor => {
     const link = walk.skips.find((skip) => skip.path === vectorsDir || skip.path === uploadsDir)
     const record = walk.activityText === undefined ? null : parseActivityText(walk.activityText)
     const empty = walk.vectors.files === 0 && walk.uploads.files === 0
-    const lockDir = `${layout.lockTarget(scope)}.lock`
+    const lockDir = `${path.basename(layout.lockTarget(scope))}.lock`
     return {
       // A walk that found no file cannot tell an empty scope from none: ask.
       exists: !empty || (await deps.scopeExists(scope)),
       bytes: walk.vectors.bytes + walk.uploads.bytes,
       lastActiveAt: record ? new Date(record.lastActiveAt) : await deps.lastActiveAt(scope),
       ...(link ? { unsafe: `unsafe path: Refusing to follow a symlink inside the data dir: ${path.relative(layout.root, link.path)}` } : {}),
-      maybeLocked: (await fs.lstatOrUndefined(lockDir)) !== undefined,
+      maybeLocked: (await lockDirs()).has(lockDir),
     }
   }
 
