@@ -13,7 +13,7 @@ export const SEARCH_BODY = JSON.stringify({ query: 'how does the store commit a 
 
 export const keyOf = (i) => `user-${i}`
 
-export const writeHttpScopes = async ({ root, templatesDir, count, vectors, seed, log }) => {
+export const writeHttpScopes = async ({ root, templatesDir, count, from = 0, vectors, seed, log }) => {
   const { openStore } = await loadStoreModule()
   const { createLocalEmbedder } = await requireDist('core/embeddings/index.js', ['createLocalEmbedder'])
   const embedder = createLocalEmbedder({ dimension: 384 })
@@ -27,7 +27,7 @@ export const writeHttpScopes = async ({ root, templatesDir, count, vectors, seed
   }
   const files = (await fsp.readdir(template, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name)
   const now = new Date().toISOString()
-  for (let i = 0; i < count; i++) {
+  for (let i = from; i < count; i++) {
     const dir = path.join(root, 'vectors', 'isolated', keyOf(i))
     await fse.ensureDir(dir)
     await Promise.all(files.map((name) => fsp.copyFile(path.join(template, name), path.join(dir, name))))

@@ -14,5 +14,6 @@ import { hybridSuite } from './hybrid.js'
 import { commitSuite } from './commit.js'
 import { addSuite } from './add.js'
 import { embedCallsSuite } from './embed-calls.js'
+import { postgresSuite } from './postgres.js'
 
-export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, hostileSuite, ingestSuite, commitSuite, addSuite, embedCallsSuite, scalingSuite, hybridSuite, qualitySuite]
+export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, hostileSuite, ingestSuite, commitSuite, addSuite, embedCallsSuite, scalingSuite, hybridSuite, qualitySuite, postgresSuite]

@@ -20,8 +20,28 @@ const quotaFileSchema = z.strictObject({
   maxDocuments: z.number().int().positive().optional(),
 })
 
-const quotaFile = (layout: Layout, scope: Scope): string =>
-  path.join(layout.internalDir, QUOTAS_DIR, `${scope.kind === 'shared' ? 'shared' : `isolated-${scope.dir}`}.json`)
+const quotaFileName = (scope: Scope): string => `${scope.kind === 'shared' ? 'shared' : `isolated-${scope.dir}`}.json`
+
+const quotaFile = (layout: Layout, scope: Scope): string => path.join(layout.internalDir, QUOTAS_DIR, quotaFileName(scope))
+
+/**
+ * Which scopes have a quota file, from one listing of the quotas dir: a report over every
+ * scope (du) then reads only those, instead of one lookup per scope (10k lookups at 10k scopes).
+ *
+ * @example
+ * const hasQuota = await listQuotaHolders(layout); if (hasQuota(scope)) await readQuota(layout, scope)
+ */
+export const listQuotaHolders = async (layout: Layout): Promise<(scope: Scope) => boolean> => {
+  let names: Set<string>
+  try {
+    names = new Set(await fs.readdir(path.join(layout.internalDir, QUOTAS_DIR)))
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return () => false
+    throw error
+  }
+  return (scope) => names.has(quotaFileName(scope))
+}
 
 export const readQuota = async (layout: Layout, scope: Scope): Promise<ScopeQuota | undefined> => {
   const file = quotaFile(layout, scope)

@@ -13,6 +13,12 @@ export interface ScopeWalkJob {
   uploadsDir: string
   /** Read when the walk finds it as a regular file (`lastActiveAt` without a second lstat); omit to skip. */
   activityFile?: string
+  /**
+   * A store's manifest, read when the walk finds it as a regular file and no commit is pending
+   * (`pendingFile` absent): `bento ls` counts documents from it without a second lstat; omit to skip.
+   */
+  manifestFile?: string
+  pendingFile?: string
 }
 
 export interface ScopeWalk {
@@ -20,6 +26,8 @@ export interface ScopeWalk {
   uploads: TreeSize
   /** The activity file's content, if it was a regular file and still readable; undefined otherwise. */
   activityText?: string
+  /** The manifest's content, on the same terms (and only with no pending commit). */
+  manifestText?: string
   /** Links seen and not descended into, in walk order. */
   skips: ScanSkip[]
 }
@@ -32,9 +40,13 @@ export interface ScopeWalk {
 export const walkScope = async (job: ScopeWalkJob): Promise<ScopeWalk> => {
   const skips: ScanSkip[] = []
   let activity: Stats | undefined
+  let manifest: Stats | undefined
+  let pending = false
   const onSkip = (skip: ScanSkip) => void skips.push(skip)
   const onFile = (file: string, stats: Stats) => {
     if (file === job.activityFile) activity = stats
+    else if (file === job.manifestFile) manifest = stats
+    else if (file === job.pendingFile) pending = true
   }
   const vectors = await measureTree(job.vectorsDir, { onSkip, onFile })
   const uploads = await measureTree(job.uploadsDir, { onSkip })
@@ -44,6 +56,13 @@ export const walkScope = async (job: ScopeWalkJob): Promise<ScopeWalk> => {
       walk.activityText = fs.readTextSyncNoFollow(job.activityFile)
     } catch {
       // Gone or swapped for a link since the walk: the caller falls back to its own answer.
+    }
+  }
+  if (job.manifestFile !== undefined && manifest?.isFile() && !pending) {
+    try {
+      walk.manifestText = fs.readTextSyncNoFollow(job.manifestFile)
+    } catch {
+      // Gone or swapped for a link since the walk: the caller reads the store its own way.
     }
   }
   return walk

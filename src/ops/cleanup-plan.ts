@@ -8,7 +8,6 @@ import type { Scope, ScopeKind } from '../core/keys.js'
 import { forEachConcurrent } from './concurrent.js'
 import { recoverPendingOperations } from './recover.js'
 import { pendingNotes } from './pending.js'
-import { unsafeReason } from './scope-safety.js'
 import { toIso, toRef } from './scope-ref.js'
 import type { CleanupResult, CleanupSkipped, OnProgress, PendingNote, ScopeRef } from './types.js'
 
@@ -81,31 +80,29 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
   }
   const candidates: AsyncIterable<Scope> | Scope[] =
     options.scopes ?? backend.listScopes({ kinds: kinds.filter((kind) => kind !== 'shared') })
-  // Scopes are judged concurrently (expired ones measured by the backend's sizer: fs walks on worker threads), then put back in listing order.
+  // Scopes are judged concurrently from the backend's survey (fs: one walk per scope, on worker threads), then put back in listing order.
   const judged: Array<{ order: number; target?: CleanupTarget; skipped?: CleanupSkipped }> = []
-  const sizer = backend.openScopeSizer()
+  const surveyor = backend.openScopeSurveyor()
   let seen = 0
   try {
-    await forEachConcurrent(numbered(candidates), sizer.concurrency, async ({ order, scope }) => {
+    await forEachConcurrent(numbered(candidates), surveyor.concurrency, async ({ order, scope }) => {
       options.onProgress?.({ done: ++seen, label: scope.key })
       const skip = (reason: string, code?: string) => void judged.push({ order, skipped: { key: scope.key, dir: scope.dir, reason, ...(code ? { code } : {}) } })
-      if (!(await backend.scopeExists(scope))) {
+      const survey = await surveyor.survey(scope)
+      if (!survey.exists) {
         // A scope named by the operator that is not there is most likely a typo: say so, never pass over it.
         if (options.scopes) skip('not found')
         return
       }
-      const last = await backend.lastActiveAt(scope)
+      const last = survey.lastActiveAt
       if (last === undefined || last.getTime() >= cutoff) return
-      const unsafe = await unsafeReason(backend, scope)
-      if (unsafe) skip(unsafe, 'unsafe_path')
+      if (survey.unsafe) skip(survey.unsafe, 'unsafe_path')
       else if (backend.isInUse(scope)) skip('in use in this process')
-      else if (await backend.isLockedElsewhere(scope)) skip('locked by another process')
-      else {
-        judged.push({ order, target: { ...toRef(scope), scope, bytes: await sizer.measure(scope), lastActiveAt: toIso(last) } })
-      }
+      else if (survey.maybeLocked && (await backend.isLockedElsewhere(scope))) skip('locked by another process')
+      else judged.push({ order, target: { ...toRef(scope), scope, bytes: survey.bytes, lastActiveAt: toIso(last) } })
     })
   } finally {
-    await sizer.close()
+    await surveyor.close()
   }
   for (const { target, skipped } of judged.sort((a, b) => a.order - b.order)) {
     if (target) plan.targets.push(target)

@@ -10,7 +10,7 @@ import { InvalidOptionsError } from '../core/errors.js'
 import { tenantOf } from '../core/keys.js'
 import type { Scope, ScopeKind } from '../core/keys.js'
 import type { ScopeQuota, StorageBackend } from '../core/backend/types.js'
-import { effectiveQuota, isLimited } from './quota.js'
+import { isLimited, mergeQuota } from './quota.js'
 import type { ScopeSummary, ScopeSummaryOptions } from '../core/backend/contract/scope-reports.js'
 import { pendingNotes } from './pending.js'
 import { toIso, toRef } from './scope-ref.js'
@@ -127,10 +127,11 @@ export const diskUsage = async (backend: StorageBackend, options: DiskUsageOptio
     ...(options.kinds ? { kinds: options.kinds } : {}),
     ...(options.onSkip ? { onSkip: options.onSkip } : {}),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
+    quotas: true,
   }
-  const scopeOfRow = new WeakMap<DiskUsageRow, Scope>()
-  const tally = (scope: Scope, row: DiskUsageRow) => {
-    scopeOfRow.set(row, scope)
+  const ownQuota = new WeakMap<DiskUsageRow, ScopeQuota>()
+  const tally = (scope: Scope, row: DiskUsageRow, quota: ScopeQuota | undefined) => {
+    if (quota) ownQuota.set(row, quota)
     result.scopeCount++
     result.totalBytes += row.totalBytes
     result.vectorBytes += row.vectorBytes
@@ -150,11 +151,11 @@ export const diskUsage = async (backend: StorageBackend, options: DiskUsageOptio
     else rows.push(row)
     options.onProgress?.({ done: result.scopeCount, label: scope.key })
   }
-  for await (const summary of backend.scopeSummaries(summaryOptions)) tally(summary.scope, rowOf(summary))
+  for await (const summary of backend.scopeSummaries(summaryOptions)) tally(summary.scope, rowOf(summary), summary.quota)
   result.scopes = top ? top.sorted() : rows.sort(compare)
-  // Only the rows answered: one small read per row, none for the scopes `top` left out.
+  // Own quotas came with the summaries (read only for the scopes that have one); a scope's own wins over the default.
   for (const row of result.scopes) {
-    const quota = await effectiveQuota(backend, scopeOfRow.get(row)!, options.quotaDefaults)
+    const quota = mergeQuota(ownQuota.get(row), options.quotaDefaults)
     if (isLimited(quota)) row.quota = { maxBytes: quota.maxBytes ?? null, maxDocuments: quota.maxDocuments ?? null }
   }
   if (pending.length > 0) result.pending = pending

@@ -31,8 +31,11 @@ export interface QuotaReport {
 }
 
 /** The limits in force for `scope`: its own quota over `defaults`, field by field. */
-export const effectiveQuota = async (backend: StorageBackend, scope: Scope, defaults: ScopeQuota = {}): Promise<ScopeQuota> => {
-  const own = await backend.getQuota(scope)
+export const effectiveQuota = async (backend: StorageBackend, scope: Scope, defaults: ScopeQuota = {}): Promise<ScopeQuota> =>
+  mergeQuota(await backend.getQuota(scope), defaults)
+
+/** The limits in force: each of the scope's own, else the default's. */
+export const mergeQuota = (own: ScopeQuota | undefined, defaults: ScopeQuota = {}): ScopeQuota => {
   const maxBytes = own?.maxBytes ?? defaults.maxBytes
   const maxDocuments = own?.maxDocuments ?? defaults.maxDocuments
   return { ...(maxBytes === undefined ? {} : { maxBytes }), ...(maxDocuments === undefined ? {} : { maxDocuments }) }

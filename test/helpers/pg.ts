@@ -36,6 +36,13 @@ const templateDir = async (): Promise<string> => {
   return dir
 }
 
+/** A new temp dir holding an initialized PGlite database with pgvector (a copy of the template), for `pglite:<dir>` tests; remove it after. */
+export const copyPgliteTemplate = async (): Promise<string> => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bento-pglite-'))
+  await cp(await templateDir(), dataDir, { recursive: true })
+  return dataDir
+}
+
 export const startTestDatabase = async (): Promise<TestDatabase> => {
   const external = process.env.BENTO_TEST_DATABASE_URL?.trim()
   if (external) return { url: external, close: async () => undefined }

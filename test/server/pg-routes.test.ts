@@ -16,13 +16,6 @@ import { jsonRequest, uploadForm } from './helpers.js'
 
 const db = usePgDatabase()
 
-/**
- * Routes whose operations still work on data-dir paths and answer `refused` on
- * PostgreSQL until the helper moving them lands (none now: du and inspect moved behind
- * ScopeReports). Add one only with the helper named; they must never answer a 5xx meanwhile.
- */
-const PENDING = new Set<string>()
-
 const ADMIN_KEY = 'admin-key-for-the-route-walk-0001'
 const USER = 'tenant_a:user_a'
 
@@ -113,8 +106,7 @@ describe('every HTTP route on the PostgreSQL backend', () => {
       expect(Object.keys(answers).sort(), 'a request for every documented route').toEqual(routes)
       for (const route of routes.filter((route) => !unserved.some((operation) => operation.route === route))) {
         const { status, code } = answers[route]!
-        if (PENDING.has(route)) expect(status < 500 && (code === undefined || code === 'refused'), `${route}: ${status} ${code}`).toBe(true)
-        else expect({ route, status, code }).toEqual({ route, status: expect.toSatisfy((s: number) => s >= 200 && s < 300), code: undefined })
+        expect({ route, status, code }).toEqual({ route, status: expect.toSatisfy((s: number) => s >= 200 && s < 300), code: undefined })
       }
     } finally {
       await server.stop()

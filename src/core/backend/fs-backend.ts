@@ -392,6 +392,7 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       isInUse: (scope) => backend.isInUse(scope),
       assertScopeSafe: (scope) => backend.assertScopeSafe(scope),
       retireSession: (scope) => retireSession(layout, scope),
+      lastActiveAt: (scope) => activity.lastActiveAt(scope),
     }),
   }
   return backend

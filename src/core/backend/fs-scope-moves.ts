@@ -11,7 +11,7 @@ import type { JournalIntent } from '../journal.js'
 import type { Scope } from '../keys.js'
 import type { Layout } from '../layout.js'
 import { withScopeLock, withScopeLocks } from '../lock.js'
-import { createScopeWalker } from '../walk-pool.js'
+import { createFsSurveyor } from './fs-survey.js'
 import type { RemoveScopesOptions, ScopeMoves, ScopeRemovalReport } from './contract/scope-moves.js'
 import { assertTreeHasNoLinks } from './fs-copy-tree.js'
 import { runMergeMigration } from './fs-migrate-merge.js'
@@ -30,6 +30,7 @@ export interface FsMoveDeps {
   scopeExists(scope: Scope): Promise<boolean>
   assertScopeSafe(scope: Scope): Promise<void>
   retireSession(scope: Scope): Promise<void>
+  lastActiveAt(scope: Scope): Promise<Date | undefined>
 }
 
 const isDir = async (p: string) => (await fs.lstatOrUndefined(p))?.isDirectory() === true
@@ -126,17 +127,7 @@ export const createFsScopeMoves = (deps: FsMoveDeps): ScopeMoves => {
       const { peekStore } = await import('../store/peek.js')
       return (await peekStore(dir))?.stats ?? deps.withStore(scope, async (store) => store.stats(), { part, lockHeld: options.lockHeld === true })
     },
-    openScopeSizer() {
-      const walker = createScopeWalker()
-      return {
-        concurrency: walker.concurrency,
-        measure: async (scope) => {
-          const walk = await walker.walk({ vectorsDir: layout.vectorsDir(scope), uploadsDir: layout.uploadsDir(scope) })
-          return walk.vectors.bytes + walk.uploads.bytes
-        },
-        close: () => walker.close(),
-      }
-    },
+    openScopeSurveyor: () => createFsSurveyor(deps),
     withScopesLocked: (scopes, fn, options = {}) => withScopeLocks(layout, scopes, fn, { waitMs: options.waitMs ?? 0 }),
     moveScope: (from, to, options) =>
       journaled('migrate-rename', from, to, options.copy, async (intent) => {

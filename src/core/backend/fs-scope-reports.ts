@@ -10,6 +10,9 @@ import * as fs from '../fs.js'
 import type { Scope } from '../keys.js'
 import type { Layout } from '../layout.js'
 import { mapConcurrent } from '../map-concurrent.js'
+import { JOURNAL_FILE, MANIFEST_FILE } from '../store/files.js'
+import { FORMAT as MANIFEST_FORMAT, FORMAT_VERSION as MANIFEST_FORMAT_VERSION } from '../store/manifest.js'
+import { listQuotaHolders, readQuota } from '../quota-store.js'
 import { measureTree, scanScopes } from '../scan.js'
 import type { ScopeWalk } from '../scope-walk.js'
 import { createScopeWalker } from '../walk-pool.js'
@@ -42,6 +45,21 @@ const lastActiveFromWalk = async (deps: FsScopeReportsDeps, scope: Scope, walk: 
   return deps.lastActiveAt(scope)
 }
 
+/**
+ * The document count a manifest the walk read records, checked only as far as the count needs;
+ * undefined sends the caller to `countStoreDocuments` (full validation, docstore and log).
+ */
+const documentsInManifest = (text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined
+  try {
+    const raw = JSON.parse(text) as { format?: unknown; formatVersion?: unknown; documents?: unknown }
+    if (raw.format !== MANIFEST_FORMAT || typeof raw.formatVersion !== 'number' || raw.formatVersion > MANIFEST_FORMAT_VERSION) return undefined
+    return Number.isSafeInteger(raw.documents) && (raw.documents as number) >= 0 ? (raw.documents as number) : undefined
+  } catch {
+    return undefined
+  }
+}
+
 const isDir = async (p: string) => (await fs.lstatOrUndefined(p))?.isDirectory() === true
 
 const countJsonFiles = async (dir: string): Promise<number> => {
@@ -56,10 +74,16 @@ export const createFsScopeReports = (deps: FsScopeReportsDeps): ScopeReports => 
 
   async function* scopeSummaries(options: ScopeSummaryOptions = {}): AsyncGenerator<ScopeSummary> {
     const counter = options.documents ? await loadCounter() : undefined
+    const hasQuota = options.quotas ? await listQuotaHolders(layout) : undefined
     const walker = createScopeWalker(options.threads === undefined ? {} : { threads: options.threads })
     const summarize = async (scope: Scope): Promise<ScopeSummary> => {
       const vectorsDir = layout.vectorsDir(scope)
-      const walk = await walker.walk({ vectorsDir, uploadsDir: layout.uploadsDir(scope), activityFile: layout.activityFile(scope) })
+      const walk = await walker.walk({
+        vectorsDir,
+        uploadsDir: layout.uploadsDir(scope),
+        activityFile: layout.activityFile(scope),
+        ...(counter ? { manifestFile: path.join(vectorsDir, MANIFEST_FILE), pendingFile: path.join(vectorsDir, JOURNAL_FILE) } : {}),
+      })
       if (options.onSkip) for (const skip of walk.skips) options.onSkip(skip)
       const summary: ScopeSummary = {
         scope,
@@ -68,7 +92,11 @@ export const createFsScopeReports = (deps: FsScopeReportsDeps): ScopeReports => 
         files: walk.vectors.files + walk.uploads.files,
         lastActiveAt: await lastActiveFromWalk(deps, scope, walk),
       }
-      if (counter) summary.documents = (await counter.countStoreDocuments(vectorsDir)) ?? 0
+      if (counter) summary.documents = documentsInManifest(walk.manifestText) ?? (await counter.countStoreDocuments(vectorsDir)) ?? 0
+      if (hasQuota?.(scope)) {
+        const quota = await readQuota(layout, scope)
+        if (quota) summary.quota = quota
+      }
       return summary
     }
     const scopes = scanScopes(layout, { ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.onSkip ? { onSkip: options.onSkip } : {}) })

@@ -56,9 +56,22 @@ export interface RecoveryReport {
   pending: Array<{ id: string; op: string; reason: string }>
 }
 
-/** Measures scopes for a plan (bytes they hold); `concurrency` says how many measures are worth having in flight. */
-export interface ScopeSizer {
-  measure(scope: Scope): Promise<number>
+/** What a cleanup plan needs to know of one scope, read in one pass where the backend can. */
+export interface ScopeSurvey {
+  exists: boolean
+  /** Bytes of its vectors and uploads. */
+  bytes: number
+  /** Its recorded last activity (a touch still pending in a server may be up to `activityWindowMs` newer). */
+  lastActiveAt: Date | undefined
+  /** Why operating on it is unsafe (a planted link on the way to its dirs), as `assertScopeSafe` would say. */
+  unsafe?: string
+  /** False when no other process or replica can hold its lock (no lock at all); true means ask `isLockedElsewhere`. */
+  maybeLocked: boolean
+}
+
+/** Surveys scopes for a plan; `concurrency` says how many surveys are worth having in flight. */
+export interface ScopeSurveyor {
+  survey(scope: Scope): Promise<ScopeSurvey>
   readonly concurrency: number
   close(): Promise<void>
 }
@@ -66,8 +79,8 @@ export interface ScopeSizer {
 export interface ScopeMoves {
   /** A store's parameters and counts, without loading it where the backend can; undefined when the scope has no such store. */
   storeStats(scope: Scope, part: StorePart, options?: { lockHeld?: boolean }): Promise<StoreStats | undefined>
-  /** Opens a sizer for planning over many scopes (the fs backend walks on worker threads). */
-  openScopeSizer(): ScopeSizer
+  /** Opens a surveyor for planning over many scopes (the fs backend walks on worker threads). */
+  openScopeSurveyor(): ScopeSurveyor
   /**
    * Runs `fn` holding every scope's lock (taken in a fixed order, so two callers cannot deadlock),
    * waiting at most `waitMs` for each. Inside it, pass `lockHeld` to `withStore` and call the moves below.

@@ -5,6 +5,7 @@
  * Conformance: test/core/backend/conformance/scope-reports.ts.
  */
 import type { Scope, ScopeKind } from '../../keys.js'
+import type { ScopeQuota } from '../types.js'
 
 export interface ScopeSummary {
   scope: Scope
@@ -17,12 +18,16 @@ export interface ScopeSummary {
   /** Distinct documents in its document store; present only when asked for (`documents: true`). */
   documents?: number
   lastActiveAt: Date | undefined
+  /** The scope's own quota (`getQuota`), when asked for (`quotas: true`) and one is set. */
+  quota?: ScopeQuota
 }
 
 export interface ScopeSummaryOptions {
   kinds?: ScopeKind[]
   /** Also count each scope's documents (ls asks; du does not pay for it). */
   documents?: boolean
+  /** Also read each scope's own quota (du shows it), at a cost of the scopes that have one, not of every scope. */
+  quotas?: boolean
   /** Told about entries not counted as scopes, and links counted as themselves and never followed. */
   onSkip?: (skip: { path: string; reason: 'symlink' | 'not-a-scope' | 'not-a-directory' }) => void
   /** fs: worker threads for big trees (see `createScopeWalker`); 0 walks in this thread only. Ignored by a database. */

@@ -7,10 +7,9 @@
  * never sees it.
  */
 import {
-  assertConversationIdOrNotFound, assertSomethingToAppend, byActivity, conversationExpired, conversationNotFound, conversationOf, isExpired, newConversation, summaryOf, withAppended,
-  type Conversation, type ConversationOptions,
+  assertConversationIdOrNotFound, assertSomethingToAppend, byActivity, conversationExpired, conversationNotFound, conversationOf, isExpired, newConversation, withAppended,
+  type Conversation, type ConversationOptions, type ConversationSummary,
 } from '../../conversation-model.js'
-import { CorruptStoreError } from '../../errors.js'
 import type { Scope } from '../../keys.js'
 import type { ConversationStorage } from '../contract/conversations.js'
 import { ensureScopeRow } from './scope-rows.js'
@@ -45,7 +44,7 @@ export const pgConversations = (deps: PgConversationDeps): ConversationStorage =
     )
 
   /** Removes expired conversations, unless one was written since it was read expired (its `updated_at` moved). */
-  const removeExpired = (scope: Scope, expired: Conversation[], options: ConversationOptions) =>
+  const removeExpired = (scope: Scope, expired: Array<Pick<Conversation, 'id' | 'updatedAt'>>, options: ConversationOptions) =>
     deps.transaction(scope, async (q) => {
       for (const conversation of expired) {
         await q.query(`DELETE FROM ${s}.conversations c WHERE ${inScope} AND c.id = $3 AND c.updated_at = $4`, [scope.kind, scope.dir, conversation.id, new Date(conversation.updatedAt)])
@@ -70,23 +69,26 @@ export const pgConversations = (deps: PgConversationDeps): ConversationStorage =
       return conversation
     },
 
+    // Summaries come from the rows' fields in SQL: listing never loads the messages.
     listConversations: async (scope, options = {}) => {
-      const { rows } = await deps.reader().query<{ id: string; body: unknown }>(`SELECT c.id, c.body FROM ${s}.conversations c WHERE ${inScope}`, [scope.kind, scope.dir])
-      const live: Conversation[] = []
-      const expired: Conversation[] = []
+      const { rows } = await deps.reader().query<{ id: string; well_formed: boolean; body_id: string; created_at: string; updated_at: string; message_count: number }>(
+        `SELECT c.id, c.body->>'id' AS body_id, c.body->>'createdAt' AS created_at, c.body->>'updatedAt' AS updated_at,
+                COALESCE(jsonb_typeof(c.body->'id') = 'string' AND jsonb_typeof(c.body->'createdAt') = 'string'
+                  AND jsonb_typeof(c.body->'updatedAt') = 'string' AND jsonb_typeof(c.body->'messages') = 'array', false) AS well_formed,
+                CASE WHEN jsonb_typeof(c.body->'messages') = 'array' THEN jsonb_array_length(c.body->'messages') ELSE 0 END AS message_count
+         FROM ${s}.conversations c WHERE ${inScope}`,
+        [scope.kind, scope.dir],
+      )
+      const live: ConversationSummary[] = []
+      const expired: Array<Pick<Conversation, 'id' | 'updatedAt'>> = []
       for (const row of rows) {
-        let conversation: Conversation
-        try {
-          conversation = conversationOf(row.body, scope, corrupt(row.id))
-        } catch (error) {
-          if (error instanceof CorruptStoreError) continue
-          throw error
-        }
-        if (conversation.id !== row.id) continue
-        ;(isExpired(conversation, options) ? expired : live).push(conversation)
+        // A damaged row is left out, as the fs backend leaves out a damaged file.
+        if (!row.well_formed || row.body_id !== row.id) continue
+        const summary = { id: row.id, userId: scope.key, createdAt: row.created_at, updatedAt: row.updated_at, messageCount: Number(row.message_count) }
+        ;(isExpired(summary, options) ? expired : live).push(summary)
       }
       if (expired.length > 0) await removeExpired(scope, expired, options)
-      return live.map(summaryOf).sort(byActivity)
+      return live.sort(byActivity)
     },
 
     appendConversationMessages: async (scope, id, messages, options = {}) => {

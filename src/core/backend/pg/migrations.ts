@@ -119,6 +119,14 @@ CREATE TABLE {s}.quotas (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'per-store vector indexes',
+    // The name of the store's partial HNSW index once it is built and valid (vector-index.ts); NULL: exact scan.
+    sql: `
+ALTER TABLE {s}.stores ADD COLUMN vector_index text;
+`,
+  },
 ]
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

@@ -31,6 +31,7 @@ import { loadDocuments, loadStoreRow, type PgStoreState, type Queryable } from '
 import { createInUseCounter } from '../in-use.js'
 import { createPgScopeReports } from './scope-reports.js'
 import { createPgScopeMoves } from './scope-moves.js'
+import { buildVectorIndex, DEFAULT_VECTOR_INDEX_MIN_CHUNKS, dropOrphanVectorIndexes, dropVectorIndex, PGLITE_VECTOR_INDEX_MIN_CHUNKS, vectorIndexAction } from './vector-index.js'
 
 export interface PgBackendOptions extends OpenDatabaseOptions {
   spec: DatabaseSpec
@@ -39,6 +40,8 @@ export interface PgBackendOptions extends OpenDatabaseOptions {
   activityCoalesceMs?: number
   /** The clock activity is recorded with. Default `Date.now`. */
   now?: () => number
+  /** A store gets its own HNSW index from this many chunks (vector-index.ts). Default 10,000; on PGlite, never. */
+  vectorIndexMinChunks?: number
 }
 
 export interface PgBackend extends StorageBackend {
@@ -90,13 +93,68 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     return { ...found, documents }
   }
 
+  const defaultMinChunks = options.spec.kind === 'pglite' ? PGLITE_VECTOR_INDEX_MIN_CHUNKS : DEFAULT_VECTOR_INDEX_MIN_CHUNKS
+  const vectorIndexPolicy = { minChunks: Math.max(1, options.vectorIndexMinChunks ?? defaultMinChunks) }
+  const indexing = new Map<string, Promise<void>>()
+
+  /**
+   * After a committed write: builds the store's HNSW index once it is large enough, or
+   * drops it once it is small again, on a connection outside any transaction. A failed
+   * build leaves the store on the exact scan (still right) and is tried again at its next write.
+   */
+  const maintainVectorIndex = async (scope: Scope, part: StorePart): Promise<void> => {
+    const key = `${idOf(scope)}/${part}`
+    const building = indexing.get(key)
+    if (building) return building
+    const task = (async () => {
+      const { scopeId, row } = await loadStoreRow(pool, s, scope, part)
+      if (!scopeId || !row) return
+      const target = { scopeId, part, dimension: row.dimension, space: row.space, live: row.live, vectorIndex: row.vectorIndex }
+      const action = vectorIndexAction(target, vectorIndexPolicy)
+      if (action === 'none') return
+      const client = await pool.connect()
+      try {
+        if (action === 'build') await buildVectorIndex(client, schema, s, target)
+        else await dropVectorIndex(client, s, target)
+      } finally {
+        client.release()
+      }
+    })()
+      .catch(() => undefined)
+      .finally(() => indexing.delete(key))
+    indexing.set(key, task)
+    return task
+  }
+
+  /** Outside any transaction (DROP INDEX CONCURRENTLY); a failure leaves the orphans to the next sweep. */
+  const sweepVectorIndexes = async (): Promise<void> => {
+    if (current.getStore()) return
+    const client = await pool.connect().catch(() => undefined)
+    if (!client) return
+    try {
+      await dropOrphanVectorIndexes(client, schema, s)
+    } catch {
+      // Search never depends on an index: an orphan only costs its catalog entry until the next sweep.
+    } finally {
+      client.release()
+    }
+  }
+
   const storeFor = (scope: Scope, part: StorePart, state: PgStoreState, ids: StoreIdentity = { embedderId: embedder.id, dimension: embedder.dimension }) =>
     new PgVectorStore({
       s, scope, part, ...ids,
       read: reader(),
+      readTransaction: (fn) => {
+        const open = current.getStore()
+        return open ? fn(open.client) : database.transaction(fn)
+      },
       write: (fn) => inScopeTransaction(scope, fn),
       ensureScope: (q) => ensureScopeRow(q, s, scope, new Date(now())),
     }, state)
+
+  const targetOf = (state: PgStoreState, part: StorePart) => ({
+    scopeId: state.scopeId ?? '', part, dimension: state.row?.dimension, space: state.row?.space ?? 'cosine', live: state.row?.live ?? 0, vectorIndex: state.row?.vectorIndex,
+  })
 
   const counted = <T>(scope: Scope, call: () => Promise<T>): Promise<T> => running.around(idOf(scope), call)
 
@@ -121,7 +179,10 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
         return value
       }, opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS)
       // Committed: what the store read last is the database's state now.
-      if (!current.getStore() && store) states.set(key, store.snapshot())
+      if (!current.getStore() && store) {
+        states.set(key, store.snapshot())
+        if (vectorIndexAction(targetOf(store.snapshot(), part), vectorIndexPolicy) !== 'none') await maintainVectorIndex(scope, part)
+      }
       return result
     })
 
@@ -247,6 +308,13 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     now: () => new Date(now()),
   }
 
+  const moves = createPgScopeMoves({
+    s, schema, withStore, usage, evict, reader, now: () => new Date(now()),
+    isInUse: (scope) => running.has(idOf(scope)),
+    open: () => current.getStore()?.client,
+    transaction: (fn) => database.transaction((client) => current.run({ client }, () => fn(client))),
+  })
+
   return {
     database,
     get layout(): Layout {
@@ -274,6 +342,7 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     importScope: async (scope, source, ioOptions) => {
       await importPgScope(ioDeps, scope, source, ioOptions)
       await evict(scope)
+      for (const part of ['documents', 'memory'] as const) await maintainVectorIndex(scope, part)
     },
     holdings,
     ...createPgScopeReports({ s, schema, reader }),
@@ -319,16 +388,17 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     },
     ...pgConversations(ioDeps),
     async close() {
-      await Promise.allSettled([...pendingTouches])
+      await Promise.allSettled([...pendingTouches, ...indexing.values()])
       states.clear()
       await database.close()
     },
-    ...createPgScopeMoves({
-      s, schema, withStore, usage, evict, reader, now: () => new Date(now()),
-      isInUse: (scope) => running.has(idOf(scope)),
-      open: () => current.getStore()?.client,
-      transaction: (fn) => database.transaction((client) => current.run({ client }, () => fn(client))),
-    }),
+    ...moves,
+    // Removed scopes' stores leave their vector indexes behind (schema objects do not cascade).
+    removeScopes: async (scopes, removeOptions) => {
+      const report = await moves.removeScopes(scopes, removeOptions)
+      if (report.removed.length > 0) await sweepVectorIndexes()
+      return report
+    },
   }
 }
 

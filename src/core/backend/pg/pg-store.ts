@@ -2,9 +2,10 @@
  * The VectorStore contract on PostgreSQL + pgvector: one store is the rows of
  * `chunks` with its (scope, part), its parameters and counters in `stores`.
  *
- * Vector search is an exact scan of the scope's rows (btree on scope, part;
- * pgvector's distance operators): recall 1.0 whatever the other scopes hold, which
- * a filtered HNSW walk over the whole table cannot promise (docs/BENCHMARKS.md).
+ * Vector search is an exact scan of the store's rows (btree on scope, part;
+ * pgvector's distance operators) until the store is large enough to have its own
+ * HNSW index (vector-index.ts): then a walk of that index, which holds no other
+ * scope's rows, so its recall does not depend on what the others hold.
  * Lexical search is BM25 over the same tokens as the fs backend (lexemes.ts).
  * Every change runs in a transaction under the scope's advisory lock (the one
  * the calling `withStore` holds, or its own) and bumps the store's revision.
@@ -18,6 +19,7 @@ import type { AddOptions, ChunkInput, DocumentSummary, ExportedChunk, LexicalSea
 import type { StorePart } from '../types.js'
 import { anyTermQuery, BM25_SQL, passageLexemes, queryTerms } from './lexemes.js'
 import { loadDocuments, loadStoreRow, refreshDocuments, type PgStoreState, type Queryable } from './store-state.js'
+import { distanceOperator, indexedRankingSql, VECTOR_INDEX_EF_SEARCH, VECTOR_INDEX_MAX_WINDOW } from './vector-index.js'
 
 const INSERT_BATCH = 500
 const MAX_LABEL = Number.MAX_SAFE_INTEGER
@@ -37,6 +39,8 @@ export interface PgStoreContext extends StoreIdentity {
   part: StorePart
   /** Queries of reads: the pool, or the transaction the calling `withStore` runs in. */
   read: Queryable
+  /** Runs reads in a transaction (the calling write's when there is one), so `SET LOCAL` lasts for them only. */
+  readTransaction<T>(fn: (q: Queryable) => Promise<T>): Promise<T>
   /** Runs a change in a transaction holding the scope's lock (the calling one when there is one). */
   write<T>(fn: (q: Queryable) => Promise<T>): Promise<T>
   /** The scope's row id, created when absent (inside `write`). */
@@ -153,17 +157,15 @@ export class PgVectorStore implements VectorStore {
     if (!row || !this.state.scopeId || row.live === 0 || wanted === 0) return []
     const space = row.space
     const query = vectorLiteral(space === 'cosine' ? normalizeLikeHnswlib(vector) : Array.from(vector, Math.fround))
-    const operator = space === 'l2' ? '<->' : '<#>'
+    const operator = distanceOperator(space)
     const toDistance = (raw: number) => (space === 'l2' ? raw * raw : 1 + raw)
     const scoreOf = (distance: number) => (space === 'l2' ? 1 / (1 + distance) : 1 - distance)
     // A filter is a JS predicate: read the ranking in growing windows until k pass it or the store is exhausted.
     let window = filter ? Math.max(4 * wanted, 64) : Math.min(wanted, row.live)
     for (;;) {
-      const { rows } = await this.ctx.read.query<ChunkRow & { raw: number }>(
-        `SELECT ${CHUNK_COLUMNS}, (embedding ${operator} $3::vector)::float8 AS raw FROM ${this.ctx.s}.chunks
-         WHERE scope_id = $1 AND part = $2 ORDER BY embedding ${operator} $3::vector, label LIMIT $4`,
-        [this.state.scopeId, this.ctx.part, query, window],
-      )
+      const rows = row.vectorIndex && row.dimension !== undefined && window <= VECTOR_INDEX_MAX_WINDOW
+        ? await this.indexedRanking(row.dimension, operator, query, window)
+        : await this.exactRanking(operator, query, window)
       const hits: SearchHit[] = []
       for (const found of rows) {
         const chunk = chunkOf(found)
@@ -175,6 +177,29 @@ export class PgVectorStore implements VectorStore {
       if (!filter || hits.length >= wanted || rows.length < window) return hits
       window *= 4
     }
+  }
+
+  private async exactRanking(operator: '<->' | '<#>', query: string, window: number): Promise<(ChunkRow & { raw: number })[]> {
+    const { rows } = await this.ctx.read.query<ChunkRow & { raw: number }>(
+      `SELECT ${CHUNK_COLUMNS}, (embedding ${operator} $3::vector)::float8 AS raw FROM ${this.ctx.s}.chunks
+       WHERE scope_id = $1 AND part = $2 ORDER BY embedding ${operator} $3::vector, label LIMIT $4`,
+      [this.state.scopeId, this.ctx.part, query, window],
+    )
+    return rows
+  }
+
+  /**
+   * The walk of the store's own HNSW index (the SQL matches the partial index's expression
+   * and predicate, so the planner takes it). `ef_search` covers the window; the strict-order
+   * iterative scan keeps a walk that finds fewer rows than that going, in distance order.
+   * Ties are ordered by label afterwards, as the exact scan does.
+   */
+  private async indexedRanking(dimension: number, operator: '<->' | '<#>', query: string, window: number): Promise<(ChunkRow & { raw: number })[]> {
+    const rows = await this.ctx.readTransaction(async (q) => {
+      await q.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(VECTOR_INDEX_EF_SEARCH, window))}; SET LOCAL hnsw.iterative_scan = strict_order`)
+      return (await q.query<ChunkRow & { raw: number }>(indexedRankingSql(this.ctx.s, CHUNK_COLUMNS, dimension, operator), [this.state.scopeId, this.ctx.part, query, window])).rows
+    })
+    return rows.sort((a, b) => a.raw - b.raw || Number(a.label) - Number(b.label))
   }
 
   async searchLexical(query: string, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<LexicalSearchHit[] | undefined> {

@@ -9,12 +9,15 @@
  * advisory locks) is shared by every connection. The backend therefore uses only
  * transaction-scoped locks and never changes session settings.
  *
+ * One process at a time opens a data dir (pglite-owner.ts).
+ *
  * A fresh data dir costs an initdb, much slower than opening an existing one
  * (the README's "Three ways to run" gives the figures).
  */
 import { mkdir } from 'node:fs/promises'
 import type { PGlite } from '@electric-sql/pglite'
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { claimPgliteDir } from './pglite-owner.js'
 
 export interface PgliteServer {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
@@ -37,26 +40,34 @@ export const startPgliteServer = async (options: PgliteServerOptions = {}): Prom
     import('@electric-sql/pglite-pgvector'),
     import('@electric-sql/pglite-socket'),
   ])
-  if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true })
-  const db = await PGlite.create({ ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}), extensions: { vector } })
+  let release = async (): Promise<void> => undefined
+  if (options.dataDir !== undefined) {
+    await mkdir(options.dataDir, { recursive: true })
+    release = await claimPgliteDir(options.dataDir)
+  }
+  let db: PGlite | undefined
   let server: PGLiteSocketServer | undefined
   try {
+    db = await PGlite.create({ ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}), extensions: { vector } })
     await db.exec('CREATE EXTENSION IF NOT EXISTS vector')
     server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections ?? 64 })
     await server.start()
   } catch (error) {
-    await db.close().catch(() => undefined)
+    await db?.close().catch(() => undefined)
+    await release()
     throw error
   }
+  const engine = db
   const running = server
   let closing: Promise<void> | undefined
   return {
     url: `postgres://postgres@${running.getServerConn()}/postgres`,
-    db,
+    db: engine,
     close: () =>
       (closing ??= (async () => {
         await running.stop()
-        await db.close()
+        await engine.close()
+        await release()
       })()),
   }
 }

@@ -39,12 +39,12 @@ export interface PgMoveDeps {
 }
 
 /**
- * Sizes come from stored byte counts, a query per scope, one at a time: PGlite's
+ * Surveys come from stored byte counts, a query per scope, one at a time: PGlite's
  * socket server interleaves concurrent statements of several connections into its
  * one session, so concurrent parameterized queries can fail or answer another's
  * rows (electric-sql/pglite issue 1046), and a plan must not depend on that.
  */
-const SIZER_CONCURRENCY = 1
+const SURVEY_CONCURRENCY = 1
 
 const lockOrder = (scopes: Scope[]) => [...scopes].sort((a, b) => (`${a.kind}/${a.dir}` < `${b.kind}/${b.dir}` ? -1 : 1))
 
@@ -136,9 +136,13 @@ export const createPgScopeMoves = (deps: PgMoveDeps): ScopeMoves => {
       if (found.row === undefined) return undefined
       return deps.withStore(scope, async (store) => store.stats(), { part })
     },
-    openScopeSizer: () => ({
-      concurrency: SIZER_CONCURRENCY,
-      measure: async (scope) => (await deps.usage(scope)).totalBytes,
+    openScopeSurveyor: () => ({
+      concurrency: SURVEY_CONCURRENCY,
+      survey: async (scope) => {
+        // One query: a scope without a row has no activity either.
+        const usage = await deps.usage(scope)
+        return { exists: usage.lastActiveAt !== undefined, bytes: usage.totalBytes, lastActiveAt: usage.lastActiveAt, maybeLocked: true }
+      },
       close: async () => undefined,
     }),
     async withScopesLocked(scopes, fn, options = {}) {

@@ -31,6 +31,8 @@ interface SummaryRow {
   upload_bytes: string
   uploads: string
   documents: string | null
+  max_bytes: string | null
+  max_documents: string | null
 }
 
 export const createPgScopeReports = ({ s, schema, reader }: PgScopeReportsDeps): ScopeReports => {
@@ -42,9 +44,11 @@ export const createPgScopeReports = ({ s, schema, reader }: PgScopeReportsDeps):
                 COALESCE((SELECT sum(bytes) FROM ${s}.stores WHERE scope_id = sc.id), 0) AS vector_bytes,
                 COALESCE((SELECT sum(size) FROM ${s}.uploads WHERE scope_id = sc.id), 0) AS upload_bytes,
                 (SELECT count(*) FROM ${s}.uploads WHERE scope_id = sc.id) AS uploads,
-                CASE WHEN $3 THEN (SELECT count(*) FROM ${s}.documents WHERE scope_id = sc.id AND part = 'documents') END AS documents
-         FROM ${s}.scopes sc WHERE sc.id > $1 AND ($2::text[] IS NULL OR sc.kind = ANY($2::text[])) ORDER BY sc.id LIMIT ${PAGE}`,
-        [after, options.kinds ?? null, options.documents === true],
+                CASE WHEN $3 THEN (SELECT count(*) FROM ${s}.documents WHERE scope_id = sc.id AND part = 'documents') END AS documents,
+                q.max_bytes, q.max_documents
+         FROM ${s}.scopes sc LEFT JOIN ${s}.quotas q ON $4 AND q.kind = sc.kind AND q.dir = sc.dir
+         WHERE sc.id > $1 AND ($2::text[] IS NULL OR sc.kind = ANY($2::text[])) ORDER BY sc.id LIMIT ${PAGE}`,
+        [after, options.kinds ?? null, options.documents === true, options.quotas === true],
       )
       for (const row of rows) {
         const scope = scopeOfRow(row.kind, row.key)
@@ -60,6 +64,9 @@ export const createPgScopeReports = ({ s, schema, reader }: PgScopeReportsDeps):
           lastActiveAt: row.last_active_at,
         }
         if (row.documents !== null) summary.documents = Number(row.documents)
+        if (row.max_bytes !== null || row.max_documents !== null) {
+          summary.quota = { ...(row.max_bytes === null ? {} : { maxBytes: Number(row.max_bytes) }), ...(row.max_documents === null ? {} : { maxDocuments: Number(row.max_documents) }) }
+        }
         yield summary
       }
       if (rows.length < PAGE) return

@@ -23,6 +23,8 @@ export interface StoreRow {
   live: number
   tokenTotal: number
   bytes: number
+  /** The store's HNSW index (vector-index.ts) when it has one. */
+  vectorIndex: string | undefined
 }
 
 export interface PgStoreState {
@@ -44,11 +46,12 @@ interface RawRow {
   live: number | null
   token_total: string | null
   bytes: string | null
+  vector_index: string | null
 }
 
 export const loadStoreRow = async (q: Queryable, s: string, scope: Scope, part: StorePart): Promise<Omit<PgStoreState, 'documents'>> => {
   const { rows } = await q.query<RawRow>(
-    `SELECT sc.id AS scope_id, st.embedder_id, st.dimension, st.space, st.analyzer, st.revision, st.next_label, st.live, st.token_total, st.bytes
+    `SELECT sc.id AS scope_id, st.embedder_id, st.dimension, st.space, st.analyzer, st.revision, st.next_label, st.live, st.token_total, st.bytes, st.vector_index
      FROM ${s}.scopes sc LEFT JOIN ${s}.stores st ON st.scope_id = sc.id AND st.part = $3
      WHERE sc.kind = $1 AND sc.dir = $2`,
     [scope.kind, scope.dir, part],
@@ -68,6 +71,7 @@ export const loadStoreRow = async (q: Queryable, s: string, scope: Scope, part: 
       live: raw.live ?? 0,
       tokenTotal: Number(raw.token_total ?? 0),
       bytes: Number(raw.bytes ?? 0),
+      vectorIndex: raw.vector_index ?? undefined,
     },
   }
 }

@@ -29,6 +29,7 @@ import { customScope, sessionScope, sharedScope, type Scope } from '../../../../
 import type { ChunkInput } from '../../../../src/core/store/types.js'
 import { describeConversationConformance } from './conversations.js'
 import type { ConformanceKit } from './kit.js'
+import { describeScopeMoves } from './scope-moves.js'
 import { describeSharedStorage } from './shared-storage.js'
 import { describeScopeReports } from './scope-reports.js'
 
@@ -91,6 +92,7 @@ export const describeBackendConformance = (name: string, target: ConformanceTarg
     // Each area's conformance tests live in their own file beside this one, registered here.
     const kit: ConformanceKit = { target, embedder, dimension: DIMENSION, t0: T0, setClock: (ms) => (clock = ms), open, chunksOf, write, keys }
     describeSharedStorage(kit)
+    describeScopeMoves(kit)
 
     it('a write is read back, by this backend and by another on the same storage', async () => {
       const { backend, reopen } = await open()

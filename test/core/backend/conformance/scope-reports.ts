@@ -62,12 +62,15 @@ export const describeScopeReports = (kit: ScopeReportsKit): void => {
       expect((await collect(backend, { kinds: ['session'] })).map((row) => row.scope.key)).toEqual([session.key])
     })
 
-    it('summaries agree with usage, and a consumer that stops early ends the stream cleanly', async () => {
+    it('summaries agree with usage, carry own quotas when asked, and a consumer that stops early ends the stream cleanly', async () => {
       const { backend } = await kit.open()
       for (let i = 0; i < 5; i++) await write(backend, customScope(`early-${i}`), DOC_A, [`text ${i}`])
       const [row] = await collect(backend, { kinds: ['custom'] })
       const usage = await backend.usage(row!.scope)
       expect([row!.vectorBytes, row!.uploadBytes, row!.files]).toEqual([usage.vectorBytes, usage.uploadBytes, usage.files])
+      await backend.setQuota(customScope('early-3'), { maxDocuments: 7 })
+      const quotas = (await collect(backend, { quotas: true })).map((summary) => [summary.scope.key, summary.quota])
+      expect(quotas).toEqual([0, 1, 2, 3, 4].map((i) => [`early-${i}`, i === 3 ? { maxDocuments: 7 } : undefined]))
       let seen = 0
       for await (const _ of backend.scopeSummaries()) if (++seen === 2) break
       expect(seen).toBe(2)
