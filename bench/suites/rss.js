@@ -1,14 +1,17 @@
 /**
- * Peak RSS of the server while 10k distinct scopes are touched (each searched
- * once, round-robin) with the store pool capped at 64. The bound it is held
- * against: RSS with one store open + cap × the measured cost of one open store
- * (the RSS growth from touching the first `cap` scopes, divided by cap − 1).
+ * Peak server RSS while 1,000 and then 10,000 distinct scopes are touched (each
+ * searched once, round-robin), under the default memory budget, against the
+ * memory model the README documents: base + the open stores' footprints, at most
+ * the budget. Base is the RSS with one store open; a store's footprint is what
+ * the store itself reports (`footprint()`, the pool's charge) for the template
+ * every scope is copied from. Issue 18's target: peak ≤ 1.2× the model.
  */
 import path from 'node:path'
 import { readRss } from '../lib/proc.js'
 import { startServer } from '../lib/server-proc.js'
 import { figure } from '../lib/compare.js'
 import { requireDist } from '../lib/library.js'
+import { loadStoreModule } from '../gen/store.js'
 import { keyOf, sampleRss, writeHttpScopes } from './http-fixture.js'
 import { load, RSS_GUARD_BYTES } from './http.js'
 
@@ -16,44 +19,38 @@ const MiB = 2 ** 20
 
 export const rssSuite = {
   id: 'rss',
-  title: 'Peak server RSS with 10k distinct scopes touched at pool cap 64',
+  title: 'Peak server RSS with 1,000 and 10,000 distinct scopes touched, default memory budget, against the memory model',
   async run({ scale, seed, workDir, templatesDir, log }) {
     await requireDist('index.js', ['createBentoServer'])
-    const { scopes, cap, storeVectors } = scale.rss
+    const { DEFAULT_MAX_STORE_MEMORY } = await requireDist('core/defaults.js')
+    const { openStore } = await loadStoreModule()
+    const { counts, storeVectors } = scale.rss
     const root = path.join(workDir, 'data')
-    log(`  writing ${scopes} scopes of ${storeVectors} chunks…`)
-    await writeHttpScopes({ root, templatesDir, count: scopes, vectors: storeVectors, seed, log })
-    const server = await startServer('bento-server.js', JSON.stringify({ dataDir: root, isolation: 'custom', maxOpenStores: cap }))
+    const most = Math.max(...counts)
+    log(`  writing ${most} scopes of ${storeVectors} chunks…`)
+    await writeHttpScopes({ root, templatesDir, count: most, vectors: storeVectors, seed, log })
+    const template = await openStore({ dir: path.join(templatesDir, `http-${storeVectors}`), create: false })
+    const footprint = template.footprint()
+    await template.close()
+    const server = await startServer('bento-server.js', JSON.stringify({ dataDir: root, isolation: 'custom' }))
     try {
-      const keys = Array.from({ length: scopes }, (_, i) => keyOf(i))
+      const keys = Array.from({ length: most }, (_, i) => keyOf(i))
       await load({ url: server.url, connections: 1, keys: keys.slice(0, 1), amount: 20 })
-      const oneStore = readRss(server.pid).rss
-      await load({ url: server.url, connections: 4, keys: keys.slice(0, cap), amount: cap })
-      const atCap = readRss(server.pid).rss
-      const perStore = Math.max(0, (atCap - oneStore) / (cap - 1))
-      const sampler = sampleRss(readRss, server.pid)
-      const run = await load({ url: server.url, connections: 8, keys, amount: scopes, guardPid: server.pid })
-      const rss = sampler.stop()
-      const peak = readRss(server.pid).peak
-      const bound = oneStore + cap * perStore
-      const touched = run.guardTripped ? run.requests.total : scopes
-      if (run.guardTripped) log(`  stopped after ${touched} scopes: RSS passed the ${(RSS_GUARD_BYTES / MiB).toFixed(0)} MiB safety limit`)
-      log(`  one store ${(oneStore / MiB).toFixed(0)} MiB, per store ${(perStore / MiB).toFixed(2)} MiB, peak ${(peak / MiB).toFixed(0)} MiB vs bound ${(bound / MiB).toFixed(0)} MiB`)
-      return {
-        setup: `${scopes} scopes of ${storeVectors} chunks (384-d); every scope searched once, 8 connections; pool cap ${cap}`,
-        figures: [
-          figure({
-            name: `peak RSS, ${touched} scopes touched, cap ${cap}${run.guardTripped ? ' (stopped at the safety limit)' : ''}`,
-            value: peak / MiB,
-            unit: 'MiB',
-            better: 'lower',
-            command: 'npm run bench -- --only rss',
-            note: `bound = RSS with 1 store (${(oneStore / MiB).toFixed(0)} MiB) + ${cap} × ${(perStore / MiB).toFixed(2)} MiB per open store = ${(bound / MiB).toFixed(0)} MiB; peak / bound = ${(peak / bound).toFixed(2)}; ${run.requests.average.toFixed(0)} req/s while touching`,
-          }),
-          figure({ name: 'RSS per open store (measured)', value: perStore / MiB, unit: 'MiB', better: 'lower', command: 'npm run bench -- --only rss', note: `${storeVectors} chunks of 384-d` }),
-          figure({ name: 'peak RSS / (1-store RSS + cap × per-store)', value: peak / bound, unit: '×', better: 'lower', command: 'npm run bench -- --only rss', note: `sampled max ${(rss.max / MiB).toFixed(0)} MiB; VmHWM ${(peak / MiB).toFixed(0)} MiB` }),
-        ],
+      const base = readRss(server.pid).rss
+      const figures = []
+      for (const count of counts) {
+        const sampler = sampleRss(readRss, server.pid)
+        const run = await load({ url: server.url, connections: 8, keys: keys.slice(0, count), amount: count, guardPid: server.pid })
+        sampler.stop()
+        const peak = readRss(server.pid).peak
+        const model = base + Math.min(DEFAULT_MAX_STORE_MEMORY, count * footprint)
+        log(`  ${count} scopes: peak ${(peak / MiB).toFixed(0)} MiB, model ${(model / MiB).toFixed(0)} MiB (base ${(base / MiB).toFixed(0)} + min(budget, ${count} × ${(footprint / 1024).toFixed(0)} KiB)): ${(peak / model).toFixed(2)}×${run.guardTripped ? ' (stopped at the safety limit)' : ''}`)
+        figures.push(figure({
+          name: `peak RSS ÷ memory model, ${count} scopes touched, default budget`, value: peak / model, unit: '×', better: 'lower', target: 1.2, command: 'npm run bench -- --only rss',
+          note: `peak ${(peak / MiB).toFixed(0)} MiB (VmHWM); model = base ${(base / MiB).toFixed(0)} MiB + min(budget ${(DEFAULT_MAX_STORE_MEMORY / MiB).toFixed(0)} MiB, ${count} × ${(footprint / 1024).toFixed(0)} KiB per store); ${run.requests.average.toFixed(0)} req/s${run.guardTripped ? `; STOPPED at the ${(RSS_GUARD_BYTES / MiB).toFixed(0)} MiB safety limit` : ''}`,
+        }))
       }
+      return { setup: `${most} scopes of ${storeVectors} chunks (384-d); the first 1,000 then all touched once each, 8 connections; server with the default memory budget`, figures }
     } finally {
       await server.stop()
     }

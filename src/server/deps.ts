@@ -1,6 +1,7 @@
 /** What every route module is built from: one backend, the resolved config, the chat upstream. */
 import type { Logger } from 'pino'
 import type { StorageBackend } from '../core/backend/types.js'
+import type { ConversationOptions } from '../core/conversation-model.js'
 import type { AccessChecker } from './access-keys.js'
 import type { JwtVerifier } from './auth/verify.js'
 import type { ChatUpstream } from './chat/upstream.js'
@@ -18,3 +19,9 @@ export interface ServerDeps {
   /** Present with `auth: { type: 'jwt' }`. */
   auth: JwtVerifier | undefined
 }
+
+/** How this server keeps conversations: its TTL, decided by its clock (tests inject one instead of sleeping). */
+export const conversationOptions = (deps: ServerDeps): ConversationOptions => ({
+  ttlMs: deps.config.conversationTtlMs,
+  now: () => new Date(deps.now()),
+})

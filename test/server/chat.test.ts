@@ -187,10 +187,13 @@ describe('conversations (/v1/sessions)', () => {
   })
 
   it('expires conversations after the configured timeout', async () => {
-    const server = await makeServer({ conversationTtlMs: 150 })
+    let clock = Date.parse('2026-01-01T00:00:00Z')
+    const server = await makeServer({ conversationTtlMs: 150, now: () => clock })
     const app = server.getApp()
     const session = (await (await app.request('/v1/sessions', { method: 'POST' })).json()) as { id: string }
-    await new Promise((resolve) => setTimeout(resolve, 250))
+    clock += 150
+    expect((await app.request(`/v1/sessions/${session.id}`)).status).toBe(200)
+    clock += 1
     expect((await app.request(`/v1/sessions/${session.id}`)).status).toBe(404)
     expect((await app.request('/api/chat', ask('hi', { conversationId: session.id }))).status).toBe(404)
   })

@@ -36,12 +36,13 @@ describe('persistent memory (MUXI "Memory Isolation")', () => {
   })
 
   it('recalls offline too, keeps memories after the conversation expires, and lists/searches/deletes them', async () => {
-    const server = await makeServer({ isolation: 'custom', memory: { enabled: true }, conversationTtlMs: 1000 })
+    let clock = Date.parse('2026-01-01T00:00:00Z')
+    const server = await makeServer({ isolation: 'custom', memory: { enabled: true }, conversationTtlMs: 1000, now: () => clock })
     const app = server.getApp()
     const headers = { 'X-Muxi-User-Id': 'user_a' }
     const session = (await (await app.request('/v1/sessions', { method: 'POST', headers })).json()) as { id: string }
     await app.request('/api/chat', chatAs('user_a', 'Remember I like Python', session.id))
-    await new Promise((resolve) => setTimeout(resolve, 1100))
+    clock += 1001
     expect((await app.request(`/v1/sessions/${session.id}`, { headers })).status).toBe(404)
 
     const offline = (await (await app.request('/api/chat', chatAs('user_a', 'What language do I like?'))).json()) as { content: string }

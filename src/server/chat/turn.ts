@@ -12,7 +12,7 @@ import { extractMemories, recallMemories, rememberMemories, type RecalledMemory 
 import type { Scope } from '../../core/keys.js'
 import type { SearchResultRow } from '../../ops/types.js'
 import { searchPassages } from '../retrieval.js'
-import type { ServerDeps } from '../deps.js'
+import { conversationOptions, type ServerDeps } from '../deps.js'
 import { buildRetrievalAnswer, buildSystemPrompt } from './prompt.js'
 import type { UpstreamMessage } from './upstream.js'
 
@@ -65,11 +65,10 @@ export const prepareTurn = async (deps: ServerDeps, scope: Scope, body: ChatBody
   const question = body.messages.findLast((message) => message.role === 'user')?.content.trim() ?? ''
   if (question.length === 0) throw new InvalidInputError('The messages must include a non-empty user message.')
 
-  const conversationOptions = { ttlMs: config.conversationTtlMs }
   // A conversation of another scope is simply not found here (404): conversations are bound to their scope.
   const history = body.conversationId === undefined
     ? []
-    : historyForModel((await backend.getConversation(scope, body.conversationId, conversationOptions)).messages)
+    : historyForModel((await backend.getConversation(scope, body.conversationId, conversationOptions(deps))).messages)
 
   const [sources, memories] = await Promise.all([
     body.ragEnabled ? searchPassages(backend, scope, question, config.chat.contextPassages, { readScopes }) : Promise.resolve([]),
@@ -104,18 +103,14 @@ export const recordFailedTurn = async (deps: ServerDeps, turn: ChatTurn, partial
   if (turn.conversationId === undefined || turn.failed) return
   turn.failed = true
   const { body } = describeError(error)
-  await deps.backend.appendConversationMessages(turn.scope, turn.conversationId, [...turn.newMessages, { role: 'assistant', content: partial, error: body.error }], {
-    ttlMs: deps.config.conversationTtlMs,
-  })
+  await deps.backend.appendConversationMessages(turn.scope, turn.conversationId, [...turn.newMessages, { role: 'assistant', content: partial, error: body.error }], conversationOptions(deps))
 }
 
 /** Appends the turn to its conversation and remembers what the user stated. */
 export const recordTurn = async (deps: ServerDeps, turn: ChatTurn, answer: string): Promise<void> => {
   const { backend, config } = deps
   if (turn.conversationId !== undefined) {
-    await backend.appendConversationMessages(turn.scope, turn.conversationId, [...turn.newMessages, { role: 'assistant', content: answer }], {
-      ttlMs: config.conversationTtlMs,
-    })
+    await backend.appendConversationMessages(turn.scope, turn.conversationId, [...turn.newMessages, { role: 'assistant', content: answer }], conversationOptions(deps))
   }
   if (config.memory.enabled) {
     const facts = extractMemories(turn.question)

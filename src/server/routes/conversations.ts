@@ -9,7 +9,7 @@ import { pageQuerySchema, type ConversationListResponse, type MessageListRespons
 import { paginate } from '../../ops/paginate.js'
 import type { BentoEnv } from '../context.js'
 import { readQuery } from '../validation.js'
-import type { ServerDeps } from '../deps.js'
+import { conversationOptions, type ServerDeps } from '../deps.js'
 
 const toSummary = (conversation: ConversationSummary) => ({
   id: conversation.id,
@@ -24,7 +24,7 @@ const toWireMessage = (message: ConversationMessage) =>
 
 export const conversationRoutes = (deps: ServerDeps): Hono<BentoEnv> => {
   const { backend } = deps
-  const options = { ttlMs: deps.config.conversationTtlMs }
+  const options = conversationOptions(deps)
   return new Hono<BentoEnv>()
     .post('/v1/sessions', async (c) => {
       const conversation = await backend.createConversation(c.get('scope'), options)

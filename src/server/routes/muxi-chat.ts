@@ -17,7 +17,7 @@ import { readJsonBody } from '../body.js'
 import { completeTurn, streamTurn } from '../chat/respond.js'
 import { prepareTurn } from '../chat/turn.js'
 import type { BentoEnv } from '../context.js'
-import type { ServerDeps } from '../deps.js'
+import { conversationOptions, type ServerDeps } from '../deps.js'
 
 type MuxiChatBody = z.infer<typeof muxiChatSchema>
 const BODY = 'muxiChatBody'
@@ -55,7 +55,7 @@ export const muxiChatRoutes = (deps: ServerDeps): Hono<BentoEnv> =>
     const scope = c.get('scope')
     let sessionId = body.session_id
     if (sessionId === undefined) {
-      sessionId = (await deps.backend.createConversation(scope, { ttlMs: deps.config.conversationTtlMs })).id
+      sessionId = (await deps.backend.createConversation(scope, conversationOptions(deps))).id
       c.get('bentoState').wrote = true
     }
     const turn = await prepareTurn(deps, scope, {
