@@ -23,6 +23,27 @@ const METHODS = [
 
 const mean = (values) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)
 
+// The fusion's constants, swept outside the library: RRF k and the vector ranking's weight
+// (the lexical one gets 1 − w). Chosen on one set, read on the other; k 60, w 0.5 is the default.
+const SWEEP = [5, 20, 60, 200].flatMap((k) => [0.3, 0.5, 0.7].map((w) => ({ k, w })))
+/** The offline embedder's similarity floor (src/core/search/similarity-floor.ts), as hybrid applies it. */
+const FLOOR = 0.4
+
+const chunkKey = (row) => `${row.metadata.source}#${row.metadata.chunkIndex}`
+
+/** searchStore's hybrid over two rankings already fetched, with its constants as parameters. */
+const fuse = (vector, lexical, { k, w }) => {
+  const scores = new Map()
+  vector.forEach((row, rank) => scores.set(chunkKey(row), { row, score: w / (k + 1 + rank), order: rank, keep: row.score >= FLOOR }))
+  lexical.forEach((row, rank) => {
+    const key = chunkKey(row)
+    const known = scores.get(key)
+    if (known) Object.assign(known, { score: known.score + (1 - w) / (k + 1 + rank), keep: true })
+    else scores.set(key, { row, score: (1 - w) / (k + 1 + rank), order: Number.MAX_SAFE_INTEGER, keep: true })
+  })
+  return [...scores.values()].filter((c) => c.keep).sort((a, b) => b.score - a.score || a.order - b.order).map((c) => c.row)
+}
+
 const evaluate = async (rank, queries, qrels) => {
   const rows = []
   for (const query of queries) rows.push(scoreRanking(await rank(query.text), qrels.get(String(query._id))))
@@ -71,6 +92,26 @@ export const qualitySuite = {
         }
         const rows = []
         for (const method of METHODS) rows.push({ method: method.name, ...(await evaluate(rankWith(method.options), queries, qrels)) })
+        const toIds = (results) => {
+          const ids = []
+          for (const row of results) {
+            const id = idOf.get(row.metadata.source)
+            if (id !== undefined && !ids.includes(id)) ids.push(id)
+          }
+          return ids
+        }
+        const fetched = new Map()
+        for (const query of queries) {
+          const vector = (await searchScope(backend, scope, query.text, { k: 100, mode: 'vector' })).results
+          const lexical = (await searchScope(backend, scope, query.text, { k: 100, mode: 'lexical' })).results
+          fetched.set(query.text, { vector, lexical })
+        }
+        const sweep = []
+        for (const config of SWEEP) {
+          const scored = await evaluate(async (text) => toIds(fuse(fetched.get(text).vector, fetched.get(text).lexical, config)), queries, qrels)
+          sweep.push({ ...config, ndcg10: scored.ndcg10, mrr10: scored.mrr10 })
+        }
+        log(`    fusion sweep (RRF k × vector weight w), nDCG@10: ${sweep.map((row) => `k${row.k}/w${row.w} ${row.ndcg10.toFixed(3)}`).join('  ')}`)
         const reference = referenceBm25(corpus)
         rows.push({ method: 'reference Okapi BM25 (k1 1.2, b 0.75), whole documents', ...(await evaluate(async (text) => reference(text), queries, qrels)) })
         for (const row of rows) log(`    ${row.method.padEnd(58)} nDCG@10 ${row.ndcg10.toFixed(3)}  hit@5 ${row.hit5.toFixed(3)}  MRR@10 ${row.mrr10.toFixed(3)}`)
@@ -87,7 +128,7 @@ export const qualitySuite = {
         }
         log(`    best vector similarity: judged queries min ${judged[0]?.toFixed(3)} median ${judged[judged.length >> 1]?.toFixed(3)}; nonsense ${nonsense.map((n) => n.topSimilarity.toFixed(3)).join(' ')}`)
         for (const n of nonsense) log(`    nonsense ${JSON.stringify(n.query)}: ${n.results} results, noMatch ${n.noMatch}`)
-        sets.push({ name, dir: path.resolve(dir), documents: corpus.length, chunks, queries: queries.length, rows, nonsense, judgedTopSimilarity: { min: judged[0], median: judged[judged.length >> 1] } })
+        sets.push({ name, dir: path.resolve(dir), documents: corpus.length, chunks, queries: queries.length, rows, sweep, nonsense, judgedTopSimilarity: { min: judged[0], median: judged[judged.length >> 1] } })
       } finally {
         await backend.close()
       }
