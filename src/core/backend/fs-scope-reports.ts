@@ -125,11 +125,14 @@ export const createFsScopeReports = (deps: FsScopeReportsDeps): ScopeReports => 
         if (entry.isDirectory() && !fs.isTempName(entry.name)) entries.push({ documentId: entry.name, files: files.get(entry.name) ?? [] })
       }
     }
+    // Memory and conversations live inside the vectors dir: never looked at through a linked one.
+    // Test: test/reliability/symlinks.test.ts "a scope dir that is a link to outside: inspect never follows it".
+    const vectorsIsDir = await isDir(layout.vectorsDir(scope))
     return {
       locations: { vectors: layout.vectorsDir(scope), uploads: uploadsDir },
-      stores: { documents: await isDir(layout.vectorsDir(scope)), memory: await isDir(layout.memoryDir(scope)) },
+      stores: { documents: vectorsIsDir, memory: vectorsIsDir && (await isDir(layout.memoryDir(scope))) },
       uploads: { files: measured.files, bytes: measured.bytes, entries },
-      conversations: await countJsonFiles(layout.conversationsDir(scope)),
+      conversations: vectorsIsDir ? await countJsonFiles(layout.conversationsDir(scope)) : 0,
       problems,
     }
   }
