@@ -202,7 +202,8 @@ export const defineHostileKeySuite = (options: HostileKeySuiteOptions): void => 
       const { port } = await custom.start({ port: 0 })
       const unsendable = corpus.filter(({ key }) => asHeaderValue(key) === undefined)
       expect(unsendable.length).toBeGreaterThan(100)
-      const raw = sampleEvenly(unsendable, options.sample === undefined ? undefined : 60)
+      // Each is a new connection the server must refuse: 20 in the fast suite, all in the stress suite.
+      const raw = sampleEvenly(unsendable, options.sample === undefined ? undefined : 20)
       for (const { key } of raw) {
         for (const header of ['x-isolation-key', 'x-session-id', 'cookie: bento_session=']) {
           const line = header.endsWith('=') ? `${header}${key}` : `${header}: ${key}`

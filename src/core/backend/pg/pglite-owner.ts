@@ -2,7 +2,7 @@
  * One process at a time on a PGlite data dir. PGlite is PostgreSQL inside one
  * process with its own buffers: a second process opening the same dir works on
  * a stale copy and their writes overwrite each other's (an acknowledged upload
- * was lost that way; test/core/backend/pg/pglite-owner.test.ts). So the opener
+ * was lost that way; test/core/backend/pg/pglite-owner.stress.test.ts). So the opener
  * records its pid in the dir and a later opener is refused while that process
  * lives; a dead owner's record (a crash) is taken over at once.
  */
