@@ -152,30 +152,23 @@ export const searchLexical = (index: LexicalIndex, query: string, k: number, acc
     const weight = idfOf(documents, frequency) * (K1 + 1)
     best += weight
     // Scores live in arrays indexed by label, reset after the query: a Map entry per scored passage cost more than the scoring.
-    if (id < postings.packedTerms) {
-      const { labels, tfs } = postings
-      for (let i = postings.offsets[id]!, end = postings.offsets[id + 1]!; i < end; i++) {
-        const label = labels[i]!
-        const norm = norms[label]!
-        if (!(norm >= 0)) continue
-        const tf = tfs[i]!
-        if (matched[label] === 0) touched.push(label)
-        matched[label]!++
-        scores[label]! += (weight * tf) / (tf + norm)
-      }
-    }
-    const added = postings.addedLabels[id]
-    if (added === undefined) continue
-    const tfs = postings.addedTfs[id]!
-    for (let i = 0; i < added.length; i++) {
-      const label = added[i]!
+    const score = (label: number, tf: number): void => {
       const norm = norms[label]!
-      if (!(norm >= 0)) continue
-      const tf = tfs[i]!
+      if (!(norm >= 0)) return
       if (matched[label] === 0) touched.push(label)
       matched[label]!++
       scores[label]! += (weight * tf) / (tf + norm)
     }
+    // The two kinds of columns in loops of their own, each calling `score` from one call site (inlined): through
+    // forEachPosting's shared callback the packed scan measured a fifth slower.
+    if (id < postings.packedTerms) {
+      const { labels, tfs } = postings
+      for (let i = postings.offsets[id]!, end = postings.offsets[id + 1]!; i < end; i++) score(labels[i]!, tfs[i]!)
+    }
+    const added = postings.addedLabels[id]
+    if (added === undefined) continue
+    const tfs = postings.addedTfs[id]!
+    for (let i = 0; i < added.length; i++) score(added[i]!, tfs[i]!)
   }
   try {
     const kept = accept ? touched.filter(accept) : touched
