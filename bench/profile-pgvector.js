@@ -8,6 +8,7 @@
  *
  *   N=100000 OTHER=5000 SKIP_GLOBAL=1 node bench/profile-pgvector.js
  *   N=100000 OTHER=2000 IVF=1 SKIP_GLOBAL=1 node bench/profile-pgvector.js
+ *   N=100000 OTHER=2000 EFCS=64 EFS=400,1000 WINDOWS=1000,2000,4000 SKIP_GLOBAL=1 node bench/profile-pgvector.js
  */
 import { PGlite } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
@@ -68,12 +69,19 @@ if (process.env.IVF) {
   process.exit(0)
 }
 // Partial per-scope index.
-for (const efc of [64, 128]) {
+const EFCS = (process.env.EFCS ?? '64,128').split(',').map(Number)
+const EFS = (process.env.EFS ?? '100,200,400,800').split(',').map(Number)
+// Candidate windows read through a relaxed iterative scan past ef_search 1000, ranked exactly after.
+const WINDOWS = (process.env.WINDOWS ?? '').split(',').filter(Boolean).map(Number)
+const RERANKED = (window) => `WITH c AS MATERIALIZED (SELECT label, embedding::vector(${D}) <#> $2::vector(${D}) AS d FROM chunks
+  WHERE scope_id = $1 AND part = 'documents' ORDER BY embedding::vector(${D}) <#> $2::vector(${D}) LIMIT ${window}) SELECT label FROM c ORDER BY d, label LIMIT 10`
+for (const [n, efc] of EFCS.entries()) {
   t = performance.now()
   await db.exec(`CREATE INDEX chunks_hnsw_1 ON chunks USING hnsw ((embedding::vector(${D})) vector_ip_ops) WITH (m = 16, ef_construction = ${efc}) WHERE scope_id = 1 AND part = 'documents'`)
   log(`partial hnsw build on ${N}, ef_construction ${efc}: ${((performance.now() - t) / 1000).toFixed(1)} s`)
-  for (const ef of [100, 200, 400, 800]) await run(`partial hnsw efc ${efc} ef ${ef}`, 1, exactBig, TYPED, `SET LOCAL hnsw.ef_search = ${ef}; SET LOCAL hnsw.iterative_scan = strict_order;`)
-  if (efc === 64) await db.exec('DROP INDEX chunks_hnsw_1')
+  for (const ef of EFS) await run(`partial hnsw efc ${efc} ef ${ef}`, 1, exactBig, TYPED, `SET LOCAL hnsw.ef_search = ${ef}; SET LOCAL hnsw.iterative_scan = strict_order;`)
+  for (const window of WINDOWS) await run(`partial hnsw efc ${efc} ef 1000, ${window} candidates reranked`, 1, exactBig, RERANKED(window), 'SET LOCAL hnsw.ef_search = 1000; SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.max_scan_tuples = 1000000;')
+  if (n < EFCS.length - 1) await db.exec('DROP INDEX chunks_hnsw_1')
 }
 await db.exec('DROP INDEX chunks_hnsw_1')
 if (process.env.SKIP_GLOBAL) { await db.close(); process.exit(0) }

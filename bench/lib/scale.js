@@ -17,7 +17,7 @@ export const SCALES = {
     add: { chunks: 60_000, pairs: 5 },
     embedCalls: { files: 5_000 },
     scaling: { counts: [1_000, 10_000, 100_000], repeats: 3 },
-    postgres: { sizes: [50, 100_000], dimension: 384, k: 10, queries: 200, recallQueries: 100, pairs: 5, scopes: 10_000, http: { scopes: 100, storeVectors: 64, seconds: 8, connections: 16 } },
+    postgres: { sizes: [50, 100_000], dimension: 384, k: 10, queries: 200, recallQueries: 100, pairs: 5, scopes: 10_000, cleanupScopes: 1_000, http: { scopes: 100, storeVectors: 64, seconds: 8, connections: 16 } },
   },
   small: {
     pairs: 3,
@@ -32,7 +32,7 @@ export const SCALES = {
     add: { chunks: 5_000, pairs: 3 },
     embedCalls: { files: 500 },
     scaling: { counts: [250, 500, 1_000], repeats: 2 },
-    postgres: { sizes: [50, 12_000], dimension: 384, k: 10, queries: 50, recallQueries: 50, pairs: 3, scopes: 1_000, http: { scopes: 20, storeVectors: 32, seconds: 2, connections: 8 } },
+    postgres: { sizes: [50, 12_000], dimension: 384, k: 10, queries: 50, recallQueries: 50, pairs: 3, scopes: 1_000, cleanupScopes: 100, http: { scopes: 20, storeVectors: 32, seconds: 2, connections: 8 } },
   },
 }
 

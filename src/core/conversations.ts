@@ -14,7 +14,8 @@
 import { DEFAULT_LOCK_WAIT_MS } from './defaults.js'
 import path from 'node:path'
 import * as fs from './fs.js'
-import { CorruptStoreError, NotFoundError } from './errors.js'
+import { BusyError, CorruptStoreError, NotFoundError } from './errors.js'
+import { cachedPendingIntentsFor, pendingIntentsFor } from './journal.js'
 import { assertNoSymlinks, ensureDir, type Layout } from './layout.js'
 import { withScopeLock } from './lock.js'
 import { isConversationId } from './sessions.js'
@@ -63,8 +64,20 @@ const serialize = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
   return run
 }
 
+const busy = (scope: Scope): BusyError =>
+  new BusyError(`Scope "${scope.key}" has an operation in progress (migrate or cleanup); try again shortly.`, 2)
+
+// A migrate or cleanup a crash interrupted leaves the scope half moved: its conversations are in
+// neither place for sure until the operation is finished, so they are neither read nor written.
+// Test: test/core/conversations.test.ts "a scope with an interrupted migrate".
+const assertNotPending = async (layout: Layout, scope: Scope): Promise<void> => {
+  if ((await cachedPendingIntentsFor(layout, scope)).length > 0) throw busy(scope)
+}
+
 const writeLocked = <T>(layout: Layout, scope: Scope, file: string, options: ConversationOptions, fn: () => Promise<T>): Promise<T> =>
   serialize(file, () => withScopeLock(layout, scope, async () => {
+    // Under the lock, so an operation that journaled and died is seen (a live one holds the lock).
+    if ((await pendingIntentsFor(layout, scope)).length > 0) throw busy(scope)
     await ensureDir(layout, layout.conversationsDir(scope))
     return fn()
   }, { waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS }))
@@ -85,6 +98,7 @@ export const createConversation = async (layout: Layout, scope: Scope, options: 
 
 /** The conversation with its messages; `NotFoundError` when absent, expired, or in another scope. */
 export const getConversation = async (layout: Layout, scope: Scope, id: string, options: ConversationOptions = {}): Promise<Conversation> => {
+  await assertNotPending(layout, scope)
   const file = fileOf(layout, scope, id)
   await assertNoSymlinks(layout, file)
   const conversation = await readConversationFile(file, scope)
@@ -98,6 +112,7 @@ export const getConversation = async (layout: Layout, scope: Scope, id: string, 
 
 /** Every live conversation of the scope, newest activity first; expired ones are removed on the way. */
 export const listConversations = async (layout: Layout, scope: Scope, options: ConversationOptions = {}): Promise<ConversationSummary[]> => {
+  await assertNotPending(layout, scope)
   const dir = layout.conversationsDir(scope)
   await assertNoSymlinks(layout, dir)
   let names: string[]

@@ -9,17 +9,15 @@
  */
 import { z } from 'zod'
 import { InvalidInputError } from './errors.js'
+import { METADATA_KEY, RESERVED_METADATA_KEYS } from './metadata-keys.js'
+
+export { METADATA_KEY, RESERVED_METADATA_KEYS, userMetadata } from './metadata-keys.js'
 
 export const MAX_METADATA_BYTES = 8 * 1024
 export const MAX_METADATA_DEPTH = 3
 export const MAX_METADATA_KEYS = 32
 const MAX_STRING = 1000
 const MAX_ARRAY = 100
-
-/** Keys Bento writes itself; a caller's metadata may not use them. */
-export const RESERVED_METADATA_KEYS = ['source', 'fileType', 'createdAt', 'bytes', 'documentId', 'title', 'chunkIndex', 'scope'] as const
-
-export const METADATA_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/
 
 export type MetadataValue = string | number | boolean | null | MetadataValue[] | { [key: string]: MetadataValue }
 export type Metadata = Record<string, MetadataValue>
@@ -83,11 +81,4 @@ export const parseMetadataJson = (text: string, where = 'metadata'): Metadata =>
     throw new InvalidInputError(`Invalid ${where}: ${problems.join('; ')}.`)
   }
   return parsed.data as Metadata
-}
-
-/** The caller's keys of a stored chunk's or document's metadata (Bento's own left out). */
-export const userMetadata = (metadata: Record<string, unknown>): Record<string, unknown> => {
-  const own: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(metadata)) if (!(RESERVED_METADATA_KEYS as readonly string[]).includes(key)) own[key] = value
-  return own
 }

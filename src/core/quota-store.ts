@@ -6,8 +6,7 @@
  * is a `corrupt_store` error rather than a silently lifted limit.
  */
 import path from 'node:path'
-import { z } from 'zod'
-import { CorruptStoreError } from './errors.js'
+import { CorruptStoreError, InvalidInputError } from './errors.js'
 import * as fs from './fs.js'
 import { ensureDir, type Layout } from './layout.js'
 import type { Scope } from './keys.js'
@@ -15,10 +14,20 @@ import type { ScopeQuota } from './backend/types.js'
 
 export const QUOTAS_DIR = 'quotas'
 
-const quotaFileSchema = z.strictObject({
-  maxBytes: z.number().int().positive().optional(),
-  maxDocuments: z.number().int().positive().optional(),
-})
+const QUOTA_KEYS = ['maxBytes', 'maxDocuments'] as const
+
+const isLimit = (value: unknown): boolean => value === undefined || (Number.isSafeInteger(value) && (value as number) > 0)
+
+/** A quota file holds only these two optional whole numbers above 0 (checked by hand: du reads it, and zod is slow to load). */
+const toQuota = (value: unknown): ScopeQuota | undefined => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
+  const record = value as Record<string, unknown>
+  if (!Object.keys(record).every((key) => (QUOTA_KEYS as readonly string[]).includes(key))) return undefined
+  if (!QUOTA_KEYS.every((key) => isLimit(record[key]))) return undefined
+  const quota: ScopeQuota = {}
+  for (const key of QUOTA_KEYS) if (record[key] !== undefined) quota[key] = record[key] as number
+  return quota
+}
 
 const quotaFileName = (scope: Scope): string => `${scope.kind === 'shared' ? 'shared' : `isolated-${scope.dir}`}.json`
 
@@ -52,15 +61,16 @@ export const readQuota = async (layout: Layout, scope: Scope): Promise<ScopeQuot
   } catch {
     throw new CorruptStoreError(`The quota file of scope ${scope.key} is not valid JSON; set it again with bento quota.`)
   }
-  const quota = quotaFileSchema.safeParse(parsed)
-  if (!quota.success) throw new CorruptStoreError(`The quota file of scope ${scope.key} is not a valid quota; set it again with bento quota.`)
-  return quota.data
+  const quota = toQuota(parsed)
+  if (quota === undefined) throw new CorruptStoreError(`The quota file of scope ${scope.key} is not a valid quota; set it again with bento quota.`)
+  return quota
 }
 
 /** Writes (atomically) or, for undefined or an empty quota, removes the scope's quota. */
 export const writeQuota = async (layout: Layout, scope: Scope, quota: ScopeQuota | undefined): Promise<void> => {
   const file = quotaFile(layout, scope)
-  const value = quotaFileSchema.parse(quota ?? {})
+  const value = toQuota(quota ?? {})
+  if (value === undefined) throw new InvalidInputError(`Invalid quota for scope ${scope.key}: limits are whole numbers above 0.`)
   if (value.maxBytes === undefined && value.maxDocuments === undefined) {
     if ((await fs.lstatOrUndefined(file)) !== undefined) await fs.unlink(file)
     return

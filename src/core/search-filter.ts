@@ -9,8 +9,7 @@
  * `createdAt`. Every condition must hold. Tests: test/core/search-filter.test.ts.
  */
 import { z } from 'zod'
-import { METADATA_KEY } from './metadata.js'
-import type { StoredChunk } from './store/types.js'
+import { METADATA_KEY } from './metadata-keys.js'
 
 const scalar = z.union([z.string().max(1000), z.number().finite(), z.boolean(), z.null()])
 const oneOf = <T extends z.ZodType>(value: T) => z.union([value, z.strictObject({ in: z.array(value).min(1).max(100) })])
@@ -27,31 +26,5 @@ export const searchFilterSchema = z.strictObject({
 }).meta({ id: 'SearchFilter', description: 'Every condition must hold. Applied inside the search: limit results come back when that many chunks match.' })
 
 export type SearchFilter = z.infer<typeof searchFilterSchema>
-type Scalar = z.infer<typeof scalar>
 
-const matchesValue = (actual: unknown, wanted: Scalar | { in: Scalar[] }): boolean => {
-  const options = wanted !== null && typeof wanted === 'object' ? wanted.in : [wanted]
-  const values = Array.isArray(actual) ? actual : [actual]
-  return values.some((value) => options.some((option) => option === value))
-}
-
-/** The filter as a predicate over stored chunks; undefined when it has no condition. */
-export const compileSearchFilter = (filter: SearchFilter | undefined): ((chunk: StoredChunk) => boolean) | undefined => {
-  if (filter === undefined) return undefined
-  const tests: Array<(metadata: Record<string, unknown>) => boolean> = []
-  if (filter.source !== undefined) tests.push((m) => matchesValue(m.source, filter.source!))
-  if (filter.fileType !== undefined) tests.push((m) => matchesValue(m.fileType, filter.fileType!))
-  if (filter.createdAt !== undefined) {
-    const { gt, gte, lt, lte } = filter.createdAt
-    const ms = (value: string | undefined) => (value === undefined ? undefined : Date.parse(value))
-    const [after, from, before, to] = [ms(gt), ms(gte), ms(lt), ms(lte)]
-    tests.push((m) => {
-      const at = typeof m.createdAt === 'string' ? Date.parse(m.createdAt) : NaN
-      if (Number.isNaN(at)) return false
-      return (after === undefined || at > after) && (from === undefined || at >= from) && (before === undefined || at < before) && (to === undefined || at <= to)
-    })
-  }
-  for (const [key, wanted] of Object.entries(filter.metadata ?? {})) tests.push((m) => Object.hasOwn(m, key) && matchesValue(m[key], wanted))
-  if (tests.length === 0) return undefined
-  return (chunk) => tests.every((test) => test(chunk.metadata))
-}
+export { compileSearchFilter } from './search-filter-match.js'

@@ -30,6 +30,7 @@ import type { ScopeQuota, StorageBackend } from '../core/backend/types.js'
 import { addedByFiles, admitFiles, assertWithinQuota, isLimited } from './quota.js'
 import type { Scope } from '../core/keys.js'
 import type { AddResult, OnProgress } from './types.js'
+import { finishPendingFor } from './recover.js'
 
 /**
  * A batch is committed once its prepared documents reach either bound (so it
@@ -145,6 +146,7 @@ export const addFiles = async (backend: StorageBackend, scope: Scope, paths: str
       throw new TooLargeError(`${candidate.source} is ${candidate.size} bytes; the limit is ${limits.maxFileBytes}.`)
     }
   }
+  if (candidates.length > 0) await finishPendingFor(backend, [scope])
   // The commit refuses another embedder's store anyway: find out before extracting and embedding every file.
   if (candidates.length > 0 && (await backend.scopeExists(scope))) {
     await backend.withStore(scope, async (store) => assertStoreAccepts(store, backend.embedder), { lazy: true }).catch((error: unknown) => {

@@ -11,6 +11,7 @@ import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
 import { toRef } from './scope-ref.js'
 import type { ScopeRef } from './types.js'
+import { finishPendingFor } from './recover.js'
 
 export interface AdoptOptions {
   /** The embedder id, e.g. `local-hash-v1:384` or `openai:text-embedding-3-small:1536`. */
@@ -59,6 +60,7 @@ export const adoptScope = async (backend: StorageBackend, scope: Scope, options:
   const dimension = dimensionOf(embedderId, options.dimension)
   if (!(await backend.scopeExists(scope))) throw new NotFoundError(`Scope "${scope.key}" does not exist.`)
   const dryRun = options.dryRun === true
+  if (!dryRun) await finishPendingFor(backend, [scope])
   const adopted = await backend.adoptStore(scope, { embedderId, dimension, dryRun, lockWaitMs: options.lockWaitMs })
   return {
     ...toRef(scope),

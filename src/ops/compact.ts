@@ -10,6 +10,7 @@ import type { Scope } from '../core/keys.js'
 import { toRef } from './scope-ref.js'
 import type { OnProgress, ScopeRef } from './types.js'
 import { resolveScopeList } from './resolve-scope.js'
+import { finishPendingFor } from './recover.js'
 
 export interface CompactRow extends ScopeRef {
   stores: StoreCompaction[]
@@ -39,6 +40,7 @@ const changed = (store: StoreCompaction): boolean => store.before.logRecords > 0
  * await compactScopes(backend, [customScope('user-1')]) // { scopes: [{ key: 'user-1', compacted: true, … }], compacted: 1, records: 12, dropped: 3 }
  */
 export const compactScopes = async (backend: StorageBackend, scopes: readonly Scope[] | 'all', options: CompactOptions = {}): Promise<CompactResult> => {
+  await finishPendingFor(backend, scopes)
   const list = await resolveScopeList(backend, scopes)
   const result: CompactResult = { scopes: [], compacted: 0, records: 0, dropped: 0 }
   for (const [done, scope] of list.entries()) {

@@ -5,7 +5,7 @@
 import type { DocumentSummary } from '../api/schemas.js'
 import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
-import { userMetadata } from '../core/metadata.js'
+import { userMetadata } from '../core/metadata-keys.js'
 import type { DocumentSummary as StoredDocument } from '../core/store/types.js'
 import { paginate, type PageRequest } from './paginate.js'
 

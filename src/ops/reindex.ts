@@ -10,6 +10,7 @@ import type { Scope } from '../core/keys.js'
 import { toRef } from './scope-ref.js'
 import type { OnProgress, ScopeRef } from './types.js'
 import { resolveScopeList } from './resolve-scope.js'
+import { finishPendingFor } from './recover.js'
 
 /** `built`: indexed now; `present`: had a current one already; `none`: no store (nothing to index). */
 export type ReindexOutcome = 'built' | 'present' | 'none'
@@ -67,6 +68,7 @@ const reindexScope = async (backend: StorageBackend, scope: Scope, force: boolea
  * await reindexScopes(backend, [customScope('user-1')], { force: true }) // rebuilt even when current
  */
 export const reindexScopes = async (backend: StorageBackend, scopes: readonly Scope[] | 'all', options: ReindexOptions = {}): Promise<ReindexResult> => {
+  await finishPendingFor(backend, scopes)
   const list = await resolveScopeList(backend, scopes)
   const result: ReindexResult = { scopes: [], built: 0 }
   for (const [done, scope] of list.entries()) {

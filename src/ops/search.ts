@@ -3,7 +3,8 @@ import type { StorageBackend } from '../core/backend/types.js'
 import type { Scope } from '../core/keys.js'
 import { SEARCH_MODES, searchStore, type SearchMode } from '../core/search/index.js'
 import type { Fusion } from '../core/search/index.js'
-import { compileSearchFilter, type SearchFilter } from '../core/search-filter.js'
+import type { SearchFilter } from '../core/search-filter.js'
+import { compileSearchFilter } from '../core/search-filter-match.js'
 import type { SearchResult } from './types.js'
 
 export interface SearchOptions {

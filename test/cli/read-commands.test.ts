@@ -1,11 +1,14 @@
 /**
- * du, ls, inspect, search and add against a data dir built with the real ops,
- * through the real binary. One fixture per file; every run only reads it
- * (add writes to its own data dir).
+ * du, ls, inspect, search and add against a data dir built with the real ops.
+ * One fixture per file; every run only reads it (add writes to its own data dir).
+ * Each command runs at least once as the real binary (`runBento`: exit code, pipes,
+ * color detection from the environment); the option and rendering cases run the
+ * same program in-process (`runCli`), which saves a process start per case.
  */
 import * as fsp from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from '../reliability/support/cli-in-process.js'
 import { assertBuilt, assertNoStack, makeTempDir, removeDir, runBento } from './support/bento.js'
 import { buildDataDir, DAY_MS, text } from './support/fixture.js'
 
@@ -55,7 +58,7 @@ afterAll(() => removeDir(tmp))
 
 describe('bento du', () => {
   it('--json: every scope with bytes that match the files on disk, largest first, with totals', async () => {
-    const run = await runBento(['du', '--json', '--data-dir', dataDir])
+    const run = await runCli(['du', '--json', '--data-dir', dataDir])
     expect(run.code).toBe(0)
     expect(run.stderr).toBe('')
     const result = json<{ scopes: DuRow[]; totalBytes: number; vectorBytes: number; uploadBytes: number; files: number; scopeCount: number }>(run.stdout)
@@ -95,11 +98,11 @@ describe('bento du', () => {
 
   it('--top, --sort name, --kind and --group-by tenant', async () => {
     const [top, byName, sessions, groups, ageSorted] = await Promise.all([
-      runBento(['du', '--top', '2', '--data-dir', dataDir]),
-      runBento(['du', '--sort', 'name', '--json', '--data-dir', dataDir]),
-      runBento(['du', '--kind', 'session', '--json', '--data-dir', dataDir]),
-      runBento(['du', '--group-by', 'tenant', '--json', '--data-dir', dataDir]),
-      runBento(['du', '--sort', 'age', '--top', '1', '--json', '--data-dir', dataDir]),
+      runCli(['du', '--top', '2', '--data-dir', dataDir]),
+      runCli(['du', '--sort', 'name', '--json', '--data-dir', dataDir]),
+      runCli(['du', '--kind', 'session', '--json', '--data-dir', dataDir]),
+      runCli(['du', '--group-by', 'tenant', '--json', '--data-dir', dataDir]),
+      runCli(['du', '--sort', 'age', '--top', '1', '--json', '--data-dir', dataDir]),
     ])
     expect(top.stdout.trimEnd().split('\n').filter((line) => /█|▏/.test(line))).toHaveLength(2)
     expect(top.stdout).toContain('… 5 more scopes not shown (--top)')
@@ -111,7 +114,7 @@ describe('bento du', () => {
     const members = grouped.scopes.filter((row) => row.key.startsWith('tenant_a:'))
     expect(tenantA).toMatchObject({ scopes: 2, totalBytes: members.reduce((sum, row) => sum + row.totalBytes, 0) })
     expect(json<{ scopes: DuRow[] }>(ageSorted.stdout).scopes.map((row) => row.key)).toEqual([SESSION])
-    const human = await runBento(['du', '--group-by', 'tenant', '--data-dir', dataDir])
+    const human = await runCli(['du', '--group-by', 'tenant', '--data-dir', dataDir])
     expect(human.stdout).toMatch(/^TENANT\s+SCOPES\s+VECTORS/)
     expect(human.stdout).toMatch(/^tenant_a\s+2\s/m)
   })
@@ -120,9 +123,9 @@ describe('bento du', () => {
 describe('bento ls', () => {
   it('--json and the table: kind, documents, size and last activity per scope', async () => {
     const [asJson, table, custom] = await Promise.all([
-      runBento(['ls', '--json', '--data-dir', dataDir]),
-      runBento(['ls', '--data-dir', dataDir]),
-      runBento(['ls', '--kind', 'custom', '--json', '--data-dir', dataDir]),
+      runCli(['ls', '--json', '--data-dir', dataDir]),
+      runCli(['ls', '--data-dir', dataDir]),
+      runCli(['ls', '--kind', 'custom', '--json', '--data-dir', dataDir]),
     ])
     expect(asJson.code).toBe(0)
     const rows = json<{ scopes: Array<{ key: string; kind: string; documents: number; totalBytes: number; lastActiveAt: string | null }> }>(asJson.stdout).scopes
@@ -176,19 +179,19 @@ describe('bento inspect', () => {
   })
 
   it('the seed invocation by directory name, with --verify, shows an expiry for a session (human form)', async () => {
-    const run = await runBento(['inspect', `session-${SESSION}`, '--verify', '--data-dir', dataDir])
+    const run = await runCli(['inspect', `session-${SESSION}`, '--verify', '--data-dir', dataDir])
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^Scope\s+0123456789abcdef0123456789abcdef \(session, dir session-0123/m)
     expect(run.stdout).toMatch(/^Status\s+healthy$/m)
     expect(run.stdout).toMatch(/^Expires\s+2d ago \(\d{4}-/m)
     expect(run.stdout).toMatch(/^DOCUMENT\s+TITLE\s+CHUNKS\s+SIZE$/m)
     expect(run.stdout).toContain('chat.txt')
-    const ttl = await runBento(['inspect', `session-${SESSION}`, '--session-ttl', '7d', '--json', '--data-dir', dataDir])
+    const ttl = await runCli(['inspect', `session-${SESSION}`, '--session-ttl', '7d', '--json', '--data-dir', dataDir])
     const report = json<{ lastActiveAt: string; expiresAt: string }>(ttl.stdout)
     expect(Date.parse(report.expiresAt) - Date.parse(report.lastActiveAt)).toBe(7 * DAY_MS)
     const [fromEnv, badEnv] = await Promise.all([
-      runBento(['inspect', `session-${SESSION}`, '--json', '--data-dir', dataDir], { env: { BENTO_SESSION_TTL: '1h30m' } }),
-      runBento(['inspect', `session-${SESSION}`, '--json', '--data-dir', dataDir], { env: { BENTO_SESSION_TTL: '3600000' } }),
+      runCli(['inspect', `session-${SESSION}`, '--json', '--data-dir', dataDir], { BENTO_SESSION_TTL: '1h30m' }),
+      runCli(['inspect', `session-${SESSION}`, '--json', '--data-dir', dataDir], { BENTO_SESSION_TTL: '3600000' }),
     ])
     const envReport = json<{ lastActiveAt: string; expiresAt: string }>(fromEnv.stdout)
     expect(Date.parse(envReport.expiresAt) - Date.parse(envReport.lastActiveAt)).toBe(5_400_000)
@@ -197,26 +200,26 @@ describe('bento inspect', () => {
   })
 
   it('the seed invocation `bento inspect session-abc123` (a custom key that looks like a session dir)', async () => {
-    const run = await runBento(['inspect', 'session-abc123', '--data-dir', dataDir])
+    const run = await runCli(['inspect', 'session-abc123', '--data-dir', dataDir])
     expect([run.code, run.stderr]).toEqual([0, ''])
     expect(run.stdout).toMatch(/^Scope\s+session-abc123 \(custom, dir session-abc123\)$/m)
     expect(run.stdout).toMatch(/^doc_\S+\s+seed\.md\s+1\s+\d+ B$/m)
   })
 
   it('exits 3 for a missing scope and still prints the report', async () => {
-    const run = await runBento(['inspect', 'session-abc999', '--json', '--data-dir', dataDir])
+    const run = await runCli(['inspect', 'session-abc999', '--json', '--data-dir', dataDir])
     expect(run.code).toBe(3)
     expect(json<{ exists: boolean; key: string }>(run.stdout)).toMatchObject({ exists: false, key: 'session-abc999' })
     expect(run.stderr).toBe('bento: scope session-abc999 does not exist.\n')
   })
 
   it('exits 3 for an unhealthy scope, listing the problems', async () => {
-    const run = await runBento(['inspect', 'broken', '--data-dir', dataDir])
+    const run = await runCli(['inspect', 'broken', '--data-dir', dataDir])
     expect(run.code).toBe(3)
     expect(run.stdout).toMatch(/^Status\s+UNHEALTHY$/m)
     expect(run.stdout).toMatch(/^ {2}- uploads: orphan-doc\/ belongs to no document/m)
     expect(run.stderr).toBe('bento: scope broken is unhealthy (1 problem).\n')
-    const asJson = await runBento(['inspect', 'broken', '--json', '--data-dir', dataDir])
+    const asJson = await runCli(['inspect', 'broken', '--json', '--data-dir', dataDir])
     expect([asJson.code, json<{ healthy: boolean }>(asJson.stdout).healthy]).toEqual([3, false])
   })
 })
@@ -225,8 +228,8 @@ describe('bento search', () => {
   it('--json: top results with scores and sources; -k limits them', async () => {
     const [all, one, human] = await Promise.all([
       runBento(['search', 'shared', 'vacation planning', '--json', '--data-dir', dataDir]),
-      runBento(['search', 'shared', 'vacation planning', '-k', '1', '--json', '--data-dir', dataDir]),
-      runBento(['search', 'shared', 'vacation planning', '--data-dir', dataDir]),
+      runCli(['search', 'shared', 'vacation planning', '-k', '1', '--json', '--data-dir', dataDir]),
+      runCli(['search', 'shared', 'vacation planning', '--data-dir', dataDir]),
     ])
     expect(all.code).toBe(0)
     const results = json<{ query: string; results: Array<{ id: string; title: string; content: string; score: number; metadata: Record<string, unknown> }> }>(all.stdout)
@@ -242,7 +245,7 @@ describe('bento search', () => {
   })
 
   it('exits 3 for a scope that does not exist', async () => {
-    const run = await runBento(['search', 'nobody', 'anything', '--data-dir', dataDir])
+    const run = await runCli(['search', 'nobody', 'anything', '--data-dir', dataDir])
     assertNoStack(run.stderr)
     expect(run.code).toBe(3)
   })
@@ -269,12 +272,12 @@ describe('bento add', () => {
 
     const another = path.join(tmp, 'another.md')
     await fsp.writeFile(another, '# Another\n\nAbout gift cards.')
-    const human = await runBento(['add', 'tenant_b:user_9', another, '--data-dir', addDir])
+    const human = await runCli(['add', 'tenant_b:user_9', another, '--data-dir', addDir])
     expect(human.code).toBe(0)
     expect(human.stdout).toMatch(/^Added 1 document to tenant_b:user_9\.$/m)
     expect(human.stdout).toMatch(/^DOCUMENT\s+TITLE\s+CHUNKS\s+OUTCOME\s+SOURCE$/m)
 
-    const listed = await runBento(['ls', '--json', '--data-dir', addDir])
+    const listed = await runCli(['ls', '--json', '--data-dir', addDir])
     expect(json<{ scopes: Array<{ key: string; documents: number }> }>(listed.stdout).scopes).toEqual([expect.objectContaining({ key: 'tenant_b:user_9', documents: 4 })])
   })
 
@@ -289,9 +292,9 @@ describe('bento add', () => {
     const broken = path.join(tmp, 'broken.json')
     await fsp.writeFile(broken, '{"not": json')
     const [unsupported, emptyRun, brokenRun] = await Promise.all([
-      runBento(['add', 'user-1', good, bad, '--data-dir', addDir]),
-      runBento(['add', 'user-1', empty, '--data-dir', path.join(tmp, 'add-empty')]),
-      runBento(['add', 'user-1', broken, '--data-dir', path.join(tmp, 'add-broken')]),
+      runCli(['add', 'user-1', good, bad, '--data-dir', addDir]),
+      runCli(['add', 'user-1', empty, '--data-dir', path.join(tmp, 'add-empty')]),
+      runCli(['add', 'user-1', broken, '--data-dir', path.join(tmp, 'add-broken')]),
     ])
     expect(unsupported.code).toBe(2)
     assertNoStack(unsupported.stderr)
@@ -299,7 +302,7 @@ describe('bento add', () => {
     expect([emptyRun.code, brokenRun.code]).toEqual([2, 2])
     expect(emptyRun.stderr).toMatch(/^bento: .*empty\.txt/)
     expect(brokenRun.stderr).toMatch(/^bento: .*broken\.json/)
-    const missing = await runBento(['add', 'user-1', path.join(tmp, 'nope.txt'), '--data-dir', addDir])
+    const missing = await runCli(['add', 'user-1', path.join(tmp, 'nope.txt'), '--data-dir', addDir])
     expect(missing.code).toBe(3)
     expect(missing.stderr).toMatch(/^bento: No such file or directory: .*nope\.txt\n$/)
     await expect(fsp.lstat(path.join(addDir, 'vectors/isolated/user-1'))).rejects.toMatchObject({ code: 'ENOENT' })
@@ -314,11 +317,11 @@ describe('bento add', () => {
     const empty = path.join(tmp, 'aon-empty.txt')
     await fsp.writeFile(empty, '')
     const inspectDocuments = async (key: string) => {
-      const run = await runBento(['inspect', key, '--json', '--data-dir', addDir])
+      const run = await runCli(['inspect', key, '--json', '--data-dir', addDir])
       return json<{ documents: Array<{ id: string }> }>(run.stdout).documents.map((doc) => doc.id)
     }
 
-    const fresh = await runBento(['add', 'k', a, empty, '--data-dir', addDir])
+    const fresh = await runCli(['add', 'k', a, empty, '--data-dir', addDir])
     expect(fresh.code).toBe(2)
     assertNoStack(fresh.stderr)
     expect(fresh.stderr).toMatch(/^bento: [^\n]*aon-empty\.txt[^\n]*\n$/)
@@ -327,10 +330,10 @@ describe('bento add', () => {
 
     const other = path.join(tmp, 'aon-other.md')
     await fsp.writeFile(other, '# Other\n\nA note about tides.')
-    expect((await runBento(['add', 'k', other, '--data-dir', addDir])).code).toBe(0)
+    expect((await runCli(['add', 'k', other, '--data-dir', addDir])).code).toBe(0)
     const before = await inspectDocuments('k')
     expect(before).toHaveLength(1)
-    const again = await runBento(['add', 'k', a, empty, '--data-dir', addDir])
+    const again = await runCli(['add', 'k', a, empty, '--data-dir', addDir])
     expect(again.code).toBe(2)
     expect(await inspectDocuments('k')).toEqual(before)
   })

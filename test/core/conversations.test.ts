@@ -2,7 +2,8 @@ import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { appendMessages, createConversation, deleteConversation, getConversation, listConversations } from '../../src/core/conversations.js'
-import { NotFoundError, UnsafePathError } from '../../src/core/errors.js'
+import { BusyError, NotFoundError, UnsafePathError } from '../../src/core/errors.js'
+import { beginIntent, endIntent, releaseIntent } from '../../src/core/journal.js'
 import { customScope, sessionScope, sharedScope } from '../../src/core/keys.js'
 import { createLayout } from '../../src/core/layout.js'
 import { useTempDirs } from '../helpers/temp-dir.js'
@@ -96,5 +97,20 @@ describe('conversations', () => {
     await expect(listConversations(layout, scope)).rejects.toBeInstanceOf(UnsafePathError)
     await expect(getConversation(layout, scope, `sess_${'a'.repeat(32)}`)).rejects.toBeInstanceOf(UnsafePathError)
     await expect(createConversation(layout, scope)).rejects.toBeInstanceOf(UnsafePathError)
+  })
+
+  it('a scope with an interrupted migrate: its conversations are neither read nor written until it is finished', async () => {
+    const layout = createLayout(await tempDir())
+    const scope = customScope('user_123')
+    const created = await createConversation(layout, scope)
+    const intent = await beginIntent(layout, { op: 'migrate-rename', scopes: [scope, customScope('user_456')], phase: 'start', data: { copy: false } })
+    releaseIntent(intent) // its owner is gone: nobody holds the scope's lock
+    await expect(getConversation(layout, scope, created.id)).rejects.toBeInstanceOf(BusyError)
+    await expect(listConversations(layout, scope)).rejects.toBeInstanceOf(BusyError)
+    await expect(createConversation(layout, scope)).rejects.toBeInstanceOf(BusyError)
+    await expect(appendMessages(layout, scope, created.id, [{ role: 'user', content: 'lost?' }])).rejects.toBeInstanceOf(BusyError)
+    await expect(deleteConversation(layout, scope, created.id)).rejects.toBeInstanceOf(BusyError)
+    await endIntent(layout, intent)
+    expect((await getConversation(layout, scope, created.id)).messages).toEqual([])
   })
 })

@@ -1,12 +1,17 @@
 import { lutimes, mkdir, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { UnsafePathError } from '../../src/core/errors.js'
-import { JOURNAL_TEMP_GRACE_MS } from '../../src/core/journal.js'
+import { NotFoundError, UnsafePathError } from '../../src/core/errors.js'
+import type { StorageBackend } from '../../src/core/backend/types.js'
+import type { Scope } from '../../src/core/keys.js'
+import { beginIntent, JOURNAL_TEMP_GRACE_MS, releaseIntent } from '../../src/core/journal.js'
+import { customScope } from '../../src/core/keys.js'
+import { addFiles } from '../../src/ops/add.js'
+import { compactScopes } from '../../src/ops/compact.js'
 import { recoverPendingOperations } from '../../src/ops/recover.js'
 import { useBackendFixtures } from './fixtures.js'
 
-const { tempDir, backendAt } = useBackendFixtures()
+const { tempDir, backendAt, freshBackend } = useBackendFixtures()
 
 const setup = async () => {
   const root = await tempDir()
@@ -72,5 +77,40 @@ describe('recoverPendingOperations', () => {
 
     await expect(recoverPendingOperations(backend)).rejects.toBeInstanceOf(UnsafePathError)
     expect(await readFile(temp, 'utf8')).toBe('not ours')
+  })
+})
+
+const fileNames = (backend: StorageBackend, scope: Scope) =>
+  backend.withStore(scope, async (store) => store.listDocuments().map((doc) => doc.title))
+
+describe('a write command after a crashed migrate', () => {
+  // What a SIGKILLed `bento migrate alice --to bob` leaves: its intent, naming a process that is gone.
+  const crashedMigrate = async () => {
+    const fixture = await freshBackend()
+    const alice = customScope('alice')
+    const bob = customScope('bob')
+    await fixture.add(alice, { 'old.md': 'written before the migrate' })
+    const intent = await beginIntent(fixture.layout, { op: 'migrate-rename', scopes: [alice, bob], phase: 'start', data: { copy: false } })
+    releaseIntent(intent) // no longer running in this process: its owner is gone
+    return { ...fixture, alice, bob }
+  }
+
+  it('finishes the migrate first, as `ls` and `inspect` promise, then adds to the emptied source', async () => {
+    const { backend, input, alice, bob } = await crashedMigrate()
+    const file = path.join(input, 'new.md')
+    await writeFile(file, 'written after the crash')
+
+    await addFiles(backend, alice, [file])
+
+    expect(await readdir(backend.layout.journalDir)).toEqual([])
+    expect(await fileNames(backend, bob)).toEqual(['old.md'])
+    expect(await fileNames(backend, alice)).toEqual(['new.md'])
+  })
+
+  it('compact finishes it too, and then finds the source moved away', async () => {
+    const { backend, alice, bob } = await crashedMigrate()
+    await expect(compactScopes(backend, [alice])).rejects.toBeInstanceOf(NotFoundError)
+    expect(await readdir(backend.layout.journalDir)).toEqual([])
+    expect(await fileNames(backend, bob)).toEqual(['old.md'])
   })
 })

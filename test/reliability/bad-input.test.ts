@@ -1,11 +1,13 @@
 /**
  * Attack 6 (bad input): a table of malformed requests, bad files, bad options
- * and damaged store files, sent to a real `bento serve` and the real `bento`
- * binary. Each gets its documented status or exit code, changes nothing on disk
+ * and damaged store files, sent to a real `bento serve` and the `bento` CLI.
+ * Each gets its documented status or exit code, changes nothing on disk
  * (the data dir is byte-identical, mtimes included, after each row), and the
- * server is still alive at the end.
+ * server is still alive at the end. The CLI rows marked `binary` run the real
+ * binary (the process boundary: exit status, stderr); the others run the same
+ * program in-process (`runCli`), which saves a process start per row.
  */
-import { open, readFile, rm, truncate, writeFile, mkdir } from 'node:fs/promises'
+import { cp, open, readFile, rm, truncate, writeFile, mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFsBackend } from '../../src/core/backend/index.js'
@@ -16,6 +18,7 @@ import { addTexts } from '../ops/fixtures.js'
 import { createArena, snapshotTree, type Arena } from './support/arena.js'
 import { record } from './support/figures.js'
 import { multipartUpload, sendRaw } from './support/http-attack.js'
+import { runCli } from './support/cli-in-process.js'
 import { runBin, serveChild, type ServeChild } from './support/serve-child.js'
 
 import { makeDeepHtml, makeDeepJson, makeDocxOfParagraphs, makeSharedStreamPdf } from '../helpers/hostile-files.js'
@@ -111,6 +114,7 @@ interface CliRow {
   args: (files: Record<string, string>, dataDir: string) => string[]
   code: number
   damage?: (dir: string) => Promise<void>
+  binary?: true
 }
 
 const corruptWith = (change: (file: string, dir: string) => Promise<void>, file = 'hnswlib.index') => async (dir: string) => change(path.join(dir, file), dir)
@@ -119,16 +123,16 @@ const CLI_ROWS: CliRow[] = [
   { name: 'add: unsupported type', args: (f, d) => ['add', USER.key, f.exe!, '--data-dir', d], code: 2 },
   { name: 'add: empty file', args: (f, d) => ['add', USER.key, f.empty!, '--data-dir', d], code: 2 },
   { name: 'add: binary renamed .pdf', args: (f, d) => ['add', USER.key, f.pdf!, '--data-dir', d], code: 2 },
-  { name: 'add: missing file', args: (_f, d) => ['add', USER.key, '/nonexistent/x.txt', '--data-dir', d], code: 3 },
+  { name: 'add: missing file', args: (_f, d) => ['add', USER.key, '/nonexistent/x.txt', '--data-dir', d], code: 3, binary: true },
   { name: 'search: --top-k 0', args: (_f, d) => ['search', USER.key, 'alpha', '--top-k', '0', '--data-dir', d], code: 2 },
   { name: 'search: --top-k 10000', args: (_f, d) => ['search', USER.key, 'alpha', '--top-k', '10000', '--data-dir', d], code: 2 },
-  { name: 'du: --top 0', args: (_f, d) => ['du', '--top', '0', '--data-dir', d], code: 2 },
+  { name: 'du: --top 0', args: (_f, d) => ['du', '--top', '0', '--data-dir', d], code: 2, binary: true },
   { name: 'du: --sort bogus', args: (_f, d) => ['du', '--sort', 'bogus', '--data-dir', d], code: 2 },
   { name: 'cleanup: --older-than bogus', args: (_f, d) => ['cleanup', '--older-than', '3 fortnights', '--yes', '--data-dir', d], code: 2 },
   { name: 'cleanup: without --yes and no terminal', args: (_f, d) => ['cleanup', '--older-than', '0s', '--scope', USER.key, '--data-dir', d], code: 2 },
   { name: 'migrate: unknown option', args: (_f, d) => ['migrate', USER.key, '--to', 'x', '--yes', '--frobnicate', '--data-dir', d], code: 2 },
-  { name: 'corrupt index (random bytes)', args: (_f, d) => ['inspect', DAMAGED.key, '--verify', '--data-dir', d], code: 3, damage: corruptWith(async (file) => writeFile(file, Buffer.from(binary))) },
-  { name: 'truncated index', args: (_f, d) => ['search', DAMAGED.key, 'alpha', '--data-dir', d], code: 3, damage: corruptWith(async (file) => truncate(file, 150)) },
+  { name: 'corrupt index (random bytes)', args: (_f, d) => ['inspect', DAMAGED.key, '--verify', '--data-dir', d], code: 3, binary: true, damage: corruptWith(async (file) => writeFile(file, Buffer.from(binary))) },
+  { name: 'truncated index', args: (_f, d) => ['search', DAMAGED.key, 'alpha', '--data-dir', d], code: 3, binary: true, damage: corruptWith(async (file) => truncate(file, 150)) },
   { name: 'crafted index header (max_elements 2^40)', args: (_f, d) => ['inspect', DAMAGED.key, '--verify', '--data-dir', d], code: 3, damage: corruptWith(async (file) => {
     const handle = await open(file, 'r+')
     const big = Buffer.alloc(8)
@@ -169,6 +173,8 @@ describe('bad input: a clear status or exit code, nothing changed, no crash', ()
     await writeFile(files.exe!, 'MZ')
     await writeFile(files.empty!, '')
     await writeFile(files.pdf!, binary)
+    // A healthy copy of the damaged scope's store, restored before each damaging CLI row.
+    await cp(createLayout(arena.dataDir).vectorsDir(DAMAGED), path.join(arena.base, 'damaged-healthy'), { recursive: true })
     // The HTTP table's last row reads a damaged store.
     await writeFile(path.join(createLayout(arena.dataDir).vectorsDir(DAMAGED), 'hnswlib.index'), Buffer.from(binary))
     server = await serveChild(arena.dataDir, ['--isolation', 'custom'], ENV)
@@ -212,16 +218,14 @@ describe('bad input: a clear status or exit code, nothing changed, no crash', ()
     const layout = createLayout(arena.dataDir)
     for (const row of CLI_ROWS) {
       if (row.damage) {
-        // A fresh copy of the damaged scope for each row: restore it from the healthy twin.
+        // A fresh copy of the damaged scope for each row: restore it from the healthy copy.
         await rm(layout.vectorsDir(DAMAGED), { recursive: true, force: true })
-        const backend = createFsBackend({ dataDir: arena.dataDir, embedder: createLocalEmbedder({ dimension: 64 }), activityCoalesceMs: 0 })
-        await addTexts(backend, DAMAGED, path.join(arena.base, `redo-${results.length}`), { 'alpha.txt': 'alpha one', 'beta.md': '# beta\n\nalpha two' })
-        await backend.close()
+        await cp(path.join(arena.base, 'damaged-healthy'), layout.vectorsDir(DAMAGED), { recursive: true })
         await row.damage(layout.vectorsDir(DAMAGED))
       }
       const before = await snapshotTree(arena.dataDir)
-      const run = await runBin(row.args(files, arena.dataDir), ENV)
-      results.push({ name: `CLI: ${row.name}`, expected: `exit ${row.code}`, got: `exit ${run.code}` })
+      const run = row.binary ? await runBin(row.args(files, arena.dataDir), ENV) : await runCli(row.args(files, arena.dataDir), ENV)
+      results.push({ name: `CLI${row.binary ? ' (binary)' : ''}: ${row.name}`, expected: `exit ${row.code}`, got: `exit ${run.code}` })
       expect.soft(run.code, `${row.name}: ${run.stderr}`).toBe(row.code)
       expect(run.stderr, row.name).toMatch(/^bento: /)
       expect(run.stderr, row.name).not.toMatch(/\n\s+at /)

@@ -31,7 +31,7 @@ import { loadDocuments, loadStoreRow, type PgStoreState, type Queryable } from '
 import { createInUseCounter } from '../in-use.js'
 import { createPgScopeReports } from './scope-reports.js'
 import { createPgScopeMoves } from './scope-moves.js'
-import { buildVectorIndex, DEFAULT_VECTOR_INDEX_MIN_CHUNKS, dropOrphanVectorIndexes, dropVectorIndex, PGLITE_VECTOR_INDEX_MIN_CHUNKS, vectorIndexAction } from './vector-index.js'
+import { buildVectorIndex, defaultVectorIndexMinChunks, dropOrphanVectorIndexes, dropVectorIndex, vectorIndexAction } from './vector-index.js'
 
 export interface PgBackendOptions extends OpenDatabaseOptions {
   spec: DatabaseSpec
@@ -93,8 +93,7 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     return { ...found, documents }
   }
 
-  const defaultMinChunks = options.spec.kind === 'pglite' ? PGLITE_VECTOR_INDEX_MIN_CHUNKS : DEFAULT_VECTOR_INDEX_MIN_CHUNKS
-  const vectorIndexPolicy = { minChunks: Math.max(1, options.vectorIndexMinChunks ?? defaultMinChunks) }
+  const vectorIndexPolicy = { minChunks: Math.max(1, options.vectorIndexMinChunks ?? defaultVectorIndexMinChunks(options.spec.kind)) }
   const indexing = new Map<string, Promise<void>>()
 
   /**

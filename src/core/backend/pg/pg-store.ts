@@ -20,7 +20,7 @@ import type { StorePart } from '../types.js'
 import { anyTermQuery, BM25_SQL, passageLexemes, queryTerms } from './lexemes.js'
 import { rebuildLexemes } from './rebuild-lexemes.js'
 import { loadDocuments, loadStoreRow, refreshDocuments, type PgStoreState, type Queryable } from './store-state.js'
-import { distanceOperator, indexedRankingSql, VECTOR_INDEX_EF_SEARCH, VECTOR_INDEX_MAX_WINDOW } from './vector-index.js'
+import { distanceOperator, indexedRankingSql, indexedSearchSettings, vectorIndexCandidates, VECTOR_INDEX_MAX_WINDOW } from './vector-index.js'
 
 const INSERT_BATCH = 500
 const MAX_LABEL = Number.MAX_SAFE_INTEGER
@@ -191,16 +191,16 @@ export class PgVectorStore implements VectorStore {
 
   /**
    * The walk of the store's own HNSW index (the SQL matches the partial index's expression
-   * and predicate, so the planner takes it). `ef_search` covers the window; the strict-order
-   * iterative scan keeps a walk that finds fewer rows than that going, in distance order.
-   * Ties are ordered by label afterwards, as the exact scan does.
+   * and predicate, so the planner takes it): more candidates than the window, as many as the
+   * store's size calls for (vector-index.ts), ranked exactly.
    */
   private async indexedRanking(dimension: number, operator: '<->' | '<#>', query: string, window: number): Promise<(ChunkRow & { raw: number })[]> {
-    const rows = await this.ctx.readTransaction(async (q) => {
-      await q.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(VECTOR_INDEX_EF_SEARCH, window))}; SET LOCAL hnsw.iterative_scan = strict_order`)
-      return (await q.query<ChunkRow & { raw: number }>(indexedRankingSql(this.ctx.s, CHUNK_COLUMNS, dimension, operator), [this.state.scopeId, this.ctx.part, query, window])).rows
+    const live = this.state.row?.live ?? 0
+    const candidates = vectorIndexCandidates(live, window)
+    return this.ctx.readTransaction(async (q) => {
+      await q.query(indexedSearchSettings(live, candidates))
+      return (await q.query<ChunkRow & { raw: number }>(indexedRankingSql(this.ctx.s, CHUNK_COLUMNS, dimension, operator), [this.state.scopeId, this.ctx.part, query, candidates, window])).rows
     })
-    return rows.sort((a, b) => a.raw - b.raw || Number(a.label) - Number(b.label))
   }
 
   async searchLexical(query: string, k: number, filter?: (chunk: StoredChunk) => boolean): Promise<LexicalSearchHit[] | undefined> {

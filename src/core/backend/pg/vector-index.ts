@@ -26,12 +26,41 @@ export const DEFAULT_VECTOR_INDEX_MIN_CHUNKS = 10_000
  * answers an exact scan so close to an index walk, that the index does not pay (docs/BENCHMARKS.md).
  */
 export const PGLITE_VECTOR_INDEX_MIN_CHUNKS = Number.POSITIVE_INFINITY
+/** The size from which a store gets its own index, by where the database runs. */
+export const defaultVectorIndexMinChunks = (kind: 'postgres' | 'pglite'): number =>
+  kind === 'pglite' ? PGLITE_VECTOR_INDEX_MIN_CHUNKS : DEFAULT_VECTOR_INDEX_MIN_CHUNKS
 /** pgvector's HNSW indexes `vector` of at most 2,000 dimensions: larger stores stay on the exact scan. */
 export const VECTOR_INDEX_MAX_DIMENSION = 2000
-/** The walk's candidate list per search (`hnsw.ef_search`; pgvector's default 40 loses recall on large stores). */
-export const VECTOR_INDEX_EF_SEARCH = 400
-/** Windows larger than this read the exact scan: an iterative scan stops at `hnsw.max_scan_tuples`. */
+/** The fewest candidates a search reads from the index (pgvector's default `ef_search` 40 loses recall on large stores). */
+export const VECTOR_INDEX_MIN_CANDIDATES = 400
+/** pgvector's largest `hnsw.ef_search`; more candidates than this come from the relaxed iterative scan. */
+const MAX_EF_SEARCH = 1000
+/**
+ * One candidate per this many chunks of the store: the candidates needed for recall@10 ≥ 0.95 grow
+ * with the store (on clustered data the neighbours of a query are spread over its whole cluster,
+ * which grows with the store). Measured in docs/BENCHMARKS.md, "PostgreSQL backend".
+ */
+export const VECTOR_INDEX_CHUNKS_PER_CANDIDATE = 25
+/** Windows larger than this read the exact scan. */
 export const VECTOR_INDEX_MAX_WINDOW = 1000
+
+/**
+ * How many candidates a search of an indexed store reads from its graph, to be ranked exactly:
+ * at least the window asked for, 400, and one per 25 chunks of the store.
+ */
+export const vectorIndexCandidates = (live: number, window: number): number =>
+  Math.max(window, VECTOR_INDEX_MIN_CANDIDATES, Math.ceil(live / VECTOR_INDEX_CHUNKS_PER_CANDIDATE))
+
+/**
+ * The settings of one indexed search (SET LOCAL in its transaction): the walk's list as long as the
+ * candidates (up to pgvector's limit), then a relaxed iterative scan for the rest, which may visit
+ * at most the store's rows.
+ */
+export const indexedSearchSettings = (live: number, candidates: number): string => {
+  const ef = Math.min(MAX_EF_SEARCH, Math.max(1, Math.floor(candidates)))
+  const visits = Math.max(20_000, Math.floor(live))
+  return `SET LOCAL hnsw.ef_search = ${ef}; SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.max_scan_tuples = ${visits}`
+}
 
 /** Advisory lock namespace of index builds ('BVIX'), so two replicas never build the same index. */
 const BUILD_LOCK = 0x42564958
@@ -59,11 +88,18 @@ export const typedEmbedding = (dimension: number): string => {
   return `embedding::vector(${dimension})`
 }
 
-/** The ranking query of an indexed store ($1 scope id, $2 part, $3 query vector, $4 limit). */
+/**
+ * The ranking query of an indexed store ($1 scope id, $2 part, $3 query vector, $4 candidates, $5
+ * limit): the candidates' labels and distances come from the index walk (a relaxed scan: nearly in
+ * order), are ranked exactly, ties by label as the exact scan orders them, and only the best are read whole.
+ */
 export const indexedRankingSql = (s: string, columns: string, dimension: number, operator: '<->' | '<#>'): string => {
   const typed = typedEmbedding(dimension)
-  return `SELECT ${columns}, (${typed} ${operator} $3::vector(${dimension}))::float8 AS raw FROM ${s}.chunks
-    WHERE scope_id = $1 AND part = $2 ORDER BY ${typed} ${operator} $3::vector(${dimension}) LIMIT $4`
+  return `WITH candidates AS MATERIALIZED (
+      SELECT label, (${typed} ${operator} $3::vector(${dimension}))::float8 AS raw FROM ${s}.chunks
+      WHERE scope_id = $1 AND part = $2 ORDER BY ${typed} ${operator} $3::vector(${dimension}) LIMIT $4),
+    best AS (SELECT label, raw FROM candidates ORDER BY raw, label LIMIT $5)
+    SELECT ${columns}, best.raw FROM ${s}.chunks JOIN best USING (label) WHERE scope_id = $1 AND part = $2 ORDER BY best.raw, label`
 }
 
 export interface VectorIndexTarget {

@@ -98,7 +98,7 @@ describe('PostgreSQL per-store vector index', () => {
       expect(await vectorIndexOf(schema, small)).toBeNull()
       const scopeId = name!.split('_')[2]
       const plan = await withClient(async (client) =>
-        (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${indexedRankingSql(`"${schema}"`, 'label', DIMENSION, '<#>')}`, [scopeId, 'documents', `[${Array.from(bigVectors[0]!).join(',')}]`, 10])).rows.map((row) => row['QUERY PLAN']).join('\n'))
+        (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${indexedRankingSql(`"${schema}"`, 'label', DIMENSION, '<#>')}`, [scopeId, 'documents', `[${Array.from(bigVectors[0]!).join(',')}]`, 400, 10])).rows.map((row) => row['QUERY PLAN']).join('\n'))
       expect(plan).toContain(`Index Scan using ${name}`)
 
       const queries = points(6, 3)
