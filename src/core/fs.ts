@@ -50,6 +50,24 @@ export const readTextSyncNoFollow = (p: string): string => {
     closeSync(fd)
   }
 }
+/** Reused by `readSmallTextSyncNoFollow` (sync, so never shared by two reads at once). */
+const smallReadBuffer = Buffer.allocUnsafe(4096)
+/**
+ * `readTextSyncNoFollow` of a file a walk just lstat'ed at `size` bytes: one read of up to
+ * `size + 1` bytes, so a file that has not grown costs no fstat and no second read (on 10k
+ * small scopes du read each activity file this way); one that grew since is read whole.
+ */
+export const readSmallTextSyncNoFollow = (p: string, size: number): string => {
+  checkFault('readFile', p)
+  const fd = openSync(p, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK)
+  try {
+    const buffer = size < smallReadBuffer.length ? smallReadBuffer : Buffer.allocUnsafe(size + 1)
+    const read = readSync(fd, buffer, 0, size + 1, 0)
+    return read <= size ? buffer.toString('utf8', 0, read) : readFileSync(fd, 'utf8')
+  } finally {
+    closeSync(fd)
+  }
+}
 /**
  * Reads a big file in positioned chunks, never through a link swapped in since an
  * lstat (O_NOFOLLOW) and never blocking on a FIFO: `use` gets the open file's

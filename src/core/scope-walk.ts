@@ -53,14 +53,14 @@ export const walkScope = async (job: ScopeWalkJob): Promise<ScopeWalk> => {
   const walk: ScopeWalk = { vectors, uploads, skips }
   if (job.activityFile !== undefined && activity?.isFile()) {
     try {
-      walk.activityText = fs.readTextSyncNoFollow(job.activityFile)
+      walk.activityText = fs.readSmallTextSyncNoFollow(job.activityFile, activity.size)
     } catch {
       // Gone or swapped for a link since the walk: the caller falls back to its own answer.
     }
   }
   if (job.manifestFile !== undefined && manifest?.isFile() && !pending) {
     try {
-      walk.manifestText = fs.readTextSyncNoFollow(job.manifestFile)
+      walk.manifestText = fs.readSmallTextSyncNoFollow(job.manifestFile, manifest.size)
     } catch {
       // Gone or swapped for a link since the walk: the caller reads the store its own way.
     }

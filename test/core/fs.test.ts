@@ -37,6 +37,19 @@ describe('fs facade', () => {
     expect(await readdir(dir)).toEqual(['a.json'])
   })
 
+  it('reads a small file at the size a walk saw, whole if it grew since, never through a link', async () => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'activity.json')
+    await writeFile(file, '{"a":1}')
+    expect(fs.readSmallTextSyncNoFollow(file, 7)).toBe('{"a":1}')
+    expect(fs.readSmallTextSyncNoFollow(file, 3)).toBe('{"a":1}')
+    const big = 'x'.repeat(10_000)
+    await writeFile(file, big)
+    expect(fs.readSmallTextSyncNoFollow(file, 5_000)).toBe(big)
+    await symlink(file, path.join(dir, 'link.json'))
+    expect(() => fs.readSmallTextSyncNoFollow(path.join(dir, 'link.json'), 10_000)).toThrow(expect.objectContaining({ code: 'ELOOP' }))
+  })
+
   it('names temp files so an open can recognize and sweep them', () => {
     const temp = fs.tempPathFor('/x/docstore.json')
     expect(fs.isTempName(path.basename(temp))).toBe(true)
