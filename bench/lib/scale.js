@@ -7,7 +7,7 @@ export const SCALES = {
   full: {
     pairs: 5,
     du: { scopes: 10_000 },
-    cleanup: { scopes: 10_000, pairs: 3 },
+    cleanup: { scopes: 10_000, smallScopes: 5_000, pairs: 3 },
     search: { vectors: 10_000, dimension: 384, queries: 500, k: 10, recallQueries: 200, pairs: 30 },
     open: { sizes: [{ vectors: 10_000, dimension: 384 }, { vectors: 10_000, dimension: 1536 }] },
     migrate: { sizes: [1_000, 10_000, 100_000], dimension: 384, repeats: 5, merge: { source: 10_000, target: 10_000 } },
@@ -23,7 +23,7 @@ export const SCALES = {
   small: {
     pairs: 3,
     du: { scopes: 1_000 },
-    cleanup: { scopes: 500 },
+    cleanup: { scopes: 500, smallScopes: 500 },
     search: { vectors: 2_000, dimension: 384, queries: 200, k: 10, recallQueries: 100, pairs: 10 },
     open: { sizes: [{ vectors: 2_000, dimension: 384 }] },
     migrate: { sizes: [1_000, 2_000], dimension: 384, repeats: 3, merge: { source: 1_000, target: 1_000 } },

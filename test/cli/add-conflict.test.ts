@@ -1,12 +1,13 @@
 /**
- * `bento add --on-conflict` and `--metadata` through the real binary: an edited
- * notes.md replaces the stored one by default, keep-both and reject do what
- * they say, and bad metadata is a usage error that adds nothing.
+ * `bento add --on-conflict` and `--metadata`: an edited notes.md replaces the
+ * stored one by default, keep-both and reject do what they say, and bad metadata
+ * is a usage error that adds nothing. The program runs in-process (`runInProcess`);
+ * read-commands.test.ts runs add, ls and search as the real binary.
  */
 import * as fsp from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertBuilt, assertNoStack, makeTempDir, removeDir, runBento } from './support/bento.js'
+import { assertBuilt, assertNoStack, makeTempDir, removeDir, runInProcess } from './support/bento.js'
 
 let tmp: string
 beforeAll(async () => {
@@ -21,7 +22,7 @@ interface AddJson {
 }
 
 const add = async (dataDir: string, args: string[]) => {
-  const run = await runBento(['add', 'user-1', ...args, '--json', '--data-dir', dataDir])
+  const run = await runInProcess(['add', 'user-1', ...args, '--json', '--data-dir', dataDir])
   assertNoStack(run.stderr)
   return { code: run.code, stderr: run.stderr, result: run.code === 0 ? (JSON.parse(run.stdout) as AddJson) : undefined }
 }
@@ -44,7 +45,7 @@ describe('bento add --on-conflict', () => {
 
     const kept = await add(dataDir, [notes, '--on-conflict', 'keep-both'])
     expect(kept.result!.documents).toEqual([expect.objectContaining({ outcome: 'added', replaced: [] })])
-    const search = await runBento(['search', 'user-1', 'refunds days', '--json', '--data-dir', dataDir])
+    const search = await runInProcess(['search', 'user-1', 'refunds days', '--json', '--data-dir', dataDir])
     const contents = (JSON.parse(search.stdout) as { results: Array<{ content: string }> }).results.map((hit) => hit.content).sort()
     expect(contents).toEqual(['Refunds within 14 days.', 'Refunds within 7 days.'])
   })
@@ -75,15 +76,15 @@ describe('bento ls <key>', () => {
       files.push(file)
     }
     await add(dataDir, files)
-    const all = await runBento(['ls', 'user-1', '--json', '--data-dir', dataDir])
+    const all = await runInProcess(['ls', 'user-1', '--json', '--data-dir', dataDir])
     const whole = JSON.parse(all.stdout) as { documents: Array<{ id: string }>; nextCursor: string | null }
     expect(whole.documents).toHaveLength(3)
     expect(whole.nextCursor).toBeNull()
-    const first = JSON.parse((await runBento(['ls', 'user-1', '--limit', '2', '--json', '--data-dir', dataDir])).stdout) as typeof whole
-    const second = JSON.parse((await runBento(['ls', 'user-1', '--limit', '2', '--cursor', first.nextCursor!, '--json', '--data-dir', dataDir])).stdout) as typeof whole
+    const first = JSON.parse((await runInProcess(['ls', 'user-1', '--limit', '2', '--json', '--data-dir', dataDir])).stdout) as typeof whole
+    const second = JSON.parse((await runInProcess(['ls', 'user-1', '--limit', '2', '--cursor', first.nextCursor!, '--json', '--data-dir', dataDir])).stdout) as typeof whole
     expect([...first.documents, ...second.documents].map((doc) => doc.id)).toEqual(whole.documents.map((doc) => doc.id))
     expect(second.nextCursor).toBeNull()
-    const missing = await runBento(['ls', 'nobody', '--data-dir', dataDir])
+    const missing = await runInProcess(['ls', 'nobody', '--data-dir', dataDir])
     expect(missing.code).toBe(3)
   })
 })
@@ -97,10 +98,10 @@ describe('bento search --filter', () => {
     await fsp.writeFile(support, 'Refunds for devices take 30 days.')
     await add(dataDir, [billing, '--metadata', '{"team":"billing","year":2024}'])
     await add(dataDir, [support, '--metadata', '{"team":"support"}'])
-    const run = await runBento(['search', 'user-1', 'refunds days', '--filter', 'year=2024', '--json', '--data-dir', dataDir])
+    const run = await runInProcess(['search', 'user-1', 'refunds days', '--filter', 'year=2024', '--json', '--data-dir', dataDir])
     expect(run.code).toBe(0)
     expect((JSON.parse(run.stdout) as { results: Array<{ metadata: { source: string } }> }).results.map((hit) => hit.metadata.source)).toEqual(['billing.md'])
-    const bad = await runBento(['search', 'user-1', 'refunds', '--filter', 'novalue', '--data-dir', dataDir])
+    const bad = await runInProcess(['search', 'user-1', 'refunds', '--filter', 'novalue', '--data-dir', dataDir])
     expect(bad.code).toBe(2)
   })
 })

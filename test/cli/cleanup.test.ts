@@ -1,13 +1,14 @@
 /**
- * `bento cleanup` through the real binary: the seed's `--older-than 24h`,
- * dry runs, the kind and scope rules (shared only when named), skipped
- * scopes with reasons, and the --yes gate.
+ * `bento cleanup`: the seed's `--older-than 24h`, dry runs, the kind and scope
+ * rules (shared only when named), skipped scopes with reasons, and the --yes gate.
+ * The seed invocation, the lock held by another process and the --yes gate run the
+ * real binary; the other cases run the same program in-process (`runInProcess`).
  */
 import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { listScopeKeys, runBento } from './support/bento.js'
+import { listScopeKeys, runBento, runInProcess } from './support/bento.js'
 import { DAY_MS, snapshotTree, text, type FixtureScope } from './support/fixture.js'
 import { holdScopeLock } from './support/lock.js'
 import { useTemplateDataDir } from './support/template.js'
@@ -32,10 +33,10 @@ const json = <T>(stdout: string): T => JSON.parse(stdout) as T
 describe('bento cleanup', () => {
   it('a real run with nothing to remove reports dryRun false (it said true), as the admin route does', async () => {
     const dataDir = await freshDataDir()
-    const run = await runBento(['cleanup', '--older-than', '30d', '--yes', '--json', '--data-dir', dataDir])
+    const run = await runInProcess(['cleanup', '--older-than', '30d', '--yes', '--json', '--data-dir', dataDir])
     expect(run.code).toBe(0)
     expect(json<{ dryRun: boolean; removed: unknown[] }>(run.stdout)).toMatchObject({ dryRun: false, removed: [] })
-    const dry = await runBento(['cleanup', '--older-than', '30d', '--dry-run', '--json', '--data-dir', dataDir])
+    const dry = await runInProcess(['cleanup', '--older-than', '30d', '--dry-run', '--json', '--data-dir', dataDir])
     expect(json<{ dryRun: boolean }>(dry.stdout).dryRun).toBe(true)
   })
 
@@ -43,7 +44,7 @@ describe('bento cleanup', () => {
     const dataDir = await freshDataDir()
     const at = new Date(Date.now() - 40_000).toISOString()
     await writeFile(path.join(dataDir, 'vectors', 'isolated', `session-${FRESH_SESSION}`, 'activity.json'), JSON.stringify({ createdAt: at, lastActiveAt: at }))
-    const run = await runBento(['cleanup', '--older-than', '30s', '--yes', '--json', '--data-dir', dataDir])
+    const run = await runInProcess(['cleanup', '--older-than', '30s', '--yes', '--json', '--data-dir', dataDir])
     expect(run.code).toBe(0)
     const result = json<{ removed: Array<{ key: string }>; activityWindowMs: number }>(run.stdout)
     expect(result.removed.map((row) => row.key).sort()).toEqual([OLD_SESSION, OLD_SESSION_2])
@@ -55,7 +56,7 @@ describe('bento cleanup', () => {
   it('the seed invocation: --dry-run --json lists the expired sessions with bytes; --yes removes exactly them', async () => {
     const dataDir = await freshDataDir()
     const before = await snapshotTree(dataDir)
-    const du = json<{ scopes: Array<{ key: string; totalBytes: number }> }>((await runBento(['du', '--json', '--data-dir', dataDir])).stdout)
+    const du = json<{ scopes: Array<{ key: string; totalBytes: number }> }>((await runInProcess(['du', '--json', '--data-dir', dataDir])).stdout)
     const sizeOf = (key: string) => du.scopes.find((row) => row.key === key)!.totalBytes
 
     const dry = await runBento(['cleanup', '--older-than', '24h', '--dry-run', '--json', '--data-dir', dataDir])
@@ -68,7 +69,7 @@ describe('bento cleanup', () => {
     expect(plan.skipped).toEqual([])
     expect(await snapshotTree(dataDir)).toEqual(before)
 
-    const human = await runBento(['cleanup', '--older-than', '24h', '--dry-run', '--data-dir', dataDir])
+    const human = await runInProcess(['cleanup', '--older-than', '24h', '--dry-run', '--data-dir', dataDir])
     expect(human.stdout).toMatch(/^Would remove 2 scopes, freeing [\d.]+ KiB:$/m)
 
     const run = await runBento(['cleanup', '--older-than', '24h', '--yes', '--data-dir', dataDir])
@@ -77,22 +78,22 @@ describe('bento cleanup', () => {
     expect(run.stdout).toMatch(new RegExp(`^ {2}${OLD_SESSION}\\s+session\\s+3d ago`, 'm'))
     expect(await listScopeKeys(dataDir)).toEqual([FRESH_SESSION, 'shared', 'user-old'].sort())
 
-    const again = await runBento(['cleanup', '--older-than', '24h', '--yes', '--data-dir', dataDir])
+    const again = await runInProcess(['cleanup', '--older-than', '24h', '--yes', '--data-dir', dataDir])
     expect([again.code, again.stdout]).toEqual([0, 'Nothing to clean up.\n'])
   })
 
   it('--include-users adds custom scopes; shared goes only when named with --scope shared', async () => {
     const dataDir = await freshDataDir()
-    const users = await runBento(['cleanup', '--older-than', '2d', '--include-users', '--yes', '--json', '--data-dir', dataDir])
+    const users = await runInProcess(['cleanup', '--older-than', '2d', '--include-users', '--yes', '--json', '--data-dir', dataDir])
     expect(users.code).toBe(0)
     const result = json<{ dryRun: boolean; removed: Array<{ key: string }>; freedBytes: number }>(users.stdout)
     expect(result.dryRun).toBe(false)
     expect(result.removed.map((row) => row.key).sort()).toEqual([OLD_SESSION, OLD_SESSION_2, 'user-old'].sort())
     expect(await listScopeKeys(dataDir)).toEqual([FRESH_SESSION, 'shared'].sort())
 
-    const fresh = await runBento(['cleanup', '--older-than', '7d', '--scope', 'shared', '--yes', '--json', '--data-dir', dataDir])
+    const fresh = await runInProcess(['cleanup', '--older-than', '7d', '--scope', 'shared', '--yes', '--json', '--data-dir', dataDir])
     expect(json<{ removed: unknown[] }>(fresh.stdout).removed).toEqual([])
-    const shared = await runBento(['cleanup', '--older-than', '1d', '--scope', 'shared', '--yes', '--json', '--data-dir', dataDir])
+    const shared = await runInProcess(['cleanup', '--older-than', '1d', '--scope', 'shared', '--yes', '--json', '--data-dir', dataDir])
     expect(json<{ removed: Array<{ key: string }> }>(shared.stdout).removed.map((row) => row.key)).toEqual(['shared'])
     expect(await listScopeKeys(dataDir)).toEqual([FRESH_SESSION])
   })
@@ -100,8 +101,8 @@ describe('bento cleanup', () => {
   it('--scope naming a scope that does not exist reports it as skipped (not found), in JSON and in the table', async () => {
     const dataDir = await freshDataDir()
     const [json_, human] = await Promise.all([
-      runBento(['cleanup', '--older-than', '1d', '--scope', 'user-typo', '--scope', 'user-old', '--dry-run', '--json', '--data-dir', dataDir]),
-      runBento(['cleanup', '--older-than', '1d', '--scope', 'user-typo', '--dry-run', '--data-dir', dataDir]),
+      runInProcess(['cleanup', '--older-than', '1d', '--scope', 'user-typo', '--scope', 'user-old', '--dry-run', '--json', '--data-dir', dataDir]),
+      runInProcess(['cleanup', '--older-than', '1d', '--scope', 'user-typo', '--dry-run', '--data-dir', dataDir]),
     ])
     expect(json_.code).toBe(0)
     const result = json<{ removed: Array<{ key: string }>; skipped: Array<{ key: string; dir: string; reason: string }> }>(json_.stdout)
@@ -121,7 +122,7 @@ describe('bento cleanup', () => {
       const planted = path.join(dataDir, 'uploads', 'isolated', `session-${OLD_SESSION}`)
       await rm(planted, { recursive: true, force: true })
       await symlink(outside, planted)
-      const run = await runBento(['cleanup', '--older-than', '1d', '--include-users', '--yes', '--json', '--data-dir', dataDir])
+      const run = await runInProcess(['cleanup', '--older-than', '1d', '--include-users', '--yes', '--json', '--data-dir', dataDir])
       expect(run.code).toBe(3)
       const result = json<{ removed: Array<{ key: string }>; skipped: Array<{ key: string; reason: string; code?: string }> }>(run.stdout)
       expect(result.removed.map((row) => row.key).sort()).toEqual([OLD_SESSION_2, 'user-old'])
@@ -129,7 +130,7 @@ describe('bento cleanup', () => {
       expect(run.stderr).toContain('bento: 1 scope left alone: a link was planted in it (see skipped); the rest was cleaned up.')
       expect(await readdir(outside)).toEqual(['sentinel.txt'])
       expect(await listScopeKeys(dataDir)).toEqual([FRESH_SESSION, OLD_SESSION, 'shared'].sort())
-      const human = await runBento(['cleanup', '--older-than', '1d', '--yes', '--data-dir', dataDir])
+      const human = await runInProcess(['cleanup', '--older-than', '1d', '--yes', '--data-dir', dataDir])
       expect(human.code).toBe(3)
       expect(human.stdout).toMatch(new RegExp(`^ {2}${OLD_SESSION}\\s+unsafe path: Refusing to follow a symlink`, 'm'))
     } finally {
@@ -139,7 +140,7 @@ describe('bento cleanup', () => {
 
   it('--kind custom considers only users; a scope locked by another process is skipped with the reason', async () => {
     const dataDir = await freshDataDir()
-    const kind = await runBento(['cleanup', '--older-than', '1d', '--kind', 'custom', '--dry-run', '--json', '--data-dir', dataDir])
+    const kind = await runInProcess(['cleanup', '--older-than', '1d', '--kind', 'custom', '--dry-run', '--json', '--data-dir', dataDir])
     expect(json<{ removed: Array<{ key: string }> }>(kind.stdout).removed.map((row) => row.key)).toEqual(['user-old'])
 
     const lock = await holdScopeLock(dataDir, `session-${OLD_SESSION}`)
@@ -162,7 +163,7 @@ describe('bento cleanup', () => {
     const run = await runBento(['cleanup', '--older-than', '24h', '--data-dir', dataDir])
     expect(run.code).toBe(2)
     expect(run.stderr).toBe('bento: cleanup changes data and stdin is not a terminal: pass --yes to confirm (or --dry-run to preview).\n')
-    const missingDuration = await runBento(['cleanup', '--yes', '--data-dir', dataDir])
+    const missingDuration = await runInProcess(['cleanup', '--yes', '--data-dir', dataDir])
     expect([missingDuration.code, missingDuration.stderr]).toEqual([2, 'bento: Missing option --older-than <duration>.\n'])
     expect(await snapshotTree(dataDir)).toEqual(before)
   })

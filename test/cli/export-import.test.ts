@@ -1,14 +1,16 @@
 /**
- * `bento export` and `bento import` through the real binary: a backup restored
- * into another data dir, stdout archives, the --yes gate, dry runs that write
- * nothing, and refusals with their documented exit codes and one-line messages.
+ * `bento export` and `bento import`: a backup restored into another data dir,
+ * stdout archives, the --yes gate, dry runs that write nothing, and refusals with
+ * their documented exit codes and one-line messages. The restore, the archive on
+ * stdout, the default file name in the working dir and the --yes gate run the real
+ * binary; the other cases run the same program in-process (`runInProcess`).
  */
 import { spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertNoStack, BIN, baseEnv, makeTempDir, removeDir, runBento } from './support/bento.js'
+import { assertNoStack, BIN, baseEnv, makeTempDir, removeDir, runBento, runInProcess } from './support/bento.js'
 import { snapshotTree, text, type FixtureScope } from './support/fixture.js'
 import { useTemplateDataDir } from './support/template.js'
 
@@ -39,9 +41,9 @@ describe('bento export / import', () => {
     const imported = await runBento(['import', file, '--yes', '--data-dir', target])
     expect(imported.code, imported.stderr).toBe(0)
     expect(imported.stdout).toMatch(/^Imported .* as tenant_a:user_1:$/m)
-    const search = await runBento(['search', 'tenant_a:user_1', 'vacation', '-k', '1', '--json', '--data-dir', target])
+    const search = await runInProcess(['search', 'tenant_a:user_1', 'vacation', '-k', '1', '--json', '--data-dir', target])
     expect(json<{ results: Array<{ title: string }> }>(search.stdout).results[0]?.title).toBe('faq.txt')
-    const [source, copy] = await Promise.all([dataDir, target].map((dir) => runBento(['inspect', 'tenant_a:user_1', '--json', '--data-dir', dir])))
+    const [source, copy] = await Promise.all([dataDir, target].map((dir) => runInProcess(['inspect', 'tenant_a:user_1', '--json', '--data-dir', dir])))
     const view = (stdout: string) => {
       const { documents, uploads, vectors } = json<{ documents: unknown; uploads: unknown; vectors: unknown }>(stdout)
       return { documents, uploads, vectors }
@@ -59,7 +61,7 @@ describe('bento export / import', () => {
       child.on('close', (status) => resolve(status ?? -1))
     })
     expect(code).toBe(0)
-    const check = await runBento(['import', file, '--dry-run', '--json', '--data-dir', scratchPath('none')])
+    const check = await runInProcess(['import', file, '--dry-run', '--json', '--data-dir', scratchPath('none')])
     expect(check.code, check.stderr).toBe(0)
     expect(json<Record<string, unknown>>(check.stdout)).toMatchObject({ key: 'tenant_a:user_1', dryRun: true, documents: 2 })
 
@@ -72,16 +74,16 @@ describe('bento export / import', () => {
   it('export changes nothing in the data dir', async () => {
     const dataDir = await freshDataDir()
     const before = await snapshotTree(dataDir)
-    expect((await runBento(['export', '--all', '-o', scratchPath('all'), '--data-dir', dataDir])).code).toBe(0)
+    expect((await runInProcess(['export', '--all', '-o', scratchPath('all'), '--data-dir', dataDir])).code).toBe(0)
     expect(await snapshotTree(dataDir)).toEqual(before)
   })
 
   it('--dry-run verifies and writes nothing (not even a data dir); without a terminal import needs --yes', async () => {
     const dataDir = await freshDataDir()
     const file = scratchPath('a.tar')
-    expect((await runBento(['export', 'user-9', '-o', file, '--data-dir', dataDir])).code).toBe(0)
+    expect((await runInProcess(['export', 'user-9', '-o', file, '--data-dir', dataDir])).code).toBe(0)
     const target = scratchPath('target')
-    const dry = await runBento(['import', file, '--dry-run', '--data-dir', target])
+    const dry = await runInProcess(['import', file, '--dry-run', '--data-dir', target])
     expect(dry.code, dry.stderr).toBe(0)
     expect(dry.stdout).toMatch(/every checksum verified; nothing written/)
     await expect(fsp.lstat(target)).rejects.toMatchObject({ code: 'ENOENT' })
@@ -94,14 +96,14 @@ describe('bento export / import', () => {
   it('refuses, with one line and the documented exit code: a target holding data (3), another embedder (3), a damaged archive (2), an existing file (3)', async () => {
     const dataDir = await freshDataDir()
     const file = scratchPath('a.tar')
-    expect((await runBento(['export', 'user-9', '-o', file, '--data-dir', dataDir])).code).toBe(0)
+    expect((await runInProcess(['export', 'user-9', '-o', file, '--data-dir', dataDir])).code).toBe(0)
     const before = await snapshotTree(dataDir)
 
-    const conflict = await runBento(['import', file, '--yes', '--data-dir', dataDir])
+    const conflict = await runInProcess(['import', file, '--yes', '--data-dir', dataDir])
     expect(conflict.code).toBe(3)
     expect(conflict.stderr).toMatch(/^bento: Scope "user-9" already holds data .* --as <key>.*\n$/)
 
-    const mismatch = await runBento(['import', file, '--as', 'user-10', '--yes', '--data-dir', dataDir], { env: { BENTO_EMBEDDINGS_DIMENSION: '128' } })
+    const mismatch = await runInProcess(['import', file, '--as', 'user-10', '--yes', '--data-dir', dataDir], { env: { BENTO_EMBEDDINGS_DIMENSION: '128' } })
     expect(mismatch.code).toBe(3)
     expect(mismatch.stderr).toMatch(/^bento: The archive's vectors were made by embedder "local-hash-v1:384" \(dimension 384\), but the configured embedder is "local-hash-v1:128"/)
 
@@ -110,11 +112,11 @@ describe('bento export / import', () => {
     const at = bytes.length - 2048 - 600
     bytes[at] = bytes[at]! ^ 0xff
     await fsp.writeFile(damaged, bytes)
-    const bad = await runBento(['import', damaged, '--as', 'user-10', '--yes', '--data-dir', dataDir])
+    const bad = await runInProcess(['import', damaged, '--as', 'user-10', '--yes', '--data-dir', dataDir])
     expect(bad.code).toBe(2)
     expect(bad.stderr.split('\n')).toHaveLength(2)
 
-    const again = await runBento(['export', 'user-9', '-o', file, '--data-dir', dataDir])
+    const again = await runInProcess(['export', 'user-9', '-o', file, '--data-dir', dataDir])
     expect(again.code).toBe(3)
     expect(again.stderr).toMatch(/already exists; pass --force/)
     for (const run of [conflict, mismatch, bad, again]) assertNoStack(run.stderr)

@@ -1,10 +1,12 @@
 /**
- * `bento migrate` through the real binary on data dirs built with the real
- * ops: the seed's `bento migrate shared --to user-123`, dry runs that change
- * nothing, the --yes gate, merge and copy, and refusals with their exit codes.
+ * `bento migrate` on data dirs built with the real ops: the seed's `bento migrate
+ * shared --to user-123`, dry runs that change nothing, the --yes gate, merge and
+ * copy, and refusals with their exit codes. The seed invocation, the --yes gate and
+ * the target locked by another process run the real binary; the other cases run the
+ * same program in-process (`runInProcess`).
  */
 import { describe, expect, it } from 'vitest'
-import { assertNoStack, runBento } from './support/bento.js'
+import { assertNoStack, runBento, runInProcess } from './support/bento.js'
 import { backdate, snapshotTree, text, type FixtureScope } from './support/fixture.js'
 import { holdScopeLock } from './support/lock.js'
 import { useTemplateDataDir } from './support/template.js'
@@ -27,9 +29,9 @@ describe('bento migrate', () => {
     expect(run.stdout).toMatch(/^ {2}uploads {8}2 files$/m)
 
     const [target, source, search] = await Promise.all([
-      runBento(['inspect', 'user-123', '--json', '--data-dir', dataDir]),
-      runBento(['inspect', 'shared', '--json', '--data-dir', dataDir]),
-      runBento(['search', 'user-123', 'vacation', '-k', '1', '--json', '--data-dir', dataDir]),
+      runInProcess(['inspect', 'user-123', '--json', '--data-dir', dataDir]),
+      runInProcess(['inspect', 'shared', '--json', '--data-dir', dataDir]),
+      runInProcess(['search', 'user-123', 'vacation', '-k', '1', '--json', '--data-dir', dataDir]),
     ])
     expect(target.code).toBe(0)
     expect(json<{ documents: Array<{ title: string }>; healthy: boolean }>(target.stdout)).toMatchObject({ healthy: true, documents: expect.arrayContaining([expect.objectContaining({ title: 'faq.txt' }), expect.objectContaining({ title: 'handbook.md' })]) })
@@ -40,20 +42,20 @@ describe('bento migrate', () => {
   it('a migrate is a write: cleanup --include-users --older-than 1h right after it keeps the data just moved', async () => {
     const dataDir = await freshDataDir()
     await backdate(dataDir, 'shared', new Date(Date.now() - 3 * 86_400_000))
-    const moved = await runBento(['migrate', 'shared', '--to', 'user-123', '--yes', '--data-dir', dataDir])
+    const moved = await runInProcess(['migrate', 'shared', '--to', 'user-123', '--yes', '--data-dir', dataDir])
     expect(moved.code).toBe(0)
-    const cleanup = await runBento(['cleanup', '--include-users', '--older-than', '1h', '--yes', '--json', '--data-dir', dataDir])
+    const cleanup = await runInProcess(['cleanup', '--include-users', '--older-than', '1h', '--yes', '--json', '--data-dir', dataDir])
     expect(cleanup.code).toBe(0)
     const removed = json<{ removed?: Array<{ key: string }> }>(cleanup.stdout).removed ?? []
     expect(removed.map((entry) => entry.key)).not.toContain('user-123')
-    const target = await runBento(['inspect', 'user-123', '--json', '--data-dir', dataDir])
+    const target = await runInProcess(['inspect', 'user-123', '--json', '--data-dir', dataDir])
     expect(target.code).toBe(0)
   })
 
   it('--dry-run --json reports exactly what would move and changes nothing', async () => {
     const dataDir = await freshDataDir()
     const before = await snapshotTree(dataDir)
-    const run = await runBento(['migrate', 'shared', '--to', 'user-123', '--dry-run', '--json', '--data-dir', dataDir])
+    const run = await runInProcess(['migrate', 'shared', '--to', 'user-123', '--dry-run', '--json', '--data-dir', dataDir])
     expect(run.code).toBe(0)
     const plan = json<Record<string, unknown>>(run.stdout)
     expect(plan).toMatchObject({ from: 'shared', to: 'user-123', mode: 'rename', copy: false, dryRun: true, documents: 2, uploads: 2, conversations: 0 })
@@ -61,7 +63,7 @@ describe('bento migrate', () => {
     expect(plan.bytes).toBeGreaterThan(0)
     expect(await snapshotTree(dataDir)).toEqual(before)
 
-    const applied = await runBento(['migrate', 'shared', '--to', 'user-123', '--yes', '--json', '--data-dir', dataDir])
+    const applied = await runInProcess(['migrate', 'shared', '--to', 'user-123', '--yes', '--json', '--data-dir', dataDir])
     expect(applied.code).toBe(0)
     expect(json<Record<string, unknown>>(applied.stdout)).toMatchObject({ ...plan, dryRun: false })
   })
@@ -78,13 +80,13 @@ describe('bento migrate', () => {
 
   it('merges into an existing target, and --copy keeps the source', async () => {
     const dataDir = await freshDataDir()
-    const copy = await runBento(['migrate', 'user-9', '--to', 'shared', '--copy', '--yes', '--json', '--data-dir', dataDir])
+    const copy = await runInProcess(['migrate', 'user-9', '--to', 'shared', '--copy', '--yes', '--json', '--data-dir', dataDir])
     expect(copy.code).toBe(0)
     expect(json<Record<string, unknown>>(copy.stdout)).toMatchObject({ from: 'user-9', to: 'shared', mode: 'merge', copy: true, dryRun: false, documents: 1, uploads: 1 })
-    const listed = json<{ scopes: Array<{ key: string; documents: number }> }>((await runBento(['ls', '--json', '--data-dir', dataDir])).stdout).scopes
+    const listed = json<{ scopes: Array<{ key: string; documents: number }> }>((await runInProcess(['ls', '--json', '--data-dir', dataDir])).stdout).scopes
     expect(listed).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'shared', documents: 3 }), expect.objectContaining({ key: 'user-9', documents: 1 })]))
 
-    const human = await runBento(['migrate', 'user-9', '--to', 'shared', '--dry-run', '--data-dir', dataDir])
+    const human = await runInProcess(['migrate', 'user-9', '--to', 'shared', '--dry-run', '--data-dir', dataDir])
     expect(human.stdout).toMatch(/^Would move user-9 → shared \(merge\):$/m)
     expect(human.stdout).toContain('the target exists')
   })
@@ -93,9 +95,9 @@ describe('bento migrate', () => {
     const dataDir = await freshDataDir()
     const before = await snapshotTree(dataDir)
     const [missing, invalid, same] = await Promise.all([
-      runBento(['migrate', 'nobody', '--to', 'user-123', '--yes', '--data-dir', dataDir]),
-      runBento(['migrate', 'shared', '--to', '../evil', '--yes', '--data-dir', dataDir]),
-      runBento(['migrate', 'user-9', '--to', 'user-9', '--yes', '--data-dir', dataDir]),
+      runInProcess(['migrate', 'nobody', '--to', 'user-123', '--yes', '--data-dir', dataDir]),
+      runInProcess(['migrate', 'shared', '--to', '../evil', '--yes', '--data-dir', dataDir]),
+      runInProcess(['migrate', 'user-9', '--to', 'user-9', '--yes', '--data-dir', dataDir]),
     ])
     for (const run of [missing, invalid, same]) {
       assertNoStack(run.stderr)

@@ -14,7 +14,7 @@
  */
 import { crc32 } from 'node:zlib'
 import { CorruptStoreError, RefusedError } from '../errors.js'
-import { createLexicalIndex, type Analyzer, type LexicalIndex } from './bm25.js'
+import { createLexicalIndex, postingsOf, type Analyzer, type LexicalIndex } from './bm25.js'
 import { emptyColumns, postingCount, type PostingColumns } from './postings.js'
 
 export const LEXICAL_FORMAT_VERSION = 1
@@ -92,7 +92,7 @@ const encode = (index: LexicalIndex, pack: boolean): { bytes: Buffer; packed?: L
   const positions = positionsOf(labels)
   const dense = positions instanceof Int32Array ? positions : undefined
   const positionOf = (label: number): number => (dense ? (label < dense.length ? dense[label]! : -1) : ((positions as Map<number, number>).get(label) ?? -1))
-  const { postings: columns } = index
+  const columns = postingsOf(index)
   // Postings first, into their own buffer: a term whose passages were all removed is left out of the vocabulary.
   const body = new Writer(3 * (columns.labels.length + index.lengths.size * 8) + (1 << 16))
   const terms: string[] = []

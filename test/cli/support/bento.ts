@@ -8,6 +8,7 @@ import * as fsp from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runCli } from '../../reliability/support/cli-in-process.js'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 export const BIN = path.join(REPO_ROOT, 'bin/bento.js')
@@ -48,6 +49,13 @@ export const runBento = (args: string[], options: RunOptions = {}): Promise<RunR
     child.stdin?.end(options.stdin ?? '')
   })
 
+/**
+ * The same program as `runBento` (`main`) in this process, without a process start: for
+ * cases about options, ops and rendering. Each command keeps real-binary runs for the
+ * process boundary (exit status, pipes, color from the environment, stdin).
+ */
+export const runInProcess = (args: string[], options: Pick<RunOptions, 'env'> = {}): Promise<RunResult> => runCli(args, options.env ?? {})
+
 export interface PtyStep {
   /** A regex matched against the terminal text (ANSI codes removed) after the previous match. */
   expect: string
@@ -84,6 +92,6 @@ export const assertNoStack = (stderr: string): void => {
   if (/\n\s+at .+\(.+:\d+:\d+\)/.test(stderr) || /^\s+at /m.test(stderr)) throw new Error(`stack trace on stderr:\n${stderr}`)
 }
 
-/** The keys `bento ls --json` lists in a data dir, sorted. */
+/** The keys `bento ls --json` lists in a data dir, sorted (in-process: a check, not the subject). */
 export const listScopeKeys = async (dataDir: string): Promise<string[]> =>
-  (JSON.parse((await runBento(['ls', '--json', '--data-dir', dataDir])).stdout) as { scopes: Array<{ key: string }> }).scopes.map((row) => row.key).sort()
+  (JSON.parse((await runInProcess(['ls', '--json', '--data-dir', dataDir])).stdout) as { scopes: Array<{ key: string }> }).scopes.map((row) => row.key).sort()

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { isBentoError } from '../../../src/core/errors.js'
-import { addPassage, analyzePassage, createLexicalIndex, defaultAnalyzer, decodeLexicalIndex, encodeAndPackLexicalIndex, encodeLexicalIndex, forEachPosting, remapLabels, removeLabel, searchLexical, type LexicalIndex } from '../../../src/core/lexical/index.js'
+import { addPassage, analyzePassage, createLexicalIndex, defaultAnalyzer, decodeLexicalIndex, encodeAndPackLexicalIndex, encodeLexicalIndex, forEachPosting, postingsOf, remapLabels, removeLabel, searchLexical, type LexicalIndex } from '../../../src/core/lexical/index.js'
 
 const indexOf = (texts: string[]): LexicalIndex => {
   const index = createLexicalIndex()
@@ -18,6 +18,27 @@ describe('BM25 ranking', () => {
     const plain = indexOf(texts)
     for (const query of ['the sat', 'refund cats', '東京', 'москва']) expect(searchLexical(counted, query, 10)).toEqual(searchLexical(plain, query, 10))
     expect(encodeLexicalIndex(counted)).toEqual(encodeLexicalIndex(plain))
+  })
+
+  it('appends an add\'s postings at the next read, in the order added, from its own copy of the counts', () => {
+    const texts = ['refund policy', 'the refund came late', 'policy of the day', 'late again']
+    const deferred = createLexicalIndex()
+    const counts = texts.map((text) => analyzePassage(text, defaultAnalyzer()))
+    counts.forEach((terms, label) => addPassage(deferred, label, '', terms))
+    expect(deferred.pending).toHaveLength(4)
+    // A caller reusing its arrays after the add must not change what the index holds.
+    counts[1]!.terms[0] = 'changed'
+    counts[1]!.tfs[0] = 9
+    const eager = indexOf(texts)
+    postingsOf(eager)
+    expect(searchLexical(deferred, 'refund late', 10)).toEqual(searchLexical(eager, 'refund late', 10))
+    expect(deferred.pending).toHaveLength(0)
+    addPassage(deferred, 4, 'refund once more')
+    addPassage(eager, 4, 'refund once more')
+    removeLabel(deferred, 1)
+    removeLabel(eager, 1)
+    expect(encodeLexicalIndex(deferred)).toEqual(encodeLexicalIndex(eager))
+    expect(remapLabels(deferred, new Map([[0, 0], [2, 1], [3, 2], [4, 3]]))).toEqual(remapLabels(eager, new Map([[0, 0], [2, 1], [3, 2], [4, 3]])))
   })
 
   it('ranks the passage with the rarer query term first and ignores passages sharing nothing', () => {
@@ -93,7 +114,7 @@ describe('the lexical index file', () => {
     const decoded = decodeLexicalIndex(encodeLexicalIndex(index), 'test')
     expect([...decoded.lengths]).toEqual([...index.lengths])
     expect(decoded.totalLength).toBe(index.totalLength)
-    expect(decoded.postings.ids.has('gone')).toBe(false)
+    expect(postingsOf(decoded).ids.has('gone')).toBe(false)
     for (const query of ['москва', '東京', 'refund']) expect(searchLexical(decoded, query, 5)).toEqual(searchLexical(index, query, 5))
   })
 
@@ -105,7 +126,7 @@ describe('the lexical index file', () => {
     expect(bytes).toEqual(encodeLexicalIndex(index))
     const decoded = decodeLexicalIndex(bytes, 'test')
     expect(packed).toEqual(decoded)
-    expect(packed.postings.addedLabels).toEqual([])
+    expect(packed.columns.addedLabels).toEqual([])
     for (const query of ['москва', 'refund policy', 'gone', 'late']) expect(searchLexical(packed, query, 5)).toEqual(searchLexical(index, query, 5))
     addPassage(packed, 10, 'refund again')
     expect(searchLexical(packed, 'refund', 5).map((hit) => hit.label)).toContain(10)
@@ -151,7 +172,7 @@ describe('the lexical index file', () => {
         }
         const sum = [...decoded.lengths.values()].reduce((a, b) => a + b, 0)
         expect(sum).toBe(decoded.totalLength)
-        decoded.postings.terms.forEach((_, id) => forEachPosting(decoded!.postings, id, (label) => expect(decoded!.lengths.has(label)).toBe(true)))
+        postingsOf(decoded).terms.forEach((_, id) => forEachPosting(postingsOf(decoded!), id, (label) => expect(decoded!.lengths.has(label)).toBe(true)))
       }
     }
   })

@@ -12,12 +12,13 @@
  */
 import { EmbedderMismatchError, InvalidInputError, RefusedError, TooLargeError } from '../../errors.js'
 import type { Scope } from '../../keys.js'
-import { defaultAnalyzer, type Analyzer } from '../../lexical/index.js'
+import { defaultAnalyzer, TOKENIZER_ID, type Analyzer } from '../../lexical/index.js'
 import { normalizeLikeHnswlib } from '../../store/cosine.js'
 import { assertChunks, assertSearchInput } from '../../store/validate.js'
-import type { AddOptions, ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, LogStats, SearchHit, Space, StoreStats, StoredChunk, VectorStore } from '../../store/types.js'
+import type { AddOptions, ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, LogStats, ReindexStoreOptions, SearchHit, Space, StoreStats, StoredChunk, VectorStore } from '../../store/types.js'
 import type { StorePart } from '../types.js'
 import { anyTermQuery, BM25_SQL, passageLexemes, queryTerms } from './lexemes.js'
+import { rebuildLexemes } from './rebuild-lexemes.js'
 import { loadDocuments, loadStoreRow, refreshDocuments, type PgStoreState, type Queryable } from './store-state.js'
 import { distanceOperator, indexedRankingSql, indexedSearchSettings, vectorIndexCandidates, VECTOR_INDEX_MAX_WINDOW } from './vector-index.js'
 
@@ -226,10 +227,24 @@ export class PgVectorStore implements VectorStore {
     return hits
   }
 
-  /** Every PostgreSQL store has its lexical index (the lexemes column): nothing to build. */
-  async reindex(): Promise<boolean> {
+  /**
+   * Every PostgreSQL store has its lexical index (the lexemes column, written with each
+   * row): rebuilt from the stored texts with `force`, or when it was tokenized by another
+   * tokenizer than this Bento's (rebuild-lexemes.ts).
+   */
+  async reindex(options: ReindexStoreOptions = {}): Promise<boolean> {
     this.assertOpen()
-    return false
+    let rebuilt = false
+    await this.change(async (q, scopeId) => {
+      const row = this.state.row
+      if (!row || (options.force !== true && row.analyzer?.tokenizer === TOKENIZER_ID)) return false
+      const analyzer: Analyzer = { ...(row.analyzer ?? defaultAnalyzer()), tokenizer: TOKENIZER_ID }
+      const { tokens } = await rebuildLexemes(q, this.ctx.s, scopeId, this.ctx.part, analyzer)
+      await q.query(`UPDATE ${this.ctx.s}.stores SET analyzer = $3 WHERE scope_id = $1 AND part = $2`, [scopeId, this.ctx.part, JSON.stringify(analyzer)])
+      await this.saveCounters(q, scopeId, { live: row.live, tokenTotal: tokens, bytes: row.bytes, nextLabel: row.nextLabel })
+      rebuilt = true
+    })
+    return rebuilt
   }
 
   deleteDocument(documentId: string): Promise<number> {

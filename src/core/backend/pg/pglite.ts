@@ -1,13 +1,14 @@
 /**
  * PGlite (PostgreSQL compiled to WebAssembly) with pgvector, served over the
- * PostgreSQL wire protocol on 127.0.0.1 by `@electric-sql/pglite-socket`, so
+ * PostgreSQL wire protocol on 127.0.0.1 (pglite-socket-server.ts), so
  * `pglite:<dir>` runs the very code `postgres://…` runs: one `pg` pool, one SQL.
  *
- * PGlite is one single-threaded session: the socket server queues every
- * connection's statements and runs a transaction's statements before anyone
- * else's, so transactions stay isolated, but session state (SET, session-level
- * advisory locks) is shared by every connection. The backend therefore uses only
- * transaction-scoped locks and never changes session settings.
+ * PGlite is one single-threaded session: the connections take it in turns, each
+ * batch of a connection's messages whole and a transaction from BEGIN to its end,
+ * so statements and transactions stay isolated, but session state (SET,
+ * session-level advisory locks, named prepared statements) is shared by every
+ * connection. The backend therefore uses only transaction-scoped locks and
+ * settings.
  *
  * One process at a time opens a data dir (pglite-owner.ts).
  *
@@ -16,8 +17,8 @@
  */
 import { mkdir } from 'node:fs/promises'
 import type { PGlite } from '@electric-sql/pglite'
-import type { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import { claimPgliteDir } from './pglite-owner.js'
+import { servePglite, type PgliteSocketServer } from './pglite-socket-server.js'
 
 export interface PgliteServer {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
@@ -35,23 +36,18 @@ export interface PgliteServerOptions {
 
 /** Opens (or creates) the PGlite database, enables pgvector and serves it on a random local port. */
 export const startPgliteServer = async (options: PgliteServerOptions = {}): Promise<PgliteServer> => {
-  const [{ PGlite }, { vector }, { PGLiteSocketServer }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-pgvector'),
-    import('@electric-sql/pglite-socket'),
-  ])
+  const [{ PGlite }, { vector }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-pgvector')])
   let release = async (): Promise<void> => undefined
   if (options.dataDir !== undefined) {
     await mkdir(options.dataDir, { recursive: true })
     release = await claimPgliteDir(options.dataDir)
   }
   let db: PGlite | undefined
-  let server: PGLiteSocketServer | undefined
+  let server: PgliteSocketServer | undefined
   try {
     db = await PGlite.create({ ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}), extensions: { vector } })
     await db.exec('CREATE EXTENSION IF NOT EXISTS vector')
-    server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections ?? 64 })
-    await server.start()
+    server = await servePglite(db, { host: '127.0.0.1', maxConnections: options.maxConnections ?? 64 })
   } catch (error) {
     await db?.close().catch(() => undefined)
     await release()
@@ -61,7 +57,7 @@ export const startPgliteServer = async (options: PgliteServerOptions = {}): Prom
   const running = server
   let closing: Promise<void> | undefined
   return {
-    url: `postgres://postgres@${running.getServerConn()}/postgres`,
+    url: `postgres://postgres@${running.address}/postgres`,
     db: engine,
     close: () =>
       (closing ??= (async () => {

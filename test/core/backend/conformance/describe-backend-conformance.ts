@@ -32,6 +32,7 @@ import type { ConformanceKit } from './kit.js'
 import { describeScopeMoves } from './scope-moves.js'
 import { describeSharedStorage } from './shared-storage.js'
 import { describeScopeReports } from './scope-reports.js'
+import { describeReindex } from './reindex.js'
 
 export interface ConformanceStorage {
   backend: StorageBackend
@@ -229,5 +230,6 @@ export const describeBackendConformance = (name: string, target: ConformanceTarg
     })
 
     describeScopeReports(kit)
+    describeReindex(kit)
   })
 }

@@ -74,6 +74,25 @@ describe('PostgreSQL store', () => {
     }
   })
 
+  it('reindex with force rewrites every row\'s lexemes from its text (wiped lexemes come back); without force a current index is left alone', async () => {
+    const pg = await openPg(db.schema())
+    try {
+      await fill(pg)
+      const scope = customScope('user-1')
+      const lexical = () => pg.withStore(scope, async (store) => (await store.searchLexical('refund days москве', 10))?.map((hit) => [hit.label, hit.bm25]))
+      const before = await lexical()
+      expect(before!.length).toBeGreaterThan(2)
+      const { pool, s } = pg.database
+      await pool.query(`UPDATE ${s}.chunks SET lexemes = ''::tsvector, token_count = 0`)
+      expect(await lexical()).toEqual([])
+      expect(await pg.withStore(scope, (store) => store.reindex(), { write: true })).toBe(false)
+      expect(await pg.withStore(scope, (store) => store.reindex({ force: true }), { write: true })).toBe(true)
+      expect(await lexical()).toEqual(before)
+    } finally {
+      await pg.close()
+    }
+  })
+
   it('replaces a document in the same commit, deletes documents and everything, and keeps vectors bit for bit on export', async () => {
     const pg = await openPg(db.schema())
     try {

@@ -1,6 +1,9 @@
+import { once } from 'node:events'
 import pg from 'pg'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { usePgDatabase } from '../../../helpers/pg.js'
+import { runMixedQueries } from '../../../helpers/pg-mixed-queries.js'
+import { WireClient, wire } from '../../../helpers/pg-wire.js'
 
 const db = usePgDatabase()
 
@@ -37,5 +40,84 @@ describe('the test database (PGlite over the wire protocol, or BENTO_TEST_DATABA
     } finally {
       await pool.end()
     }
+  })
+})
+
+const newTable = async (pool: () => pg.Pool): Promise<string> => {
+  const schema = db.schema()
+  await pool().query(`CREATE SCHEMA "${schema}"`)
+  await pool().query(`CREATE TABLE "${schema}".t (n int)`)
+  return `"${schema}".t`
+}
+
+// These speak to the PGlite server of pglite.ts itself; a real server needs no such proof.
+describe.skipIf(Boolean(process.env.BENTO_TEST_DATABASE_URL?.trim()))('PGlite served to several connections (one session taken in turns)', () => {
+  let shared: pg.Pool | undefined
+  const pool = () => (shared ??= new pg.Pool({ connectionString: db.url, max: 8 }))
+  afterAll(async () => {
+    await shared?.end()
+  })
+
+  it("answers a connection's Bind with its own Parse when another connection's statement ran between them (pglite issue 1046)", async () => {
+    const a = await WireClient.connect(db.url)
+    const other = new pg.Client({ connectionString: db.url })
+    await other.connect()
+    try {
+      for (const [between, params] of [
+        ['SELECT $1::text AS tag', ['b']], // another parameter count: a mismatch error (08P01) before the fix
+        ['SELECT $1::text || $2::text AS tag', ['b', 'c']], // the same count: another statement's rows before the fix
+      ] as const) {
+        const bind = wire.bind(['7', 'a'])
+        a.send(wire.parse('SELECT $1::int + 0 AS n, $2::text AS tag'), bind.subarray(0, 8))
+        expect((await other.query(between, [...params])).rows).toEqual([{ tag: params.join('') }])
+        a.send(bind.subarray(8), wire.execute(), wire.sync())
+        expect(await a.answer()).toEqual({ rows: [['7', 'a']], errors: [], status: 'I' })
+      }
+    } finally {
+      a.close()
+      await other.end()
+    }
+  })
+
+  it("gives every concurrent pool query its own answer (seeded mix of small, large-parameter and table queries)", async () => {
+    expect(await runMixedQueries(pool(), { schema: db.schema(), rounds: 1, perRound: 16, seed: 16, largeBytes: 100_000 })).toEqual([])
+  })
+
+  it('rolls back the transaction of a client that goes away, and serves the others', async () => {
+    const table = await newTable(pool)
+    const a = await WireClient.connect(db.url)
+    a.send(wire.query('BEGIN'), wire.query(`INSERT INTO ${table} VALUES (1)`))
+    expect((await a.answer()).status).toBe('T')
+    expect((await a.answer()).status).toBe('T')
+    a.close()
+    expect((await pool().query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 0 }])
+  })
+
+  it('rolls back an extended-protocol batch cut off after a Flush (its client gone before Sync)', async () => {
+    const table = await newTable(pool)
+    const a = await WireClient.connect(db.url)
+    a.send(wire.parse(`INSERT INTO ${table} VALUES ($1::int)`), wire.bind(['1']), wire.execute(), wire.flush())
+    expect(await a.answer('C')).toEqual({ rows: [], errors: [] })
+    a.close()
+    expect((await pool().query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 0 }])
+  })
+
+  it('ends a connection at Terminate, rolling back its open transaction', async () => {
+    const table = await newTable(pool)
+    const a = await WireClient.connect(db.url)
+    a.send(wire.query('BEGIN'), wire.query(`INSERT INTO ${table} VALUES (1)`))
+    await a.answer()
+    await a.answer()
+    const closed = once(a.socket, 'close')
+    a.send(wire.terminate())
+    await closed
+    expect((await pool().query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 0 }])
+  })
+
+  it('closes a connection that sends a malformed message length (08P01), and serves the others', async () => {
+    const a = await WireClient.connect(db.url)
+    a.send(Buffer.from([0x51, 0, 0, 0, 2]))
+    expect(await a.answer('E')).toEqual({ rows: [], errors: ['08P01'] })
+    expect((await pool().query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
   })
 })
