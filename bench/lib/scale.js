@@ -7,7 +7,7 @@ export const SCALES = {
   full: {
     pairs: 5,
     du: { scopes: 10_000 },
-    cleanup: { scopes: 10_000, pairs: 3 },
+    cleanup: { scopes: 10_000, smallScopes: 5_000, pairs: 3 },
     search: { vectors: 10_000, dimension: 384, queries: 500, k: 10, recallQueries: 200, pairs: 30 },
     open: { sizes: [{ vectors: 10_000, dimension: 384 }, { vectors: 10_000, dimension: 1536 }] },
     migrate: { sizes: [1_000, 10_000, 100_000], dimension: 384, repeats: 5, merge: { source: 10_000, target: 10_000 } },
@@ -15,6 +15,7 @@ export const SCALES = {
     rss: { counts: [1_000, 10_000], storeVectors: 100 },
     ingest: { megabytes: 8, files: 64, dimension: 384 },
     add: { chunks: 60_000, pairs: 5 },
+    cliStartup: { pairs: 15 },
     embedCalls: { files: 5_000 },
     scaling: { counts: [1_000, 10_000, 100_000], repeats: 3 },
     postgres: { sizes: [50, 100_000], dimension: 384, k: 10, queries: 200, recallQueries: 100, pairs: 5, scopes: 10_000, cleanupScopes: 1_000, http: { scopes: 100, storeVectors: 64, seconds: 8, connections: 16 } },
@@ -22,7 +23,7 @@ export const SCALES = {
   small: {
     pairs: 3,
     du: { scopes: 1_000 },
-    cleanup: { scopes: 500 },
+    cleanup: { scopes: 500, smallScopes: 500 },
     search: { vectors: 2_000, dimension: 384, queries: 200, k: 10, recallQueries: 100, pairs: 10 },
     open: { sizes: [{ vectors: 2_000, dimension: 384 }] },
     migrate: { sizes: [1_000, 2_000], dimension: 384, repeats: 3, merge: { source: 1_000, target: 1_000 } },
@@ -30,6 +31,7 @@ export const SCALES = {
     rss: { counts: [200, 500], storeVectors: 32 },
     ingest: { megabytes: 1, files: 16, dimension: 384 },
     add: { chunks: 5_000, pairs: 3 },
+    cliStartup: { pairs: 5 },
     embedCalls: { files: 500 },
     scaling: { counts: [250, 500, 1_000], repeats: 2 },
     postgres: { sizes: [50, 12_000], dimension: 384, k: 10, queries: 50, recallQueries: 50, pairs: 3, scopes: 1_000, cleanupScopes: 100, http: { scopes: 20, storeVectors: 32, seconds: 2, connections: 8 } },

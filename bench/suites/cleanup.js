@@ -1,8 +1,13 @@
 /**
  * `bento cleanup --older-than 24h --yes --json` removing every scope of a tree
- * whose scopes are all expired, against `rm -rf` of the same directories. The
- * tree is restored from a pristine copy (`cp -a`, keeps the old mtimes) before
- * every run; the copy is not timed.
+ * whose scopes are all expired, against `rm -rf` of the same directories, on
+ * two trees: the Pareto-sized one (~20 files per scope) and one of small scopes
+ * (one upload each, ~6 files per scope: `PROFILES.small`, the generator `du`
+ * shares), where per-scope costs are not hidden behind per-file ones. The tree is
+ * restored from a pristine copy (`cp -a`, keeps the old mtimes) before every run;
+ * the copy is not timed. On the small tree the plan alone (`--dry-run`, which
+ * walks every scope and reads its activity file) is also timed against `du -sb`
+ * of the same dirs.
  */
 import path from 'node:path'
 import fse from 'fs-extra'
@@ -13,53 +18,105 @@ import { requireCli } from '../lib/library.js'
 import { comparison } from '../lib/compare.js'
 import { scopeDirArgs } from './du.js'
 
+const TREES = [
+  { name: 'du', profile: PROFILES.du, shape: 'Pareto-sized', count: (scale) => scale.cleanup.scopes, label: '' },
+  { name: 'small', profile: PROFILES.small, shape: 'small: one upload each', count: (scale) => scale.cleanup.smallScopes, label: ' (small scopes)' },
+]
+
+const generateExpired = ({ root, seed, count, profile, templatesDir }) =>
+  generateDataDir({ root, seed, to: count, profile, expiredFraction: 1, sessionsOnly: true, templatesDir })
+
+const measureRemoval = async ({ tree: spec, cli, scale, seed, workDir, templatesDir, log }) => {
+  const count = spec.count(scale)
+  const pristine = path.join(workDir, `pristine-${spec.name}`)
+  const root = path.join(workDir, `data-${spec.name}`)
+  log(`  generating ${count} expired scopes (${spec.name})…`)
+  const tree = await generateExpired({ root: pristine, seed, count, profile: spec.profile, templatesDir })
+  log(`  ${tree.scopes.length} scopes, ${tree.files} files`)
+  const restore = async () => {
+    await fse.remove(root)
+    await runChecked('cp', ['-a', pristine, root])
+  }
+  const bento = [cli, 'cleanup', '--older-than', '24h', '--yes', '--json', '--data-dir', root]
+  const rmArgs = ['-rf', ...scopeDirArgs(tree.scopes)]
+
+  await restore()
+  const first = JSON.parse((await runChecked(process.execPath, bento, { capture: true })).stdout)
+  if (first.removed.length !== count) throw new Error(`bento cleanup removed ${first.removed.length} scopes of ${count} expired`)
+  const left = await fse.readdir(path.join(root, 'vectors', 'isolated'))
+  if (left.length !== 0) throw new Error(`bento cleanup left ${left.length} scope dirs behind`)
+
+  const pairs = await runPairs({
+    // Each run needs a fresh copy of the tree (~1 GB at 10k Pareto scopes): fewer pairs, and the check above was the warm-up.
+    pairs: scale.cleanup.pairs ?? scale.pairs,
+    warmup: 0,
+    log,
+    prepare: restore,
+    a: async () => (await runChecked(process.execPath, bento)).ms,
+    b: async () => (await runChecked('rm', rmArgs, { cwd: root })).ms,
+  })
+  await fse.remove(root)
+  await fse.remove(pristine)
+  return {
+    setup: `${count} session scopes (${spec.shape}), ${tree.files} files`,
+    comparison: comparison({
+      name: `cleanup, ${count / 1000}k expired scopes${spec.label}`,
+      bento: 'node bin/bento.js cleanup --older-than 24h --yes --json --data-dir D',
+      baseline: `rm -rf vectors/isolated/<dir> uploads/isolated/<dir> … (${rmArgs.length - 1} dirs)`,
+      unit: 'ms',
+      target: 1.5,
+      pairs,
+      note: `freed ${first.freedBytes} bytes`,
+    }),
+  }
+}
+
+/** The plan alone on small scopes: `--dry-run` walks and reads what `--yes` would, and changes nothing, so no copy is needed. */
+const measurePlan = async ({ cli, scale, seed, workDir, templatesDir, log }) => {
+  const count = scale.du.scopes
+  const root = path.join(workDir, 'data-plan')
+  log(`  generating ${count} expired small scopes (dry run)…`)
+  const tree = await generateExpired({ root, seed, count, profile: PROFILES.small, templatesDir })
+  const dirs = scopeDirArgs(tree.scopes)
+  const duArgs = ['-sb', '--files0-from=-']
+  const duInput = `${dirs.join('\0')}\0`
+  const bento = [cli, 'cleanup', '--older-than', '24h', '--dry-run', '--json', '--data-dir', root]
+  const first = JSON.parse((await runChecked(process.execPath, bento, { capture: true })).stdout)
+  if (first.removed.length !== count) throw new Error(`bento cleanup --dry-run planned ${first.removed.length} scopes of ${count} expired`)
+  const pairs = await runPairs({
+    pairs: scale.pairs,
+    log,
+    a: async () => (await runChecked(process.execPath, bento)).ms,
+    b: async () => (await runChecked('du', duArgs, { cwd: root, input: duInput })).ms,
+  })
+  const left = await fse.readdir(path.join(root, 'vectors', 'isolated'))
+  if (left.length !== count) throw new Error(`bento cleanup --dry-run changed the tree: ${left.length} scope dirs of ${count}`)
+  await fse.remove(root)
+  return {
+    setup: `dry run: ${count} expired small session scopes, ${tree.files} files`,
+    comparison: comparison({
+      name: `cleanup --dry-run, ${count / 1000}k expired scopes / ${Math.round(tree.files / 1000)}k files (small scopes)`,
+      bento: 'node bin/bento.js cleanup --older-than 24h --dry-run --json --data-dir D',
+      baseline: `du -sb --files0-from=- (the ${dirs.length} dirs vectors/isolated/<dir>, uploads/isolated/<dir> on stdin)`,
+      unit: 'ms',
+      target: 1.5,
+      pairs,
+      note: `plans ${first.removed.length} removals, ${first.freedBytes} bytes`,
+    }),
+  }
+}
+
 export const cleanupSuite = {
   id: 'cleanup',
-  title: '`bento cleanup --yes` of expired scopes vs `rm -rf` of the same dirs',
-  async run({ scale, seed, workDir, templatesDir, log }) {
+  title: '`bento cleanup --yes` of expired scopes vs `rm -rf` of the same dirs; `cleanup --dry-run` vs `du -sb` on small scopes',
+  async run(context) {
     const cli = requireCli()
-    const pristine = path.join(workDir, 'pristine')
-    const root = path.join(workDir, 'data')
-    const count = scale.cleanup.scopes
-    log(`  generating ${count} expired scopes…`)
-    const tree = await generateDataDir({ root: pristine, seed, to: count, profile: PROFILES.du, expiredFraction: 1, sessionsOnly: true, templatesDir })
-    log(`  ${tree.scopes.length} scopes, ${tree.files} files`)
-    const restore = async () => {
-      await fse.remove(root)
-      await runChecked('cp', ['-a', pristine, root])
-    }
-    const bento = [cli, 'cleanup', '--older-than', '24h', '--yes', '--json', '--data-dir', root]
-    const rmArgs = ['-rf', ...scopeDirArgs(tree.scopes)]
-
-    await restore()
-    const first = JSON.parse((await runChecked(process.execPath, bento, { capture: true })).stdout)
-    if (first.removed.length !== count) throw new Error(`bento cleanup removed ${first.removed.length} scopes of ${count} expired`)
-    const left = await fse.readdir(path.join(root, 'vectors', 'isolated'))
-    if (left.length !== 0) throw new Error(`bento cleanup left ${left.length} scope dirs behind`)
-
-    const pairs = await runPairs({
-      // Each run needs a fresh copy of the tree (~1 GB at 10k scopes): fewer pairs, and the check above was the warm-up.
-      pairs: scale.cleanup.pairs ?? scale.pairs,
-      warmup: 0,
-      log,
-      prepare: restore,
-      a: async () => (await runChecked(process.execPath, bento)).ms,
-      b: async () => (await runChecked('rm', rmArgs, { cwd: root })).ms,
-    })
-    await fse.remove(root)
+    const results = []
+    for (const tree of TREES) results.push(await measureRemoval({ ...context, tree, cli }))
+    results.push(await measurePlan({ ...context, cli }))
     return {
-      setup: `${count} session scopes (what cleanup removes by default), all last active 3–60 days ago (activity.json and mtimes), ${tree.files} files; tree restored with cp -a before each run (untimed)`,
-      comparisons: [
-        comparison({
-          name: `cleanup, ${count / 1000}k expired scopes`,
-          bento: 'node bin/bento.js cleanup --older-than 24h --yes --json --data-dir D',
-          baseline: `rm -rf vectors/isolated/<dir> uploads/isolated/<dir> … (${rmArgs.length - 1} dirs)`,
-          unit: 'ms',
-          target: 1.5,
-          pairs,
-          note: `freed ${first.freedBytes} bytes`,
-        }),
-      ],
+      setup: `${results.map((r) => r.setup).join('; ')}; all last active 3–60 days ago (activity.json and mtimes); trees restored with cp -a before each removal (untimed)`,
+      comparisons: results.map((r) => r.comparison),
     }
   },
 }

@@ -15,5 +15,6 @@ import { commitSuite } from './commit.js'
 import { addSuite } from './add.js'
 import { embedCallsSuite } from './embed-calls.js'
 import { postgresSuite } from './postgres.js'
+import { cliStartupSuite } from './cli-startup.js'
 
-export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, hostileSuite, ingestSuite, commitSuite, addSuite, embedCallsSuite, scalingSuite, hybridSuite, qualitySuite, postgresSuite]
+export const SUITES = [duSuite, cleanupSuite, searchSuite, openSuite, migrateSuite, httpSuite, rssSuite, hostileSuite, ingestSuite, commitSuite, addSuite, embedCallsSuite, scalingSuite, hybridSuite, qualitySuite, postgresSuite, cliStartupSuite]

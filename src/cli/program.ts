@@ -1,7 +1,10 @@
 /**
  * The `bento` program: its name, version and the list of commands. Each
  * command lives in `commands/<name>.ts` and exports a registrar that declares
- * its arguments, options, help and action on the program.
+ * its arguments, options and help, and an action that parses the options and
+ * then imports what the command does from `actions/<name>.ts`: every run loads
+ * every definition (for help, usage errors and docs/CLI.md) but only its own
+ * action (docs/ARCHITECTURE.md, "What the CLI loads").
  *
  * To add a command (e.g. `serve`): write `commands/serve.ts` exporting
  * `registerServe: CommandRegistrar`, and append it to `REGISTRARS` below.
@@ -32,7 +35,11 @@ import { registerServe } from './commands/serve.js'
  * @example
  * export const registerServe: CommandRegistrar = (program, ctx) => {
  *   addDataDirOption(program.command('serve').description('run the HTTP server'))
- *     .action(async (raw) => runServe(toServeOptions(raw), ctx))
+ *     .action(async (raw) => {
+ *       const options = toServeOptions(raw)
+ *       const { runServe } = await import('../actions/serve.js')
+ *       return runServe(options, ctx)
+ *     })
  * }
  */
 export type CommandRegistrar = (program: Command, ctx: CliContext) => void

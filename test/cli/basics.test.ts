@@ -1,12 +1,14 @@
 /**
  * The program itself: version, help, usage errors and the one-line error
- * contract (exit codes 0/2/3, `bento: <message>`, never a stack trace).
+ * contract (exit codes 0/2/3, `bento: <message>`, never a stack trace). Each kind
+ * of error runs the real binary at least once; the rest of a table runs the same
+ * program in-process (`runInProcess`).
  */
 import { readFileSync } from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertBuilt, assertNoStack, makeTempDir, removeDir, REPO_ROOT, runBento } from './support/bento.js'
+import { assertBuilt, assertNoStack, makeTempDir, removeDir, REPO_ROOT, runBento, runInProcess } from './support/bento.js'
 
 let tmp: string
 
@@ -59,9 +61,9 @@ describe('bento', () => {
   it('exits 2 for an unknown option, an option missing its value and an excess argument', async () => {
     const unknown = await runBento(['du', '--frobnicate'])
     expect([unknown.code, oneErrorLine(unknown.stderr)]).toEqual([2, "bento: unknown option '--frobnicate'"])
-    const missing = await runBento(['du', '--top'])
+    const missing = await runInProcess(['du', '--top'])
     expect([missing.code, oneErrorLine(missing.stderr)]).toEqual([2, "bento: option '--top <n>' argument missing"])
-    const excess = await runBento(['du', 'extra'])
+    const excess = await runInProcess(['du', 'extra'])
     expect(excess.code).toBe(2)
     expect(oneErrorLine(excess.stderr)).toMatch(/^bento: too many arguments/)
   })
@@ -75,7 +77,7 @@ describe('bento', () => {
 
   it('exits 2 for invalid keys, without touching the data dir', async () => {
     const keys = ['../etc', 'ünïcode', '.hidden', 'a/b', 'x'.repeat(121)]
-    const runs = await Promise.all(keys.map((key) => runBento(['inspect', key, '--data-dir', path.join(tmp, 'never-created')])))
+    const runs = await Promise.all(keys.map((key, i) => (i === 0 ? runBento : runInProcess)(['inspect', key, '--data-dir', path.join(tmp, 'never-created')])))
     runs.forEach((run, index) => {
       expect(run.code, keys[index]).toBe(2)
       expect(oneErrorLine(run.stderr)).toMatch(/^bento: Invalid isolation key/)
@@ -95,8 +97,8 @@ describe('bento', () => {
       [['cleanup', '--older-than', '1d', '--scope', 'shared', '--include-users', '--dry-run'], /--scope names the scopes exactly/],
       [['du', '--data-dir', ''], /--data-dir: empty/],
     ]
-    await Promise.all(cases.map(async ([args, message]) => {
-      const run = await runBento([...args, ...(args.includes('--data-dir') ? [] : ['--data-dir', tmp])])
+    await Promise.all(cases.map(async ([args, message], i) => {
+      const run = await (i === 0 ? runBento : runInProcess)([...args, ...(args.includes('--data-dir') ? [] : ['--data-dir', tmp])])
       expect(run.code, args.join(' ')).toBe(2)
       expect(oneErrorLine(run.stderr)).toMatch(message)
       expect(run.stdout).toBe('')
@@ -106,7 +108,7 @@ describe('bento', () => {
   it('exits 3 when the data dir does not exist (a typo must not look like an empty, healthy dir)', async () => {
     const missing = path.join(tmp, 'no-such-dir')
     const commands = [['du'], ['ls', '--json'], ['inspect', 'shared'], ['cleanup', '--older-than', '1d', '--yes'], ['migrate', 'shared', '--to', 'u', '--yes'], ['search', 'shared', 'q']]
-    const runs = await Promise.all(commands.map((args) => runBento([...args, '--data-dir', missing])))
+    const runs = await Promise.all(commands.map((args, i) => (i === 0 ? runBento : runInProcess)([...args, '--data-dir', missing])))
     runs.forEach((run, index) => {
       expect(run.code, commands[index]!.join(' ')).toBe(3)
       expect(oneErrorLine(run.stderr)).toBe(`bento: No data dir at ${missing} (set --data-dir or BENTO_DATA_DIR).`)

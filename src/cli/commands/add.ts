@@ -1,15 +1,8 @@
 import path from 'node:path'
 import type { Command } from 'commander'
-import { extractLimitsFromEnv } from '../../core/env.js'
-import { scopeFromArg } from '../../core/keys.js'
-import { loadAddOp } from '../ops.js'
-import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { addCommonOptions, parseChoice, toCommonOptions, type CommonOptions } from '../options.js'
 import type { OnConflict } from '../../core/ingest/pipeline.js'
-import { printResult } from '../output.js'
-import { createProgress } from '../progress.js'
-import { renderAdd } from '../render/add.js'
 
 export interface AddOptions extends CommonOptions {
   key: string
@@ -41,25 +34,6 @@ export const toAddOptions = (key: string, paths: string[], raw: Record<string, u
   metadata: typeof raw.metadata === 'string' ? raw.metadata : undefined,
 })
 
-export const runAdd = async (options: AddOptions, ctx: CliContext): Promise<void> => {
-  const scope = scopeFromArg(options.key)
-  const metadata = options.metadata === undefined ? undefined : (await import('../../core/metadata.js')).parseMetadataJson(options.metadata, '--metadata')
-  const { addFiles } = await loadAddOp()
-  const { effectiveQuota, quotaFromEnv } = await import('../../ops/quota.js')
-  const defaultQuota = quotaFromEnv(ctx.env)
-  await withBackend({ dataDir: options.dataDir, ...(options.backend === undefined ? {} : { backend: options.backend }), create: true, env: ctx.env }, async (backend) => {
-    const progress = createProgress(ctx, 'Adding', { json: options.json })
-    try {
-      const quota = await effectiveQuota(backend, scope, defaultQuota)
-      const result = await addFiles(backend, scope, options.paths, { onProgress: progress.onProgress, onConflict: options.onConflict, metadata, limits: extractLimitsFromEnv(ctx.env), quota })
-      progress.stop()
-      printResult(ctx, options.json, result, renderAdd)
-    } finally {
-      progress.stop()
-    }
-  })
-}
-
 export const registerAdd = (program: Command, ctx: CliContext): void => {
   const command = program
     .command('add')
@@ -70,5 +44,9 @@ export const registerAdd = (program: Command, ctx: CliContext): void => {
     .option('--metadata <json>', 'a JSON object stored with every chunk, e.g. \'{"team":"billing"}\'')
   addCommonOptions(command)
     .addHelpText('after', EXAMPLES)
-    .action((key: string, files: string[], raw: Record<string, unknown>) => runAdd(toAddOptions(key, files, raw), ctx))
+    .action(async (key: string, files: string[], raw: Record<string, unknown>) => {
+      const options = toAddOptions(key, files, raw)
+      const { runAdd } = await import('../actions/add.js')
+      return runAdd(options, ctx)
+    })
 }

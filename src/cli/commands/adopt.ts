@@ -1,12 +1,7 @@
 import type { Command } from 'commander'
 import { InvalidOptionsError } from '../../core/errors.js'
-import { scopeFromArg } from '../../core/keys.js'
-import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { addCommonOptions, toCommonOptions, type CommonOptions } from '../options.js'
-import { printResult } from '../output.js'
-import { renderAdopt } from '../render/adopt.js'
-import { resolveExistingScope } from '../scope-arg.js'
 
 export interface AdoptCliOptions extends CommonOptions {
   key: string
@@ -37,16 +32,6 @@ export const toAdoptOptions = (key: string, raw: Record<string, unknown>): Adopt
   return { ...toCommonOptions(raw), key, embedder: raw.embedder.trim(), dimension, dryRun: raw.dryRun === true }
 }
 
-export const runAdopt = async (options: AdoptCliOptions, ctx: CliContext): Promise<void> => {
-  const typed = scopeFromArg(options.key)
-  const { adoptScope } = await import('../../ops/adopt.js')
-  await withBackend({ ...options, env: ctx.env }, async (backend) => {
-    const scope = await resolveExistingScope(backend, typed)
-    const result = await adoptScope(backend, scope, { embedderId: options.embedder, dimension: options.dimension, dryRun: options.dryRun })
-    printResult(ctx, options.json, result, renderAdopt)
-  })
-}
-
 export const registerAdopt = (program: Command, ctx: CliContext): void => {
   const command = program
     .command('adopt')
@@ -57,5 +42,9 @@ export const registerAdopt = (program: Command, ctx: CliContext): void => {
     .option('--dry-run', 'check and report, write nothing')
   addCommonOptions(command)
     .addHelpText('after', EXAMPLES)
-    .action((key: string, raw: Record<string, unknown>) => runAdopt(toAdoptOptions(key, raw), ctx))
+    .action(async (key: string, raw: Record<string, unknown>) => {
+      const options = toAdoptOptions(key, raw)
+      const { runAdopt } = await import('../actions/adopt.js')
+      return runAdopt(options, ctx)
+    })
 }

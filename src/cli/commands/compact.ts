@@ -1,13 +1,7 @@
 import type { Command } from 'commander'
 import { InvalidOptionsError } from '../../core/errors.js'
-import { scopeFromArg } from '../../core/keys.js'
-import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { addCommonOptions, toCommonOptions, type CommonOptions } from '../options.js'
-import { printResult } from '../output.js'
-import { createProgress } from '../progress.js'
-import { renderCompact } from '../render/compact.js'
-import { resolveExistingScope } from '../scope-arg.js'
 
 export interface CompactOptions extends CommonOptions {
   keys: string[]
@@ -32,22 +26,6 @@ export const toCompactOptions = (keys: string[], raw: Record<string, unknown>): 
   return { ...toCommonOptions(raw), keys, all }
 }
 
-export const runCompact = async (options: CompactOptions, ctx: CliContext): Promise<void> => {
-  const typed = options.keys.map(scopeFromArg)
-  const { compactScopes } = await import('../../ops/compact.js')
-  await withBackend({ ...options, env: ctx.env }, async (backend) => {
-    const scopes = options.all ? 'all' : await Promise.all(typed.map((scope) => resolveExistingScope(backend, scope)))
-    const progress = createProgress(ctx, 'Compacting', { json: options.json })
-    try {
-      const result = await compactScopes(backend, scopes, { onProgress: progress.onProgress })
-      progress.stop()
-      printResult(ctx, options.json, result, renderCompact)
-    } finally {
-      progress.stop()
-    }
-  })
-}
-
 export const registerCompact = (program: Command, ctx: CliContext): void => {
   const command = program
     .command('compact')
@@ -56,5 +34,9 @@ export const registerCompact = (program: Command, ctx: CliContext): void => {
     .option('--all', 'every scope in the data dir')
   addCommonOptions(command)
     .addHelpText('after', EXAMPLES)
-    .action((keys: string[], raw: Record<string, unknown>) => runCompact(toCompactOptions(keys, raw), ctx))
+    .action(async (keys: string[], raw: Record<string, unknown>) => {
+      const options = toCompactOptions(keys, raw)
+      const { runCompact } = await import('../actions/compact.js')
+      return runCompact(options, ctx)
+    })
 }

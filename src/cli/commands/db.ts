@@ -4,8 +4,6 @@ import { DATABASE_URL_ENV } from '../../core/env.js'
 import { InvalidOptionsError } from '../../core/errors.js'
 import type { CliContext } from '../context.js'
 import { addBackendOption, addJsonOption } from '../options.js'
-import { printResult } from '../output.js'
-import { renderDbMigrate, renderDbStatus } from '../render/db.js'
 
 export interface DbOptions {
   spec: DatabaseSpec
@@ -30,20 +28,18 @@ export const toDbOptions = (raw: Record<string, unknown>): DbOptions => {
   return { spec: parseDatabaseSpec(backend), json: raw.json === true }
 }
 
-export const runDbStatus = async (options: DbOptions, ctx: CliContext): Promise<void> => {
-  const { dbStatus } = await import('../../ops/db.js')
-  printResult(ctx, options.json, await dbStatus(options.spec), renderDbStatus)
-}
-
-export const runDbMigrate = async (options: DbOptions, ctx: CliContext): Promise<void> => {
-  const { dbMigrate } = await import('../../ops/db.js')
-  printResult(ctx, options.json, await dbMigrate(options.spec), renderDbMigrate)
-}
-
 export const registerDb = (program: Command, ctx: CliContext): void => {
   const db = program.command('db').description('the PostgreSQL backend\'s schema: status and migrations').addHelpText('after', EXAMPLES)
   addJsonOption(addBackendOption(db.command('status').description('show the schema version and its migrations (changes nothing)')))
-    .action((raw: Record<string, unknown>) => runDbStatus(toDbOptions(raw), ctx))
+    .action(async (raw: Record<string, unknown>) => {
+      const options = toDbOptions(raw)
+      const { runDbStatus } = await import('../actions/db.js')
+      return runDbStatus(options, ctx)
+    })
   addJsonOption(addBackendOption(db.command('migrate').description('apply pending schema migrations')))
-    .action((raw: Record<string, unknown>) => runDbMigrate(toDbOptions(raw), ctx))
+    .action(async (raw: Record<string, unknown>) => {
+      const options = toDbOptions(raw)
+      const { runDbMigrate } = await import('../actions/db.js')
+      return runDbMigrate(options, ctx)
+    })
 }

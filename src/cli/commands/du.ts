@@ -1,12 +1,7 @@
 import type { Command } from 'commander'
 import type { ScopeKind } from '../../core/keys.js'
-import { loadDiskUsageOp } from '../ops.js'
-import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { addCommonOptions, collectList, parseChoice, parseKinds, parsePositiveInt, toCommonOptions, type CommonOptions } from '../options.js'
-import { notePending, printResult } from '../output.js'
-import { createProgress } from '../progress.js'
-import { renderDiskUsage } from '../render/du.js'
 
 export const DU_SORTS = ['size', 'name', 'age'] as const
 
@@ -33,29 +28,6 @@ export const toDuOptions = (raw: Record<string, unknown>): DuOptions => ({
   groupByTenant: parseChoice(raw.groupBy as string | undefined, '--group-by', ['tenant'] as const) === 'tenant',
 })
 
-export const runDu = async (options: DuOptions, ctx: CliContext): Promise<void> => {
-  const { diskUsage } = await loadDiskUsageOp()
-  await withBackend({ ...options, env: ctx.env }, async (backend) => {
-    const quotaDefaults = (await import('../../ops/quota.js')).quotaFromEnv(ctx.env)
-    const progress = createProgress(ctx, 'Scanning', { json: options.json })
-    try {
-      const result = await diskUsage(backend, {
-        sort: options.sort,
-        ...(options.top === undefined ? {} : { top: options.top }),
-        ...(options.kinds ? { kinds: options.kinds } : {}),
-        ...(options.groupByTenant ? { groupBy: 'tenant' as const } : {}),
-        onProgress: progress.onProgress,
-        ...(quotaDefaults ? { quotaDefaults } : {}),
-      })
-      progress.stop()
-      printResult(ctx, options.json, result, renderDiskUsage)
-      notePending(ctx, result.pending)
-    } finally {
-      progress.stop()
-    }
-  })
-}
-
 export const registerDu = (program: Command, ctx: CliContext): void => {
   const command = program
     .command('du')
@@ -66,5 +38,9 @@ export const registerDu = (program: Command, ctx: CliContext): void => {
     .option('--group-by <what>', 'sum per tenant (the part of a key before the first ":")')
   addCommonOptions(command)
     .addHelpText('after', EXAMPLES)
-    .action((raw: Record<string, unknown>) => runDu(toDuOptions(raw), ctx))
+    .action(async (raw: Record<string, unknown>) => {
+      const options = toDuOptions(raw)
+      const { runDu } = await import('../actions/du.js')
+      return runDu(options, ctx)
+    })
 }

@@ -1,13 +1,7 @@
 import path from 'node:path'
 import type { Command } from 'commander'
-import { scopeFromArg } from '../../core/keys.js'
-import { withBackend } from '../backend.js'
-import { assertCanConfirm, confirmChange } from '../confirm.js'
 import type { CliContext } from '../context.js'
-import { loadImportOps } from '../ops.js'
 import { addCommonOptions, toCommonOptions, type CommonOptions } from '../options.js'
-import { note, printResult } from '../output.js'
-import { renderImport } from '../render/export.js'
 
 export interface ImportCommandOptions extends CommonOptions {
   file: string
@@ -34,23 +28,6 @@ export const toImportOptions = (file: string, raw: Record<string, unknown>): Imp
   yes: raw.yes === true,
 })
 
-export const runImport = async (options: ImportCommandOptions, ctx: CliContext): Promise<void> => {
-  if (!options.dryRun) assertCanConfirm(ctx, { yes: options.yes, command: 'import' })
-  // A typo in --as fails before the archive is read.
-  const as = options.as === undefined ? undefined : scopeFromArg(options.as)
-  const { applyImport, planImport } = await loadImportOps()
-  // A new data dir is made by the import itself (a dry run reads only, so it works without one).
-  await withBackend({ ...options, env: ctx.env, create: true }, async (backend) => {
-    const plan = await planImport(backend, { file: options.file, as, dryRun: options.dryRun })
-    if (options.dryRun) return printResult(ctx, options.json, plan.result, renderImport)
-    if (!options.yes) {
-      note(ctx, renderImport(plan.result, ctx.terminal.paintErr).trimEnd())
-      await confirmChange(ctx, { yes: options.yes, command: 'import', question: `Create scope ${plan.scope.key} from ${path.basename(options.file)}?` })
-    }
-    printResult(ctx, options.json, await applyImport(backend, plan), renderImport)
-  })
-}
-
 export const registerImport = (program: Command, ctx: CliContext): void => {
   const command = program
     .command('import')
@@ -61,5 +38,9 @@ export const registerImport = (program: Command, ctx: CliContext): void => {
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
   addCommonOptions(command)
     .addHelpText('after', EXAMPLES)
-    .action((file: string, raw: Record<string, unknown>) => runImport(toImportOptions(file, raw), ctx))
+    .action(async (file: string, raw: Record<string, unknown>) => {
+      const options = toImportOptions(file, raw)
+      const { runImport } = await import('../actions/import.js')
+      return runImport(options, ctx)
+    })
 }

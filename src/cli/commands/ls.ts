@@ -1,14 +1,8 @@
 import type { Command } from 'commander'
 import type { ScopeKind } from '../../core/keys.js'
-import { loadLsOp } from '../ops.js'
-import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { addCommonOptions, collectList, parseKinds, parsePositiveInt, toCommonOptions, type CommonOptions } from '../options.js'
-import { notePending, printResult } from '../output.js'
-import { renderDocumentList, renderScopeList } from '../render/ls.js'
-import { InvalidOptionsError, NotFoundError } from '../../core/errors.js'
-import { scopeFromArg } from '../../core/keys.js'
-import { resolveExistingScope } from '../scope-arg.js'
+import { InvalidOptionsError } from '../../core/errors.js'
 
 // The HTTP API's (src/api/schemas.ts), not imported: that would load zod for every `bento` run.
 const MAX_PAGE_LIMIT = 1000
@@ -21,9 +15,6 @@ export interface LsOptions extends CommonOptions {
   limit: number | undefined
   cursor: string | undefined
 }
-
-/** Documents fetched per page when `ls <key>` lists every page. */
-const PAGE = 100
 
 const EXAMPLES = `
 Examples:
@@ -47,37 +38,6 @@ export const toLsOptions = (key: string | undefined, raw: Record<string, unknown
   return options
 }
 
-const runDocumentList = async (options: LsOptions & { key: string }, ctx: CliContext): Promise<void> => {
-  const { listDocumentPage } = await import('../../ops/list-documents.js')
-  await withBackend({ ...options, env: ctx.env }, async (backend) => {
-    const scope = await resolveExistingScope(backend, scopeFromArg(options.key))
-    if (!(await backend.scopeExists(scope))) throw new NotFoundError(`Scope "${scope.key}" does not exist.`)
-    if (options.limit !== undefined) {
-      printResult(ctx, options.json, await listDocumentPage(backend, scope, { limit: options.limit, cursor: options.cursor }), renderDocumentList)
-      return
-    }
-    // Every page, through the same cursor the HTTP API hands out.
-    const all = await listDocumentPage(backend, scope, { limit: PAGE, cursor: options.cursor })
-    for (let cursor = all.nextCursor; cursor !== null;) {
-      const page = await listDocumentPage(backend, scope, { limit: PAGE, cursor })
-      all.documents.push(...page.documents)
-      cursor = page.nextCursor
-    }
-    all.nextCursor = null
-    printResult(ctx, options.json, all, renderDocumentList)
-  })
-}
-
-export const runLs = async (options: LsOptions, ctx: CliContext): Promise<void> => {
-  if (options.key !== undefined) return runDocumentList({ ...options, key: options.key }, ctx)
-  const { listScopeSummaries } = await loadLsOp()
-  await withBackend({ ...options, env: ctx.env }, async (backend) => {
-    const result = await listScopeSummaries(backend, options.kinds ? { kinds: options.kinds } : {})
-    printResult(ctx, options.json, result, renderScopeList)
-    notePending(ctx, result.pending)
-  })
-}
-
 export const registerLs = (program: Command, ctx: CliContext): void => {
   const command = program
     .command('ls')
@@ -88,5 +48,9 @@ export const registerLs = (program: Command, ctx: CliContext): void => {
     .option('--cursor <cursor>', 'with a key: the page after this nextCursor')
   addCommonOptions(command)
     .addHelpText('after', EXAMPLES)
-    .action((key: string | undefined, raw: Record<string, unknown>) => runLs(toLsOptions(key, raw), ctx))
+    .action(async (key: string | undefined, raw: Record<string, unknown>) => {
+      const options = toLsOptions(key, raw)
+      const { runLs } = await import('../actions/ls.js')
+      return runLs(options, ctx)
+    })
 }

@@ -6,13 +6,8 @@
 import type { Command } from 'commander'
 import { parseByteSize } from '../../core/byte-size.js'
 import { InvalidOptionsError } from '../../core/errors.js'
-import { scopeFromArg } from '../../core/keys.js'
-import type { ScopeQuota } from '../../core/backend/types.js'
-import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { addCommonOptions, parsePositiveInt, toCommonOptions, type CommonOptions } from '../options.js'
-import { printResult } from '../output.js'
-import { renderQuota } from '../render/quota.js'
 
 export interface QuotaOptions extends CommonOptions {
   key: string
@@ -45,23 +40,6 @@ export const toQuotaOptions = (key: string, raw: Record<string, unknown>): Quota
   return options
 }
 
-export const runQuota = async (options: QuotaOptions, ctx: CliContext): Promise<void> => {
-  const scope = scopeFromArg(options.key)
-  const { quotaFromEnv, quotaReport } = await import('../../ops/quota.js')
-  const defaults = quotaFromEnv(ctx.env)
-  const setting = options.clear || options.maxBytes !== undefined || options.maxDocuments !== undefined
-  await withBackend({ dataDir: options.dataDir, create: setting, env: ctx.env }, async (backend) => {
-    if (options.clear) await backend.setQuota(scope, undefined)
-    else if (setting) {
-      const own: ScopeQuota = { ...(await backend.getQuota(scope)) }
-      if (options.maxBytes !== undefined) own.maxBytes = options.maxBytes
-      if (options.maxDocuments !== undefined) own.maxDocuments = options.maxDocuments
-      await backend.setQuota(scope, own)
-    }
-    printResult(ctx, options.json, await quotaReport(backend, scope, defaults), renderQuota)
-  })
-}
-
 export const registerQuota = (program: Command, ctx: CliContext): void => {
   const command = program
     .command('quota')
@@ -72,5 +50,9 @@ export const registerQuota = (program: Command, ctx: CliContext): void => {
     .option('--clear', "remove the scope's own quota (the default applies)")
   addCommonOptions(command)
     .addHelpText('after', EXAMPLES)
-    .action((key: string, raw: Record<string, unknown>) => runQuota(toQuotaOptions(key, raw), ctx))
+    .action(async (key: string, raw: Record<string, unknown>) => {
+      const options = toQuotaOptions(key, raw)
+      const { runQuota } = await import('../actions/quota.js')
+      return runQuota(options, ctx)
+    })
 }

@@ -1,13 +1,7 @@
 import type { Command } from 'commander'
 import { InvalidOptionsError } from '../../core/errors.js'
-import { scopeFromArg } from '../../core/keys.js'
-import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { addCommonOptions, toCommonOptions, type CommonOptions } from '../options.js'
-import { printResult } from '../output.js'
-import { createProgress } from '../progress.js'
-import { renderReindex } from '../render/reindex.js'
-import { resolveExistingScope } from '../scope-arg.js'
 
 export interface ReindexOptions extends CommonOptions {
   keys: string[]
@@ -34,22 +28,6 @@ export const toReindexOptions = (keys: string[], raw: Record<string, unknown>): 
   return { ...toCommonOptions(raw), keys, all, force: raw.force === true }
 }
 
-export const runReindex = async (options: ReindexOptions, ctx: CliContext): Promise<void> => {
-  const typed = options.keys.map(scopeFromArg)
-  const { reindexScopes } = await import('../../ops/reindex.js')
-  await withBackend({ ...options, env: ctx.env }, async (backend) => {
-    const scopes = options.all ? 'all' : await Promise.all(typed.map((scope) => resolveExistingScope(backend, scope)))
-    const progress = createProgress(ctx, 'Reindexing', { json: options.json })
-    try {
-      const result = await reindexScopes(backend, scopes, { onProgress: progress.onProgress, force: options.force })
-      progress.stop()
-      printResult(ctx, options.json, result, renderReindex)
-    } finally {
-      progress.stop()
-    }
-  })
-}
-
 export const registerReindex = (program: Command, ctx: CliContext): void => {
   const command = program
     .command('reindex')
@@ -59,5 +37,9 @@ export const registerReindex = (program: Command, ctx: CliContext): void => {
     .option('--force', 'rebuild it even where it is current')
   addCommonOptions(command)
     .addHelpText('after', EXAMPLES)
-    .action((keys: string[], raw: Record<string, unknown>) => runReindex(toReindexOptions(keys, raw), ctx))
+    .action(async (keys: string[], raw: Record<string, unknown>) => {
+      const options = toReindexOptions(keys, raw)
+      const { runReindex } = await import('../actions/reindex.js')
+      return runReindex(options, ctx)
+    })
 }

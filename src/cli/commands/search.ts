@@ -1,13 +1,7 @@
 import type { Command } from 'commander'
 import { InvalidOptionsError } from '../../core/errors.js'
-import { scopeFromArg } from '../../core/keys.js'
-import { loadSearchOp } from '../ops.js'
-import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { addCommonOptions, collectRepeated, parseChoice, parsePositiveInt, toCommonOptions, type CommonOptions } from '../options.js'
-import { note, printResult } from '../output.js'
-import { renderSearch } from '../render/search.js'
-import { resolveExistingScope } from '../scope-arg.js'
 
 const MODES = ['hybrid', 'vector', 'lexical'] as const
 
@@ -22,7 +16,7 @@ export interface SearchOptions extends CommonOptions {
 }
 
 type FilterValue = string | number | boolean | null
-type CliFilter = { source?: { in: string[] }; fileType?: { in: string[] }; metadata?: Record<string, { in: FilterValue[] }> }
+export type CliFilter = { source?: { in: string[] }; fileType?: { in: string[] }; metadata?: Record<string, { in: FilterValue[] }> }
 
 /** `--filter team=billing --filter year=2024`: source and fileType are Bento's keys, any other is a metadata key; a repeated key is `in`. */
 export const parseFilters = (pairs: string[]): CliFilter | undefined => {
@@ -45,14 +39,6 @@ export const parseFilters = (pairs: string[]): CliFilter | undefined => {
     ;((filter.metadata ??= {})[key] ??= { in: [] }).in.push(...typed)
   }
   return filter
-}
-
-/** Validated by the same schema as the HTTP API's `filter` (loaded when used: it pulls in zod). */
-const parseFilterSchema = async (raw: CliFilter) => {
-  const { searchFilterSchema } = await import('../../core/search-filter.js')
-  const parsed = searchFilterSchema.safeParse(raw)
-  if (!parsed.success) throw new InvalidOptionsError(`Invalid --filter: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`)
-  return parsed.data
 }
 
 const MAX_K = 100
@@ -85,20 +71,6 @@ export const toSearchOptions = (key: string, query: string, raw: Record<string, 
   return { ...toCommonOptions(raw), key, query, k, mode, minScore: parseMinScore(raw.minScore), filters }
 }
 
-export const runSearch = async (options: SearchOptions, ctx: CliContext): Promise<void> => {
-  const typed = scopeFromArg(options.key)
-  const { searchScope } = await loadSearchOp()
-  await withBackend({ ...options, env: ctx.env }, async (backend) => {
-    const raw = parseFilters(options.filters)
-    const filter = raw === undefined ? undefined : await parseFilterSchema(raw)
-    const result = await searchScope(backend, await resolveExistingScope(backend, typed), options.query, { k: options.k, mode: options.mode, minScore: options.minScore, ...(filter ? { filter } : {}) })
-    if (!result.lexicalIndex && !options.json) {
-      note(ctx, `This scope has no lexical index yet (written before it existed): vector search only. Build it with \`bento reindex ${options.key}\`.`)
-    }
-    printResult(ctx, options.json, result, renderSearch)
-  })
-}
-
 export const registerSearch = (program: Command, ctx: CliContext): void => {
   const command = program
     .command('search')
@@ -111,5 +83,9 @@ export const registerSearch = (program: Command, ctx: CliContext): void => {
     .option('--filter <key=value>', 'only passages whose source, fileType or metadata key has this value (repeatable; a repeated key means any of)', collectRepeated)
   addCommonOptions(command)
     .addHelpText('after', EXAMPLES)
-    .action((key: string, query: string, raw: Record<string, unknown>) => runSearch(toSearchOptions(key, query, raw), ctx))
+    .action(async (key: string, query: string, raw: Record<string, unknown>) => {
+      const options = toSearchOptions(key, query, raw)
+      const { runSearch } = await import('../actions/search.js')
+      return runSearch(options, ctx)
+    })
 }

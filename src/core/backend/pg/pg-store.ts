@@ -20,7 +20,7 @@ import type { StorePart } from '../types.js'
 import { anyTermQuery, BM25_SQL, passageLexemes, queryTerms } from './lexemes.js'
 import { rebuildLexemes } from './rebuild-lexemes.js'
 import { loadDocuments, loadStoreRow, refreshDocuments, type PgStoreState, type Queryable } from './store-state.js'
-import { distanceOperator, indexedRankingSql, indexedSearchSettings, vectorIndexCandidates, VECTOR_INDEX_MAX_WINDOW } from './vector-index.js'
+import { distanceOperator, indexedRankingSql, indexedSearchSettings, searchesVectorIndex, vectorIndexCandidates } from './vector-index.js'
 
 const INSERT_BATCH = 500
 const MAX_LABEL = Number.MAX_SAFE_INTEGER
@@ -168,7 +168,7 @@ export class PgVectorStore implements VectorStore {
     // A filter is a JS predicate: read the ranking in growing windows until k pass it or the store is exhausted.
     let window = filter ? Math.max(4 * wanted, 64) : Math.min(wanted, row.live)
     for (;;) {
-      const rows = row.vectorIndex && row.dimension !== undefined && window <= VECTOR_INDEX_MAX_WINDOW
+      const rows = row.vectorIndex && row.dimension !== undefined && searchesVectorIndex(row.live, window)
         ? await this.indexedRanking(row.dimension, operator, query, window)
         : await this.exactRanking(operator, query, window)
       const hits: SearchHit[] = []
@@ -195,14 +195,14 @@ export class PgVectorStore implements VectorStore {
 
   /**
    * The walk of the store's own HNSW index (the SQL matches the partial index's expression
-   * and predicate, so the planner takes it): more candidates than the window, as many as the
-   * store's size calls for (vector-index.ts), ranked exactly.
+   * and predicate, so the planner takes it): a list as long as the store's size calls for
+   * (vector-index.ts), ranked exactly. The strict-order iterative scan keeps a walk that finds
+   * fewer rows than the window going, in distance order.
    */
   private async indexedRanking(dimension: number, operator: '<->' | '<#>', query: string, window: number): Promise<(ChunkRow & { raw: number })[]> {
-    const live = this.state.row?.live ?? 0
-    const candidates = vectorIndexCandidates(live, window)
+    const candidates = vectorIndexCandidates(this.state.row?.live ?? 0, window)
     return this.ctx.readTransaction(async (q) => {
-      await q.query(indexedSearchSettings(live, candidates))
+      await q.query(indexedSearchSettings(candidates))
       return (await q.query<ChunkRow & { raw: number }>(indexedRankingSql(this.ctx.s, CHUNK_COLUMNS, dimension, operator), [this.state.scopeId, this.ctx.part, query, candidates, window])).rows
     })
   }
