@@ -87,7 +87,8 @@ export const postgresSuite = {
   title: 'PostgreSQL backend (PGlite over the wire protocol) vs the fs backend: search and recall, ingest, ops at many scopes, HTTP replicas',
   async run({ scale, seed, workDir, log }) {
     const lib = await loadLibrary()
-    const cfg = scale.postgres
+    // BENCH_POSTGRES='{"sizes":[50],"scopes":10000}' overrides the scale's settings (a run of one part at full size).
+    const cfg = { ...scale.postgres, ...JSON.parse(process.env.BENCH_POSTGRES ?? '{}') }
     const { dimension, k } = cfg
     const embedder = lib.createLocalEmbedder({ dimension })
     const server = await lib.startPgliteServer({ dataDir: path.join(workDir, 'pglite') })

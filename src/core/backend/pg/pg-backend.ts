@@ -40,7 +40,7 @@ export interface PgBackendOptions extends OpenDatabaseOptions {
   activityCoalesceMs?: number
   /** The clock activity is recorded with. Default `Date.now`. */
   now?: () => number
-  /** A store gets its own HNSW index from this many chunks (vector-index.ts). Default 10,000; on PGlite, never. */
+  /** A store gets its own HNSW index from this many chunks up to 25,000 (vector-index.ts). Default 10,000; on PGlite, never. */
   vectorIndexMinChunks?: number
 }
 

@@ -12,7 +12,7 @@
  */
 import { EmbedderMismatchError, InvalidInputError, RefusedError, TooLargeError } from '../../errors.js'
 import type { Scope } from '../../keys.js'
-import { defaultAnalyzer, TOKENIZER_ID, type Analyzer } from '../../lexical/index.js'
+import { analyzerKey, defaultAnalyzer, TOKENIZER_ID, type Analyzer } from '../../lexical/index.js'
 import { normalizeLikeHnswlib } from '../../store/cosine.js'
 import { assertChunks, assertSearchInput } from '../../store/validate.js'
 import type { AddOptions, ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, LogStats, ReindexStoreOptions, SearchHit, Space, StoreStats, StoredChunk, VectorStore } from '../../store/types.js'
@@ -20,7 +20,7 @@ import type { StorePart } from '../types.js'
 import { anyTermQuery, BM25_SQL, passageLexemes, queryTerms } from './lexemes.js'
 import { rebuildLexemes } from './rebuild-lexemes.js'
 import { loadDocuments, loadStoreRow, refreshDocuments, type PgStoreState, type Queryable } from './store-state.js'
-import { distanceOperator, indexedRankingSql, indexedSearchSettings, vectorIndexCandidates, VECTOR_INDEX_MAX_WINDOW } from './vector-index.js'
+import { distanceOperator, indexedRankingSql, indexedSearchSettings, searchesVectorIndex, vectorIndexCandidates } from './vector-index.js'
 
 const INSERT_BATCH = 500
 const MAX_LABEL = Number.MAX_SAFE_INTEGER
@@ -103,9 +103,13 @@ export class PgVectorStore implements VectorStore {
     const dimension = assertChunks(chunks, this.state.row?.dimension ?? this.ctx.dimension)
     const replacing = [...new Set(options.replacing ?? [])]
     if (chunks.length === 0 && replacing.length === 0) return
+    // Tokenized before the transaction and the scope's lock, as fs ingest counts terms; again inside only if the store's analyzer turns out another.
+    const expected = this.state.row?.analyzer ?? defaultAnalyzer()
+    const early = chunks.map((chunk) => passageLexemes(chunk.text, expected))
     await this.change(async (q, scopeId) => {
       const row = await this.ensureStore(q, scopeId, dimension)
       const analyzer = row.analyzer
+      const lexemesOf = analyzerKey(analyzer) === analyzerKey(expected) ? early : chunks.map((chunk) => passageLexemes(chunk.text, analyzer))
       let live = row.live
       let tokenTotal = row.tokenTotal
       let bytes = row.bytes
@@ -121,7 +125,7 @@ export class PgVectorStore implements VectorStore {
         const batch = chunks.slice(start, start + INSERT_BATCH)
         const columns = { labels: [] as number[], ids: [] as string[], titles: [] as string[], texts: [] as string[], indexes: [] as number[], metadata: [] as string[], vectors: [] as string[], lexemes: [] as string[], tokens: [] as number[], sizes: [] as number[] }
         batch.forEach((chunk, i) => {
-          const lexemes = passageLexemes(chunk.text, analyzer)
+          const lexemes = lexemesOf[start + i]!
           const metadata = JSON.stringify(chunk.metadata ?? {})
           const point = space === 'cosine' && chunk.stored !== true ? normalizeLikeHnswlib(chunk.vector) : Array.from(chunk.vector, Math.fround)
           const size = Buffer.byteLength(chunk.text) + Buffer.byteLength(chunk.title) + Buffer.byteLength(metadata) + 4 * point.length
@@ -164,7 +168,7 @@ export class PgVectorStore implements VectorStore {
     // A filter is a JS predicate: read the ranking in growing windows until k pass it or the store is exhausted.
     let window = filter ? Math.max(4 * wanted, 64) : Math.min(wanted, row.live)
     for (;;) {
-      const rows = row.vectorIndex && row.dimension !== undefined && window <= VECTOR_INDEX_MAX_WINDOW
+      const rows = row.vectorIndex && row.dimension !== undefined && searchesVectorIndex(row.live, window)
         ? await this.indexedRanking(row.dimension, operator, query, window)
         : await this.exactRanking(operator, query, window)
       const hits: SearchHit[] = []
@@ -191,14 +195,14 @@ export class PgVectorStore implements VectorStore {
 
   /**
    * The walk of the store's own HNSW index (the SQL matches the partial index's expression
-   * and predicate, so the planner takes it): more candidates than the window, as many as the
-   * store's size calls for (vector-index.ts), ranked exactly.
+   * and predicate, so the planner takes it): a list as long as the store's size calls for
+   * (vector-index.ts), ranked exactly. The strict-order iterative scan keeps a walk that finds
+   * fewer rows than the window going, in distance order.
    */
   private async indexedRanking(dimension: number, operator: '<->' | '<#>', query: string, window: number): Promise<(ChunkRow & { raw: number })[]> {
-    const live = this.state.row?.live ?? 0
-    const candidates = vectorIndexCandidates(live, window)
+    const candidates = vectorIndexCandidates(this.state.row?.live ?? 0, window)
     return this.ctx.readTransaction(async (q) => {
-      await q.query(indexedSearchSettings(live, candidates))
+      await q.query(indexedSearchSettings(candidates))
       return (await q.query<ChunkRow & { raw: number }>(indexedRankingSql(this.ctx.s, CHUNK_COLUMNS, dimension, operator), [this.state.scopeId, this.ctx.part, query, candidates, window])).rows
     })
   }

@@ -2,8 +2,8 @@
  * The vector index of a large store: a partial HNSW index on exactly one store's
  * rows (`WHERE scope_id = … AND part = …`) over the embedding cast to its
  * dimension (HNSW needs a typed column; `chunks.embedding` holds every
- * dimension). Below the size threshold a store has none and search scans its
- * rows exactly. Why this and not one HNSW index on the whole table: a filtered
+ * dimension). Below the size threshold, and above the size where a graph walk
+ * can no longer hold recall, a store has none and search scans its rows exactly. Why this and not one HNSW index on the whole table: a filtered
  * walk of a shared graph loses recall as the scope becomes a small part of the
  * table, and every insert of every scope would pay for the graph
  * (docs/ARCHITECTURE.md, "Vector search on PostgreSQL").
@@ -33,33 +33,38 @@ export const defaultVectorIndexMinChunks = (kind: 'postgres' | 'pglite'): number
 export const VECTOR_INDEX_MAX_DIMENSION = 2000
 /** The fewest candidates a search reads from the index (pgvector's default `ef_search` 40 loses recall on large stores). */
 export const VECTOR_INDEX_MIN_CANDIDATES = 400
-/** pgvector's largest `hnsw.ef_search`; more candidates than this come from the relaxed iterative scan. */
-const MAX_EF_SEARCH = 1000
+/** pgvector's largest `hnsw.ef_search`: a walk never holds more candidates than this. */
+export const VECTOR_INDEX_MAX_CANDIDATES = 1000
 /**
- * One candidate per this many chunks of the store: the candidates needed for recall@10 ≥ 0.95 grow
+ * One candidate per this many chunks of the store: the list needed for recall@10 ≥ 0.95 grows
  * with the store (on clustered data the neighbours of a query are spread over its whole cluster,
- * which grows with the store). Measured in docs/BENCHMARKS.md, "PostgreSQL backend".
+ * which grows with the store). Measured in docs/BENCHMARKS.md, "Eighth session".
  */
 export const VECTOR_INDEX_CHUNKS_PER_CANDIDATE = 25
+/**
+ * Past this size the list a store needs is longer than pgvector allows, so its graph cannot hold
+ * recall@10 ≥ 0.95 and the store is scanned exactly (at 100k chunks pgvector's walk found 0.87 at
+ * its ceiling of 1,000, and a relaxed iterative scan past it found nothing more).
+ */
+export const VECTOR_INDEX_MAX_CHUNKS = VECTOR_INDEX_MAX_CANDIDATES * VECTOR_INDEX_CHUNKS_PER_CANDIDATE
 /** Windows larger than this read the exact scan. */
 export const VECTOR_INDEX_MAX_WINDOW = 1000
 
 /**
- * How many candidates a search of an indexed store reads from its graph, to be ranked exactly:
- * at least the window asked for, 400, and one per 25 chunks of the store.
+ * How many candidates a search of an indexed store walks for, to be ranked exactly: at least the
+ * window asked for, 400, and one per 25 chunks of the store.
  */
 export const vectorIndexCandidates = (live: number, window: number): number =>
   Math.max(window, VECTOR_INDEX_MIN_CANDIDATES, Math.ceil(live / VECTOR_INDEX_CHUNKS_PER_CANDIDATE))
 
-/**
- * The settings of one indexed search (SET LOCAL in its transaction): the walk's list as long as the
- * candidates (up to pgvector's limit), then a relaxed iterative scan for the rest, which may visit
- * at most the store's rows.
- */
-export const indexedSearchSettings = (live: number, candidates: number): string => {
-  const ef = Math.min(MAX_EF_SEARCH, Math.max(1, Math.floor(candidates)))
-  const visits = Math.max(20_000, Math.floor(live))
-  return `SET LOCAL hnsw.ef_search = ${ef}; SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.max_scan_tuples = ${visits}`
+/** Whether a search of a store with an index walks it: only while the list it needs fits pgvector's. */
+export const searchesVectorIndex = (live: number, window: number): boolean =>
+  window <= VECTOR_INDEX_MAX_WINDOW && vectorIndexCandidates(live, window) <= VECTOR_INDEX_MAX_CANDIDATES
+
+/** The settings of one indexed search (SET LOCAL in its transaction). */
+export const indexedSearchSettings = (candidates: number): string => {
+  const ef = Math.min(VECTOR_INDEX_MAX_CANDIDATES, Math.max(1, Math.floor(candidates)))
+  return `SET LOCAL hnsw.ef_search = ${ef}; SET LOCAL hnsw.iterative_scan = strict_order`
 }
 
 /** Advisory lock namespace of index builds ('BVIX'), so two replicas never build the same index. */
@@ -90,8 +95,8 @@ export const typedEmbedding = (dimension: number): string => {
 
 /**
  * The ranking query of an indexed store ($1 scope id, $2 part, $3 query vector, $4 candidates, $5
- * limit): the candidates' labels and distances come from the index walk (a relaxed scan: nearly in
- * order), are ranked exactly, ties by label as the exact scan orders them, and only the best are read whole.
+ * limit): the candidates' labels and distances come from the index walk, are ranked exactly, ties
+ * by label as the exact scan orders them, and only the best rows are read whole.
  */
 export const indexedRankingSql = (s: string, columns: string, dimension: number, operator: '<->' | '<#>'): string => {
   const typed = typedEmbedding(dimension)
@@ -114,14 +119,17 @@ export interface VectorIndexTarget {
 
 export interface VectorIndexPolicy {
   minChunks: number
+  /** Default VECTOR_INDEX_MAX_CHUNKS. */
+  maxChunks?: number
 }
 
 /** What to do about a store's index after a write: build it, drop it, or nothing. */
 export const vectorIndexAction = (target: VectorIndexTarget, policy: VectorIndexPolicy): 'build' | 'drop' | 'none' => {
   const indexable = target.dimension !== undefined && target.dimension <= VECTOR_INDEX_MAX_DIMENSION
-  if (!target.vectorIndex) return indexable && target.live >= policy.minChunks ? 'build' : 'none'
-  // Dropped only well below the threshold, so a store near it is not rebuilt at every other write.
-  return !indexable || target.live < policy.minChunks / 2 ? 'drop' : 'none'
+  const maxChunks = policy.maxChunks ?? VECTOR_INDEX_MAX_CHUNKS
+  if (!target.vectorIndex) return indexable && target.live >= policy.minChunks && target.live <= maxChunks ? 'build' : 'none'
+  // Dropped only well outside the range, so a store near one of its ends is not rebuilt at every other write.
+  return !indexable || target.live < policy.minChunks / 2 || target.live > maxChunks * 1.5 ? 'drop' : 'none'
 }
 
 const indexState = async (client: pg.ClientBase, schema: string, name: string): Promise<'valid' | 'invalid' | 'absent'> => {
