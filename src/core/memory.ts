@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { InvalidInputError, NotFoundError } from './errors.js'
 import type { StorageBackend } from './backend/types.js'
 import type { Scope } from './keys.js'
+import { countStoreTerms } from './lexical/index.js'
 import { searchStore } from './search/index.js'
 
 export interface MemoryEntry {
@@ -89,6 +90,8 @@ export const rememberMemories = async (
   }
   if (contents.length === 0) return []
   const vectors = await backend.embedder.embed(contents)
+  // Counted beside the vectors, before the scope's lock, as ingest does: the commit tokenizes nothing.
+  const terms = contents.map(countStoreTerms)
   const createdAt = (options.now?.() ?? new Date()).toISOString()
   return backend.withStore(scope, async (store) => {
     const known = new Set(store.listDocuments().map((doc) => doc.title))
@@ -100,7 +103,7 @@ export const rememberMemories = async (
       known.add(content)
       const id = `mem_${randomBytes(16).toString('hex')}`
       const metadata = { kind: 'memory', createdAt, ...(options.conversationId ? { conversationId: options.conversationId } : {}) }
-      chunks.push({ documentId: id, title: content, text: content, chunkIndex: 0, vector, metadata })
+      chunks.push({ documentId: id, title: content, text: content, chunkIndex: 0, vector, terms: terms[index], metadata })
       added.push(toEntry(id, content, metadata))
     }
     if (chunks.length > 0) await store.add(chunks)

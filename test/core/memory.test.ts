@@ -3,6 +3,8 @@ import { createFsBackend } from '../../src/core/backend/index.js'
 import { NotFoundError } from '../../src/core/errors.js'
 import { customScope } from '../../src/core/keys.js'
 import { deleteMemory, extractMemories, listMemories, recallMemories, rememberMemories } from '../../src/core/memory.js'
+import { analyzePassage, defaultAnalyzer } from '../../src/core/lexical/index.js'
+import { spyAdds } from '../helpers/spy-adds.js'
 import { useTempDirs } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDirs()
@@ -29,6 +31,19 @@ describe('extractMemories', () => {
 })
 
 describe('memory store', () => {
+  it('hands the commit each memory\'s terms counted ahead (before the scope\'s lock, as ingest does), so the commit tokenizes nothing', async () => {
+    const backend = createFsBackend({ dataDir: await tempDir() })
+    try {
+      const spy = spyAdds(backend.withStore.bind(backend))
+      const remembered = await rememberMemories(Object.assign(Object.create(backend) as typeof backend, { withStore: spy.withStore }), customScope('user_a'), ['I like Python', 'Я живу в Москве'])
+      expect(spy.added.map((chunk) => chunk.terms)).toEqual(['I like Python', 'Я живу в Москве'].map((text) => analyzePassage(text, defaultAnalyzer())))
+      const [recalled] = await recallMemories(backend, customScope('user_a'), 'москве')
+      expect(recalled?.id).toBe(remembered[1]!.id)
+    } finally {
+      await backend.close()
+    }
+  })
+
   it('remembers, recalls, lists and deletes in one scope only', async () => {
     const backend = createFsBackend({ dataDir: await tempDir() })
     try {

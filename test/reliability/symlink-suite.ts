@@ -54,6 +54,8 @@ export interface SymlinkSuiteOptions {
   name: string
   /** Sweep every n-th fs call of each operation (1 = every call). */
   stride: number
+  /** Per-operation timeout of the swap sweep; the project's default when absent. */
+  sweepTimeoutMs?: number
 }
 
 export const defineSymlinkSuite = (options: SymlinkSuiteOptions): void => {
@@ -193,6 +195,6 @@ export const defineSymlinkSuite = (options: SymlinkSuiteOptions): void => {
       for (const target of SWAP_TARGETS) {
         for (let at = 1; at <= total; at += options.stride) await attack(operation, async () => {}, { at, target })
       }
-    })
+    }, options.sweepTimeoutMs)
   })
 }

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto'
 import { crashPoint } from '../faults.js'
 import type { Scope } from '../keys.js'
+import { countStoreTerms, type PassageTerms } from '../lexical/index.js'
 import type { ExportedChunk, VectorStore } from '../store/types.js'
 import type { ScopeMergeCounts, ScopeMoveProgress } from './contract/scope-moves.js'
 import type { StorageBackend, StorePart } from './types.js'
@@ -55,6 +56,7 @@ interface PendingDocument {
   id: string
   newId: string
   chunks: ExportedChunk[]
+  terms: PassageTerms[]
 }
 
 export interface MergeStoreDeps {
@@ -86,8 +88,8 @@ export const mergeStore = async (
     const commit = async () => {
       if (batch.length === 0) return
       for (const doc of batch) if (part === 'documents') counts.uploads += await deps.copyUpload(doc.id, doc.newId)
-      await target.add(batch.flatMap(({ id, newId, chunks }) =>
-        chunks.map((chunk) => ({ ...chunk, stored, documentId: newId, metadata: newId === id ? chunk.metadata : { ...chunk.metadata, migratedFromId: id } }))))
+      await target.add(batch.flatMap(({ id, newId, chunks, terms }) =>
+        chunks.map((chunk, i) => ({ ...chunk, stored, terms: terms[i], documentId: newId, metadata: newId === id ? chunk.metadata : { ...chunk.metadata, migratedFromId: id } }))))
       crashPoint(`migrate-merge:after-add-${part}`)
       for (const { newId, chunks } of batch) {
         targetChunks?.set(newId, chunks)
@@ -116,7 +118,8 @@ export const mergeStore = async (
       }
       if (batchChunks > 0 && batchChunks + chunks.length > MERGE_BATCH_CHUNKS) await commit()
       known.add(newId)
-      batch.push({ id, newId, chunks })
+      // Counted as each document joins the batch, not in the commit: the target's commit tokenizes nothing.
+      batch.push({ id, newId, chunks, terms: chunks.map((chunk) => countStoreTerms(chunk.text)) })
       batchChunks += chunks.length
     }
     await commit()

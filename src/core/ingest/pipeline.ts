@@ -19,7 +19,7 @@ import { ConflictError, EmbedderMismatchError, EmptyFileError, UpstreamError, un
 import { crashPoint } from '../faults.js'
 import { assertLocksHeld } from '../lock.js'
 import type { Embedder } from '../embeddings/types.js'
-import { analyzePassage, defaultAnalyzer } from '../lexical/index.js'
+import { countStoreTerms } from '../lexical/index.js'
 import type { ChunkInput, VectorStore } from '../store/types.js'
 import { chunkText } from './chunk.js'
 import { documentIdFor } from './document-id.js'
@@ -120,9 +120,6 @@ export const splitDocument = async (deps: PrepareDeps, input: IngestInput): Prom
   return { documentId, title, fileName, fileType, bytes: input.bytes, texts, metadata }
 }
 
-/** Stores take options only at creation; Bento's own never set any, so their index uses the default analyzer. */
-const INGEST_ANALYZER = defaultAnalyzer()
-
 /**
  * Pairs extracted documents with the vectors of their texts (all of them, in order); checks the embedder's answer.
  * Counts each text's terms too: like the vector, before the scope's lock, so the commit only appends postings.
@@ -141,7 +138,7 @@ export const withVectors = (documents: readonly ChunkedDocument[], vectors: read
       text,
       chunkIndex,
       vector: vectors[next++]!,
-      terms: analyzePassage(text, INGEST_ANALYZER),
+      terms: countStoreTerms(text),
       metadata: { ...metadata },
     })),
   }))

@@ -1,7 +1,8 @@
 /**
  * SIGKILL mid-commit (fast set): at every named step of the
  * commit, on an empty and a non-empty store, and at fs operation counts spread over
- * the open and the first three commits. crash.stress.test.ts sweeps every count.
+ * the open and the first three commits (every 12th count of a full commit, every 4th
+ * of an append). crash.stress.test.ts sweeps every count.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { APPEND_CRASH_POINTS, COMPACT_CRASH_POINTS, CRASH_POINTS, assertBuilt, runCrashCases } from './crash-harness.js'
@@ -22,10 +23,10 @@ describe('a writer killed mid-commit', { timeout: 120_000 }, () => {
     })
   })
 
-  it('leaves the old or the new version at 11 fs operation counts', async () => {
-    const cases = Array.from({ length: 11 }, (_, i) => ({ prefill: 1, adds: 3, mode: 'full' as const, env: { BENTO_CRASH_AFTER_OPS: String(2 + i * 6) } }))
+  it('leaves the old or the new version at 6 fs operation counts', async () => {
+    const cases = Array.from({ length: 6 }, (_, i) => ({ prefill: 1, adds: 3, mode: 'full' as const, env: { BENTO_CRASH_AFTER_OPS: String(2 + i * 12) } }))
     const outcomes = await runCrashCases(cases)
-    expect(outcomes.filter((o) => o.killed).length).toBeGreaterThan(8)
+    expect(outcomes.filter((o) => o.killed).length).toBeGreaterThan(4)
     expect(outcomes.some((o) => o.killed && o.landed)).toBe(true)
     expect(outcomes.some((o) => o.killed && !o.landed)).toBe(true)
   }, 120_000) // one child process per case; every count runs in crash.stress.test.ts
@@ -47,10 +48,10 @@ describe('a writer killed mid-append to the commit log', { timeout: 120_000 }, (
     })
   })
 
-  it('leaves the old or the new version at 15 fs operation counts', async () => {
-    const cases = Array.from({ length: 15 }, (_, i) => ({ prefill: 1, adds: 3, mode: 'log' as const, env: { BENTO_CRASH_AFTER_OPS: String(2 + i * 2) } }))
+  it('leaves the old or the new version at 8 fs operation counts', async () => {
+    const cases = Array.from({ length: 8 }, (_, i) => ({ prefill: 1, adds: 3, mode: 'log' as const, env: { BENTO_CRASH_AFTER_OPS: String(2 + i * 4) } }))
     const outcomes = await runCrashCases(cases)
-    expect(outcomes.filter((o) => o.killed).length).toBeGreaterThan(12)
+    expect(outcomes.filter((o) => o.killed).length).toBeGreaterThan(6)
     expect(outcomes.some((o) => o.killed && o.landed)).toBe(true)
     expect(outcomes.some((o) => o.killed && !o.landed)).toBe(true)
   })

@@ -12,7 +12,7 @@
  */
 import { EmbedderMismatchError, InvalidInputError, RefusedError, TooLargeError } from '../../errors.js'
 import type { Scope } from '../../keys.js'
-import { defaultAnalyzer, TOKENIZER_ID, type Analyzer } from '../../lexical/index.js'
+import { analyzerKey, defaultAnalyzer, TOKENIZER_ID, type Analyzer } from '../../lexical/index.js'
 import { normalizeLikeHnswlib } from '../../store/cosine.js'
 import { assertChunks, assertSearchInput } from '../../store/validate.js'
 import type { AddOptions, ChunkInput, DocumentSummary, ExportedChunk, LexicalSearchHit, LogStats, ReindexStoreOptions, SearchHit, Space, StoreStats, StoredChunk, VectorStore } from '../../store/types.js'
@@ -103,9 +103,13 @@ export class PgVectorStore implements VectorStore {
     const dimension = assertChunks(chunks, this.state.row?.dimension ?? this.ctx.dimension)
     const replacing = [...new Set(options.replacing ?? [])]
     if (chunks.length === 0 && replacing.length === 0) return
+    // Tokenized before the transaction and the scope's lock, as fs ingest counts terms; again inside only if the store's analyzer turns out another.
+    const expected = this.state.row?.analyzer ?? defaultAnalyzer()
+    const early = chunks.map((chunk) => passageLexemes(chunk.text, expected))
     await this.change(async (q, scopeId) => {
       const row = await this.ensureStore(q, scopeId, dimension)
       const analyzer = row.analyzer
+      const lexemesOf = analyzerKey(analyzer) === analyzerKey(expected) ? early : chunks.map((chunk) => passageLexemes(chunk.text, analyzer))
       let live = row.live
       let tokenTotal = row.tokenTotal
       let bytes = row.bytes
@@ -121,7 +125,7 @@ export class PgVectorStore implements VectorStore {
         const batch = chunks.slice(start, start + INSERT_BATCH)
         const columns = { labels: [] as number[], ids: [] as string[], titles: [] as string[], texts: [] as string[], indexes: [] as number[], metadata: [] as string[], vectors: [] as string[], lexemes: [] as string[], tokens: [] as number[], sizes: [] as number[] }
         batch.forEach((chunk, i) => {
-          const lexemes = passageLexemes(chunk.text, analyzer)
+          const lexemes = lexemesOf[start + i]!
           const metadata = JSON.stringify(chunk.metadata ?? {})
           const point = space === 'cosine' && chunk.stored !== true ? normalizeLikeHnswlib(chunk.vector) : Array.from(chunk.vector, Math.fround)
           const size = Buffer.byteLength(chunk.text) + Buffer.byteLength(chunk.title) + Buffer.byteLength(metadata) + 4 * point.length
