@@ -6,6 +6,7 @@
  * is a `corrupt_store` error rather than a silently lifted limit.
  */
 import path from 'node:path'
+import { FieldIssue, fields, integer, optional } from './check-fields.js'
 import { CorruptStoreError, InvalidInputError } from './errors.js'
 import * as fs from './fs.js'
 import { ensureDir, type Layout } from './layout.js'
@@ -14,19 +15,16 @@ import type { ScopeQuota } from './backend/types.js'
 
 export const QUOTAS_DIR = 'quotas'
 
-const QUOTA_KEYS = ['maxBytes', 'maxDocuments'] as const
+const limit = optional(integer(1))
 
-const isLimit = (value: unknown): boolean => value === undefined || (Number.isSafeInteger(value) && (value as number) > 0)
-
-/** A quota file holds only these two optional whole numbers above 0 (checked by hand: du reads it, and zod is slow to load). */
+/** A quota file holds only these two optional whole numbers above 0 (undefined otherwise). */
 const toQuota = (value: unknown): ScopeQuota | undefined => {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
-  const record = value as Record<string, unknown>
-  if (!Object.keys(record).every((key) => (QUOTA_KEYS as readonly string[]).includes(key))) return undefined
-  if (!QUOTA_KEYS.every((key) => isLimit(record[key]))) return undefined
-  const quota: ScopeQuota = {}
-  for (const key of QUOTA_KEYS) if (record[key] !== undefined) quota[key] = record[key] as number
-  return quota
+  try {
+    return fields<ScopeQuota>(value, '', { maxBytes: limit, maxDocuments: limit }, true)
+  } catch (error) {
+    if (error instanceof FieldIssue) return undefined
+    throw error
+  }
 }
 
 const quotaFileName = (scope: Scope): string => `${scope.kind === 'shared' ? 'shared' : `isolated-${scope.dir}`}.json`

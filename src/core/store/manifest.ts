@@ -3,6 +3,7 @@
  * embedder) plus the counts and byte sizes a load cross-checks against the data
  * files, and a revision that every commit raises by one.
  */
+import { FieldIssue, count, failField, fields, integer, oneOf, optional, text } from '../check-fields.js'
 import { CorruptStoreError, RefusedError } from '../errors.js'
 import { ARGS_FILE, CATALOG_FILE, DOCSTORE_FILE, INDEX_FILE, LEXICAL_FILE, MANIFEST_FILE } from './files.js'
 
@@ -42,50 +43,14 @@ export interface Manifest {
   log?: { bytes: number; records: number; added: number; deleted: number }
 }
 
-/*
- * Checked by hand, not with a schema library: every store read (ls, du, search, inspect)
- * parses manifests, and loading zod would cost each `bento` run more than the check does
- * (docs/ARCHITECTURE.md, "What the CLI loads"). Unknown keys are dropped, as a schema would.
- */
-class ManifestIssue extends Error {}
-
-type Field<T> = (value: unknown, path: string) => T
-
-const fail = (path: string, message: string): never => {
-  throw new ManifestIssue(`${path || '(root)'}: ${message}`)
-}
-
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Field<number> => (value, path) =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : fail(path, `expected a whole number from ${min} to ${max}`)
-
-const count = integer(0)
-const optional = <T>(field: Field<T>): Field<T | undefined> => (value, path) => (value === undefined ? undefined : field(value, path))
-
-const text: Field<string> = (value, path) => (typeof value === 'string' ? value : fail(path, 'expected a string'))
-
-const object = (value: unknown, path: string): Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : fail(path, 'expected an object')
-
-const oneOf = <T extends string>(choices: readonly T[]): Field<T> => (value, path) =>
-  choices.includes(value as T) ? (value as T) : fail(path, `expected one of ${choices.join(', ')}`)
-
-/** The fields of `shape`, in its order, checked under `path`; an optional field left out stays out. */
-const fields = <T>(value: unknown, path: string, shape: { [K in keyof T]-?: Field<T[K]> }): T => {
-  const raw = object(value, path)
-  const out: Record<string, unknown> = {}
-  for (const [key, field] of Object.entries(shape) as Array<[string, Field<unknown>]>) {
-    const checked = field(raw[key], path ? `${path}.${key}` : key)
-    if (checked !== undefined) out[key] = checked
-  }
-  return out as T
-}
-
+// Checked by hand (core/check-fields.ts), not with zod: every store read (ls, du, search, inspect)
+// parses manifests, and loading zod would cost each `bento` run more than the check does.
 const checkManifest = (raw: unknown): Manifest => fields<Manifest>(raw, '', {
   format: oneOf([FORMAT] as const),
   formatVersion: integer(1),
   dimension: integer(1, 65_536),
   space: oneOf(['cosine', 'l2', 'ip'] as const),
-  embedderId: (value, path) => (value === null ? null : typeof value === 'string' && value.length > 0 ? value : fail(path, 'expected a non-empty string or null')),
+  embedderId: (value, path) => (value === null ? null : typeof value === 'string' && value.length > 0 ? value : failField(path, 'expected a non-empty string or null')),
   efSearch: integer(1),
   efConstruction: integer(1),
   m: integer(2, 10_000),
@@ -123,7 +88,7 @@ export const parseManifest = (text: string, file = MANIFEST_FILE): Manifest => {
   try {
     manifest = checkManifest(raw)
   } catch (error) {
-    if (error instanceof ManifestIssue) throw new CorruptStoreError(`${file}: ${error.message}.`)
+    if (error instanceof FieldIssue) throw new CorruptStoreError(`${file}: ${error.message}.`)
     throw error
   }
   if (manifest.live + manifest.deleted > manifest.nextLabel) {
