@@ -17,7 +17,7 @@ import { readIdentity, sameIdentity, type DirIdentity } from './identity.js'
 import { fileSource, validateIndex, validateIndexFile, type IndexExpectations, type IndexFileInfo } from './index-header.js'
 import { readJournal, resolveFiles } from './journal.js'
 import { checkLexical, tryDecodeLexical, type LexicalFound } from './lexical-file.js'
-import type { LexicalIndex } from '../lexical/index.js'
+import { postingsOf, type LexicalIndex } from '../lexical/index.js'
 import { parseManifest, type Manifest } from './manifest.js'
 import { decodeLog, logPath, readLogBytes, type LogInfo } from './log-file.js'
 import { applyRecord } from './replay.js'
@@ -220,6 +220,9 @@ const replay = async (dir: string, manifest: Manifest | undefined, target: Param
     throw new CorruptStoreError(`${LOG_FILE}: holds ${records.length} records (+${added} −${deleted}), ${MANIFEST_FILE} records ${log.records} (+${log.added} −${log.deleted}).`)
   }
   if (target.docs.size !== manifest.live) throw new CorruptStoreError(`${LOG_FILE}: leaves ${target.docs.size} live points, ${MANIFEST_FILE} records ${manifest.live}.`)
+  // The log's postings are appended here, with the decode this open already pays: left to the
+  // first lexical search, appending a whole log's into a freshly decoded index cost it ~50× (docs/BENCHMARKS.md).
+  if (target.lexical) postingsOf(target.lexical)
   return { delta: target.delta, lexical: target.lexical, problem: decoded.problem }
 }
 
