@@ -24,13 +24,20 @@ describe('scope locks', () => {
     const layout = createLayout(await tempDir())
     const scope = customScope('user-1')
     const order: string[] = []
+    let held!: () => void
+    let release!: () => void
+    const isHeld = new Promise<void>((resolve) => (held = resolve))
+    const released = new Promise<void>((resolve) => (release = resolve))
     const first = withScopeLock(layout, scope, async () => {
-      await new Promise((resolve) => setTimeout(resolve, 150))
+      held()
+      await released
       order.push('first')
     })
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    await withScopeLock(layout, scope, async () => order.push('second'), { waitMs: 3000 })
-    await first
+    await isHeld
+    // Asked while the lock is held (signalled, not slept for); the wait is generous so load cannot expire it.
+    const second = withScopeLock(layout, scope, async () => order.push('second'), { waitMs: 60_000 })
+    setTimeout(release, 50)
+    await Promise.all([first, second])
     expect(order).toEqual(['first', 'second'])
   })
 
