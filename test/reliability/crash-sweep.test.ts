@@ -1,4 +1,4 @@
 import { defineCrashSweep } from './crash-sweep-suite.js'
 
-// One random kill point and the first named step per operation; crash-sweep.stress.test.ts runs 40 and every step.
-defineCrashSweep({ name: 'crash-sweep-fast', randomPerOp: 1, allNamedSteps: false, concurrency: 2 })
+// One random fs-call kill point per operation (seeded); crash-sweep.stress.test.ts runs 40 and every named step.
+defineCrashSweep({ name: 'crash-sweep-fast', randomPerOp: 1, namedSteps: 'none', concurrency: 2 })
