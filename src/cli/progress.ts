@@ -70,3 +70,19 @@ export const createProgress = (ctx: CliContext, label: string, options: { json?:
     },
   }
 }
+
+/**
+ * Runs `work` with the progress bar of `createProgress`, cleared before this returns
+ * or throws, so what the command prints next starts on a clean line.
+ *
+ * @example
+ * const result = await withProgress(ctx, 'Compacting', { json }, (onProgress) => compactScopes(backend, scopes, { onProgress }))
+ */
+export const withProgress = async <T>(ctx: CliContext, label: string, options: { json?: boolean }, work: (onProgress: OnProgress) => Promise<T>): Promise<T> => {
+  const progress = createProgress(ctx, label, options)
+  try {
+    return await work(progress.onProgress)
+  } finally {
+    progress.stop()
+  }
+}

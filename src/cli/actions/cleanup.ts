@@ -7,7 +7,7 @@ import { formatDuration, parseDuration } from '../../core/duration.js'
 import { EXIT_REFUSED } from '../exit-codes.js'
 import { note, notePending, printResult } from '../output.js'
 import { askDuration } from '../pick.js'
-import { createProgress } from '../progress.js'
+import { withProgress } from '../progress.js'
 import { renderCleanup } from '../render/cleanup.js'
 import type { CleanupResult } from '../../ops/types.js'
 import { resolveExistingScope } from '../scope-arg.js'
@@ -49,14 +49,8 @@ export const runCleanup = async (options: CleanupOptions, ctx: CliContext): Prom
       const count = plural(preview.removed.length, 'scope')
       await confirmChange(ctx, { yes: options.yes, command: 'cleanup', question: `Remove ${count} (${formatBytes(preview.freedBytes)})?` })
     }
-    const progress = createProgress(ctx, 'Removing', { json: options.json })
-    try {
-      const result = await applyCleanup(backend, plan, { onProgress: progress.onProgress })
-      progress.stop()
-      printResult(ctx, options.json, result, renderCleanup)
-      reportRefused(ctx, result)
-    } finally {
-      progress.stop()
-    }
+    const result = await withProgress(ctx, 'Removing', { json: options.json }, (onProgress) => applyCleanup(backend, plan, { onProgress }))
+    printResult(ctx, options.json, result, renderCleanup)
+    reportRefused(ctx, result)
   })
 }

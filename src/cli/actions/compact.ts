@@ -3,7 +3,7 @@ import { scopeFromArg } from '../../core/keys.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { printResult } from '../output.js'
-import { createProgress } from '../progress.js'
+import { withProgress } from '../progress.js'
 import { renderCompact } from '../render/compact.js'
 import { resolveExistingScope } from '../scope-arg.js'
 import type { CompactOptions } from '../commands/compact.js'
@@ -13,13 +13,7 @@ export const runCompact = async (options: CompactOptions, ctx: CliContext): Prom
   const { compactScopes } = await import('../../ops/compact.js')
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
     const scopes = options.all ? 'all' : await Promise.all(typed.map((scope) => resolveExistingScope(backend, scope)))
-    const progress = createProgress(ctx, 'Compacting', { json: options.json })
-    try {
-      const result = await compactScopes(backend, scopes, { onProgress: progress.onProgress })
-      progress.stop()
-      printResult(ctx, options.json, result, renderCompact)
-    } finally {
-      progress.stop()
-    }
+    const result = await withProgress(ctx, 'Compacting', { json: options.json }, (onProgress) => compactScopes(backend, scopes, { onProgress }))
+    printResult(ctx, options.json, result, renderCompact)
   })
 }

@@ -6,7 +6,7 @@ import { assertCanConfirm, confirmChange } from '../confirm.js'
 import type { CliContext } from '../context.js'
 import { note, printResult } from '../output.js'
 import { askKey, pickScope } from '../pick.js'
-import { createProgress } from '../progress.js'
+import { withProgress } from '../progress.js'
 import { renderMigrate } from '../render/migrate.js'
 import { resolveExistingScope } from '../scope-arg.js'
 import type { MigrateOptions } from '../commands/migrate.js'
@@ -32,13 +32,7 @@ export const runMigrate = async (options: MigrateOptions, ctx: CliContext): Prom
       note(ctx, renderMigrate(preview, ctx.terminal.paintErr).trimEnd())
       await confirmChange(ctx, { yes: options.yes, command: 'migrate', question: `${options.copy ? 'Copy' : 'Move'} ${from.key} to ${to.key}?` })
     }
-    const progress = createProgress(ctx, 'Migrating', { json: options.json })
-    try {
-      const result = await applyMigrate(backend, plan, { onProgress: progress.onProgress })
-      progress.stop()
-      printResult(ctx, options.json, result, renderMigrate)
-    } finally {
-      progress.stop()
-    }
+    const result = await withProgress(ctx, 'Migrating', { json: options.json }, (onProgress) => applyMigrate(backend, plan, { onProgress }))
+    printResult(ctx, options.json, result, renderMigrate)
   })
 }

@@ -3,7 +3,7 @@ import { scopeFromArg } from '../../core/keys.js'
 import { withBackend } from '../backend.js'
 import type { CliContext } from '../context.js'
 import { printResult } from '../output.js'
-import { createProgress } from '../progress.js'
+import { withProgress } from '../progress.js'
 import { renderReindex } from '../render/reindex.js'
 import { resolveExistingScope } from '../scope-arg.js'
 import type { ReindexOptions } from '../commands/reindex.js'
@@ -13,13 +13,7 @@ export const runReindex = async (options: ReindexOptions, ctx: CliContext): Prom
   const { reindexScopes } = await import('../../ops/reindex.js')
   await withBackend({ ...options, env: ctx.env }, async (backend) => {
     const scopes = options.all ? 'all' : await Promise.all(typed.map((scope) => resolveExistingScope(backend, scope)))
-    const progress = createProgress(ctx, 'Reindexing', { json: options.json })
-    try {
-      const result = await reindexScopes(backend, scopes, { onProgress: progress.onProgress, force: options.force })
-      progress.stop()
-      printResult(ctx, options.json, result, renderReindex)
-    } finally {
-      progress.stop()
-    }
+    const result = await withProgress(ctx, 'Reindexing', { json: options.json }, (onProgress) => reindexScopes(backend, scopes, { onProgress, force: options.force }))
+    printResult(ctx, options.json, result, renderReindex)
   })
 }
