@@ -18,7 +18,7 @@ export const SCALES = {
     cliStartup: { pairs: 15 },
     embedCalls: { files: 5_000 },
     scaling: { counts: [1_000, 10_000, 100_000], repeats: 3 },
-    postgres: { sizes: [50, 100_000], dimension: 384, k: 10, queries: 200, recallQueries: 100, pairs: 5, scopes: 10_000, cleanupScopes: 1_000, http: { scopes: 100, storeVectors: 64, seconds: 8, connections: 16 } },
+    postgres: { sizes: [50, 100_000], dimension: 384, k: 10, queries: 200, queriesAt: { 100_000: 50 }, recallQueries: 100, pairs: 5, scopes: 10_000, cleanupScopes: 1_000, http: { scopes: 100, storeVectors: 64, seconds: 8, connections: 16 } },
   },
   small: {
     pairs: 3,

@@ -26,6 +26,8 @@ import { keyOf, SEARCH_BODY } from './http-fixture.js'
 const COMMAND = 'npm run bench -- --only postgres'
 const BATCH = 1000
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length
+/** Timed queries per side per pair for a store size: `queriesAt` lowers it for stores scanned exactly at length. */
+const timedQueriesFor = (cfg, size) => cfg.queriesAt?.[size] ?? cfg.queries
 
 const loadLibrary = async () => ({
   ...(await requireDist('core/backend/pg/pglite.js', ['startPgliteServer'])),
@@ -113,8 +115,9 @@ export const postgresSuite = {
             figure({ name: `ingest into one store, ${size} chunks × ${dimension}, postgres`, value: size / (pgMs / 1000), unit: 'chunks/s', command: COMMAND, note: `batches of ${BATCH} chunks per write (vectors given, no embedding)${indexed ? '; includes building and maintaining the store\'s HNSW index' : ''}; fs on the same chunks: ${(size / (fsMs / 1000)).toFixed(0)} chunks/s (ratio ${(fsMs / pgMs).toFixed(3)})` }),
           )
         }
-        const queries = generateQueries({ seed, count: cfg.queries, dimension, kind: 'clustered' }).map((q) => Array.from(q))
-        const recallQueries = queries.slice(0, cfg.recallQueries)
+        const generated = generateQueries({ seed, count: Math.max(cfg.queries, cfg.recallQueries), dimension, kind: 'clustered' }).map((q) => Array.from(q))
+        const recallQueries = generated.slice(0, cfg.recallQueries)
+        const queries = generated.slice(0, timedQueriesFor(cfg, size))
         const [pgRecall, fsRecall] = [await recallOf(pg, scope, vectors, recallQueries, k), await recallOf(fs, scope, vectors, recallQueries, k)]
         log(`  recall@${k}, ${size} chunks: postgres ${pgRecall.toFixed(3)}, fs ${fsRecall.toFixed(3)}`)
         figures.push(
@@ -213,7 +216,7 @@ export const postgresSuite = {
       await server.close()
     }
     return {
-      setup: `PGlite ${cfg.sizes.join(' and ')}-chunk stores × ${dimension} (clustered vectors), ${cfg.scopes} one-chunk scopes; the vector index threshold at its default${pending.length ? `. Not measured: ${pending.join('; ')}` : ''}`,
+      setup: `PGlite ${cfg.sizes.join(' and ')}-chunk stores × ${dimension} (clustered vectors), ${cfg.scopes} one-chunk scopes; the vector index threshold at its default; ${cfg.sizes.map((size) => `${timedQueriesFor(cfg, size)} timed queries per side per pair at ${size} chunks`).join(', ')}${cfg.queriesAt ? ' (fewer at the sizes PGlite scans exactly: each such query reads every vector on one WebAssembly thread, so the full count would not fit a session)' : ''}${pending.length ? `. Not measured: ${pending.join('; ')}` : ''}`,
       comparisons,
       figures,
     }
