@@ -7,7 +7,7 @@
  * its target.
  */
 import * as fsp from 'node:fs/promises'
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs'
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, opendirSync as fsOpendirSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs'
 import type { Dir, Dirent, Stats } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
@@ -35,6 +35,11 @@ export const readdirEntries = guard('readdir', (p: string): Promise<Dirent[]> =>
 export const lstatSyncOrUndefined = (p: string): Stats | undefined => {
   checkFault('lstat', p)
   return lstatSync(p, { throwIfNoEntry: false })
+}
+/** A directory read in batches of 256 entries per syscall: a listing of 100k scopes holds one batch, never every name. */
+export const opendirSync = (p: string): Dir => {
+  checkFault('opendir', p)
+  return fsOpendirSync(p, { bufferSize: 256 })
 }
 export const readdirEntriesSync = (p: string): Dirent[] => {
   checkFault('readdir', p)

@@ -28,17 +28,22 @@ export interface ScopeWalkerOptions {
 
 export interface ScopeWalker {
   walk(job: ScopeWalkJob): Promise<ScopeWalk>
+  /** The walks of a batch (e.g. a `scanScopeBatches` batch), in its order: one message to a worker, no promise per scope. Rejects with the first failure. */
+  walkBatch(jobs: ScopeWalkJob[]): Promise<ScopeWalk[]>
   /** Walks worth having in flight at once: enough to keep every thread busy. */
   readonly concurrency: number
+  /** Batches worth having in flight at once (`walkBatch`). */
+  readonly batchConcurrency: number
   /** Stops the workers; walks still pending reject. */
   close(): Promise<void>
 }
 
 const WORKER_URL = new URL('./walk-worker.js', import.meta.url)
 /** Jobs per message: few enough that a worker's answers come back steadily, enough to amortize a message. */
-const JOBS_PER_MESSAGE = 8
+const JOBS_PER_MESSAGE = 32
 const INLINE_CONCURRENCY = 16
-const JOBS_IN_FLIGHT_PER_THREAD = 32
+const JOBS_IN_FLIGHT_PER_THREAD = 64
+const BATCHES_IN_FLIGHT_PER_THREAD = 2
 
 const defaultThreads = (): number => walkThreadsFromEnv(process.env) ?? Math.min(availableParallelism(), 4)
 
@@ -51,10 +56,23 @@ interface Pending {
   reject(error: unknown): void
 }
 
+/** A message's jobs awaiting their answers. */
+interface Batch {
+  size: number
+  settle(results: WalkResponse['results']): void
+  fail(error: unknown): void
+}
+
 interface Thread {
   worker: Worker
-  batches: Map<number, Pending[]>
+  batches: Map<number, Batch>
   load: number
+}
+
+const walkInline = async (jobs: ScopeWalkJob[]): Promise<ScopeWalk[]> => {
+  const walks: ScopeWalk[] = []
+  for (const job of jobs) walks.push(await walkScope(job))
+  return walks
 }
 
 /**
@@ -76,7 +94,7 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
 
   const failThread = (thread: Thread, error: unknown) => {
     broken ??= error
-    for (const batch of thread.batches.values()) for (const pending of batch) pending.reject(error)
+    for (const batch of thread.batches.values()) batch.fail(error)
     thread.batches.clear()
   }
 
@@ -84,18 +102,24 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
     Array.from({ length: threadCount }, () => {
       const thread: Thread = { worker: new Worker(WORKER_URL), batches: new Map(), load: 0 }
       thread.worker.on('message', ({ batch, results }: WalkResponse) => {
-        const pending = thread.batches.get(batch) ?? []
+        const pending = thread.batches.get(batch)
         thread.batches.delete(batch)
-        thread.load -= pending.length
-        results.forEach((result, i) => {
-          if ('walk' in result) pending[i]?.resolve(result.walk)
-          else pending[i]?.reject(toError(result.error))
-        })
+        if (pending === undefined) return
+        thread.load -= pending.size
+        pending.settle(results)
       })
       thread.worker.on('error', (error) => failThread(thread, error))
       thread.worker.on('exit', (code) => failThread(thread, new Error(`walk worker exited with code ${code}`)))
       return thread
     })
+
+  const post = (jobs: ScopeWalkJob[], pending: Batch) => {
+    const thread = threads!.reduce((least, candidate) => (candidate.load < least.load ? candidate : least))
+    const batch = nextBatch++
+    thread.batches.set(batch, pending)
+    thread.load += pending.size
+    thread.worker.postMessage({ batch, jobs } satisfies WalkRequest)
+  }
 
   const flush = () => {
     flushScheduled = false
@@ -107,19 +131,28 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
     }
     for (let start = 0; start < jobs.length; start += JOBS_PER_MESSAGE) {
       const slice = jobs.slice(start, start + JOBS_PER_MESSAGE)
-      const thread = threads.reduce((least, candidate) => (candidate.load < least.load ? candidate : least))
-      const batch = nextBatch++
-      thread.batches.set(batch, slice)
-      thread.load += slice.length
-      thread.worker.postMessage({ batch, jobs: slice.map(({ job }) => job) } satisfies WalkRequest)
+      post(slice.map(({ job }) => job), {
+        size: slice.length,
+        settle: (results) =>
+          results.forEach((result, i) => {
+            if ('walk' in result) slice[i]?.resolve(result.walk)
+            else slice[i]?.reject(toError(result.error))
+          }),
+        fail: (error) => slice.forEach((pending) => pending.reject(error)),
+      })
     }
+  }
+
+  const inline = (count: number): boolean => {
+    walked += count
+    return !pooled || broken !== undefined || walked <= inlineScopes
   }
 
   return {
     concurrency: pooled ? threadCount * JOBS_IN_FLIGHT_PER_THREAD : INLINE_CONCURRENCY,
+    batchConcurrency: pooled ? threadCount * BATCHES_IN_FLIGHT_PER_THREAD : 1,
     walk(job) {
-      walked++
-      if (!pooled || broken !== undefined || walked <= inlineScopes) return walkScope(job)
+      if (inline(1)) return walkScope(job)
       threads ??= startThreads()
       return new Promise<ScopeWalk>((resolve, reject) => {
         queued.push({ job, resolve, reject })
@@ -127,6 +160,21 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
           flushScheduled = true
           setImmediate(flush)
         }
+      })
+    },
+    walkBatch(jobs) {
+      if (inline(jobs.length)) return walkInline(jobs)
+      threads ??= startThreads()
+      return new Promise<ScopeWalk[]>((resolve, reject) => {
+        post(jobs, {
+          size: jobs.length,
+          settle: (results) => {
+            const failed = results.find((result) => 'error' in result)
+            if (failed) reject(toError(failed.error))
+            else resolve(results.map((result) => (result as { walk: ScopeWalk }).walk))
+          },
+          fail: reject,
+        })
       })
     },
     async close() {
