@@ -12,6 +12,7 @@
  */
 import path from 'node:path'
 import { realpathSync } from 'node:fs'
+import type { Stats } from 'node:fs'
 import * as fs from './fs.js'
 import { UnsafePathError } from './errors.js'
 import type { Scope } from './keys.js'
@@ -95,20 +96,37 @@ export const assertInside = (root: string, target: string): void => {
  * Test: test/core/layout.test.ts "refuses a scope dir that is a symlink".
  */
 export const assertNoSymlinks = async (layout: Layout, target: string): Promise<void> => {
+  lstatNoLinks(layout, target)
+}
+
+const lstatOrMissing = (p: string): Stats | undefined => {
+  try {
+    return fs.lstatSyncOrUndefined(p)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}
+
+/** `assertNoSymlinks`, answering the target's stats (undefined when it or a dir above it is missing). */
+const lstatNoLinks = (layout: Layout, target: string): Stats | undefined => {
   assertInside(layout.root, target)
   const parts = path.relative(layout.root, path.resolve(target)).split(path.sep).filter(Boolean)
   let current = layout.root
+  let stats: Stats | undefined
   for (const part of parts) {
     current = path.join(current, part)
-    const stats = await fs.lstatOrUndefined(current)
-    if (stats === undefined) return
+    // Sync: a few cached dirs, checked per scope by cleanup; a thread-pool hop each cost more than the lstat.
+    stats = lstatOrMissing(current)
+    if (stats === undefined) return undefined
     if (stats.isSymbolicLink()) throw new UnsafePathError(`Refusing to follow a symlink inside the data dir: ${path.relative(layout.root, current)}`)
   }
+  return stats
 }
 
 /** Creates a directory below the root after checking no component is a symlink. */
 export const ensureDir = async (layout: Layout, dir: string): Promise<void> => {
-  await assertNoSymlinks(layout, dir)
+  if (lstatNoLinks(layout, dir)?.isDirectory() === true) return
   await fs.mkdir(dir)
   await assertNoSymlinks(layout, dir)
 }
