@@ -57,8 +57,11 @@ export const createLayout = (dataDir: string): Layout => {
   const internalDir = path.join(root, '.bento')
   const treeDir = (tree: Tree) => path.join(root, tree)
   const isolatedDir = (tree: Tree) => path.join(root, tree, 'isolated')
-  const scopeDir = (tree: Tree, scope: Scope) =>
-    scope.kind === 'shared' ? path.join(root, tree, 'shared') : path.join(isolatedDir(tree), scope.dir)
+  // Joined once: a walk over 10k scopes asks for each scope's dirs several times. A scope's dir name never
+  // holds a separator or `..` (keys.ts), so appending it is the join.
+  const isolatedPrefix = { vectors: isolatedDir('vectors') + path.sep, uploads: isolatedDir('uploads') + path.sep }
+  const sharedDir = { vectors: path.join(root, 'vectors', 'shared'), uploads: path.join(root, 'uploads', 'shared') }
+  const scopeDir = (tree: Tree, scope: Scope) => (scope.kind === 'shared' ? sharedDir[tree] : isolatedPrefix[tree] + scope.dir)
   const vectorsDir = (scope: Scope) => scopeDir('vectors', scope)
   return {
     root,
@@ -67,7 +70,7 @@ export const createLayout = (dataDir: string): Layout => {
     scopeDir,
     vectorsDir,
     uploadsDir: (scope) => scopeDir('uploads', scope),
-    activityFile: (scope) => path.join(vectorsDir(scope), ACTIVITY_FILE),
+    activityFile: (scope) => vectorsDir(scope) + path.sep + ACTIVITY_FILE,
     conversationsDir: (scope) => path.join(vectorsDir(scope), CONVERSATIONS_DIR),
     memoryDir: (scope) => path.join(vectorsDir(scope), MEMORY_DIR),
     internalDir,
