@@ -10,7 +10,6 @@
  * has armed a fault: an injector set in this thread is not seen in a worker.
  */
 import { existsSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { walkThreadsFromEnv } from './env.js'
@@ -20,7 +19,7 @@ import type { ScopeWalk, ScopeWalkJob } from './scope-walk.js'
 import type { WalkFailure, WalkRequest, WalkResponse } from './walk-worker.js'
 
 export interface ScopeWalkerOptions {
-  /** Worker threads for big trees. Default: `BENTO_WALK_THREADS`, else one less than the available cores, up to 3. 0 walks in this thread only. */
+  /** Worker threads for big trees. Default: `BENTO_WALK_THREADS`, else 0 (this thread only). */
   threads?: number
   /** Walks done in this thread before workers start. Default 256. */
   inlineScopes?: number
@@ -45,8 +44,12 @@ const INLINE_CONCURRENCY = 16
 const JOBS_IN_FLIGHT_PER_THREAD = 64
 const BATCHES_IN_FLIGHT_PER_THREAD = 2
 
-/** Workers beside this thread, which walks too: one per other core (on 2 cores, one), at most 3. */
-const defaultThreads = (): number => walkThreadsFromEnv(process.env) ?? Math.min(availableParallelism() - 1, 3)
+/**
+ * No workers unless asked: on 10k small scopes, 1 or 2 workers beside this thread walked no faster than
+ * this thread alone, for 15-30% more CPU (quiet and loaded; figures: docs/BENCHMARKS.md). Two processes
+ * walking at once do scale, so the limit is inside one process, not the disk or the kernel as a whole.
+ */
+const defaultThreads = (): number => walkThreadsFromEnv(process.env) ?? 0
 
 const workersAvailable = (): boolean => existsSync(fileURLToPath(WORKER_URL)) && !faultsArmed()
 
