@@ -20,7 +20,7 @@ import type { ScopeWalk, ScopeWalkJob } from './scope-walk.js'
 import type { WalkFailure, WalkRequest, WalkResponse } from './walk-worker.js'
 
 export interface ScopeWalkerOptions {
-  /** Worker threads for big trees. Default: `BENTO_WALK_THREADS`, else the available cores up to 4. 0 walks in this thread only. */
+  /** Worker threads for big trees. Default: `BENTO_WALK_THREADS`, else one less than the available cores, up to 3. 0 walks in this thread only. */
   threads?: number
   /** Walks done in this thread before workers start. Default 256. */
   inlineScopes?: number
@@ -32,7 +32,7 @@ export interface ScopeWalker {
   walkBatch(jobs: ScopeWalkJob[]): Promise<ScopeWalk[]>
   /** Walks worth having in flight at once: enough to keep every thread busy. */
   readonly concurrency: number
-  /** Batches worth having in flight at once (`walkBatch`). */
+  /** Batches worth having in flight at once (`walkBatch`): the workers' fill and one for this thread. */
   readonly batchConcurrency: number
   /** Stops the workers; walks still pending reject. */
   close(): Promise<void>
@@ -45,7 +45,8 @@ const INLINE_CONCURRENCY = 16
 const JOBS_IN_FLIGHT_PER_THREAD = 64
 const BATCHES_IN_FLIGHT_PER_THREAD = 2
 
-const defaultThreads = (): number => walkThreadsFromEnv(process.env) ?? Math.min(availableParallelism(), 4)
+/** Workers beside this thread, which walks too: one per other core (on 2 cores, one), at most 3. */
+const defaultThreads = (): number => walkThreadsFromEnv(process.env) ?? Math.min(availableParallelism() - 1, 3)
 
 const workersAvailable = (): boolean => existsSync(fileURLToPath(WORKER_URL)) && !faultsArmed()
 
@@ -149,11 +150,13 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
   }
 
   return {
-    concurrency: pooled ? threadCount * JOBS_IN_FLIGHT_PER_THREAD : INLINE_CONCURRENCY,
-    batchConcurrency: pooled ? threadCount * BATCHES_IN_FLIGHT_PER_THREAD : 1,
+    concurrency: pooled ? threadCount * JOBS_IN_FLIGHT_PER_THREAD + INLINE_CONCURRENCY : INLINE_CONCURRENCY,
+    batchConcurrency: pooled ? threadCount * BATCHES_IN_FLIGHT_PER_THREAD + 1 : 1,
     walk(job) {
       if (inline(1)) return walkScope(job)
       threads ??= startThreads()
+      // As in walkBatch: this thread walks too once every worker has its fill.
+      if (queued.length + threads.reduce((sum, thread) => sum + thread.load, 0) >= threads.length * JOBS_IN_FLIGHT_PER_THREAD) return walkScope(job)
       return new Promise<ScopeWalk>((resolve, reject) => {
         queued.push({ job, resolve, reject })
         if (!flushScheduled) {
@@ -165,6 +168,8 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
     walkBatch(jobs) {
       if (inline(jobs.length)) return walkInline(jobs)
       threads ??= startThreads()
+      // The calling thread walks too while every worker has its fill: on 2 cores, itself and one worker.
+      if (threads.every((thread) => thread.batches.size >= BATCHES_IN_FLIGHT_PER_THREAD)) return walkInline(jobs)
       return new Promise<ScopeWalk[]>((resolve, reject) => {
         post(jobs, {
           size: jobs.length,

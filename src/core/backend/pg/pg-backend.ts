@@ -32,7 +32,7 @@ import { loadDocuments, loadStoreRow, type PgStoreState, type Queryable } from '
 import { createInUseCounter } from '../in-use.js'
 import { createPgScopeReports } from './scope-reports.js'
 import { createPgScopeMoves } from './scope-moves.js'
-import { buildVectorIndex, defaultVectorIndexMinChunks, dropOrphanVectorIndexes, dropVectorIndex, vectorIndexAction } from './vector-index.js'
+import { buildVectorIndex, defaultVectorIndexMinChunks, dropOrphanVectorIndexes, dropVectorIndex, VECTOR_INDEX_MAX_CHUNKS, vectorIndexAction } from './vector-index.js'
 
 export interface PgBackendOptions extends OpenDatabaseOptions {
   spec: DatabaseSpec
@@ -125,7 +125,10 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     return { ...found, documents }
   }
 
-  const vectorIndexPolicy = { minChunks: Math.max(1, options.vectorIndexMinChunks ?? defaultVectorIndexMinChunks(options.spec.kind)) }
+  const vectorIndexPolicy = {
+    minChunks: Math.max(1, options.vectorIndexMinChunks ?? defaultVectorIndexMinChunks(options.spec.kind)),
+    maxChunks: options.spec.exactScanAbove ?? VECTOR_INDEX_MAX_CHUNKS,
+  }
   const indexing = new Map<string, Promise<void>>()
 
   /**
@@ -181,6 +184,7 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
       },
       write: (fn) => inScopeTransaction(scope, fn),
       ensureScope: (q) => ensureScopeRow(q, s, scope, new Date(now())),
+      vectorIndexMaxChunks: vectorIndexPolicy.maxChunks,
     }, state)
 
   const targetOf = (state: PgStoreState, part: StorePart) => ({
