@@ -8,6 +8,10 @@
  * the copy is not timed. On the small tree the plan alone (`--dry-run`, which
  * walks every scope and reads its activity file) is also timed against `du -sb`
  * of the same dirs.
+ *
+ * `BENCH_CLEANUP_TREES=small` (a comma list of `pareto`, `small`, `plan`; default all
+ * three) runs only those parts: the small-scope removal at full scale takes minutes,
+ * the Pareto tree at 10k scopes ~20 more.
  */
 import path from 'node:path'
 import fse from 'fs-extra'
@@ -18,9 +22,20 @@ import { requireCli } from '../lib/library.js'
 import { comparison } from '../lib/compare.js'
 import { scopeDirArgs } from './du.js'
 
+const PARTS = ['pareto', 'small', 'plan']
+
+/** The parts `BENCH_CLEANUP_TREES` asks for (all when unset). */
+const partsFromEnv = (value) => {
+  if (!value) return PARTS
+  const parts = value.split(',').map((part) => part.trim()).filter(Boolean)
+  const unknown = parts.filter((part) => !PARTS.includes(part))
+  if (unknown.length > 0 || parts.length === 0) throw new Error(`BENCH_CLEANUP_TREES="${value}": use a comma list of ${PARTS.join(', ')}`)
+  return parts
+}
+
 const TREES = [
-  { name: 'du', profile: PROFILES.du, shape: 'Pareto-sized', count: (scale) => scale.cleanup.scopes, label: '' },
-  { name: 'small', profile: PROFILES.small, shape: 'small: one upload each', count: (scale) => scale.cleanup.smallScopes, label: ' (small scopes)' },
+  { name: 'du', part: 'pareto', profile: PROFILES.du, shape: 'Pareto-sized', count: (scale) => scale.cleanup.scopes, label: '' },
+  { name: 'small', part: 'small', profile: PROFILES.small, shape: 'small: one upload each', count: (scale) => scale.cleanup.smallScopes, label: ' (small scopes)' },
 ]
 
 const generateExpired = ({ root, seed, count, profile, templatesDir }) =>
@@ -111,11 +126,13 @@ export const cleanupSuite = {
   title: '`bento cleanup --yes` of expired scopes vs `rm -rf` of the same dirs; `cleanup --dry-run` vs `du -sb` on small scopes',
   async run(context) {
     const cli = requireCli()
+    const parts = partsFromEnv(process.env.BENCH_CLEANUP_TREES)
     const results = []
-    for (const tree of TREES) results.push(await measureRemoval({ ...context, tree, cli }))
-    results.push(await measurePlan({ ...context, cli }))
+    for (const tree of TREES) if (parts.includes(tree.part)) results.push(await measureRemoval({ ...context, tree, cli }))
+    if (parts.includes('plan')) results.push(await measurePlan({ ...context, cli }))
+    const only = parts.length === PARTS.length ? '' : ` (only ${parts.join(', ')}: BENCH_CLEANUP_TREES=${parts.join(',')}; unset runs pareto, small and plan)`
     return {
-      setup: `${results.map((r) => r.setup).join('; ')}; all last active 3–60 days ago (activity.json and mtimes); trees restored with cp -a before each removal (untimed)`,
+      setup: `${results.map((r) => r.setup).join('; ')}; all last active 3–60 days ago (activity.json and mtimes); trees restored with cp -a before each removal (untimed)${only}`,
       comparisons: results.map((r) => r.comparison),
     }
   },

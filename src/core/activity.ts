@@ -74,10 +74,11 @@ export const parseActivityText = (text: string): { createdAt: number; lastActive
 export const readActivityFile = async (layout: Layout, scope: Scope): Promise<{ createdAt: number; lastActiveAt: number } | null> => {
   try {
     // Cheap first: most scopes listed by du have a file or no vectors dir at all.
-    const stats = await fs.lstatOrUndefined(layout.activityFile(scope))
+    // Sync: a file of ~100 bytes read per scope by cleanup's re-check; four thread-pool hops cost more than the read.
+    const stats = fs.lstatSyncOrUndefined(layout.activityFile(scope))
     if (!stats?.isFile()) return null
     await assertNoSymlinks(layout, layout.activityFile(scope))
-    return parseActivityText(await fs.readText(layout.activityFile(scope)))
+    return parseActivityText(fs.readSmallTextSyncNoFollow(layout.activityFile(scope), stats.size))
   } catch {
     return null
   }

@@ -7,7 +7,7 @@
  * its target.
  */
 import * as fsp from 'node:fs/promises'
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs'
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, opendirSync as fsOpendirSync, openSync, readdirSync, readFileSync, readSync, renameSync as nodeRenameSync } from 'node:fs'
 import type { Dir, Dirent, Stats } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
@@ -35,6 +35,11 @@ export const readdirEntries = guard('readdir', (p: string): Promise<Dirent[]> =>
 export const lstatSyncOrUndefined = (p: string): Stats | undefined => {
   checkFault('lstat', p)
   return lstatSync(p, { throwIfNoEntry: false })
+}
+/** A directory read in batches of 256 entries per syscall: a listing of 100k scopes holds one batch, never every name. */
+export const opendirSync = (p: string): Dir => {
+  checkFault('opendir', p)
+  return fsOpendirSync(p, { bufferSize: 256 })
 }
 export const readdirEntriesSync = (p: string): Dirent[] => {
   checkFault('readdir', p)
@@ -110,6 +115,69 @@ export const rename = async (from: string, to: string): Promise<void> => {
 
 /** Removes a file, a link or a whole tree; never follows a symlink. Missing is fine. */
 export const remove = guard('rm', (p: string) => fsp.rm(p, { recursive: true, force: true, maxRetries: 2 }))
+
+/** Entries of one dir removed at once by `removeTreeConcurrently`. */
+const REMOVE_AT_ONCE = 64
+
+const ignoreGone = async (call: Promise<unknown>): Promise<void> => {
+  try {
+    await call
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+}
+
+/**
+ * `remove` for trees of many small files (cleanup's trash): one syscall per file (the
+ * unlink) and three per dir (lstat, listing, rmdir), the entries of a dir removed
+ * concurrently. Node's `rm` pays an lstat and often a failed rmdir per entry, one after
+ * another; here the kernel's waits (an rmdir can block for milliseconds on a busy disk)
+ * overlap on the thread pool. Missing is fine.
+ * Threat: a dir swapped for a link after it was listed; each dir is lstat'ed right before
+ * it is read, and a link is unlinked (a name removed, never its target), never entered.
+ */
+export const removeTreeConcurrently = guard('rm', async (p: string): Promise<void> => {
+  const removeDir = async (dir: string): Promise<void> => {
+    const stats = await fsp.lstat(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined
+      throw error
+    })
+    if (stats === undefined) return
+    if (!stats.isDirectory()) return ignoreGone(fsp.unlink(dir))
+    const entries = await fsp.readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return []
+      throw error
+    })
+    for (let start = 0; start < entries.length; start += REMOVE_AT_ONCE) {
+      await Promise.all(entries.slice(start, start + REMOVE_AT_ONCE).map(async (entry) => {
+        const child = path.join(dir, entry.name)
+        if (entry.isDirectory()) return removeDir(child)
+        try {
+          await fsp.unlink(child)
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code
+          // Listed as a file, a dir by now: removed as one, after its own lstat.
+          if (code === 'EISDIR' || code === 'EPERM') await removeDir(child)
+          else if (code !== 'ENOENT') throw error
+        }
+      }))
+    }
+    await ignoreGone(fsp.rmdir(dir))
+  }
+  await removeDir(p)
+})
+
+/** Sync `rename`, for a batch of dir moves that would otherwise pay a thread-pool hop each. */
+export const renameSync = (from: string, to: string): void => {
+  checkFault('rename', from)
+  nodeRenameSync(from, to)
+}
+
+/** Creates an empty file, failing if it exists; not fsynced (the caller fsyncs its directory). */
+export const createEmptyFileSync = (p: string): void => {
+  checkFault('writeFile', p)
+  closeSync(openSync(p, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o644))
+}
 
 export const exists = async (p: string): Promise<boolean> => {
   try {

@@ -118,24 +118,25 @@ const decodeCustomDir = (dir: string): string | undefined => {
  * `..`, `.hidden` or `Foo` never names a scope.
  */
 export const scopeFromDirName = (dir: string): Scope => {
+  const scope = parseScopeDirName(dir)
+  if (scope === undefined) throw new InvalidKeyError(`Not a Bento scope directory: ${describe(dir)}.`)
+  return scope
+}
+
+/** `scopeFromDirName` without the throw: a listing of 100k names parses each once and throws for none. */
+export const parseScopeDirName = (dir: string): Scope | undefined => {
   if (dir === SHARED_KEY) return sharedScope()
-  if (SESSION_DIR.test(dir)) return sessionScope(dir.slice('session-'.length))
+  // The pattern admits exactly the normalized ids `sessionScope` makes (32 lowercase hex).
+  if (SESSION_DIR.test(dir)) return makeScope('session', dir.slice('session-'.length), dir)
   const key = decodeCustomDir(dir)
   if (key !== undefined && key !== SHARED_KEY && CUSTOM_KEY.test(key) && key.length <= MAX_CUSTOM_KEY_LENGTH) {
     const scope = customScope(key)
     if (scope.dir === dir) return scope
   }
-  throw new InvalidKeyError(`Not a Bento scope directory: ${describe(dir)}.`)
+  return undefined
 }
 
-export const isScopeDirName = (dir: string): boolean => {
-  try {
-    scopeFromDirName(dir)
-    return true
-  } catch {
-    return false
-  }
-}
+export const isScopeDirName = (dir: string): boolean => parseScopeDirName(dir) !== undefined
 
 /**
  * What an operator types on the command line: a key or its directory name

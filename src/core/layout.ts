@@ -12,6 +12,7 @@
  */
 import path from 'node:path'
 import { realpathSync } from 'node:fs'
+import type { Stats } from 'node:fs'
 import * as fs from './fs.js'
 import { UnsafePathError } from './errors.js'
 import type { Scope } from './keys.js'
@@ -56,8 +57,11 @@ export const createLayout = (dataDir: string): Layout => {
   const internalDir = path.join(root, '.bento')
   const treeDir = (tree: Tree) => path.join(root, tree)
   const isolatedDir = (tree: Tree) => path.join(root, tree, 'isolated')
-  const scopeDir = (tree: Tree, scope: Scope) =>
-    scope.kind === 'shared' ? path.join(root, tree, 'shared') : path.join(isolatedDir(tree), scope.dir)
+  // Joined once: a walk over 10k scopes asks for each scope's dirs several times. A scope's dir name never
+  // holds a separator or `..` (keys.ts), so appending it is the join.
+  const isolatedPrefix = { vectors: isolatedDir('vectors') + path.sep, uploads: isolatedDir('uploads') + path.sep }
+  const sharedDir = { vectors: path.join(root, 'vectors', 'shared'), uploads: path.join(root, 'uploads', 'shared') }
+  const scopeDir = (tree: Tree, scope: Scope) => (scope.kind === 'shared' ? sharedDir[tree] : isolatedPrefix[tree] + scope.dir)
   const vectorsDir = (scope: Scope) => scopeDir('vectors', scope)
   return {
     root,
@@ -66,7 +70,7 @@ export const createLayout = (dataDir: string): Layout => {
     scopeDir,
     vectorsDir,
     uploadsDir: (scope) => scopeDir('uploads', scope),
-    activityFile: (scope) => path.join(vectorsDir(scope), ACTIVITY_FILE),
+    activityFile: (scope) => vectorsDir(scope) + path.sep + ACTIVITY_FILE,
     conversationsDir: (scope) => path.join(vectorsDir(scope), CONVERSATIONS_DIR),
     memoryDir: (scope) => path.join(vectorsDir(scope), MEMORY_DIR),
     internalDir,
@@ -92,20 +96,37 @@ export const assertInside = (root: string, target: string): void => {
  * Test: test/core/layout.test.ts "refuses a scope dir that is a symlink".
  */
 export const assertNoSymlinks = async (layout: Layout, target: string): Promise<void> => {
+  lstatNoLinks(layout, target)
+}
+
+const lstatOrMissing = (p: string): Stats | undefined => {
+  try {
+    return fs.lstatSyncOrUndefined(p)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}
+
+/** `assertNoSymlinks`, answering the target's stats (undefined when it or a dir above it is missing). */
+const lstatNoLinks = (layout: Layout, target: string): Stats | undefined => {
   assertInside(layout.root, target)
   const parts = path.relative(layout.root, path.resolve(target)).split(path.sep).filter(Boolean)
   let current = layout.root
+  let stats: Stats | undefined
   for (const part of parts) {
     current = path.join(current, part)
-    const stats = await fs.lstatOrUndefined(current)
-    if (stats === undefined) return
+    // Sync: a few cached dirs, checked per scope by cleanup; a thread-pool hop each cost more than the lstat.
+    stats = lstatOrMissing(current)
+    if (stats === undefined) return undefined
     if (stats.isSymbolicLink()) throw new UnsafePathError(`Refusing to follow a symlink inside the data dir: ${path.relative(layout.root, current)}`)
   }
+  return stats
 }
 
 /** Creates a directory below the root after checking no component is a symlink. */
 export const ensureDir = async (layout: Layout, dir: string): Promise<void> => {
-  await assertNoSymlinks(layout, dir)
+  if (lstatNoLinks(layout, dir)?.isDirectory() === true) return
   await fs.mkdir(dir)
   await assertNoSymlinks(layout, dir)
 }

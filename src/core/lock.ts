@@ -78,6 +78,16 @@ const isOurs = (lock: HeldLock, stats: nodeFs.Stats | undefined): boolean =>
  * new owner's lock dir when it releases, or at exit. Once this lock is held,
  * its dir is removed only while it is still the one this process made.
  */
+// proper-lockfile probes the file system's mtime precision (a utimes and a stat) once per
+// fs object it is given and caches the answer on it; every lock gets its own fenced fs, so
+// the cache is carried over from one to the next here (cleanup takes a lock per scope).
+const lockFsBase: typeof nodeFs = { ...nodeFs }
+const keepProbeCache = (used: typeof nodeFs): void => {
+  for (const symbol of Object.getOwnPropertySymbols(used)) {
+    if (!Object.getOwnPropertySymbols(lockFsBase).includes(symbol)) Object.defineProperty(lockFsBase, symbol, { value: (used as unknown as Record<symbol, unknown>)[symbol], enumerable: true })
+  }
+}
+
 const fencedFs = (lock: HeldLock): typeof nodeFs => {
   const mayRemove = (stats: nodeFs.Stats | undefined): boolean => {
     if (lock.ino === -1) return true // taking over a stale lock, not releasing ours
@@ -85,7 +95,7 @@ const fencedFs = (lock: HeldLock): typeof nodeFs => {
     return lock.lost === undefined
   }
   return {
-    ...nodeFs,
+    ...lockFsBase,
     rmdir: ((dir: string, callback: (error: NodeJS.ErrnoException | null) => void) => {
       nodeFs.lstat(dir, (_, stats) => (mayRemove(stats) ? nodeFs.rmdir(dir, callback) : callback(null)))
     }) as typeof nodeFs.rmdir,
@@ -110,8 +120,10 @@ const acquire = async (layout: Layout, scope: Scope, waitMs: number): Promise<{ 
   }
   // The lock counts as held here only once its dir's identity is recorded: a same-process read
   // checking in between would otherwise see a dir that is not "ours" and mark the lock lost.
+  const lockFs = fencedFs(held)
   const taking = (async () => {
-    const release = await lockfile.lock(target, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries, onCompromised, fs: fencedFs(held) })
+    const release = await lockfile.lock(target, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries, onCompromised, fs: lockFs })
+    keepProbeCache(lockFs)
     const stats = await fs.lstatOrUndefined(held.lockDir).catch(() => undefined)
     if (stats) Object.assign(held, { ino: stats.ino, birthtimeMs: stats.birthtimeMs })
     else held.lost = lostError(held, 'its lock dir vanished as it was taken')

@@ -38,3 +38,26 @@ export const isSessionRetired = async (layout: Layout, scope: Scope): Promise<bo
   const marker = markerOf(layout, scope)
   return marker !== undefined && (await fs.lstatOrUndefined(marker)) !== undefined
 }
+
+/**
+ * `retireSession` for a batch (cleanup): markers created without a thread-pool hop
+ * each, then their dirs fsynced at once (the markers are empty: the entry is what must
+ * last), so a batch pays overlapping fsyncs instead of one after another.
+ */
+export const retireSessions = async (layout: Layout, scopes: Scope[]): Promise<void> => {
+  const dirs = new Set<string>()
+  for (const scope of scopes) {
+    const marker = markerOf(layout, scope)
+    if (marker === undefined || fs.lstatSyncOrUndefined(marker) !== undefined) continue
+    const dir = path.dirname(marker)
+    if (!dirs.has(dir)) await ensureDir(layout, dir)
+    dirs.add(dir)
+    try {
+      fs.createEmptyFileSync(marker)
+    } catch (error) {
+      // Retired meanwhile by a request in this or another process.
+      if (fs.lstatSyncOrUndefined(marker) === undefined) throw error
+    }
+  }
+  await Promise.all([...dirs].map((dir) => fs.fsyncDir(dir)))
+}

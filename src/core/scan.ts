@@ -1,14 +1,15 @@
 /**
  * Walks of the data dir: the scopes on disk (streamed with `opendir`: never
- * one array of 100k names, never 100k open handles), and the bytes under a
+ * one array of 100k entries, never 100k open handles; only the set of names
+ * the vectors pass saw, to de-duplicate the uploads pass), and the bytes under a
  * directory. Both use `lstat` or the dirent's type, so a symlink is seen as a
  * link and never followed.
  */
 import path from 'node:path'
-import type { Stats } from 'node:fs'
+import type { Dir, Dirent, Stats } from 'node:fs'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import * as fs from './fs.js'
-import { isScopeDirName, scopeFromDirName, SHARED_KEY } from './keys.js'
+import { parseScopeDirName, scopeFromDirName, SHARED_KEY } from './keys.js'
 import type { Scope, ScopeKind } from './keys.js'
 import type { Layout, Tree } from './layout.js'
 
@@ -28,28 +29,48 @@ export interface ScanScopesOptions {
 
 const isMissing = (error: unknown): boolean => (error as NodeJS.ErrnoException).code === 'ENOENT'
 
-/** Yields the entries of a directory one by one; a missing directory yields nothing. */
-async function* streamEntries(dir: string) {
-  let handle
+/** Scopes per batch of `scanScopeBatches`: enough to amortize a walk worker's message, few enough to keep the listing streamed. */
+export const SCAN_BATCH_SCOPES = 64
+
+/** The entries of a directory in batches; a missing directory yields nothing. Sync reads (256 names a syscall), no promise per entry. */
+function* entryBatches(dir: string): Generator<Dirent[]> {
+  let handle: Dir
   try {
-    handle = await fs.opendir(dir)
+    handle = fs.opendirSync(dir)
   } catch (error) {
     if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return
     throw error
   }
-  // for-await closes the Dir handle when the loop ends or the consumer stops early.
-  for await (const entry of handle) yield entry
+  try {
+    for (;;) {
+      const batch: Dirent[] = []
+      for (let entry = handle.readSync(); entry !== null; entry = batch.length < SCAN_BATCH_SCOPES ? handle.readSync() : null) batch.push(entry)
+      if (batch.length === 0) return
+      yield batch
+    }
+  } finally {
+    handle.closeSync()
+  }
 }
 
 /**
  * Every scope on disk: `shared`, then `vectors/isolated/*`, then the scopes that
- * have only an uploads dir. De-duplication is by an lstat of the vectors twin,
- * so nothing but the current entry is held in memory.
+ * have only an uploads dir.
  *
  * @example
  * for await (const scope of scanScopes(layout, { kinds: ['session'] })) console.log(scope.key)
  */
 export async function* scanScopes(layout: Layout, options: ScanScopesOptions = {}): AsyncGenerator<Scope> {
+  for await (const batch of scanScopeBatches(layout, options)) yield* batch
+}
+
+/**
+ * `scanScopes` in batches of up to `SCAN_BATCH_SCOPES`, for walks that take a batch at a time
+ * (`bento du`, `ls`: a promise per scope cost more than reading its name).
+ * De-duplication of the uploads pass is by the names the vectors pass saw: a set of names,
+ * not an lstat of each vectors twin (10k syscalls on 10k scopes).
+ */
+export async function* scanScopeBatches(layout: Layout, options: ScanScopesOptions = {}): AsyncGenerator<Scope[]> {
   const wanted = (kind: ScopeKind) => options.kinds === undefined || options.kinds.includes(kind)
   const skip = (p: string, reason: SkipReason) => options.onSkip?.({ path: p, reason })
 
@@ -58,27 +79,38 @@ export async function* scanScopes(layout: Layout, options: ScanScopesOptions = {
     let linked = false
     for (const tree of ['vectors', 'uploads'] as Tree[]) {
       const dir = path.join(layout.treeDir(tree), SHARED_KEY)
-      const stats = await fs.lstatOrUndefined(dir)
+      const stats = fs.lstatSyncOrUndefined(dir)
       if (stats?.isSymbolicLink()) {
         linked = true
         skip(dir, 'symlink')
       } else if (stats?.isDirectory()) found = true
     }
-    if (found && !linked) yield scopeFromDirName(SHARED_KEY)
+    if (found && !linked) yield [scopeFromDirName(SHARED_KEY)]
   }
 
-  const vectorsIsolated = layout.isolatedDir('vectors')
-  for await (const entry of streamEntries(vectorsIsolated)) {
-    const scope = classify(path.join(vectorsIsolated, entry.name), entry, skip)
-    if (scope && wanted(scope.kind)) yield scope
+  const inVectors = new Set<string>()
+  const vectorsIsolated = layout.isolatedDir('vectors') + path.sep
+  for (const entries of entryBatches(vectorsIsolated)) {
+    const batch: Scope[] = []
+    for (const entry of entries) {
+      const scope = classify(vectorsIsolated + entry.name, entry, skip)
+      // Any entry a key maps to, a link included, as the lstat of the twin it replaces saw it.
+      if (scope !== undefined || (entry.name !== SHARED_KEY && parseScopeDirName(entry.name) !== undefined)) inVectors.add(entry.name)
+      if (scope && wanted(scope.kind)) batch.push(scope)
+    }
+    if (batch.length > 0) yield batch
   }
 
-  const uploadsIsolated = layout.isolatedDir('uploads')
-  for await (const entry of streamEntries(uploadsIsolated)) {
-    // Seen (or reported) in the vectors pass already.
-    if (isScopeDirName(entry.name) && fs.lstatSyncOrUndefined(path.join(vectorsIsolated, entry.name)) !== undefined) continue
-    const scope = classify(path.join(uploadsIsolated, entry.name), entry, skip)
-    if (scope && wanted(scope.kind)) yield scope
+  const uploadsIsolated = layout.isolatedDir('uploads') + path.sep
+  for (const entries of entryBatches(uploadsIsolated)) {
+    const batch: Scope[] = []
+    for (const entry of entries) {
+      // Seen (or reported) in the vectors pass already.
+      if (inVectors.has(entry.name)) continue
+      const scope = classify(uploadsIsolated + entry.name, entry, skip)
+      if (scope && wanted(scope.kind)) batch.push(scope)
+    }
+    if (batch.length > 0) yield batch
   }
 }
 
@@ -90,9 +122,10 @@ interface EntryLike {
 
 const classify = (full: string, entry: EntryLike, skip: (p: string, reason: SkipReason) => void): Scope | undefined => {
   if (entry.isSymbolicLink()) return void skip(full, 'symlink')
-  if (!isScopeDirName(entry.name) || entry.name === SHARED_KEY) return void skip(full, 'not-a-scope')
+  const scope = entry.name === SHARED_KEY ? undefined : parseScopeDirName(entry.name)
+  if (scope === undefined) return void skip(full, 'not-a-scope')
   if (!entry.isDirectory()) return void skip(full, 'not-a-directory')
-  return scopeFromDirName(entry.name)
+  return scope
 }
 
 export interface TreeSize {
@@ -134,48 +167,65 @@ const isGoneDir = (error: unknown): boolean => {
  * const { bytes, files } = await measureTree(layout.uploadsDir(scope))
  */
 export const measureTree = async (root: string, options: MeasureOptions = {}): Promise<TreeSize> => {
+  const walk = startTreeWalk(root, options)
+  while (!walk.step(SLICE_ENTRIES)) await yieldToLoop()
+  return walk.total
+}
+
+/** `measureTree` in one go, for a thread with no event loop to keep answering (a walk worker). */
+export const measureTreeSync = (root: string, options: MeasureOptions = {}): TreeSize => {
+  const walk = startTreeWalk(root, options)
+  walk.step(Infinity)
+  return walk.total
+}
+
+interface TreeWalk {
+  readonly total: TreeSize
+  /** Walks directories until about `budget` entries are seen; true when the tree is done. */
+  step(budget: number): boolean
+}
+
+const startTreeWalk = (root: string, options: MeasureOptions): TreeWalk => {
   const total: TreeSize = { bytes: 0, files: 0 }
   const rootStats = fs.lstatSyncOrUndefined(root)
-  if (rootStats === undefined) return total
+  if (rootStats === undefined) return { total, step: () => true }
   if (!rootStats.isDirectory()) {
     if (rootStats.isSymbolicLink()) options.onSkip?.({ path: root, reason: 'symlink' })
-    return { bytes: rootStats.size, files: 1 }
+    return { total: { bytes: rootStats.size, files: 1 }, step: () => true }
   }
   // Depth-first with an explicit stack: scope trees are shallow, but a planted deep tree must not overflow the call stack.
   const pending = [root]
-  let budget = SLICE_ENTRIES
-  while (pending.length > 0) {
-    const dir = pending.pop()!
-    let entries
-    try {
-      entries = fs.readdirEntriesSync(dir)
-    } catch (error) {
-      if (isGoneDir(error)) continue // removed (or replaced by a file) while we walked
-      throw error
-    }
-    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep
-    for (const entry of entries) {
-      const full = prefix + entry.name
-      if (entry.isDirectory()) {
-        pending.push(full)
-        continue
+  const step = (budget: number): boolean => {
+    while (pending.length > 0 && budget > 0) {
+      const dir = pending.pop()!
+      let entries
+      try {
+        entries = fs.readdirEntriesSync(dir)
+      } catch (error) {
+        if (isGoneDir(error)) continue // removed (or replaced by a file) while we walked
+        throw error
       }
-      const stats = fs.lstatSyncOrUndefined(full)
-      if (stats === undefined) continue // removed while we walked
-      if (stats.isDirectory()) {
-        pending.push(full)
-        continue
+      const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep
+      for (const entry of entries) {
+        const full = prefix + entry.name
+        if (entry.isDirectory()) {
+          pending.push(full)
+          continue
+        }
+        const stats = fs.lstatSyncOrUndefined(full)
+        if (stats === undefined) continue // removed while we walked
+        if (stats.isDirectory()) {
+          pending.push(full)
+          continue
+        }
+        if (stats.isSymbolicLink()) options.onSkip?.({ path: full, reason: 'symlink' })
+        options.onFile?.(full, stats)
+        total.bytes += stats.size
+        total.files += 1
       }
-      if (stats.isSymbolicLink()) options.onSkip?.({ path: full, reason: 'symlink' })
-      options.onFile?.(full, stats)
-      total.bytes += stats.size
-      total.files += 1
+      budget -= entries.length + 1
     }
-    budget -= entries.length + 1
-    if (budget <= 0) {
-      budget = SLICE_ENTRIES
-      await yieldToLoop()
-    }
+    return pending.length === 0
   }
-  return total
+  return { total, step }
 }

@@ -5,7 +5,7 @@
  */
 import type { Stats } from 'node:fs'
 import * as fs from './fs.js'
-import { measureTree } from './scan.js'
+import { measureTree, measureTreeSync } from './scan.js'
 import type { ScanSkip, TreeSize } from './scan.js'
 
 export interface ScopeWalkJob {
@@ -38,6 +38,17 @@ export interface ScopeWalk {
  * walk.vectors.bytes + walk.uploads.bytes
  */
 export const walkScope = async (job: ScopeWalkJob): Promise<ScopeWalk> => {
+  const walk = startScopeWalk(job)
+  return walk.finish(await measureTree(job.vectorsDir, walk.vectorsOptions), await measureTree(job.uploadsDir, walk.uploadsOptions))
+}
+
+/** `walkScope` in one go, for a thread with no event loop to keep answering (a walk worker): no promise per scope. */
+export const walkScopeSync = (job: ScopeWalkJob): ScopeWalk => {
+  const walk = startScopeWalk(job)
+  return walk.finish(measureTreeSync(job.vectorsDir, walk.vectorsOptions), measureTreeSync(job.uploadsDir, walk.uploadsOptions))
+}
+
+const startScopeWalk = (job: ScopeWalkJob) => {
   const skips: ScanSkip[] = []
   let activity: Stats | undefined
   let manifest: Stats | undefined
@@ -48,22 +59,23 @@ export const walkScope = async (job: ScopeWalkJob): Promise<ScopeWalk> => {
     else if (file === job.manifestFile) manifest = stats
     else if (file === job.pendingFile) pending = true
   }
-  const vectors = await measureTree(job.vectorsDir, { onSkip, onFile })
-  const uploads = await measureTree(job.uploadsDir, { onSkip })
-  const walk: ScopeWalk = { vectors, uploads, skips }
-  if (job.activityFile !== undefined && activity?.isFile()) {
-    try {
-      walk.activityText = fs.readSmallTextSyncNoFollow(job.activityFile, activity.size)
-    } catch {
-      // Gone or swapped for a link since the walk: the caller falls back to its own answer.
+  const finish = (vectors: TreeSize, uploads: TreeSize): ScopeWalk => {
+    const walk: ScopeWalk = { vectors, uploads, skips }
+    if (job.activityFile !== undefined && activity?.isFile()) {
+      try {
+        walk.activityText = fs.readSmallTextSyncNoFollow(job.activityFile, activity.size)
+      } catch {
+        // Gone or swapped for a link since the walk: the caller falls back to its own answer.
+      }
     }
-  }
-  if (job.manifestFile !== undefined && manifest?.isFile() && !pending) {
-    try {
-      walk.manifestText = fs.readSmallTextSyncNoFollow(job.manifestFile, manifest.size)
-    } catch {
-      // Gone or swapped for a link since the walk: the caller reads the store its own way.
+    if (job.manifestFile !== undefined && manifest?.isFile() && !pending) {
+      try {
+        walk.manifestText = fs.readSmallTextSyncNoFollow(job.manifestFile, manifest.size)
+      } catch {
+        // Gone or swapped for a link since the walk: the caller reads the store its own way.
+      }
     }
+    return walk
   }
-  return walk
+  return { vectorsOptions: { onSkip, onFile }, uploadsOptions: { onSkip }, finish }
 }

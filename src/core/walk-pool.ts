@@ -20,7 +20,7 @@ import type { ScopeWalk, ScopeWalkJob } from './scope-walk.js'
 import type { WalkFailure, WalkRequest, WalkResponse } from './walk-worker.js'
 
 export interface ScopeWalkerOptions {
-  /** Worker threads for big trees. Default: `BENTO_WALK_THREADS`, else the available cores up to 4. 0 walks in this thread only. */
+  /** Worker threads for big trees. Default: `BENTO_WALK_THREADS`, else one less than the available cores, up to 3. 0 walks in this thread only. */
   threads?: number
   /** Walks done in this thread before workers start. Default 256. */
   inlineScopes?: number
@@ -28,19 +28,25 @@ export interface ScopeWalkerOptions {
 
 export interface ScopeWalker {
   walk(job: ScopeWalkJob): Promise<ScopeWalk>
+  /** The walks of a batch (e.g. a `scanScopeBatches` batch), in its order: one message to a worker, no promise per scope. Rejects with the first failure. */
+  walkBatch(jobs: ScopeWalkJob[]): Promise<ScopeWalk[]>
   /** Walks worth having in flight at once: enough to keep every thread busy. */
   readonly concurrency: number
+  /** Batches worth having in flight at once (`walkBatch`): the workers' fill and one for this thread. */
+  readonly batchConcurrency: number
   /** Stops the workers; walks still pending reject. */
   close(): Promise<void>
 }
 
 const WORKER_URL = new URL('./walk-worker.js', import.meta.url)
 /** Jobs per message: few enough that a worker's answers come back steadily, enough to amortize a message. */
-const JOBS_PER_MESSAGE = 8
+const JOBS_PER_MESSAGE = 32
 const INLINE_CONCURRENCY = 16
-const JOBS_IN_FLIGHT_PER_THREAD = 32
+const JOBS_IN_FLIGHT_PER_THREAD = 64
+const BATCHES_IN_FLIGHT_PER_THREAD = 2
 
-const defaultThreads = (): number => walkThreadsFromEnv(process.env) ?? Math.min(availableParallelism(), 4)
+/** Workers beside this thread, which walks too: one per other core (on 2 cores, one), at most 3. */
+const defaultThreads = (): number => walkThreadsFromEnv(process.env) ?? Math.min(availableParallelism() - 1, 3)
 
 const workersAvailable = (): boolean => existsSync(fileURLToPath(WORKER_URL)) && !faultsArmed()
 
@@ -51,10 +57,23 @@ interface Pending {
   reject(error: unknown): void
 }
 
+/** A message's jobs awaiting their answers. */
+interface Batch {
+  size: number
+  settle(results: WalkResponse['results']): void
+  fail(error: unknown): void
+}
+
 interface Thread {
   worker: Worker
-  batches: Map<number, Pending[]>
+  batches: Map<number, Batch>
   load: number
+}
+
+const walkInline = async (jobs: ScopeWalkJob[]): Promise<ScopeWalk[]> => {
+  const walks: ScopeWalk[] = []
+  for (const job of jobs) walks.push(await walkScope(job))
+  return walks
 }
 
 /**
@@ -76,7 +95,7 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
 
   const failThread = (thread: Thread, error: unknown) => {
     broken ??= error
-    for (const batch of thread.batches.values()) for (const pending of batch) pending.reject(error)
+    for (const batch of thread.batches.values()) batch.fail(error)
     thread.batches.clear()
   }
 
@@ -84,18 +103,24 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
     Array.from({ length: threadCount }, () => {
       const thread: Thread = { worker: new Worker(WORKER_URL), batches: new Map(), load: 0 }
       thread.worker.on('message', ({ batch, results }: WalkResponse) => {
-        const pending = thread.batches.get(batch) ?? []
+        const pending = thread.batches.get(batch)
         thread.batches.delete(batch)
-        thread.load -= pending.length
-        results.forEach((result, i) => {
-          if ('walk' in result) pending[i]?.resolve(result.walk)
-          else pending[i]?.reject(toError(result.error))
-        })
+        if (pending === undefined) return
+        thread.load -= pending.size
+        pending.settle(results)
       })
       thread.worker.on('error', (error) => failThread(thread, error))
       thread.worker.on('exit', (code) => failThread(thread, new Error(`walk worker exited with code ${code}`)))
       return thread
     })
+
+  const post = (jobs: ScopeWalkJob[], pending: Batch) => {
+    const thread = threads!.reduce((least, candidate) => (candidate.load < least.load ? candidate : least))
+    const batch = nextBatch++
+    thread.batches.set(batch, pending)
+    thread.load += pending.size
+    thread.worker.postMessage({ batch, jobs } satisfies WalkRequest)
+  }
 
   const flush = () => {
     flushScheduled = false
@@ -107,26 +132,54 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
     }
     for (let start = 0; start < jobs.length; start += JOBS_PER_MESSAGE) {
       const slice = jobs.slice(start, start + JOBS_PER_MESSAGE)
-      const thread = threads.reduce((least, candidate) => (candidate.load < least.load ? candidate : least))
-      const batch = nextBatch++
-      thread.batches.set(batch, slice)
-      thread.load += slice.length
-      thread.worker.postMessage({ batch, jobs: slice.map(({ job }) => job) } satisfies WalkRequest)
+      post(slice.map(({ job }) => job), {
+        size: slice.length,
+        settle: (results) =>
+          results.forEach((result, i) => {
+            if ('walk' in result) slice[i]?.resolve(result.walk)
+            else slice[i]?.reject(toError(result.error))
+          }),
+        fail: (error) => slice.forEach((pending) => pending.reject(error)),
+      })
     }
   }
 
+  const inline = (count: number): boolean => {
+    walked += count
+    return !pooled || broken !== undefined || walked <= inlineScopes
+  }
+
   return {
-    concurrency: pooled ? threadCount * JOBS_IN_FLIGHT_PER_THREAD : INLINE_CONCURRENCY,
+    concurrency: pooled ? threadCount * JOBS_IN_FLIGHT_PER_THREAD + INLINE_CONCURRENCY : INLINE_CONCURRENCY,
+    batchConcurrency: pooled ? threadCount * BATCHES_IN_FLIGHT_PER_THREAD + 1 : 1,
     walk(job) {
-      walked++
-      if (!pooled || broken !== undefined || walked <= inlineScopes) return walkScope(job)
+      if (inline(1)) return walkScope(job)
       threads ??= startThreads()
+      // As in walkBatch: this thread walks too once every worker has its fill.
+      if (queued.length + threads.reduce((sum, thread) => sum + thread.load, 0) >= threads.length * JOBS_IN_FLIGHT_PER_THREAD) return walkScope(job)
       return new Promise<ScopeWalk>((resolve, reject) => {
         queued.push({ job, resolve, reject })
         if (!flushScheduled) {
           flushScheduled = true
           setImmediate(flush)
         }
+      })
+    },
+    walkBatch(jobs) {
+      if (inline(jobs.length)) return walkInline(jobs)
+      threads ??= startThreads()
+      // The calling thread walks too while every worker has its fill: on 2 cores, itself and one worker.
+      if (threads.every((thread) => thread.batches.size >= BATCHES_IN_FLIGHT_PER_THREAD)) return walkInline(jobs)
+      return new Promise<ScopeWalk[]>((resolve, reject) => {
+        post(jobs, {
+          size: jobs.length,
+          settle: (results) => {
+            const failed = results.find((result) => 'error' in result)
+            if (failed) reject(toError(failed.error))
+            else resolve(results.map((result) => (result as { walk: ScopeWalk }).walk))
+          },
+          fail: reject,
+        })
       })
     },
     async close() {

@@ -4,7 +4,7 @@
  * the caller sees the same errno error a walk in its own thread would throw.
  */
 import { parentPort } from 'node:worker_threads'
-import { walkScope } from './scope-walk.js'
+import { walkScopeSync } from './scope-walk.js'
 import type { ScopeWalk, ScopeWalkJob } from './scope-walk.js'
 
 export interface WalkRequest {
@@ -29,11 +29,12 @@ const describeFailure = (error: unknown): WalkFailure => {
   return { message: String(message), ...(code ? { code } : {}), ...(syscall ? { syscall } : {}), ...(path ? { path } : {}) }
 }
 
-parentPort?.on('message', async ({ batch, jobs }: WalkRequest) => {
+// Sync walks: this thread has no event loop to keep answering, so no promise per scope.
+parentPort?.on('message', ({ batch, jobs }: WalkRequest) => {
   const results: WalkResponse['results'] = []
   for (const job of jobs) {
     try {
-      results.push({ walk: await walkScope(job) })
+      results.push({ walk: walkScopeSync(job) })
     } catch (error) {
       results.push({ error: describeFailure(error) })
     }

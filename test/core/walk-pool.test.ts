@@ -57,6 +57,20 @@ describe('walks on worker threads', () => {
     }
   })
 
+  it('walk batches in this thread too once every worker has its fill, with the same answers in batch order', async () => {
+    const layout = createLayout(await tempDir())
+    const jobs = await buildTree(layout, 40)
+    const { createScopeWalker: createDistWalker } = await fromDist<WalkPool>('core/walk-pool.js')
+    const walker = createDistWalker({ threads: 1, inlineScopes: 0 })
+    try {
+      const batches = Array.from({ length: 5 }, (_, i) => jobs.slice(i * 8, i * 8 + 8))
+      const walked = await Promise.all(batches.map((batch) => walker.walkBatch(batch)))
+      expect(walked.flat()).toEqual(await Promise.all(jobs.map((job) => walkScope(job))))
+    } finally {
+      await walker.close()
+    }
+  })
+
   it('turn a failed walk into the same error, and keep walking the rest', async () => {
     const layout = createLayout(await tempDir())
     const [job] = await buildTree(layout, 1)

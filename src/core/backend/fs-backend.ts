@@ -391,7 +391,6 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
       layout, withStore, evict: evictScope, scopeExists,
       isInUse: (scope) => backend.isInUse(scope),
       assertScopeSafe: (scope) => backend.assertScopeSafe(scope),
-      retireSession: (scope) => retireSession(layout, scope),
       lastActiveAt: (scope) => activity.lastActiveAt(scope),
     }),
   }

@@ -8,7 +8,7 @@ import { beginIntent, endIntent, releaseIntent, scopeOfIntent } from '../journal
 import type { JournalIntent } from '../journal.js'
 import type { Layout } from '../layout.js'
 import type { Scope } from '../keys.js'
-import { emptyTrash, moveScopeToTrash } from './fs-trash.js'
+import { emptyTrash, moveScopesToTrash } from './fs-trash.js'
 
 /** Removes scopes whose locks the caller holds: one journal intent and one trash dir for all, then the delete. */
 export const removeScopesJournaled = async (layout: Layout, scopes: Scope[]): Promise<void> => {
@@ -27,10 +27,7 @@ export const removeScopesJournaled = async (layout: Layout, scopes: Scope[]): Pr
  * to trash (slot `<i>-` in a batch), then the trash is deleted.
  */
 export const finishCleanup = async (layout: Layout, intent: JournalIntent): Promise<void> => {
-  const scopes = intent.scopes.map((ref) => scopeOfIntent(ref))
-  for (const [i, scope] of scopes.entries()) {
-    await moveScopeToTrash(layout, scope, intent.id, 'cleanup', scopes.length === 1 ? '' : `${i}-`)
-  }
+  await moveScopesToTrash(layout, intent.scopes.map((ref) => scopeOfIntent(ref)), intent.id, 'cleanup')
   crashPoint('cleanup:after-trash')
   await emptyTrash(layout, intent.id)
   await endIntent(layout, intent)

@@ -11,6 +11,7 @@ import type { JournalIntent } from '../journal.js'
 import type { Scope } from '../keys.js'
 import type { Layout } from '../layout.js'
 import { withScopeLock, withScopeLocks } from '../lock.js'
+import { retireSessions } from '../retired-sessions.js'
 import { createFsSurveyor } from './fs-survey.js'
 import type { RemoveScopesOptions, ScopeMoves, ScopeRemovalReport } from './contract/scope-moves.js'
 import { assertTreeHasNoLinks } from './fs-copy-tree.js'
@@ -29,7 +30,6 @@ export interface FsMoveDeps {
   isInUse(scope: Scope): boolean
   scopeExists(scope: Scope): Promise<boolean>
   assertScopeSafe(scope: Scope): Promise<void>
-  retireSession(scope: Scope): Promise<void>
   lastActiveAt(scope: Scope): Promise<Date | undefined>
 }
 
@@ -112,7 +112,7 @@ export const createFsScopeMoves = (deps: FsMoveDeps): ScopeMoves => {
       if (removable.length === 0) return
       for (const scope of removable) await deps.evict(scope)
       // Before removal: a crash in between must not let the id come back as a new, empty session.
-      if (options.retireSessions) for (const scope of removable) await deps.retireSession(scope)
+      if (options.retireSessions) await retireSessions(layout, removable)
       await removeScopesJournaled(layout, removable)
       report.removed.push(...removable)
     })

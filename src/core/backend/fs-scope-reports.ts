@@ -8,13 +8,14 @@ import path from 'node:path'
 import { parseActivityText } from '../activity.js'
 import * as fs from '../fs.js'
 import type { Scope } from '../keys.js'
+import { ACTIVITY_FILE } from '../layout.js'
 import type { Layout } from '../layout.js'
 import { mapConcurrent } from '../map-concurrent.js'
 import { JOURNAL_FILE, MANIFEST_FILE } from '../store/files.js'
 import { FORMAT as MANIFEST_FORMAT, FORMAT_VERSION as MANIFEST_FORMAT_VERSION } from '../store/manifest.js'
 import { listQuotaHolders, readQuota } from '../quota-store.js'
-import { measureTree, scanScopes } from '../scan.js'
-import type { ScopeWalk } from '../scope-walk.js'
+import { measureTree, scanScopeBatches } from '../scan.js'
+import type { ScopeWalk, ScopeWalkJob } from '../scope-walk.js'
 import { createScopeWalker } from '../walk-pool.js'
 import type { ScopeReports, ScopeStorageReport, ScopeSummary, ScopeSummaryOptions, StoredUploadEntry } from './contract/scope-reports.js'
 
@@ -37,12 +38,11 @@ const loadCounter = () => import('../store/count-documents.js')
  * Cleanup judges by the content, so du must too. What is not seen here is a touch still
  * pending in this process (a server's unwritten, coalesced touches): at most the coalescing
  * window late. Scopes without a readable file take the tracker's answer (the newest mtime of
- * their dirs and top-level entries).
+ * their dirs and top-level entries): undefined here sends the caller there.
  */
-const lastActiveFromWalk = async (deps: FsScopeReportsDeps, scope: Scope, walk: ScopeWalk): Promise<Date | undefined> => {
+const lastActiveFromWalk = (walk: ScopeWalk): Date | undefined => {
   const record = walk.activityText === undefined ? null : parseActivityText(walk.activityText)
-  if (record) return new Date(record.lastActiveAt)
-  return deps.lastActiveAt(scope)
+  return record ? new Date(record.lastActiveAt) : undefined
 }
 
 /**
@@ -76,32 +76,43 @@ export const createFsScopeReports = (deps: FsScopeReportsDeps): ScopeReports => 
     const counter = options.documents ? await loadCounter() : undefined
     const hasQuota = options.quotas ? await listQuotaHolders(layout) : undefined
     const walker = createScopeWalker(options.threads === undefined ? {} : { threads: options.threads })
-    const summarize = async (scope: Scope): Promise<ScopeSummary> => {
+    const jobOf = (scope: Scope): ScopeWalkJob => {
       const vectorsDir = layout.vectorsDir(scope)
-      const walk = await walker.walk({
+      return {
         vectorsDir,
         uploadsDir: layout.uploadsDir(scope),
-        activityFile: layout.activityFile(scope),
-        ...(counter ? { manifestFile: path.join(vectorsDir, MANIFEST_FILE), pendingFile: path.join(vectorsDir, JOURNAL_FILE) } : {}),
-      })
-      if (options.onSkip) for (const skip of walk.skips) options.onSkip(skip)
-      const summary: ScopeSummary = {
-        scope,
-        vectorBytes: walk.vectors.bytes,
-        uploadBytes: walk.uploads.bytes,
-        files: walk.vectors.files + walk.uploads.files,
-        lastActiveAt: await lastActiveFromWalk(deps, scope, walk),
+        activityFile: vectorsDir + path.sep + ACTIVITY_FILE,
+        ...(counter ? { manifestFile: vectorsDir + path.sep + MANIFEST_FILE, pendingFile: vectorsDir + path.sep + JOURNAL_FILE } : {}),
       }
-      if (counter) summary.documents = documentsInManifest(walk.manifestText) ?? (await counter.countStoreDocuments(vectorsDir)) ?? 0
-      if (hasQuota?.(scope)) {
-        const quota = await readQuota(layout, scope)
-        if (quota) summary.quota = quota
-      }
-      return summary
     }
-    const scopes = scanScopes(layout, { ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.onSkip ? { onSkip: options.onSkip } : {}) })
+    // A batch at a time (one walk-worker message, no promise per scope); awaits only for what the walk could not answer.
+    const summarize = async (scopes: Scope[]): Promise<ScopeSummary[]> => {
+      const jobs = scopes.map(jobOf)
+      const walks = await walker.walkBatch(jobs)
+      const summaries: ScopeSummary[] = []
+      for (let i = 0; i < scopes.length; i++) {
+        const scope = scopes[i]!
+        const walk = walks[i]!
+        if (options.onSkip) for (const skip of walk.skips) options.onSkip(skip)
+        const summary: ScopeSummary = {
+          scope,
+          vectorBytes: walk.vectors.bytes,
+          uploadBytes: walk.uploads.bytes,
+          files: walk.vectors.files + walk.uploads.files,
+          lastActiveAt: lastActiveFromWalk(walk) ?? (await deps.lastActiveAt(scope)),
+        }
+        if (counter) summary.documents = documentsInManifest(walk.manifestText) ?? (await counter.countStoreDocuments(jobs[i]!.vectorsDir)) ?? 0
+        if (hasQuota?.(scope)) {
+          const quota = await readQuota(layout, scope)
+          if (quota) summary.quota = quota
+        }
+        summaries.push(summary)
+      }
+      return summaries
+    }
+    const batches = scanScopeBatches(layout, { ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.onSkip ? { onSkip: options.onSkip } : {}) })
     try {
-      yield* mapConcurrent(scopes, walker.concurrency, summarize)
+      for await (const summaries of mapConcurrent(batches, walker.batchConcurrency, summarize)) yield* summaries
     } finally {
       await walker.close()
     }

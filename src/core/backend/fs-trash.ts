@@ -36,12 +36,40 @@ export const moveScopeToTrash = async (layout: Layout, scope: Scope, id: string,
   await fs.fsyncDir(trash).catch(() => {})
 }
 
-/** Deletes one operation's trash (never follows links: `fs.remove` unlinks them). */
+/**
+ * `moveScopeToTrash` for a batch (cleanup): slot `<i>-` for the i-th scope (none for a
+ * batch of one), the trash dir made and each scope's parent dirs checked once, sync
+ * renames (no thread-pool hop per dir) and one fsync of the trash dir for all.
+ * Idempotent as the single move is. Crash points as `moveScopeToTrash`'s.
+ */
+export const moveScopesToTrash = async (layout: Layout, scopes: Scope[], id: string, crashPrefix: string): Promise<void> => {
+  const trash = trashDirOf(layout, id)
+  await ensureDir(layout, trash)
+  const checked = new Set<string>()
+  for (const [i, scope] of scopes.entries()) {
+    const slot = scopes.length === 1 ? '' : `${i}-`
+    for (const tree of TREES) {
+      const dir = layout.scopeDir(tree, scope)
+      const parent = path.dirname(dir)
+      // Threat: a parent swapped for a symlink (the link itself is what a rename moves, never its target).
+      if (!checked.has(parent)) await assertNoSymlinks(layout, parent)
+      checked.add(parent)
+      if (fs.lstatSyncOrUndefined(dir) === undefined) continue
+      const target = path.join(trash, `${slot}${tree}`)
+      if (fs.lstatSyncOrUndefined(target) !== undefined) throw new Error(`trash slot ${target} already taken`)
+      fs.renameSync(dir, target)
+      crashPoint(`${crashPrefix}:after-trash-${tree}`)
+    }
+  }
+  await fs.fsyncDir(trash).catch(() => {})
+}
+
+/** Deletes one operation's trash (never follows links: `fs.removeTreeConcurrently` unlinks them). */
 export const emptyTrash = async (layout: Layout, id: string): Promise<void> => {
   const trash = trashDirOf(layout, id)
   assertInside(layout.trashDir, trash)
   await assertNoSymlinks(layout, layout.trashDir)
-  await fs.remove(trash)
+  await fs.removeTreeConcurrently(trash)
 }
 
 /**

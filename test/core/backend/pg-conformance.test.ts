@@ -2,12 +2,11 @@
  * The storage contract's conformance suite on the PostgreSQL backend: PGlite over
  * the wire protocol (or BENTO_TEST_DATABASE_URL), a schema per test.
  *
- * The scope's lock held elsewhere (another backend's open transaction, what a
- * second replica does) is tested on a real PostgreSQL only: PGlite runs one
- * transaction at a time for all its connections, so while another connection's
- * transaction is open every statement waits for it, and there is no "locked" to
- * observe. Exclusion on PGlite is checked by the shared-storage tests (writes from
- * two backends to one scope all land, each on the others' result).
+ * The scope's lock held elsewhere is another backend's open transaction (what a
+ * second replica does). On PGlite that transaction holds the one session, so
+ * reads wait for it (no read is tried while it is held) and a writer gives up
+ * after `lockWaitMs` through this process's registry of held scopes
+ * (src/core/backend/pg/scope-holds.ts).
  */
 import { createPgBackend } from '../../../src/core/backend/pg/pg-backend.js'
 import { parseDatabaseSpec } from '../../../src/core/backend/pg/spec.js'
@@ -47,5 +46,6 @@ describeBackendConformance('pg', {
       destroy: async () => undefined,
     }
   },
-  ...(process.env.BENTO_TEST_DATABASE_URL?.trim() ? { lockElsewhere } : {}),
+  lockElsewhere,
+  readsWaitForWriters: !process.env.BENTO_TEST_DATABASE_URL?.trim(),
 })

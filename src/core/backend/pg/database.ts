@@ -22,8 +22,12 @@ export interface Database {
   readonly server: ServerInfo
   /** Migrations this open applied (none when the schema was up to date or `migrate: false`). */
   readonly migrated: Migration[]
-  /** Runs `fn` in a transaction on one connection: committed when it resolves, rolled back when it throws. */
-  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>
+  /**
+   * Runs `fn` in a transaction on one connection: committed when it resolves, rolled
+   * back when it throws. When `giveUp` rejects before the transaction has begun (on
+   * PGlite, BEGIN waits for the one session), the attempt is dropped and its error thrown.
+   */
+  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options?: { giveUp?: Promise<never> }): Promise<T>
   close(): Promise<void>
 }
 
@@ -72,12 +76,32 @@ export const openDatabase = async (spec: DatabaseSpec, options: OpenDatabaseOpti
     } finally {
       client.release()
     }
-    const transaction = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-      const connection = await pool.connect().catch((error: unknown) => {
+    const transaction = async <T>(fn: (client: pg.PoolClient) => Promise<T>, transactionOptions: { giveUp?: Promise<never> } = {}): Promise<T> => {
+      const { giveUp } = transactionOptions
+      const connecting = pool.connect().catch((error: unknown) => {
         throw databaseError(spec, error)
       })
+      let connection: pg.PoolClient
       try {
-        await connection.query('BEGIN')
+        connection = giveUp ? await Promise.race([connecting, giveUp]) : await connecting
+      } catch (error) {
+        // Given up while connecting: the connection, once made, goes back to the pool unused.
+        void connecting.then((late) => late.release(), () => undefined)
+        throw error
+      }
+      if (giveUp) {
+        const beginning = connection.query('BEGIN')
+        try {
+          await Promise.race([beginning, giveUp])
+        } catch (error) {
+          // Still queued for the session (or BEGIN just ran): closing the connection drops or rolls it back.
+          beginning.catch(() => undefined)
+          connection.release(error instanceof Error ? error : true)
+          throw error
+        }
+      }
+      try {
+        if (!giveUp) await connection.query('BEGIN')
         const result = await fn(connection)
         crashPoint('pg:before-commit')
         await connection.query('COMMIT')

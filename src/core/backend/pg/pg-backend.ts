@@ -25,13 +25,14 @@ import { openDatabase, type Database, type OpenDatabaseOptions } from './databas
 import { PgVectorStore, type StoreIdentity } from './pg-store.js'
 import { exportPgScope, importPgScope } from './scope-io.js'
 import { pgConversations } from './conversations.js'
-import { ensureScopeRow, isScopeLocked, lockScope, scopeIdOf, scopeOfRow } from './scope-rows.js'
-import type { DatabaseSpec } from './spec.js'
+import { ensureScopeRow, isScopeLocked, lockScope, scopeIdOf, scopeLockKey, scopeLockedError, scopeOfRow } from './scope-rows.js'
+import { scopeHoldsOf } from './scope-holds.js'
+import { describeSpec, type DatabaseSpec } from './spec.js'
 import { loadDocuments, loadStoreRow, type PgStoreState, type Queryable } from './store-state.js'
 import { createInUseCounter } from '../in-use.js'
 import { createPgScopeReports } from './scope-reports.js'
 import { createPgScopeMoves } from './scope-moves.js'
-import { buildVectorIndex, defaultVectorIndexMinChunks, dropOrphanVectorIndexes, dropVectorIndex, vectorIndexAction } from './vector-index.js'
+import { buildVectorIndex, defaultVectorIndexMinChunks, dropOrphanVectorIndexes, dropVectorIndex, VECTOR_INDEX_MAX_CHUNKS, vectorIndexAction } from './vector-index.js'
 
 export interface PgBackendOptions extends OpenDatabaseOptions {
   spec: DatabaseSpec
@@ -50,6 +51,8 @@ export interface PgBackend extends StorageBackend {
 
 interface Transaction {
   client: pg.PoolClient
+  /** The scope lock keys this transaction holds (scope-holds.ts). */
+  holds: Set<string>
 }
 
 const LIST_PAGE = 1000
@@ -70,19 +73,48 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
   /** The open transaction's connection inside a write, else the pool. */
   const reader = (): Queryable => current.getStore()?.client ?? pool
 
+  const holds = scopeHoldsOf(describeSpec(options.spec))
+  const holdKey = (scope: Scope) => scopeLockKey(schema, scope)
+
+  /** Takes the scope's lock in the transaction and records it in this process's registry until the transaction ends. */
+  const lockIn = async (open: Transaction, scope: Scope, waitMs: number): Promise<void> => {
+    await lockScope(open.client, schema, scope, waitMs)
+    const key = holdKey(scope)
+    if (open.holds.has(key)) return
+    open.holds.add(key)
+    holds.hold(key)
+  }
+
+  /**
+   * A transaction that will lock `scopes`: on PGlite its BEGIN waits for the session,
+   * so it gives up (locked) once it has waited `waitMs` while one of them is held here.
+   */
+  const lockingTransaction = async <T>(scopes: readonly Scope[], waitMs: number, fn: (open: Transaction) => Promise<T>): Promise<T> => {
+    const watch = holds.giveUpAfter(scopes.map(holdKey), waitMs, () => scopeLockedError(scopes[0]!))
+    const open: Transaction = { client: undefined as unknown as pg.PoolClient, holds: new Set() }
+    try {
+      return await database.transaction((client) => {
+        watch.stop()
+        open.client = client
+        return current.run(open, () => fn(open))
+      }, scopes.length > 0 ? { giveUp: watch.signal } : {})
+    } finally {
+      watch.stop()
+      for (const key of open.holds) holds.release(key)
+    }
+  }
+
   /** Runs `fn` in a transaction holding the scope's lock, or inside the one already running. */
   const inScopeTransaction = async <T>(scope: Scope, fn: (q: Queryable) => Promise<T>, waitMs = DEFAULT_LOCK_WAIT_MS): Promise<T> => {
     const open = current.getStore()
     if (open) {
-      await lockScope(open.client, schema, scope, waitMs)
+      await lockIn(open, scope, waitMs)
       return fn(open.client)
     }
-    return database.transaction((client) =>
-      current.run({ client }, async () => {
-        await lockScope(client, schema, scope, waitMs)
-        return fn(client)
-      }),
-    )
+    return lockingTransaction([scope], waitMs, async (tx) => {
+      await lockIn(tx, scope, waitMs)
+      return fn(tx.client)
+    })
   }
 
   const stateOf = async (q: Queryable, scope: Scope, part: StorePart): Promise<PgStoreState> => {
@@ -93,7 +125,10 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     return { ...found, documents }
   }
 
-  const vectorIndexPolicy = { minChunks: Math.max(1, options.vectorIndexMinChunks ?? defaultVectorIndexMinChunks(options.spec.kind)) }
+  const vectorIndexPolicy = {
+    minChunks: Math.max(1, options.vectorIndexMinChunks ?? defaultVectorIndexMinChunks(options.spec.kind)),
+    maxChunks: options.spec.exactScanAbove ?? VECTOR_INDEX_MAX_CHUNKS,
+  }
   const indexing = new Map<string, Promise<void>>()
 
   /**
@@ -149,6 +184,7 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
       },
       write: (fn) => inScopeTransaction(scope, fn),
       ensureScope: (q) => ensureScopeRow(q, s, scope, new Date(now())),
+      vectorIndexMaxChunks: vectorIndexPolicy.maxChunks,
     }, state)
 
   const targetOf = (state: PgStoreState, part: StorePart) => ({
@@ -311,7 +347,8 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     s, schema, withStore, usage, evict, reader, now: () => new Date(now()),
     isInUse: (scope) => running.has(idOf(scope)),
     open: () => current.getStore()?.client,
-    transaction: (fn) => database.transaction((client) => current.run({ client }, () => fn(client))),
+    transaction: (fn, locking) => lockingTransaction(locking?.scopes ?? [], locking?.waitMs ?? DEFAULT_LOCK_WAIT_MS, (open) => fn(open.client)),
+    lockScope: (scope, waitMs) => lockIn(current.getStore()!, scope, waitMs),
   })
 
   return {
@@ -336,7 +373,9 @@ export const createPgBackend = async (options: PgBackendOptions): Promise<PgBack
     // Inside a write of this call's own transaction the lock is its own; elsewhere a failed try means another holder.
     // Each operation is one transaction: a crash rolls it back, so nothing is ever left half-done to report.
     pendingOperations: async () => [],
-    isLockedElsewhere: (scope) => (current.getStore() ? Promise.resolve(false) : database.transaction((client) => isScopeLocked(client, schema, scope))),
+    // A holder in this process is known without the database (on PGlite, asking would wait for it to finish).
+    isLockedElsewhere: async (scope) =>
+      current.getStore() ? false : holds.isHeld(holdKey(scope)) || database.transaction((client) => isScopeLocked(client, schema, scope)),
     exportScope: (scope, fn, ioOptions) => exportPgScope(ioDeps, scope, fn, ioOptions),
     importScope: async (scope, source, ioOptions) => {
       await importPgScope(ioDeps, scope, source, ioOptions)

@@ -46,6 +46,8 @@ export interface PgStoreContext extends StoreIdentity {
   write<T>(fn: (q: Queryable) => Promise<T>): Promise<T>
   /** The scope's row id, created when absent (inside `write`). */
   ensureScope(q: Queryable): Promise<string>
+  /** Stores above this many chunks are scanned exactly even when they have an index (vector-index.ts). */
+  vectorIndexMaxChunks?: number
 }
 
 interface ChunkRow {
@@ -168,7 +170,7 @@ export class PgVectorStore implements VectorStore {
     // A filter is a JS predicate: read the ranking in growing windows until k pass it or the store is exhausted.
     let window = filter ? Math.max(4 * wanted, 64) : Math.min(wanted, row.live)
     for (;;) {
-      const rows = row.vectorIndex && row.dimension !== undefined && searchesVectorIndex(row.live, window)
+      const rows = row.vectorIndex && row.dimension !== undefined && searchesVectorIndex(row.live, window, this.ctx.vectorIndexMaxChunks)
         ? await this.indexedRanking(row.dimension, operator, query, window)
         : await this.exactRanking(operator, query, window)
       const hits: SearchHit[] = []

@@ -1,6 +1,7 @@
 import { once } from 'node:events'
 import type { Socket } from 'node:net'
 import type { PGlite } from '@electric-sql/pglite'
+import { mayChangeSession, RESET_SESSION_SQL, sqlOfMessage } from './pglite-session-state.js'
 import type { EngineTurns } from './pglite-turns.js'
 import { SYNC_MESSAGE, TERMINATE, WireProtocolError, cutClientMessage, endsBatch, fatalError, queryMessage, readyStatusAtEnd, type ClientMessage } from './pglite-wire.js'
 
@@ -12,7 +13,9 @@ import { SYNC_MESSAGE, TERMINATE, WireProtocolError, cutClientMessage, endsBatch
  * and Bind (electric-sql/pglite issue 1046: 08P01 errors, or another statement's
  * rows). The turn is kept while the session is not idle afterwards (an open
  * transaction, a Flush before Sync, a COPY) and given back when it is; a client
- * that goes away while keeping it is rolled back first.
+ * that goes away while keeping it is rolled back first. A connection taking the
+ * session after one whose SQL may have changed session state (SET, temporary
+ * tables, session advisory locks…) first resets it (pglite-session-state.ts).
  */
 export class PgliteConnection {
   /** Resolves once the connection is closed and has given its turn back. */
@@ -20,7 +23,8 @@ export class PgliteConnection {
   private readonly input = new ChunkQueue()
   private started = false
   private pending: Buffer[] = []
-  private readonly batches: Buffer[] = []
+  private pendingChangesSession = false
+  private readonly batches: Array<{ bytes: Buffer; changesSession: boolean }> = []
   private terminating = false
   private hasTurn = false
   /** The session is not idle: a transaction, a Flush or a COPY of this connection is open. */
@@ -94,7 +98,7 @@ export class PgliteConnection {
         return
       case 'startup':
         this.started = true
-        this.batches.push(message.bytes)
+        this.batches.push({ bytes: message.bytes, changesSession: false })
         return
       case 'typed':
         if (message.type === TERMINATE) {
@@ -103,9 +107,14 @@ export class PgliteConnection {
           return
         }
         this.pending.push(message.bytes)
+        if (!this.pendingChangesSession) {
+          const sql = sqlOfMessage(message.type, message.bytes)
+          this.pendingChangesSession = sql !== undefined && mayChangeSession(sql)
+        }
         if (endsBatch(message.type)) {
-          this.batches.push(this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending))
+          this.batches.push({ bytes: this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending), changesSession: this.pendingChangesSession })
           this.pending = []
+          this.pendingChangesSession = false
         }
     }
   }
@@ -129,8 +138,10 @@ export class PgliteConnection {
         await this.turns.take()
         this.hasTurn = true
         if (this.closed) return
+        if (this.turns.sessionChangedBy !== undefined && this.turns.sessionChangedBy !== this) await this.resetSession()
       }
-      const output = await this.execute(batch)
+      if (batch.changesSession) this.turns.sessionChangedBy = this
+      const output = await this.execute(batch.bytes)
       const status = readyStatusAtEnd(output)
       this.open = status !== 'I'
       if (!this.open) {
@@ -147,6 +158,12 @@ export class PgliteConnection {
     const chunks: Buffer[] = []
     await this.db.runExclusive(() => this.db.execProtocolRawStream(batch, { onRawData: (data) => chunks.push(Buffer.from(data)) }))
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+  }
+
+  /** Clears what the connection that changed session state left (its answers go nowhere). */
+  private async resetSession(): Promise<void> {
+    await this.execute(queryMessage(RESET_SESSION_SQL))
+    this.turns.sessionChangedBy = undefined
   }
 
   /**

@@ -4,6 +4,8 @@
  * batch until the session is idle again (the end of its transaction).
  */
 export class EngineTurns {
+  /** The connection whose batch may have changed session state since the last reset (pglite-session-state.ts). */
+  sessionChangedBy: object | undefined
   private busy = false
   private readonly waiting: Array<() => void> = []
 

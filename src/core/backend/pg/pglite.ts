@@ -5,9 +5,11 @@
  *
  * PGlite is one single-threaded session: the connections take it in turns, each
  * batch of a connection's messages whole and a transaction from BEGIN to its end,
- * so statements and transactions stay isolated, but session state (SET,
- * session-level advisory locks, named prepared statements) is shared by every
- * connection. The backend therefore uses only transaction-scoped locks and
+ * so statements and transactions stay isolated. Session state (SET, temporary
+ * tables, session-level advisory locks) is reset when another connection takes
+ * the session after one that may have changed it (pglite-session-state.ts), so
+ * it lasts only while its connection keeps the session; named prepared
+ * statements stay shared. The backend uses only transaction-scoped locks and
  * settings.
  *
  * One process at a time opens a data dir (pglite-owner.ts).

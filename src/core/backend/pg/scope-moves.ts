@@ -19,7 +19,7 @@ import type { Scope } from '../../keys.js'
 import type { RemoveScopesOptions, ScopeMergeCounts, ScopeMoves, ScopeRemovalReport } from '../contract/scope-moves.js'
 import { deriveClashId, emptyMergeCounts, mergeStore } from '../scope-merge.js'
 import type { StorageBackend } from '../types.js'
-import { ensureScopeRow, isScopeLocked, lockScope, scopeIdOf } from './scope-rows.js'
+import { ensureScopeRow, isScopeLocked, scopeIdOf } from './scope-rows.js'
 import { loadStoreRow, type Queryable } from './store-state.js'
 
 export interface PgMoveDeps {
@@ -33,8 +33,10 @@ export interface PgMoveDeps {
   reader(): Queryable
   /** The running transaction's connection, else undefined. */
   open(): Queryable | undefined
-  /** Runs `fn` in a new transaction whose connection every nested call uses. */
-  transaction<T>(fn: (q: Queryable) => Promise<T>): Promise<T>
+  /** Runs `fn` in a new transaction whose connection every nested call uses; `locking` names the scopes it will lock and how long it may wait for them. */
+  transaction<T>(fn: (q: Queryable) => Promise<T>, locking?: { scopes: readonly Scope[]; waitMs: number }): Promise<T>
+  /** Takes the scope's lock in the running transaction, waiting at most `waitMs`. */
+  lockScope(scope: Scope, waitMs: number): Promise<void>
   now(): Date
 }
 
@@ -147,12 +149,11 @@ export const createPgScopeMoves = (deps: PgMoveDeps): ScopeMoves => {
     }),
     async withScopesLocked(scopes, fn, options = {}) {
       const waitMs = options.waitMs ?? DEFAULT_LOCK_WAIT_MS
-      const lockAll = async (q: Queryable) => {
-        for (const scope of lockOrder(scopes)) await lockScope(q, schema, scope, waitMs)
+      const lockAll = async () => {
+        for (const scope of lockOrder(scopes)) await deps.lockScope(scope, waitMs)
         return fn()
       }
-      const open = deps.open()
-      return open ? lockAll(open) : deps.transaction(lockAll)
+      return deps.open() ? lockAll() : deps.transaction(lockAll, { scopes, waitMs })
     },
     async moveScope(from, to, options) {
       const q = inOpen()

@@ -33,19 +33,22 @@ export const ensureScopeRow = async (q: Queryable, s: string, scope: Scope, at: 
  * hash of (schema, kind, dir), so it exists before the scope's row does and
  * excludes every process and replica on the database. Waits at most `waitMs`.
  */
-const lockKey = (schema: string, scope: Scope) => `bento:${schema}:${scope.kind}/${scope.dir}`
+export const scopeLockKey = (schema: string, scope: Scope) => `bento:${schema}:${scope.kind}/${scope.dir}`
 
 /** True while another transaction (another process, replica or call) holds the scope's lock. Run it in a transaction. */
 export const isScopeLocked = async (q: Queryable, schema: string, scope: Scope): Promise<boolean> =>
-  !(await q.query<{ free: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS free', [lockKey(schema, scope)])).rows[0]!.free
+  !(await q.query<{ free: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS free', [scopeLockKey(schema, scope)])).rows[0]!.free
+
+export const scopeLockedError = (scope: Scope): LockedError =>
+  new LockedError(`Scope "${scope.key}" is locked by another operation; try again shortly.`)
 
 export const lockScope = async (q: Queryable, schema: string, scope: Scope, waitMs: number): Promise<void> => {
   await q.query(`SELECT set_config('lock_timeout', $1, true)`, [`${Math.max(1, Math.round(waitMs))}ms`])
   try {
-    await q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey(schema, scope)])
+    await q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [scopeLockKey(schema, scope)])
   } catch (error) {
     if ((error as { code?: string }).code === '55P03') {
-      throw new LockedError(`Scope "${scope.key}" is locked by another operation; try again shortly.`)
+      throw scopeLockedError(scope)
     }
     throw error
   } finally {

@@ -8,9 +8,13 @@ import path from 'node:path'
 import { InvalidOptionsError } from '../../errors.js'
 import { assertSchemaName, DEFAULT_SCHEMA } from './sql.js'
 
-export type DatabaseSpec =
-  | { kind: 'postgres'; url: string; schema: string }
-  | { kind: 'pglite'; dir: string; schema: string }
+interface SpecOptions {
+  schema: string
+  /** Stores above this many chunks are scanned exactly (no index); `Infinity` for never. Absent: the default, 25,000. */
+  exactScanAbove?: number
+}
+
+export type DatabaseSpec = ({ kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string }) & SpecOptions
 
 export const isDatabaseSpec = (value: string): boolean => /^(postgres|postgresql|pglite):/i.test(value.trim())
 
@@ -20,7 +24,8 @@ export const parseDatabaseSpec = (raw: string, source = '--backend'): DatabaseSp
   if (/^pglite:/i.test(value)) {
     const [location = '', query = ''] = value.slice('pglite:'.length).split('?', 2)
     if (location.trim() === '') throw new InvalidOptionsError(`Invalid ${source}: pglite: needs a directory (pglite:./bento-db).`)
-    return { kind: 'pglite', dir: path.resolve(location), schema: schemaOf(new URLSearchParams(query), source) }
+    const params = new URLSearchParams(query)
+    return { kind: 'pglite', dir: path.resolve(location), ...optionsOf(params, source) }
   }
   if (/^postgres(ql)?:\/\//i.test(value)) {
     let url: URL
@@ -29,11 +34,27 @@ export const parseDatabaseSpec = (raw: string, source = '--backend'): DatabaseSp
     } catch {
       throw new InvalidOptionsError(`Invalid ${source}: not a URL (postgres://user:password@host:5432/database).`)
     }
-    const schema = schemaOf(url.searchParams, source)
+    const options = optionsOf(url.searchParams, source)
+    // Ours, not the server's: the pg client would send them as run-time parameters.
     url.searchParams.delete('schema')
-    return { kind: 'postgres', url: url.toString(), schema }
+    url.searchParams.delete(EXACT_SCAN_ABOVE)
+    return { kind: 'postgres', url: url.toString(), ...options }
   }
   throw new InvalidOptionsError(`Invalid ${source} ${JSON.stringify(redactUrl(value))}: expected postgres://…, postgresql://… or pglite:<dir>.`)
+}
+
+const EXACT_SCAN_ABOVE = 'exact-scan-above'
+
+const optionsOf = (params: URLSearchParams, source: string): SpecOptions => {
+  const exactScanAbove = exactScanAboveOf(params.get(EXACT_SCAN_ABOVE), source)
+  return { schema: schemaOf(params, source), ...(exactScanAbove === undefined ? {} : { exactScanAbove }) }
+}
+
+const exactScanAboveOf = (value: string | null, source: string): number | undefined => {
+  if (value === null) return undefined
+  if (value === 'never') return Number.POSITIVE_INFINITY
+  if (/^[1-9][0-9]{0,9}$/.test(value)) return Number(value)
+  throw new InvalidOptionsError(`Invalid ${source}: ${EXACT_SCAN_ABOVE} must be a number of chunks (1 or more) or "never", got ${JSON.stringify(value)}.`)
 }
 
 const schemaOf = (params: URLSearchParams, source: string): string => {

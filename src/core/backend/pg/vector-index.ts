@@ -55,11 +55,15 @@ export const VECTOR_INDEX_MAX_WINDOW = 1000
  * window asked for, 400, and one per 25 chunks of the store.
  */
 export const vectorIndexCandidates = (live: number, window: number): number =>
-  Math.max(window, VECTOR_INDEX_MIN_CANDIDATES, Math.ceil(live / VECTOR_INDEX_CHUNKS_PER_CANDIDATE))
+  Math.min(Math.max(window, VECTOR_INDEX_MIN_CANDIDATES, Math.ceil(live / VECTOR_INDEX_CHUNKS_PER_CANDIDATE)), Math.max(window, VECTOR_INDEX_MAX_CANDIDATES))
 
-/** Whether a search of a store with an index walks it: only while the list it needs fits pgvector's. */
-export const searchesVectorIndex = (live: number, window: number): boolean =>
-  window <= VECTOR_INDEX_MAX_WINDOW && vectorIndexCandidates(live, window) <= VECTOR_INDEX_MAX_CANDIDATES
+/**
+ * Whether a search of a store with an index walks it: by default only while the list it needs
+ * fits pgvector's (up to 25,000 chunks); up to `maxChunks` when the backend says otherwise
+ * (`?exact-scan-above=`), walking pgvector's longest list, at a lower recall.
+ */
+export const searchesVectorIndex = (live: number, window: number, maxChunks = VECTOR_INDEX_MAX_CHUNKS): boolean =>
+  window <= VECTOR_INDEX_MAX_WINDOW && live <= maxChunks
 
 /** The settings of one indexed search (SET LOCAL in its transaction). */
 export const indexedSearchSettings = (candidates: number): string => {
@@ -119,7 +123,7 @@ export interface VectorIndexTarget {
 
 export interface VectorIndexPolicy {
   minChunks: number
-  /** Default VECTOR_INDEX_MAX_CHUNKS. */
+  /** Default VECTOR_INDEX_MAX_CHUNKS; `?exact-scan-above=` of the backend spec. */
   maxChunks?: number
 }
 

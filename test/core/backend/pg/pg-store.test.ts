@@ -3,7 +3,8 @@
  * backend holding the same chunks: the same hits in the same order with the
  * same scores (vector and BM25), the same documents.
  */
-import { describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { describe, expect, it, vi } from 'vitest'
 import { createFsBackend } from '../../../../src/core/backend/index.js'
 import { createPgBackend, type PgBackend } from '../../../../src/core/backend/pg/pg-backend.js'
 import { parseDatabaseSpec } from '../../../../src/core/backend/pg/spec.js'
@@ -168,6 +169,33 @@ describe('PostgreSQL store', () => {
     } finally {
       await pg.close()
     }
+  })
+
+  it('?exact-scan-above= decides whether a store past it keeps its own HNSW index and is searched through it, or is scanned exactly', async () => {
+    const scope = customScope('user-big')
+    const [query] = await embedder.embed(['refunds'])
+    // Thresholds lowered to the 8 chunks of `fill`: an index from 4 chunks, exact scans above 6 (or never).
+    const rankingOf = async (exactScanAbove: string) => {
+      const backend = await createPgBackend({ spec: parseDatabaseSpec(`${db.url}?schema=${db.schema()}&exact-scan-above=${exactScanAbove}`), embedder, poolSize: 3, vectorIndexMinChunks: 4 })
+      try {
+        await fill(backend, scope)
+        const sent = vi.spyOn(pg.Client.prototype, 'query')
+        try {
+          const hits = await backend.withStore(scope, (store) => store.search(query!, 3))
+          const sql = sent.mock.calls.map(([text]) => (typeof text === 'string' ? text : (text as { text: string }).text)).filter((text) => / LIMIT \$/.test(text))
+          return { hits: hits.map((hit) => hit.text), indexed: sql.some((text) => text.includes('candidates AS MATERIALIZED')), indexes: (await backend.database.pool.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE 'chunks_hnsw%'`, [backend.database.schema])).rowCount }
+        } finally {
+          sent.mockRestore()
+        }
+      } finally {
+        await backend.close()
+      }
+    }
+    const exact = await rankingOf('6')
+    const walked = await rankingOf('never')
+    expect(exact).toMatchObject({ indexed: false, indexes: 0 })
+    expect(walked).toMatchObject({ indexed: true, indexes: 1 })
+    expect(walked.hits).toEqual(exact.hits)
   })
 
   it('two backends on one database (two replicas): a write on one is searched on the other at once, a delete too; no lock reported when none is held', async () => {

@@ -114,6 +114,39 @@ describe.skipIf(Boolean(process.env.BENTO_TEST_DATABASE_URL?.trim()))('PGlite se
     expect((await pool().query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 0 }])
   })
 
+  it("does not hand one connection's session state to the next (SET, set_config, temp tables, session advisory locks)", async () => {
+    const a = new pg.Client({ connectionString: db.url })
+    const b = new pg.Client({ connectionString: db.url })
+    await a.connect()
+    await b.connect()
+    const schema = db.schema()
+    try {
+      await a.query(`CREATE SCHEMA "${schema}"`)
+      await a.query(`SET search_path = "${schema}"; SET statement_timeout = '1234ms'`)
+      await a.query("SELECT set_config('application_name', 'left-behind', false), pg_advisory_lock(4242)")
+      await a.query('CREATE TEMP TABLE left_behind (n int)')
+      // Its own state stays with a connection while no other takes the session.
+      expect((await a.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '1234ms' }])
+      const stateOf = async (client: pg.Client) =>
+        (await client.query<Record<string, unknown>>(
+          `SELECT current_setting('search_path') AS search_path, current_setting('statement_timeout') AS statement_timeout,
+                  current_setting('application_name') AS application_name, current_user = session_user AS own_role,
+                  (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory') AS advisory_locks,
+                  to_regclass('pg_temp.left_behind') IS NULL AS no_temp_table`,
+        )).rows[0]
+      const fresh = { statement_timeout: '0', application_name: '', own_role: true, advisory_locks: 0, no_temp_table: true }
+      const seenByB = await stateOf(b)
+      expect(seenByB).toMatchObject(fresh)
+      expect(seenByB!.search_path).not.toContain(schema)
+      // The other way round: what b sets with set_config(…, false) is gone for a.
+      await b.query(`SELECT set_config('statement_timeout', '7s', false)`)
+      expect(await stateOf(a)).toMatchObject(fresh)
+    } finally {
+      await a.end()
+      await b.end()
+    }
+  })
+
   it('closes a connection that sends a malformed message length (08P01), and serves the others', async () => {
     const a = await WireClient.connect(db.url)
     a.send(Buffer.from([0x51, 0, 0, 0, 2]))

@@ -13,6 +13,8 @@ import {
   vectorIndexCandidates,
   type VectorIndexTarget,
 } from '../../../../src/core/backend/pg/vector-index.js'
+import { parseDatabaseSpec } from '../../../../src/core/backend/pg/spec.js'
+import { InvalidOptionsError } from '../../../../src/core/errors.js'
 
 const target = (live: number, extra: Partial<VectorIndexTarget> = {}): VectorIndexTarget =>
   ({ scopeId: '7', part: 'documents', dimension: 384, space: 'cosine', live, vectorIndex: undefined, ...extra })
@@ -55,5 +57,28 @@ describe('which searches walk the index, and with what list', () => {
     expect(searchesVectorIndex(25_000, 10)).toBe(true)
     expect(searchesVectorIndex(30_000, 10)).toBe(false)
     expect(searchesVectorIndex(10_000, 1_024)).toBe(false)
+  })
+
+  it('past 25,000 chunks only with ?exact-scan-above= set higher, walking pgvector\'s longest list', () => {
+    expect(searchesVectorIndex(100_000, 10, Number.POSITIVE_INFINITY)).toBe(true)
+    expect(searchesVectorIndex(100_000, 10, 50_000)).toBe(false)
+    expect(searchesVectorIndex(100_000, 1_024, Number.POSITIVE_INFINITY)).toBe(false)
+    expect(vectorIndexCandidates(100_000, 10)).toBe(1_000)
+    expect(vectorIndexAction(target(100_000), { minChunks: 10_000, maxChunks: Number.POSITIVE_INFINITY })).toBe('build')
+    expect(vectorIndexAction(target(1_000_000, indexed), { minChunks: 10_000, maxChunks: Number.POSITIVE_INFINITY })).toBe('none')
+    expect(vectorIndexAction(target(75_001, indexed), { minChunks: 10_000, maxChunks: 50_000 })).toBe('drop')
+  })
+})
+
+describe('?exact-scan-above= on the backend spec', () => {
+  it('takes a number of chunks or never, on postgres:// (kept from the server) and pglite:, and refuses anything else', () => {
+    const spec = parseDatabaseSpec('postgres://u@h/d?schema=s&exact-scan-above=100000&sslmode=require')
+    expect(spec).toMatchObject({ schema: 's', exactScanAbove: 100_000, url: 'postgres://u@h/d?sslmode=require' })
+    expect(parseDatabaseSpec('pglite:./db?exact-scan-above=never')).toMatchObject({ exactScanAbove: Number.POSITIVE_INFINITY })
+    expect(parseDatabaseSpec('pglite:./db').exactScanAbove).toBeUndefined()
+    for (const bad of ['0', '-5', '1e5', '25k', '', 'always', '99999999999']) {
+      expect(() => parseDatabaseSpec(`postgres://h/d?exact-scan-above=${bad}`)).toThrow(InvalidOptionsError)
+    }
+    expect(() => parseDatabaseSpec('pglite:./db?exact-scan-above=lots', 'BENTO_DATABASE_URL')).toThrow(/BENTO_DATABASE_URL: exact-scan-above must be a number of chunks \(1 or more\) or "never", got "lots"/)
   })
 })
