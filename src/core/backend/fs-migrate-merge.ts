@@ -16,7 +16,7 @@ import type { FsMoveDeps } from './fs-scope-moves.js'
 import type { Scope } from '../keys.js'
 import { deriveClashId, emptyMergeCounts, mergeStore } from './scope-merge.js'
 import { copyTree } from './fs-copy-tree.js'
-import { emptyTrash, moveScopeToTrash } from './fs-trash.js'
+import { emptyTrash, moveScopesToTrash } from './fs-trash.js'
 
 const exists = async (p: string) => (await fs.lstatOrUndefined(p)) !== undefined
 
@@ -93,7 +93,7 @@ export const runMergeMigration = async (deps: FsMoveDeps, intent: JournalIntent,
   }
   if (intent.data.copy !== true) {
     await deps.evict(from)
-    await moveScopeToTrash(layout, from, intent.id, 'migrate-merge')
+    await moveScopesToTrash(layout, [from], intent.id, 'migrate-merge')
     await emptyTrash(layout, intent.id)
   }
   await endIntent(layout, intent)

@@ -17,30 +17,11 @@ export const TREES: readonly Tree[] = ['vectors', 'uploads']
 export const trashDirOf = (layout: Layout, id: string): string => path.join(layout.trashDir, id)
 
 /**
- * Renames the scope's dirs into trash. Idempotent: a dir already moved is
- * skipped, so a replay after a crash finishes the job.
+ * Renames each scope's dirs into trash, slot `<i>-` for the i-th scope (none for a
+ * batch of one). Idempotent: a dir already moved is skipped, so a replay after a
+ * crash finishes the job. Each scope's parent dirs are checked once, the renames are
+ * sync (no thread-pool hop per dir) and the trash dir is fsynced once for all.
  * Threat: a scope dir swapped for a symlink; the link itself is what moves, its target is never touched.
- */
-export const moveScopeToTrash = async (layout: Layout, scope: Scope, id: string, crashPrefix: string, slot = ''): Promise<void> => {
-  const trash = trashDirOf(layout, id)
-  await ensureDir(layout, trash)
-  for (const tree of TREES) {
-    const dir = layout.scopeDir(tree, scope)
-    const target = path.join(trash, `${slot}${tree}`)
-    await assertNoSymlinks(layout, path.dirname(dir))
-    if ((await fs.lstatOrUndefined(dir)) === undefined) continue
-    if ((await fs.lstatOrUndefined(target)) !== undefined) throw new Error(`trash slot ${target} already taken`)
-    await fs.rename(dir, target)
-    crashPoint(`${crashPrefix}:after-trash-${tree}`)
-  }
-  await fs.fsyncDir(trash).catch(() => {})
-}
-
-/**
- * `moveScopeToTrash` for a batch (cleanup): slot `<i>-` for the i-th scope (none for a
- * batch of one), the trash dir made and each scope's parent dirs checked once, sync
- * renames (no thread-pool hop per dir) and one fsync of the trash dir for all.
- * Idempotent as the single move is. Crash points as `moveScopeToTrash`'s.
  */
 export const moveScopesToTrash = async (layout: Layout, scopes: Scope[], id: string, crashPrefix: string): Promise<void> => {
   const trash = trashDirOf(layout, id)
