@@ -22,7 +22,6 @@ import * as fs from '../fs.js'
 import { cachedPendingIntentsFor, pendingIntentsFor } from '../journal.js'
 import { assertNoSymlinks, createLayout, ensureDir } from '../layout.js'
 import { localChangeEpoch } from '../local-changes.js'
-import { adoptFsStore } from './fs-adopt.js'
 import { assertLocksHeld, isLockedElsewhere, withScopeLock } from '../lock.js'
 import { fsUploadFiles } from '../ingest/upload-files.js'
 import { StorePool } from '../pool.js'
@@ -32,9 +31,7 @@ import type { VectorStore } from '../store/types.js'
 import { assertDocumentId } from '../ingest/document-id.js'
 import { isConversationId } from '../sessions.js'
 import { readFsPendingOperations } from './fs-pending.js'
-import { exportFsScope } from './fs-scope-export.js'
 import { fsConversations } from './fs-conversations.js'
-import { importFsScope } from './fs-scope-import.js'
 import type { BackendOptions, ListScopesOptions, ScopeHoldings, ScopeUsage, StorageBackend, StoreCompaction, StorePart, StoredUpload, WithStoreOptions } from './types.js'
 import { createInUseCounter } from './in-use.js'
 import { createFsScopeReports } from './fs-scope-reports.js'
@@ -43,6 +40,10 @@ import { createFsScopeMoves } from './fs-scope-moves.js'
 // Loaded on the first store open: the store pulls in hnswlib-node and zod, which `bento du`, ls and cleanup never use.
 let storeModule: Promise<typeof import('../store/index.js')> | undefined
 const loadStore = () => (storeModule ??= import('../store/index.js'))
+// Likewise on first use: what only export, import and adopt need (docs/ARCHITECTURE.md, "What the CLI loads").
+const loadExport = () => import('./fs-scope-export.js')
+const loadImport = () => import('./fs-scope-import.js')
+const loadAdopt = () => import('./fs-adopt.js')
 
 export { DEFAULT_LOCK_WAIT_MS, DEFAULT_READ_FRESHNESS_MS }
 /** hnswlib's fixed native memory per index (label mutexes): `HNSW_FIXED_BYTES` in store/footprint.ts. */
@@ -343,16 +344,16 @@ export const createFsBackend = (options: BackendOptions): StorageBackend => {
     activityWindowMs,
     withStore,
     readUpload,
-    exportScope: (scope, fn, options) =>
-      exportFsScope({ layout, withStore, scopeExists, createdAt: (s) => activity.createdAt(s), lastActiveAt: (s) => activity.lastActiveAt(s) }, scope, fn, options),
+    exportScope: async (scope, fn, options) =>
+      (await loadExport()).exportFsScope({ layout, withStore, scopeExists, createdAt: (s) => activity.createdAt(s), lastActiveAt: (s) => activity.lastActiveAt(s) }, scope, fn, options),
     importScope: async (scope, source, options) => {
-      await importFsScope({ layout, embedder, holdings: (s) => holdingsOf(s, true), evict: (s) => evictScope(s) }, scope, source, options)
+      await (await loadImport()).importFsScope({ layout, embedder, holdings: (s) => holdingsOf(s, true), evict: (s) => evictScope(s) }, scope, source, options)
       activity.forget(scope)
     },
     holdings: (scope) => holdingsOf(scope, false),
     ...createFsScopeReports({ layout, lastActiveAt: (scope) => activity.lastActiveAt(scope) }),
     compact,
-    adoptStore: (scope, adoptOptions) => adoptFsStore(layout, scope, adoptOptions, () => evictScope(scope)),
+    adoptStore: async (scope, adoptOptions) => (await loadAdopt()).adoptFsStore(layout, scope, adoptOptions, () => evictScope(scope)),
     listScopes,
     scopeExists,
     async assertScopeSafe(scope) {

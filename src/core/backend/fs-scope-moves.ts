@@ -14,13 +14,14 @@ import { withScopeLock, withScopeLocks } from '../lock.js'
 import { retireSessions } from '../retired-sessions.js'
 import { createFsSurveyor } from './fs-survey.js'
 import type { RemoveScopesOptions, ScopeMoves, ScopeRemovalReport } from './contract/scope-moves.js'
-import { assertTreeHasNoLinks } from './fs-copy-tree.js'
-import { runMergeMigration } from './fs-migrate-merge.js'
-import { runRenameMigration } from './fs-migrate-rename.js'
-import { recoverFsOperations } from './fs-recover.js'
-import { removeScopesJournaled } from './fs-remove.js'
-import { TREES } from './fs-trash.js'
 import type { StorageBackend } from './types.js'
+
+// The steps of a move, merge, removal or replay are loaded when one runs: `bento du`, ls and a dry run
+// never move anything, and the merge alone pulls in the lexical index (docs/ARCHITECTURE.md, "What the CLI loads").
+const loadRename = () => import('./fs-migrate-rename.js')
+const loadMerge = () => import('./fs-migrate-merge.js')
+const loadRemove = () => import('./fs-remove.js')
+const loadRecover = () => import('./fs-recover.js')
 
 /** What the fs moves need of their backend. */
 export interface FsMoveDeps {
@@ -71,6 +72,7 @@ export const createFsScopeMoves = (deps: FsMoveDeps): ScopeMoves => {
   const journaled = async <T>(op: string, from: Scope, to: Scope, copy: boolean, step: (intent: JournalIntent) => Promise<T>): Promise<T> => {
     // Threat: a link planted inside the source that a copy would follow; checked for the whole tree before the first change.
     // Test: test/ops/migrate.test.ts "refuses to migrate a scope holding a symlink".
+    const [{ TREES }, { assertTreeHasNoLinks }] = await Promise.all([import('./fs-trash.js'), import('./fs-copy-tree.js')])
     for (const tree of TREES) await assertTreeHasNoLinks(layout.scopeDir(tree, from))
     await deps.evict(from)
     await deps.evict(to)
@@ -113,7 +115,7 @@ export const createFsScopeMoves = (deps: FsMoveDeps): ScopeMoves => {
       for (const scope of removable) await deps.evict(scope)
       // Before removal: a crash in between must not let the id come back as a new, empty session.
       if (options.retireSessions) await retireSessions(layout, removable)
-      await removeScopesJournaled(layout, removable)
+      await (await loadRemove()).removeScopesJournaled(layout, removable)
       report.removed.push(...removable)
     })
     return report
@@ -131,12 +133,12 @@ export const createFsScopeMoves = (deps: FsMoveDeps): ScopeMoves => {
     withScopesLocked: (scopes, fn, options = {}) => withScopeLocks(layout, scopes, fn, { waitMs: options.waitMs ?? 0 }),
     moveScope: (from, to, options) =>
       journaled('migrate-rename', from, to, options.copy, async (intent) => {
-        await runRenameMigration(layout, intent, from, to)
+        await (await loadRename()).runRenameMigration(layout, intent, from, to)
         options.onProgress?.({ done: 1, total: 1, label: 'renamed' })
       }),
     mergeScope: (from, to, options) =>
-      journaled('migrate-merge', from, to, options.copy, (intent) => runMergeMigration(deps, intent, from, to, options.onProgress)),
+      journaled('migrate-merge', from, to, options.copy, async (intent) => (await loadMerge()).runMergeMigration(deps, intent, from, to, options.onProgress)),
     removeScopes,
-    finishPendingOperations: () => recoverFsOperations(deps),
+    finishPendingOperations: async () => (await loadRecover()).recoverFsOperations(deps),
   }
 }
