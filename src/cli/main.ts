@@ -7,7 +7,7 @@ import { CommanderError } from 'commander'
 import { isBentoError, toBentoError } from '../core/errors.js'
 import { createProcessContext, type CliContext } from './context.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.js'
-import { createProgram } from './program.js'
+import { createProgram, loadRegistrars } from './program.js'
 
 /**
  * Runs the `bento` command line.
@@ -17,7 +17,7 @@ import { createProgram } from './program.js'
  */
 export const main = async (argv: string[], ctx: CliContext = createProcessContext()): Promise<number> => {
   try {
-    const program = createProgram(ctx)
+    const program = createProgram(ctx, await loadRegistrars(argv))
     await program.parseAsync(argv)
     return ctx.exitCode
   } catch (error) {

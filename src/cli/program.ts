@@ -2,30 +2,16 @@
  * The `bento` program: its name, version and the list of commands. Each
  * command lives in `commands/<name>.ts` and exports a registrar that declares
  * its arguments, options and help, and an action that parses the options and
- * then imports what the command does from `actions/<name>.ts`: every run loads
- * every definition (for help, usage errors and docs/CLI.md) but only its own
- * action (docs/ARCHITECTURE.md, "What the CLI loads").
+ * then imports what the command does from `actions/<name>.ts`. A run that
+ * names a command loads only that definition; any other run (help, a typo, no
+ * command) loads them all, and only its action (docs/ARCHITECTURE.md, "What
+ * the CLI loads").
  *
  * To add a command (e.g. `serve`): write `commands/serve.ts` exporting
- * `registerServe: CommandRegistrar`, and append it to `REGISTRARS` below.
+ * `registerServe: CommandRegistrar`, and append it to `COMMANDS` below.
  */
 import { Command, type CommanderError } from 'commander'
 import type { CliContext } from './context.js'
-import { registerAdd } from './commands/add.js'
-import { registerQuota } from './commands/quota.js'
-import { registerCleanup } from './commands/cleanup.js'
-import { registerDb } from './commands/db.js'
-import { registerDu } from './commands/du.js'
-import { registerExport } from './commands/export.js'
-import { registerImport } from './commands/import.js'
-import { registerInspect } from './commands/inspect.js'
-import { registerLs } from './commands/ls.js'
-import { registerMigrate } from './commands/migrate.js'
-import { registerSearch } from './commands/search.js'
-import { registerReindex } from './commands/reindex.js'
-import { registerAdopt } from './commands/adopt.js'
-import { registerCompact } from './commands/compact.js'
-import { registerServe } from './commands/serve.js'
 
 /**
  * Declares one command on the program. The action must return a promise,
@@ -44,23 +30,36 @@ import { registerServe } from './commands/serve.js'
  */
 export type CommandRegistrar = (program: Command, ctx: CliContext) => void
 
-export const REGISTRARS: CommandRegistrar[] = [
-  registerMigrate,
-  registerCleanup,
-  registerInspect,
-  registerDu,
-  registerLs,
-  registerAdd,
-  registerQuota,
-  registerSearch,
-  registerReindex,
-  registerCompact,
-  registerAdopt,
-  registerExport,
-  registerImport,
-  registerServe,
-  registerDb,
+/** Every command by the name its registrar declares, in the order of the help. */
+export const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<CommandRegistrar>]> = [
+  ['migrate', async () => (await import('./commands/migrate.js')).registerMigrate],
+  ['cleanup', async () => (await import('./commands/cleanup.js')).registerCleanup],
+  ['inspect', async () => (await import('./commands/inspect.js')).registerInspect],
+  ['du', async () => (await import('./commands/du.js')).registerDu],
+  ['ls', async () => (await import('./commands/ls.js')).registerLs],
+  ['add', async () => (await import('./commands/add.js')).registerAdd],
+  ['quota', async () => (await import('./commands/quota.js')).registerQuota],
+  ['search', async () => (await import('./commands/search.js')).registerSearch],
+  ['reindex', async () => (await import('./commands/reindex.js')).registerReindex],
+  ['compact', async () => (await import('./commands/compact.js')).registerCompact],
+  ['adopt', async () => (await import('./commands/adopt.js')).registerAdopt],
+  ['export', async () => (await import('./commands/export.js')).registerExport],
+  ['import', async () => (await import('./commands/import.js')).registerImport],
+  ['serve', async () => (await import('./commands/serve.js')).registerServe],
+  ['db', async () => (await import('./commands/db.js')).registerDb],
 ]
+
+/**
+ * The registrars a command line needs. Commander dispatches to the command its
+ * first argument names, so that definition alone answers the run (its help and
+ * usage errors included). Anything else — no command, an option first
+ * (`--help du` is the program's help), `help`, a typo that needs every name for
+ * its suggestion — gets every definition.
+ */
+export const loadRegistrars = async (argv: string[]): Promise<CommandRegistrar[]> => {
+  const named = COMMANDS.filter(([name]) => name === argv[2])
+  return Promise.all((named.length === 1 ? named : COMMANDS).map(([, load]) => load()))
+}
 
 const DESCRIPTION = `Manage a Bento data dir: per-scope vector stores and uploads.
 Safe to run against the data dir of a live server.`
@@ -94,7 +93,7 @@ const applyToAll = (command: Command, ctx: CliContext): void => {
   for (const sub of command.commands) applyToAll(sub, ctx)
 }
 
-export const createProgram = (ctx: CliContext, registrars: CommandRegistrar[] = REGISTRARS): Command => {
+export const createProgram = (ctx: CliContext, registrars: CommandRegistrar[]): Command => {
   const program = new Command('bento')
     .description(DESCRIPTION)
     .version(ctx.version, '-V, --version', 'print the version')
