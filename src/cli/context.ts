@@ -34,12 +34,12 @@ export const readVersion = (): string => {
   }
 }
 
-export const createProcessContext = (): CliContext => {
+export const createProcessContext = async (): Promise<CliContext> => {
   // `bento du | head` closes stdout early; that is not an error worth a stack trace.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error
   })
-  const terminal = detectTerminal(process, process.env)
+  const terminal = await detectTerminal(process, process.env)
   return {
     version: readVersion(),
     env: process.env,

@@ -15,7 +15,8 @@ import { createProgram, loadRegistrars } from './program.js'
  * @example
  * process.exitCode = await main(process.argv) // e.g. ['node', 'bento', 'du', '--json']
  */
-export const main = async (argv: string[], ctx: CliContext = createProcessContext()): Promise<number> => {
+export const main = async (argv: string[], given?: CliContext): Promise<number> => {
+  const ctx = given ?? (await createProcessContext())
   try {
     const program = createProgram(ctx, await loadRegistrars(argv))
     await program.parseAsync(argv)
