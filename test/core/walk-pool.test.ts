@@ -13,6 +13,7 @@ import { useTempDirs } from '../helpers/temp-dir.js'
 const dist = new URL('../../dist/', import.meta.url)
 const fromDist = async <T>(module: string): Promise<T> => (await import(new URL(module, dist).href)) as T
 type WalkPool = typeof import('../../src/core/walk-pool.js')
+type WalkChannelModule = typeof import('../../src/core/walk-channel.js')
 type Ops = typeof import('../../src/ops/index.js')
 type Backend = typeof import('../../src/core/backend/index.js')
 type Embeddings = typeof import('../../src/core/embeddings/index.js')
@@ -39,12 +40,18 @@ const buildTree = async (layout: Layout, count: number): Promise<ScopeWalkJob[]>
   return jobs
 }
 
-describe('walks on worker threads', () => {
+type Walkers = { processes: number; threads: number }
+const KINDS: Array<[string, (n: number) => Walkers]> = [
+  ['child processes', (n) => ({ processes: n, threads: 0 })],
+  ['worker threads', (n) => ({ processes: 0, threads: n })],
+]
+
+describe.each(KINDS)('walks in %s', (_kind, walkers) => {
   it('answer exactly what a walk in this thread answers, links reported and never followed', async () => {
     const layout = createLayout(await tempDir())
     const jobs = await buildTree(layout, 40)
     const { createScopeWalker: createDistWalker } = await fromDist<WalkPool>('core/walk-pool.js')
-    const walker = createDistWalker({ threads: 2, inlineScopes: 0 })
+    const walker = createDistWalker({ ...walkers(2), inlineScopes: 0 })
     expect(walker.concurrency).toBeGreaterThan(16)
     try {
       const pooled = await Promise.all(jobs.map((job) => walker.walk(job)))
@@ -57,13 +64,13 @@ describe('walks on worker threads', () => {
     }
   })
 
-  it('walk batches in this thread too once every worker has its fill, with the same answers in batch order', async () => {
+  it('walk batches in this thread too once every walker has its fill, with the same answers in batch order', async () => {
     const layout = createLayout(await tempDir())
     const jobs = await buildTree(layout, 40)
     const { createScopeWalker: createDistWalker } = await fromDist<WalkPool>('core/walk-pool.js')
-    const walker = createDistWalker({ threads: 1, inlineScopes: 0 })
+    const walker = createDistWalker({ ...walkers(1), inlineScopes: 0 })
     try {
-      const batches = Array.from({ length: 5 }, (_, i) => jobs.slice(i * 8, i * 8 + 8))
+      const batches = Array.from({ length: 8 }, (_, i) => jobs.slice(i * 5, i * 5 + 5))
       const walked = await Promise.all(batches.map((batch) => walker.walkBatch(batch)))
       expect(walked.flat()).toEqual(await Promise.all(jobs.map((job) => walkScope(job))))
     } finally {
@@ -75,7 +82,7 @@ describe('walks on worker threads', () => {
     const layout = createLayout(await tempDir())
     const [job] = await buildTree(layout, 1)
     const { createScopeWalker: createDistWalker } = await fromDist<WalkPool>('core/walk-pool.js')
-    const walker = createDistWalker({ threads: 1, inlineScopes: 0 })
+    const walker = createDistWalker({ ...walkers(1), inlineScopes: 0 })
     try {
       const bad = walker.walk({ vectorsDir: 'bad\0path', uploadsDir: job!.uploadsDir })
       await expect(bad).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
@@ -89,31 +96,70 @@ describe('walks on worker threads', () => {
     const layout = createLayout(await tempDir())
     const jobs = await buildTree(layout, 20)
     const { createScopeWalker: createDistWalker } = await fromDist<WalkPool>('core/walk-pool.js')
-    const walker = createDistWalker({ threads: 1, inlineScopes: 0 })
+    const walker = createDistWalker({ ...walkers(1), inlineScopes: 0 })
     const settled = Promise.allSettled(jobs.map((job) => walker.walk(job)))
     await walker.close()
     expect((await settled).every((outcome) => outcome.status === 'rejected')).toBe(true)
   })
 
-  it('give `bento du` the same answer as one thread, totals, rows and order', async () => {
+})
+
+describe('walks in child processes, through `bento du`', () => {
+  it('give `bento du` the same answer as this thread alone, totals, rows and order', async () => {
     const dataDir = await tempDir()
-    await buildTree(createLayout(dataDir), 300)
+    await buildTree(createLayout(dataDir), 160)
     const { diskUsage } = await fromDist<Ops>('ops/index.js')
     const { createFsBackend } = await fromDist<Backend>('core/backend/index.js')
     const { createLocalEmbedder } = await fromDist<Embeddings>('core/embeddings/index.js')
     const backend = createFsBackend({ dataDir, embedder: createLocalEmbedder({ dimension: 16 }) })
     try {
-      const skipsOf = async (threads: number) => {
+      const skipsOf = async (options: Walkers) => {
         const skips: string[] = []
-        const result = await diskUsage(backend, { threads, onSkip: (skip) => skips.push(skip.path) })
+        const result = await diskUsage(backend, { ...options, onSkip: (skip) => skips.push(skip.path) })
         return { result, skips: skips.sort() }
       }
-      const one = await skipsOf(0)
-      const pooled = await skipsOf(2)
-      expect(one.result.scopeCount).toBe(300)
+      const one = await skipsOf({ processes: 0, threads: 0 })
+      const pooled = await skipsOf({ processes: 2, threads: 0 })
+      expect(one.result.scopeCount).toBe(160)
       expect(pooled).toEqual(one)
     } finally {
       await backend.close()
+    }
+  })
+})
+
+describe('a walker that dies', () => {
+  it('hands its batches back: they are walked here, with the same answers, and no more go to it', async () => {
+    const layout = createLayout(await tempDir())
+    const jobs = await buildTree(layout, 40)
+    const { createScopeWalker: createDistWalker } = await fromDist<WalkPool>('core/walk-pool.js')
+    const { openWalkChannel } = await fromDist<WalkChannelModule>('core/walk-channel.js')
+    let sent = 0
+    // A real walk process that is gone by the time its first batch would be answered.
+    const dying: WalkChannelModule['openWalkChannel'] = (kind, events) => {
+      const real = openWalkChannel(kind, { response: () => {}, failure: events.failure })
+      return {
+        send(request) {
+          sent++
+          real.send(request)
+          void real.close().then(() => events.failure(new Error('walk process exited with SIGKILL')))
+        },
+        close: () => real.close(),
+      }
+    }
+    const walker = createDistWalker({ processes: 1, threads: 0, inlineScopes: 0, openChannel: dying })
+    try {
+      const batches = Array.from({ length: 8 }, (_, i) => jobs.slice(i * 5, i * 5 + 5))
+      const walked = await Promise.all(batches.map((batch) => walker.walkBatch(batch)))
+      expect(walked.flat()).toEqual(await Promise.all(jobs.map((job) => walkScope(job))))
+      expect(sent).toBeGreaterThan(0)
+      expect(sent).toBeLessThan(batches.length)
+      const sentBefore = sent
+      await expect(walker.walk(jobs[0]!)).resolves.toEqual(await walkScope(jobs[0]!))
+      await expect(walker.walkBatch(jobs.slice(0, 5))).resolves.toEqual(await Promise.all(jobs.slice(0, 5).map((job) => walkScope(job))))
+      expect(sent).toBe(sentBefore)
+    } finally {
+      await walker.close()
     }
   })
 })
@@ -122,7 +168,7 @@ describe('walks from TypeScript sources', () => {
   it('stay in this thread (no compiled worker to start)', async () => {
     const layout = createLayout(await tempDir())
     const [job] = await buildTree(layout, 1)
-    const walker = createScopeWalker({ threads: 4, inlineScopes: 0 })
+    const walker = createScopeWalker({ processes: 2, threads: 4, inlineScopes: 0 })
     expect(walker.concurrency).toBe(16)
     await expect(walker.walk(job!)).resolves.toEqual(await walkScope(job!))
     await walker.close()
