@@ -135,6 +135,7 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
   let nextBatch = 0
   let queued: Array<{ job: ScopeWalkJob } & Pending> = []
   let flushScheduled = false
+  let walkedHereSinceYield = 0
 
   // A walker that died hands its batches back: walked here, so a crash costs time, never an answer.
   const retire = (walker: Walker) => {
@@ -212,8 +213,13 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
     walk(job) {
       if (inline(1)) return walkScope(job)
       const running = live()
-      // As in walkBatch: this thread walks too once every walker has its fill (or none is left).
-      if (queued.length + running.reduce((sum, walker) => sum + walker.load, 0) >= running.length * JOBS_IN_FLIGHT_PER_WALKER) return walkScope(job)
+      // As in walkBatch: this thread walks too once every walker has its fill (or none is left), letting
+      // the event loop run every message's worth of walks so the walkers' answers are read.
+      if (queued.length + running.reduce((sum, walker) => sum + walker.load, 0) >= running.length * JOBS_IN_FLIGHT_PER_WALKER) {
+        if (++walkedHereSinceYield < JOBS_PER_MESSAGE || running.length === 0) return walkScope(job)
+        walkedHereSinceYield = 0
+        return yieldToLoop().then(() => walkScope(job))
+      }
       return new Promise<ScopeWalk>((resolve, reject) => {
         queued.push({ job, resolve, reject })
         if (!flushScheduled) {
