@@ -228,8 +228,8 @@ export const isLockedElsewhere = async (layout: Layout, scope: Scope): Promise<b
     return heldByUs()
   }
   if (await settle()) return false
+  const lockfile = await loadLockfile()
   try {
-    const lockfile = await loadLockfile()
     const locked = await lockfile.check(target, { realpath: false, stale: STALE_MS })
     // The lock dir seen may be one this process began taking while the check ran.
     return locked && !(await settle())
