@@ -14,6 +14,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import nodeFs from 'node:fs'
+import lockfile from 'proper-lockfile'
 import * as fs from './fs.js'
 import { LockedError, LockLostError } from './errors.js'
 import { ensureDir, type Layout } from './layout.js'
@@ -42,10 +43,6 @@ interface HeldLock {
   /** Set once its release began: its dir may vanish any instant, which says nothing of a takeover. */
   releasing: boolean
 }
-
-// Loaded on the first lock taken or checked (a dozen CommonJS modules): `bento du`, ls and a dry run take none.
-let lockfileModule: Promise<typeof import('proper-lockfile')> | undefined
-const loadLockfile = () => (lockfileModule ??= import('proper-lockfile').then((module) => module.default))
 
 const heldLocks = new AsyncLocalStorage<readonly HeldLock[]>()
 
@@ -125,7 +122,6 @@ const acquire = async (layout: Layout, scope: Scope, waitMs: number): Promise<{ 
   // checking in between would otherwise see a dir that is not "ours" and mark the lock lost.
   const lockFs = fencedFs(held)
   const taking = (async () => {
-    const lockfile = await loadLockfile()
     const release = await lockfile.lock(target, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries, onCompromised, fs: lockFs })
     keepProbeCache(lockFs)
     const stats = await fs.lstatOrUndefined(held.lockDir).catch(() => undefined)
@@ -229,7 +225,6 @@ export const isLockedElsewhere = async (layout: Layout, scope: Scope): Promise<b
   }
   if (await settle()) return false
   try {
-    const lockfile = await loadLockfile()
     const locked = await lockfile.check(target, { realpath: false, stale: STALE_MS })
     // The lock dir seen may be one this process began taking while the check ran.
     return locked && !(await settle())
