@@ -22,7 +22,6 @@ import { walkScope } from './scope-walk.js'
 import type { ScopeWalk, ScopeWalkJob } from './scope-walk.js'
 import { openWalkChannel, WALK_WORKER_URL } from './walk-channel.js'
 import type { WalkChannel, WalkChannelKind } from './walk-channel.js'
-import { describeFailure } from './walk-worker.js'
 import type { WalkFailure, WalkResponse } from './walk-worker.js'
 
 export interface ScopeWalkerOptions {
@@ -48,10 +47,10 @@ export interface ScopeWalker {
   close(): Promise<void>
 }
 
-/** Jobs per message: few enough that a walker's answers come back steadily, enough to amortize a message. */
-const JOBS_PER_MESSAGE = 32
+/** Single walks (`walk`) gathered into one batch: as many as a listing batch (`SCAN_BATCH_SCOPES`). */
+const GATHERED_JOBS = 64
 const INLINE_CONCURRENCY = 16
-const JOBS_IN_FLIGHT_PER_WALKER = 64
+/** Batches queued at a walker before this thread walks one itself: enough that the walker never waits for this thread. */
 const BATCHES_IN_FLIGHT_PER_WALKER = 4
 const MAX_DEFAULT_PROCESSES = 3
 
@@ -74,16 +73,13 @@ const walkersAvailable = (): boolean => existsSync(fileURLToPath(WALK_WORKER_URL
 
 const toError = (failure: WalkFailure): Error => Object.assign(new Error(failure.message), failure)
 
-interface Pending {
-  resolve(walk: ScopeWalk): void
-  reject(error: unknown): void
-}
+/** One job's outcome: its walk, or the error a walk here threw (or a walker's, rebuilt). */
+type Outcome = { walk: ScopeWalk } | { error: unknown }
 
 /** A message's jobs awaiting their answers. */
 interface Batch {
   jobs: ScopeWalkJob[]
-  settle(results: WalkResponse['results']): void
-  fail(error: unknown): void
+  settle(outcomes: Outcome[]): void
 }
 
 interface Walker {
@@ -93,29 +89,26 @@ interface Walker {
   alive: boolean
 }
 
-const walkInline = async (jobs: ScopeWalkJob[]): Promise<ScopeWalk[]> => {
-  const walks: ScopeWalk[] = []
-  for (const job of jobs) walks.push(await walkScope(job))
-  return walks
-}
-
-/** A batch a walker could not answer, walked here with the answers a walker would have sent. */
-const walkInlineResults = async (jobs: ScopeWalkJob[]): Promise<WalkResponse['results']> => {
-  const results: WalkResponse['results'] = []
+/** Walks here, in order; a failure is that job's outcome, so the others still get theirs. */
+const walkHere = async (jobs: ScopeWalkJob[]): Promise<Outcome[]> => {
+  const outcomes: Outcome[] = []
   for (const job of jobs) {
     try {
-      results.push({ walk: await walkScope(job) })
+      outcomes.push({ walk: await walkScope(job) })
     } catch (error) {
-      results.push({ error: describeFailure(error) })
+      outcomes.push({ error })
     }
   }
-  return results
+  return outcomes
 }
+
+const fromResponse = (results: WalkResponse['results']): Outcome[] =>
+  results.map((result) => ('walk' in result ? result : { error: toError(result.error) }))
 
 /**
  * @example
  * const walker = createScopeWalker()
- * try { await forEachConcurrent(scopes, walker.concurrency, async (s) => use(await walker.walk(jobOf(s)))) }
+ * try { for (const batch of batches) use(await walker.walkBatch(batch.map(jobOf))) }
  * finally { await walker.close() }
  */
 export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker => {
@@ -133,9 +126,8 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
   let closed = false
   let walked = 0
   let nextBatch = 0
-  let queued: Array<{ job: ScopeWalkJob } & Pending> = []
+  let gathered: Array<{ job: ScopeWalkJob; settle(outcome: Outcome): void }> = []
   let flushScheduled = false
-  let walkedHereSinceYield = 0
 
   // A walker that died hands its batches back: walked here, so a crash costs time, never an answer.
   const retire = (walker: Walker) => {
@@ -143,7 +135,7 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
     const orphans = [...walker.batches.values()]
     walker.batches.clear()
     walker.load = 0
-    for (const batch of orphans) walkInlineResults(batch.jobs).then(batch.settle, batch.fail)
+    for (const batch of orphans) void walkHere(batch.jobs).then(batch.settle)
   }
 
   const startWalkers = (): Walker[] =>
@@ -156,7 +148,7 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
             walker.batches.delete(batch)
             if (pending === undefined) return
             walker.load -= pending.jobs.length
-            pending.settle(results)
+            pending.settle(fromResponse(results))
           },
           failure: () => retire(walker),
         })
@@ -169,81 +161,59 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
 
   const live = (): Walker[] => (closed ? [] : (walkers ??= startWalkers()).filter((walker) => walker.alive))
 
-  /** Sends a batch to the least loaded walker, or walks it here when none is left. */
-  const post = (batch: Batch) => {
-    const candidates = live()
-    if (candidates.length === 0) {
-      if (closed) batch.fail(new Error('walker closed'))
-      else walkInlineResults(batch.jobs).then(batch.settle, batch.fail)
-      return
-    }
+  /**
+   * A batch's outcomes: walked here for the first `inlineScopes`, then by the least loaded walker, or here
+   * while every walker has its fill (on 2 cores: this thread and one walk process). Before walking here it
+   * lets the event loop run: a walk here is all microtasks, and the walkers' answers wait for I/O.
+   */
+  const run = (jobs: ScopeWalkJob[]): Promise<Outcome[]> => {
+    if (closed) return Promise.resolve(jobs.map(() => ({ error: new Error('walker closed') })))
+    walked += jobs.length
+    if (!pooled || walked <= inlineScopes) return walkHere(jobs)
+    const candidates = live().filter((walker) => walker.batches.size < BATCHES_IN_FLIGHT_PER_WALKER)
+    if (candidates.length === 0) return yieldToLoop().then(() => walkHere(jobs))
     const walker = candidates.reduce((least, candidate) => (candidate.load < least.load ? candidate : least))
-    const id = nextBatch++
-    walker.batches.set(id, batch)
-    walker.load += batch.jobs.length
-    walker.channel.send({ batch: id, jobs: batch.jobs })
+    return new Promise<Outcome[]>((settle) => {
+      const id = nextBatch++
+      walker.batches.set(id, { jobs, settle })
+      walker.load += jobs.length
+      walker.channel.send({ batch: id, jobs })
+    })
   }
 
   const flush = () => {
     flushScheduled = false
-    const jobs = queued
-    queued = []
-    for (let start = 0; start < jobs.length; start += JOBS_PER_MESSAGE) {
-      const slice = jobs.slice(start, start + JOBS_PER_MESSAGE)
-      post({
-        jobs: slice.map(({ job }) => job),
-        settle: (results) =>
-          results.forEach((result, i) => {
-            if ('walk' in result) slice[i]?.resolve(result.walk)
-            else slice[i]?.reject(toError(result.error))
-          }),
-        fail: (error) => slice.forEach((pending) => pending.reject(error)),
-      })
-    }
+    const batch = gathered
+    gathered = []
+    void run(batch.map(({ job }) => job)).then((outcomes) => outcomes.forEach((outcome, i) => batch[i]!.settle(outcome)))
   }
 
-  const inline = (count: number): boolean => {
-    walked += count
-    return !pooled || closed || walked <= inlineScopes
-  }
+  const settleOne = (resolve: (walk: ScopeWalk) => void, reject: (error: unknown) => void) => (outcome: Outcome) =>
+    'walk' in outcome ? resolve(outcome.walk) : reject(outcome.error)
 
   return {
-    concurrency: pooled ? kinds.length * JOBS_IN_FLIGHT_PER_WALKER + INLINE_CONCURRENCY : INLINE_CONCURRENCY,
+    concurrency: pooled ? (kinds.length * BATCHES_IN_FLIGHT_PER_WALKER + 1) * GATHERED_JOBS : INLINE_CONCURRENCY,
     batchConcurrency: pooled ? kinds.length * BATCHES_IN_FLIGHT_PER_WALKER + 1 : 1,
     walk(job) {
-      if (inline(1)) return walkScope(job)
-      const running = live()
-      // As in walkBatch: this thread walks too once every walker has its fill (or none is left), letting
-      // the event loop run every message's worth of walks so the walkers' answers are read.
-      if (queued.length + running.reduce((sum, walker) => sum + walker.load, 0) >= running.length * JOBS_IN_FLIGHT_PER_WALKER) {
-        if (++walkedHereSinceYield < JOBS_PER_MESSAGE || running.length === 0) return walkScope(job)
-        walkedHereSinceYield = 0
-        return yieldToLoop().then(() => walkScope(job))
+      if (!pooled || walked < inlineScopes) {
+        walked++
+        return walkScope(job)
       }
+      // Single walks travel in batches too: gathered until a batch is full or this turn of the event loop ends.
       return new Promise<ScopeWalk>((resolve, reject) => {
-        queued.push({ job, resolve, reject })
-        if (!flushScheduled) {
+        gathered.push({ job, settle: settleOne(resolve, reject) })
+        if (gathered.length >= GATHERED_JOBS) flush()
+        else if (!flushScheduled) {
           flushScheduled = true
           setImmediate(flush)
         }
       })
     },
-    walkBatch(jobs) {
-      if (inline(jobs.length)) return walkInline(jobs)
-      // The calling thread walks too while every walker has its fill: on 2 cores, itself and one walker.
-      // It first lets the event loop run: a walk here is all microtasks, and the walkers' answers wait for I/O.
-      if (live().every((walker) => walker.batches.size >= BATCHES_IN_FLIGHT_PER_WALKER)) return yieldToLoop().then(() => walkInline(jobs))
-      return new Promise<ScopeWalk[]>((resolve, reject) => {
-        post({
-          jobs,
-          settle: (results) => {
-            const failed = results.find((result) => 'error' in result)
-            if (failed) reject(toError(failed.error))
-            else resolve(results.map((result) => (result as { walk: ScopeWalk }).walk))
-          },
-          fail: reject,
-        })
-      })
+    async walkBatch(jobs) {
+      const outcomes = await run(jobs)
+      const failed = outcomes.find((outcome): outcome is { error: unknown } => 'error' in outcome)
+      if (failed) throw failed.error
+      return outcomes.map((outcome) => (outcome as { walk: ScopeWalk }).walk)
     },
     async close() {
       closed = true
@@ -252,11 +222,9 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
       const stopped = new Error('walker closed')
       for (const walker of running) {
         walker.alive = false
-        for (const batch of walker.batches.values()) batch.fail(stopped)
+        for (const batch of walker.batches.values()) batch.settle(batch.jobs.map(() => ({ error: stopped })))
         walker.batches.clear()
       }
-      for (const pending of queued) pending.reject(stopped)
-      queued = []
       await Promise.all(running.map((walker) => walker.channel.close()))
     },
   }

@@ -28,7 +28,7 @@ export interface WalkResponse {
   results: Array<{ walk: ScopeWalk } | { error: WalkFailure }>
 }
 
-export const describeFailure = (error: unknown): WalkFailure => {
+const describeFailure = (error: unknown): WalkFailure => {
   const { message, code, syscall, path } = error as NodeJS.ErrnoException
   return { message: String(message), ...(code ? { code } : {}), ...(syscall ? { syscall } : {}), ...(path ? { path } : {}) }
 }
