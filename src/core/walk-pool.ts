@@ -58,14 +58,14 @@ const MAX_DEFAULT_PROCESSES = 3
  * Threads only if asked: on 10k small scopes, 1 or 2 worker threads beside this thread walked no faster
  * than this thread alone, for 15-30% more CPU; a second process walking at once does scale (figures:
  * docs/BENCHMARKS.md), but only into a free core: on a busy machine the split's extra CPU made the walk
- * slower. So by default, a process per core beyond this one's while the 1-minute load average leaves a
- * core free, none otherwise.
+ * slower. So by default, a process per core beyond this one's while the 1-minute load average is below
+ * the number of cores (a serial run of commands keeps it near 1), none otherwise.
  */
 const defaultProcesses = (): number => {
   const fromEnv = walkProcessesFromEnv(process.env)
   if (fromEnv !== undefined) return fromEnv
   const cores = availableParallelism()
-  return loadavg()[0]! < cores - 0.5 ? Math.min(MAX_DEFAULT_PROCESSES, cores - 1) : 0
+  return loadavg()[0]! < cores ? Math.min(MAX_DEFAULT_PROCESSES, cores - 1) : 0
 }
 const defaultThreads = (): number => walkThreadsFromEnv(process.env) ?? 0
 
