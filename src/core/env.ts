@@ -95,10 +95,5 @@ export const extractWorkersFromEnv = (env: Env): number | undefined => envIntege
 
 export const WALK_THREADS_ENV = 'BENTO_WALK_THREADS'
 
-/** `BENTO_WALK_THREADS`: worker threads for `du` over big trees (0: the main thread only); undefined when unset. */
+/** `BENTO_WALK_THREADS`: worker threads that walk big trees for `du`, `ls` and `cleanup` (0: the main thread only); undefined when unset. */
 export const walkThreadsFromEnv = (env: Env): number | undefined => envInteger(env, WALK_THREADS_ENV, 0, 64)
-
-export const WALK_PROCESSES_ENV = 'BENTO_WALK_PROCESSES'
-
-/** `BENTO_WALK_PROCESSES`: child processes that walk big trees beside the main thread (0: none); undefined when unset. */
-export const walkProcessesFromEnv = (env: Env): number | undefined => envInteger(env, WALK_PROCESSES_ENV, 0, 64)

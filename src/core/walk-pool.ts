@@ -1,73 +1,68 @@
 /**
- * Scope walks spread over walkers beside this thread: child processes by default,
- * worker threads if asked (`walk-channel.ts`). A walk is a few syscalls and a few
- * objects per file; GNU du does the same syscalls in C, so one JS thread is
- * slower than du on big trees (figures: docs/BENCHMARKS.md), and big trees walk
- * in several processes at once (the kernel side of the walk runs in parallel too).
- * Small trees never pay a walker's start-up: the first `inlineScopes` walks run
- * here, and this thread keeps walking while every walker has its fill.
+ * Scope walks spread over worker threads beside this one (`walk-channel.ts`). A walk
+ * is a few syscalls and a few objects per file; GNU du does the same syscalls in C,
+ * so one JS thread is slower than du on big trees (figures: docs/BENCHMARKS.md), and
+ * big trees walk in several threads at once (the kernel side of the walk runs in
+ * parallel too). Small trees never pay a worker's start-up: the first
+ * `inlineScopes` walks run here, and this thread keeps walking while every worker
+ * has its fill.
  *
- * Walkers run the compiled `walk-worker.js`; from TypeScript sources (tests)
- * it does not exist and every walk runs here. So does every walk while a test
- * has armed a fault: an injector set in this thread is not seen in a walker.
- * A walker that dies hands its batches back: they are walked here.
+ * Workers run the compiled `walk-worker.js`; from TypeScript sources (tests) it
+ * does not exist and every walk runs here. So does every walk while a test has
+ * armed a fault: an injector set in this thread is not seen in a worker. A worker
+ * that dies hands its batches back: they are walked here.
  */
 import { existsSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import { walkProcessesFromEnv, walkThreadsFromEnv } from './env.js'
+import { walkThreadsFromEnv } from './env.js'
 import { faultsArmed } from './faults.js'
 import { walkScope } from './scope-walk.js'
 import type { ScopeWalk, ScopeWalkJob } from './scope-walk.js'
-import { openWalkChannel, WALK_WORKER_URL } from './walk-channel.js'
-import type { WalkChannel, WalkChannelKind } from './walk-channel.js'
+import { openWalkThread, WALK_WORKER_URL } from './walk-channel.js'
+import type { WalkChannel } from './walk-channel.js'
 import type { WalkFailure, WalkResponse } from './walk-worker.js'
 
 export interface ScopeWalkerOptions {
-  /** Child processes that walk beside this thread. Default: `BENTO_WALK_PROCESSES`, else one per further core, at most 3. */
-  processes?: number
-  /** Worker threads that walk beside this thread. Default: `BENTO_WALK_THREADS`, else 0. */
+  /** Worker threads that walk beside this one. Default: `BENTO_WALK_THREADS`, else one per core beyond this one's (at most 3) while the machine has a free core. */
   threads?: number
-  /** Walks done in this thread before any walker starts. Default 64 (one listing batch). */
+  /** Walks done in this thread before any worker starts. Default 64 (one listing batch). */
   inlineScopes?: number
-  /** How a walker is reached; tests replace it to make one fail. */
-  openChannel?: typeof openWalkChannel
+  /** How a worker is reached; tests replace it to make one fail. */
+  openChannel?: typeof openWalkThread
 }
 
 export interface ScopeWalker {
   walk(job: ScopeWalkJob): Promise<ScopeWalk>
-  /** The walks of a batch (e.g. a `scanScopeBatches` batch), in its order: one message to a walker, no promise per scope. Rejects with the first failure. */
+  /** The walks of a batch (e.g. a `scanScopeBatches` batch), in its order: one message to a worker, no promise per scope. Rejects with the first failure. */
   walkBatch(jobs: ScopeWalkJob[]): Promise<ScopeWalk[]>
-  /** Walks worth having in flight at once: enough to keep every walker busy. */
+  /** Walks worth having in flight at once: enough to keep every worker busy. */
   readonly concurrency: number
-  /** Batches worth having in flight at once (`walkBatch`): the walkers' fill and one for this thread. */
+  /** Batches worth having in flight at once (`walkBatch`): the workers' fill and one for this thread. */
   readonly batchConcurrency: number
-  /** Stops the walkers; walks still pending reject. */
+  /** Stops the workers; walks still pending reject. */
   close(): Promise<void>
 }
 
 /** Single walks (`walk`) gathered into one batch: as many as a listing batch (`SCAN_BATCH_SCOPES`). */
 const GATHERED_JOBS = 64
 const INLINE_CONCURRENCY = 16
-/** Batches queued at a walker before this thread walks one itself: enough that the walker never waits for this thread. */
+/** Batches queued at a worker before this thread walks one itself: enough that the worker never waits for this thread. */
 const BATCHES_IN_FLIGHT_PER_WALKER = 4
-const MAX_DEFAULT_PROCESSES = 3
+const MAX_DEFAULT_THREADS = 3
 
 /**
- * Threads only if asked: on 10k small scopes, 1 or 2 worker threads beside this thread walked no faster
- * than this thread alone, for 15-30% more CPU; a second process walking at once does scale (figures:
- * docs/BENCHMARKS.md), but only into a free core: on a busy machine the split's extra CPU made the walk
- * slower. So by default, a process per core beyond this one's while the 1-minute load average is below
- * the number of cores (a serial run of commands keeps it near 1), none otherwise.
+ * By default a worker per core beyond this thread's, while the 1-minute load average is below the number of
+ * cores (a serial run of commands keeps it near 1): on a busy machine a worker's extra CPU (its start-up,
+ * the messages) made the walk slower, not faster (figures: docs/BENCHMARKS.md).
  */
-const defaultProcesses = (): number => {
-  const fromEnv = walkProcessesFromEnv(process.env)
+const defaultThreads = (): number => {
+  const fromEnv = walkThreadsFromEnv(process.env)
   if (fromEnv !== undefined) return fromEnv
   const cores = availableParallelism()
-  return loadavg()[0]! < cores ? Math.min(MAX_DEFAULT_PROCESSES, cores - 1) : 0
+  return loadavg()[0]! < cores ? Math.min(MAX_DEFAULT_THREADS, cores - 1) : 0
 }
-const defaultThreads = (): number => walkThreadsFromEnv(process.env) ?? 0
 
 const walkersAvailable = (): boolean => existsSync(fileURLToPath(WALK_WORKER_URL)) && !faultsArmed()
 
@@ -112,16 +107,10 @@ const fromResponse = (results: WalkResponse['results']): Outcome[] =>
  * finally { await walker.close() }
  */
 export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker => {
-  const count = (n: number) => Math.max(0, Math.floor(n))
-  const kinds: WalkChannelKind[] = walkersAvailable()
-    ? [
-        ...Array<WalkChannelKind>(count(options.processes ?? defaultProcesses())).fill('process'),
-        ...Array<WalkChannelKind>(count(options.threads ?? defaultThreads())).fill('thread'),
-      ]
-    : []
-  const openChannel = options.openChannel ?? openWalkChannel
+  const threadCount = walkersAvailable() ? Math.max(0, Math.floor(options.threads ?? defaultThreads())) : 0
+  const openChannel = options.openChannel ?? openWalkThread
   const inlineScopes = options.inlineScopes ?? 64
-  const pooled = kinds.length > 0
+  const pooled = threadCount > 0
   let walkers: Walker[] | undefined
   let closed = false
   let walked = 0
@@ -129,7 +118,7 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
   let gathered: Array<{ job: ScopeWalkJob; settle(outcome: Outcome): void }> = []
   let flushScheduled = false
 
-  // A walker that died hands its batches back: walked here, so a crash costs time, never an answer.
+  // A worker that died hands its batches back: walked here, so a crash costs time, never an answer.
   const retire = (walker: Walker) => {
     walker.alive = false
     const orphans = [...walker.batches.values()]
@@ -139,10 +128,10 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
   }
 
   const startWalkers = (): Walker[] =>
-    kinds.map((kind) => {
+    Array.from({ length: threadCount }, () => {
       const walker: Walker = { channel: { send() {}, close: async () => {} }, batches: new Map(), load: 0, alive: true }
       try {
-        walker.channel = openChannel(kind, {
+        walker.channel = openChannel({
           response({ batch, results }) {
             const pending = walker.batches.get(batch)
             walker.batches.delete(batch)
@@ -153,7 +142,7 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
           failure: () => retire(walker),
         })
       } catch {
-        // Could not start (no processes left, say): this thread walks its share.
+        // Could not start (out of memory for another isolate, say): this thread walks its share.
         walker.alive = false
       }
       return walker
@@ -162,9 +151,9 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
   const live = (): Walker[] => (closed ? [] : (walkers ??= startWalkers()).filter((walker) => walker.alive))
 
   /**
-   * A batch's outcomes: walked here for the first `inlineScopes`, then by the least loaded walker, or here
-   * while every walker has its fill (on 2 cores: this thread and one walk process). Before walking here it
-   * lets the event loop run: a walk here is all microtasks, and the walkers' answers wait for I/O.
+   * A batch's outcomes: walked here for the first `inlineScopes`, then by the least loaded worker, or here
+   * while every worker has its fill (on 2 cores: this thread and one worker). Before walking here it lets
+   * the event loop run: a walk here is all microtasks, and the workers' answers wait for it.
    */
   const run = (jobs: ScopeWalkJob[]): Promise<Outcome[]> => {
     if (closed) return Promise.resolve(jobs.map(() => ({ error: new Error('walker closed') })))
@@ -192,8 +181,8 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
     'walk' in outcome ? resolve(outcome.walk) : reject(outcome.error)
 
   return {
-    concurrency: pooled ? (kinds.length * BATCHES_IN_FLIGHT_PER_WALKER + 1) * GATHERED_JOBS : INLINE_CONCURRENCY,
-    batchConcurrency: pooled ? kinds.length * BATCHES_IN_FLIGHT_PER_WALKER + 1 : 1,
+    concurrency: pooled ? (threadCount * BATCHES_IN_FLIGHT_PER_WALKER + 1) * GATHERED_JOBS : INLINE_CONCURRENCY,
+    batchConcurrency: pooled ? threadCount * BATCHES_IN_FLIGHT_PER_WALKER + 1 : 1,
     walk(job) {
       if (!pooled || walked < inlineScopes) {
         walked++

@@ -1,15 +1,11 @@
 /**
- * Entry of a walker beside the main thread (`walk-channel.ts`), as a worker
- * thread or a child process: walks the scopes it is sent and answers with plain
- * data. An error travels as its code and message, so the caller sees the same
- * errno error a walk in its own thread would throw.
+ * Entry of a walk worker thread (`walk-channel.ts`): walks the scopes it is sent
+ * and answers with plain data. An error travels as its code and message, so
+ * the caller sees the same errno error a walk in its own thread would throw.
  */
 import { parentPort } from 'node:worker_threads'
 import { walkScopeSync } from './scope-walk.js'
 import type { ScopeWalk, ScopeWalkJob } from './scope-walk.js'
-
-/** Set in a walk process's environment: a module imported by some other forked process never answers its parent's messages. */
-export const WALKER_ENV = 'BENTO_WALKER'
 
 export interface WalkRequest {
   batch: number
@@ -34,7 +30,7 @@ const describeFailure = (error: unknown): WalkFailure => {
 }
 
 // Sync walks: a walker has no event loop to keep answering, so no promise per scope.
-export const answerWalkRequest = ({ batch, jobs }: WalkRequest): WalkResponse => {
+const answerWalkRequest = ({ batch, jobs }: WalkRequest): WalkResponse => {
   const results: WalkResponse['results'] = []
   for (const job of jobs) {
     try {
@@ -46,12 +42,4 @@ export const answerWalkRequest = ({ batch, jobs }: WalkRequest): WalkResponse =>
   return { batch, results }
 }
 
-if (parentPort) {
-  const port = parentPort
-  port.on('message', (request: WalkRequest) => port.postMessage(answerWalkRequest(request)))
-} else if (process.send && process.env[WALKER_ENV] === '1') {
-  const send = process.send.bind(process)
-  process.on('message', (request: WalkRequest) => send(answerWalkRequest(request)))
-  // The parent is gone or done with us: nothing else would end this process.
-  process.on('disconnect', () => process.exit(0))
-}
+parentPort?.on('message', (request: WalkRequest) => parentPort!.postMessage(answerWalkRequest(request)))

@@ -80,7 +80,7 @@ export const planCleanup = async (backend: StorageBackend, options: CleanupOptio
   }
   const candidates: AsyncIterable<Scope> | Scope[] =
     options.scopes ?? backend.listScopes({ kinds: kinds.filter((kind) => kind !== 'shared') })
-  // Scopes are judged concurrently from the backend's survey (fs: one walk per scope, in walk processes), then put back in listing order.
+  // Scopes are judged concurrently from the backend's survey (fs: one walk per scope, on worker threads), then put back in listing order.
   const judged: Array<{ order: number; target?: CleanupTarget; skipped?: CleanupSkipped }> = []
   const surveyor = backend.openScopeSurveyor()
   let seen = 0

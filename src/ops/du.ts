@@ -30,9 +30,7 @@ export interface DiskUsageOptions {
   onSkip?: ScopeSummaryOptions['onSkip']
   /** The default quota (a scope's own wins): rows of scopes with a quota in force carry it. */
   quotaDefaults?: ScopeQuota
-  /** fs: child processes that walk big trees beside this thread (see `createScopeWalker`); 0 for none. */
-  processes?: number
-  /** fs: worker threads that walk big trees beside this thread; 0 for none. */
+  /** fs: worker threads that walk big trees beside this thread (see `createScopeWalker`); 0 for none. */
   threads?: number
 }
 
@@ -128,7 +126,6 @@ export const diskUsage = async (backend: StorageBackend, options: DiskUsageOptio
   const summaryOptions = {
     ...(options.kinds ? { kinds: options.kinds } : {}),
     ...(options.onSkip ? { onSkip: options.onSkip } : {}),
-    ...(options.processes === undefined ? {} : { processes: options.processes }),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     quotas: true,
   }

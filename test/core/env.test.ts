@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { EXTRACT_ENV, WALK_PROCESSES_ENV, WALK_THREADS_ENV, extractLimitsFromEnv, extractWorkersFromEnv, walkProcessesFromEnv, walkThreadsFromEnv } from '../../src/core/env.js'
+import { EXTRACT_ENV, WALK_THREADS_ENV, extractLimitsFromEnv, extractWorkersFromEnv, walkThreadsFromEnv } from '../../src/core/env.js'
 import { InvalidOptionsError } from '../../src/core/errors.js'
 import { extractWorkerCount } from '../../src/core/ingest/extract-pool.js'
 
@@ -30,9 +30,7 @@ describe('extraction and walk settings from the environment', () => {
     expect(walkThreadsFromEnv({ [WALK_THREADS_ENV]: '0' })).toBe(0)
     expect(walkThreadsFromEnv({})).toBeUndefined()
     expect(() => walkThreadsFromEnv({ [WALK_THREADS_ENV]: 'many' })).toThrow(/BENTO_WALK_THREADS "many"/)
-    expect(walkProcessesFromEnv({ [WALK_PROCESSES_ENV]: '0' })).toBe(0)
-    expect(walkProcessesFromEnv({})).toBeUndefined()
-    expect(() => walkProcessesFromEnv({ [WALK_PROCESSES_ENV]: '65' })).toThrow(/BENTO_WALK_PROCESSES "65"/)
+    expect(() => walkThreadsFromEnv({ [WALK_THREADS_ENV]: '65' })).toThrow(/BENTO_WALK_THREADS "65"/)
   })
 
   it('no module but core/env.ts parses these variables', async () => {

@@ -40,18 +40,12 @@ const buildTree = async (layout: Layout, count: number): Promise<ScopeWalkJob[]>
   return jobs
 }
 
-type Walkers = { processes: number; threads: number }
-const KINDS: Array<[string, (n: number) => Walkers]> = [
-  ['child processes', (n) => ({ processes: n, threads: 0 })],
-  ['worker threads', (n) => ({ processes: 0, threads: n })],
-]
-
-describe.each(KINDS)('walks in %s', (_kind, walkers) => {
+describe('walks on worker threads', () => {
   it('answer exactly what a walk in this thread answers, links reported and never followed', async () => {
     const layout = createLayout(await tempDir())
     const jobs = await buildTree(layout, 40)
     const { createScopeWalker: createDistWalker } = await fromDist<WalkPool>('core/walk-pool.js')
-    const walker = createDistWalker({ ...walkers(2), inlineScopes: 0 })
+    const walker = createDistWalker({ threads: 2, inlineScopes: 0 })
     expect(walker.concurrency).toBeGreaterThan(16)
     try {
       const pooled = await Promise.all(jobs.map((job) => walker.walk(job)))
@@ -68,7 +62,7 @@ describe.each(KINDS)('walks in %s', (_kind, walkers) => {
     const layout = createLayout(await tempDir())
     const jobs = await buildTree(layout, 40)
     const { createScopeWalker: createDistWalker } = await fromDist<WalkPool>('core/walk-pool.js')
-    const walker = createDistWalker({ ...walkers(1), inlineScopes: 0 })
+    const walker = createDistWalker({ threads: 1, inlineScopes: 0 })
     try {
       const batches = Array.from({ length: 8 }, (_, i) => jobs.slice(i * 5, i * 5 + 5))
       const walked = await Promise.all(batches.map((batch) => walker.walkBatch(batch)))
@@ -82,7 +76,7 @@ describe.each(KINDS)('walks in %s', (_kind, walkers) => {
     const layout = createLayout(await tempDir())
     const [job] = await buildTree(layout, 1)
     const { createScopeWalker: createDistWalker } = await fromDist<WalkPool>('core/walk-pool.js')
-    const walker = createDistWalker({ ...walkers(1), inlineScopes: 0 })
+    const walker = createDistWalker({ threads: 1, inlineScopes: 0 })
     try {
       const bad = walker.walk({ vectorsDir: 'bad\0path', uploadsDir: job!.uploadsDir })
       await expect(bad).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
@@ -96,7 +90,7 @@ describe.each(KINDS)('walks in %s', (_kind, walkers) => {
     const layout = createLayout(await tempDir())
     const jobs = await buildTree(layout, 20)
     const { createScopeWalker: createDistWalker } = await fromDist<WalkPool>('core/walk-pool.js')
-    const walker = createDistWalker({ ...walkers(1), inlineScopes: 0 })
+    const walker = createDistWalker({ threads: 1, inlineScopes: 0 })
     const settled = Promise.allSettled(jobs.map((job) => walker.walk(job)))
     await walker.close()
     expect((await settled).every((outcome) => outcome.status === 'rejected')).toBe(true)
@@ -104,7 +98,7 @@ describe.each(KINDS)('walks in %s', (_kind, walkers) => {
 
 })
 
-describe('walks in child processes, through `bento du`', () => {
+describe('walks on worker threads, through `bento du`', () => {
   it('give `bento du` the same answer as this thread alone, totals, rows and order', async () => {
     const dataDir = await tempDir()
     await buildTree(createLayout(dataDir), 160)
@@ -113,13 +107,13 @@ describe('walks in child processes, through `bento du`', () => {
     const { createLocalEmbedder } = await fromDist<Embeddings>('core/embeddings/index.js')
     const backend = createFsBackend({ dataDir, embedder: createLocalEmbedder({ dimension: 16 }) })
     try {
-      const skipsOf = async (options: Walkers) => {
+      const skipsOf = async (threads: number) => {
         const skips: string[] = []
-        const result = await diskUsage(backend, { ...options, onSkip: (skip) => skips.push(skip.path) })
+        const result = await diskUsage(backend, { threads, onSkip: (skip) => skips.push(skip.path) })
         return { result, skips: skips.sort() }
       }
-      const one = await skipsOf({ processes: 0, threads: 0 })
-      const pooled = await skipsOf({ processes: 2, threads: 0 })
+      const one = await skipsOf(0)
+      const pooled = await skipsOf(2)
       expect(one.result.scopeCount).toBe(160)
       expect(pooled).toEqual(one)
     } finally {
@@ -133,21 +127,21 @@ describe('a walker that dies', () => {
     const layout = createLayout(await tempDir())
     const jobs = await buildTree(layout, 40)
     const { createScopeWalker: createDistWalker } = await fromDist<WalkPool>('core/walk-pool.js')
-    const { openWalkChannel } = await fromDist<WalkChannelModule>('core/walk-channel.js')
+    const { openWalkThread } = await fromDist<WalkChannelModule>('core/walk-channel.js')
     let sent = 0
-    // A real walk process that is gone by the time its first batch would be answered.
-    const dying: WalkChannelModule['openWalkChannel'] = (kind, events) => {
-      const real = openWalkChannel(kind, { response: () => {}, failure: events.failure })
+    // A real worker that is gone by the time its first batch would be answered.
+    const dying: WalkChannelModule['openWalkThread'] = (events) => {
+      const real = openWalkThread({ response: () => {}, failure: events.failure })
       return {
         send(request) {
           sent++
           real.send(request)
-          void real.close().then(() => events.failure(new Error('walk process exited with SIGKILL')))
+          void real.close().then(() => events.failure(new Error('walk worker exited with code 1')))
         },
         close: () => real.close(),
       }
     }
-    const walker = createDistWalker({ processes: 1, threads: 0, inlineScopes: 0, openChannel: dying })
+    const walker = createDistWalker({ threads: 1, inlineScopes: 0, openChannel: dying })
     try {
       const batches = Array.from({ length: 8 }, (_, i) => jobs.slice(i * 5, i * 5 + 5))
       const walked = await Promise.all(batches.map((batch) => walker.walkBatch(batch)))
@@ -168,7 +162,7 @@ describe('walks from TypeScript sources', () => {
   it('stay in this thread (no compiled worker to start)', async () => {
     const layout = createLayout(await tempDir())
     const [job] = await buildTree(layout, 1)
-    const walker = createScopeWalker({ processes: 2, threads: 4, inlineScopes: 0 })
+    const walker = createScopeWalker({ threads: 4, inlineScopes: 0 })
     expect(walker.concurrency).toBe(16)
     await expect(walker.walk(job!)).resolves.toEqual(await walkScope(job!))
     await walker.close()

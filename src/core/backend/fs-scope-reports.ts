@@ -75,10 +75,7 @@ export const createFsScopeReports = (deps: FsScopeReportsDeps): ScopeReports => 
   async function* scopeSummaries(options: ScopeSummaryOptions = {}): AsyncGenerator<ScopeSummary> {
     const counter = options.documents ? await loadCounter() : undefined
     const hasQuota = options.quotas ? await listQuotaHolders(layout) : undefined
-    const walker = createScopeWalker({
-      ...(options.processes === undefined ? {} : { processes: options.processes }),
-      ...(options.threads === undefined ? {} : { threads: options.threads }),
-    })
+    const walker = createScopeWalker(options.threads === undefined ? {} : { threads: options.threads })
     const jobOf = (scope: Scope): ScopeWalkJob => {
       const vectorsDir = layout.vectorsDir(scope)
       return {

@@ -79,7 +79,7 @@ export interface ScopeSurveyor {
 export interface ScopeMoves {
   /** A store's parameters and counts, without loading it where the backend can; undefined when the scope has no such store. */
   storeStats(scope: Scope, part: StorePart, options?: { lockHeld?: boolean }): Promise<StoreStats | undefined>
-  /** Opens a surveyor for planning over many scopes (the fs backend walks in several processes). */
+  /** Opens a surveyor for planning over many scopes (the fs backend walks on worker threads). */
   openScopeSurveyor(): ScopeSurveyor
   /**
    * Runs `fn` holding every scope's lock (taken in a fixed order, so two callers cannot deadlock),

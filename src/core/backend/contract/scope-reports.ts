@@ -30,9 +30,7 @@ export interface ScopeSummaryOptions {
   quotas?: boolean
   /** Told about entries not counted as scopes, and links counted as themselves and never followed. */
   onSkip?: (skip: { path: string; reason: 'symlink' | 'not-a-scope' | 'not-a-directory' }) => void
-  /** fs: child processes that walk big trees beside this thread (see `createScopeWalker`); 0 for none. Ignored by a database. */
-  processes?: number
-  /** fs: worker threads that walk big trees beside this thread; 0 for none. Ignored by a database. */
+  /** fs: worker threads that walk big trees beside this thread (see `createScopeWalker`); 0 for none. Ignored by a database. */
   threads?: number
 }
 
