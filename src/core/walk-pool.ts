@@ -49,7 +49,7 @@ export interface ScopeWalker {
 const GATHERED_JOBS = 64
 const INLINE_CONCURRENCY = 16
 /** Batches queued at a worker before this thread walks one itself: enough that the worker never waits for this thread. */
-const BATCHES_IN_FLIGHT_PER_WALKER = 4
+const BATCHES_QUEUED_PER_THREAD = 4
 const MAX_DEFAULT_THREADS = 3
 
 /**
@@ -64,11 +64,11 @@ const defaultThreads = (): number => {
   return loadavg()[0]! < cores ? Math.min(MAX_DEFAULT_THREADS, cores - 1) : 0
 }
 
-const walkersAvailable = (): boolean => existsSync(fileURLToPath(WALK_WORKER_URL)) && !faultsArmed()
+const workersAvailable = (): boolean => existsSync(fileURLToPath(WALK_WORKER_URL)) && !faultsArmed()
 
 const toError = (failure: WalkFailure): Error => Object.assign(new Error(failure.message), failure)
 
-/** One job's outcome: its walk, or the error a walk here threw (or a walker's, rebuilt). */
+/** One job's outcome: its walk, or the error a walk here threw (or a worker's, rebuilt). */
 type Outcome = { walk: ScopeWalk } | { error: unknown }
 
 /** A message's jobs awaiting their answers. */
@@ -77,7 +77,7 @@ interface Batch {
   settle(outcomes: Outcome[]): void
 }
 
-interface Walker {
+interface PoolThread {
   channel: WalkChannel
   batches: Map<number, Batch>
   load: number
@@ -107,11 +107,11 @@ const fromResponse = (results: WalkResponse['results']): Outcome[] =>
  * finally { await walker.close() }
  */
 export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker => {
-  const threadCount = walkersAvailable() ? Math.max(0, Math.floor(options.threads ?? defaultThreads())) : 0
+  const threadCount = workersAvailable() ? Math.max(0, Math.floor(options.threads ?? defaultThreads())) : 0
   const openChannel = options.openChannel ?? openWalkThread
   const inlineScopes = options.inlineScopes ?? 64
   const pooled = threadCount > 0
-  let walkers: Walker[] | undefined
+  let threads: PoolThread[] | undefined
   let closed = false
   let walked = 0
   let nextBatch = 0
@@ -119,36 +119,36 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
   let flushScheduled = false
 
   // A worker that died hands its batches back: walked here, so a crash costs time, never an answer.
-  const retire = (walker: Walker) => {
-    walker.alive = false
-    const orphans = [...walker.batches.values()]
-    walker.batches.clear()
-    walker.load = 0
+  const retire = (thread: PoolThread) => {
+    thread.alive = false
+    const orphans = [...thread.batches.values()]
+    thread.batches.clear()
+    thread.load = 0
     for (const batch of orphans) void walkHere(batch.jobs).then(batch.settle)
   }
 
-  const startWalkers = (): Walker[] =>
+  const startThreads = (): PoolThread[] =>
     Array.from({ length: threadCount }, () => {
-      const walker: Walker = { channel: { send() {}, close: async () => {} }, batches: new Map(), load: 0, alive: true }
+      const thread: PoolThread = { channel: { send() {}, close: async () => {} }, batches: new Map(), load: 0, alive: true }
       try {
-        walker.channel = openChannel({
+        thread.channel = openChannel({
           response({ batch, results }) {
-            const pending = walker.batches.get(batch)
-            walker.batches.delete(batch)
+            const pending = thread.batches.get(batch)
+            thread.batches.delete(batch)
             if (pending === undefined) return
-            walker.load -= pending.jobs.length
+            thread.load -= pending.jobs.length
             pending.settle(fromResponse(results))
           },
-          failure: () => retire(walker),
+          failure: () => retire(thread),
         })
       } catch {
         // Could not start (out of memory for another isolate, say): this thread walks its share.
-        walker.alive = false
+        thread.alive = false
       }
-      return walker
+      return thread
     })
 
-  const live = (): Walker[] => (closed ? [] : (walkers ??= startWalkers()).filter((walker) => walker.alive))
+  const live = (): PoolThread[] => (closed ? [] : (threads ??= startThreads()).filter((thread) => thread.alive))
 
   /**
    * A batch's outcomes: walked here for the first `inlineScopes`, then by the least loaded worker, or here
@@ -159,14 +159,14 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
     if (closed) return Promise.resolve(jobs.map(() => ({ error: new Error('walker closed') })))
     walked += jobs.length
     if (!pooled || walked <= inlineScopes) return walkHere(jobs)
-    const candidates = live().filter((walker) => walker.batches.size < BATCHES_IN_FLIGHT_PER_WALKER)
+    const candidates = live().filter((thread) => thread.batches.size < BATCHES_QUEUED_PER_THREAD)
     if (candidates.length === 0) return yieldToLoop().then(() => walkHere(jobs))
-    const walker = candidates.reduce((least, candidate) => (candidate.load < least.load ? candidate : least))
+    const thread = candidates.reduce((least, candidate) => (candidate.load < least.load ? candidate : least))
     return new Promise<Outcome[]>((settle) => {
       const id = nextBatch++
-      walker.batches.set(id, { jobs, settle })
-      walker.load += jobs.length
-      walker.channel.send({ batch: id, jobs })
+      thread.batches.set(id, { jobs, settle })
+      thread.load += jobs.length
+      thread.channel.send({ batch: id, jobs })
     })
   }
 
@@ -181,8 +181,8 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
     'walk' in outcome ? resolve(outcome.walk) : reject(outcome.error)
 
   return {
-    concurrency: pooled ? (threadCount * BATCHES_IN_FLIGHT_PER_WALKER + 1) * GATHERED_JOBS : INLINE_CONCURRENCY,
-    batchConcurrency: pooled ? threadCount * BATCHES_IN_FLIGHT_PER_WALKER + 1 : 1,
+    concurrency: pooled ? (threadCount * BATCHES_QUEUED_PER_THREAD + 1) * GATHERED_JOBS : INLINE_CONCURRENCY,
+    batchConcurrency: pooled ? threadCount * BATCHES_QUEUED_PER_THREAD + 1 : 1,
     walk(job) {
       if (!pooled || walked < inlineScopes) {
         walked++
@@ -206,15 +206,15 @@ export const createScopeWalker = (options: ScopeWalkerOptions = {}): ScopeWalker
     },
     async close() {
       closed = true
-      const running = walkers ?? []
-      walkers = undefined
+      const running = threads ?? []
+      threads = undefined
       const stopped = new Error('walker closed')
-      for (const walker of running) {
-        walker.alive = false
-        for (const batch of walker.batches.values()) batch.settle(batch.jobs.map(() => ({ error: stopped })))
-        walker.batches.clear()
+      for (const thread of running) {
+        thread.alive = false
+        for (const batch of thread.batches.values()) batch.settle(batch.jobs.map(() => ({ error: stopped })))
+        thread.batches.clear()
       }
-      await Promise.all(running.map((walker) => walker.channel.close()))
+      await Promise.all(running.map((thread) => thread.channel.close()))
     },
   }
 }
