@@ -13,7 +13,7 @@
  * that dies hands its batches back: they are walked here.
  */
 import { existsSync } from 'node:fs'
-import { availableParallelism, loadavg } from 'node:os'
+import { availableParallelism } from 'node:os'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { walkThreadsFromEnv } from './env.js'
@@ -25,7 +25,7 @@ import type { WalkChannel } from './walk-channel.js'
 import type { WalkFailure, WalkResponse } from './walk-worker.js'
 
 export interface ScopeWalkerOptions {
-  /** Worker threads that walk beside this one. Default: `BENTO_WALK_THREADS`, else one per core beyond this one's (at most 3) while the machine has a free core. */
+  /** Worker threads that walk beside this one. Default: `BENTO_WALK_THREADS`, else one per core beyond this one's (at most 3). */
   threads?: number
   /** Walks done in this thread before any worker starts. Default 64 (one listing batch). */
   inlineScopes?: number
@@ -53,16 +53,10 @@ const BATCHES_QUEUED_PER_THREAD = 4
 const MAX_DEFAULT_THREADS = 3
 
 /**
- * By default a worker per core beyond this thread's, while the 1-minute load average is below the number of
- * cores (a serial run of commands keeps it near 1): on a busy machine a worker's extra CPU (its start-up,
- * the messages) made the walk slower, not faster (figures: docs/BENCHMARKS.md).
+ * By default a worker per core beyond this thread's. Not tied to the load average: a walk's own threads
+ * count in it, so a rule on it switched workers off and on between runs of the same command.
  */
-const defaultThreads = (): number => {
-  const fromEnv = walkThreadsFromEnv(process.env)
-  if (fromEnv !== undefined) return fromEnv
-  const cores = availableParallelism()
-  return loadavg()[0]! < cores ? Math.min(MAX_DEFAULT_THREADS, cores - 1) : 0
-}
+const defaultThreads = (): number => walkThreadsFromEnv(process.env) ?? Math.min(MAX_DEFAULT_THREADS, availableParallelism() - 1)
 
 const workersAvailable = (): boolean => existsSync(fileURLToPath(WALK_WORKER_URL)) && !faultsArmed()
 
