@@ -335,18 +335,23 @@ export const runServe = async (options: ServeOptions, ctx: CliContext): Promise<
   ctx.err(`bento: serving ${server.config.isolation === 'none' ? 'the shared scope' : `${server.config.isolation} isolation`} from ${servedFrom}\n`)
   ctx.err(`bento: listening on ${address.url}\n`)
   if (server.config.ui) ctx.err(`bento: web page on ${address.url}/\n`)
+  // The handlers stay until the stop is done: a library's exit hook (signal-exit, under proper-lockfile) that
+  // finds itself the only listener re-raises the signal and kills the process mid-stop. A second signal meanwhile
+  // is ignored; the stop is bounded by the in-flight requests it waits for.
+  let stopOn: (received: NodeJS.Signals) => void = () => {}
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const stopOn = (received: NodeJS.Signals) => {
-      process.off('SIGINT', stopOn)
-      process.off('SIGTERM', stopOn)
-      resolve(received)
-    }
+    stopOn = resolve
     process.on('SIGINT', stopOn)
     process.on('SIGTERM', stopOn)
   })
-  ctx.err(`bento: ${signal} received, closing open stores…\n`)
-  await server.stop()
-  ctx.err('bento: stopped\n')
+  try {
+    ctx.err(`bento: ${signal} received, closing open stores…\n`)
+    await server.stop()
+    ctx.err('bento: stopped\n')
+  } finally {
+    process.off('SIGINT', stopOn)
+    process.off('SIGTERM', stopOn)
+  }
 }
 
 export const registerServe = (program: Command, ctx: CliContext): void => {
