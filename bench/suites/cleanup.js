@@ -4,8 +4,10 @@
  * two trees: the Pareto-sized one (~20 files per scope) and one of small scopes
  * (one upload each, ~6 files per scope: `PROFILES.small`, the generator `du`
  * shares), where per-scope costs are not hidden behind per-file ones. The tree is
- * restored from a pristine copy (`cp -a`, keeps the old mtimes) before every run;
- * the copy is not timed. On the small tree the plan alone (`--dry-run`, which
+ * restored from a pristine copy (`cp -a`, keeps the old mtimes) and `sync`ed before
+ * every run; neither is timed. Without the `sync` the copy's dirty pages were billed
+ * to whichever side first forced a journal commit: Bento, whose moves are fsynced
+ * (crash safety), never `rm -rf`, which does not sync. On the small tree the plan alone (`--dry-run`, which
  * walks every scope and reads its activity file) is also timed against `du -sb`
  * of the same dirs.
  *
@@ -51,6 +53,7 @@ const measureRemoval = async ({ tree: spec, cli, scale, seed, workDir, templates
   const restore = async () => {
     await fse.remove(root)
     await runChecked('cp', ['-a', pristine, root])
+    await runChecked('sync', [])
   }
   const bento = [cli, 'cleanup', '--older-than', '24h', '--yes', '--json', '--data-dir', root]
   const rmArgs = ['-rf', ...scopeDirArgs(tree.scopes)]

@@ -10,6 +10,7 @@ import { chunksFor, loadStoreModule } from '../gen/store.js'
 import { requireDist } from '../lib/library.js'
 
 export const SEARCH_BODY = JSON.stringify({ query: 'how does the store commit a vector index to disk', limit: 5 })
+export const VECTOR_SEARCH_BODY = JSON.stringify({ query: 'how does the store commit a vector index to disk', limit: 5, mode: 'vector' })
 
 export const keyOf = (i) => `user-${i}`
 

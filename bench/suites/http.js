@@ -17,7 +17,7 @@ import { readRss } from '../lib/proc.js'
 import { startServer } from '../lib/server-proc.js'
 import { comparison, figure } from '../lib/compare.js'
 import { requireDist } from '../lib/library.js'
-import { keyOf, sampleRss, SEARCH_BODY, writeHttpScopes } from './http-fixture.js'
+import { keyOf, sampleRss, SEARCH_BODY, VECTOR_SEARCH_BODY, writeHttpScopes } from './http-fixture.js'
 
 const MiB = 2 ** 20
 
@@ -32,13 +32,13 @@ export const RSS_GUARD_BYTES = Math.min(6 * 2 ** 30, Math.floor(os.totalmem() * 
  * One bounded autocannon run (duration or amount). With `guardPid`, the run
  * stops early when that process's RSS passes RSS_GUARD_BYTES (`result.guardTripped`).
  */
-export const load = async ({ url, seconds, connections, keys, amount, guardPid }) => {
+export const load = async ({ url, seconds, connections, keys, amount, guardPid, body = SEARCH_BODY }) => {
   let next = 0
   const instance = autocannon({
     url: `${url}/api/documents/search`,
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-isolation-key': keys[0] },
-    body: SEARCH_BODY,
+    body,
     connections,
     ...(amount === undefined ? { duration: seconds } : { amount }),
     ...(keys.length > 1
@@ -82,6 +82,7 @@ export const httpSuite = {
     const bento = await startServer('bento-server.js', JSON.stringify({ dataDir: root, isolation: 'custom' }))
     let bare
     let bareNode
+    let bareVector
     try {
       const probe = await fetch(`${bento.url}/api/documents/search`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-isolation-key': keyOf(0) }, body: SEARCH_BODY })
       const text = await probe.text()
@@ -92,15 +93,26 @@ export const httpSuite = {
       await fse.writeFile(answerFile, text)
       bare = await startServer('bare-server.js', answerFile)
       bareNode = await startServer('bare-node-server.js', answerFile)
+      // Search is hybrid by default since issue 14; vector mode is the work the first HTTP figures measured.
+      const vectorProbe = await fetch(`${bento.url}/api/documents/search`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-isolation-key': keyOf(0) }, body: VECTOR_SEARCH_BODY })
+      const vectorText = await vectorProbe.text()
+      if (!vectorProbe.ok || JSON.parse(vectorText).mode !== 'vector') throw new Error(`Bento vector search answered ${vectorProbe.status}: ${vectorText.slice(0, 300)}`)
+      const vectorAnswerFile = path.join(workDir, 'answer-vector.json')
+      await fse.writeFile(vectorAnswerFile, vectorText)
+      bareVector = await startServer('bare-server.js', vectorAnswerFile)
 
       const one = [keyOf(0)]
       const throughput = (url) => async () => (await load({ url, seconds, connections, keys: one })).requests.average
       const pairs = await runPairs({ pairs: pairCount, log, alternate: true, a: throughput(bento.url), b: throughput(bare.url) })
       log('  against a bare route reading the Node stream:')
       const nodePairs = await runPairs({ pairs: pairCount, log, alternate: true, a: throughput(bento.url), b: throughput(bareNode.url) })
-      await Promise.all([bare.stop(), bareNode.stop()])
+      log('  vector mode against a bare route answering its JSON:')
+      const vectorThroughput = (url) => async () => (await load({ url, seconds, connections, keys: one, body: VECTOR_SEARCH_BODY })).requests.average
+      const vectorPairs = await runPairs({ pairs: pairCount, log, alternate: true, a: vectorThroughput(bento.url), b: vectorThroughput(bareVector.url) })
+      await Promise.all([bare.stop(), bareNode.stop(), bareVector.stop()])
       bare = undefined
       bareNode = undefined
+      bareVector = undefined
 
       const keys = Array.from({ length: scopes }, (_, i) => keyOf(i))
       const sampler = sampleRss(readRss, bento.pid)
@@ -140,6 +152,16 @@ export const httpSuite = {
             note: `${answer.results.length} results per answer`,
           }),
           comparison({
+            name: 'HTTP search, one scope, vector mode',
+            bento: `POST /api/documents/search ${VECTOR_SEARCH_BODY} (x-isolation-key, isolation custom)`,
+            baseline: 'bare Hono route: parse the body, answer the same JSON',
+            unit: 'req/s',
+            better: 'higher',
+            target: 0.5,
+            pairs: vectorPairs,
+            note: 'the search the first HTTP figures measured, before hybrid (BM25 + vectors) became the default',
+          }),
+          comparison({
             name: 'HTTP search, one scope, vs a route reading the Node stream',
             bento: `the same Bento requests`,
             baseline: 'bare Hono route reading the body from c.env.incoming (as Bento does), answering the same JSON',
@@ -168,6 +190,7 @@ export const httpSuite = {
     } finally {
       await bare?.stop()
       await bareNode?.stop()
+      await bareVector?.stop()
       await bento.stop()
     }
   },
