@@ -17,6 +17,8 @@ export interface ApplyCleanupOptions {
   dryRun?: boolean
 }
 
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
 /** Scopes removed under one journal intent and one trash dir. */
 export const CLEANUP_BATCH = 16
 /** Batches removed at once: enough to overlap fsync and delete latency, few enough to hold few locks. */
@@ -49,11 +51,12 @@ export const applyCleanup = async (backend: StorageBackend, plan: CleanupPlan, o
   })
   await recoverPendingOperations(backend)
   const cutoff = Date.parse(plan.cutoff)
-  const batches: number[][] = []
-  for (let start = 0; start < plan.targets.length; start += CLEANUP_BATCH) {
-    batches.push([...plan.targets.keys()].slice(start, start + CLEANUP_BATCH))
-  }
   const idOf = (scope: Scope) => `${scope.kind}/${scope.dir}`
+  // Batches of neighbouring keys: a backend that files scopes by key prefix (the fs backend's retired-session
+  // markers sit in 256 dirs by the id's first two hex digits, each fsynced) then touches one or two dirs per batch, not sixteen.
+  const byKey = [...plan.targets.keys()].sort((a, b) => compareText(idOf(plan.targets[a]!.scope), idOf(plan.targets[b]!.scope)))
+  const batches: number[][] = []
+  for (let start = 0; start < byKey.length; start += CLEANUP_BATCH) batches.push(byKey.slice(start, start + CLEANUP_BATCH))
   const indexOf = new Map(plan.targets.map((target, index) => [idOf(target.scope), index]))
   let done = 0
   await forEachConcurrent(batches, CLEANUP_CONCURRENCY, async (batch) => {
