@@ -17,8 +17,6 @@ export interface ApplyCleanupOptions {
   dryRun?: boolean
 }
 
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-
 /** Scopes removed under one journal intent and one trash dir. */
 export const CLEANUP_BATCH = 16
 /** Batches removed at once: enough to overlap fsync and delete latency, few enough to hold few locks. */
@@ -52,12 +50,14 @@ export const applyCleanup = async (backend: StorageBackend, plan: CleanupPlan, o
   await recoverPendingOperations(backend)
   const cutoff = Date.parse(plan.cutoff)
   const idOf = (scope: Scope) => `${scope.kind}/${scope.dir}`
+  const ids = plan.targets.map((target) => idOf(target.scope))
   // Batches of neighbouring keys: a backend that files scopes by key prefix (the fs backend's retired-session
   // markers sit in 256 dirs by the id's first two hex digits, each fsynced) then touches one or two dirs per batch, not sixteen.
-  const byKey = [...plan.targets.keys()].sort((a, b) => compareText(idOf(plan.targets[a]!.scope), idOf(plan.targets[b]!.scope)))
+  // Plan targets are distinct scopes, so no two ids are equal.
+  const byKey = [...ids.keys()].sort((a, b) => (ids[a]! < ids[b]! ? -1 : 1))
   const batches: number[][] = []
   for (let start = 0; start < byKey.length; start += CLEANUP_BATCH) batches.push(byKey.slice(start, start + CLEANUP_BATCH))
-  const indexOf = new Map(plan.targets.map((target, index) => [idOf(target.scope), index]))
+  const indexOf = new Map(ids.map((id, index) => [id, index]))
   let done = 0
   await forEachConcurrent(batches, CLEANUP_CONCURRENCY, async (batch) => {
     const scopes: Scope[] = []
